@@ -1,0 +1,42 @@
+# Two commands for a new user: `make run` and `make test`. Everything else is a helper.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export DJANGO_DEBUG ?= 1
+
+.PHONY: run test lint messages check-messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed-run
+
+## run: install, migrate, load demo data, print logins, serve on :8000 (PORT) with a Celery worker
+run: $(VENV)/.installed-run
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	./scripts/run.sh
+
+## test: install and run the whole suite (SQLite unless DATABASE_URL is set)
+test: $(VENV)/.installed-dev
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/mypy .
+
+## messages: refresh the French catalogue after adding strings (needs gettext)
+messages: $(VENV)/.installed-dev
+	$(BIN)/python manage.py makemessages -l fr --no-obsolete --no-location -i '.venv/*' -i 'var/*'
+	$(BIN)/python manage.py compilemessages -l fr
+
+clean:
+	rm -rf $(VENV) var

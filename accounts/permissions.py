@@ -1,0 +1,60 @@
+"""Who may do what: declared on each view as `allowed_roles`, checked here, in one place.
+
+Which *rows* a user sees is decided by the querysets' `for_user()`; this module
+decides which *screens and endpoints* a role reaches at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from functools import wraps
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+
+from .models import Role
+
+ALL_ROLES: frozenset[str] = frozenset(Role.values)
+# Staff who work on cases in the browser (not analysts: they read the API, pseudonymised).
+CASE_ROLES: frozenset[str] = frozenset(
+    {Role.COMMISSION_OFFICER, Role.REGIONAL_OFFICER, Role.CHILD_PROTECTION, Role.ADMINISTRATOR}
+)
+# Roles that may change data. Analysts never write.
+WRITE_ROLES: frozenset[str] = frozenset(
+    {Role.COMMISSION_OFFICER, Role.REGIONAL_OFFICER, Role.CHILD_PROTECTION, Role.ADMINISTRATOR}
+)
+
+
+def has_role(user: Any, roles: Iterable[str]) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.role in roles)
+
+
+def role_required(*roles: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Browser views: 403 unless the signed-in user holds one of `roles`."""
+    allowed = frozenset(roles) or ALL_ROLES
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not has_role(request.user, allowed):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        wrapped.allowed_roles = allowed  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorator
+
+
+class RolePermission(BasePermission):
+    """API: the view declares `allowed_roles` (read) and `write_roles` (unsafe methods)."""
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        user = request.user
+        if not (user and user.is_authenticated and user.is_active):
+            return False
+        if request.method in SAFE_METHODS:
+            return user.role in getattr(view, "allowed_roles", ALL_ROLES)
+        return user.role in getattr(view, "write_roles", WRITE_ROLES)

@@ -1,0 +1,13 @@
+"""The Celery app. Quick start uses kombu's filesystem transport, so no Redis is needed."""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("ddr_cms")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog, set_language
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from knox import views as knox_views
+from rest_framework.authentication import BasicAuthentication
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.routers import DefaultRouter
+
+from cantonment import views as cantonment_views
+from cantonment.api import SiteViewSet
+from core import views as core_views
+from core.api import RegionViewSet
+from cvr import views as cvr_views
+from cvr.api import ProjectViewSet
+from ddr import views as ddr_views
+from ddr.api import ArmedGroupViewSet, CoalitionViewSet, PersonViewSet
+from integration import views as integration_views
+from integration.api import UnitViewSet
+
+
+class TokenLoginView(knox_views.LoginView):
+    """POST with HTTP Basic credentials: returns an expiring token (knox, stored hashed)."""
+
+    authentication_classes = [BasicAuthentication]
+    permission_classes = [IsAuthenticated]
+
+
+router = DefaultRouter()
+router.register("people", PersonViewSet, basename="person")
+router.register("armed-groups", ArmedGroupViewSet, basename="armedgroup")
+router.register("coalitions", CoalitionViewSet, basename="coalition")
+router.register("regions", RegionViewSet, basename="region")
+router.register("sites", SiteViewSet, basename="site")
+router.register("units", UnitViewSet, basename="unit")
+router.register("cvr-projects", ProjectViewSet, basename="cvrproject")
+
+api_patterns = [
+    path("", include(router.urls)),
+    path("auth/token/", TokenLoginView.as_view(), name="api-token-login"),
+    path("auth/token/logout/", knox_views.LogoutView.as_view(), name="api-token-logout"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("connexion/", login_not_required(auth_views.LoginView.as_view(redirect_authenticated_user=True)),
+         name="login"),
+    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("langue/", login_not_required(set_language), name="set_language"),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("taches/<int:pk>/", core_views.job_progress, name="job-progress"),
+    path("personnes/", ddr_views.person_list, name="person-list"),
+    path("personnes/<int:pk>/", ddr_views.person_detail, name="person-detail"),
+    path("sites/", cantonment_views.site_list, name="site-list"),
+    path("sites/<int:pk>/", cantonment_views.site_detail, name="site-detail"),
+    path("unites/", integration_views.unit_list, name="unit-list"),
+    path("rvc/", cvr_views.project_list, name="cvr-project-list"),
+    path("api/", include(api_patterns)),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,76 @@
+"""API plumbing shared by every app: error format and its documentation in the schema."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import exceptions, serializers, viewsets
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from accounts.permissions import ALL_ROLES
+
+from .models import Cercle, Region
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": "An error: `detail` for the whole request, or one list of messages per field.",
+    "properties": {"detail": {"type": "string"}},
+    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+}
+
+ERROR_DESCRIPTIONS = {
+    "400": "Invalid input: field errors, or `detail`.",
+    "401": "Not authenticated: missing, invalid or expired token or session.",
+    "403": "Authenticated, but this role may not do this.",
+    "404": "No such record, or not visible to this user.",
+    "429": "Too many requests.",
+}
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """Model validation errors become 400s with field errors, never 500s."""
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+    return drf_exception_handler(exc, context)
+
+
+def document_error_responses(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    """drf-spectacular hook: every operation documents its error responses."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Error"] = ERROR_SCHEMA
+    ref = {"$ref": "#/components/schemas/Error"}
+    for path, path_item in result.get("paths", {}).items():
+        for operation in path_item.values():
+            responses = operation.setdefault("responses", {})
+            codes = ["400", "401", "403", "429"] + (["404"] if "{" in path else [])
+            for code in codes:
+                responses.setdefault(code, {
+                    "description": ERROR_DESCRIPTIONS[code],
+                    "content": {"application/json": {"schema": ref}},
+                })
+    return result
+
+
+# Reference data endpoints.
+
+
+class CercleSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Cercle
+        fields = ["id", "name"]
+
+
+class RegionSerializer(serializers.ModelSerializer):
+    cercles = CercleSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Region
+        fields = ["id", "code", "name", "cercles"]
+
+
+class RegionViewSet(viewsets.ReadOnlyModelViewSet):
+    allowed_roles = ALL_ROLES
+    serializer_class = RegionSerializer
+    queryset = Region.objects.prefetch_related("cercles").order_by("name")

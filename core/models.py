@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Region(models.Model):
+    """An administrative region of Mali (reference data, loaded by a migration)."""
+
+    code = models.CharField(_("code"), max_length=16, unique=True)
+    name = models.CharField(_("nom"), max_length=64, unique=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("région")
+        verbose_name_plural = _("régions")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Cercle(models.Model):
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="cercles",
+                               verbose_name=_("région"))
+    name = models.CharField(_("nom"), max_length=64)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["region__name", "name"]
+        verbose_name = _("cercle")
+        verbose_name_plural = _("cercles")
+        constraints = [models.UniqueConstraint(fields=["region", "name"], name="cercle_unique_in_region")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Job(models.Model):
+    """Long work run on the Celery worker; the page polls it to draw a progress bar."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("En attente")
+        RUNNING = "running", _("En cours")
+        DONE = "done", _("Terminé")
+        FAILED = "failed", _("Échec")
+
+    kind = models.CharField(_("type"), max_length=64)
+    status = models.CharField(_("statut"), max_length=16, choices=Status.choices,
+                              default=Status.QUEUED)
+    done = models.PositiveIntegerField(_("traité"), default=0)
+    total = models.PositiveIntegerField(_("total"), default=0)
+    message = models.TextField(_("message"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name=_("lancé par"))
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("tâche de fond")
+        verbose_name_plural = _("tâches de fond")
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return int(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

@@ -1,0 +1,79 @@
+"""The programme at a glance: read-only aggregates for the home page, scoped to the user."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q, Sum
+
+from cantonment.models import Site
+from cvr.models import Project
+from ddr.models import Category, Combatant
+from integration.models import Unit
+
+
+@dataclass(frozen=True)
+class ProgrammeSummary:
+    people: int
+    with_weapon: int
+    women: int
+    by_category: list[tuple[str, int]]
+    by_region: list[tuple[str, int]]
+    children_referred: int
+    sites_by_status: list[tuple[str, int]]
+    site_capacity: int
+    units_by_kind: list[tuple[str, int]]
+    projects: int
+    projects_budget_usd: Decimal
+    project_beneficiaries: int
+    project_women: int
+
+
+def _labelled(rows: Any, field: str, choices: Any) -> list[tuple[str, int]]:
+    labels = dict(choices)
+    return [(str(labels.get(r[field], r[field])), r["n"]) for r in rows]
+
+
+def programme_summary(user: Any) -> ProgrammeSummary:
+    """A handful of grouped queries, whatever the size of the register."""
+    people = Combatant.objects.for_user(user)
+    if user.is_child_protection:
+        adults = Combatant.objects.none()
+    else:
+        adults = people
+    totals = adults.aggregate(
+        n=Count("id"),
+        armed=Count("id", filter=Q(has_weapon=True)),
+        women=Count("id", filter=Q(sex="F")),
+    )
+    by_category = adults.values("category").annotate(n=Count("id")).order_by("-n")
+    by_region = adults.values("region__name").annotate(n=Count("id")).order_by("-n")
+    # Children are never counted among combatants; their number alone is shown.
+    children = Combatant.objects.filter(category=Category.CHILD)
+    if user.is_regional:
+        children = children.filter(region=user.region_id)
+    sites = Site.objects.for_user(user)
+    site_rows = sites.values("status").annotate(n=Count("id")).order_by("status")
+    units = Unit.objects.for_user(user).values("kind").annotate(n=Count("id")).order_by("kind")
+    projects = Project.objects.for_user(user).aggregate(
+        n=Count("id"), budget=Sum("budget_usd"),
+        ex=Sum("beneficiaries_ex_combatants"), com=Sum("beneficiaries_community"),
+        women=Sum("beneficiaries_women"),
+    )
+    return ProgrammeSummary(
+        people=totals["n"],
+        with_weapon=totals["armed"],
+        women=totals["women"],
+        by_category=_labelled(by_category, "category", Category.choices),
+        by_region=[(r["region__name"], r["n"]) for r in by_region],
+        children_referred=children.count(),
+        sites_by_status=_labelled(site_rows, "status", Site.Status.choices),
+        site_capacity=sites.aggregate(c=Sum("capacity"))["c"] or 0,
+        units_by_kind=_labelled(units, "kind", Unit.Kind.choices),
+        projects=projects["n"],
+        projects_budget_usd=projects["budget"] or Decimal(0),
+        project_beneficiaries=(projects["ex"] or 0) + (projects["com"] or 0),
+        project_women=projects["women"] or 0,
+    )

@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, extend_schema_view
+from rest_framework import serializers, viewsets
+
+from accounts.permissions import ALL_ROLES, CASE_ROLES
+
+from .models import ArmedGroup, Coalition, CoalitionMembership, Combatant
+
+
+class CoalitionMembershipSerializer(serializers.ModelSerializer):
+    coalition = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = CoalitionMembership
+        fields = ["coalition", "start", "end", "note"]
+
+
+class ArmedGroupSerializer(serializers.ModelSerializer):
+    coalitions = CoalitionMembershipSerializer(source="coalition_memberships", many=True, read_only=True)
+    split_from = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = ArmedGroup
+        fields = ["id", "code", "name", "kind", "split_from", "listed_for_child_recruitment", "coalitions"]
+
+
+class CoalitionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Coalition
+        fields = ["id", "code", "name", "signatory"]
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    """Commission staff: the full record within their scope."""
+
+    region = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    movement = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Combatant
+        fields = ["id", "registration_number", "given_name", "family_name", "sex", "birth_date",
+                  "birth_year", "birth_year_approximate", "region", "movement", "category",
+                  "status", "has_weapon", "registered_at"]
+
+
+class PseudonymisedPersonSerializer(serializers.ModelSerializer):
+    """Analysts: no name, document, exact birth date or registration number; a keyed pseudonym."""
+
+    pseudonym = serializers.CharField(read_only=True)
+    birth_year = serializers.SerializerMethodField()
+    region = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    movement = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Combatant
+        fields = ["pseudonym", "sex", "birth_year", "region", "movement", "category", "status", "has_weapon"]
+
+    def get_birth_year(self, person: Combatant) -> int | None:
+        return person.birth_date.year if person.birth_date else person.birth_year
+
+
+class PersonFilter(django_filters.FilterSet):
+    region = django_filters.CharFilter(field_name="region__code")
+    movement = django_filters.CharFilter(field_name="movement__code")
+
+    class Meta:
+        model = Combatant
+        fields = ["region", "movement", "category", "status", "sex", "has_weapon"]
+
+
+@extend_schema_view(
+    list=extend_schema(responses=PolymorphicProxySerializer(
+        component_name="PersonForRole", resource_type_field_name=None,
+        serializers=[PersonSerializer, PseudonymisedPersonSerializer])),
+)
+class PersonViewSet(viewsets.ReadOnlyModelViewSet):
+    """Registered people. Analysts receive pseudonymised records and cannot open one by id."""
+
+    allowed_roles = ALL_ROLES
+    filterset_class = PersonFilter
+    ordering_fields = ["registered_at", "birth_year"]
+    ordering = ["id"]
+
+    def get_queryset(self) -> Any:
+        return Combatant.objects.for_user(self.request.user).select_related("region", "movement").order_by("id")
+
+    def get_serializer_class(self) -> Any:
+        return PseudonymisedPersonSerializer if self.request.user.is_analyst else PersonSerializer
+
+    @extend_schema(responses=PersonSerializer)
+    def retrieve(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        # An id lookup would tie a pseudonym back to a database id: analysts use the list.
+        if request.user.is_analyst or request.user.role not in CASE_ROLES:
+            from rest_framework.exceptions import NotFound
+
+            raise NotFound
+        return super().retrieve(request, *args, **kwargs)
+
+
+class ArmedGroupViewSet(viewsets.ReadOnlyModelViewSet):
+    allowed_roles = ALL_ROLES
+    serializer_class = ArmedGroupSerializer
+    filterset_fields = ["kind", "listed_for_child_recruitment"]
+    queryset = ArmedGroup.objects.select_related("split_from").prefetch_related(
+        "coalition_memberships__coalition").order_by("code")
+
+
+class CoalitionViewSet(viewsets.ReadOnlyModelViewSet):
+    allowed_roles = ALL_ROLES
+    serializer_class = CoalitionSerializer
+    queryset = Coalition.objects.order_by("code")

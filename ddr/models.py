@@ -1,0 +1,177 @@
+from __future__ import annotations
+
+import hashlib
+import hmac
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from accounts.models import Role
+from core.querysets import RegionScopedQuerySet
+
+
+class Coalition(models.Model):
+    """CMA, Platform, CMI... Movements join and leave them over time (see CoalitionMembership)."""
+
+    code = models.CharField(_("sigle"), max_length=32, unique=True)
+    name = models.CharField(_("nom"), max_length=200)
+    signatory = models.BooleanField(_("signataire de l'Accord de 2015"), default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("coalition")
+        verbose_name_plural = _("coalitions")
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class ArmedGroup(models.Model):
+    """A movement, militia or self-defence group, as it appears on submitted lists."""
+
+    class Kind(models.TextChoices):
+        MOVEMENT = "movement", _("Mouvement signataire")
+        SPLINTER = "splinter", _("Mouvement de l'inclusivité")
+        MILITIA = "militia", _("Milice ou groupe d'autodéfense (non signataire)")
+        DEFECTORS = "defectors", _("Défecteurs de groupes extrémistes")
+
+    code = models.CharField(_("sigle"), max_length=32, unique=True)
+    name = models.CharField(_("nom"), max_length=200)
+    kind = models.CharField(_("type"), max_length=16, choices=Kind.choices)
+    split_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="splinters", verbose_name=_("issu de"))
+    # UN-listed for recruiting children: their lists get closer age screening.
+    listed_for_child_recruitment = models.BooleanField(
+        _("listé par l'ONU pour recrutement d'enfants"), default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("groupe armé")
+        verbose_name_plural = _("groupes armés")
+
+    def __str__(self) -> str:
+        return self.code
+
+    def coalition_on(self, day: Any) -> Coalition | None:
+        membership = (self.coalition_memberships.filter(start__lte=day)
+                      .filter(models.Q(end__isnull=True) | models.Q(end__gt=day))
+                      .select_related("coalition").first())
+        return membership.coalition if membership else None
+
+
+class CoalitionMembership(models.Model):
+    """A movement's membership of a coalition, with dates: groups split and change sides."""
+
+    group = models.ForeignKey(ArmedGroup, on_delete=models.CASCADE,
+                              related_name="coalition_memberships", verbose_name=_("groupe"))
+    coalition = models.ForeignKey(Coalition, on_delete=models.PROTECT,
+                                  related_name="memberships", verbose_name=_("coalition"))
+    start = models.DateField(_("depuis le"))
+    end = models.DateField(_("jusqu'au"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["group__code", "start"]
+        verbose_name = _("appartenance à une coalition")
+        verbose_name_plural = _("appartenances aux coalitions")
+        constraints = [
+            models.CheckConstraint(name="membership_end_after_start",
+                                   condition=models.Q(end__isnull=True) | models.Q(end__gt=models.F("start"))),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group} → {self.coalition} ({self.start:%Y})"
+
+
+class Category(models.TextChoices):
+    COMBATANT_ARMED = "combatant_armed", _("Combattant avec arme")
+    COMBATANT_UNARMED = "combatant_unarmed", _("Combattant ou associé sans arme")
+    WOMAN_ASSOCIATED = "woman_associated", _("Femme associée à un groupe armé")
+    CHILD = "child", _("Enfant associé à un groupe armé")
+    EX_MDSF = "ex_mdsf", _("Ancien membre des forces de défense et de sécurité")
+    CIVILIAN_CADRE = "civilian_cadre", _("Cadre civil d'un mouvement")
+    DEFECTOR = "defector", _("Défecteur")
+
+
+class Sex(models.TextChoices):
+    MALE = "M", _("Homme")
+    FEMALE = "F", _("Femme")
+
+
+class CombatantQuerySet(RegionScopedQuerySet):
+    def for_user(self, user: Any) -> CombatantQuerySet:
+        """Children are opened by the child-protection role only; everyone else never sees them."""
+        qs = super().for_user(user)
+        if user and user.is_authenticated and user.role == Role.CHILD_PROTECTION:
+            return qs.filter(category=Category.CHILD)
+        return qs.exclude(category=Category.CHILD)
+
+    def adults(self) -> CombatantQuerySet:
+        return self.exclude(category=Category.CHILD)
+
+
+class Combatant(models.Model):
+    """A person registered in the programme (combatant, associated woman, child, ex-MDSF...)."""
+
+    class Status(models.TextChoices):
+        PRE_REGISTERED = "pre_registered", _("Pré-enregistré")
+        REGISTERED = "registered", _("Enregistré")
+        SCREENED = "screened", _("Vérifié")
+        CANTONED = "cantoned", _("En cantonnement")
+        DEMOBILISED = "demobilised", _("Démobilisé")
+        INTEGRATED = "integrated", _("Intégré")
+        REINSERTED = "reinserted", _("Réinséré")
+        REFERRED = "referred", _("Séparé, orienté vers la protection de l'enfance")
+        EXCLUDED = "excluded", _("Exclu")
+
+    registration_number = models.CharField(_("numéro d'enregistrement"), max_length=20, unique=True)
+    given_name = models.CharField(_("prénom"), max_length=100)
+    family_name = models.CharField(_("nom"), max_length=100)
+    sex = models.CharField(_("sexe"), max_length=1, choices=Sex.choices)
+    birth_date = models.DateField(_("date de naissance"), null=True, blank=True)
+    birth_year = models.PositiveSmallIntegerField(_("année de naissance"), null=True, blank=True)
+    birth_year_approximate = models.BooleanField(_("année approximative"), default=False)
+    region = models.ForeignKey("core.Region", on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("région de résidence"))
+    movement = models.ForeignKey(ArmedGroup, on_delete=models.PROTECT, related_name="members",
+                                 verbose_name=_("mouvement"))
+    category = models.CharField(_("catégorie"), max_length=24, choices=Category.choices)
+    status = models.CharField(_("statut"), max_length=16, choices=Status.choices,
+                              default=Status.REGISTERED)
+    has_weapon = models.BooleanField(_("a déclaré une arme"), default=False)
+    registered_at = models.DateField(_("enregistré le"))
+    history = HistoricalRecords()
+
+    objects = CombatantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["family_name", "given_name"]
+        verbose_name = _("personne enregistrée")
+        verbose_name_plural = _("personnes enregistrées")
+        indexes = [
+            models.Index(fields=["region", "category"]),
+            models.Index(fields=["movement", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.registration_number} {self.family_name} {self.given_name}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    @property
+    def pseudonym(self) -> str:
+        return pseudonym_for(self.pk)
+
+
+def pseudonym_for(pk: int) -> str:
+    """A stable identifier for analysts: keyed HMAC of the id, never reversible without the key."""
+    digest = hmac.new(settings.PSEUDONYM_KEY.encode(), f"combatant:{pk}".encode(), hashlib.sha256)
+    return "P-" + digest.hexdigest()[:16].upper()

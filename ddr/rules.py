@@ -1,0 +1,29 @@
+"""Pure rules of the register: data in, result out, no database."""
+
+from __future__ import annotations
+
+
+def luhn_digit(digits: str) -> int:
+    """Luhn check digit: catches every single-digit typo and most swaps of neighbours."""
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2 == 0:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return (10 - total % 10) % 10
+
+
+def registration_number(region_code: str, sequence: int) -> str:
+    """`GAO-0001234-5`: region, sequence, check digit. Short enough to read out by phone."""
+    body = f"{sequence:07d}"
+    return f"{region_code}-{body}-{luhn_digit(body)}"
+
+
+def is_valid_registration_number(value: str) -> bool:
+    parts = value.strip().upper().split("-")
+    if len(parts) != 3 or not parts[1].isdigit() or not parts[2].isdigit() or len(parts[2]) != 1:
+        return False
+    return luhn_digit(parts[1]) == int(parts[2])
