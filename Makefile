@@ -36,7 +36,7 @@ lint: $(VENV)/.installed-dev
 ## messages: refresh the French catalogue after adding strings (needs gettext)
 messages: $(VENV)/.installed-dev
 	$(BIN)/python manage.py makemessages -l fr --no-obsolete --no-location -i '.venv/*' -i 'var/*'
-	$(BIN)/python manage.py compilemessages -l fr
+	$(BIN)/python manage.py compilemessages -l fr -i .venv -i var
 
 clean:
 	rm -rf $(VENV) var

@@ -17,11 +17,11 @@ class UserAdmin(BaseUserAdmin):
     list_select_related = ("region",)
     fieldsets = (
         *BaseUserAdmin.fieldsets,  # type: ignore[misc]
-        (_("Rôle et périmètre"), {"fields": ("role", "region")}),
+        (_("Role and scope"), {"fields": ("role", "region")}),
     )
     add_fieldsets = (
         *BaseUserAdmin.add_fieldsets,
-        (_("Rôle et périmètre"), {"fields": ("role", "region")}),
+        (_("Role and scope"), {"fields": ("role", "region")}),
     )
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:

@@ -7,27 +7,27 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    COMMISSION_OFFICER = "commission_officer", _("Agent de la commission (national)")
-    REGIONAL_OFFICER = "regional_officer", _("Agent régional")
-    ANALYST = "analyst", _("Analyste de la mission")
-    CHILD_PROTECTION = "child_protection", _("Agent de protection de l'enfance")
-    ADMINISTRATOR = "administrator", _("Administrateur")
+    COMMISSION_OFFICER = "commission_officer", _("Commission officer (national)")
+    REGIONAL_OFFICER = "regional_officer", _("Regional officer")
+    ANALYST = "analyst", _("Mission analyst")
+    CHILD_PROTECTION = "child_protection", _("Child-protection officer")
+    ADMINISTRATOR = "administrator", _("Administrator")
 
 
 class User(AbstractUser):
     """A person who signs in. The role decides what they see; the region bounds a regional officer."""
 
-    role = models.CharField(_("rôle"), max_length=32, choices=Role.choices,
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices,
                             default=Role.COMMISSION_OFFICER)
     region = models.ForeignKey(
-        "core.Region", verbose_name=_("région"), null=True, blank=True,
+        "core.Region", verbose_name=_("region"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="officers",
-        help_text=_("Obligatoire pour un agent régional : il ne voit que cette région."),
+        help_text=_("Required for a regional officer, who sees only this region."),
     )
 
     class Meta:
-        verbose_name = _("utilisateur")
-        verbose_name_plural = _("utilisateurs")
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
         constraints = [
             models.CheckConstraint(
                 name="regional_officer_has_region",
@@ -38,7 +38,7 @@ class User(AbstractUser):
     def clean(self) -> None:
         super().clean()
         if self.role == Role.REGIONAL_OFFICER and self.region_id is None:
-            raise ValidationError({"region": _("Un agent régional doit avoir une région.")})
+            raise ValidationError({"region": _("A regional officer must have a region.")})
 
     def save(self, *args: object, **kwargs: object) -> None:
         # Administrators reach the Django admin; nobody else does.

@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class CantonmentConfig(AppConfig):
     name = "cantonment"
-    verbose_name = _("Cantonnement")
+    verbose_name = _("Cantonment")

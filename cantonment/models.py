@@ -11,33 +11,33 @@ class Site(models.Model):
     """A cantonment, pre-cantonment or transit site and where it stands in its lifecycle."""
 
     class Kind(models.TextChoices):
-        PRE_CANTONMENT = "pre_cantonment", _("Site de pré-cantonnement")
-        CANTONMENT = "cantonment", _("Site de cantonnement")
-        TRANSIT = "transit", _("Camp de transit")
-        PROCESSING = "processing", _("Centre de traitement ou de démobilisation")
+        PRE_CANTONMENT = "pre_cantonment", _("Pre-cantonment site")
+        CANTONMENT = "cantonment", _("Cantonment site")
+        TRANSIT = "transit", _("Transit camp")
+        PROCESSING = "processing", _("Processing or demobilisation centre")
 
     class Status(models.TextChoices):
-        PROPOSED = "proposed", _("Proposé")
-        VALIDATED = "validated", _("Validé par la CTS")
-        UNDER_CONSTRUCTION = "under_construction", _("En construction")
-        BUILT = "built", _("Construit")
-        OPERATIONAL = "operational", _("Opérationnel")
-        CLOSED = "closed", _("Fermé")
-        HANDED_OVER = "handed_over", _("Remis")
+        PROPOSED = "proposed", _("Proposed")
+        VALIDATED = "validated", _("Validated by the CTS")
+        UNDER_CONSTRUCTION = "under_construction", _("Under construction")
+        BUILT = "built", _("Built")
+        OPERATIONAL = "operational", _("Operational")
+        CLOSED = "closed", _("Closed")
+        HANDED_OVER = "handed_over", _("Handed over")
 
-    name = models.CharField(_("nom"), max_length=120)
+    name = models.CharField(_("name"), max_length=120)
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
-    status = models.CharField(_("statut"), max_length=20, choices=Status.choices,
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices,
                               default=Status.PROPOSED)
     region = models.ForeignKey("core.Region", on_delete=models.PROTECT, related_name="+",
-                               verbose_name=_("région"))
+                               verbose_name=_("region"))
     cercle = models.ForeignKey("core.Cercle", null=True, blank=True, on_delete=models.PROTECT,
                                related_name="+", verbose_name=_("cercle"))
     proposed_by = models.ForeignKey("ddr.ArmedGroup", null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="+",
-                                    verbose_name=_("proposé par"))
-    capacity = models.PositiveIntegerField(_("capacité"), default=0)
-    places_for_women = models.PositiveIntegerField(_("places pour femmes"), default=0)
+                                    verbose_name=_("proposed by"))
+    capacity = models.PositiveIntegerField(_("capacity"), default=0)
+    places_for_women = models.PositiveIntegerField(_("places for women"), default=0)
     latitude = models.DecimalField(_("latitude"), max_digits=8, decimal_places=5, null=True, blank=True)
     longitude = models.DecimalField(_("longitude"), max_digits=8, decimal_places=5, null=True, blank=True)
     history = HistoricalRecords()

@@ -5,8 +5,10 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog, set_language
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from knox import views as knox_views
+from rest_framework import serializers
 from rest_framework.authentication import BasicAuthentication
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import DefaultRouter
@@ -23,6 +25,12 @@ from integration import views as integration_views
 from integration.api import UnitViewSet
 
 
+class TokenSerializer(serializers.Serializer):
+    expiry = serializers.DateTimeField()
+    token = serializers.CharField()
+
+
+@extend_schema(request=None, responses=TokenSerializer)
 class TokenLoginView(knox_views.LoginView):
     """POST with HTTP Basic credentials: returns an expiring token (knox, stored hashed)."""
 
@@ -30,19 +38,24 @@ class TokenLoginView(knox_views.LoginView):
     permission_classes = [IsAuthenticated]
 
 
+@extend_schema(request=None, responses={204: None})
+class TokenLogoutView(knox_views.LogoutView):
+    """POST with the token: revokes it."""
+
+
 router = DefaultRouter()
-router.register("people", PersonViewSet, basename="person")
-router.register("armed-groups", ArmedGroupViewSet, basename="armedgroup")
-router.register("coalitions", CoalitionViewSet, basename="coalition")
-router.register("regions", RegionViewSet, basename="region")
-router.register("sites", SiteViewSet, basename="site")
-router.register("units", UnitViewSet, basename="unit")
-router.register("cvr-projects", ProjectViewSet, basename="cvrproject")
+router.register("people", PersonViewSet, basename="api-person")
+router.register("armed-groups", ArmedGroupViewSet, basename="api-armedgroup")
+router.register("coalitions", CoalitionViewSet, basename="api-coalition")
+router.register("regions", RegionViewSet, basename="api-region")
+router.register("sites", SiteViewSet, basename="api-site")
+router.register("units", UnitViewSet, basename="api-unit")
+router.register("cvr-projects", ProjectViewSet, basename="api-cvrproject")
 
 api_patterns = [
     path("", include(router.urls)),
     path("auth/token/", TokenLoginView.as_view(), name="api-token-login"),
-    path("auth/token/logout/", knox_views.LogoutView.as_view(), name="api-token-logout"),
+    path("auth/token/logout/", TokenLogoutView.as_view(), name="api-token-logout"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -3,13 +3,28 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Cercle, Job, Region
 
 
-class ScopedAdmin(SimpleHistoryAdmin):
+class AuditedAdmin(SimpleHistoryAdmin):
+    """History is shown, never rewritten.
+
+    simple-history's REVERT_DISABLED only hides the button: a POST to the historical
+    form would still overwrite the record with an old version. Refused here.
+    """
+
+    def history_form_view(self, request: HttpRequest, object_id: str, version_id: str,
+                          extra_context: Any = None) -> Any:
+        if request.method != "GET":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class ScopedAdmin(AuditedAdmin):
     """Admin pages read through the same `for_user()` scoping as every view and endpoint."""
 
     def get_queryset(self, request: HttpRequest) -> Any:
@@ -23,14 +38,14 @@ class CercleInline(admin.TabularInline):
 
 
 @admin.register(Region)
-class RegionAdmin(SimpleHistoryAdmin):
+class RegionAdmin(AuditedAdmin):
     list_display = ("name", "code")
     search_fields = ("name", "code")
     inlines = [CercleInline]
 
 
 @admin.register(Cercle)
-class CercleAdmin(SimpleHistoryAdmin):
+class CercleAdmin(AuditedAdmin):
     list_display = ("name", "region")
     list_filter = ("region",)
     list_select_related = ("region",)

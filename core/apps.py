@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 class CoreConfig(AppConfig):
     name = "core"
-    verbose_name = _("Référentiels et audit")
+    verbose_name = _("Reference data and audit")
 
     def ready(self) -> None:
         from .audit import protect_history_tables

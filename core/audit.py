@@ -59,7 +59,7 @@ class HistoryEntry:
     changes: tuple[Change, ...]
 
 
-ACTIONS = {"+": _("Création"), "~": _("Modification"), "-": _("Suppression")}
+ACTIONS = {"+": _("Created"), "~": _("Changed"), "-": _("Deleted")}
 
 
 def _display(record: Any, field: Any) -> str:
@@ -91,7 +91,7 @@ def history_of(obj: Any, limit: int = 200) -> list[HistoryEntry]:
         user = record.history_user
         entries.append(HistoryEntry(
             when=record.history_date,
-            who=(user.get_full_name() or user.username) if user else str(_("système")),
+            who=(user.get_full_name() or user.username) if user else str(_("system")),
             action=str(ACTIONS.get(record.history_type, record.history_type)),
             reason=record.history_change_reason or "",
             changes=changes if record.history_type != "-" else (),

@@ -10,13 +10,13 @@ class Region(models.Model):
     """An administrative region of Mali (reference data, loaded by a migration)."""
 
     code = models.CharField(_("code"), max_length=16, unique=True)
-    name = models.CharField(_("nom"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=64, unique=True)
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
-        verbose_name = _("région")
-        verbose_name_plural = _("régions")
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
 
     def __str__(self) -> str:
         return self.name
@@ -24,8 +24,8 @@ class Region(models.Model):
 
 class Cercle(models.Model):
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="cercles",
-                               verbose_name=_("région"))
-    name = models.CharField(_("nom"), max_length=64)
+                               verbose_name=_("region"))
+    name = models.CharField(_("name"), max_length=64)
     history = HistoricalRecords()
 
     class Meta:
@@ -42,26 +42,26 @@ class Job(models.Model):
     """Long work run on the Celery worker; the page polls it to draw a progress bar."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued", _("En attente")
-        RUNNING = "running", _("En cours")
-        DONE = "done", _("Terminé")
-        FAILED = "failed", _("Échec")
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
 
     kind = models.CharField(_("type"), max_length=64)
-    status = models.CharField(_("statut"), max_length=16, choices=Status.choices,
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices,
                               default=Status.QUEUED)
-    done = models.PositiveIntegerField(_("traité"), default=0)
+    done = models.PositiveIntegerField(_("processed"), default=0)
     total = models.PositiveIntegerField(_("total"), default=0)
     message = models.TextField(_("message"), blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                                   related_name="+", verbose_name=_("lancé par"))
-    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
+                                   related_name="+", verbose_name=_("started by"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
-        verbose_name = _("tâche de fond")
-        verbose_name_plural = _("tâches de fond")
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
 
     @property
     def percent(self) -> int:

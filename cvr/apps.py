@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class CvrConfig(AppConfig):
     name = "cvr"
-    verbose_name = _("Réduction de la violence communautaire")
+    verbose_name = _("Community violence reduction")

@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class DdrConfig(AppConfig):
     name = "ddr"
-    verbose_name = _("DDR : groupes armés et personnes")
+    verbose_name = _("DDR: armed groups and people")

@@ -16,9 +16,9 @@ from core.querysets import RegionScopedQuerySet
 class Coalition(models.Model):
     """CMA, Platform, CMI... Movements join and leave them over time (see CoalitionMembership)."""
 
-    code = models.CharField(_("sigle"), max_length=32, unique=True)
-    name = models.CharField(_("nom"), max_length=200)
-    signatory = models.BooleanField(_("signataire de l'Accord de 2015"), default=False)
+    code = models.CharField(_("acronym"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    signatory = models.BooleanField(_("signatory of the 2015 Agreement"), default=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -34,25 +34,25 @@ class ArmedGroup(models.Model):
     """A movement, militia or self-defence group, as it appears on submitted lists."""
 
     class Kind(models.TextChoices):
-        MOVEMENT = "movement", _("Mouvement signataire")
-        SPLINTER = "splinter", _("Mouvement de l'inclusivité")
-        MILITIA = "militia", _("Milice ou groupe d'autodéfense (non signataire)")
-        DEFECTORS = "defectors", _("Défecteurs de groupes extrémistes")
+        MOVEMENT = "movement", _("Signatory movement")
+        SPLINTER = "splinter", _("Inclusivity movement")
+        MILITIA = "militia", _("Militia or self-defence group (non-signatory)")
+        DEFECTORS = "defectors", _("Defectors from extremist groups")
 
-    code = models.CharField(_("sigle"), max_length=32, unique=True)
-    name = models.CharField(_("nom"), max_length=200)
+    code = models.CharField(_("acronym"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("type"), max_length=16, choices=Kind.choices)
     split_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="splinters", verbose_name=_("issu de"))
+                                   related_name="splinters", verbose_name=_("split from"))
     # UN-listed for recruiting children: their lists get closer age screening.
     listed_for_child_recruitment = models.BooleanField(
-        _("listé par l'ONU pour recrutement d'enfants"), default=False)
+        _("UN-listed for recruiting children"), default=False)
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["code"]
-        verbose_name = _("groupe armé")
-        verbose_name_plural = _("groupes armés")
+        verbose_name = _("armed group")
+        verbose_name_plural = _("armed groups")
 
     def __str__(self) -> str:
         return self.code
@@ -68,18 +68,18 @@ class CoalitionMembership(models.Model):
     """A movement's membership of a coalition, with dates: groups split and change sides."""
 
     group = models.ForeignKey(ArmedGroup, on_delete=models.CASCADE,
-                              related_name="coalition_memberships", verbose_name=_("groupe"))
+                              related_name="coalition_memberships", verbose_name=_("group"))
     coalition = models.ForeignKey(Coalition, on_delete=models.PROTECT,
                                   related_name="memberships", verbose_name=_("coalition"))
-    start = models.DateField(_("depuis le"))
-    end = models.DateField(_("jusqu'au"), null=True, blank=True)
+    start = models.DateField(_("from"))
+    end = models.DateField(_("until"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["group__code", "start"]
-        verbose_name = _("appartenance à une coalition")
-        verbose_name_plural = _("appartenances aux coalitions")
+        verbose_name = _("coalition membership")
+        verbose_name_plural = _("coalition memberships")
         constraints = [
             models.CheckConstraint(name="membership_end_after_start",
                                    condition=models.Q(end__isnull=True) | models.Q(end__gt=models.F("start"))),
@@ -90,18 +90,18 @@ class CoalitionMembership(models.Model):
 
 
 class Category(models.TextChoices):
-    COMBATANT_ARMED = "combatant_armed", _("Combattant avec arme")
-    COMBATANT_UNARMED = "combatant_unarmed", _("Combattant ou associé sans arme")
-    WOMAN_ASSOCIATED = "woman_associated", _("Femme associée à un groupe armé")
-    CHILD = "child", _("Enfant associé à un groupe armé")
-    EX_MDSF = "ex_mdsf", _("Ancien membre des forces de défense et de sécurité")
-    CIVILIAN_CADRE = "civilian_cadre", _("Cadre civil d'un mouvement")
-    DEFECTOR = "defector", _("Défecteur")
+    COMBATANT_ARMED = "combatant_armed", _("Combatant with a weapon")
+    COMBATANT_UNARMED = "combatant_unarmed", _("Combatant or associate without a weapon")
+    WOMAN_ASSOCIATED = "woman_associated", _("Woman associated with an armed group")
+    CHILD = "child", _("Child associated with an armed group")
+    EX_MDSF = "ex_mdsf", _("Former member of the defence and security forces")
+    CIVILIAN_CADRE = "civilian_cadre", _("Civilian cadre of a movement")
+    DEFECTOR = "defector", _("Defector")
 
 
 class Sex(models.TextChoices):
-    MALE = "M", _("Homme")
-    FEMALE = "F", _("Femme")
+    MALE = "M", _("Male")
+    FEMALE = "F", _("Female")
 
 
 class CombatantQuerySet(RegionScopedQuerySet):
@@ -120,40 +120,40 @@ class Combatant(models.Model):
     """A person registered in the programme (combatant, associated woman, child, ex-MDSF...)."""
 
     class Status(models.TextChoices):
-        PRE_REGISTERED = "pre_registered", _("Pré-enregistré")
-        REGISTERED = "registered", _("Enregistré")
-        SCREENED = "screened", _("Vérifié")
-        CANTONED = "cantoned", _("En cantonnement")
-        DEMOBILISED = "demobilised", _("Démobilisé")
-        INTEGRATED = "integrated", _("Intégré")
-        REINSERTED = "reinserted", _("Réinséré")
-        REFERRED = "referred", _("Séparé, orienté vers la protection de l'enfance")
-        EXCLUDED = "excluded", _("Exclu")
+        PRE_REGISTERED = "pre_registered", _("Pre-registered")
+        REGISTERED = "registered", _("Registered")
+        SCREENED = "screened", _("Screened")
+        CANTONED = "cantoned", _("In cantonment")
+        DEMOBILISED = "demobilised", _("Demobilised")
+        INTEGRATED = "integrated", _("Integrated")
+        REINSERTED = "reinserted", _("Reinserted")
+        REFERRED = "referred", _("Separated, referred to child protection")
+        EXCLUDED = "excluded", _("Excluded")
 
-    registration_number = models.CharField(_("numéro d'enregistrement"), max_length=20, unique=True)
-    given_name = models.CharField(_("prénom"), max_length=100)
-    family_name = models.CharField(_("nom"), max_length=100)
-    sex = models.CharField(_("sexe"), max_length=1, choices=Sex.choices)
-    birth_date = models.DateField(_("date de naissance"), null=True, blank=True)
-    birth_year = models.PositiveSmallIntegerField(_("année de naissance"), null=True, blank=True)
-    birth_year_approximate = models.BooleanField(_("année approximative"), default=False)
+    registration_number = models.CharField(_("registration number"), max_length=20, unique=True)
+    given_name = models.CharField(_("given name"), max_length=100)
+    family_name = models.CharField(_("name"), max_length=100)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    birth_year = models.PositiveSmallIntegerField(_("birth year"), null=True, blank=True)
+    birth_year_approximate = models.BooleanField(_("approximate year"), default=False)
     region = models.ForeignKey("core.Region", on_delete=models.PROTECT, related_name="+",
-                               verbose_name=_("région de résidence"))
+                               verbose_name=_("region of residence"))
     movement = models.ForeignKey(ArmedGroup, on_delete=models.PROTECT, related_name="members",
-                                 verbose_name=_("mouvement"))
-    category = models.CharField(_("catégorie"), max_length=24, choices=Category.choices)
-    status = models.CharField(_("statut"), max_length=16, choices=Status.choices,
+                                 verbose_name=_("movement"))
+    category = models.CharField(_("category"), max_length=24, choices=Category.choices)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices,
                               default=Status.REGISTERED)
-    has_weapon = models.BooleanField(_("a déclaré une arme"), default=False)
-    registered_at = models.DateField(_("enregistré le"))
+    has_weapon = models.BooleanField(_("declared a weapon"), default=False)
+    registered_at = models.DateField(_("registered on"))
     history = HistoricalRecords()
 
     objects = CombatantQuerySet.as_manager()
 
     class Meta:
         ordering = ["family_name", "given_name"]
-        verbose_name = _("personne enregistrée")
-        verbose_name_plural = _("personnes enregistrées")
+        verbose_name = _("registered person")
+        verbose_name_plural = _("registered people")
         indexes = [
             models.Index(fields=["region", "category"]),
             models.Index(fields=["movement", "status"]),

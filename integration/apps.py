@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class IntegrationConfig(AppConfig):
     name = "integration"
-    verbose_name = _("Intégration")
+    verbose_name = _("Integration")

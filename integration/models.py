@@ -11,26 +11,26 @@ class Unit(models.Model):
     """A MOC mixed unit or a reconstituted battalion (BATFAR)."""
 
     class Kind(models.TextChoices):
-        MOC = "moc", _("Unité mixte du MOC")
-        BATFAR = "batfar", _("Bataillon reconstitué (BATFAR)")
-        COMPANY = "company", _("Compagnie reconstituée")
+        MOC = "moc", _("MOC mixed unit")
+        BATFAR = "batfar", _("Reconstituted battalion (BATFAR)")
+        COMPANY = "company", _("Reconstituted company")
 
-    name = models.CharField(_("nom"), max_length=120, unique=True)
+    name = models.CharField(_("name"), max_length=120, unique=True)
     kind = models.CharField(_("type"), max_length=16, choices=Kind.choices)
     region = models.ForeignKey("core.Region", on_delete=models.PROTECT, related_name="+",
-                               verbose_name=_("région"))
-    location = models.CharField(_("garnison"), max_length=120, blank=True)
-    established = models.DateField(_("créée le"), null=True, blank=True)
-    dissolved = models.DateField(_("dissoute le"), null=True, blank=True)
-    authorised_strength = models.PositiveIntegerField(_("effectif autorisé"), default=0)
+                               verbose_name=_("region"))
+    location = models.CharField(_("garrison"), max_length=120, blank=True)
+    established = models.DateField(_("established on"), null=True, blank=True)
+    dissolved = models.DateField(_("dissolved on"), null=True, blank=True)
+    authorised_strength = models.PositiveIntegerField(_("authorised strength"), default=0)
     history = HistoricalRecords()
 
     objects = RegionScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["kind", "name"]
-        verbose_name = _("unité")
-        verbose_name_plural = _("unités")
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
 
     def __str__(self) -> str:
         return self.name

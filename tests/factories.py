@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import factory
+
+from accounts.models import Role, User
+from cantonment.models import Site
+from core.models import Region
+from cvr.models import Partner, Project
+from ddr.models import ArmedGroup, Category, Combatant, Sex
+from ddr.rules import registration_number
+from integration.models import Unit
+
+
+def region(code: str) -> Region:
+    return Region.objects.get(code=code)
+
+
+def group(code: str) -> ArmedGroup:
+    return ArmedGroup.objects.get(code=code)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = "Awa"
+    last_name = "Traoré"
+    role = Role.COMMISSION_OFFICER
+    password = factory.PostGenerationMethodCall("set_password", "Sahel-pass-2024")
+
+    @factory.post_generation
+    def save_password(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create:
+            self.save()
+
+
+class CombatantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Combatant
+
+    registration_number = factory.Sequence(lambda n: registration_number("TST", n + 1))
+    given_name = "Mohamed"
+    family_name = factory.Sequence(lambda n: f"Ag Family{n}")
+    sex = Sex.MALE
+    birth_year = 1990
+    region = factory.LazyFunction(lambda: region("GAO"))
+    movement = factory.LazyFunction(lambda: group("GATIA"))
+    category = Category.COMBATANT_ARMED
+    has_weapon = True
+    registered_at = dt.date(2019, 3, 1)
+
+
+class SiteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Site
+
+    name = factory.Sequence(lambda n: f"Site {n}")
+    kind = Site.Kind.CANTONMENT
+    region = factory.LazyFunction(lambda: region("GAO"))
+    capacity = 100
+    places_for_women = 10
+
+
+class UnitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Unit
+
+    name = factory.Sequence(lambda n: f"Unit {n}")
+    kind = Unit.Kind.BATFAR
+    region = factory.LazyFunction(lambda: region("GAO"))
+
+
+class PartnerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Partner
+
+    name = factory.Sequence(lambda n: f"ONG {n}")
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Project
+
+    code = factory.Sequence(lambda n: f"RVC-T-{n:03d}")
+    title = "Maraîchage"
+    kind = Project.Kind.AGRICULTURE
+    region = factory.LazyFunction(lambda: region("GAO"))
+    partner = factory.SubFactory(PartnerFactory)
+    budget_usd = 50000
+    start = dt.date(2022, 7, 1)
+    end = dt.date(2023, 6, 30)

@@ -1,0 +1,179 @@
+"""Access is enforced on the server: every refusal a user relies on, tested."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from accounts.models import Role
+from ddr.models import Category
+
+from .factories import CombatantFactory, ProjectFactory, SiteFactory, UserFactory, region
+
+pytestmark = pytest.mark.django_db
+
+# Pages a stranger may open. Everything else needs a signed-in user.
+PUBLIC = {"login", "healthz", "set_language", "javascript-catalog"}
+
+
+def _all_named_urls() -> list[tuple[str, str]]:
+    """Every named URL of the project (admin and API included), reversed with a dummy pk."""
+    found: list[tuple[str, str]] = []
+
+    def walk(patterns: Any, namespace: str = "") -> None:
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                walk(p.url_patterns, f"{namespace}{p.namespace}:" if p.namespace else namespace)
+            elif isinstance(p, URLPattern) and p.name:
+                name = namespace + p.name
+                kwargs = {k: "1" for k in p.pattern.regex.groupindex}
+                if "format" in kwargs:
+                    continue
+                if "content_type_id" in kwargs or "app_label" in kwargs or "object_id" in kwargs:
+                    kwargs = {k: ("ddr" if k == "app_label" else "1") for k in kwargs}
+                try:
+                    found.append((name, reverse(name, kwargs=kwargs)))
+                except Exception:  # a converter our dummy value does not satisfy
+                    continue
+
+    walk(get_resolver().url_patterns)
+    return found
+
+
+def test_url_walk_covers_the_app_and_api() -> None:
+    names = {name for name, _ in _all_named_urls()}
+    assert {"home", "person-list", "person-detail", "site-list", "person-list", "api-schema",
+            "admin:index"} <= names
+
+
+@pytest.mark.parametrize(("name", "url"), _all_named_urls())
+def test_every_url_except_the_allow_list_requires_login(client: Any, name: str, url: str) -> None:
+    response = client.get(url)
+    if name in PUBLIC or name.startswith("admin:") and name in {"admin:login", "admin:logout"}:
+        return
+    if name.startswith("admin:"):
+        assert response.status_code == 302
+        assert response["Location"].startswith(("/admin/login/", reverse("login")))
+    elif url.startswith("/api/"):
+        assert response.status_code in (401, 403, 405), url
+    else:
+        assert response.status_code == 302, url
+        assert response["Location"].startswith(reverse("login")), url
+
+
+def test_regional_officer_gets_404_on_another_regions_person(gao_client: Any) -> None:
+    kidal = CombatantFactory(region=region("KID"))
+    gao = CombatantFactory(region=region("GAO"))
+    assert gao_client.get(reverse("person-detail", args=[gao.pk])).status_code == 200
+    assert gao_client.get(reverse("person-detail", args=[kidal.pk])).status_code == 404
+
+
+def test_regional_officer_list_and_api_show_only_their_region(gao_client: Any) -> None:
+    CombatantFactory(region=region("KID"), family_name="Kidalois")
+    CombatantFactory(region=region("GAO"), family_name="Gaois")
+    page = gao_client.get(reverse("person-list")).content.decode()
+    assert "Gaois" in page and "Kidalois" not in page
+    api = gao_client.get("/api/people/").json()
+    assert [p["family_name"] for p in api["results"]] == ["Gaois"]
+    SiteFactory(region=region("KID"), name="Tessalit")
+    assert gao_client.get("/api/sites/").json()["count"] == 0
+
+
+def test_regional_officer_sees_only_their_region_in_sites_and_projects(gao_client: Any) -> None:
+    kidal_site = SiteFactory(region=region("KID"))
+    ProjectFactory(region=region("KID"), title="Puits de Kidal")
+    assert gao_client.get(reverse("site-detail", args=[kidal_site.pk])).status_code == 404
+    assert "Puits de Kidal" not in gao_client.get(reverse("cvr-project-list")).content.decode()
+
+
+def test_analyst_cannot_open_person_pages(analyst_client: Any) -> None:
+    person = CombatantFactory()
+    assert analyst_client.get(reverse("person-list")).status_code == 403
+    assert analyst_client.get(reverse("person-detail", args=[person.pk])).status_code == 403
+
+
+def test_analyst_api_has_pseudonyms_and_never_names(analyst_client: Any) -> None:
+    person = CombatantFactory(given_name="Intallah", family_name="Ag Assayid")
+    body = analyst_client.get("/api/people/").json()
+    record = body["results"][0]
+    assert set(record) == {"pseudonym", "sex", "birth_year", "region", "movement", "category",
+                           "status", "has_weapon"}
+    assert record["pseudonym"] == person.pseudonym
+    text = str(body)
+    assert "Intallah" not in text and person.registration_number not in text
+    # Opening a record by id would tie the pseudonym to an id: refused.
+    assert analyst_client.get(f"/api/people/{person.pk}/").status_code == 404
+
+
+def test_pseudonym_is_stable_and_keyed(settings: Any) -> None:
+    from ddr.models import pseudonym_for
+
+    first = pseudonym_for(42)
+    assert pseudonym_for(42) == first and pseudonym_for(43) != first
+    settings.PSEUDONYM_KEY = "another-key"
+    assert pseudonym_for(42) != first
+
+
+def test_analyst_cannot_write_through_the_api(analyst_client: Any) -> None:
+    person = CombatantFactory()
+    for method in ("post", "put", "patch", "delete"):
+        response = getattr(analyst_client, method)(f"/api/people/{person.pk}/", {}, content_type="application/json")
+        assert response.status_code == 403, method
+    assert analyst_client.post("/api/people/", {}, content_type="application/json").status_code == 403
+
+
+def test_child_records_are_invisible_to_every_role_but_child_protection(
+        commission_client: Any, gao_client: Any, admin_client: Any, child_protection_client: Any) -> None:
+    child = CombatantFactory(category=Category.CHILD, given_name="Moussa", family_name="Enfantin",
+                             has_weapon=False)
+    adult = CombatantFactory(family_name="Adulte")
+    for client in (commission_client, gao_client):
+        assert client.get(reverse("person-detail", args=[child.pk])).status_code == 404
+        assert "Enfantin" not in client.get(reverse("person-list")).content.decode()
+        assert "Enfantin" not in client.get("/api/people/").content.decode()
+    # Even administrators do not open children's records in the admin.
+    assert admin_client.get(reverse("admin:ddr_combatant_change", args=[child.pk])).status_code == 302
+    assert "Enfantin" not in admin_client.get(reverse("admin:ddr_combatant_changelist")).content.decode()
+    # The child-protection officer opens children, and only children.
+    assert child_protection_client.get(reverse("person-detail", args=[child.pk])).status_code == 200
+    assert child_protection_client.get(reverse("person-detail", args=[adult.pk])).status_code == 404
+
+
+def test_children_never_count_among_combatants_on_the_home_page(commission_client: Any) -> None:
+    CombatantFactory.create_batch(3)
+    CombatantFactory(category=Category.CHILD, has_weapon=False)
+    summary = commission_client.get(reverse("home")).context["summary"]
+    assert summary.people == 3
+    assert summary.children_referred == 1
+
+
+def test_only_administrators_reach_the_admin(commission_client: Any, admin_client: Any) -> None:
+    assert commission_client.get("/admin/").status_code == 302
+    assert admin_client.get("/admin/").status_code == 200
+
+
+def test_regional_officer_without_region_is_refused_by_the_database() -> None:
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        UserFactory(role=Role.REGIONAL_OFFICER, region=None)
+
+
+def test_login_is_locked_after_repeated_failures(client: Any, settings: Any) -> None:
+    UserFactory(username="awa", role=Role.COMMISSION_OFFICER)
+    url = reverse("login")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(url, {"username": "awa", "password": "wrong-password"})
+    # The right password is refused too while the lock holds.
+    response = client.post(url, {"username": "awa", "password": "Sahel-pass-2024"})
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_login_with_the_right_password_opens_the_home_page(client: Any) -> None:
+    UserFactory(username="awa", role=Role.COMMISSION_OFFICER)
+    response = client.post(reverse("login"), {"username": "awa", "password": "Sahel-pass-2024"}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("home")
+    assert response.status_code == 200

@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from ddr.models import Category
+
+from .factories import CombatantFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_api_without_credentials_is_401() -> None:
+    assert Client().get("/api/people/").status_code == 401
+
+
+def test_token_login_returns_an_expiring_token_that_authenticates() -> None:
+    UserFactory(username="claire", role="analyst")
+    import base64
+
+    basic = base64.b64encode(b"claire:Sahel-pass-2024").decode()
+    response = Client().post(reverse("api-token-login"), HTTP_AUTHORIZATION=f"Basic {basic}")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["expiry"] and body["token"]
+    CombatantFactory()
+    api = Client().get("/api/people/", HTTP_AUTHORIZATION=f"Token {body['token']}")
+    assert api.status_code == 200
+    assert "pseudonym" in api.json()["results"][0]
+    assert Client().get("/api/people/", HTTP_AUTHORIZATION="Token not-a-token").status_code == 401
+
+
+def test_people_are_paginated_and_filterable(commission_client: Any) -> None:
+    CombatantFactory.create_batch(3, category=Category.COMBATANT_ARMED)
+    CombatantFactory(category=Category.EX_MDSF)
+    body = commission_client.get("/api/people/?category=ex_mdsf").json()
+    assert body["count"] == 1 and body["results"][0]["category"] == "ex_mdsf"
+    assert commission_client.get("/api/people/?page_size=2").json()["count"] == 4
+
+
+def test_bad_filter_value_is_400_with_field_errors(commission_client: Any) -> None:
+    response = commission_client.get("/api/people/?category=general")
+    assert response.status_code == 400
+    assert "category" in response.json()
+
+
+def test_people_list_query_count_does_not_grow_with_rows(commission_client: Any,
+                                                         django_assert_num_queries: Any) -> None:
+    CombatantFactory.create_batch(5)
+    with django_assert_num_queries(4):  # session, user, count, page
+        commission_client.get("/api/people/")
+    CombatantFactory.create_batch(20)
+    with django_assert_num_queries(4):
+        commission_client.get("/api/people/")
+
+
+def test_schema_documents_error_responses_for_every_operation(commission_client: Any) -> None:
+    response = commission_client.get("/api/schema/?format=json")
+    assert response.status_code == 200
+    schema = response.json()
+    assert "/api/people/" in schema["paths"]
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            assert {"400", "401", "403"} <= set(operation["responses"]), (path, method)
+            if "{" in path:
+                assert "404" in operation["responses"], (path, method)
+
+
+def test_docs_page_uses_only_our_own_assets(commission_client: Any) -> None:
+    page = commission_client.get("/api/docs/").content.decode()
+    assert "swagger-ui" in page
+    assert "cdn" not in page.lower() and "https://" not in page
+
+
+def test_reference_data_endpoints(analyst_client: Any) -> None:
+    regions = analyst_client.get("/api/regions/").json()
+    assert {"Ménaka", "Taoudénit"} <= {r["name"] for r in regions["results"]}
+    groups = analyst_client.get("/api/armed-groups/?page_size=50").json()
+    cpa = next(g for g in groups["results"] if g["code"] == "CPA")
+    assert [m["coalition"] for m in cpa["coalitions"]] == ["CMA", "PLATEFORME"]

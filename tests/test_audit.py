@@ -1,0 +1,99 @@
+"""Every change to a record is kept: who, when, what, before and after; nobody edits the trail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+from django.urls import reverse
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from cantonment.models import Site
+from core.audit import history_of, history_tables
+from ddr.models import Combatant
+
+from .factories import CombatantFactory, SiteFactory, region
+
+pytestmark = pytest.mark.django_db
+
+
+def test_admin_change_is_recorded_with_user_and_before_after(admin_client: Any, administrator: Any) -> None:
+    site = SiteFactory(name="Fafa", capacity=100, places_for_women=10)
+    data = {"name": "Fafa", "kind": site.kind, "status": Site.Status.VALIDATED, "region": site.region_id,
+            "capacity": 250, "places_for_women": 10}
+    response = admin_client.post(reverse("admin:cantonment_site_change", args=[site.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    latest = history_of(site)[0]
+    assert latest.who == administrator.get_full_name()
+    changes = {c.field: (c.before, c.after) for c in latest.changes}
+    assert changes["capacité"] == ("100", "250")
+    assert changes["statut"] == ("Proposé", "Validé par la CTS")
+    assert "nom" not in changes  # unchanged fields are not listed
+
+
+def test_history_tab_shows_the_change_on_the_person_page(commission_client: Any, commission_officer: Any) -> None:
+    person = CombatantFactory(family_name="Maïga")
+    person.status = Combatant.Status.SCREENED
+    person._history_user = commission_officer  # type: ignore[attr-defined]
+    person.save()
+    page = commission_client.get(reverse("person-detail", args=[person.pk])).content.decode()
+    assert 'data-testid="history"' in page
+    assert "Enregistré" in page and "Vérifié" in page
+    assert commission_officer.get_full_name() in page
+
+
+def test_history_tab_costs_a_constant_number_of_queries(commission_client: Any,
+                                                        django_assert_max_num_queries: Any) -> None:
+    person = CombatantFactory()
+    for status in list(Combatant.Status)[:6]:
+        person.status = status
+        person.save()
+    with django_assert_max_num_queries(8):
+        commission_client.get(reverse("person-detail", args=[person.pk]))
+
+
+def test_bulk_writes_are_audited_too(administrator: Any) -> None:
+    people = [CombatantFactory.build(region=region("KID")) for _ in range(25)]
+    created = bulk_create_with_history(people, Combatant, default_user=administrator)
+    assert Combatant.history.filter(history_type="+", history_user=administrator).count() == 25
+    for p in created:
+        p.status = Combatant.Status.SCREENED
+    bulk_update_with_history(created, Combatant, ["status"], default_user=administrator)
+    assert Combatant.history.filter(history_type="~", status=Combatant.Status.SCREENED).count() == 25
+
+
+def test_admin_cannot_revert_or_edit_history(admin_client: Any) -> None:
+    site = SiteFactory(capacity=100)
+    first = site.history.earliest()
+    site.capacity = 300
+    site.save()
+    url = reverse("admin:cantonment_site_simple_history", args=[site.pk, first.history_id])
+    response = admin_client.post(url, {"name": site.name, "kind": site.kind, "status": site.status,
+                                       "region": site.region_id, "capacity": 100, "places_for_women": 10})
+    assert response.status_code == 403
+    site.refresh_from_db()
+    assert site.capacity == 300
+    from django.contrib import admin
+
+    assert not any(m._meta.model_name.startswith("historical") for m in admin.site._registry)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="database-level guarantee on PostgreSQL")
+def test_history_tables_are_append_only_on_postgresql() -> None:
+    person = CombatantFactory()
+    table = Combatant.history.model._meta.db_table
+    assert table in history_tables()
+    for sql in (f'UPDATE "{table}" SET status = %s', f'DELETE FROM "{table}"'):
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as c:
+            c.execute(sql, ["excluded"] if "UPDATE" in sql else [])
+    assert person.history.count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="database-level guarantee on PostgreSQL")
+def test_every_history_table_has_the_append_only_trigger() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT event_object_table FROM information_schema.triggers "
+                       "WHERE trigger_name LIKE %s", ["%append_only"])
+        protected = {row[0] for row in cursor.fetchall()}
+    assert set(history_tables()) <= protected

@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from .factories import CombatantFactory, ProjectFactory, SiteFactory, UnitFactory
+
+pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_home_page_is_french_by_default_with_french_numbers(commission_client: Any) -> None:
+    CombatantFactory.create_batch(3)
+    ProjectFactory(budget_usd=1234567)
+    page = commission_client.get(reverse("home")).content.decode()
+    assert '<html lang="fr">' in page
+    assert "Le programme en un coup d" in page
+    assert "1\xa0234\xa0567" in page  # French thousands separator (non-breaking space)
+
+
+def test_english_switch(commission_client: Any) -> None:
+    response = commission_client.post(reverse("set_language"), {"language": "en", "next": "/"}, follow=True)
+    page = response.content.decode()
+    assert '<html lang="en">' in page
+    assert "The programme at a glance" in page
+    translation.activate("fr")
+
+
+def test_home_page_query_count_is_constant(commission_client: Any, django_assert_max_num_queries: Any) -> None:
+    CombatantFactory.create_batch(5)
+    SiteFactory.create_batch(3)
+    UnitFactory.create_batch(2)
+    ProjectFactory.create_batch(3)
+    with django_assert_max_num_queries(12) as small:
+        commission_client.get(reverse("home"))
+    CombatantFactory.create_batch(30)
+    ProjectFactory.create_batch(10)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        commission_client.get(reverse("home"))
+
+
+def test_lists_render_for_each_app(commission_client: Any) -> None:
+    SiteFactory(name="Tabankort")
+    UnitFactory(name="BATFAR Kidal")
+    ProjectFactory(title="Puits pastoral")
+    assert "Tabankort" in commission_client.get(reverse("site-list")).content.decode()
+    assert "BATFAR Kidal" in commission_client.get(reverse("unit-list")).content.decode()
+    assert "Puits pastoral" in commission_client.get(reverse("cvr-project-list")).content.decode()
+
+
+def test_person_search_by_name_or_number(commission_client: Any) -> None:
+    target = CombatantFactory(family_name="Ag Intallah")
+    CombatantFactory(family_name="Touré")
+    page = commission_client.get(reverse("person-list"), {"q": "intallah"}).content.decode()
+    assert "Ag Intallah" in page and "Touré" not in page
+    page = commission_client.get(reverse("person-list"), {"q": target.registration_number}).content.decode()
+    assert "Ag Intallah" in page
+
+
+def test_pages_reference_no_external_origin(commission_client: Any) -> None:
+    """No CDN: every script, style, font and image comes from our own server."""
+    external = re.compile(r"""(?:src|href)\s*=\s*["'](?:https?:)?//""", re.I)
+    for template in (ROOT / "templates").rglob("*.html"):
+        assert not external.search(template.read_text()), template
+    page = commission_client.get(reverse("home"))
+    assert not external.search(page.content.decode())
+    csp = page["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "script-src 'self'" in csp and "unsafe-inline" not in csp
+
+
+def test_vendored_assets_are_served() -> None:
+    for asset in ("vendor/bootstrap/bootstrap.min.css", "vendor/bootstrap/bootstrap.bundle.min.js",
+                  "vendor/htmx/htmx.min.js"):
+        assert (ROOT / "static" / asset).stat().st_size > 10_000
+    htmx = (ROOT / "static/vendor/htmx/htmx.min.js").read_text()
+    assert 'version:"2.' in htmx.replace(" ", "")

@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import datetime as dt
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+
+from cantonment.models import Site
+from core.models import Cercle, Region
+from cvr.models import Partner, Project
+from ddr.models import ArmedGroup, Category, Combatant
+from ddr.rules import is_valid_registration_number, luhn_digit, registration_number
+from integration.models import Unit
+
+pytestmark = pytest.mark.django_db
+
+
+def test_regions_include_menaka_and_taoudenit_with_their_cercles() -> None:
+    names = set(Region.objects.values_list("name", flat=True))
+    assert {"Gao", "Kidal", "Tombouctou", "Mopti", "Ménaka", "Taoudénit", "District de Bamako"} <= names
+    assert Cercle.objects.filter(region__code="MEN", name="Andéramboukane").exists()
+    assert Cercle.objects.filter(region__code="KOU", name="Kati").exists()
+
+
+def test_groups_belong_to_coalitions_and_changes_are_dated() -> None:
+    mnla = ArmedGroup.objects.get(code="MNLA")
+    assert mnla.coalition_on(dt.date(2019, 1, 1)).code == "CMA"
+    assert mnla.listed_for_child_recruitment
+    cpa = ArmedGroup.objects.get(code="CPA")
+    assert cpa.coalition_on(dt.date(2015, 6, 1)).code == "CMA"
+    assert cpa.coalition_on(dt.date(2019, 1, 1)).code == "PLATEFORME"
+    assert ArmedGroup.objects.get(code="CMFPR-2").split_from.code == "CMFPR"
+    assert ArmedGroup.objects.filter(kind=ArmedGroup.Kind.MILITIA).exists()
+
+
+@pytest.mark.parametrize("body", ["0000001", "1234567", "0002979"])
+def test_registration_number_check_digit_catches_single_digit_typos(body: str) -> None:
+    number = registration_number("GAO", int(body))
+    assert is_valid_registration_number(number)
+    for i in range(len(body)):
+        for d in "0123456789":
+            if d != body[i]:
+                typo = body[:i] + d + body[i + 1:]
+                assert luhn_digit(typo) != luhn_digit(body)
+
+
+def test_seed_demo_builds_the_domain_figures_and_is_deterministic_and_idempotent() -> None:
+    out = StringIO()
+    call_command("seed_demo", people=400, stdout=out)
+    assert "Bamako-2015!" in out.getvalue() and "gao" in out.getvalue()
+    assert Combatant.objects.count() == 400
+    first = list(Combatant.objects.order_by("registration_number")
+                 .values_list("registration_number", "family_name", "category")[:20])
+    assert Site.objects.filter(kind=Site.Kind.CANTONMENT).count() == 24
+    built = set(Site.objects.filter(status=Site.Status.BUILT).values_list("name", flat=True))
+    assert built == {"Likrakar", "Fafa", "Inékar", "Ber", "Tessalit", "Tin Fatimata", "Ilouk", "Tabankort"}
+    assert Site.objects.get(name="Camp de transit de Kati").capacity == 250
+    assert Site.objects.filter(kind=Site.Kind.PRE_CANTONMENT, region__code="KID").count() == 3
+    assert set(Unit.objects.filter(kind__in=["batfar", "company"]).values_list("region__code", flat=True)) == {
+        "GAO", "KID", "TBK", "MEN"}
+    assert Project.objects.count() == 34
+    assert Combatant.objects.filter(category=Category.CHILD, status=Combatant.Status.REFERRED).exists()
+    assert Combatant.history.count() == 400  # demo rows are audited like any other
+
+    call_command("seed_demo", people=400, stdout=StringIO())  # again: nothing new
+    assert Combatant.objects.count() == 400
+    for model in (Combatant, Site, Unit, Project, Partner):
+        model.objects.all().delete()
+    call_command("seed_demo", people=400, stdout=StringIO())  # same seed, same people
+    again = list(Combatant.objects.order_by("registration_number")
+                 .values_list("registration_number", "family_name", "category")[:20])
+    assert again == first
