@@ -17,11 +17,14 @@ class Role(models.TextChoices):
 class User(AbstractUser):
     """A person who signs in. The role decides what they see; the region bounds a regional officer."""
 
-    role = models.CharField(_("role"), max_length=32, choices=Role.choices,
-                            default=Role.COMMISSION_OFFICER)
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.COMMISSION_OFFICER)
     region = models.ForeignKey(
-        "core.Region", verbose_name=_("region"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="officers",
+        "core.Region",
+        verbose_name=_("region"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="officers",
         help_text=_("Required for a regional officer, who sees only this region."),
     )
 

@@ -15,8 +15,18 @@ class SiteSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Site
-        fields = ["id", "name", "kind", "status", "region", "proposed_by", "capacity",
-                  "places_for_women", "latitude", "longitude"]
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "status",
+            "region",
+            "proposed_by",
+            "capacity",
+            "places_for_women",
+            "latitude",
+            "longitude",
+        ]
 
 
 class SiteViewSet(viewsets.ReadOnlyModelViewSet):

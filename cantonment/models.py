@@ -27,15 +27,26 @@ class Site(models.Model):
 
     name = models.CharField(_("name"), max_length=120)
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices,
-                              default=Status.PROPOSED)
-    region = models.ForeignKey("core.Region", on_delete=models.PROTECT, related_name="+",
-                               verbose_name=_("region"))
-    cercle = models.ForeignKey("core.Cercle", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="+", verbose_name=_("cercle"))
-    proposed_by = models.ForeignKey("ddr.ArmedGroup", null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="+",
-                                    verbose_name=_("proposed by"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PROPOSED)
+    region = models.ForeignKey(
+        "core.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("region")
+    )
+    cercle = models.ForeignKey(
+        "core.Cercle",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("cercle"),
+    )
+    proposed_by = models.ForeignKey(
+        "ddr.ArmedGroup",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("proposed by"),
+    )
     capacity = models.PositiveIntegerField(_("capacity"), default=0)
     places_for_women = models.PositiveIntegerField(_("places for women"), default=0)
     latitude = models.DecimalField(_("latitude"), max_digits=8, decimal_places=5, null=True, blank=True)
@@ -49,8 +60,10 @@ class Site(models.Model):
         verbose_name = _("site")
         verbose_name_plural = _("sites")
         constraints = [
-            models.CheckConstraint(name="site_women_places_within_capacity",
-                                   condition=models.Q(places_for_women__lte=models.F("capacity"))),
+            models.CheckConstraint(
+                name="site_women_places_within_capacity",
+                condition=models.Q(places_for_women__lte=models.F("capacity")),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -17,8 +17,9 @@ class AuditedAdmin(SimpleHistoryAdmin):
     form would still overwrite the record with an old version. Refused here.
     """
 
-    def history_form_view(self, request: HttpRequest, object_id: str, version_id: str,
-                          extra_context: Any = None) -> Any:
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context: Any = None
+    ) -> Any:
         if request.method != "GET":
             raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)

@@ -76,10 +76,15 @@ def history_of(obj: Any, limit: int = 200) -> list[HistoryEntry]:
 
     One query: history rows with their users; diffs are computed in memory.
     """
-    records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id")[:limit + 1])
-    tracked = [f for f in obj.history.model._meta.fields
-               if f.name not in {"history_id", "history_date", "history_change_reason",
-                                 "history_type", "history_user", "id"}]
+    records = list(
+        obj.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1]
+    )
+    tracked = [
+        f
+        for f in obj.history.model._meta.fields
+        if f.name
+        not in {"history_id", "history_date", "history_change_reason", "history_type", "history_user", "id"}
+    ]
     entries: list[HistoryEntry] = []
     for i, record in enumerate(records[:limit]):
         previous = records[i + 1] if i + 1 < len(records) else None
@@ -89,11 +94,13 @@ def history_of(obj: Any, limit: int = 200) -> list[HistoryEntry]:
             if previous is None or getattr(previous, f.attname) != getattr(record, f.attname)
         )
         user = record.history_user
-        entries.append(HistoryEntry(
-            when=record.history_date,
-            who=(user.get_full_name() or user.username) if user else str(_("system")),
-            action=str(ACTIONS.get(record.history_type, record.history_type)),
-            reason=record.history_change_reason or "",
-            changes=changes if record.history_type != "-" else (),
-        ))
+        entries.append(
+            HistoryEntry(
+                when=record.history_date,
+                who=(user.get_full_name() or user.username) if user else str(_("system")),
+                action=str(ACTIONS.get(record.history_type, record.history_type)),
+                reason=record.history_change_reason or "",
+                changes=changes if record.history_type != "-" else (),
+            )
+        )
     return entries

@@ -23,8 +23,9 @@ class Region(models.Model):
 
 
 class Cercle(models.Model):
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="cercles",
-                               verbose_name=_("region"))
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="cercles", verbose_name=_("region")
+    )
     name = models.CharField(_("name"), max_length=64)
     history = HistoricalRecords()
 
@@ -48,13 +49,17 @@ class Job(models.Model):
         FAILED = "failed", _("Failed")
 
     kind = models.CharField(_("type"), max_length=64)
-    status = models.CharField(_("status"), max_length=16, choices=Status.choices,
-                              default=Status.QUEUED)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
     done = models.PositiveIntegerField(_("processed"), default=0)
     total = models.PositiveIntegerField(_("total"), default=0)
     message = models.TextField(_("message"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                                   related_name="+", verbose_name=_("started by"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("started by"),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
@@ -62,6 +67,9 @@ class Job(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("background job")
         verbose_name_plural = _("background jobs")
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.status})"
 
     @property
     def percent(self) -> int:

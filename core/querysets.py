@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Self
 
 from django.db import models
 
@@ -14,7 +14,7 @@ class RegionScopedQuerySet(models.QuerySet):
 
     region_field = "region"
 
-    def for_user(self, user: Any) -> RegionScopedQuerySet:
+    def for_user(self, user: Any) -> Self:
         if not (user and user.is_authenticated and user.is_active):
             return self.none()
         if user.role == Role.REGIONAL_OFFICER:
@@ -23,5 +23,5 @@ class RegionScopedQuerySet(models.QuerySet):
             return self.filter(**{self.region_field: user.region_id})
         return self
 
-    def in_region(self, region: Any) -> RegionScopedQuerySet:
+    def in_region(self, region: Any) -> Self:
         return self.filter(**{self.region_field: region})

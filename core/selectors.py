@@ -58,8 +58,10 @@ def programme_summary(user: Any) -> ProgrammeSummary:
     site_rows = sites.values("status").annotate(n=Count("id")).order_by("status")
     units = Unit.objects.for_user(user).values("kind").annotate(n=Count("id")).order_by("kind")
     projects = Project.objects.for_user(user).aggregate(
-        n=Count("id"), budget=Sum("budget_usd"),
-        ex=Sum("beneficiaries_ex_combatants"), com=Sum("beneficiaries_community"),
+        n=Count("id"),
+        budget=Sum("budget_usd"),
+        ex=Sum("beneficiaries_ex_combatants"),
+        com=Sum("beneficiaries_community"),
         women=Sum("beneficiaries_women"),
     )
     return ProgrammeSummary(

@@ -10,4 +10,5 @@ from .models import Job
 def worker_check(job_id: int) -> None:
     """Proves a worker consumes the configured broker: marks the job done (idempotent)."""
     Job.objects.filter(pk=job_id).exclude(status=Job.Status.DONE).update(
-        status=Job.Status.DONE, done=1, total=1, finished_at=timezone.now())
+        status=Job.Status.DONE, done=1, total=1, finished_at=timezone.now()
+    )

@@ -26,9 +26,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
     broker, broker_detail = broker_ok()
     status = 200 if db and broker else 503
     return JsonResponse(
-        {"status": "ok" if status == 200 else "degraded",
-         "database": {"ok": db, "detail": db_detail},
-         "broker": {"ok": broker, "detail": broker_detail}},
+        {
+            "status": "ok" if status == 200 else "degraded",
+            "database": {"ok": db, "detail": db_detail},
+            "broker": {"ok": broker, "detail": broker_detail},
+        },
         status=status,
     )
 

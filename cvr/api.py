@@ -15,9 +15,21 @@ class ProjectSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Project
-        fields = ["id", "code", "title", "kind", "status", "region", "partner", "budget_usd",
-                  "start", "end", "beneficiaries_ex_combatants", "beneficiaries_community",
-                  "beneficiaries_women"]
+        fields = [
+            "id",
+            "code",
+            "title",
+            "kind",
+            "status",
+            "region",
+            "partner",
+            "budget_usd",
+            "start",
+            "end",
+            "beneficiaries_ex_combatants",
+            "beneficiaries_community",
+            "beneficiaries_women",
+        ]
 
 
 class ProjectViewSet(viewsets.ReadOnlyModelViewSet):

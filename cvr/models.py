@@ -47,12 +47,13 @@ class Project(models.Model):
     code = models.CharField(_("code"), max_length=32, unique=True)
     title = models.CharField(_("title"), max_length=250)
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
-    status = models.CharField(_("status"), max_length=16, choices=Status.choices,
-                              default=Status.PROPOSED)
-    region = models.ForeignKey("core.Region", on_delete=models.PROTECT, related_name="+",
-                               verbose_name=_("region"))
-    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="projects",
-                                verbose_name=_("partner"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PROPOSED)
+    region = models.ForeignKey(
+        "core.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("region")
+    )
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, related_name="projects", verbose_name=_("partner")
+    )
     budget_usd = models.DecimalField(_("budget (USD)"), max_digits=12, decimal_places=2)
     start = models.DateField(_("start"))
     end = models.DateField(_("end"))
@@ -68,7 +69,9 @@ class Project(models.Model):
         verbose_name = _("CVR project")
         verbose_name_plural = _("CVR projects")
         constraints = [
-            models.CheckConstraint(name="project_ends_after_start", condition=models.Q(end__gte=models.F("start"))),
+            models.CheckConstraint(
+                name="project_ends_after_start", condition=models.Q(end__gte=models.F("start"))
+            ),
             models.CheckConstraint(name="project_budget_positive", condition=models.Q(budget_usd__gte=0)),
         ]
 

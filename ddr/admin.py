@@ -27,8 +27,16 @@ class ArmedGroupAdmin(ScopedAdmin):
 
 @admin.register(Combatant)
 class CombatantAdmin(ScopedAdmin):
-    list_display = ("registration_number", "family_name", "given_name", "sex", "region",
-                    "movement", "category", "status")
+    list_display = (
+        "registration_number",
+        "family_name",
+        "given_name",
+        "sex",
+        "region",
+        "movement",
+        "category",
+        "status",
+    )
     list_filter = ("category", "status", "region", "movement")
     list_select_related = ("region", "movement")
     search_fields = ("registration_number", "family_name", "given_name")

@@ -42,9 +42,22 @@ class PersonSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Combatant
-        fields = ["id", "registration_number", "given_name", "family_name", "sex", "birth_date",
-                  "birth_year", "birth_year_approximate", "region", "movement", "category",
-                  "status", "has_weapon", "registered_at"]
+        fields = [
+            "id",
+            "registration_number",
+            "given_name",
+            "family_name",
+            "sex",
+            "birth_date",
+            "birth_year",
+            "birth_year_approximate",
+            "region",
+            "movement",
+            "category",
+            "status",
+            "has_weapon",
+            "registered_at",
+        ]
 
 
 class PseudonymisedPersonSerializer(serializers.ModelSerializer):
@@ -73,9 +86,13 @@ class PersonFilter(django_filters.FilterSet):
 
 
 @extend_schema_view(
-    list=extend_schema(responses=PolymorphicProxySerializer(
-        component_name="PersonForRole", resource_type_field_name=None,
-        serializers=[PersonSerializer, PseudonymisedPersonSerializer])),
+    list=extend_schema(
+        responses=PolymorphicProxySerializer(
+            component_name="PersonForRole",
+            resource_type_field_name=None,
+            serializers=[PersonSerializer, PseudonymisedPersonSerializer],
+        )
+    ),
 )
 class PersonViewSet(viewsets.ReadOnlyModelViewSet):
     """Registered people. Analysts receive pseudonymised records and cannot open one by id."""
@@ -86,10 +103,13 @@ class PersonViewSet(viewsets.ReadOnlyModelViewSet):
     ordering = ["id"]
 
     def get_queryset(self) -> Any:
-        return Combatant.objects.for_user(self.request.user).select_related("region", "movement").order_by("id")
+        return (
+            Combatant.objects.for_user(self.request.user).select_related("region", "movement").order_by("id")
+        )
 
     def get_serializer_class(self) -> Any:
-        return PseudonymisedPersonSerializer if self.request.user.is_analyst else PersonSerializer
+        user: Any = self.request.user
+        return PseudonymisedPersonSerializer if user.is_analyst else PersonSerializer
 
     @extend_schema(responses=PersonSerializer)
     def retrieve(self, request: Any, *args: Any, **kwargs: Any) -> Any:
@@ -105,8 +125,11 @@ class ArmedGroupViewSet(viewsets.ReadOnlyModelViewSet):
     allowed_roles = ALL_ROLES
     serializer_class = ArmedGroupSerializer
     filterset_fields = ["kind", "listed_for_child_recruitment"]
-    queryset = ArmedGroup.objects.select_related("split_from").prefetch_related(
-        "coalition_memberships__coalition").order_by("code")
+    queryset = (
+        ArmedGroup.objects.select_related("split_from")
+        .prefetch_related("coalition_memberships__coalition")
+        .order_by("code")
+    )
 
 
 class CoalitionViewSet(viewsets.ReadOnlyModelViewSet):

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from typing import Any
+from typing import Any, Self
 
 from django.conf import settings
 from django.db import models
@@ -42,11 +42,16 @@ class ArmedGroup(models.Model):
     code = models.CharField(_("acronym"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("type"), max_length=16, choices=Kind.choices)
-    split_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="splinters", verbose_name=_("split from"))
+    split_from = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="splinters",
+        verbose_name=_("split from"),
+    )
     # UN-listed for recruiting children: their lists get closer age screening.
-    listed_for_child_recruitment = models.BooleanField(
-        _("UN-listed for recruiting children"), default=False)
+    listed_for_child_recruitment = models.BooleanField(_("UN-listed for recruiting children"), default=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -58,19 +63,24 @@ class ArmedGroup(models.Model):
         return self.code
 
     def coalition_on(self, day: Any) -> Coalition | None:
-        membership = (self.coalition_memberships.filter(start__lte=day)
-                      .filter(models.Q(end__isnull=True) | models.Q(end__gt=day))
-                      .select_related("coalition").first())
+        membership = (
+            self.coalition_memberships.filter(start__lte=day)
+            .filter(models.Q(end__isnull=True) | models.Q(end__gt=day))
+            .select_related("coalition")
+            .first()
+        )
         return membership.coalition if membership else None
 
 
 class CoalitionMembership(models.Model):
     """A movement's membership of a coalition, with dates: groups split and change sides."""
 
-    group = models.ForeignKey(ArmedGroup, on_delete=models.CASCADE,
-                              related_name="coalition_memberships", verbose_name=_("group"))
-    coalition = models.ForeignKey(Coalition, on_delete=models.PROTECT,
-                                  related_name="memberships", verbose_name=_("coalition"))
+    group = models.ForeignKey(
+        ArmedGroup, on_delete=models.CASCADE, related_name="coalition_memberships", verbose_name=_("group")
+    )
+    coalition = models.ForeignKey(
+        Coalition, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("coalition")
+    )
     start = models.DateField(_("from"))
     end = models.DateField(_("until"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
@@ -81,8 +91,10 @@ class CoalitionMembership(models.Model):
         verbose_name = _("coalition membership")
         verbose_name_plural = _("coalition memberships")
         constraints = [
-            models.CheckConstraint(name="membership_end_after_start",
-                                   condition=models.Q(end__isnull=True) | models.Q(end__gt=models.F("start"))),
+            models.CheckConstraint(
+                name="membership_end_after_start",
+                condition=models.Q(end__isnull=True) | models.Q(end__gt=models.F("start")),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -105,14 +117,14 @@ class Sex(models.TextChoices):
 
 
 class CombatantQuerySet(RegionScopedQuerySet):
-    def for_user(self, user: Any) -> CombatantQuerySet:
+    def for_user(self, user: Any) -> Self:
         """Children are opened by the child-protection role only; everyone else never sees them."""
         qs = super().for_user(user)
         if user and user.is_authenticated and user.role == Role.CHILD_PROTECTION:
             return qs.filter(category=Category.CHILD)
         return qs.exclude(category=Category.CHILD)
 
-    def adults(self) -> CombatantQuerySet:
+    def adults(self) -> Self:
         return self.exclude(category=Category.CHILD)
 
 
@@ -137,13 +149,14 @@ class Combatant(models.Model):
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     birth_year = models.PositiveSmallIntegerField(_("birth year"), null=True, blank=True)
     birth_year_approximate = models.BooleanField(_("approximate year"), default=False)
-    region = models.ForeignKey("core.Region", on_delete=models.PROTECT, related_name="+",
-                               verbose_name=_("region of residence"))
-    movement = models.ForeignKey(ArmedGroup, on_delete=models.PROTECT, related_name="members",
-                                 verbose_name=_("movement"))
+    region = models.ForeignKey(
+        "core.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("region of residence")
+    )
+    movement = models.ForeignKey(
+        ArmedGroup, on_delete=models.PROTECT, related_name="members", verbose_name=_("movement")
+    )
     category = models.CharField(_("category"), max_length=24, choices=Category.choices)
-    status = models.CharField(_("status"), max_length=16, choices=Status.choices,
-                              default=Status.REGISTERED)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.REGISTERED)
     has_weapon = models.BooleanField(_("declared a weapon"), default=False)
     registered_at = models.DateField(_("registered on"))
     history = HistoricalRecords()

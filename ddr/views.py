@@ -17,7 +17,8 @@ def person_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     if query:
         people = people.filter(
-            Q(family_name__icontains=query) | Q(given_name__icontains=query)
+            Q(family_name__icontains=query)
+            | Q(given_name__icontains=query)
             | Q(registration_number__iexact=query)
         )
     page = Paginator(people, 50).get_page(request.GET.get("page"))
@@ -28,6 +29,6 @@ def person_list(request: HttpRequest) -> HttpResponse:
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # Out of scope is "not found", never "forbidden": a refusal must not confirm existence.
     person = get_object_or_404(
-        Combatant.objects.for_user(request.user).select_related("region", "movement"), pk=pk)
-    return render(request, "ddr/person_detail.html",
-                  {"person": person, "history": history_of(person)})
+        Combatant.objects.for_user(request.user).select_related("region", "movement"), pk=pk
+    )
+    return render(request, "ddr/person_detail.html", {"person": person, "history": history_of(person)})

@@ -14,8 +14,16 @@ class UnitSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Unit
-        fields = ["id", "name", "kind", "region", "location", "established", "dissolved",
-                  "authorised_strength"]
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "region",
+            "location",
+            "established",
+            "dissolved",
+            "authorised_strength",
+        ]
 
 
 class UnitViewSet(viewsets.ReadOnlyModelViewSet):

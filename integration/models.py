@@ -17,8 +17,9 @@ class Unit(models.Model):
 
     name = models.CharField(_("name"), max_length=120, unique=True)
     kind = models.CharField(_("type"), max_length=16, choices=Kind.choices)
-    region = models.ForeignKey("core.Region", on_delete=models.PROTECT, related_name="+",
-                               verbose_name=_("region"))
+    region = models.ForeignKey(
+        "core.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("region")
+    )
     location = models.CharField(_("garrison"), max_length=120, blank=True)
     established = models.DateField(_("established on"), null=True, blank=True)
     dissolved = models.DateField(_("dissolved on"), null=True, blank=True)

@@ -47,8 +47,9 @@ def test_bad_filter_value_is_400_with_field_errors(commission_client: Any) -> No
     assert "category" in response.json()
 
 
-def test_people_list_query_count_does_not_grow_with_rows(commission_client: Any,
-                                                         django_assert_num_queries: Any) -> None:
+def test_people_list_query_count_does_not_grow_with_rows(
+    commission_client: Any, django_assert_num_queries: Any
+) -> None:
     CombatantFactory.create_batch(5)
     with django_assert_num_queries(4):  # session, user, count, page
         commission_client.get("/api/people/")

@@ -20,8 +20,14 @@ pytestmark = pytest.mark.django_db
 
 def test_admin_change_is_recorded_with_user_and_before_after(admin_client: Any, administrator: Any) -> None:
     site = SiteFactory(name="Fafa", capacity=100, places_for_women=10)
-    data = {"name": "Fafa", "kind": site.kind, "status": Site.Status.VALIDATED, "region": site.region_id,
-            "capacity": 250, "places_for_women": 10}
+    data = {
+        "name": "Fafa",
+        "kind": site.kind,
+        "status": Site.Status.VALIDATED,
+        "region": site.region_id,
+        "capacity": 250,
+        "places_for_women": 10,
+    }
     response = admin_client.post(reverse("admin:cantonment_site_change", args=[site.pk]), data)
     assert response.status_code == 302, response.content.decode()[:2000]
     latest = history_of(site)[0]
@@ -32,7 +38,9 @@ def test_admin_change_is_recorded_with_user_and_before_after(admin_client: Any, 
     assert "nom" not in changes  # unchanged fields are not listed
 
 
-def test_history_tab_shows_the_change_on_the_person_page(commission_client: Any, commission_officer: Any) -> None:
+def test_history_tab_shows_the_change_on_the_person_page(
+    commission_client: Any, commission_officer: Any
+) -> None:
     person = CombatantFactory(family_name="Maïga")
     person.status = Combatant.Status.SCREENED
     person._history_user = commission_officer  # type: ignore[attr-defined]
@@ -43,8 +51,9 @@ def test_history_tab_shows_the_change_on_the_person_page(commission_client: Any,
     assert commission_officer.get_full_name() in page
 
 
-def test_history_tab_costs_a_constant_number_of_queries(commission_client: Any,
-                                                        django_assert_max_num_queries: Any) -> None:
+def test_history_tab_costs_a_constant_number_of_queries(
+    commission_client: Any, django_assert_max_num_queries: Any
+) -> None:
     person = CombatantFactory()
     for status in list(Combatant.Status)[:6]:
         person.status = status
@@ -69,8 +78,17 @@ def test_admin_cannot_revert_or_edit_history(admin_client: Any) -> None:
     site.capacity = 300
     site.save()
     url = reverse("admin:cantonment_site_simple_history", args=[site.pk, first.history_id])
-    response = admin_client.post(url, {"name": site.name, "kind": site.kind, "status": site.status,
-                                       "region": site.region_id, "capacity": 100, "places_for_women": 10})
+    response = admin_client.post(
+        url,
+        {
+            "name": site.name,
+            "kind": site.kind,
+            "status": site.status,
+            "region": site.region_id,
+            "capacity": 100,
+            "places_for_women": 10,
+        },
+    )
     assert response.status_code == 403
     site.refresh_from_db()
     assert site.capacity == 300
@@ -85,7 +103,11 @@ def test_history_tables_are_append_only_on_postgresql() -> None:
     table = Combatant.history.model._meta.db_table
     assert table in history_tables()
     for sql in (f'UPDATE "{table}" SET status = %s', f'DELETE FROM "{table}"'):
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as c:
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as c,
+        ):
             c.execute(sql, ["excluded"] if "UPDATE" in sql else [])
     assert person.history.count() == 1
 
@@ -93,7 +115,9 @@ def test_history_tables_are_append_only_on_postgresql() -> None:
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="database-level guarantee on PostgreSQL")
 def test_every_history_table_has_the_append_only_trigger() -> None:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT event_object_table FROM information_schema.triggers "
-                       "WHERE trigger_name LIKE %s", ["%append_only"])
+        cursor.execute(
+            "SELECT event_object_table FROM information_schema.triggers WHERE trigger_name LIKE %s",
+            ["%append_only"],
+        )
         protected = {row[0] for row in cursor.fetchall()}
     assert set(history_tables()) <= protected

@@ -46,14 +46,33 @@ def test_a_real_worker_consumes_tasks_from_the_configured_broker(tmp_path: Path)
     if connection.vendor == "sqlite":
         env["DATABASE_URL"] = f"sqlite:///{db['NAME']}"
     else:
-        env["DATABASE_URL"] = (f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:"
-                               f"{db['PORT'] or 5432}/{db['NAME']}")
+        env["DATABASE_URL"] = (
+            f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:"
+            f"{db['PORT'] or 5432}/{db['NAME']}"
+        )
     queue = f"test-{uuid.uuid4().hex[:8]}"  # no other worker on this machine can take it
     worker_check.apply_async(args=[job.pk], queue=queue)
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--without-mingle",
-         "--without-gossip", "--loglevel=WARNING", "-Q", queue], cwd=ROOT, env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool=solo",
+            "--without-mingle",
+            "--without-gossip",
+            "--loglevel=WARNING",
+            "-Q",
+            queue,
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -69,10 +88,12 @@ def test_a_real_worker_consumes_tasks_from_the_configured_broker(tmp_path: Path)
 
 
 @pytest.mark.django_db
-def test_job_progress_is_visible_only_to_its_owner(commission_client: Any, commission_officer: Any,
-                                                   gao_client: Any) -> None:
-    job = Job.objects.create(kind="import", total=200, done=50, status=Job.Status.RUNNING,
-                             created_by=commission_officer)
+def test_job_progress_is_visible_only_to_its_owner(
+    commission_client: Any, commission_officer: Any, gao_client: Any
+) -> None:
+    job = Job.objects.create(
+        kind="import", total=200, done=50, status=Job.Status.RUNNING, created_by=commission_officer
+    )
     page = commission_client.get(f"/taches/{job.pk}/").content.decode()
     assert 'value="25"' in page and "hx-get" in page  # still polling
     assert gao_client.get(f"/taches/{job.pk}/").status_code == 404

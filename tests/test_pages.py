@@ -31,7 +31,9 @@ def test_english_switch(commission_client: Any) -> None:
     translation.activate("fr")
 
 
-def test_home_page_query_count_is_constant(commission_client: Any, django_assert_max_num_queries: Any) -> None:
+def test_home_page_query_count_is_constant(
+    commission_client: Any, django_assert_max_num_queries: Any
+) -> None:
     CombatantFactory.create_batch(5)
     SiteFactory.create_batch(3)
     UnitFactory.create_batch(2)
@@ -74,8 +76,11 @@ def test_pages_reference_no_external_origin(commission_client: Any) -> None:
 
 
 def test_vendored_assets_are_served() -> None:
-    for asset in ("vendor/bootstrap/bootstrap.min.css", "vendor/bootstrap/bootstrap.bundle.min.js",
-                  "vendor/htmx/htmx.min.js"):
+    for asset in (
+        "vendor/bootstrap/bootstrap.min.css",
+        "vendor/bootstrap/bootstrap.bundle.min.js",
+        "vendor/htmx/htmx.min.js",
+    ):
         assert (ROOT / "static" / asset).stat().st_size > 10_000
     htmx = (ROOT / "static/vendor/htmx/htmx.min.js").read_text()
     assert 'version:"2.' in htmx.replace(" ", "")

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import datetime as dt
 from io import StringIO
-from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -42,7 +41,7 @@ def test_registration_number_check_digit_catches_single_digit_typos(body: str) -
     for i in range(len(body)):
         for d in "0123456789":
             if d != body[i]:
-                typo = body[:i] + d + body[i + 1:]
+                typo = body[:i] + d + body[i + 1 :]
                 assert luhn_digit(typo) != luhn_digit(body)
 
 
@@ -51,15 +50,19 @@ def test_seed_demo_builds_the_domain_figures_and_is_deterministic_and_idempotent
     call_command("seed_demo", people=400, stdout=out)
     assert "Bamako-2015!" in out.getvalue() and "gao" in out.getvalue()
     assert Combatant.objects.count() == 400
-    first = list(Combatant.objects.order_by("registration_number")
-                 .values_list("registration_number", "family_name", "category")[:20])
+    first = list(
+        Combatant.objects.order_by("registration_number").values_list(
+            "registration_number", "family_name", "category"
+        )[:20]
+    )
     assert Site.objects.filter(kind=Site.Kind.CANTONMENT).count() == 24
     built = set(Site.objects.filter(status=Site.Status.BUILT).values_list("name", flat=True))
     assert built == {"Likrakar", "Fafa", "Inékar", "Ber", "Tessalit", "Tin Fatimata", "Ilouk", "Tabankort"}
     assert Site.objects.get(name="Camp de transit de Kati").capacity == 250
     assert Site.objects.filter(kind=Site.Kind.PRE_CANTONMENT, region__code="KID").count() == 3
-    assert set(Unit.objects.filter(kind__in=["batfar", "company"]).values_list("region__code", flat=True)) == {
-        "GAO", "KID", "TBK", "MEN"}
+    assert set(
+        Unit.objects.filter(kind__in=["batfar", "company"]).values_list("region__code", flat=True)
+    ) == {"GAO", "KID", "TBK", "MEN"}
     assert Project.objects.count() == 34
     assert Combatant.objects.filter(category=Category.CHILD, status=Combatant.Status.REFERRED).exists()
     assert Combatant.history.count() == 400  # demo rows are audited like any other
@@ -69,6 +72,9 @@ def test_seed_demo_builds_the_domain_figures_and_is_deterministic_and_idempotent
     for model in (Combatant, Site, Unit, Project, Partner):
         model.objects.all().delete()
     call_command("seed_demo", people=400, stdout=StringIO())  # same seed, same people
-    again = list(Combatant.objects.order_by("registration_number")
-                 .values_list("registration_number", "family_name", "category")[:20])
+    again = list(
+        Combatant.objects.order_by("registration_number").values_list(
+            "registration_number", "family_name", "category"
+        )[:20]
+    )
     assert again == first

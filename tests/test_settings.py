@@ -17,8 +17,15 @@ PRODUCTION = {
 
 def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env={**base, **env},
-                          capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_check_deploy_passes_with_production_settings() -> None:
@@ -44,6 +51,7 @@ def test_secret_key_can_come_from_a_file(tmp_path: Path) -> None:
     secret = tmp_path / "secret"
     secret.write_text(PRODUCTION["DJANGO_SECRET_KEY"] + "\n")
     env = {k: v for k, v in PRODUCTION.items() if k != "DJANGO_SECRET_KEY"}
-    result = _manage("check", "--deploy", "--fail-level", "WARNING",
-                     env={**env, "DJANGO_SECRET_KEY_FILE": str(secret)})
+    result = _manage(
+        "check", "--deploy", "--fail-level", "WARNING", env={**env, "DJANGO_SECRET_KEY_FILE": str(secret)}
+    )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -25,14 +25,67 @@ from integration.models import Unit
 
 DEFAULT_PASSWORD = "Bamako-2015!"  # noqa: S105 - demo only, printed on purpose
 
-GIVEN_MEN = ["Mohamed", "Mahamadou", "Ibrahim", "Ibrahima", "Abdoulaye", "Moussa", "Oumar",
-             "Aliou", "Hamadoun", "Issa", "Souleymane", "Alhassane", "Bilal", "Intallah",
-             "Ahmed", "Sidi", "Boubacar", "Amadou", "Youssouf", "Hama", "Attaher", "Assalat"]
-GIVEN_WOMEN = ["Fatoumata", "Aïssata", "Mariam", "Aminata", "Fadimata", "Tina", "Zeinabou",
-               "Khadija", "Hawa", "Safiatou", "Lalla", "Raïcha"]
-FAMILY = ["Ag Intallah", "Ag Acharatoumane", "Ould Sidati", "Ould Mohamed", "Maïga", "Touré",
-          "Cissé", "Dicko", "Traoré", "Diallo", "Ag Ghaly", "Ag Bibi", "Walet Ahmed", "Haïdara",
-          "Coulibaly", "Sangaré", "Ag Alhousseini", "Ould Bady", "Kounta", "Ag Najim", "Barry"]
+GIVEN_MEN = [
+    "Mohamed",
+    "Mahamadou",
+    "Ibrahim",
+    "Ibrahima",
+    "Abdoulaye",
+    "Moussa",
+    "Oumar",
+    "Aliou",
+    "Hamadoun",
+    "Issa",
+    "Souleymane",
+    "Alhassane",
+    "Bilal",
+    "Intallah",
+    "Ahmed",
+    "Sidi",
+    "Boubacar",
+    "Amadou",
+    "Youssouf",
+    "Hama",
+    "Attaher",
+    "Assalat",
+]
+GIVEN_WOMEN = [
+    "Fatoumata",
+    "Aïssata",
+    "Mariam",
+    "Aminata",
+    "Fadimata",
+    "Tina",
+    "Zeinabou",
+    "Khadija",
+    "Hawa",
+    "Safiatou",
+    "Lalla",
+    "Raïcha",
+]
+FAMILY = [
+    "Ag Intallah",
+    "Ag Acharatoumane",
+    "Ould Sidati",
+    "Ould Mohamed",
+    "Maïga",
+    "Touré",
+    "Cissé",
+    "Dicko",
+    "Traoré",
+    "Diallo",
+    "Ag Ghaly",
+    "Ag Bibi",
+    "Walet Ahmed",
+    "Haïdara",
+    "Coulibaly",
+    "Sangaré",
+    "Ag Alhousseini",
+    "Ould Bady",
+    "Kounta",
+    "Ag Najim",
+    "Barry",
+]
 
 # Which movements recruit where (as declared on the lists that brought people in).
 MOVEMENTS_BY_REGION = {
@@ -44,18 +97,44 @@ MOVEMENTS_BY_REGION = {
 }
 REGION_WEIGHTS = {"KID": 30, "GAO": 28, "TBK": 20, "MEN": 12, "MOP": 10}
 CATEGORY_WEIGHTS = [
-    (Category.COMBATANT_ARMED, 34), (Category.COMBATANT_UNARMED, 48), (Category.WOMAN_ASSOCIATED, 9),
-    (Category.EX_MDSF, 4), (Category.CIVILIAN_CADRE, 2), (Category.DEFECTOR, 2), (Category.CHILD, 1),
+    (Category.COMBATANT_ARMED, 34),
+    (Category.COMBATANT_UNARMED, 48),
+    (Category.WOMAN_ASSOCIATED, 9),
+    (Category.EX_MDSF, 4),
+    (Category.CIVILIAN_CADRE, 2),
+    (Category.DEFECTOR, 2),
+    (Category.CHILD, 1),
 ]
 
 # The 8 sites approved by the CTS and built (never used), then the other proposals.
-BUILT_SITES = [("Likrakar", "KID"), ("Fafa", "GAO"), ("Inékar", "MEN"), ("Ber", "TBK"),
-               ("Tessalit", "KID"), ("Tin Fatimata", "TBK"), ("Ilouk", "GAO"), ("Tabankort", "GAO")]
-OTHER_PROPOSALS = [("Anéfis", "KID"), ("Aguelhok", "KID"), ("Tarkint", "GAO"), ("Léré", "TBK"),
-                   ("Goundam", "TBK"), ("Bourem", "GAO"), ("Andéramboukane", "MEN"),
-                   ("Tinzaouatène", "KID"), ("Talataye", "MEN"), ("Tin-Essako", "KID"),
-                   ("Almoustarat", "GAO"), ("Intahaka", "GAO"), ("Gossi", "TBK"),
-                   ("Tidermène", "MEN"), ("Abeïbara", "KID"), ("Ersane", "TBK")]
+BUILT_SITES = [
+    ("Likrakar", "KID"),
+    ("Fafa", "GAO"),
+    ("Inékar", "MEN"),
+    ("Ber", "TBK"),
+    ("Tessalit", "KID"),
+    ("Tin Fatimata", "TBK"),
+    ("Ilouk", "GAO"),
+    ("Tabankort", "GAO"),
+]
+OTHER_PROPOSALS = [
+    ("Anéfis", "KID"),
+    ("Aguelhok", "KID"),
+    ("Tarkint", "GAO"),
+    ("Léré", "TBK"),
+    ("Goundam", "TBK"),
+    ("Bourem", "GAO"),
+    ("Andéramboukane", "MEN"),
+    ("Tinzaouatène", "KID"),
+    ("Talataye", "MEN"),
+    ("Tin-Essako", "KID"),
+    ("Almoustarat", "GAO"),
+    ("Intahaka", "GAO"),
+    ("Gossi", "TBK"),
+    ("Tidermène", "MEN"),
+    ("Abeïbara", "KID"),
+    ("Ersane", "TBK"),
+]
 
 
 class Command(BaseCommand):
@@ -75,13 +154,13 @@ class Command(BaseCommand):
                 self._seed(random.Random(seed), people, admin)
             self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {people} people."))
         self.stdout.write(
-            "\nLogins (password for all: {pw})\n"
+            f"\nLogins (password for all: {password})\n"
             "  commission   national commission officer\n"
             "  gao          regional officer, Gao\n"
             "  kidal        regional officer, Kidal\n"
             "  analyste     mission analyst (API, pseudonymised)\n"
             "  protection   child-protection officer\n"
-            "  admin        administrator (/admin/)\n".format(pw=password)
+            "  admin        administrator (/admin/)\n"
         )
 
     def _users(self, password: str) -> User:
@@ -96,10 +175,16 @@ class Command(BaseCommand):
         ]
         users = {}
         for username, first, last, role, region in specs:
-            user, _ = User.objects.get_or_create(username=username, defaults={
-                "first_name": first, "last_name": last, "role": role,
-                "region": regions.get(region) if region else None,
-                "is_superuser": role == Role.ADMINISTRATOR})
+            user, _ = User.objects.get_or_create(
+                username=username,
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "role": role,
+                    "region": regions.get(region) if region else None,
+                    "is_superuser": role == Role.ADMINISTRATOR,
+                },
+            )
             user.set_password(password)
             user.save()
             users[username] = user
@@ -122,7 +207,8 @@ class Command(BaseCommand):
             code = rng.choices(region_codes, weights=list(REGION_WEIGHTS.values()))[0]
             category = rng.choices(categories, weights=[w for _, w in CATEGORY_WEIGHTS])[0]
             female = category == Category.WOMAN_ASSOCIATED or (
-                category in (Category.COMBATANT_UNARMED, Category.CHILD) and rng.random() < 0.08)
+                category in (Category.COMBATANT_UNARMED, Category.CHILD) and rng.random() < 0.08
+            )
             registered = dt.date(2018, 11, 6) + dt.timedelta(days=rng.randrange(0, 600))
             age = rng.randint(14, 17) if category == Category.CHILD else rng.randint(18, 58)
             exact = rng.random() < 0.6
@@ -130,76 +216,171 @@ class Command(BaseCommand):
             movement = rng.choice(MOVEMENTS_BY_REGION[code])
             if category == Category.DEFECTOR:
                 movement = "DEFECTEURS"
-            people.append(Combatant(
-                registration_number=registration_number(code, seq),
-                given_name=rng.choice(GIVEN_WOMEN if female else GIVEN_MEN),
-                family_name=rng.choice(FAMILY),
-                sex=Sex.FEMALE if female else Sex.MALE,
-                birth_date=born if exact else None,
-                birth_year=born.year,
-                birth_year_approximate=not exact,
-                region=regions[code], movement=groups[movement], category=category,
-                status=(Combatant.Status.REFERRED if category == Category.CHILD
-                        else rng.choice([Combatant.Status.REGISTERED] * 5 + [Combatant.Status.PRE_REGISTERED,
-                                                                           Combatant.Status.SCREENED])),
-                has_weapon=category in (Category.COMBATANT_ARMED, Category.EX_MDSF),
-                registered_at=registered,
-            ))
-        bulk_create_with_history(people, Combatant, batch_size=1000, default_user=admin,
-                                 default_change_reason="demo data")
+            people.append(
+                Combatant(
+                    registration_number=registration_number(code, seq),
+                    given_name=rng.choice(GIVEN_WOMEN if female else GIVEN_MEN),
+                    family_name=rng.choice(FAMILY),
+                    sex=Sex.FEMALE if female else Sex.MALE,
+                    birth_date=born if exact else None,
+                    birth_year=born.year,
+                    birth_year_approximate=not exact,
+                    region=regions[code],
+                    movement=groups[movement],
+                    category=category,
+                    status=(
+                        Combatant.Status.REFERRED
+                        if category == Category.CHILD
+                        else rng.choice(
+                            [Combatant.Status.REGISTERED] * 5
+                            + [Combatant.Status.PRE_REGISTERED, Combatant.Status.SCREENED]
+                        )
+                    ),
+                    has_weapon=category in (Category.COMBATANT_ARMED, Category.EX_MDSF),
+                    registered_at=registered,
+                )
+            )
+        bulk_create_with_history(
+            people, Combatant, batch_size=1000, default_user=admin, default_change_reason="demo data"
+        )
 
     def _sites(self, regions: dict, groups: dict, cercles: dict, admin: User) -> None:
-        sites = [Site(name=name, kind=Site.Kind.CANTONMENT, status=Site.Status.BUILT, region=regions[code],
-                      proposed_by=groups["MNLA" if code == "KID" else "GATIA"], capacity=1500,
-                      places_for_women=150) for name, code in BUILT_SITES]
-        sites += [Site(name=name, kind=Site.Kind.CANTONMENT, status=Site.Status.PROPOSED, region=regions[code],
-                       proposed_by=groups["HCUA" if code in ("KID", "TBK") else "CMFPR"])
-                  for name, code in OTHER_PROPOSALS]
-        sites += [Site(name=f"Pré-cantonnement pilote Kidal {i}", kind=Site.Kind.PRE_CANTONMENT,
-                       status=Site.Status.CLOSED, region=regions["KID"], capacity=620, places_for_women=40)
-                  for i in (1, 2, 3)]
-        sites.append(Site(name="Camp de transit de Kati", kind=Site.Kind.TRANSIT,
-                          status=Site.Status.OPERATIONAL, region=regions["KOU"],
-                          cercle=cercles.get("Kati"), capacity=250, places_for_women=30))
-        sites += [Site(name=f"Site PRC de {name}", kind=Site.Kind.PROCESSING, status=Site.Status.PROPOSED,
-                       region=regions["MOP"], cercle=cercles.get(name))
-                  for name in ("Ténenkou", "Douentza", "Bankass")]
+        sites = [
+            Site(
+                name=name,
+                kind=Site.Kind.CANTONMENT,
+                status=Site.Status.BUILT,
+                region=regions[code],
+                proposed_by=groups["MNLA" if code == "KID" else "GATIA"],
+                capacity=1500,
+                places_for_women=150,
+            )
+            for name, code in BUILT_SITES
+        ]
+        sites += [
+            Site(
+                name=name,
+                kind=Site.Kind.CANTONMENT,
+                status=Site.Status.PROPOSED,
+                region=regions[code],
+                proposed_by=groups["HCUA" if code in ("KID", "TBK") else "CMFPR"],
+            )
+            for name, code in OTHER_PROPOSALS
+        ]
+        sites += [
+            Site(
+                name=f"Pré-cantonnement pilote Kidal {i}",
+                kind=Site.Kind.PRE_CANTONMENT,
+                status=Site.Status.CLOSED,
+                region=regions["KID"],
+                capacity=620,
+                places_for_women=40,
+            )
+            for i in (1, 2, 3)
+        ]
+        sites.append(
+            Site(
+                name="Camp de transit de Kati",
+                kind=Site.Kind.TRANSIT,
+                status=Site.Status.OPERATIONAL,
+                region=regions["KOU"],
+                cercle=cercles.get("Kati"),
+                capacity=250,
+                places_for_women=30,
+            )
+        )
+        sites += [
+            Site(
+                name=f"Site PRC de {name}",
+                kind=Site.Kind.PROCESSING,
+                status=Site.Status.PROPOSED,
+                region=regions["MOP"],
+                cercle=cercles.get(name),
+            )
+            for name in ("Ténenkou", "Douentza", "Bankass")
+        ]
         bulk_create_with_history(sites, Site, default_user=admin, default_change_reason="demo data")
 
     def _units(self, regions: dict, admin: User) -> None:
         units = [
-            Unit(name="MOC Gao", kind=Unit.Kind.MOC, region=regions["GAO"], location="Gao",
-                 established=dt.date(2016, 12, 1), authorised_strength=600),
-            Unit(name="MOC Tombouctou", kind=Unit.Kind.MOC, region=regions["TBK"], location="Tombouctou",
-                 established=dt.date(2017, 5, 1), authorised_strength=600),
-            Unit(name="MOC Kidal", kind=Unit.Kind.MOC, region=regions["KID"], location="Kidal",
-                 established=dt.date(2017, 5, 1), authorised_strength=600),
-            Unit(name="BATFAR Gao", kind=Unit.Kind.BATFAR, region=regions["GAO"], location="Gao",
-                 established=dt.date(2020, 2, 1), authorised_strength=550),
-            Unit(name="BATFAR Kidal", kind=Unit.Kind.BATFAR, region=regions["KID"], location="Kidal",
-                 established=dt.date(2020, 2, 13), authorised_strength=550),
-            Unit(name="BATFAR Tombouctou", kind=Unit.Kind.BATFAR, region=regions["TBK"], location="Tombouctou",
-                 established=dt.date(2020, 2, 1), authorised_strength=500),
-            Unit(name="Compagnie de Ménaka", kind=Unit.Kind.COMPANY, region=regions["MEN"], location="Ménaka",
-                 established=dt.date(2020, 6, 1), authorised_strength=165),
+            Unit(
+                name="MOC Gao",
+                kind=Unit.Kind.MOC,
+                region=regions["GAO"],
+                location="Gao",
+                established=dt.date(2016, 12, 1),
+                authorised_strength=600,
+            ),
+            Unit(
+                name="MOC Tombouctou",
+                kind=Unit.Kind.MOC,
+                region=regions["TBK"],
+                location="Tombouctou",
+                established=dt.date(2017, 5, 1),
+                authorised_strength=600,
+            ),
+            Unit(
+                name="MOC Kidal",
+                kind=Unit.Kind.MOC,
+                region=regions["KID"],
+                location="Kidal",
+                established=dt.date(2017, 5, 1),
+                authorised_strength=600,
+            ),
+            Unit(
+                name="BATFAR Gao",
+                kind=Unit.Kind.BATFAR,
+                region=regions["GAO"],
+                location="Gao",
+                established=dt.date(2020, 2, 1),
+                authorised_strength=550,
+            ),
+            Unit(
+                name="BATFAR Kidal",
+                kind=Unit.Kind.BATFAR,
+                region=regions["KID"],
+                location="Kidal",
+                established=dt.date(2020, 2, 13),
+                authorised_strength=550,
+            ),
+            Unit(
+                name="BATFAR Tombouctou",
+                kind=Unit.Kind.BATFAR,
+                region=regions["TBK"],
+                location="Tombouctou",
+                established=dt.date(2020, 2, 1),
+                authorised_strength=500,
+            ),
+            Unit(
+                name="Compagnie de Ménaka",
+                kind=Unit.Kind.COMPANY,
+                region=regions["MEN"],
+                location="Ménaka",
+                established=dt.date(2020, 6, 1),
+                authorised_strength=165,
+            ),
         ]
         bulk_create_with_history(units, Unit, default_user=admin, default_change_reason="demo data")
 
     def _projects(self, rng: random.Random, regions: dict, admin: User) -> None:
-        partners = [Partner(name=name, acronym=acronym) for name, acronym in [
-            ("Bureau des Nations Unies pour les services d'appui aux projets", "UNOPS"),
-            ("Organisation internationale pour les migrations", "OIM"),
-            ("Association Sahel Paix et Développement", "ASPD"),
-            ("ONG Femmes du Nord pour la Paix", "FNP"),
-            ("Groupe d'Appui au Développement Local de Gao", "GADL"),
-            ("Association Tilwat pour l'Eau", "ATE"),
-            ("Initiative Jeunesse Tombouctou", "IJT"),
-            ("ONG Kidal Solidarité", "KIS"),
-            ("Réseau Ménaka Développement", "RMD"),
-            ("Association Delta Centre Mali", "ADCM"),
-        ]]
-        partners = bulk_create_with_history(partners, Partner, default_user=admin,
-                                            default_change_reason="demo data")
+        partners = [
+            Partner(name=name, acronym=acronym)
+            for name, acronym in [
+                ("Bureau des Nations Unies pour les services d'appui aux projets", "UNOPS"),
+                ("Organisation internationale pour les migrations", "OIM"),
+                ("Association Sahel Paix et Développement", "ASPD"),
+                ("ONG Femmes du Nord pour la Paix", "FNP"),
+                ("Groupe d'Appui au Développement Local de Gao", "GADL"),
+                ("Association Tilwat pour l'Eau", "ATE"),
+                ("Initiative Jeunesse Tombouctou", "IJT"),
+                ("ONG Kidal Solidarité", "KIS"),
+                ("Réseau Ménaka Développement", "RMD"),
+                ("Association Delta Centre Mali", "ADCM"),
+            ]
+        ]
+        partners = bulk_create_with_history(
+            partners, Partner, default_user=admin, default_change_reason="demo data"
+        )
         kinds = list(Project.Kind)
         codes = ["GAO", "TBK", "KID", "MEN", "MOP"]
         projects = []
@@ -211,12 +392,20 @@ class Command(BaseCommand):
             community = int(total * rng.uniform(0.85, 1.0))  # in practice few ex-combatants took part
             # Consortia of local NGOs (cap 300,000), one NGO at the raised cap (100,000), the rest ~50,000.
             budget = Decimal(300000 if i <= 3 else (100000 if i <= 9 else rng.randrange(40, 51) * 1000))
-            projects.append(Project(
-                code=f"RVC-2022-{i:03d}", title=f"{rng.choice(kinds).label} — {regions[code].name} {i}",
-                kind=rng.choice(kinds), status=Project.Status.COMPLETED if i <= 20 else Project.Status.ONGOING,
-                region=regions[code], partner=partners[2 + i % 8] if i > 3 else partners[i - 1],
-                budget_usd=budget, start=start, end=start + dt.timedelta(days=rng.randrange(180, 365)),
-                beneficiaries_ex_combatants=total - community, beneficiaries_community=community,
-                beneficiaries_women=int(total * rng.uniform(0.44, 0.52)),
-            ))
+            projects.append(
+                Project(
+                    code=f"RVC-2022-{i:03d}",
+                    title=f"{rng.choice(kinds).label} — {regions[code].name} {i}",
+                    kind=rng.choice(kinds),
+                    status=Project.Status.COMPLETED if i <= 20 else Project.Status.ONGOING,
+                    region=regions[code],
+                    partner=partners[2 + i % 8] if i > 3 else partners[i - 1],
+                    budget_usd=budget,
+                    start=start,
+                    end=start + dt.timedelta(days=rng.randrange(180, 365)),
+                    beneficiaries_ex_combatants=total - community,
+                    beneficiaries_community=community,
+                    beneficiaries_women=int(total * rng.uniform(0.44, 0.52)),
+                )
+            )
         bulk_create_with_history(projects, Project, default_user=admin, default_change_reason="demo data")

@@ -1,0 +1,24 @@
+# Production image: gunicorn serves the app, the same image runs the Celery worker and beat.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DDR_VAR_DIR=/var/lib/ddr
+WORKDIR /app
+RUN useradd --system --home /app ddr && mkdir -p /var/lib/ddr && chown ddr /var/lib/ddr
+
+COPY pyproject.toml README.md ./
+COPY config config
+COPY accounts accounts
+COPY core core
+COPY ddr ddr
+COPY cantonment cantonment
+COPY integration integration
+COPY cvr cvr
+RUN pip install --no-cache-dir .
+COPY . .
+# Static files are collected at build time with throw-away values (never used at run time).
+RUN DJANGO_SECRET_KEY=collectstatic-only DJANGO_ALLOWED_HOSTS=localhost \
+    python manage.py collectstatic --noinput && chown -R ddr /var/lib/ddr
+
+USER ddr
+EXPOSE 8000
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
