@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run test lint messages check-messages clean
+.PHONY: run test lint messages clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,3 +40,7 @@ messages: $(VENV)/.installed-dev
 
 clean:
 	rm -rf $(VENV) var
+
+## bench: speed on PostgreSQL (DATABASE_URL of a scratch database; recreated)
+bench: $(VENV)/.installed-dev
+	$(BIN)/python benchmarks/home_and_api.py $(BENCH_ARGS)

@@ -1,0 +1,134 @@
+"""Home-page aggregates and a people API page at scale, on PostgreSQL.
+
+    make bench                       # 200,000 people
+    make bench BENCH_ARGS="--people 1000000"
+
+Loads people with COPY into a separate database (`ddr_bench`, recreated), prints COPY's
+rows/s as the machine's baseline, then the median time of the home summary and of one
+API page beside the same figures computed by hand-written SQL. Not a test: no thresholds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_DEBUG", "1")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ddr_bench")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+
+def median_ms(fn: Callable[[], object], runs: int = 7) -> float:
+    fn()  # warm the cache: we measure steady state, as users see it
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def ensure_database(url: str) -> None:
+    import psycopg2
+
+    name = url.rsplit("/", 1)[1]
+    conn = psycopg2.connect(url.rsplit("/", 1)[0] + "/postgres")
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cur.execute(f'CREATE DATABASE "{name}"')
+    conn.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--people", type=int, default=200_000)
+    args = parser.parse_args()
+    ensure_database(os.environ["DATABASE_URL"])
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+
+    from accounts.models import User
+    from core.models import Region
+    from core.selectors import programme_summary
+    from ddr.models import ArmedGroup, Category
+
+    call_command("migrate", verbosity=0)
+    call_command("seed_demo", people=0, stdout=io.StringIO())  # users, sites, units, projects
+    regions = list(Region.objects.values_list("id", flat=True))
+    groups = list(ArmedGroup.objects.values_list("id", flat=True))
+    categories = list(Category.values)
+    rng = random.Random(1)
+    rows = io.StringIO()
+    for i in range(args.people):
+        rows.write(
+            f"B-{i:09d}\tMohamed\tAg Family{i % 5000}\t{'F' if rng.random() < 0.12 else 'M'}\t\\N\t"
+            f"{rng.randint(1960, 2005)}\tf\t{rng.choice(regions)}\t{rng.choice(groups)}\t"
+            f"{rng.choice(categories)}\tregistered\t{'t' if rng.random() < 0.35 else 'f'}\t2019-03-01\n"
+        )
+    columns = (
+        "registration_number, given_name, family_name, sex, birth_date, birth_year, "
+        "birth_year_approximate, region_id, movement_id, category, status, has_weapon, registered_at"
+    )
+    rows.seek(0)
+    start = time.perf_counter()
+    with connection.cursor() as cur:
+        cur.copy_expert(f"COPY ddr_combatant ({columns}) FROM STDIN", rows)
+        cur.execute("ANALYZE ddr_combatant")
+    copy_rate = args.people / (time.perf_counter() - start)
+
+    commission = User.objects.get(username="commission")
+    gao = User.objects.get(username="gao")
+    client = Client()
+    client.force_login(commission)
+
+    def raw_summary() -> None:
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT count(*), count(*) FILTER (WHERE has_weapon), count(*) FILTER (WHERE sex='F') "
+                "FROM ddr_combatant WHERE category <> 'child'"
+            )
+            cur.execute("SELECT category, count(*) FROM ddr_combatant WHERE category <> 'child' GROUP BY 1")
+            cur.execute("SELECT region_id, count(*) FROM ddr_combatant WHERE category <> 'child' GROUP BY 1")
+            cur.execute("SELECT count(*) FROM ddr_combatant WHERE category = 'child'")
+
+    def raw_page() -> None:
+        with connection.cursor() as cur:
+            cur.execute("SELECT count(*) FROM ddr_combatant WHERE category <> 'child'")
+            cur.execute("SELECT * FROM ddr_combatant WHERE category <> 'child' ORDER BY id LIMIT 50")
+            cur.fetchall()
+
+    print(f"people: {args.people:,}  (PostgreSQL {connection.pg_version // 10000})")
+    print(f"baseline  raw COPY into ddr_combatant           {copy_rate:>12,.0f} rows/s")
+    results = [
+        ("home summary, commission (all regions)", lambda: programme_summary(commission), raw_summary),
+        ("home summary, Gao officer", lambda: programme_summary(gao), None),
+        ("GET /api/people/ page 1 (50 rows)", lambda: client.get("/api/people/"), raw_page),
+        (
+            "GET /api/people/?region=GAO&category=ex_mdsf",
+            lambda: client.get("/api/people/?region=GAO&category=ex_mdsf"),
+            None,
+        ),
+        ("GET / (home page, HTML)", lambda: client.get("/"), None),
+    ]
+    for label, fn, raw in results:
+        ours = median_ms(fn)
+        beside = f"   hand-written SQL {median_ms(raw):8.1f} ms" if raw else ""
+        print(f"{label:<48} {ours:8.1f} ms{beside}")
+
+
+if __name__ == "__main__":
+    main()
