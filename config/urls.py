@@ -3,10 +3,13 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog, set_language
 from drf_spectacular.utils import extend_schema
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from knox import views as knox_views
 from rest_framework import serializers
 from rest_framework.authentication import BasicAuthentication
@@ -43,6 +46,9 @@ class TokenLogoutView(knox_views.LogoutView):
     """POST with the token: revokes it."""
 
 
+admin.site.site_header = _("DDR administration")
+admin.site.site_title = _("DDR administration")
+
 router = DefaultRouter()
 router.register("people", PersonViewSet, basename="api-person")
 router.register("armed-groups", ArmedGroupViewSet, basename="api-armedgroup")
@@ -57,12 +63,13 @@ api_patterns = [
     path("auth/token/", TokenLoginView.as_view(), name="api-token-login"),
     path("auth/token/logout/", TokenLogoutView.as_view(), name="api-token-logout"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("favicon.ico", login_not_required(RedirectView.as_view(url=static("favicon.svg"))), name="favicon"),
     path(
         "connexion/",
         login_not_required(auth_views.LoginView.as_view(redirect_authenticated_user=True)),

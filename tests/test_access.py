@@ -16,7 +16,7 @@ from .factories import CombatantFactory, ProjectFactory, SiteFactory, UserFactor
 pytestmark = pytest.mark.django_db
 
 # Pages a stranger may open. Everything else needs a signed-in user.
-PUBLIC = {"login", "healthz", "set_language", "javascript-catalog"}
+PUBLIC = {"login", "healthz", "set_language", "javascript-catalog", "favicon"}
 
 
 def _all_named_urls() -> list[tuple[str, str]]:

@@ -63,3 +63,14 @@ def test_wrong_password_shows_a_french_error(page: Page, live_server: Any) -> No
     page.get_by_label("Mot de passe").fill("mauvais")
     page.get_by_test_id("login-submit").click()
     expect(page.get_by_role("alert")).to_have_text("Nom d'utilisateur ou mot de passe incorrect.")
+
+
+def test_api_docs_render_under_the_strict_csp(page: Page, live_server: Any) -> None:
+    UserFactory(username="claire", role=Role.ANALYST)
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    _sign_in(page, live_server, "claire")
+    page.goto(live_server.url + "/api/docs/")
+    expect(page.get_by_role("heading", name="DDR case management API")).to_be_visible()
+    expect(page.get_by_text("/api/people/").first).to_be_visible()
+    assert [e for e in errors if "Content Security Policy" in e] == []
