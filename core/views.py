@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -33,6 +34,12 @@ def healthz(request: HttpRequest) -> JsonResponse:
         },
         status=status,
     )
+
+
+@login_not_required
+def favicon(request: HttpRequest) -> HttpResponseRedirect:
+    # Resolved per request: in production the static manifest exists only after collectstatic.
+    return HttpResponseRedirect(static("favicon.svg"))
 
 
 @role_required(*ALL_ROLES)
