@@ -156,6 +156,8 @@ STORAGES = {
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
 
+DDR_IMPORT_MAX_BYTES = env.int("DDR_IMPORT_MAX_BYTES", default=50_000_000)
+
 # Celery. The filesystem transport keeps the quick start free of Redis.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):

@@ -21,7 +21,7 @@ from core.api import RegionViewSet
 from cvr import views as cvr_views
 from cvr.api import ProjectViewSet
 from ddr import views as ddr_views
-from ddr.api import ArmedGroupViewSet, CoalitionViewSet, PersonViewSet
+from ddr.api import ArmedGroupViewSet, CoalitionViewSet, PersonViewSet, SubmittedListViewSet
 from integration import views as integration_views
 from integration.api import UnitViewSet
 
@@ -49,6 +49,7 @@ admin.site.site_title = _("DDR administration")
 
 router = DefaultRouter()
 router.register("people", PersonViewSet, basename="api-person")
+router.register("lists", SubmittedListViewSet, basename="api-list")
 router.register("armed-groups", ArmedGroupViewSet, basename="api-armedgroup")
 router.register("coalitions", CoalitionViewSet, basename="api-coalition")
 router.register("regions", RegionViewSet, basename="api-region")
@@ -79,6 +80,12 @@ urlpatterns = [
     path("taches/<int:pk>/", core_views.job_progress, name="job-progress"),
     path("personnes/", ddr_views.person_list, name="person-list"),
     path("personnes/<int:pk>/", ddr_views.person_detail, name="person-detail"),
+    path("listes/", ddr_views.list_index, name="list-index"),
+    path("listes/<int:pk>/", ddr_views.list_detail, name="list-detail"),
+    path("listes/importer/", ddr_views.import_new, name="import-new"),
+    path("listes/imports/<int:pk>/", ddr_views.import_detail, name="import-detail"),
+    path("listes/imports/<int:pk>/valider/", ddr_views.import_commit, name="import-commit"),
+    path("listes/imports/<int:pk>/erreurs.csv", ddr_views.import_errors, name="import-errors"),
     path("sites/", cantonment_views.site_list, name="site-list"),
     path("sites/<int:pk>/", cantonment_views.site_detail, name="site-detail"),
     path("unites/", integration_views.unit_list, name="unit-list"),

@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import django_filters
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
 from accounts.permissions import ALL_ROLES, CASE_ROLES
 
-from .models import ArmedGroup, Coalition, CoalitionMembership, Combatant
+from .filters import PersonFilter
+from .models import ArmedGroup, Coalition, CoalitionMembership, Combatant, SubmittedList
 
 
 class CoalitionMembershipSerializer(serializers.ModelSerializer):
@@ -76,13 +76,10 @@ class PseudonymisedPersonSerializer(serializers.ModelSerializer):
         return person.birth_date.year if person.birth_date else person.birth_year
 
 
-class PersonFilter(django_filters.FilterSet):
-    region = django_filters.CharFilter(field_name="region__code")
-    movement = django_filters.CharFilter(field_name="movement__code")
+class PseudonymisedPersonFilter(PersonFilter):
+    """Analysts filter, but never search by name or document number."""
 
-    class Meta:
-        model = Combatant
-        fields = ["region", "movement", "category", "status", "sex", "has_weapon"]
+    q = None  # type: ignore[assignment]
 
 
 @extend_schema_view(
@@ -98,9 +95,14 @@ class PersonViewSet(viewsets.ReadOnlyModelViewSet):
     """Registered people. Analysts receive pseudonymised records and cannot open one by id."""
 
     allowed_roles = ALL_ROLES
-    filterset_class = PersonFilter
     ordering_fields = ["registered_at", "birth_year"]
     ordering = ["id"]
+
+    @property
+    def filterset_class(self) -> Any:  # read by django-filter's backend for each request
+        request = getattr(self, "request", None)
+        analyst = getattr(getattr(request, "user", None), "is_analyst", False)
+        return PseudonymisedPersonFilter if analyst else PersonFilter
 
     def get_queryset(self) -> Any:
         return (
@@ -136,3 +138,32 @@ class CoalitionViewSet(viewsets.ReadOnlyModelViewSet):
     allowed_roles = ALL_ROLES
     serializer_class = CoalitionSerializer
     queryset = Coalition.objects.order_by("code")
+
+
+class SubmittedListSerializer(serializers.ModelSerializer):
+    movement = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = SubmittedList
+        fields = [
+            "id",
+            "title",
+            "movement",
+            "submitted_to",
+            "submitted_on",
+            "certified_by",
+            "version",
+            "previous",
+            "status",
+            "sha256",
+            "row_count",
+        ]
+
+
+class SubmittedListViewSet(viewsets.ReadOnlyModelViewSet):
+    """Lists as submitted by movements (metadata; entries are read through people with ?list=)."""
+
+    allowed_roles = ALL_ROLES
+    serializer_class = SubmittedListSerializer
+    filterset_fields = ["status", "submitted_to", "movement__code"]
+    queryset = SubmittedList.objects.select_related("movement").order_by("id")

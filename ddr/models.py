@@ -159,6 +159,24 @@ class Combatant(models.Model):
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.REGISTERED)
     has_weapon = models.BooleanField(_("declared a weapon"), default=False)
     registered_at = models.DateField(_("registered on"))
+    also_known_as = models.CharField(_("also known as"), max_length=200, blank=True)
+    place_of_birth = models.CharField(_("place of birth"), max_length=100, blank=True)
+    commune = models.CharField(_("commune of residence"), max_length=100, blank=True)
+    rank_in_movement = models.CharField(_("rank in the movement"), max_length=60, blank=True)
+    photo = models.ImageField(_("photo"), upload_to="photos/%Y/", blank=True)
+    # An identifier from the enrolment device, never raw fingerprints.
+    biometric_ref = models.CharField(_("biometric reference"), max_length=64, blank=True, db_index=True)
+    registration_place = models.CharField(_("place of registration"), max_length=100, blank=True)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("registered by"),
+    )
+    # Lower case, no accents, single spaces: what accent-insensitive search matches against.
+    name_key = models.CharField(max_length=420, editable=False, db_index=True, default="")
     history = HistoricalRecords()
 
     objects = CombatantQuerySet.as_manager()
@@ -188,3 +206,187 @@ def pseudonym_for(pk: int) -> str:
     """A stable identifier for analysts: keyed HMAC of the id, never reversible without the key."""
     digest = hmac.new(settings.PSEUDONYM_KEY.encode(), f"combatant:{pk}".encode(), hashlib.sha256)
     return "P-" + digest.hexdigest()[:16].upper()
+
+
+class IdentityDocument(models.Model):
+    class Kind(models.TextChoices):
+        NATIONAL_ID = "national_id", _("National identity card")
+        NINA = "nina", _("NINA card")
+        PASSPORT = "passport", _("Passport")
+        BIRTH_CERTIFICATE = "birth_certificate", _("Birth certificate")
+        VOTER_CARD = "voter_card", _("Voter card")
+        OTHER = "other", _("Other document")
+
+    combatant = models.ForeignKey(
+        Combatant, on_delete=models.CASCADE, related_name="documents", verbose_name=_("person")
+    )
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
+    number = models.CharField(_("number"), max_length=40, db_index=True)
+    issued_on = models.DateField(_("issued on"), null=True, blank=True)
+    issuer = models.CharField(_("issued by"), max_length=100, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["kind", "number"]
+        verbose_name = _("identity document")
+        verbose_name_plural = _("identity documents")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.number}"
+
+
+class DeclaredWeapon(models.Model):
+    class Kind(models.TextChoices):
+        ASSAULT_RIFLE = "assault_rifle", _("Assault rifle")
+        RIFLE = "rifle", _("Rifle")
+        MACHINE_GUN = "machine_gun", _("Machine gun")
+        PISTOL = "pistol", _("Pistol")
+        ROCKET_LAUNCHER = "rocket_launcher", _("Rocket launcher")
+        OTHER = "other", _("Other weapon")
+
+    combatant = models.ForeignKey(
+        Combatant, on_delete=models.CASCADE, related_name="weapons", verbose_name=_("person")
+    )
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
+    serial_number = models.CharField(_("serial number"), max_length=60, blank=True, db_index=True)
+    calibre = models.CharField(_("calibre"), max_length=30, blank=True)
+    ammunition = models.PositiveIntegerField(_("rounds of ammunition"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["kind"]
+        verbose_name = _("declared weapon")
+        verbose_name_plural = _("declared weapons")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.serial_number}".strip()
+
+
+class SubmittedList(models.Model):
+    """A movement's certified list of its members, as submitted; versions chain through `previous`."""
+
+    class Recipient(models.TextChoices):
+        CTS = "cts", _("Technical Security Commission (CTS)")
+        CNDDR = "cnddr", _("National DDR Commission (CNDDR)")
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        UNDER_REVIEW = "under_review", _("Under review")
+        ACCEPTED = "accepted", _("Accepted")
+        DISPUTED = "disputed", _("Disputed")
+
+    title = models.CharField(_("title"), max_length=200)
+    movement = models.ForeignKey(
+        ArmedGroup, on_delete=models.PROTECT, related_name="lists", verbose_name=_("movement")
+    )
+    submitted_to = models.CharField(_("submitted to"), max_length=8, choices=Recipient.choices)
+    submitted_on = models.DateField(_("submitted on"))
+    certified_by = models.CharField(_("certified by"), max_length=200, blank=True)
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    previous = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="next_version",
+        verbose_name=_("previous version"),
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.RECEIVED)
+    original_file = models.FileField(_("original file"), upload_to="lists/%Y/")
+    sha256 = models.CharField(_("SHA-256 of the file"), max_length=64, unique=True)
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-submitted_on", "movement__code", "-version"]
+        verbose_name = _("submitted list")
+        verbose_name_plural = _("submitted lists")
+
+    def __str__(self) -> str:
+        return f"{self.title} v{self.version}"
+
+
+class ListEntry(models.Model):
+    """One line of a submitted list, tied to the person it brought in: provenance, kept for ever."""
+
+    submitted_list = models.ForeignKey(SubmittedList, on_delete=models.CASCADE, related_name="entries")
+    combatant = models.ForeignKey(Combatant, on_delete=models.PROTECT, related_name="list_entries")
+    line = models.PositiveIntegerField(_("line"))
+    movement_ref = models.CharField(_("movement's own reference"), max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["submitted_list", "line"]
+        verbose_name = _("list entry")
+        verbose_name_plural = _("list entries")
+        constraints = [
+            models.UniqueConstraint(fields=["submitted_list", "line"], name="list_entry_line_unique")
+        ]
+
+
+class RegistrationCounter(models.Model):
+    """The last registration sequence used; reserved in blocks under a row lock."""
+
+    name = models.CharField(max_length=32, primary_key=True)
+    value = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.value}"
+
+
+class ListImport(models.Model):
+    """An import in progress: validated and previewed first, committed (all or nothing) on request."""
+
+    class Status(models.TextChoices):
+        VALIDATING = "validating", _("Checking the file")
+        INVALID = "invalid", _("Errors found")
+        READY = "ready", _("Ready to import")
+        COMMITTING = "committing", _("Importing")
+        COMMITTED = "committed", _("Imported")
+        FAILED = "failed", _("Failed, nothing saved")
+
+    job = models.OneToOneField("core.Job", on_delete=models.PROTECT, related_name="list_import")
+    file = models.FileField(upload_to="imports/%Y/")
+    filename = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    title = models.CharField(_("title"), max_length=200)
+    movement = models.ForeignKey(
+        ArmedGroup, on_delete=models.PROTECT, related_name="+", verbose_name=_("movement")
+    )
+    submitted_to = models.CharField(_("submitted to"), max_length=8, choices=SubmittedList.Recipient.choices)
+    submitted_on = models.DateField(_("submitted on"))
+    certified_by = models.CharField(_("certified by"), max_length=200, blank=True)
+    previous = models.ForeignKey(
+        SubmittedList,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("previous version"),
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.VALIDATING)
+    total_rows = models.PositiveIntegerField(default=0)
+    valid_rows = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    diff = models.JSONField(default=dict, blank=True)
+    message = models.TextField(blank=True)
+    result = models.OneToOneField(
+        SubmittedList, null=True, blank=True, on_delete=models.SET_NULL, related_name="import_record"
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("list import")
+        verbose_name_plural = _("list imports")
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.status})"

@@ -27,3 +27,14 @@ def is_valid_registration_number(value: str) -> bool:
     if len(parts) != 3 or not parts[1].isdigit() or not parts[2].isdigit() or len(parts[2]) != 1:
         return False
     return luhn_digit(parts[1]) == int(parts[2])
+
+
+def name_key(*parts: str) -> str:
+    """Search form of names: lower case, accents removed, hyphens and runs of spaces as one space."""
+    import unicodedata
+
+    text = " ".join(p for p in parts if p)
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    text = text.replace("-", " ").replace("'", " ")
+    return " ".join(text.split())

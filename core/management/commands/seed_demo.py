@@ -19,8 +19,8 @@ from accounts.models import Role, User
 from cantonment.models import Site
 from core.models import Cercle, Region
 from cvr.models import Partner, Project
-from ddr.models import ArmedGroup, Category, Combatant, Sex
-from ddr.rules import registration_number
+from ddr.models import ArmedGroup, Category, Combatant, RegistrationCounter, Sex
+from ddr.rules import name_key, registration_number
 from integration.models import Unit
 
 DEFAULT_PASSWORD = "Bamako-2015!"  # noqa: S105 - demo only, printed on purpose
@@ -240,6 +240,9 @@ class Command(BaseCommand):
                     registered_at=registered,
                 )
             )
+        for person in people:
+            person.name_key = name_key(person.family_name, person.given_name)
+        RegistrationCounter.objects.update_or_create(name="registration", defaults={"value": count})
         bulk_create_with_history(
             people, Combatant, batch_size=1000, default_user=admin, default_change_reason="demo data"
         )

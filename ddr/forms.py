@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import ArmedGroup, SubmittedList
+
+
+class ListImportForm(forms.Form):
+    file = forms.FileField(label=_("List file (CSV or XLSX)"))
+    title = forms.CharField(label=_("Title"), max_length=200)
+    movement = forms.ModelChoiceField(label=_("Movement"), queryset=ArmedGroup.objects.order_by("code"))
+    submitted_to = forms.ChoiceField(label=_("Submitted to"), choices=SubmittedList.Recipient.choices)
+    submitted_on = forms.DateField(label=_("Submitted on"), widget=forms.DateInput(attrs={"type": "date"}))
+    certified_by = forms.CharField(label=_("Certified by"), max_length=200, required=False)
+    previous = forms.ModelChoiceField(
+        label=_("Previous version of this list"),
+        queryset=SubmittedList.objects.select_related("movement").order_by("-submitted_on"),
+        required=False,
+        help_text=_("Choose it to see what changed before importing."),
+    )
+
+    def clean_file(self) -> object:
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".csv", ".txt", ".xlsx", ".xlsm")):
+            raise forms.ValidationError(_("Only CSV and XLSX files are accepted."))
+        return upload
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        previous, movement = data.get("previous"), data.get("movement")
+        if previous and movement and previous.movement_id != movement.pk:
+            self.add_error("previous", _("The previous version belongs to another movement."))
+        return data

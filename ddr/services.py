@@ -1,0 +1,454 @@
+"""Every write of the register: list imports and registration. Audited, atomic, set-based."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import asdict
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
+
+from core.models import Job, Region
+
+from .imports import FileRejected, ParsedRow, RowError, parse_list_file
+from .models import (
+    ArmedGroup,
+    Category,
+    Combatant,
+    DeclaredWeapon,
+    IdentityDocument,
+    ListEntry,
+    ListImport,
+    RegistrationCounter,
+    SubmittedList,
+)
+from .rules import name_key, registration_number
+
+log = logging.getLogger(__name__)
+BATCH = 2000
+
+
+class ImportRejected(Exception):
+    """The import cannot go ahead; the message says why. Nothing was saved."""
+
+
+def reserve_registration_sequence(count: int) -> int:
+    """Reserve `count` consecutive sequence numbers; returns the first. Safe under concurrency."""
+    with transaction.atomic():
+        RegistrationCounter.objects.get_or_create(name="registration")
+        counter = RegistrationCounter.objects.select_for_update().get(name="registration")
+        first = counter.value + 1
+        counter.value += count
+        counter.save(update_fields=["value"])
+    return first
+
+
+# --- list imports -----------------------------------------------------------------------
+
+
+def list_import_start(
+    *,
+    data: bytes,
+    filename: str,
+    title: str,
+    movement: ArmedGroup,
+    submitted_to: str,
+    submitted_on: dt.date,
+    certified_by: str,
+    previous: SubmittedList | None,
+    by: Any,
+) -> ListImport:
+    """Keep the file and queue its check on the worker. Refuses a file already imported."""
+    if len(data) > settings.DDR_IMPORT_MAX_BYTES:
+        raise ImportRejected(
+            _("The file is larger than %(mb)s MB; split it into several lists.")
+            % {"mb": settings.DDR_IMPORT_MAX_BYTES // 1_000_000}
+        )
+    if not data.strip():
+        raise ImportRejected(_("The file is empty."))
+    sha = hashlib.sha256(data).hexdigest()
+    already = SubmittedList.objects.filter(sha256=sha).first()
+    if already:
+        raise ImportRejected(
+            _("This file was already imported as list “%(list)s”; nothing new.") % {"list": already}
+        )
+    from . import tasks
+
+    with transaction.atomic():
+        job = Job.objects.create(kind="list_import", created_by=by)
+        record = ListImport.objects.create(
+            job=job,
+            file=ContentFile(data, name=filename),
+            filename=filename,
+            sha256=sha,
+            title=title,
+            movement=movement,
+            submitted_to=submitted_to,
+            submitted_on=submitted_on,
+            certified_by=certified_by,
+            previous=previous,
+            created_by=by,
+        )
+        transaction.on_commit(lambda: tasks.list_import_validate.delay(record.pk))
+    return record
+
+
+def _progress(job: Job, phase: str) -> Callable[[int], None]:
+    def report(done: int) -> None:
+        Job.objects.filter(pk=job.pk).update(done=done, message=phase)
+
+    return report
+
+
+def _resolve(
+    record: ListImport, progress: Callable[[int], None]
+) -> tuple[list[ParsedRow], list[RowError], int]:
+    """Parse the file, then check what needs the database: regions and movements."""
+    with record.file.open("rb") as f:
+        data = f.read()
+    parsed = parse_list_file(
+        data,
+        record.filename,
+        today=timezone.localdate(),
+        progress=progress,
+        max_bytes=settings.DDR_IMPORT_MAX_BYTES,
+    )
+    regions = {}
+    for region in Region.objects.all():
+        regions[name_key(region.name)] = region
+        regions[region.code.lower()] = region
+    movements = {}
+    for group in ArmedGroup.objects.all():
+        movements[name_key(group.code)] = group
+        movements[name_key(group.name)] = group
+    rows, errors = [], []
+    for row in parsed.rows:
+        region = regions.get(name_key(row.values["region"]))
+        movement = (
+            movements.get(name_key(row.values["movement"])) if row.values["movement"] else record.movement
+        )
+        if region is None and row.values["region"]:
+            row.errors.append(
+                RowError(row.line, "region", _("Unknown region %(value)r.") % {"value": row.values["region"]})
+            )
+        if movement is None:
+            row.errors.append(
+                RowError(
+                    row.line, "movement", _("Unknown movement %(value)r.") % {"value": row.values["movement"]}
+                )
+            )
+        if row.errors:
+            errors.extend(row.errors)
+        else:
+            row.values["region_obj"], row.values["movement_obj"] = region, movement
+            rows.append(row)
+    errors.sort(key=lambda e: (e.line, e.column))
+    return rows, errors, parsed.total
+
+
+def _snapshot(values: dict[str, Any]) -> dict[str, str]:
+    return {
+        "family_name": values["family_name"],
+        "given_name": values["given_name"],
+        "sex": values["sex"],
+        "birth": str(values.get("birth_date") or values.get("birth_year") or ""),
+        "region": values["region_code"],
+        "category": values.get("category") or "",
+        "rank": values.get("rank") or "",
+    }
+
+
+def version_diff(previous: SubmittedList, rows: list[ParsedRow], sample: int = 100) -> dict[str, Any]:
+    """What a new version changes against the previous one: added, removed and changed people."""
+    old: dict[str, dict[str, str]] = {}
+    for e in previous.entries.select_related("combatant__region"):
+        c = e.combatant
+        key = (
+            "ref:" + e.movement_ref.upper()
+            if e.movement_ref
+            else f"name:{name_key(c.family_name, c.given_name)}:{c.birth_year or ''}"
+        )
+        old[key] = _snapshot(
+            {
+                "family_name": c.family_name,
+                "given_name": c.given_name,
+                "sex": c.sex,
+                "birth_date": c.birth_date,
+                "birth_year": c.birth_year,
+                "region_code": c.region.code,
+                "category": c.category,
+                "rank": c.rank_in_movement,
+            }
+        )
+    new = {
+        r.key: _snapshot({**r.values, "region_code": r.values["region_obj"].code, "rank": r.values["rank"]})
+        for r in rows
+    }
+    added = [k for k in new if k not in old]
+    removed = [k for k in old if k not in new]
+    changed = []
+    for key in new.keys() & old.keys():
+        fields = {
+            f: [old[key][f], new[key][f]] for f in new[key] if old[key][f] != new[key][f] and new[key][f]
+        }
+        if fields:
+            changed.append(
+                {"key": key, "name": f"{new[key]['family_name']} {new[key]['given_name']}", "fields": fields}
+            )
+    return {
+        "previous": str(previous),
+        "added": len(added),
+        "removed": len(removed),
+        "changed": len(changed),
+        "added_sample": [new[k] for k in added[:sample]],
+        "removed_sample": [old[k] for k in removed[:sample]],
+        "changed_sample": sorted(changed, key=lambda c: c["name"])[:sample],
+    }
+
+
+def list_import_validate(*, import_id: int) -> ListImport:
+    """Phase 1: check every row and prepare the preview. Writes nothing to the register."""
+    record = ListImport.objects.select_related("job", "previous").get(pk=import_id)
+    job = record.job
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, message=_("Checking the file"))
+    try:
+        rows, errors, total = _resolve(record, _progress(job, _("Checking the file")))
+    except FileRejected as exc:
+        record.status, record.message = ListImport.Status.INVALID, str(exc)
+        record.save(update_fields=["status", "message"])
+        _finish(job, str(exc))
+        return record
+    record.total_rows, record.valid_rows = total, len(rows)
+    record.errors = [asdict(e) for e in errors]
+    record.diff = version_diff(record.previous, rows) if record.previous else {}
+    record.status = ListImport.Status.INVALID if errors else ListImport.Status.READY
+    record.message = ""
+    record.save(update_fields=["total_rows", "valid_rows", "errors", "diff", "status", "message"])
+    _finish(job, "", total=total)
+    return record
+
+
+def _finish(job: Job, message: str, *, total: int | None = None, failed: bool = False) -> None:
+    fields: dict[str, Any] = {
+        "status": Job.Status.FAILED if failed else Job.Status.DONE,
+        "message": message,
+        "finished_at": timezone.now(),
+    }
+    if total is not None:
+        fields.update(done=total, total=total)
+    Job.objects.filter(pk=job.pk).update(**fields)
+
+
+def list_import_queue_commit(*, record: ListImport, by: Any) -> ListImport:
+    if record.status != ListImport.Status.READY:
+        raise ImportRejected(_("Only a checked file without errors can be imported."))
+    from . import tasks
+
+    with transaction.atomic():
+        job = Job.objects.create(kind="list_import_commit", created_by=by, total=record.total_rows)
+        ListImport.objects.filter(pk=record.pk).update(status=ListImport.Status.COMMITTING, job=job)
+        transaction.on_commit(lambda: tasks.list_import_commit.delay(record.pk))
+    record.refresh_from_db()
+    return record
+
+
+def list_import_commit(*, import_id: int) -> ListImport:
+    """Phase 2: write the list, its people, documents and weapons: all rows or none."""
+    record = ListImport.objects.select_related("job", "previous", "created_by").get(pk=import_id)
+    if record.status == ListImport.Status.COMMITTED:
+        return record  # a task delivered twice does nothing the second time
+    job = record.job
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, total=record.total_rows)
+    try:
+        rows, errors, total = _resolve(record, _progress(job, _("Checking the file")))
+        if errors:
+            raise ImportRejected(_("The file has %(n)s errors; nothing was imported.") % {"n": len(errors)})
+        Job.objects.filter(pk=job.pk).update(done=total // 2, message=_("Writing to the register"))
+        with transaction.atomic():
+            submitted = _write_list(record, rows)
+            record.result, record.status, record.message = submitted, ListImport.Status.COMMITTED, ""
+            record.save(update_fields=["result", "status", "message"])
+    except (ImportRejected, FileRejected) as exc:
+        ListImport.objects.filter(pk=record.pk).update(status=ListImport.Status.FAILED, message=str(exc))
+        _finish(job, str(exc), failed=True)
+        record.refresh_from_db()
+        return record
+    except Exception:
+        log.exception("list import %s failed", record.pk)
+        message = _("Unexpected error; nothing was imported. The administrators have the details.")
+        ListImport.objects.filter(pk=record.pk).update(status=ListImport.Status.FAILED, message=message)
+        _finish(job, message, failed=True)
+        raise
+    _finish(job, "", total=total)
+    return record
+
+
+def _write_list(record: ListImport, rows: list[ParsedRow]) -> SubmittedList:
+    by = record.created_by
+    if SubmittedList.objects.filter(sha256=record.sha256).exists():
+        raise ImportRejected(_("This file was already imported; nothing new."))
+    submitted = SubmittedList(
+        title=record.title,
+        movement=record.movement,
+        submitted_to=record.submitted_to,
+        submitted_on=record.submitted_on,
+        certified_by=record.certified_by,
+        version=(record.previous.version + 1) if record.previous else 1,
+        previous=record.previous,
+        status=SubmittedList.Status.RECEIVED,
+        original_file=record.file.name,
+        sha256=record.sha256,
+        row_count=len(rows),
+        created_by=by,
+    )
+    submitted._history_user = by  # type: ignore[attr-defined]
+    submitted.save()
+
+    # People already known (same registration number, or on the previous version) are linked, not re-created.
+    known: dict[str, int] = {}
+    numbers = [r.values["registration_number"].upper() for r in rows if r.values["registration_number"]]
+    if numbers:
+        by_number = dict(
+            Combatant.objects.filter(registration_number__in=numbers).values_list("registration_number", "id")
+        )
+        known.update({f"num:{n}": pk for n, pk in by_number.items()})
+    if record.previous:
+        for entry in record.previous.entries.select_related("combatant"):
+            c = entry.combatant
+            key = (
+                "ref:" + entry.movement_ref.upper()
+                if entry.movement_ref
+                else f"name:{name_key(c.family_name, c.given_name)}:{c.birth_year or ''}"
+            )
+            known[key] = c.pk
+
+    def existing_id(row: ParsedRow) -> int | None:
+        number = row.values["registration_number"].upper()
+        return known.get(f"num:{number}") if number else known.get(row.key)
+
+    new_rows = [r for r in rows if existing_id(r) is None]
+    first = reserve_registration_sequence(len(new_rows)) if new_rows else 0
+    today = timezone.localdate()
+    people = [
+        _combatant_from_row(r, registration_number(r.values["region_obj"].code, first + i), by, today)
+        for i, r in enumerate(new_rows)
+    ]
+    for start in range(0, len(people), BATCH):
+        created = bulk_create_with_history(
+            people[start : start + BATCH],
+            Combatant,
+            batch_size=BATCH,
+            default_user=by,
+            default_change_reason=f"list import {submitted.pk}",
+        )
+        for row, person in zip(new_rows[start : start + BATCH], created, strict=True):
+            row.values["combatant_id"] = person.pk
+    for row in rows:
+        row.values.setdefault("combatant_id", existing_id(row))
+
+    ListEntry.objects.bulk_create(
+        [
+            ListEntry(
+                submitted_list=submitted,
+                combatant_id=r.values["combatant_id"],
+                line=r.line,
+                movement_ref=r.values["movement_ref"],
+            )
+            for r in rows
+        ],
+        batch_size=BATCH,
+    )
+    documents = [
+        IdentityDocument(
+            combatant_id=r.values["combatant_id"],
+            kind=r.values["document_kind"],
+            number=r.values["document_number"],
+            issued_on=r.values.get("document_issued_on"),
+            issuer=r.values["document_issuer"],
+        )
+        for r in new_rows
+        if r.values["document_number"]
+    ]
+    bulk_create_with_history(documents, IdentityDocument, batch_size=BATCH, default_user=by)
+    weapons = [
+        DeclaredWeapon(
+            combatant_id=r.values["combatant_id"],
+            kind=r.values["weapon_kind"],
+            serial_number=r.values["weapon_serial"],
+            calibre=r.values["weapon_calibre"],
+            ammunition=r.values.get("ammunition") or 0,
+        )
+        for r in new_rows
+        if r.values.get("weapon_kind")
+    ]
+    bulk_create_with_history(weapons, DeclaredWeapon, batch_size=BATCH, default_user=by)
+    return submitted
+
+
+def _combatant_from_row(row: ParsedRow, number: str, by: Any, today: dt.date) -> Combatant:
+    v = row.values
+    armed = bool(v.get("weapon_kind"))
+    category = v.get("category") or (
+        Category.WOMAN_ASSOCIATED
+        if v["sex"] == "F" and not armed
+        else Category.COMBATANT_ARMED
+        if armed
+        else Category.COMBATANT_UNARMED
+    )
+    # Under 18 by any source is a child: never processed as an adult (screening follows).
+    if v["birth_year"] and today.year - v["birth_year"] < 18:
+        category = Category.CHILD
+    return Combatant(
+        registration_number=number,
+        given_name=v["given_name"],
+        family_name=v["family_name"],
+        also_known_as=v["also_known_as"],
+        sex=v["sex"],
+        birth_date=v["birth_date"],
+        birth_year=v["birth_year"],
+        birth_year_approximate=v["birth_year_approximate"],
+        place_of_birth=v["place_of_birth"],
+        region=v["region_obj"],
+        commune=v["commune"],
+        movement=v["movement_obj"],
+        rank_in_movement=v["rank"],
+        category=category,
+        status=Combatant.Status.REFERRED if category == Category.CHILD else Combatant.Status.PRE_REGISTERED,
+        has_weapon=armed,
+        registered_at=today,
+        registered_by=by,
+        name_key=name_key(v["family_name"], v["given_name"], v["also_known_as"]),
+    )
+
+
+# --- registration by hand -----------------------------------------------------------------
+
+
+@transaction.atomic
+def combatant_register(
+    *, person: Combatant, documents: list[IdentityDocument], weapons: list[DeclaredWeapon], by: Any
+) -> Combatant:
+    """Register one person with their documents and weapons (from the registration form)."""
+    first = reserve_registration_sequence(1)
+    person.registration_number = registration_number(person.region.code, first)
+    person.registered_by = by
+    person.has_weapon = person.has_weapon or bool(weapons)
+    person.name_key = name_key(person.family_name, person.given_name, person.also_known_as)
+    if person.birth_date:
+        person.birth_year = person.birth_date.year
+    person.full_clean()
+    person._history_user = by  # type: ignore[attr-defined]
+    person.save()
+    for item in (*documents, *weapons):
+        item.combatant = person
+        item._history_user = by  # type: ignore[attr-defined]
+        item.save()
+    return person
