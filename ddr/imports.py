@@ -182,31 +182,44 @@ def read_csv(data: bytes) -> Iterator[list[str]]:
     yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
 
 
+def _xlsx_unreadable(exc: Exception) -> FileRejected:
+    from defusedxml import DefusedXmlException
+
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, DefusedXmlException):
+            return FileRejected(
+                _("This XLSX file contains XML entities (a possible XML bomb); it is refused.")
+            )
+        cause = cause.__cause__ or cause.__context__
+    return FileRejected(_("This XLSX file cannot be read: %(reason)s") % {"reason": type(exc).__name__})
+
+
 def read_xlsx(data: bytes) -> Iterator[list[str]]:
     # openpyxl parses through defusedxml when it is installed: entity bombs are refused.
     import openpyxl
 
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise FileRejected(_("This XLSX file is damaged or is not an Excel file."))
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        unpacked = sum(info.file_size for info in archive.infolist())
+    if unpacked > 20 * len(data) + 50_000_000:
+        raise FileRejected(_("This XLSX file expands to an unreasonable size; it is refused."))
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-        if unpacked > 20 * len(data) + 50_000_000:
-            raise FileRejected(_("This XLSX file expands to an unreasonable size; it is refused."))
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        # read_only parses lazily: errors can surface while iterating, so the loop is guarded too.
+        for row in book.worksheets[0].iter_rows(values_only=True):
+            yield [
+                ""
+                if v is None
+                else (v.strftime("%d/%m/%Y") if isinstance(v, dt.datetime | dt.date) else str(v))
+                for v in row
+            ]
+        book.close()
     except FileRejected:
         raise
     except Exception as exc:  # openpyxl and defusedxml raise many kinds; all mean "unreadable"
-        raise FileRejected(
-            _("This XLSX file cannot be read: %(reason)s") % {"reason": type(exc).__name__}
-        ) from exc
-    sheet = book.worksheets[0]
-    for row in sheet.iter_rows(values_only=True):
-        yield [
-            "" if v is None else (v.strftime("%d/%m/%Y") if isinstance(v, dt.datetime | dt.date) else str(v))
-            for v in row
-        ]
-    book.close()
+        raise _xlsx_unreadable(exc) from exc
 
 
 def parse_list_file(

@@ -330,6 +330,9 @@ class ListEntry(models.Model):
             models.UniqueConstraint(fields=["submitted_list", "line"], name="list_entry_line_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.submitted_list_id}:{self.line}"
+
 
 class RegistrationCounter(models.Model):
     """The last registration sequence used; reserved in blocks under a row lock."""

@@ -121,15 +121,16 @@ def _resolve(
         progress=progress,
         max_bytes=settings.DDR_IMPORT_MAX_BYTES,
     )
-    regions = {}
-    for region in Region.objects.all():
-        regions[name_key(region.name)] = region
-        regions[region.code.lower()] = region
-    movements = {}
+    regions: dict[str, Region] = {}
+    for known in Region.objects.all():
+        regions[name_key(known.name)] = known
+        regions[known.code.lower()] = known
+    movements: dict[str, ArmedGroup] = {}
     for group in ArmedGroup.objects.all():
         movements[name_key(group.code)] = group
         movements[name_key(group.name)] = group
-    rows, errors = [], []
+    rows: list[ParsedRow] = []
+    errors: list[RowError] = []
     for row in parsed.rows:
         region = regions.get(name_key(row.values["region"]))
         movement = (
@@ -194,7 +195,7 @@ def version_diff(previous: SubmittedList, rows: list[ParsedRow], sample: int = 1
     }
     added = [k for k in new if k not in old]
     removed = [k for k in old if k not in new]
-    changed = []
+    changed: list[dict[str, Any]] = []
     for key in new.keys() & old.keys():
         fields = {
             f: [old[key][f], new[key][f]] for f in new[key] if old[key][f] != new[key][f] and new[key][f]
@@ -210,7 +211,7 @@ def version_diff(previous: SubmittedList, rows: list[ParsedRow], sample: int = 1
         "changed": len(changed),
         "added_sample": [new[k] for k in added[:sample]],
         "removed_sample": [old[k] for k in removed[:sample]],
-        "changed_sample": sorted(changed, key=lambda c: c["name"])[:sample],
+        "changed_sample": sorted(changed, key=lambda c: str(c["name"]))[:sample],
     }
 
 
@@ -447,8 +448,9 @@ def combatant_register(
     person.full_clean()
     person._history_user = by  # type: ignore[attr-defined]
     person.save()
-    for item in (*documents, *weapons):
+    items: list[IdentityDocument | DeclaredWeapon] = [*documents, *weapons]
+    for item in items:
         item.combatant = person
-        item._history_user = by  # type: ignore[attr-defined]
+        item._history_user = by  # type: ignore[union-attr]
         item.save()
     return person

@@ -49,7 +49,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*CASE_ROLES)
 def list_index(request: HttpRequest) -> HttpResponse:
     lists = SubmittedList.objects.select_related("movement", "previous")
-    imports = ListImport.objects.select_related("movement").filter(created_by=request.user)[:10]
+    imports = ListImport.objects.select_related("movement").filter(created_by=request.user.pk)[:10]
     return render(request, "ddr/list_index.html", {"lists": lists, "imports": imports})
 
 
@@ -100,7 +100,7 @@ def _import_for(request: HttpRequest, pk: int) -> ListImport:
 @role_required(*IMPORT_ROLES)
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     record = _import_for(request, pk)
-    template = "ddr/_import_status.html" if request.htmx else "ddr/import_detail.html"
+    template = "ddr/_import_status.html" if request.headers.get("HX-Request") else "ddr/import_detail.html"
     return render(request, template, {"record": record, "errors": record.errors[:200]})
 
 

@@ -68,3 +68,83 @@ def child_protection_client(child_protection_officer: Any) -> Client:
 @pytest.fixture
 def admin_client(administrator: Any) -> Client:  # replaces pytest-django's superuser fixture
     return _client(administrator)
+
+
+@pytest.fixture
+def eager_tasks(django_capture_on_commit_callbacks: Any) -> Any:
+    """Run Celery tasks in-process when their transaction commits (the worker itself is tested apart)."""
+    from config.celery import app
+
+    # The app reads Django settings with the CELERY namespace: the keys are the namespaced ones.
+    app.conf.update(CELERY_TASK_ALWAYS_EAGER=True, CELERY_TASK_EAGER_PROPAGATES=True)
+    yield lambda: django_capture_on_commit_callbacks(execute=True)
+    app.conf.update(CELERY_TASK_ALWAYS_EAGER=False, CELERY_TASK_EAGER_PROPAGATES=False)
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db: Any) -> Any:
+    """A real `celery worker` process on the configured broker and the test database.
+
+    Tasks go to a queue of this test's own, so no other worker on the machine takes them.
+    """
+    import subprocess
+    import sys
+    import uuid
+    from pathlib import Path
+
+    from django.db import connection
+
+    from config.celery import app
+
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    db = connection.settings_dict
+    env = {**os.environ, "DJANGO_DEBUG": "1"}
+    if connection.vendor == "sqlite":
+        env["DATABASE_URL"] = f"sqlite:///{db['NAME']}"
+    else:
+        env["DATABASE_URL"] = (
+            f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+        )
+    app.conf.update(CELERY_TASK_DEFAULT_QUEUE=queue)
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool=solo",
+            "--without-mingle",
+            "--without-gossip",
+            "--loglevel=WARNING",
+            "-Q",
+            queue,
+        ],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    yield worker
+    app.conf.update(CELERY_TASK_DEFAULT_QUEUE="celery")
+    worker.terminate()
+    worker.communicate(timeout=30)
+
+
+@pytest.fixture
+def reference_data(transactional_db: Any) -> None:
+    """Transactional tests flush every table, reference data included: load it again.
+
+    The migrations' own loaders are used (idempotent), so tests see what production has.
+    """
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for module in (
+        "core.migrations.0002_regions_and_cercles",
+        "ddr.migrations.0002_armed_groups_and_coalitions",
+    ):
+        import_module(module).load(apps, None)

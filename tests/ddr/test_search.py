@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from ddr.models import DeclaredWeapon, IdentityDocument, ListEntry, SubmittedList
+
+from ..factories import CombatantFactory, group, region
+
+pytestmark = pytest.mark.django_db
+
+
+def _names(client: Any, **params: Any) -> set[str]:
+    page = client.get(reverse("person-list"), params)
+    assert page.status_code == 200
+    return {p.family_name for p in page.context["page"]}
+
+
+def test_search_is_accent_and_case_insensitive_and_partial(commission_client: Any) -> None:
+    CombatantFactory(family_name="Touré", given_name="Aïssata")
+    CombatantFactory(family_name="Ag Acharatoumane", given_name="Mohamed")
+    CombatantFactory(family_name="Maïga", given_name="Hamadoun")
+    assert _names(commission_client, q="toure") == {"Touré"}
+    assert _names(commission_client, q="AISSATA") == {"Touré"}
+    assert _names(commission_client, q="acharat") == {"Ag Acharatoumane"}
+    assert _names(commission_client, q="maiga hamadoun") == {"Maïga"}
+
+
+def test_search_by_registration_or_document_number(commission_client: Any) -> None:
+    person = CombatantFactory(family_name="Dicko")
+    CombatantFactory(family_name="Other")
+    IdentityDocument.objects.create(combatant=person, kind="nina", number="NINA-12345")
+    assert _names(commission_client, q=person.registration_number) == {"Dicko"}
+    assert _names(commission_client, q="nina-12345") == {"Dicko"}
+
+
+def test_filters_by_region_movement_category_and_list(
+    commission_client: Any, commission_officer: Any
+) -> None:
+    a = CombatantFactory(family_name="Kidalois", region=region("KID"), movement=group("HCUA"))
+    CombatantFactory(family_name="Gaois", region=region("GAO"), movement=group("GATIA"), category="ex_mdsf")
+    submitted = SubmittedList.objects.create(
+        title="L",
+        movement=group("HCUA"),
+        submitted_to="cts",
+        submitted_on=dt.date(2018, 1, 1),
+        sha256="a" * 64,
+        created_by=commission_officer,
+    )
+    ListEntry.objects.create(submitted_list=submitted, combatant=a, line=2)
+    assert _names(commission_client, region="KID") == {"Kidalois"}
+    assert _names(commission_client, movement="GATIA") == {"Gaois"}
+    assert _names(commission_client, category="ex_mdsf") == {"Gaois"}
+    assert _names(commission_client, list=submitted.pk) == {"Kidalois"}
+    assert commission_client.get("/api/people/", {"list": submitted.pk}).json()["count"] == 1
+
+
+def test_person_page_shows_documents_weapons_and_lists_in_constant_queries(
+    commission_client: Any, django_assert_max_num_queries: Any
+) -> None:
+    person = CombatantFactory()
+    for i in range(3):
+        IdentityDocument.objects.create(combatant=person, kind="passport", number=f"P{i}")
+        DeclaredWeapon.objects.create(combatant=person, kind="pistol", serial_number=f"S{i}")
+    with django_assert_max_num_queries(12):
+        page = commission_client.get(reverse("person-detail", args=[person.pk])).content.decode()
+    assert "P2" in page and "S2" in page and "Passeport" in page
+
+
+def test_analysts_cannot_search_people_by_name(analyst_client: Any) -> None:
+    CombatantFactory(family_name="Touré")
+    CombatantFactory(family_name="Cissé")
+    # The name search is not offered to analysts: the parameter is ignored, nothing is revealed.
+    body = analyst_client.get("/api/people/", {"q": "toure"}).json()
+    assert body["count"] == 2
+    assert "family_name" not in body["results"][0]
+
+
+def test_people_table_query_count_is_constant_in_page_size(
+    commission_client: Any, django_assert_max_num_queries: Any
+) -> None:
+    CombatantFactory.create_batch(5)
+    with django_assert_max_num_queries(8) as few:
+        commission_client.get(reverse("person-list"))
+    CombatantFactory.create_batch(40)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        commission_client.get(reverse("person-list"))
