@@ -21,6 +21,10 @@ ALL_ROLES: frozenset[str] = frozenset(Role.values)
 CASE_ROLES: frozenset[str] = frozenset(
     {Role.COMMISSION_OFFICER, Role.REGIONAL_OFFICER, Role.CHILD_PROTECTION, Role.ADMINISTRATOR}
 )
+# Registration of people: commission and regional staff (child protection takes over referrals).
+REGISTER_ROLES: frozenset[str] = frozenset(
+    {Role.COMMISSION_OFFICER, Role.REGIONAL_OFFICER, Role.ADMINISTRATOR}
+)
 # Lists are national (one movement, every region): imported by national staff only.
 IMPORT_ROLES: frozenset[str] = frozenset({Role.COMMISSION_OFFICER, Role.ADMINISTRATOR})
 # Roles that may change data. Analysts never write.

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import JavaScriptCatalog, set_language
 from drf_spectacular.utils import extend_schema
@@ -80,6 +80,11 @@ urlpatterns = [
     path("taches/<int:pk>/", core_views.job_progress, name="job-progress"),
     path("personnes/", ddr_views.person_list, name="person-list"),
     path("personnes/<int:pk>/", ddr_views.person_detail, name="person-detail"),
+    path("personnes/nouvelle/", ddr_views.person_new, name="person-new"),
+    path("personnes/<int:pk>/carte/", ddr_views.person_card, name="person-card"),
+    path("personnes/<int:pk>/armes/<int:weapon_pk>/recu/", ddr_views.weapon_receipt, name="weapon-receipt"),
+    re_path(r"^personnes/export\.(?P<file_format>csv|xlsx)$", ddr_views.person_export, name="person-export"),
+    path("listes/<int:pk>/statut/", ddr_views.list_status, name="list-status"),
     path("listes/", ddr_views.list_index, name="list-index"),
     path("listes/<int:pk>/", ddr_views.list_detail, name="list-detail"),
     path("listes/importer/", ddr_views.import_new, name="import-new"),

@@ -80,3 +80,25 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class ExportLog(models.Model):
+    """Every export of data: who, what filter, how many rows, and the file's fingerprint."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("user")
+    )
+    what = models.CharField(_("what"), max_length=64)
+    file_format = models.CharField(_("format"), max_length=8)
+    filters = models.CharField(_("filters"), max_length=1000, blank=True)
+    row_count = models.PositiveIntegerField(_("rows"))
+    sha256 = models.CharField(_("SHA-256 of the file"), max_length=64)
+    created_at = models.DateTimeField(_("exported at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+
+    def __str__(self) -> str:
+        return f"{self.what} {self.file_format} by {self.user_id} ({self.row_count})"

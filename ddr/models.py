@@ -202,6 +202,12 @@ class Combatant(models.Model):
         return pseudonym_for(self.pk)
 
 
+def card_token_for(pk: int) -> str:
+    """What a card's QR code holds: opaque (keyed HMAC), so a lost card reveals nothing."""
+    digest = hmac.new(settings.PSEUDONYM_KEY.encode(), f"card:{pk}".encode(), hashlib.sha256)
+    return "DDR-" + digest.hexdigest()[:20].upper()
+
+
 def pseudonym_for(pk: int) -> str:
     """A stable identifier for analysts: keyed HMAC of the id, never reversible without the key."""
     digest = hmac.new(settings.PSEUDONYM_KEY.encode(), f"combatant:{pk}".encode(), hashlib.sha256)
@@ -244,6 +250,11 @@ class DeclaredWeapon(models.Model):
         ROCKET_LAUNCHER = "rocket_launcher", _("Rocket launcher")
         OTHER = "other", _("Other weapon")
 
+    class Condition(models.TextChoices):
+        SERVICEABLE = "serviceable", _("Serviceable")
+        UNSERVICEABLE = "unserviceable", _("Unserviceable")
+        UNKNOWN = "unknown", _("Not examined")
+
     combatant = models.ForeignKey(
         Combatant, on_delete=models.CASCADE, related_name="weapons", verbose_name=_("person")
     )
@@ -251,6 +262,9 @@ class DeclaredWeapon(models.Model):
     serial_number = models.CharField(_("serial number"), max_length=60, blank=True, db_index=True)
     calibre = models.CharField(_("calibre"), max_length=30, blank=True)
     ammunition = models.PositiveIntegerField(_("rounds of ammunition"), default=0)
+    condition = models.CharField(
+        _("condition"), max_length=16, choices=Condition.choices, default=Condition.UNKNOWN
+    )
     history = HistoricalRecords()
 
     class Meta:

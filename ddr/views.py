@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 
+import segno
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -9,13 +10,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import CASE_ROLES, IMPORT_ROLES, role_required
+from accounts.permissions import CASE_ROLES, IMPORT_ROLES, REGISTER_ROLES, role_required
 from core.audit import history_of
+from core.exports import export_response
 
 from . import services
 from .filters import PersonFilter
-from .forms import ListImportForm
-from .models import Combatant, ListImport, SubmittedList
+from .forms import CombatantForm, DocumentFormSet, ListImportForm, ListStatusForm, WeaponFormSet
+from .models import Category, Combatant, ListImport, SubmittedList, card_token_for
 
 
 @role_required(*CASE_ROLES)
@@ -46,6 +48,91 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "ddr/person_detail.html", context)
 
 
+@role_required(*REGISTER_ROLES)
+def person_new(request: HttpRequest) -> HttpResponse:
+    form = CombatantForm(request.POST or None, request.FILES or None, user=request.user)
+    documents = DocumentFormSet(request.POST or None, prefix="documents")
+    weapons = WeaponFormSet(request.POST or None, prefix="weapons")
+    if request.method == "POST" and form.is_valid() and documents.is_valid() and weapons.is_valid():
+        person = services.combatant_register(
+            person=form.save(commit=False),
+            documents=[f.save(commit=False) for f in documents.forms if f.has_changed()],
+            weapons=[f.save(commit=False) for f in weapons.forms if f.has_changed()],
+            by=request.user,
+        )
+        if person.category == Category.CHILD:
+            # The record now belongs to child protection; the officer is told, not shown it.
+            messages.warning(request, _("A child was registered and referred to child protection at once."))
+            return redirect("person-list")
+        messages.success(request, _("Registered: %(number)s") % {"number": person.registration_number})
+        return redirect("person-detail", pk=person.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "ddr/person_new.html",
+        {"form": form, "documents": documents, "weapons": weapons},
+        status=status,
+    )
+
+
+@role_required(*CASE_ROLES)
+def person_card(request: HttpRequest, pk: int) -> HttpResponse:
+    """Printable registration card. IDDRS 4.20: it never names the armed group."""
+    person = get_object_or_404(Combatant.objects.for_user(request.user), pk=pk)
+    qr = segno.make(card_token_for(person.pk), error="m").svg_data_uri(scale=4)
+    return render(request, "ddr/person_card.html", {"person": person, "qr": qr})
+
+
+@role_required(*CASE_ROLES)
+def weapon_receipt(request: HttpRequest, pk: int, weapon_pk: int) -> HttpResponse:
+    """Acknowledgement of a declared weapon (IDDRS 4.10): name, date, place, type, condition, serial."""
+    person = get_object_or_404(Combatant.objects.for_user(request.user), pk=pk)
+    weapon = get_object_or_404(person.weapons, pk=weapon_pk)
+    return render(request, "ddr/weapon_receipt.html", {"person": person, "weapon": weapon})
+
+
+@role_required(*CASE_ROLES)
+def person_export(request: HttpRequest, file_format: str) -> HttpResponse:
+    """The people table as filtered on screen, within the user's scope."""
+    people = Combatant.objects.for_user(request.user).select_related("region", "movement")
+    filterset = PersonFilter(request.GET, queryset=people.order_by("family_name", "given_name", "pk"))
+    rows = [
+        (
+            p.registration_number,
+            p.family_name,
+            p.given_name,
+            p.get_sex_display(),
+            p.birth_date or p.birth_year,
+            p.region.name,
+            p.movement.code,
+            p.get_category_display(),
+            p.get_status_display(),
+            p.registered_at,
+        )
+        for p in filterset.qs
+    ]
+    header = [
+        _("Registration no."),
+        _("Name"),
+        _("Given name"),
+        _("Sex"),
+        _("Birth"),
+        _("Region"),
+        _("Movement"),
+        _("Category"),
+        _("Status"),
+        _("Registered on"),
+    ]
+    return export_response(
+        user=request.user,
+        what="personnes",
+        file_format=file_format,
+        filters=request.GET.urlencode(),
+        header=header,
+        rows=rows,
+    )
+
+
 @role_required(*CASE_ROLES)
 def list_index(request: HttpRequest) -> HttpResponse:
     lists = SubmittedList.objects.select_related("movement", "previous")
@@ -65,6 +152,19 @@ def list_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request, "ddr/list_detail.html", {"list": submitted, "page": page, "history": history_of(submitted)}
     )
+
+
+@require_POST
+@role_required(*IMPORT_ROLES)
+def list_status(request: HttpRequest, pk: int) -> HttpResponse:
+    submitted = get_object_or_404(SubmittedList, pk=pk)
+    form = ListStatusForm(request.POST, instance=submitted)
+    if form.is_valid():
+        form.save()  # audited by simple-history with the request's user
+        messages.success(request, _("List status changed."))
+    else:
+        messages.error(request, _("Unknown status."))
+    return redirect("list-detail", pk=pk)
 
 
 @role_required(*IMPORT_ROLES)
