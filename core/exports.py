@@ -45,7 +45,13 @@ def to_xlsx(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
 
 
 def export_response(
-    *, user: Any, what: str, file_format: str, filters: str, header: Sequence[str], rows: Sequence[Sequence[Any]]
+    *,
+    user: Any,
+    what: str,
+    file_format: str,
+    filters: str,
+    header: Sequence[str],
+    rows: Sequence[Sequence[Any]],
 ) -> HttpResponse:
     data = to_xlsx(header, rows) if file_format == "xlsx" else to_csv(header, rows)
     ExportLog.objects.create(
