@@ -8,6 +8,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import style_fields
 from core.models import Region
 
 from .models import ArmedGroup, Category, Combatant, SubmittedList
@@ -38,6 +39,12 @@ class PersonFilter(django_filters.FilterSet):
     class Meta:
         model = Combatant
         fields = ["sex", "has_weapon"]
+
+    @property
+    def form(self) -> Any:
+        form = super().form
+        style_fields(form, small=True)
+        return form
 
     def search(self, queryset: QuerySet[Combatant], name: str, value: Any) -> QuerySet[Combatant]:
         value = value.strip()

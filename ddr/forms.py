@@ -4,14 +4,16 @@ from typing import Any
 
 from django import forms
 from django.forms import inlineformset_factory
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import StyledForm
 from core.models import Region
 
 from .models import ArmedGroup, Combatant, DeclaredWeapon, IdentityDocument, SubmittedList
 
 
-class ListImportForm(forms.Form):
+class ListImportForm(StyledForm, forms.Form):
     file = forms.FileField(label=_("List file (CSV or XLSX)"))
     title = forms.CharField(label=_("Title"), max_length=200)
     movement = forms.ModelChoiceField(label=_("Movement"), queryset=ArmedGroup.objects.order_by("code"))
@@ -39,7 +41,7 @@ class ListImportForm(forms.Form):
         return data
 
 
-class CombatantForm(forms.ModelForm):
+class CombatantForm(StyledForm, forms.ModelForm):
     """Registration by hand. A regional officer registers only in their own region."""
 
     class Meta:
@@ -74,6 +76,7 @@ class CombatantForm(forms.ModelForm):
         if user.is_regional:
             regions = regions.filter(pk=user.region_id)
         self.fields["region"].queryset = regions  # type: ignore[attr-defined]
+        self.fields["registered_at"].initial = timezone.localdate
 
     def clean(self) -> dict:
         data = super().clean() or {}
@@ -85,9 +88,14 @@ class CombatantForm(forms.ModelForm):
         return data
 
 
+class _StyledModelForm(StyledForm, forms.ModelForm):
+    pass
+
+
 DocumentFormSet: Any = inlineformset_factory(
     Combatant,
     IdentityDocument,
+    form=_StyledModelForm,
     fields=["kind", "number", "issued_on", "issuer"],
     extra=2,
     can_delete=False,
@@ -96,13 +104,14 @@ DocumentFormSet: Any = inlineformset_factory(
 WeaponFormSet: Any = inlineformset_factory(
     Combatant,
     DeclaredWeapon,
+    form=_StyledModelForm,
     fields=["kind", "serial_number", "calibre", "ammunition", "condition"],
     extra=2,
     can_delete=False,
 )
 
 
-class ListStatusForm(forms.ModelForm):
+class ListStatusForm(StyledForm, forms.ModelForm):
     class Meta:
         model = SubmittedList
         fields = ["status"]

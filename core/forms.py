@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+
+def style_fields(form: forms.BaseForm, small: bool = False) -> None:
+    """Give every widget Bootstrap's class, so templates stay plain `{{ field }}`."""
+    suffix = " form-select-sm" if small else ""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            css = "form-select" + suffix
+        else:
+            css = "form-control" + (" form-control-sm" if small else "")
+        widget.attrs.setdefault("class", css)
+
+
+class StyledForm:
+    """Mixin for forms and model forms: Bootstrap classes on every widget."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        style_fields(self)  # type: ignore[arg-type]
