@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run test lint messages clean bench
+.PHONY: run test lint messages clean bench bench-import
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,3 +44,7 @@ clean:
 ## bench: speed on PostgreSQL (DATABASE_URL of a scratch database; recreated)
 bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/home_and_api.py $(BENCH_ARGS)
+
+## bench-import: list import rows/s beside raw COPY and django-import-export (PostgreSQL)
+bench-import: $(VENV)/.installed-dev
+	cd benchmarks && ../$(BIN)/python list_import.py $(BENCH_ARGS)

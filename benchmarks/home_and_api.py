@@ -77,11 +77,13 @@ def main() -> None:
         rows.write(
             f"B-{i:09d}\tMohamed\tAg Family{i % 5000}\t{'F' if rng.random() < 0.12 else 'M'}\t\\N\t"
             f"{rng.randint(1960, 2005)}\tf\t{rng.choice(regions)}\t{rng.choice(groups)}\t"
-            f"{rng.choice(categories)}\tregistered\t{'t' if rng.random() < 0.35 else 'f'}\t2019-03-01\n"
+            f"{rng.choice(categories)}\tregistered\t{'t' if rng.random() < 0.35 else 'f'}\t2019-03-01\t"
+            f"mohamed ag family{i % 5000}" + "\t" * 7 + "\n"
         )
     columns = (
         "registration_number, given_name, family_name, sex, birth_date, birth_year, "
-        "birth_year_approximate, region_id, movement_id, category, status, has_weapon, registered_at"
+        "birth_year_approximate, region_id, movement_id, category, status, has_weapon, registered_at, name_key, "
+        "also_known_as, place_of_birth, commune, rank_in_movement, photo, biometric_ref, registration_place"
     )
     rows.seek(0)
     start = time.perf_counter()

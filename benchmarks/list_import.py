@@ -1,0 +1,236 @@
+"""List import at scale on PostgreSQL, beside raw COPY and django-import-export.
+
+    make bench-import                              # 100,000-row list
+    make bench-import BENCH_ARGS="--rows 1000000"  # a million
+
+Recreates the `ddr_bench` database. Prints rows/s for: raw COPY into ddr_combatant (the
+machine's limit), our import (validation, preview and the atomic commit with audit rows,
+documents, weapons and list entries), and django-import-export on the same rows. Then the
+time of a name search and of a filtered API page over the imported register.
+Not a test: nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import random
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_DEBUG", "1")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ddr_bench")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ["CELERY_TASK_ALWAYS_EAGER"] = "1"  # run the import in this process, to time it
+
+from home_and_api import ensure_database, median_ms  # noqa: E402
+
+GIVEN = ["Mohamed", "Mahamadou", "Ibrahim", "Aliou", "Moussa", "Fatoumata", "Aïssata", "Hamadoun", "Intallah"]
+FAMILY = [
+    "Ag Intallah",
+    "Maïga",
+    "Touré",
+    "Cissé",
+    "Ould Sidati",
+    "Walet Ahmed",
+    "Dicko",
+    "Haïdara",
+    "Diallo",
+]
+REGIONS = ["Kidal", "Gao", "Tombouctou", "Ménaka", "Mopti"]
+# Text columns without a default in the database: COPY must give them (empty).
+TEXT_COLUMNS = (
+    "also_known_as",
+    "place_of_birth",
+    "commune",
+    "rank_in_movement",
+    "photo",
+    "biometric_ref",
+    "registration_place",
+)
+EMPTY_TEXT = "\t" * len(TEXT_COLUMNS)
+
+
+def make_csv(rows: int, seed: int = 7) -> bytes:
+    rng = random.Random(seed)
+    out = io.StringIO()
+    out.write(
+        "Nom;Prénom;Sexe;Date de naissance;Région;Matricule;Type de pièce;Numéro de pièce;"
+        "Type d'arme;Numéro de série;Munitions\n"
+    )
+    for i in range(rows):
+        year = rng.randint(1960, 2000)
+        born = (
+            f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/{year}"
+            if rng.random() < 0.6
+            else f"vers {year}"
+        )
+        doc = f"NINA;N{i:09d}" if rng.random() < 0.5 else ";"
+        weapon = f"AK-47;SN{i:09d};{rng.randint(0, 300)}" if rng.random() < 0.35 else ";;"
+        out.write(
+            f"{rng.choice(FAMILY)} {i};{rng.choice(GIVEN)};{rng.choice('MMMMMF')};{born};"
+            f"{rng.choice(REGIONS)};MNLA-{i:07d};{doc};{weapon}\n"
+        )
+    return out.getvalue().encode("cp1252")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--skip-import-export", action="store_true")
+    args = parser.parse_args()
+    ensure_database(os.environ["DATABASE_URL"])
+
+    import django
+
+    django.setup()
+    import datetime as dt
+
+    from django.core.management import call_command
+    from django.db import connection
+
+    from accounts.models import Role, User
+    from ddr import services
+    from ddr.models import ArmedGroup, Combatant, ListImport
+    from ddr.rules import name_key
+
+    call_command("migrate", verbosity=0)
+    user = User.objects.create(username="bench", role=Role.COMMISSION_OFFICER)
+    mnla = ArmedGroup.objects.get(code="MNLA")
+    data = make_csv(args.rows)
+    print(
+        f"rows: {args.rows:,}  file: {len(data) / 1e6:.1f} MB  (PostgreSQL {connection.pg_version // 10000})"
+    )
+
+    # 1. The machine's limit: COPY of the same people, already cleaned, straight into the table.
+    with connection.cursor() as cur:
+        cur.execute("SELECT id, name FROM core_region")
+        region_ids = {name: pk for pk, name in cur.fetchall()}
+    tsv = io.StringIO()
+    for i, line in enumerate(data.decode("cp1252").splitlines()[1:]):
+        f = line.split(";")
+        tsv.write(
+            f"C-{i:09d}\t{f[1]}\t{f[0]}\t{f[2]}\t\\N\t1980\tt\t{region_ids[f[4]]}\t{mnla.pk}\t"
+            f"combatant_armed\tpre_registered\tf\t2018-05-02\t{name_key(f[0], f[1])}{EMPTY_TEXT}\n"
+        )
+    tsv.seek(0)
+    columns = (
+        "registration_number, given_name, family_name, sex, birth_date, birth_year, birth_year_approximate, "
+        "region_id, movement_id, category, status, has_weapon, registered_at, name_key, "
+        + ", ".join(TEXT_COLUMNS)
+    )
+    start = time.perf_counter()
+    with connection.cursor() as cur:
+        cur.copy_expert(f"COPY ddr_combatant ({columns}) FROM STDIN", tsv)
+    copy_s = time.perf_counter() - start
+    with connection.cursor() as cur:
+        cur.execute("TRUNCATE ddr_combatant CASCADE")
+    print(f"{'raw COPY (baseline, no checks, no audit)':<52} {args.rows / copy_s:>10,.0f} rows/s")
+
+    # 2. Ours: check + preview, then the atomic commit, as the worker runs them.
+    start = time.perf_counter()
+    record = services.list_import_start(
+        data=data,
+        filename="bench.csv",
+        title="Bench",
+        movement=mnla,
+        submitted_to="cts",
+        submitted_on=dt.date(2018, 5, 2),
+        certified_by="",
+        previous=None,
+        by=user,
+    )
+    record.refresh_from_db()
+    validate_s = time.perf_counter() - start
+    assert record.status == ListImport.Status.READY, record.errors[:5]
+    start = time.perf_counter()
+    services.list_import_queue_commit(record=record, by=user)
+    commit_s = time.perf_counter() - start
+    record.refresh_from_db()
+    assert record.status == ListImport.Status.COMMITTED, record.message
+    total = validate_s + commit_s
+    print(f"{'our import, check + preview':<52} {args.rows / validate_s:>10,.0f} rows/s")
+    print(f"{'our import, commit (people, docs, weapons, audit)':<52} {args.rows / commit_s:>10,.0f} rows/s")
+    print(
+        f"{'our import, end to end':<52} {args.rows / total:>10,.0f} rows/s"
+        f"   = {copy_s / total:.0%} of raw COPY"
+    )
+
+    # 3. django-import-export on the same rows (people only: its resource has no documents or weapons).
+    if not args.skip_import_export:
+        import tablib
+        from import_export import fields, resources, widgets
+
+        from core.models import Region
+
+        class CombatantResource(resources.ModelResource):
+            region = fields.Field(
+                attribute="region", column_name="region", widget=widgets.ForeignKeyWidget(Region, "name")
+            )
+            movement = fields.Field(
+                attribute="movement",
+                column_name="movement",
+                widget=widgets.ForeignKeyWidget(ArmedGroup, "code"),
+            )
+
+            class Meta:
+                model = Combatant
+                fields = (
+                    "registration_number",
+                    "family_name",
+                    "given_name",
+                    "sex",
+                    "birth_year",
+                    "region",
+                    "movement",
+                    "category",
+                    "registered_at",
+                )
+                import_id_fields = ("registration_number",)
+                use_bulk = True
+                batch_size = 2000
+                skip_diff = True
+
+        dataset = tablib.Dataset(headers=list(CombatantResource.Meta.fields))
+        for i, line in enumerate(data.decode("cp1252").splitlines()[1:]):
+            f = line.split(";")
+            dataset.append(
+                (f"IE-{i:09d}", f[0], f[1], f[2], 1980, f[4], "MNLA", "combatant_armed", "2018-05-02")
+            )
+        start = time.perf_counter()
+        result = CombatantResource().import_data(dataset, dry_run=False, use_transactions=True)
+        ie_s = time.perf_counter() - start
+        if result.has_errors() or result.has_validation_errors():
+            first = (
+                result.base_errors
+                or [e for row in result.row_errors() for e in row[1]]
+                or result.invalid_rows
+            )[:1]
+            raise SystemExit(f"django-import-export failed: {first}")
+        print(f"{'django-import-export (people only, bulk mode)':<52} {args.rows / ie_s:>10,.0f} rows/s")
+
+    # 4. Reading the register back.
+    from django.test import Client
+
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE ddr_combatant")
+    client = Client()
+    client.force_login(user)
+    people = Combatant.objects.count()
+    for label, url in [
+        ("name search 'toure' (people page)", "/personnes/?q=toure"),
+        (
+            "API page, filtered region=KID&category=combatant_armed",
+            "/api/people/?region=KID&category=combatant_armed",
+        ),
+        ("API page, search by document number", "/api/people/?q=N000004242"),
+    ]:
+        assert client.get(url).status_code == 200
+        print(f"{label:<60} {median_ms(lambda u=url: client.get(u)):8.1f} ms  over {people:,} people")
+
+
+if __name__ == "__main__":
+    main()
