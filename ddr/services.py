@@ -14,10 +14,10 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
 
 from core.models import Job, Region
 
+from .bulk import insert_with_history
 from .imports import FileRejected, ParsedRow, RowError, parse_list_file
 from .models import (
     ArmedGroup,
@@ -33,7 +33,6 @@ from .models import (
 from .rules import name_key, registration_number
 
 log = logging.getLogger(__name__)
-BATCH = 2000
 
 
 class ImportRejected(Exception):
@@ -338,63 +337,54 @@ def _write_list(record: ListImport, rows: list[ParsedRow]) -> SubmittedList:
     new_rows = [r for r in rows if existing_id(r) is None]
     first = reserve_registration_sequence(len(new_rows)) if new_rows else 0
     today = timezone.localdate()
+    reason = f"list import {submitted.pk}"
     people = [
         _combatant_from_row(r, registration_number(r.values["region_obj"].code, first + i), by, today)
         for i, r in enumerate(new_rows)
     ]
-    for start in range(0, len(people), BATCH):
-        created = bulk_create_with_history(
-            people[start : start + BATCH],
-            Combatant,
-            batch_size=BATCH,
-            default_user=by,
-            default_change_reason=f"list import {submitted.pk}",
-        )
-        for row, person in zip(new_rows[start : start + BATCH], created, strict=True):
-            row.values["combatant_id"] = person.pk
+    for row, pk in zip(new_rows, insert_with_history(Combatant, people, user=by, reason=reason), strict=True):
+        row.values["combatant_id"] = pk
     for row in rows:
         row.values.setdefault("combatant_id", existing_id(row))
 
-    ListEntry.objects.bulk_create(
-        [
-            ListEntry(
-                submitted_list=submitted,
-                combatant_id=r.values["combatant_id"],
-                line=r.line,
-                movement_ref=r.values["movement_ref"],
-            )
-            for r in rows
-        ],
-        batch_size=BATCH,
-    )
+    entries = [
+        {
+            "submitted_list_id": submitted.pk,
+            "combatant_id": r.values["combatant_id"],
+            "line": r.line,
+            "movement_ref": r.values["movement_ref"],
+        }
+        for r in rows
+    ]
+    insert_with_history(ListEntry, entries, user=by, audited=False)  # the entry is itself provenance
     documents = [
-        IdentityDocument(
-            combatant_id=r.values["combatant_id"],
-            kind=r.values["document_kind"],
-            number=r.values["document_number"],
-            issued_on=r.values.get("document_issued_on"),
-            issuer=r.values["document_issuer"],
-        )
+        {
+            "combatant_id": r.values["combatant_id"],
+            "kind": r.values["document_kind"],
+            "number": r.values["document_number"],
+            "issued_on": r.values.get("document_issued_on"),
+            "issuer": r.values["document_issuer"],
+        }
         for r in new_rows
         if r.values["document_number"]
     ]
-    bulk_create_with_history(documents, IdentityDocument, batch_size=BATCH, default_user=by)
+    insert_with_history(IdentityDocument, documents, user=by, reason=reason)
     weapons = [
-        DeclaredWeapon(
-            combatant_id=r.values["combatant_id"],
-            kind=r.values["weapon_kind"],
-            serial_number=r.values["weapon_serial"],
-            calibre=r.values["weapon_calibre"],
-            ammunition=r.values.get("ammunition") or 0,
-        )
+        {
+            "combatant_id": r.values["combatant_id"],
+            "kind": r.values["weapon_kind"],
+            "serial_number": r.values["weapon_serial"],
+            "calibre": r.values["weapon_calibre"],
+            "ammunition": r.values.get("ammunition") or 0,
+        }
         for r in new_rows
         if r.values.get("weapon_kind")
     ]
-    bulk_create_with_history(weapons, DeclaredWeapon, batch_size=BATCH, default_user=by)
+    insert_with_history(DeclaredWeapon, weapons, user=by, reason=reason)
     return submitted
 
 
-def _combatant_from_row(row: ParsedRow, number: str, by: Any, today: dt.date) -> Combatant:
+def _combatant_from_row(row: ParsedRow, number: str, by: Any, today: dt.date) -> dict[str, Any]:
     v = row.values
     armed = bool(v.get("weapon_kind"))
     category = v.get("category") or (
@@ -407,27 +397,29 @@ def _combatant_from_row(row: ParsedRow, number: str, by: Any, today: dt.date) ->
     # Under 18 by any source is a child: never processed as an adult (screening follows).
     if v["birth_year"] and today.year - v["birth_year"] < 18:
         category = Category.CHILD
-    return Combatant(
-        registration_number=number,
-        given_name=v["given_name"],
-        family_name=v["family_name"],
-        also_known_as=v["also_known_as"],
-        sex=v["sex"],
-        birth_date=v["birth_date"],
-        birth_year=v["birth_year"],
-        birth_year_approximate=v["birth_year_approximate"],
-        place_of_birth=v["place_of_birth"],
-        region=v["region_obj"],
-        commune=v["commune"],
-        movement=v["movement_obj"],
-        rank_in_movement=v["rank"],
-        category=category,
-        status=Combatant.Status.REFERRED if category == Category.CHILD else Combatant.Status.PRE_REGISTERED,
-        has_weapon=armed,
-        registered_at=today,
-        registered_by=by,
-        name_key=name_key(v["family_name"], v["given_name"], v["also_known_as"]),
-    )
+    return {
+        "registration_number": number,
+        "given_name": v["given_name"],
+        "family_name": v["family_name"],
+        "also_known_as": v["also_known_as"],
+        "sex": v["sex"],
+        "birth_date": v["birth_date"],
+        "birth_year": v["birth_year"],
+        "birth_year_approximate": v["birth_year_approximate"],
+        "place_of_birth": v["place_of_birth"],
+        "region_id": v["region_obj"].pk,
+        "commune": v["commune"],
+        "movement_id": v["movement_obj"].pk,
+        "rank_in_movement": v["rank"],
+        "category": category,
+        "status": Combatant.Status.REFERRED
+        if category == Category.CHILD
+        else Combatant.Status.PRE_REGISTERED,
+        "has_weapon": armed,
+        "registered_at": today,
+        "registered_by_id": by.pk,
+        "name_key": name_key(v["family_name"], v["given_name"], v["also_known_as"]),
+    }
 
 
 # --- registration by hand -----------------------------------------------------------------

@@ -103,10 +103,15 @@ def test_a_failure_while_writing_leaves_no_partial_data(commission_officer: Any,
     record = services.list_import_validate(import_id=start(commission_officer, V1).pk)
     services.list_import_queue_commit(record=record, by=commission_officer)
 
-    def explode(*args: Any, **kwargs: Any) -> None:
-        raise RuntimeError("disk full")
+    real_insert = services.insert_with_history
 
-    monkeypatch.setattr(services.ListEntry.objects, "bulk_create", explode)
+    def insert_then_fail(model: Any, rows: Any, **kwargs: Any) -> Any:
+        if model is services.ListEntry:  # people and their audit rows are already written by now
+            assert Combatant.objects.count() == 3
+            raise RuntimeError("disk full")
+        return real_insert(model, rows, **kwargs)
+
+    monkeypatch.setattr(services, "insert_with_history", insert_then_fail)
     with pytest.raises(RuntimeError):
         services.list_import_commit(import_id=record.pk)
     record.refresh_from_db()
