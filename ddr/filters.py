@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import django_filters
@@ -11,8 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import style_fields
 from core.models import Region
 
-from .models import ArmedGroup, Category, Combatant, SubmittedList
+from .models import ArmedGroup, Category, Combatant, IdentityDocument, SubmittedList
 from .rules import name_key
+
+
+REGISTRATION_NUMBER = re.compile(r"^[A-Za-z]{2,4}-\d{7}-\d$")
 
 
 class PersonFilter(django_filters.FilterSet):
@@ -47,12 +51,16 @@ class PersonFilter(django_filters.FilterSet):
         return form
 
     def search(self, queryset: QuerySet[Combatant], name: str, value: Any) -> QuerySet[Combatant]:
+        """One index per kind of query: registration number, document number, or name (trigram)."""
         value = value.strip()
         if not value:
             return queryset
-        key = name_key(value)
-        return queryset.filter(
-            Q(name_key__contains=key)
-            | Q(registration_number__iexact=value)
-            | Q(pk__in=Combatant.objects.filter(documents__number__iexact=value).values("pk"))
-        )
+        if REGISTRATION_NUMBER.match(value):
+            return queryset.filter(registration_number=value.upper())
+        if any(ch.isdigit() for ch in value):
+            numbers = {value, value.upper()}
+            return queryset.filter(
+                Q(pk__in=IdentityDocument.objects.filter(number__in=numbers).values("combatant_id"))
+                | Q(registration_number__in=numbers)
+            )
+        return queryset.filter(name_key__contains=name_key(value))

@@ -188,6 +188,11 @@ class Combatant(models.Model):
         indexes = [
             models.Index(fields=["region", "category"]),
             models.Index(fields=["movement", "status"]),
+            # The people table is read in name order, page by page.
+            models.Index(fields=["family_name", "given_name", "id"], name="combatant_name_order"),
+            models.Index(
+                fields=["region", "family_name", "given_name", "id"], name="combatant_region_name_order"
+            ),
         ]
 
     def __str__(self) -> str:
