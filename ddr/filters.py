@@ -15,7 +15,6 @@ from core.models import Region
 from .models import ArmedGroup, Category, Combatant, IdentityDocument, SubmittedList
 from .rules import name_key
 
-
 REGISTRATION_NUMBER = re.compile(r"^[A-Za-z]{2,4}-\d{7}-\d$")
 
 
