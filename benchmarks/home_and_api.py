@@ -125,9 +125,21 @@ def main() -> None:
             None,
         ),
         ("GET / (home page, HTML)", lambda: client.get("/"), None),
-        ("GET /personnes/?q=family4242 (name search, HTML)", lambda: client.get("/personnes/?q=family4242"), None),
-        ("GET /personnes/?region=GAO (people table, HTML)", lambda: client.get("/personnes/?region=GAO"), None),
-        ("GET /api/people/?q=family4242 (name search, API)", lambda: client.get("/api/people/?q=family4242"), None),
+        (
+            "GET /personnes/?q=family4242 (name search, HTML)",
+            lambda: client.get("/personnes/?q=family4242"),
+            None,
+        ),
+        (
+            "GET /personnes/?region=GAO (people table, HTML)",
+            lambda: client.get("/personnes/?region=GAO"),
+            None,
+        ),
+        (
+            "GET /api/people/?q=family4242 (name search, API)",
+            lambda: client.get("/api/people/?q=family4242"),
+            None,
+        ),
     ]
     for label, fn, raw in results:
         ours = median_ms(fn)
