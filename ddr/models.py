@@ -398,6 +398,8 @@ class ListImport(models.Model):
     valid_rows = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)
     diff = models.JSONField(default=dict, blank=True)
+    # The rows as checked in phase 1 (JSON), so the commit need not parse the file again.
+    checked_rows = models.FileField(upload_to="imports/checked/", blank=True)
     message = models.TextField(blank=True)
     result = models.OneToOneField(
         SubmittedList, null=True, blank=True, on_delete=models.SET_NULL, related_name="import_record"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import asdict
@@ -148,10 +149,37 @@ def _resolve(
         if row.errors:
             errors.extend(row.errors)
         else:
-            row.values["region_obj"], row.values["movement_obj"] = region, movement
+            if region is None or movement is None:  # unreachable: both are reported as errors above
+                raise AssertionError(row.line)
+            row.values.update(region_id=region.pk, region_code=region.code, movement_id=movement.pk)
             rows.append(row)
     errors.sort(key=lambda e: (e.line, e.column))
     return rows, errors, parsed.total
+
+
+DATE_KEYS = ("birth_date", "document_issued_on")
+
+
+def _dump_rows(rows: list[ParsedRow]) -> bytes:
+    return json.dumps(
+        [
+            [r.line, {k: (v.isoformat() if k in DATE_KEYS and v else v) for k, v in r.values.items()}]
+            for r in rows
+        ],
+        ensure_ascii=False,
+    ).encode()
+
+
+def _load_rows(record: ListImport) -> list[ParsedRow]:
+    with record.checked_rows.open("rb") as f:
+        data = json.load(f)
+    rows = []
+    for line, values in data:
+        for key in DATE_KEYS:
+            if values.get(key):
+                values[key] = dt.date.fromisoformat(values[key])
+        rows.append(ParsedRow(line, values))
+    return rows
 
 
 def _snapshot(values: dict[str, Any]) -> dict[str, str]:
@@ -188,10 +216,7 @@ def version_diff(previous: SubmittedList, rows: list[ParsedRow], sample: int = 1
                 "rank": c.rank_in_movement,
             }
         )
-    new = {
-        r.key: _snapshot({**r.values, "region_code": r.values["region_obj"].code, "rank": r.values["rank"]})
-        for r in rows
-    }
+    new = {r.key: _snapshot(r.values) for r in rows}
     added = [k for k in new if k not in old]
     removed = [k for k in old if k not in new]
     changed: list[dict[str, Any]] = []
@@ -228,10 +253,15 @@ def list_import_validate(*, import_id: int) -> ListImport:
         return record
     record.total_rows, record.valid_rows = total, len(rows)
     record.errors = [asdict(e) for e in errors]
+    if not errors:
+        # Kept for phase 2, so the commit does not parse and check the same file again.
+        record.checked_rows.save(f"{record.pk}.json", ContentFile(_dump_rows(rows)), save=False)
     record.diff = version_diff(record.previous, rows) if record.previous else {}
     record.status = ListImport.Status.INVALID if errors else ListImport.Status.READY
     record.message = ""
-    record.save(update_fields=["total_rows", "valid_rows", "errors", "diff", "status", "message"])
+    record.save(
+        update_fields=["total_rows", "valid_rows", "errors", "diff", "status", "message", "checked_rows"]
+    )
     _finish(job, "", total=total)
     return record
 
@@ -268,7 +298,11 @@ def list_import_commit(*, import_id: int) -> ListImport:
     job = record.job
     Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, total=record.total_rows)
     try:
-        rows, errors, total = _resolve(record, _progress(job, _("Checking the file")))
+        errors: list[RowError] = []
+        if record.checked_rows:
+            rows, total = _load_rows(record), record.total_rows
+        else:
+            rows, errors, total = _resolve(record, _progress(job, _("Checking the file")))
         if errors:
             raise ImportRejected(_("The file has %(n)s errors; nothing was imported.") % {"n": len(errors)})
         Job.objects.filter(pk=job.pk).update(done=total // 2, message=_("Writing to the register"))
@@ -339,7 +373,7 @@ def _write_list(record: ListImport, rows: list[ParsedRow]) -> SubmittedList:
     today = timezone.localdate()
     reason = f"list import {submitted.pk}"
     people = [
-        _combatant_from_row(r, registration_number(r.values["region_obj"].code, first + i), by, today)
+        _combatant_from_row(r, registration_number(r.values["region_code"], first + i), by, today)
         for i, r in enumerate(new_rows)
     ]
     for row, pk in zip(new_rows, insert_with_history(Combatant, people, user=by, reason=reason), strict=True):
@@ -407,9 +441,9 @@ def _combatant_from_row(row: ParsedRow, number: str, by: Any, today: dt.date) ->
         "birth_year": v["birth_year"],
         "birth_year_approximate": v["birth_year_approximate"],
         "place_of_birth": v["place_of_birth"],
-        "region_id": v["region_obj"].pk,
+        "region_id": v["region_id"],
         "commune": v["commune"],
-        "movement_id": v["movement_obj"].pk,
+        "movement_id": v["movement_id"],
         "rank_in_movement": v["rank"],
         "category": category,
         "status": Combatant.Status.REFERRED

@@ -76,6 +76,22 @@ def test_import_writes_people_documents_weapons_and_provenance(commission_office
     assert record.job.status == "done" and record.job.percent == 100
 
 
+def test_commit_reuses_the_checked_rows_instead_of_parsing_again(
+    commission_officer: Any, monkeypatch: Any
+) -> None:
+    record = services.list_import_validate(import_id=start(commission_officer, V1).pk)
+    assert record.checked_rows
+    services.list_import_queue_commit(record=record, by=commission_officer)
+
+    def no_second_parse(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("the file was parsed again")
+
+    monkeypatch.setattr(services, "parse_list_file", no_second_parse)
+    assert services.list_import_commit(import_id=record.pk).status == ListImport.Status.COMMITTED
+    assert Combatant.objects.get(family_name="Touré").birth_date == dt.date(1990, 4, 3)
+    assert IdentityDocument.objects.get(number="N-111").combatant.family_name == "Ag Intallah"
+
+
 def test_importing_the_same_file_twice_creates_nothing_new(commission_officer: Any) -> None:
     import_list(commission_officer, V1)
     with pytest.raises(services.ImportRejected, match="déjà été importé"):
