@@ -9,7 +9,15 @@ from django.core.management import call_command
 from cantonment.models import Site
 from core.models import Cercle, Region
 from cvr.models import Partner, Project
-from ddr.models import ArmedGroup, Category, Combatant
+from ddr.models import (
+    ArmedGroup,
+    Category,
+    Combatant,
+    DeclaredWeapon,
+    IdentityDocument,
+    ListEntry,
+    SubmittedList,
+)
 from ddr.rules import is_valid_registration_number, luhn_digit, registration_number
 from integration.models import Unit
 
@@ -66,10 +74,25 @@ def test_seed_demo_builds_the_domain_figures_and_is_deterministic_and_idempotent
     assert Project.objects.count() == 34
     assert Combatant.objects.filter(category=Category.CHILD, status=Combatant.Status.REFERRED).exists()
     assert Combatant.history.count() == 400  # demo rows are audited like any other
+    mnla = SubmittedList.objects.filter(movement__code="MNLA").order_by("version")
+    assert [lst.version for lst in mnla] == [1, 2] and mnla[1].previous == mnla[0]
+    assert DeclaredWeapon.objects.count() == Combatant.objects.filter(has_weapon=True).count()
+    assert IdentityDocument.objects.exists() and ListEntry.objects.exists()
 
     call_command("seed_demo", people=400, stdout=StringIO())  # again: nothing new
     assert Combatant.objects.count() == 400
-    for model in (Combatant, Site, Unit, Project, Partner):
+    SubmittedList.objects.filter(version=2).delete()  # versions point at their predecessor (protected)
+    for model in (
+        ListEntry,
+        SubmittedList,
+        IdentityDocument,
+        DeclaredWeapon,
+        Combatant,
+        Site,
+        Unit,
+        Project,
+        Partner,
+    ):
         model.objects.all().delete()
     call_command("seed_demo", people=400, stdout=StringIO())  # same seed, same people
     again = list(

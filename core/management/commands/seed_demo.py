@@ -6,6 +6,7 @@ Idempotent: run it again and it only prints the logins. `--people N` sets the re
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import random
 from decimal import Decimal
@@ -19,7 +20,18 @@ from accounts.models import Role, User
 from cantonment.models import Site
 from core.models import Cercle, Region
 from cvr.models import Partner, Project
-from ddr.models import ArmedGroup, Category, Combatant, RegistrationCounter, Sex
+from ddr.bulk import insert_with_history
+from ddr.models import (
+    ArmedGroup,
+    Category,
+    Combatant,
+    DeclaredWeapon,
+    IdentityDocument,
+    ListEntry,
+    RegistrationCounter,
+    Sex,
+    SubmittedList,
+)
 from ddr.rules import name_key, registration_number
 from integration.models import Unit
 
@@ -243,9 +255,82 @@ class Command(BaseCommand):
         for person in people:
             person.name_key = name_key(person.family_name, person.given_name)
         RegistrationCounter.objects.update_or_create(name="registration", defaults={"value": count})
-        bulk_create_with_history(
+        people = bulk_create_with_history(
             people, Combatant, batch_size=1000, default_user=admin, default_change_reason="demo data"
         )
+        self._papers(rng, people, groups, admin)
+
+    def _papers(self, rng: random.Random, people: list[Combatant], groups: dict, admin: User) -> None:
+        """Documents, declared weapons, and the lists that brought people in (MNLA's in two versions)."""
+        ids = dict(Combatant.objects.values_list("registration_number", "id"))
+        documents, weapons = [], []
+        for person in people:
+            pk = ids[person.registration_number]
+            if rng.random() < 0.6:
+                issued = person.registered_at - dt.timedelta(days=rng.choice([5, 12, 400, 2000, 3000]))
+                documents.append(
+                    {
+                        "combatant_id": pk,
+                        "kind": rng.choice(["nina", "national_id", "birth_certificate"]),
+                        "number": f"ML{pk:08d}",
+                        "issued_on": issued,
+                        "issuer": "Mairie",
+                    }
+                )
+            if person.has_weapon:
+                weapons.append(
+                    {
+                        "combatant_id": pk,
+                        "kind": rng.choice(["assault_rifle"] * 4 + ["machine_gun", "pistol"]),
+                        "serial_number": f"{rng.choice(['AK', 'PK', 'MK'])}{rng.randint(100000, 999999)}",
+                        "calibre": "7,62",
+                        "ammunition": rng.randrange(0, 240, 30),
+                        "condition": rng.choice(["serviceable", "serviceable", "unserviceable", "unknown"]),
+                    }
+                )
+        insert_with_history(IdentityDocument, documents, user=admin, reason="demo data")
+        insert_with_history(DeclaredWeapon, weapons, user=admin, reason="demo data")
+        by_movement: dict[int, list[int]] = {}
+        for person in people:
+            by_movement.setdefault(person.movement_id, []).append(ids[person.registration_number])
+        previous = None
+        for code in ("MNLA", "MNLA", "HCUA", "GATIA", "CMFPR", "MAA-CMA", "DNA"):
+            movement = groups[code]
+            version = 2 if previous is not None and previous.movement_id == movement.pk else 1
+            members = by_movement.get(movement.pk, [])
+            if version == 1:
+                members = members[: int(len(members) * 0.9)]  # the first list missed a tenth of them
+            submitted = SubmittedList.objects.create(
+                title=f"Liste {code} 2018",
+                movement=movement,
+                submitted_to=SubmittedList.Recipient.CTS,
+                submitted_on=dt.date(2018, 5 + version, 2),
+                certified_by=f"Secrétaire général {code}",
+                version=version,
+                previous=previous if version == 2 else None,
+                status=SubmittedList.Status.ACCEPTED
+                if version == 2 or code != "MNLA"
+                else SubmittedList.Status.DISPUTED,
+                original_file=f"lists/demo/{code.lower()}-v{version}.csv",
+                sha256=hashlib.sha256(f"demo {code} v{version}".encode()).hexdigest(),
+                row_count=len(members),
+                created_by=admin,
+            )
+            insert_with_history(
+                ListEntry,
+                [
+                    {
+                        "submitted_list_id": submitted.pk,
+                        "combatant_id": pk,
+                        "line": line,
+                        "movement_ref": f"{code}-{line:05d}",
+                    }
+                    for line, pk in enumerate(members, start=2)
+                ],
+                user=admin,
+                audited=False,
+            )
+            previous = submitted
 
     def _sites(self, regions: dict, groups: dict, cercles: dict, admin: User) -> None:
         sites = [
