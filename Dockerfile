@@ -1,7 +1,8 @@
 # Production image: gunicorn serves the app, the same image runs the Celery worker and beat.
 FROM python:3.11-slim
 
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DDR_VAR_DIR=/var/lib/ddr
+# Production settings whatever the entry point (manage.py defaults to development otherwise).
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DDR_VAR_DIR=/var/lib/ddr DJANGO_DEBUG=0
 WORKDIR /app
 RUN useradd --system --home /app ddr && mkdir -p /var/lib/ddr && chown ddr /var/lib/ddr
 

@@ -41,3 +41,5 @@ def test_dockerfile_runs_gunicorn_as_an_unprivileged_user() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert dockerfile.startswith("# ") and "FROM python:3.11" in dockerfile
     assert "USER ddr" in dockerfile and "gunicorn" in dockerfile
+    # manage.py defaults to development settings: the image must pin production ones.
+    assert "DJANGO_DEBUG=0" in dockerfile
