@@ -22,6 +22,3 @@ class RegionScopedQuerySet(models.QuerySet):
                 return self.none()
             return self.filter(**{self.region_field: user.region_id})
         return self
-
-    def in_region(self, region: Any) -> Self:
-        return self.filter(**{self.region_field: region})

@@ -25,6 +25,13 @@ class FileRejected(Exception):
     """The whole file is unusable (encoding, format, size, missing columns): one clear reason."""
 
 
+def person_key(movement_ref: str, family_name: str, given_name: str, birth_year: int | None) -> str:
+    """Identifies the same person across versions of one movement's list."""
+    if movement_ref:
+        return "ref:" + movement_ref.upper()
+    return f"name:{name_key(family_name, given_name)}:{birth_year or ''}"
+
+
 @dataclass(frozen=True)
 class RowError:
     line: int
@@ -40,11 +47,8 @@ class ParsedRow:
 
     @property
     def key(self) -> str:
-        """Identifies the same person across versions of one movement's list."""
-        if self.values.get("movement_ref"):
-            return "ref:" + self.values["movement_ref"].upper()
-        born = self.values.get("birth_year") or ""
-        return f"name:{name_key(self.values['family_name'], self.values['given_name'])}:{born}"
+        v = self.values
+        return person_key(v.get("movement_ref", ""), v["family_name"], v["given_name"], v.get("birth_year"))
 
 
 @dataclass

@@ -124,9 +124,6 @@ class CombatantQuerySet(RegionScopedQuerySet):
             return qs.filter(category=Category.CHILD)
         return qs.exclude(category=Category.CHILD)
 
-    def adults(self) -> Self:
-        return self.exclude(category=Category.CHILD)
-
 
 class Combatant(models.Model):
     """A person registered in the programme (combatant, associated woman, child, ex-MDSF...)."""

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from core.models import Job, Region
 
 from .bulk import insert_with_history
-from .imports import FileRejected, ParsedRow, RowError, parse_list_file
+from .imports import FileRejected, ParsedRow, RowError, parse_list_file, person_key
 from .models import (
     ArmedGroup,
     Category,
@@ -194,16 +194,20 @@ def _snapshot(values: dict[str, Any]) -> dict[str, str]:
     }
 
 
+def _people_on(submitted: SubmittedList) -> dict[str, Combatant]:
+    """The people of a list, by the key that finds them again in its next version. One query."""
+    return {
+        person_key(
+            e.movement_ref, e.combatant.family_name, e.combatant.given_name, e.combatant.birth_year
+        ): e.combatant
+        for e in submitted.entries.select_related("combatant__region")
+    }
+
+
 def version_diff(previous: SubmittedList, rows: list[ParsedRow], sample: int = 100) -> dict[str, Any]:
     """What a new version changes against the previous one: added, removed and changed people."""
     old: dict[str, dict[str, str]] = {}
-    for e in previous.entries.select_related("combatant__region"):
-        c = e.combatant
-        key = (
-            "ref:" + e.movement_ref.upper()
-            if e.movement_ref
-            else f"name:{name_key(c.family_name, c.given_name)}:{c.birth_year or ''}"
-        )
+    for key, c in _people_on(previous).items():
         old[key] = _snapshot(
             {
                 "family_name": c.family_name,
@@ -355,14 +359,7 @@ def _write_list(record: ListImport, rows: list[ParsedRow]) -> SubmittedList:
         )
         known.update({f"num:{n}": pk for n, pk in by_number.items()})
     if record.previous:
-        for entry in record.previous.entries.select_related("combatant"):
-            c = entry.combatant
-            key = (
-                "ref:" + entry.movement_ref.upper()
-                if entry.movement_ref
-                else f"name:{name_key(c.family_name, c.given_name)}:{c.birth_year or ''}"
-            )
-            known[key] = c.pk
+        known.update({key: c.pk for key, c in _people_on(record.previous).items()})
 
     def existing_id(row: ParsedRow) -> int | None:
         number = row.values["registration_number"].upper()

@@ -191,7 +191,7 @@ def import_new(request: HttpRequest) -> HttpResponse:
     return render(request, "ddr/import_new.html", {"form": form}, status=400 if form.errors else 200)
 
 
-def _import_for(request: HttpRequest, pk: int) -> ListImport:
+def _import_for(pk: int) -> ListImport:
     return get_object_or_404(
         ListImport.objects.select_related("job", "movement", "previous", "result"), pk=pk
     )
@@ -199,7 +199,7 @@ def _import_for(request: HttpRequest, pk: int) -> ListImport:
 
 @role_required(*IMPORT_ROLES)
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    record = _import_for(request, pk)
+    record = _import_for(pk)
     template = "ddr/_import_status.html" if request.headers.get("HX-Request") else "ddr/import_detail.html"
     return render(request, template, {"record": record, "errors": record.errors[:200]})
 
@@ -207,7 +207,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @role_required(*IMPORT_ROLES)
 def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
-    record = _import_for(request, pk)
+    record = _import_for(pk)
     try:
         services.list_import_queue_commit(record=record, by=request.user)
     except services.ImportRejected as exc:
@@ -218,7 +218,7 @@ def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*IMPORT_ROLES)
 def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
     """Every bad row as CSV (`;` and BOM: opens cleanly in French Excel)."""
-    record = _import_for(request, pk)
+    record = _import_for(pk)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="erreurs-import-{record.pk}.csv"'
     response.write("\ufeff")
