@@ -64,3 +64,12 @@ class RolePermission(BasePermission):
         if request.method in SAFE_METHODS:
             return user.role in getattr(view, "allowed_roles", ALL_ROLES)
         return user.role in getattr(view, "write_roles", WRITE_ROLES)
+
+
+# Rule sets are negotiated nationally and changed by administrators; national staff read them.
+RULESET_EDIT_ROLES: frozenset[str] = frozenset({Role.ADMINISTRATOR})
+RULESET_READ_ROLES: frozenset[str] = frozenset({Role.COMMISSION_OFFICER, Role.ADMINISTRATOR})
+# Screening (age, medical, transitions) is done where people are: regional staff in their region.
+SCREENING_ROLES: frozenset[str] = REGISTER_ROLES
+# Vetting names people suspected of grave crimes: national staff only.
+VETTING_ROLES: frozenset[str] = frozenset({Role.COMMISSION_OFFICER, Role.ADMINISTRATOR})

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("DJANGO_DEBUG", "1")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ddr_bench")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -71,14 +72,20 @@ def main() -> None:
     regions = list(Region.objects.values_list("id", flat=True))
     groups = list(ArmedGroup.objects.values_list("id", flat=True))
     categories = list(Category.values)
+    from list_import import GIVEN_F, GIVEN_M, family_name
+
+    from ddr.rules import name_key
+
     rng = random.Random(1)
     rows = io.StringIO()
     for i in range(args.people):
+        sex = "F" if rng.random() < 0.12 else "M"
+        given, family = rng.choice(GIVEN_F if sex == "F" else GIVEN_M), family_name(rng)
         rows.write(
-            f"B-{i:09d}\tMohamed\tAg Family{i % 5000}\t{'F' if rng.random() < 0.12 else 'M'}\t\\N\t"
+            f"B-{i:09d}\t{given}\t{family}\t{sex}\t\\N\t"
             f"{rng.randint(1960, 2005)}\tf\t{rng.choice(regions)}\t{rng.choice(groups)}\t"
             f"{rng.choice(categories)}\tregistered\t{'t' if rng.random() < 0.35 else 'f'}\t2019-03-01\t"
-            f"mohamed ag family{i % 5000}" + "\t" * 7 + "\n"
+            f"{name_key(family, given)}" + "\t" * 7 + "\n"
         )
     columns = (
         "registration_number, given_name, family_name, sex, birth_date, birth_year, "
@@ -109,7 +116,9 @@ def main() -> None:
 
     def raw_page() -> None:
         with connection.cursor() as cur:
-            cur.execute("SELECT count(*) FROM ddr_combatant WHERE category <> 'child'")
+            cur.execute(
+                "SELECT count(*) FROM (SELECT 1 FROM ddr_combatant WHERE category <> 'child' LIMIT 10001) s"
+            )
             cur.execute("SELECT * FROM ddr_combatant WHERE category <> 'child' ORDER BY id LIMIT 50")
             cur.fetchall()
 
@@ -126,8 +135,13 @@ def main() -> None:
         ),
         ("GET / (home page, HTML)", lambda: client.get("/"), None),
         (
-            "GET /personnes/?q=family4242 (name search, HTML)",
-            lambda: client.get("/personnes/?q=family4242"),
+            "GET /personnes/?q=maiga (common name, HTML)",
+            lambda: client.get("/personnes/?q=maiga"),
+            None,
+        ),
+        (
+            "GET /personnes/?q=walet assitan (rare, HTML)",
+            lambda: client.get("/personnes/?q=walet%20assitan"),
             None,
         ),
         (
@@ -136,8 +150,13 @@ def main() -> None:
             None,
         ),
         (
-            "GET /api/people/?q=family4242 (name search, API)",
-            lambda: client.get("/api/people/?q=family4242"),
+            "GET /api/people/?q=maiga (common name, API)",
+            lambda: client.get("/api/people/?q=maiga"),
+            None,
+        ),
+        (
+            "GET /api/people/?q=ag intallah (API)",
+            lambda: client.get("/api/people/?q=ag%20intallah"),
             None,
         ),
     ]

@@ -157,6 +157,8 @@ MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
 
 DDR_IMPORT_MAX_BYTES = env.int("DDR_IMPORT_MAX_BYTES", default=50_000_000)
+# Identity documents issued this many days or fewer before registration are flagged for age review.
+DDR_DOCUMENT_FLAG_DAYS = env.int("DDR_DOCUMENT_FLAG_DAYS", default=30)
 
 # Celery. The filesystem transport keeps the quick start free of Redis.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")

@@ -20,8 +20,15 @@ from core import views as core_views
 from core.api import RegionViewSet
 from cvr import views as cvr_views
 from cvr.api import ProjectViewSet
+from ddr import eligibility_views, screening_views
 from ddr import views as ddr_views
-from ddr.api import ArmedGroupViewSet, CoalitionViewSet, PersonViewSet, SubmittedListViewSet
+from ddr.api import (
+    ArmedGroupViewSet,
+    CoalitionViewSet,
+    PathwayCountsView,
+    PersonViewSet,
+    SubmittedListViewSet,
+)
 from integration import views as integration_views
 from integration.api import UnitViewSet
 
@@ -59,6 +66,7 @@ router.register("cvr-projects", ProjectViewSet, basename="api-cvrproject")
 
 api_patterns = [
     path("", include(router.urls)),
+    path("pathways/counts/", PathwayCountsView.as_view(), name="api-pathway-counts"),
     path("auth/token/", TokenLoginView.as_view(), name="api-token-login"),
     path("auth/token/logout/", TokenLogoutView.as_view(), name="api-token-logout"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -91,6 +99,30 @@ urlpatterns = [
     path("listes/imports/<int:pk>/", ddr_views.import_detail, name="import-detail"),
     path("listes/imports/<int:pk>/valider/", ddr_views.import_commit, name="import-commit"),
     path("listes/imports/<int:pk>/erreurs.csv", ddr_views.import_errors, name="import-errors"),
+    path("personnes/<int:pk>/age/", screening_views.person_age, name="person-age"),
+    path("personnes/<int:pk>/medical/", screening_views.person_medical, name="person-medical"),
+    path("personnes/<int:pk>/statut/", screening_views.person_transition, name="person-transition"),
+    path("personnes/statut/", screening_views.cohort_transition, name="cohort-transition"),
+    path("verification/", screening_views.vetting_queue, name="vetting-queue"),
+    path("verification/lancer/", screening_views.vetting_run, name="vetting-run"),
+    path("verification/<int:pk>/", screening_views.vetting_review, name="vetting-review"),
+    path("verification/liste/importer/", screening_views.watchlist_import, name="watchlist-import"),
+    path("enfants/", screening_views.referral_list, name="referral-list"),
+    path("enfants/<int:pk>/remise/", screening_views.referral_hand_over, name="referral-hand-over"),
+    path("pieces-signalees/", screening_views.flagged_documents, name="flagged-documents"),
+    path("regles/", eligibility_views.ruleset_list, name="ruleset-list"),
+    path("regles/nouveau/", eligibility_views.ruleset_new, name="ruleset-new"),
+    path("regles/<int:pk>/", eligibility_views.ruleset_detail, name="ruleset-detail"),
+    path("regles/<int:pk>/modifier/", eligibility_views.ruleset_edit, name="ruleset-edit"),
+    path("regles/<int:pk>/simulation/", eligibility_views.ruleset_what_if, name="ruleset-what-if"),
+    path(
+        "regles/<int:pk>/simulation/personnes/",
+        eligibility_views.ruleset_what_if_people,
+        name="ruleset-what-if-people",
+    ),
+    path("regles/<int:pk>/activer/", eligibility_views.ruleset_activate, name="ruleset-activate"),
+    path("regles/calculs/<int:pk>/", eligibility_views.eligibility_run, name="eligibility-run"),
+    path("quotas/", eligibility_views.quota_use, name="quota-use"),
     path("sites/", cantonment_views.site_list, name="site-list"),
     path("sites/<int:pk>/", cantonment_views.site_detail, name="site-detail"),
     path("unites/", integration_views.unit_list, name="unit-list"),

@@ -48,6 +48,7 @@ class Change:
     field: str
     before: str
     after: str
+    name: str = ""  # the model field's name, for code; `field` is its label
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,9 @@ def history_of(obj: Any, limit: int = 200) -> list[HistoryEntry]:
     for i, record in enumerate(records[:limit]):
         previous = records[i + 1] if i + 1 < len(records) else None
         changes = tuple(
-            Change(str(f.verbose_name), _display(previous, f) if previous else "—", _display(record, f))
+            Change(
+                str(f.verbose_name), _display(previous, f) if previous else "—", _display(record, f), f.name
+            )
             for f in tracked
             if previous is None or getattr(previous, f.attname) != getattr(record, f.attname)
         )

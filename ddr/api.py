@@ -2,13 +2,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, extend_schema_view
+from django.db.models import Count
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import serializers, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from accounts.permissions import ALL_ROLES, CASE_ROLES
 
 from .filters import PersonFilter
-from .models import ArmedGroup, Coalition, CoalitionMembership, Combatant, SubmittedList
+from .models import ArmedGroup, Category, Coalition, CoalitionMembership, Combatant, SubmittedList
 
 
 class CoalitionMembershipSerializer(serializers.ModelSerializer):
@@ -34,6 +43,18 @@ class CoalitionSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "name", "signatory"]
 
 
+# The decision and the screening outcomes: for staff, and pseudonymised for analysts.
+DECISION_FIELDS = [
+    "pathway",
+    "pathway_reason",
+    "pathway_ruleset",
+    "waitlist_position",
+    "age_verified",
+    "medical_status",
+    "vetting_status",
+]
+
+
 class PersonSerializer(serializers.ModelSerializer):
     """Commission staff: the full record within their scope."""
 
@@ -57,6 +78,7 @@ class PersonSerializer(serializers.ModelSerializer):
             "status",
             "has_weapon",
             "registered_at",
+            *DECISION_FIELDS,
         ]
 
 
@@ -70,7 +92,17 @@ class PseudonymisedPersonSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Combatant
-        fields = ["pseudonym", "sex", "birth_year", "region", "movement", "category", "status", "has_weapon"]
+        fields = [
+            "pseudonym",
+            "sex",
+            "birth_year",
+            "region",
+            "movement",
+            "category",
+            "status",
+            "has_weapon",
+            *DECISION_FIELDS,
+        ]
 
     def get_birth_year(self, person: Combatant) -> int | None:
         return person.birth_date.year if person.birth_date else person.birth_year
@@ -167,3 +199,53 @@ class SubmittedListViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = SubmittedListSerializer
     filterset_fields = ["status", "submitted_to", "movement__code"]
     queryset = SubmittedList.objects.select_related("movement").order_by("id")
+
+
+# --- aggregates ---------------------------------------------------------------------------
+
+SUPPRESS_BELOW = 5
+DIMENSIONS = {"pathway": "pathway", "region": "region__code", "movement": "movement__code", "sex": "sex"}
+
+
+class PathwayCountSerializer(serializers.Serializer):
+    pathway = serializers.CharField(required=False)
+    region = serializers.CharField(required=False)
+    movement = serializers.CharField(required=False)
+    sex = serializers.CharField(required=False)
+    count = serializers.IntegerField(allow_null=True, help_text="null when suppressed")
+    suppressed = serializers.BooleanField(help_text="For analysts, counts below 5 are not given.")
+
+
+class PathwayCountsView(APIView):
+    """People per pathway, grouped by any of pathway, region, movement and sex (`by`).
+
+    Children are never counted here. For analysts, any count below 5 is suppressed."""
+
+    allowed_roles = ALL_ROLES
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "by",
+                str,
+                description="Comma-separated: pathway, region, movement, sex (default: pathway).",
+            )
+        ],
+        responses=PathwayCountSerializer(many=True),
+    )
+    def get(self, request: Any) -> Response:
+        names = [n.strip() for n in request.query_params.get("by", "pathway").split(",") if n.strip()]
+        unknown = [n for n in names if n not in DIMENSIONS]
+        if unknown or not names:
+            raise ValidationError({"by": [f"Unknown grouping: {', '.join(unknown) or '(empty)'}."]})
+        columns = [DIMENSIONS[n] for n in names]
+        people = Combatant.objects.for_user(request.user).exclude(category=Category.CHILD)
+        rows = people.values(*columns).annotate(count=Count("id")).order_by(*columns)
+        suppress = request.user.is_analyst
+        result = []
+        for row in rows:
+            hidden = suppress and row["count"] < SUPPRESS_BELOW
+            item = {name: row[column] for name, column in zip(names, columns, strict=True)}
+            item.update(count=None if hidden else row["count"], suppressed=hidden)
+            result.append(item)
+        return Response(result)

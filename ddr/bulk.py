@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import connection, models
@@ -95,3 +95,75 @@ def insert_with_history(
             ],
         )
     return ids
+
+
+# --- set-based writes from a staging table (PostgreSQL) ----------------------------------
+
+
+def stage(
+    table: str, columns: Sequence[tuple[str, str]], rows: Iterable[Sequence[Any]], extra: str = ""
+) -> None:
+    """COPY rows into a new temporary table, dropped at commit. Call inside atomic.
+
+    `extra` declares more columns, filled by their defaults (e.g. ids drawn from a sequence).
+
+    A temporary table has no index and writes no WAL: this is the cheap part of an import.
+    """
+    text = [name for name, kind in columns if kind == "text"]
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    buffer.seek(0)
+    names = ", ".join(name for name, _ in columns)
+    with connection.cursor() as cursor:
+        # Session-local; dropped at commit, and here too when two imports share one transaction.
+        cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{table}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {table} ({', '.join(f'{n} {k}' for n, k in columns)}{extra}) "
+            "ON COMMIT DROP"
+        )
+        options = "FORMAT csv" + (f", FORCE_NOT_NULL ({', '.join(text)})" if text else "")
+        cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN WITH ({options})", buffer)
+
+
+def insert_from(
+    model: type[models.Model],
+    select: dict[str, str],
+    *,
+    source: str,
+    user: Any,
+    reason: str = "",
+    audited: bool = True,
+) -> int:
+    """INSERT INTO the model's table SELECT from `source`, and its "+" history rows, in one statement.
+
+    `select` maps attnames to SQL expressions over `source`; every other column gets its
+    Python default, so the rows are what the ORM would have written. Returns the rows inserted.
+    """
+    columns, expressions, params = [], [], []
+    for field in model._meta.concrete_fields:
+        if field.attname in select:
+            expressions.append(select[field.attname])
+        elif isinstance(field, models.AutoField):
+            continue
+        else:
+            expressions.append("%s")
+            params.append(field.get_default())
+        columns.append(f'"{field.column}"')
+    # Identifiers come from model metadata and our own code, never from input; values are params.
+    insert = (
+        f'INSERT INTO "{model._meta.db_table}" ({", ".join(columns)}) '  # noqa: S608
+        f"SELECT {', '.join(expressions)} FROM {source}"
+    )
+    if audited:
+        history = model.history.model  # type: ignore[attr-defined]
+        every = [f'"{f.column}"' for f in model._meta.concrete_fields]
+        insert = (
+            f"WITH inserted AS ({insert} RETURNING *) "  # noqa: S608
+            f'INSERT INTO "{history._meta.db_table}" ({", ".join(every)}, history_date, '
+            "history_change_reason, history_type, history_user_id) "
+            f"SELECT {', '.join(every)}, %s, %s, '+', %s FROM inserted"
+        )
+        params += [timezone.now(), reason, user.pk]
+    with connection.cursor() as cursor:
+        cursor.execute(insert, params)
+        return cursor.rowcount

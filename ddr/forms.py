@@ -7,10 +7,21 @@ from django.forms import inlineformset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import StyledForm
+from core.forms import StyledForm, style_fields
 from core.models import Region
 
-from .models import ArmedGroup, Combatant, DeclaredWeapon, IdentityDocument, SubmittedList
+from .models import (
+    ArmedGroup,
+    Category,
+    Combatant,
+    DeclaredWeapon,
+    IdentityDocument,
+    MedicalExam,
+    Pathway,
+    RuleSet,
+    SubmittedList,
+    VettingMatch,
+)
 
 
 class ListImportForm(StyledForm, forms.Form):
@@ -39,6 +50,9 @@ class ListImportForm(StyledForm, forms.Form):
         if previous and movement and previous.movement_id != movement.pk:
             self.add_error("previous", _("The previous version belongs to another movement."))
         return data
+
+
+PHOTO_FORMATS = {"JPEG", "PNG", "WEBP"}
 
 
 class CombatantForm(StyledForm, forms.ModelForm):
@@ -82,10 +96,17 @@ class CombatantForm(StyledForm, forms.ModelForm):
         data = super().clean() or {}
         if not data.get("birth_date") and not data.get("birth_year"):
             self.add_error("birth_year", _("Give the birth date or at least the (approximate) year."))
-        photo = data.get("photo")
-        if photo and getattr(photo, "size", 0) > 5_000_000:
-            self.add_error("photo", _("The photo is larger than 5 MB."))
         return data
+
+    def clean_photo(self) -> Any:
+        photo = self.cleaned_data.get("photo")
+        if photo and getattr(photo, "size", 0) > 5_000_000:
+            raise forms.ValidationError(_("The photo is larger than 5 MB."))
+        # Django has Pillow open every upload; only camera formats are kept (no GIF, TIFF, PSD...).
+        image = getattr(photo, "image", None)
+        if image is not None and image.format not in PHOTO_FORMATS:
+            raise forms.ValidationError(_("The photo must be a JPEG, PNG or WebP image."))
+        return photo
 
 
 class _StyledModelForm(StyledForm, forms.ModelForm):
@@ -115,3 +136,137 @@ class ListStatusForm(StyledForm, forms.ModelForm):
     class Meta:
         model = SubmittedList
         fields = ["status"]
+
+
+# --- screening and pathways ---------------------------------------------------------------
+
+
+class AgeAssessmentForm(StyledForm, forms.Form):
+    assessed_on = forms.DateField(label=_("Assessed on"), widget=forms.DateInput(attrs={"type": "date"}))
+    evidence = forms.CharField(label=_("Evidence seen"), max_length=300)
+    assessed_age = forms.IntegerField(label=_("Assessed age"), min_value=5, max_value=100)
+
+
+class MedicalExamForm(StyledForm, forms.Form):
+    examined_on = forms.DateField(label=_("Examined on"), widget=forms.DateInput(attrs={"type": "date"}))
+    examiner = forms.CharField(label=_("Examiner"), max_length=200)
+    result = forms.ChoiceField(label=_("Result"), choices=MedicalExam.Result.choices)
+    final = forms.BooleanField(label=_("Final decision"), required=False, initial=True)
+    disputed = forms.BooleanField(label=_("Disputed"), required=False)
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+class VettingReviewForm(StyledForm, forms.Form):
+    status = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[
+            (VettingMatch.Status.CLEARED, VettingMatch.Status.CLEARED.label),
+            (VettingMatch.Status.CONFIRMED, VettingMatch.Status.CONFIRMED.label),
+        ],
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+class TransitionForm(StyledForm, forms.Form):
+    to = forms.ChoiceField(label=_("New status"), choices=Combatant.Status.choices)
+    reason = forms.CharField(label=_("Reason"), max_length=100)
+
+
+class HandOverForm(StyledForm, forms.Form):
+    partner = forms.CharField(label=_("Interim care centre or partner"), max_length=200)
+    at = forms.DateTimeField(
+        label=_("Handed over at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+
+
+QUOTA_PATHWAYS = [p for p in Pathway if p not in (Pathway.CHILD_REFERRAL, Pathway.EXCLUDED, Pathway.PENDING)]
+PATHWAY_CHOICES = [("", _("(no pathway)")), *[(p.value, p.label) for p in QUOTA_PATHWAYS]]
+
+
+class RuleSetForm(StyledForm, forms.ModelForm):
+    """The parameters of a draft rule set; categories' pathways and quotas as plain fields."""
+
+    class Meta:
+        model = RuleSet
+        fields = [
+            "name",
+            "version",
+            "effective_from",
+            "effective_to",
+            "min_age",
+            "integration_requires_weapon",
+            "medical_fitness_required",
+            "vetting_required",
+            "age_verification_required",
+            "integration_fallback",
+            "priority",
+        ]
+        widgets = {
+            "effective_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "effective_to": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "integration_fallback": forms.Select(choices=PATHWAY_CHOICES[1:]),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        pathways = self.instance.category_pathways or {}
+        quotas = self.instance.quotas or {}
+        for category in Category:
+            if category == Category.CHILD:
+                continue  # never a pathway of their own: always referred
+            self.fields[f"category_{category.value}"] = forms.ChoiceField(
+                label=category.label,
+                choices=PATHWAY_CHOICES,
+                required=False,
+                initial=pathways.get(category.value, ""),
+            )
+        for pathway in QUOTA_PATHWAYS:
+            quota = quotas.get(pathway.value, {})
+            self.fields[f"quota_{pathway.value}"] = forms.IntegerField(
+                label=pathway.label, min_value=0, required=False, initial=quota.get("total")
+            )
+            self.fields[f"regions_{pathway.value}"] = forms.CharField(
+                label=_("Per region"),
+                required=False,
+                help_text=_("For example: GAO=300, KID=300"),
+                initial=", ".join(f"{r}={n}" for r, n in (quota.get("regions") or {}).items()),
+            )
+        style_fields(self)
+
+    def category_fields(self) -> list[Any]:
+        return [self[name] for name in self.fields if name.startswith("category_")]
+
+    def quota_fields(self) -> list[tuple[Any, Any]]:
+        return [(self[f"quota_{p.value}"], self[f"regions_{p.value}"]) for p in QUOTA_PATHWAYS]
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        codes = set(Region.objects.values_list("code", flat=True))
+        quotas: dict[str, Any] = {}
+        for pathway in QUOTA_PATHWAYS:
+            quota: dict[str, Any] = {}
+            if data.get(f"quota_{pathway.value}") is not None:
+                quota["total"] = data[f"quota_{pathway.value}"]
+            regions = {}
+            for part in filter(
+                None, (p.strip() for p in (data.get(f"regions_{pathway.value}") or "").split(","))
+            ):
+                code, _sep, number = part.partition("=")
+                code = code.strip().upper()
+                if code not in codes or not number.strip().isdigit():
+                    self.add_error(
+                        f"regions_{pathway.value}",
+                        _("Write region codes and numbers, like GAO=300 (unknown: %(part)s).")
+                        % {"part": part},
+                    )
+                    continue
+                regions[code] = int(number)
+            if regions:
+                quota["regions"] = regions
+            if quota:
+                quotas[pathway.value] = quota
+        self.instance.quotas = quotas
+        self.instance.category_pathways = {
+            c.value: data[f"category_{c.value}"] for c in Category if data.get(f"category_{c.value}")
+        }
+        return data

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import unicodedata
+from functools import lru_cache
+
 
 def luhn_digit(digits: str) -> int:
     """Luhn check digit: catches every single-digit typo and most swaps of neighbours."""
@@ -31,10 +34,14 @@ def is_valid_registration_number(value: str) -> bool:
 
 def name_key(*parts: str) -> str:
     """Search form of names: lower case, accents removed, hyphens and runs of spaces as one space."""
-    import unicodedata
+    return " ".join(folded for p in parts if p and (folded := _fold(p)))
 
-    text = " ".join(p for p in parts if p)
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
-    text = text.replace("-", " ").replace("'", " ")
+
+@lru_cache(maxsize=65_536)
+def _fold(text: str) -> str:
+    # Cached: a list of 100,000 people repeats the same few thousand names, regions and types.
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.lower().replace("-", " ").replace("'", " ")
     return " ".join(text.split())

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import logging
 from collections.abc import Callable
 from dataclasses import asdict
@@ -18,15 +17,13 @@ from django.utils.translation import gettext as _
 
 from core.models import Job, Region
 
-from .bulk import insert_with_history
-from .imports import FileRejected, ParsedRow, RowError, parse_list_file, person_key
+from . import list_commit
+from .imports import FileRejected, ParsedRow, RowError, parse_list_file
 from .models import (
     ArmedGroup,
-    Category,
     Combatant,
     DeclaredWeapon,
     IdentityDocument,
-    ListEntry,
     ListImport,
     RegistrationCounter,
     SubmittedList,
@@ -157,31 +154,6 @@ def _resolve(
     return rows, errors, parsed.total
 
 
-DATE_KEYS = ("birth_date", "document_issued_on")
-
-
-def _dump_rows(rows: list[ParsedRow]) -> bytes:
-    return json.dumps(
-        [
-            [r.line, {k: (v.isoformat() if k in DATE_KEYS and v else v) for k, v in r.values.items()}]
-            for r in rows
-        ],
-        ensure_ascii=False,
-    ).encode()
-
-
-def _load_rows(record: ListImport) -> list[ParsedRow]:
-    with record.checked_rows.open("rb") as f:
-        data = json.load(f)
-    rows = []
-    for line, values in data:
-        for key in DATE_KEYS:
-            if values.get(key):
-                values[key] = dt.date.fromisoformat(values[key])
-        rows.append(ParsedRow(line, values))
-    return rows
-
-
 def _snapshot(values: dict[str, Any]) -> dict[str, str]:
     return {
         "family_name": values["family_name"],
@@ -194,20 +166,10 @@ def _snapshot(values: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def _people_on(submitted: SubmittedList) -> dict[str, Combatant]:
-    """The people of a list, by the key that finds them again in its next version. One query."""
-    return {
-        person_key(
-            e.movement_ref, e.combatant.family_name, e.combatant.given_name, e.combatant.birth_year
-        ): e.combatant
-        for e in submitted.entries.select_related("combatant__region")
-    }
-
-
 def version_diff(previous: SubmittedList, rows: list[ParsedRow], sample: int = 100) -> dict[str, Any]:
     """What a new version changes against the previous one: added, removed and changed people."""
     old: dict[str, dict[str, str]] = {}
-    for key, c in _people_on(previous).items():
+    for key, c in list_commit.people_on(previous).items():
         old[key] = _snapshot(
             {
                 "family_name": c.family_name,
@@ -259,7 +221,9 @@ def list_import_validate(*, import_id: int) -> ListImport:
     record.errors = [asdict(e) for e in errors]
     if not errors:
         # Kept for phase 2, so the commit does not parse and check the same file again.
-        record.checked_rows.save(f"{record.pk}.json", ContentFile(_dump_rows(rows)), save=False)
+        today = timezone.localdate()
+        staged = list_commit.dump(list_commit.staged_row(r, today=today) for r in rows)
+        record.checked_rows.save(f"{record.pk}.csv", ContentFile(staged), save=False)
     record.diff = version_diff(record.previous, rows) if record.previous else {}
     record.status = ListImport.Status.INVALID if errors else ListImport.Status.READY
     record.message = ""
@@ -304,9 +268,12 @@ def list_import_commit(*, import_id: int) -> ListImport:
     try:
         errors: list[RowError] = []
         if record.checked_rows:
-            rows, total = _load_rows(record), record.total_rows
-        else:
-            rows, errors, total = _resolve(record, _progress(job, _("Checking the file")))
+            with record.checked_rows.open("rb") as f:
+                rows, total = list_commit.load(f.read()), record.total_rows
+        else:  # checked before the rows were kept: check again
+            parsed, errors, total = _resolve(record, _progress(job, _("Checking the file")))
+            today = timezone.localdate()
+            rows = [list_commit.staged_row(r, today=today) for r in parsed]
         if errors:
             raise ImportRejected(_("The file has %(n)s errors; nothing was imported.") % {"n": len(errors)})
         Job.objects.filter(pk=job.pk).update(done=total // 2, message=_("Writing to the register"))
@@ -329,7 +296,7 @@ def list_import_commit(*, import_id: int) -> ListImport:
     return record
 
 
-def _write_list(record: ListImport, rows: list[ParsedRow]) -> SubmittedList:
+def _write_list(record: ListImport, rows: list[list[Any]]) -> SubmittedList:
     by = record.created_by
     if SubmittedList.objects.filter(sha256=record.sha256).exists():
         raise ImportRejected(_("This file was already imported; nothing new."))
@@ -349,108 +316,10 @@ def _write_list(record: ListImport, rows: list[ParsedRow]) -> SubmittedList:
     )
     submitted._history_user = by  # type: ignore[attr-defined]
     submitted.save()
-
     # People already known (same registration number, or on the previous version) are linked, not re-created.
-    known: dict[str, int] = {}
-    numbers = [r.values["registration_number"].upper() for r in rows if r.values["registration_number"]]
-    if numbers:
-        by_number = dict(
-            Combatant.objects.filter(registration_number__in=numbers).values_list("registration_number", "id")
-        )
-        known.update({f"num:{n}": pk for n, pk in by_number.items()})
-    if record.previous:
-        known.update({key: c.pk for key, c in _people_on(record.previous).items()})
-
-    def existing_id(row: ParsedRow) -> int | None:
-        number = row.values["registration_number"].upper()
-        return known.get(f"num:{number}") if number else known.get(row.key)
-
-    new_rows = [r for r in rows if existing_id(r) is None]
-    first = reserve_registration_sequence(len(new_rows)) if new_rows else 0
-    today = timezone.localdate()
-    reason = f"list import {submitted.pk}"
-    people = [
-        _combatant_from_row(r, registration_number(r.values["region_code"], first + i), by, today)
-        for i, r in enumerate(new_rows)
-    ]
-    for row, pk in zip(new_rows, insert_with_history(Combatant, people, user=by, reason=reason), strict=True):
-        row.values["combatant_id"] = pk
-    for row in rows:
-        row.values.setdefault("combatant_id", existing_id(row))
-
-    entries = [
-        {
-            "submitted_list_id": submitted.pk,
-            "combatant_id": r.values["combatant_id"],
-            "line": r.line,
-            "movement_ref": r.values["movement_ref"],
-        }
-        for r in rows
-    ]
-    insert_with_history(ListEntry, entries, user=by, audited=False)  # the entry is itself provenance
-    documents = [
-        {
-            "combatant_id": r.values["combatant_id"],
-            "kind": r.values["document_kind"],
-            "number": r.values["document_number"],
-            "issued_on": r.values.get("document_issued_on"),
-            "issuer": r.values["document_issuer"],
-        }
-        for r in new_rows
-        if r.values["document_number"]
-    ]
-    insert_with_history(IdentityDocument, documents, user=by, reason=reason)
-    weapons = [
-        {
-            "combatant_id": r.values["combatant_id"],
-            "kind": r.values["weapon_kind"],
-            "serial_number": r.values["weapon_serial"],
-            "calibre": r.values["weapon_calibre"],
-            "ammunition": r.values.get("ammunition") or 0,
-        }
-        for r in new_rows
-        if r.values.get("weapon_kind")
-    ]
-    insert_with_history(DeclaredWeapon, weapons, user=by, reason=reason)
+    list_commit.decide(rows, previous=record.previous, reserve=reserve_registration_sequence)
+    list_commit.write(rows, submitted=submitted, by=by, today=timezone.localdate())
     return submitted
-
-
-def _combatant_from_row(row: ParsedRow, number: str, by: Any, today: dt.date) -> dict[str, Any]:
-    v = row.values
-    armed = bool(v.get("weapon_kind"))
-    category = v.get("category") or (
-        Category.WOMAN_ASSOCIATED
-        if v["sex"] == "F" and not armed
-        else Category.COMBATANT_ARMED
-        if armed
-        else Category.COMBATANT_UNARMED
-    )
-    # Under 18 by any source is a child: never processed as an adult (screening follows).
-    if v["birth_year"] and today.year - v["birth_year"] < 18:
-        category = Category.CHILD
-    return {
-        "registration_number": number,
-        "given_name": v["given_name"],
-        "family_name": v["family_name"],
-        "also_known_as": v["also_known_as"],
-        "sex": v["sex"],
-        "birth_date": v["birth_date"],
-        "birth_year": v["birth_year"],
-        "birth_year_approximate": v["birth_year_approximate"],
-        "place_of_birth": v["place_of_birth"],
-        "region_id": v["region_id"],
-        "commune": v["commune"],
-        "movement_id": v["movement_id"],
-        "rank_in_movement": v["rank"],
-        "category": category,
-        "status": Combatant.Status.REFERRED
-        if category == Category.CHILD
-        else Combatant.Status.PRE_REGISTERED,
-        "has_weapon": armed,
-        "registered_at": today,
-        "registered_by_id": by.pk,
-        "name_key": name_key(v["family_name"], v["given_name"], v["also_known_as"]),
-    }
 
 
 # --- registration by hand -----------------------------------------------------------------

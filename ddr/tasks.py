@@ -13,3 +13,10 @@ def list_import_validate(import_id: int) -> None:
 @shared_task(acks_late=True)
 def list_import_commit(import_id: int) -> None:
     services.list_import_commit(import_id=import_id)  # idempotent: a committed import is left alone
+
+
+@shared_task(acks_late=True)
+def eligibility_recompute(run_id: int) -> None:
+    from . import pathways
+
+    pathways.eligibility_recompute(run_id=run_id)  # idempotent: a second run changes nothing

@@ -7,29 +7,54 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import CASE_ROLES, IMPORT_ROLES, REGISTER_ROLES, role_required
+from accounts.permissions import (
+    CASE_ROLES,
+    IMPORT_ROLES,
+    REGISTER_ROLES,
+    SCREENING_ROLES,
+    VETTING_ROLES,
+    has_role,
+    role_required,
+)
 from core.audit import history_of
 from core.exports import export_response
+from core.pagination import CappedPaginator
 
-from . import services
+from . import pathways, services
 from .filters import PersonFilter
-from .forms import CombatantForm, DocumentFormSet, ListImportForm, ListStatusForm, WeaponFormSet
+from .forms import (
+    AgeAssessmentForm,
+    CombatantForm,
+    DocumentFormSet,
+    ListImportForm,
+    ListStatusForm,
+    MedicalExamForm,
+    TransitionForm,
+    WeaponFormSet,
+)
 from .models import Category, Combatant, ListImport, SubmittedList, card_token_for
 
 
 @role_required(*CASE_ROLES)
 def person_list(request: HttpRequest) -> HttpResponse:
     people = Combatant.objects.for_user(request.user).select_related("region", "movement")
-    filterset = PersonFilter(request.GET, queryset=people.order_by("family_name", "given_name", "pk"))
-    page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
+    order = PersonFilter.table_order(request.GET.get("q"))
+    filterset = PersonFilter(request.GET, queryset=people.order_by(*order))
+    page = CappedPaginator(filterset.qs, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(
-        request, "ddr/person_list.html", {"page": page, "filter": filterset, "query": query.urlencode()}
-    )
+    context = {
+        "page": page,
+        "filter": filterset,
+        "query": query.urlencode(),
+        "can_screen": has_role(request.user, SCREENING_ROLES),
+        "transition_form": TransitionForm(),
+    }
+    return render(request, "ddr/person_list.html", context)
 
 
 @role_required(*CASE_ROLES)
@@ -38,12 +63,29 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(
         Combatant.objects.for_user(request.user).select_related("region", "movement", "registered_by"), pk=pk
     )
+    history = history_of(person)
     context = {
         "person": person,
         "documents": person.documents.all(),
         "weapons": person.weapons.all(),
         "entries": person.list_entries.select_related("submitted_list__movement"),
-        "history": history_of(person),
+        "history": history,
+        # The case's path: each change of status or pathway, oldest first.
+        "timeline": [
+            (h, [c for c in h.changes if c.name in ("status", "pathway")])
+            for h in reversed(history)
+            if any(c.name in ("status", "pathway") for c in h.changes)
+        ],
+        "decision": pathways.explain(person) if person.pathway_ruleset_id else None,
+        "ages": person.age_assessments.select_related("assessed_by"),
+        "exams": person.medical_exams.all(),
+        "matches": person.vetting_matches.select_related("entry")
+        if has_role(request.user, VETTING_ROLES)
+        else None,
+        "can_screen": has_role(request.user, SCREENING_ROLES),
+        "age_form": AgeAssessmentForm(initial={"assessed_on": timezone.localdate()}),
+        "medical_form": MedicalExamForm(initial={"examined_on": timezone.localdate()}),
+        "transition_form": TransitionForm(),
     }
     return render(request, "ddr/person_detail.html", context)
 
@@ -95,7 +137,8 @@ def weapon_receipt(request: HttpRequest, pk: int, weapon_pk: int) -> HttpRespons
 def person_export(request: HttpRequest, file_format: str) -> HttpResponse:
     """The people table as filtered on screen, within the user's scope."""
     people = Combatant.objects.for_user(request.user).select_related("region", "movement")
-    filterset = PersonFilter(request.GET, queryset=people.order_by("family_name", "given_name", "pk"))
+    order = PersonFilter.table_order(request.GET.get("q"))
+    filterset = PersonFilter(request.GET, queryset=people.order_by(*order))
     rows = [
         (
             p.registration_number,

@@ -53,7 +53,8 @@ class CombatantFactory(factory.django.DjangoModelFactory):
     category = Category.COMBATANT_ARMED
     has_weapon = True
     registered_at = dt.date(2019, 3, 1)
-    name_key = factory.LazyAttribute(lambda o: name_key(o.family_name, o.given_name))
+    name_key = factory.LazyAttribute(lambda o: name_key(o.family_name, o.given_name, o.also_known_as))
+    also_known_as = ""
 
 
 class SiteFactory(factory.django.DjangoModelFactory):
@@ -95,3 +96,11 @@ class ProjectFactory(factory.django.DjangoModelFactory):
     budget_usd = 50000
     start = dt.date(2022, 7, 1)
     end = dt.date(2023, 6, 30)
+
+
+class RuleSetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "ddr.RuleSet"
+
+    name = factory.Sequence(lambda n: f"Accord {n}")
+    effective_from = dt.date(2018, 1, 1)

@@ -105,6 +105,14 @@ def test_analyst_api_has_pseudonyms_and_never_names(analyst_client: Any) -> None
         "category",
         "status",
         "has_weapon",
+        # The decision and why (issue 4), pseudonymised like the rest.
+        "pathway",
+        "pathway_reason",
+        "pathway_ruleset",
+        "waitlist_position",
+        "age_verified",
+        "medical_status",
+        "vetting_status",
     }
     assert record["pseudonym"] == person.pseudonym
     text = str(body)

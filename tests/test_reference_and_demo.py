@@ -73,7 +73,15 @@ def test_seed_demo_builds_the_domain_figures_and_is_deterministic_and_idempotent
     ) == {"GAO", "KID", "TBK", "MEN"}
     assert Project.objects.count() == 34
     assert Combatant.objects.filter(category=Category.CHILD, status=Combatant.Status.REFERRED).exists()
-    assert Combatant.history.count() == 400  # demo rows are audited like any other
+    # Demo rows are audited like any other: each person's creation, then the 2018 rules' decision.
+    assert Combatant.history.filter(history_type="+").count() == 400
+    decided = Combatant.objects.exclude(pathway__in=["", "pending", "child_referral"]).count()
+    assert decided > 200
+    assert (
+        Combatant.history.filter(history_type="~", history_change_reason__startswith="rule set").count()
+        >= decided
+    )
+    assert not Combatant.objects.filter(category=Category.CHILD).exclude(pathway="child_referral").exists()
     mnla = SubmittedList.objects.filter(movement__code="MNLA").order_by("version")
     assert [lst.version for lst in mnla] == [1, 2] and mnla[1].previous == mnla[0]
     assert DeclaredWeapon.objects.count() == Combatant.objects.filter(has_weapon=True).count()

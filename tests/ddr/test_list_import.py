@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from ddr import services
+from ddr import list_commit, services
 from ddr.models import (
     Category,
     Combatant,
@@ -119,15 +119,18 @@ def test_a_failure_while_writing_leaves_no_partial_data(commission_officer: Any,
     record = services.list_import_validate(import_id=start(commission_officer, V1).pk)
     services.list_import_queue_commit(record=record, by=commission_officer)
 
-    real_insert = services.insert_with_history
+    def failing(real: Any) -> Any:
+        def insert(model: Any, rows: Any, **kwargs: Any) -> Any:
+            if model is ListEntry:  # people and their audit rows are already written by now
+                assert Combatant.objects.count() == 3 and Combatant.history.count() == 3
+                raise RuntimeError("disk full")
+            return real(model, rows, **kwargs)
 
-    def insert_then_fail(model: Any, rows: Any, **kwargs: Any) -> Any:
-        if model is services.ListEntry:  # people and their audit rows are already written by now
-            assert Combatant.objects.count() == 3
-            raise RuntimeError("disk full")
-        return real_insert(model, rows, **kwargs)
+        return insert
 
-    monkeypatch.setattr(services, "insert_with_history", insert_then_fail)
+    # The PostgreSQL path writes with insert_from, the SQLite path with insert_with_history.
+    for name in ("insert_from", "insert_with_history"):
+        monkeypatch.setattr(list_commit, name, failing(getattr(list_commit, name)))
     with pytest.raises(RuntimeError):
         services.list_import_commit(import_id=record.pk)
     record.refresh_from_db()

@@ -172,3 +172,27 @@ def test_list_status_change_is_audited_and_national_only(
     submitted.refresh_from_db()
     assert submitted.status == "disputed"
     assert submitted.history.first().history_user == commission_officer
+
+
+def _image(fmt: str, name: str) -> Any:
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "white").save(buffer, format=fmt)
+    return SimpleUploadedFile(name, buffer.getvalue())
+
+
+def test_photo_must_be_a_camera_image(commission_client: Any, settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    gif = commission_client.post(reverse("person-new"), _form(photo=_image("GIF", "photo.jpg")))
+    assert gif.status_code == 400 and "JPEG, PNG ou WebP" in str(gif.context["form"].errors["photo"])
+    text = commission_client.post(
+        reverse("person-new"), _form(photo=_image("PNG", "x.png").__class__("x.jpg", b"not an image"))
+    )
+    assert text.status_code == 400 and "photo" in text.context["form"].errors
+    assert Combatant.objects.count() == 0
+    ok = commission_client.post(reverse("person-new"), _form(photo=_image("JPEG", "photo.jpg")))
+    assert ok.status_code == 302 and Combatant.objects.get().photo.name.endswith(".jpg")

@@ -88,3 +88,28 @@ def test_people_table_query_count_is_constant_in_page_size(
     CombatantFactory.create_batch(40)
     with django_assert_max_num_queries(len(few.captured_queries)):
         commission_client.get(reverse("person-list"))
+
+
+def test_search_words_match_in_any_order(commission_client: Any) -> None:
+    CombatantFactory(family_name="Maïga", given_name="Hamadoun")
+    CombatantFactory(family_name="Maïga", given_name="Aliou")
+    assert _names(commission_client, q="hamadoun maiga") == {"Maïga"}
+    assert len(commission_client.get(reverse("person-list"), {"q": "hamadoun maiga"}).context["page"]) == 1
+
+
+def test_broad_searches_stop_counting_at_the_cap(commission_client: Any, monkeypatch: Any) -> None:
+    from core.pagination import CappedPaginator
+
+    monkeypatch.setattr(CappedPaginator, "cap", 3)
+    for _ in range(5):
+        CombatantFactory(family_name="Maïga")
+    CombatantFactory(family_name="Touré")
+    page = commission_client.get(reverse("person-list"), {"q": "maiga"})
+    assert page.context["page"].paginator.capped
+    assert "Plus de 3 personnes" in page.content.decode()
+    narrow = commission_client.get(reverse("person-list"), {"q": "toure"})
+    assert not narrow.context["page"].paginator.capped and "1 personne" in narrow.content.decode()
+    api = commission_client.get("/api/people/", {"q": "maiga"}).json()
+    assert api["count"] == 4 and api["count_capped"] is True and len(api["results"]) == 5
+    exact = commission_client.get("/api/people/", {"q": "toure"}).json()
+    assert exact["count"] == 1 and exact["count_capped"] is False

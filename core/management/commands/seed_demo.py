@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from accounts.models import Role, User
@@ -28,6 +29,7 @@ from ddr.models import (
     DeclaredWeapon,
     IdentityDocument,
     ListEntry,
+    Pathway,
     RegistrationCounter,
     Sex,
     SubmittedList,
@@ -207,9 +209,98 @@ class Command(BaseCommand):
         groups = {g.code: g for g in ArmedGroup.objects.all()}
         cercles = {c.name: c for c in Cercle.objects.all()}
         self._people(rng, count, regions, groups, admin)
+        self._screening(rng, admin)
         self._sites(regions, groups, cercles, admin)
         self._units(regions, admin)
         self._projects(rng, regions, admin)
+
+    def _screening(self, rng: random.Random, admin: User) -> None:
+        """The medical exams behind the results set at registration, a few possible watch-list
+        matches for the vetting queue, then the 2018 rules decide everyone."""
+        from core.models import Job
+        from ddr import pathways
+        from ddr.models import ChildReferral, EligibilityRun, MedicalExam, RuleSet, WatchlistEntry
+
+        people = list(Combatant.objects.exclude(category=Category.CHILD).order_by("pk"))
+        exams = [
+            MedicalExam(
+                combatant=person,
+                examined_on=person.registered_at + dt.timedelta(days=rng.randint(1, 20)),
+                examiner=rng.choice(["Dr Coulibaly", "Dr Maïga", "Dr Diallo"]),
+                result=person.medical_status,
+                disputed=person.medical_status == "unfit" and rng.random() < 0.1,
+                recorded_by=admin,
+            )
+            for person in people
+            if person.medical_status
+        ]
+        # Children: handed over to a care centre within the 48 hours, except the last two
+        # (one of them already overdue) so that the child-protection page has work on it.
+        children = list(Combatant.objects.filter(category=Category.CHILD).order_by("pk"))
+        now = timezone.now()
+        referrals = []
+        for i, child in enumerate(children):
+            identified = (
+                now - dt.timedelta(hours=60 - 30 * (len(children) - 1 - i))
+                if i >= len(children) - 2
+                else dt.datetime.combine(child.registered_at, dt.time(9), tzinfo=dt.UTC)
+            )
+            referrals.append(
+                ChildReferral(
+                    combatant=child,
+                    identified_at=identified,
+                    handover_deadline=identified + dt.timedelta(hours=48),
+                    partner="" if i >= len(children) - 2 else rng.choice(["UNICEF", "Save the Children"]),
+                    referred_by=admin,
+                    handed_over_at=None if i >= len(children) - 2 else identified + dt.timedelta(hours=20),
+                )
+            )
+        bulk_create_with_history(referrals, ChildReferral, default_user=admin)
+        bulk_create_with_history(exams, MedicalExam, batch_size=1000, default_user=admin)
+        for person, reason in zip(
+            rng.sample([p for p in people if not p.vetting_status], 3),
+            ["Exécutions sommaires", "Recrutement d'enfants", "Pillage"],
+            strict=True,
+        ):
+            WatchlistEntry.objects.create(
+                name=f"{person.given_name} {person.family_name}",
+                birth_year=person.birth_year,
+                reason=reason,
+            )
+        from ddr import screening
+
+        screening.vetting_screen(people=Combatant.objects.filter(vetting_status=""), by=admin)
+        ruleset, _ = RuleSet.objects.get_or_create(
+            name="Accord pour la paix — critères 2018",
+            defaults={
+                "effective_from": dt.date(2018, 1, 1),
+                "status": RuleSet.Status.ACTIVE,
+                "quotas": {
+                    "integration_army": {"total": 10_000},
+                    # The first reinsertion operation: volunteers at 300 per region.
+                    "reinsertion": {"total": 16_000, "regions": {code: 300 for code in REGION_WEIGHTS}},
+                },
+                "created_by": admin,
+                "activated_by": admin,
+            },
+        )
+        job = Job.objects.create(kind="eligibility_recompute", created_by=admin)
+        run = EligibilityRun.objects.create(ruleset=ruleset, job=job, started_by=admin)
+        pathways.eligibility_recompute(run_id=run.pk)
+
+    @staticmethod
+    def _screened(rng: random.Random, category: str) -> dict[str, Any]:
+        """Screening already done, in the report's proportions (1,765 fit, about 430 unfit of 2,300)."""
+        if category == Category.CHILD:
+            return {"pathway": Pathway.CHILD_REFERRAL, "pathway_reason": "under_age"}
+        medical = ""
+        if category in (Category.COMBATANT_ARMED, Category.DEFECTOR) and rng.random() < 0.85:
+            medical = rng.choices(["fit", "unfit", "reexamination"], weights=[77, 19, 4])[0]
+        return {
+            "age_verified": rng.random() < 0.7,
+            "vetting_status": "clear" if rng.random() < 0.9 else "",
+            "medical_status": medical,
+        }
 
     def _people(self, rng: random.Random, count: int, regions: dict, groups: dict, admin: User) -> None:
         region_codes = list(REGION_WEIGHTS)
@@ -250,6 +341,7 @@ class Command(BaseCommand):
                     ),
                     has_weapon=category in (Category.COMBATANT_ARMED, Category.EX_MDSF),
                     registered_at=registered,
+                    **self._screened(rng, category),
                 )
             )
         for person in people:

@@ -12,6 +12,21 @@ from simple_history.models import HistoricalRecords
 from accounts.models import Role
 from core.querysets import RegionScopedQuerySet
 
+# Columns of the people, document and weapon history tables left without an index: history is
+# read by record id (kept indexed), and each index would slow every bulk import.
+UNINDEXED_HISTORY = [
+    "registration_number",
+    "name_key",
+    "biometric_ref",
+    "region",
+    "movement",
+    "registered_by",
+    "combatant",
+    "number",
+    "serial_number",
+    "pathway_ruleset",
+]
+
 
 class Coalition(models.Model):
     """CMA, Platform, CMI... Movements join and leave them over time (see CoalitionMembership)."""
@@ -116,6 +131,32 @@ class Sex(models.TextChoices):
     FEMALE = "F", _("Female")
 
 
+class MedicalStatus(models.TextChoices):
+    NOT_EXAMINED = "", _("Not examined")
+    FIT = "fit", _("Fit")
+    UNFIT = "unfit", _("Unfit")
+    REEXAMINATION = "reexamination", _("Re-examination requested")
+
+
+class VettingStatus(models.TextChoices):
+    NOT_VETTED = "", _("Not vetted")
+    CLEAR = "clear", _("Cleared")
+    PENDING = "pending", _("Possible match under review")
+    CONFIRMED = "confirmed", _("Confirmed match: excluded")
+
+
+class Pathway(models.TextChoices):
+    INTEGRATION_ARMY = "integration_army", _("Integration: armed forces")
+    INTEGRATION_SECURITY = "integration_security", _("Integration: security forces")
+    INTEGRATION_CIVIL = "integration_civil", _("Integration: civil service")
+    RECALL = "recall", _("Recall of ex-MDSF to their corps")
+    REINSERTION = "reinsertion", _("Socio-economic reinsertion (DDR)")
+    COMMUNITY = "community", _("Community reinsertion (CRP)")
+    CHILD_REFERRAL = "child_referral", _("Child-protection referral")
+    EXCLUDED = "excluded", _("Excluded")
+    PENDING = "pending", _("Pending: a screening step is missing")
+
+
 class CombatantQuerySet(RegionScopedQuerySet):
     def for_user(self, user: Any) -> Self:
         """Children are opened by the child-protection role only; everyone else never sees them."""
@@ -132,12 +173,18 @@ class Combatant(models.Model):
         PRE_REGISTERED = "pre_registered", _("Pre-registered")
         REGISTERED = "registered", _("Registered")
         SCREENED = "screened", _("Screened")
+        ORIENTED = "oriented", _("Oriented")
         CANTONED = "cantoned", _("In cantonment")
         DEMOBILISED = "demobilised", _("Demobilised")
+        REINSERTED = "reinserted", _("In reinsertion")
+        IN_TRAINING = "in_training", _("In training")
+        REINTEGRATED = "reintegrated", _("Reintegrated")
         INTEGRATED = "integrated", _("Integrated")
-        REINSERTED = "reinserted", _("Reinserted")
         REFERRED = "referred", _("Separated, referred to child protection")
         EXCLUDED = "excluded", _("Excluded")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        DECEASED = "deceased", _("Deceased")
+        DESERTED = "deserted", _("Deserted")
 
     registration_number = models.CharField(_("registration number"), max_length=20, unique=True)
     given_name = models.CharField(_("given name"), max_length=100)
@@ -174,7 +221,38 @@ class Combatant(models.Model):
     )
     # Lower case, no accents, single spaces: what accent-insensitive search matches against.
     name_key = models.CharField(max_length=420, editable=False, db_index=True, default="")
-    history = HistoricalRecords()
+    # Screening outcomes, kept on the person by the screening services so that a rule set can
+    # decide a million pathways in one statement (ddr.eligibility).
+    age_verified = models.BooleanField(_("age verified"), default=False)
+    medical_status = models.CharField(
+        _("medical fitness"),
+        max_length=16,
+        choices=MedicalStatus.choices,
+        default=MedicalStatus.NOT_EXAMINED,
+        blank=True,
+    )
+    vetting_status = models.CharField(
+        _("vetting"),
+        max_length=16,
+        choices=VettingStatus.choices,
+        default=VettingStatus.NOT_VETTED,
+        blank=True,
+    )
+    # The decision of the rule set in force: pathway, why (reason code), which rule set.
+    pathway = models.CharField(_("pathway"), max_length=24, choices=Pathway.choices, default=Pathway.PENDING)
+    pathway_reason = models.CharField(_("reason"), max_length=40, blank=True)
+    pathway_ruleset = models.ForeignKey(
+        "ddr.RuleSet",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("decided by rule set"),
+    )
+    # Over the pathway's quota: place on the ordered waiting list (1 = next in).
+    waitlist_position = models.PositiveIntegerField(_("waiting list position"), null=True, blank=True)
+    # History is read per person (by id): indexes on its other columns would only slow every write.
+    history = HistoricalRecords(no_db_index=UNINDEXED_HISTORY)
 
     objects = CombatantQuerySet.as_manager()
 
@@ -190,6 +268,7 @@ class Combatant(models.Model):
             models.Index(
                 fields=["region", "family_name", "given_name", "id"], name="combatant_region_name_order"
             ),
+            models.Index(fields=["pathway", "region"], name="combatant_pathway_region"),
         ]
 
     def __str__(self) -> str:
@@ -232,7 +311,7 @@ class IdentityDocument(models.Model):
     number = models.CharField(_("number"), max_length=40, db_index=True)
     issued_on = models.DateField(_("issued on"), null=True, blank=True)
     issuer = models.CharField(_("issued by"), max_length=100, blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(no_db_index=UNINDEXED_HISTORY)
 
     class Meta:
         ordering = ["kind", "number"]
@@ -267,7 +346,7 @@ class DeclaredWeapon(models.Model):
     condition = models.CharField(
         _("condition"), max_length=16, choices=Condition.choices, default=Condition.UNKNOWN
     )
-    history = HistoricalRecords()
+    history = HistoricalRecords(no_db_index=UNINDEXED_HISTORY)
 
     class Meta:
         ordering = ["kind"]
@@ -411,3 +490,34 @@ class ListImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.status})"
+
+
+from .eligibility import EligibilityRun, RuleSet  # noqa: E402  (models split by concept)
+from .screening import AgeAssessment, ChildReferral, MedicalExam, VettingMatch, WatchlistEntry  # noqa: E402
+
+__all__ = [
+    "AgeAssessment",
+    "ArmedGroup",
+    "Category",
+    "ChildReferral",
+    "Coalition",
+    "CoalitionMembership",
+    "Combatant",
+    "DeclaredWeapon",
+    "EligibilityRun",
+    "IdentityDocument",
+    "ListEntry",
+    "ListImport",
+    "MedicalExam",
+    "MedicalStatus",
+    "Pathway",
+    "RegistrationCounter",
+    "RuleSet",
+    "Sex",
+    "SubmittedList",
+    "VettingMatch",
+    "VettingStatus",
+    "WatchlistEntry",
+    "card_token_for",
+    "pseudonym_for",
+]

@@ -1,0 +1,37 @@
+"""Malian names as written in French from Arabic, Tamasheq, Songhai and Fulfulde: one canonical
+spelling per name, so that Mohamed, Mohammed and Muhammad compare equal. Pure functions."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .rules import name_key
+
+# Whole-word variants (after folding): the common transliterations seen on lists.
+VARIANTS: dict[str, str] = {
+    **dict.fromkeys(("mohammed", "muhammad", "mouhamed", "mohamad", "mahamed", "mahamat"), "mohamed"),
+    **dict.fromkeys(("mahamadou", "mamadou", "mahmoud", "mahmud"), "mahamadou"),
+    **dict.fromkeys(("ibrahima", "brahim", "ibrahime"), "ibrahim"),
+    **dict.fromkeys(("abdoul", "abdou", "abdul"), "abdou"),
+    **dict.fromkeys(("ousmane", "usman", "osmane"), "ousmane"),
+    **dict.fromkeys(("oumar", "omar", "umar"), "oumar"),
+    **dict.fromkeys(("aissata", "aichata", "aicha"), "aissata"),
+    **dict.fromkeys(("fatoumata", "fatimata", "fadimata", "fatouma"), "fatoumata"),
+    # Filiation particles: "son of" / "daughter of" in Tamasheq and Arabic.
+    **dict.fromkeys(("ag", "ould", "walet", "welet", "oult", "ult"), "ag"),
+}
+SOUNDS = [(re.compile(r"dj"), "j"), (re.compile(r"ou"), "u"), (re.compile(r"(.)\1+"), r"\1")]
+
+
+@lru_cache(maxsize=65_536)
+def canonical_word(word: str) -> str:
+    word = VARIANTS.get(word, word)
+    for pattern, replacement in SOUNDS:
+        word = pattern.sub(replacement, word)
+    return word
+
+
+def canonical(*parts: str) -> str:
+    """Folded, variants unified, sounds simplified, words sorted: order on a list varies."""
+    return " ".join(sorted(canonical_word(w) for w in name_key(*parts).split()))

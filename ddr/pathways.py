@@ -1,0 +1,432 @@
+"""Pathway services: activating a rule set, recomputing every decision set-based, the what-if
+of a draft, quotas and waiting lists, and the transitions of each person's case."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Count, Max, Min, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
+
+from core.models import Job
+
+from .eligibility import Rules, decide, pathway_case
+from .models import Combatant, EligibilityRun, Pathway, RuleSet
+
+S = Combatant.Status
+# Rules decide for people not yet engaged on a pathway; later changes go through transitions.
+DECIDABLE = (S.PRE_REGISTERED, S.REGISTERED, S.SCREENED, S.ORIENTED)
+# People holding a place in a pathway's quota: engaged on it, not gone.
+GONE = (S.REFERRED, S.EXCLUDED, S.WITHDRAWN, S.DECEASED, S.DESERTED)
+BATCHES = 20
+
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.PRE_REGISTERED: frozenset({S.REGISTERED}),
+    S.REGISTERED: frozenset({S.SCREENED}),
+    S.SCREENED: frozenset({S.ORIENTED}),
+    S.ORIENTED: frozenset({S.CANTONED, S.DEMOBILISED, S.IN_TRAINING, S.REINSERTED}),
+    S.CANTONED: frozenset({S.DEMOBILISED}),
+    S.DEMOBILISED: frozenset({S.REINSERTED, S.IN_TRAINING}),
+    S.REINSERTED: frozenset({S.REINTEGRATED}),
+    S.IN_TRAINING: frozenset({S.INTEGRATED, S.REINSERTED}),
+    S.INTEGRATED: frozenset({S.DESERTED}),
+    S.REINTEGRATED: frozenset(),
+}
+EXITS = frozenset({S.REFERRED, S.EXCLUDED, S.WITHDRAWN, S.DECEASED, S.DESERTED})
+TERMINAL = frozenset({S.REFERRED, S.EXCLUDED, S.WITHDRAWN, S.DECEASED, S.DESERTED, S.REINTEGRATED})
+
+
+class PathwayRefused(Exception):
+    """The change cannot be made; the message says why. Nothing was changed."""
+
+
+# --- rule sets ----------------------------------------------------------------------------
+
+
+def quota_use(pathway: str, region_code: str | None = None) -> int:
+    """People engaged on a pathway (beyond orientation, not gone): places already taken."""
+    qs = Combatant.objects.filter(pathway=pathway).exclude(status__in=(*DECIDABLE, *GONE))
+    if region_code:
+        qs = qs.filter(region__code=region_code)
+    return qs.count()
+
+
+def ruleset_check(ruleset: RuleSet) -> list[str]:
+    """What forbids activating this rule set: overlapping active periods, quotas below use."""
+    problems = []
+    far = dt.date(9999, 12, 31)
+    for other in RuleSet.objects.filter(status=RuleSet.Status.ACTIVE).exclude(pk=ruleset.pk):
+        if ruleset.effective_from < (other.effective_to or far) and other.effective_from < (
+            ruleset.effective_to or far
+        ):
+            problems.append(
+                _("Its period overlaps the active rule set %(other)s; end that one first.") % {"other": other}
+            )
+    for pathway, quota in (ruleset.quotas or {}).items():
+        if pathway not in Pathway.values:
+            problems.append(_("Unknown pathway in the quotas: %(p)s.") % {"p": pathway})
+            continue
+        limits = [(None, quota.get("total"))] + list((quota.get("regions") or {}).items())
+        for region, limit in limits:
+            if limit is None:
+                continue
+            used = quota_use(pathway, region)
+            if int(limit) < used:
+                problems.append(
+                    _("Quota %(limit)s for %(pathway)s%(where)s is below the %(used)s places already taken.")
+                    % {
+                        "limit": limit,
+                        "pathway": Pathway(pathway).label,
+                        "where": f" ({region})" if region else "",
+                        "used": used,
+                    }
+                )
+    for category, pathway in (ruleset.category_pathways or {}).items():
+        if pathway not in Pathway.values:
+            problems.append(_("Unknown pathway for %(c)s: %(p)s.") % {"c": category, "p": pathway})
+    return problems
+
+
+@transaction.atomic
+def ruleset_draft_from(source: RuleSet | None, *, by: Any) -> RuleSet:
+    """A new draft: a copy of `source` (the rule set in force) as the next version, or defaults."""
+    draft = RuleSet(name=_("Eligibility rules"), effective_from=timezone.localdate(), created_by=by)
+    if source is not None:
+        for field in RuleSet._meta.concrete_fields:
+            if field.name not in {"id", "status", "created_by", "activated_by", "activated_at"}:
+                setattr(draft, field.attname, getattr(source, field.attname))
+        draft.effective_from = max(timezone.localdate(), source.effective_from + dt.timedelta(days=1))
+        draft.effective_to = None
+    latest = RuleSet.objects.filter(name=draft.name).order_by("-version").first()
+    draft.version = latest.version + 1 if latest else 1
+    draft._history_user = by  # type: ignore[attr-defined]
+    draft.save()
+    return draft
+
+
+def ruleset_save(*, ruleset: RuleSet, by: Any) -> RuleSet:
+    if ruleset.status != RuleSet.Status.DRAFT:
+        raise PathwayRefused(_("Only a draft rule set can be changed."))
+    ruleset._history_user = by  # type: ignore[attr-defined]
+    ruleset.save()
+    return ruleset
+
+
+@transaction.atomic
+def ruleset_activate(*, ruleset: RuleSet, by: Any) -> EligibilityRun:
+    """Activate a draft and queue the recomputation of every pathway under it."""
+    ruleset = RuleSet.objects.select_for_update().get(pk=ruleset.pk)
+    if ruleset.status != RuleSet.Status.DRAFT:
+        raise PathwayRefused(_("Only a draft rule set can be activated."))
+    problems = ruleset_check(ruleset)
+    if problems:
+        raise PathwayRefused(" ".join(problems))
+    ruleset.status, ruleset.activated_by, ruleset.activated_at = RuleSet.Status.ACTIVE, by, timezone.now()
+    ruleset._history_user = by  # type: ignore[attr-defined]
+    ruleset.save(update_fields=["status", "activated_by", "activated_at"])
+    return recompute_queue(ruleset=ruleset, by=by)
+
+
+def recompute_queue(*, ruleset: RuleSet, by: Any) -> EligibilityRun:
+    from . import tasks
+
+    with transaction.atomic():
+        job = Job.objects.create(kind="eligibility_recompute", created_by=by, total=BATCHES)
+        run = EligibilityRun.objects.create(ruleset=ruleset, job=job, started_by=by)
+        transaction.on_commit(lambda: tasks.eligibility_recompute.delay(run.pk))
+    return run
+
+
+def active_ruleset(on: dt.date | None = None) -> RuleSet | None:
+    on = on or timezone.localdate()
+    return (
+        RuleSet.objects.filter(status=RuleSet.Status.ACTIVE, effective_from__lte=on)
+        .filter(Q(effective_to__isnull=True) | Q(effective_to__gt=on))
+        .order_by("-effective_from")
+        .first()
+    )
+
+
+# --- recompute, set-based -----------------------------------------------------------------
+
+
+def decidable() -> QuerySet[Combatant]:
+    return Combatant.objects.filter(status__in=DECIDABLE)
+
+
+def eligibility_recompute(*, run_id: int) -> EligibilityRun:
+    """Decide every person under the run's rule set, in id batches (each one statement and its
+    own transaction, so the progress bar moves and a killed run resumes where it stopped).
+    Only decisions that change are written; their history rows are written with them.
+    Running it again changes nothing."""
+    run = EligibilityRun.objects.select_related("ruleset", "job", "started_by").get(pk=run_id)
+    Job.objects.filter(pk=run.job_id).update(status=Job.Status.RUNNING, total=BATCHES + 1)
+    rules, on = Rules.of(run.ruleset), timezone.localdate()
+    bounds = Combatant.objects.aggregate(low=Min("id"), high=Max("id"))
+    low, high = bounds["low"] or 0, bounds["high"] or 0
+    step = max(1, (high - low + BATCHES) // BATCHES)
+    changed = 0
+    for i in range(BATCHES):
+        start = low + i * step
+        with transaction.atomic():
+            changed += _decide_batch(run, rules, on, start, start + step)
+        Job.objects.filter(pk=run.job_id).update(done=i + 1)
+    with transaction.atomic():
+        waitlisted = waitlists_refresh(run.ruleset)
+    counts = dict(decidable().values_list("pathway").annotate(n=Count("id")).order_by())
+    EligibilityRun.objects.filter(pk=run.pk).update(
+        changed=changed, waitlisted=waitlisted, counts=counts, finished_at=timezone.now()
+    )
+    Job.objects.filter(pk=run.job_id).update(
+        status=Job.Status.DONE, done=BATCHES + 1, finished_at=timezone.now()
+    )
+    run.refresh_from_db()
+    return run
+
+
+def _decide_batch(run: EligibilityRun, rules: Rules, on: dt.date, start: int, stop: int) -> int:
+    pathway, reason = pathway_case(rules, on)
+    decided = (
+        decidable()
+        .filter(id__gte=start, id__lt=stop)
+        .annotate(new_pathway=pathway, new_reason=reason)
+        .values("id", "pathway", "pathway_reason", "new_pathway", "new_reason")
+    )
+    if connection.vendor != "postgresql":
+        return _decide_batch_orm(run, decided)
+    select, params = decided.query.sql_with_params()
+    table = Combatant._meta.db_table
+    history = Combatant.history.model._meta.db_table  # type: ignore[attr-defined]
+    every = ", ".join(f'"{f.column}"' for f in Combatant._meta.concrete_fields)
+    changed_decision = '(d."pathway" <> d.new_pathway OR d."pathway_reason" <> d.new_reason)'
+    # One statement: decide, update only what changes, and audit the changed decisions.
+    sql = (
+        f"WITH d AS ({select}), "  # noqa: S608 - identifiers from model metadata, values are params
+        f'changed AS (UPDATE "{table}" c SET "pathway" = d.new_pathway, "pathway_reason" = d.new_reason, '
+        f'"pathway_ruleset_id" = %s FROM d WHERE c."id" = d."id" AND ({changed_decision} '
+        f'OR c."pathway_ruleset_id" IS DISTINCT FROM %s) '
+        f"RETURNING c.*, {changed_decision} AS decision_changed) "
+        f'INSERT INTO "{history}" ({every}, history_date, history_change_reason, history_type, '
+        f"history_user_id) SELECT {every}, %s, %s, '~', %s FROM changed WHERE decision_changed"
+    )
+    reason_text = f"rule set {run.ruleset_id}"[:100]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql, [*params, run.ruleset_id, run.ruleset_id, timezone.now(), reason_text, run.started_by_id]
+        )
+        return cursor.rowcount
+
+
+def _chunks(ids: list[int], size: int) -> Iterable[list[int]]:
+    return (ids[i : i + size] for i in range(0, len(ids), size))
+
+
+def _decide_batch_orm(run: EligibilityRun, decided: Any) -> int:
+    """The same on SQLite (the quick start): one UPDATE per decision, then the history rows in bulk."""
+    rows = {
+        r["id"]: (r["new_pathway"], r["new_reason"])
+        for r in decided
+        if r["pathway"] != r["new_pathway"] or r["pathway_reason"] != r["new_reason"]
+    }
+    by_decision: dict[tuple[str, str], list[int]] = {}
+    for pk, decision in rows.items():
+        by_decision.setdefault(decision, []).append(pk)
+    for (pathway, reason), ids in by_decision.items():
+        for chunk in _chunks(list(ids), 5000):  # SQLite's limit on bound parameters
+            Combatant.objects.filter(pk__in=chunk).update(
+                pathway=pathway, pathway_reason=reason, pathway_ruleset_id=run.ruleset_id
+            )
+    for chunk in _chunks(list(rows), 5000):
+        Combatant.history.bulk_history_create(  # type: ignore[attr-defined]
+            list(Combatant.objects.filter(pk__in=chunk)),
+            batch_size=500,
+            default_user=run.started_by,
+            default_change_reason=f"rule set {run.ruleset_id}",
+            update=True,
+        )
+    Combatant.objects.filter(pk__in=decided.values("id")).exclude(pathway_ruleset_id=run.ruleset_id).update(
+        pathway_ruleset_id=run.ruleset_id
+    )
+    return len(rows)
+
+
+def waitlists_refresh(ruleset: RuleSet) -> int:
+    """Over a pathway's quota (national or regional), people wait in priority order: the first
+    beyond the quota is position 1. People already engaged hold their places first."""
+    quotas = ruleset.quotas or {}
+    priority = (
+        "c.registered_at, c.id" if ruleset.priority == RuleSet.Priority.REGISTRATION else "c.birth_year, c.id"
+    )
+    totals = [(p, int(q["total"])) for p, q in quotas.items() if q.get("total") is not None]
+    regional = [(p, r, int(n)) for p, q in quotas.items() for r, n in (q.get("regions") or {}).items()]
+    table = Combatant._meta.db_table
+    gone = ", ".join(f"'{s}'" for s in GONE)
+    decidable_in = ", ".join(f"'{s}'" for s in DECIDABLE)
+    total_case = (
+        "CASE " + " ".join(f"WHEN c.pathway = %s THEN {n}" for _, n in totals) + " END"
+        if totals
+        else "CAST(NULL AS integer)"
+    )
+    region_case = (
+        "CASE " + " ".join(f"WHEN c.pathway = %s AND r.code = %s THEN {n}" for _p, _r, n in regional) + " END"
+        if regional
+        else "CAST(NULL AS integer)"
+    )
+    params: list[Any] = [p for p, _n in totals] + [x for p, r, _n in regional for x in (p, r)]
+    # engaged people first (0), then the rule set's priority
+    rank = f"CASE WHEN c.status IN ({decidable_in}) THEN 1 ELSE 0 END, {priority}"
+    sql = f"""
+        WITH ranked AS (
+            SELECT c.id, c.pathway, c.status,
+                   row_number() OVER (PARTITION BY c.pathway ORDER BY {rank}) AS total_rank,
+                   row_number() OVER (PARTITION BY c.pathway, c.region_id ORDER BY {rank}) AS region_rank,
+                   {total_case} AS total_quota, {region_case} AS region_quota
+            FROM "{table}" c JOIN core_region r ON r.id = c.region_id
+            WHERE c.status NOT IN ({gone})
+        ),
+        waiting AS (
+            SELECT id, row_number() OVER (PARTITION BY pathway ORDER BY total_rank) AS position
+            FROM ranked
+            WHERE status IN ({decidable_in})
+              AND (total_rank > total_quota OR region_rank > region_quota)
+        )
+        SELECT c.id, w.position FROM "{table}" c LEFT JOIN waiting w ON w.id = c.id
+        WHERE c.waitlist_position IS DISTINCT FROM w.position
+    """  # noqa: S608 - identifiers and status values are ours; quotas are integers; the rest are params
+    if connection.vendor != "postgresql":
+        sql = sql.replace("IS DISTINCT FROM", "IS NOT")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        changes = cursor.fetchall()
+    people = list(Combatant.objects.filter(pk__in=[pk for pk, _ in changes]))
+    positions = dict(changes)
+    for person in people:
+        person.waitlist_position = positions[person.pk]
+    bulk_update_with_history(
+        people, Combatant, ["waitlist_position"], batch_size=1000, default_change_reason="waiting list"
+    )
+    return Combatant.objects.filter(waitlist_position__isnull=False).count()
+
+
+# --- what-if ------------------------------------------------------------------------------
+
+
+def what_if(ruleset: RuleSet) -> dict[str, Any]:
+    """What activating `ruleset` would change, before it is activated: one grouped query."""
+    pathway, reason = pathway_case(Rules.of(ruleset), timezone.localdate())
+    rows = (
+        decidable()
+        .annotate(new_pathway=pathway)
+        .exclude(pathway=pathway)  # the same CASE compared in SQL: only changes are grouped
+        .values("pathway", "new_pathway", "region__code", "movement__code")
+        .annotate(n=Count("id"))
+        .order_by("pathway", "new_pathway", "region__code", "movement__code")
+    )
+    transitions: dict[tuple[str, str], int] = {}
+    by_region: dict[str, int] = {}
+    by_movement: dict[str, int] = {}
+    detail = []
+    for r in rows:
+        key = (r["pathway"], r["new_pathway"])
+        transitions[key] = transitions.get(key, 0) + r["n"]
+        by_region[r["region__code"]] = by_region.get(r["region__code"], 0) + r["n"]
+        by_movement[r["movement__code"]] = by_movement.get(r["movement__code"], 0) + r["n"]
+        detail.append(r)
+    labels = dict(Pathway.choices)
+    return {
+        "changes": sum(transitions.values()),
+        "people": decidable().count(),
+        "transitions": sorted(
+            ((labels.get(a, a), labels.get(b, b), a, b, n) for (a, b), n in transitions.items()),
+            key=lambda t: -t[4],
+        ),
+        "by_region": sorted(by_region.items(), key=lambda t: -t[1]),
+        "by_movement": sorted(by_movement.items(), key=lambda t: -t[1]),
+    }
+
+
+def what_if_people(ruleset: RuleSet, *, from_pathway: str, to_pathway: str) -> QuerySet[Combatant]:
+    """The people behind one line of the what-if, to inspect."""
+    pathway, _reason = pathway_case(Rules.of(ruleset), timezone.localdate())
+    return (
+        decidable()
+        .annotate(new_pathway=pathway)
+        .filter(pathway=from_pathway, new_pathway=to_pathway)
+        .select_related("region", "movement")
+        .order_by("family_name", "given_name", "pk")
+    )
+
+
+def person_decide(*, person: Combatant, ruleset: RuleSet, by: Any) -> Combatant:
+    """One person decided again (after a screening step), the same rules as the set-based run."""
+    person = Combatant.objects.get(pk=person.pk)
+    if person.status not in DECIDABLE:
+        return person
+    decision = decide(person, Rules.of(ruleset), timezone.localdate())
+    if (person.pathway, person.pathway_reason, person.pathway_ruleset_id) != (
+        decision.pathway,
+        decision.reason,
+        ruleset.pk,
+    ):
+        person.pathway, person.pathway_reason, person.pathway_ruleset = (
+            decision.pathway,
+            decision.reason,
+            ruleset,
+        )
+        person._history_user = by  # type: ignore[attr-defined]
+        person._change_reason = f"rule set {ruleset.pk}"  # type: ignore[attr-defined]
+        person.save(update_fields=["pathway", "pathway_reason", "pathway_ruleset"])
+    return person
+
+
+def explain(person: Combatant) -> Any:
+    """The decision the active rule set makes for one person, with its reason, in Python."""
+    ruleset = person.pathway_ruleset or active_ruleset()
+    return decide(person, Rules.of(ruleset), timezone.localdate()) if ruleset else None
+
+
+# --- case transitions ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_transition(*, people: Iterable[Combatant], to: str, by: Any, reason: str = "") -> int:
+    """Move people (one, or a whole cohort) to status `to`; every illegal move refuses the lot.
+    Each person gets a history row saying who, when and why."""
+    people = list(Combatant.objects.select_for_update().filter(pk__in=[p.pk for p in people]))
+    if to not in S.values:
+        raise PathwayRefused(_("Unknown status %(s)s.") % {"s": to})
+    refused = [p for p in people if not allowed(p.status, to)]
+    if refused:
+        first = refused[0]
+        raise PathwayRefused(
+            _(
+                "%(n)s of %(total)s cannot go from “%(from)s” to “%(to)s” (for example %(who)s); "
+                "nothing was changed."
+            )
+            % {
+                "n": len(refused),
+                "total": len(people),
+                "from": first.get_status_display(),
+                "to": S(to).label,
+                "who": first.registration_number,
+            }
+        )
+    for person in people:
+        person.status = to
+    bulk_update_with_history(
+        people, Combatant, ["status"], batch_size=1000, default_user=by, default_change_reason=reason[:100]
+    )
+    return len(people)
+
+
+def allowed(current: str, to: str) -> bool:
+    if current in TERMINAL:
+        return False
+    if to in EXITS - {S.DESERTED}:
+        return True
+    return to in TRANSITIONS.get(current, frozenset())

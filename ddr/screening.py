@@ -1,0 +1,250 @@
+"""Screening services: age verification and child separation, medical examinations, vetting.
+
+Each step is recorded and audited, and its outcome is written onto the person
+(`age_verified`, `medical_status`, `vetting_status`) where the eligibility rules read it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rapidfuzz import fuzz
+
+from .models import (
+    AgeAssessment,
+    Category,
+    ChildReferral,
+    Combatant,
+    IdentityDocument,
+    MedicalExam,
+    MedicalStatus,
+    Pathway,
+    VettingMatch,
+    VettingStatus,
+    WatchlistEntry,
+)
+from .models.screening import CHILD_HANDOVER_DELAY
+from .names import canonical
+
+# A watch-list name this close to a person's (0-100, on canonical spellings) goes to review.
+VETTING_THRESHOLD = 88
+
+
+class ScreeningRefused(Exception):
+    """A screening entry contradicts what is recorded; the message says why. Nothing was saved."""
+
+
+def _save(person: Combatant, by: Any, reason: str, fields: list[str]) -> None:
+    person._history_user = by  # type: ignore[attr-defined]
+    person._change_reason = reason  # type: ignore[attr-defined]
+    person.save(update_fields=fields)
+
+
+# --- age and children ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def age_assess(
+    *, person: Combatant, assessed_on: dt.date, evidence: str, assessed_age: int, by: Any
+) -> AgeAssessment:
+    """Record an age assessment. Under 18: the person is separated and referred at once."""
+    person = Combatant.objects.select_for_update().get(pk=person.pk)
+    decision = AgeAssessment.Decision.CHILD if assessed_age < 18 else AgeAssessment.Decision.ADULT
+    assessment = AgeAssessment(
+        combatant=person,
+        assessed_on=assessed_on,
+        evidence=evidence,
+        assessed_age=assessed_age,
+        decision=decision,
+        assessed_by=by,
+    )
+    assessment._history_user = by  # type: ignore[attr-defined]
+    assessment.save()
+    person.age_verified = True
+    _save(person, by, "age assessment", ["age_verified"])
+    if decision == AgeAssessment.Decision.CHILD:
+        child_separate(person=person, by=by)
+    return assessment
+
+
+@transaction.atomic
+def child_separate(*, person: Combatant, by: Any, partner: str = "") -> ChildReferral:
+    """Never processed as an adult: separated, referred with a 48-hour hand-over deadline, and
+    the record minimised (the movement rank and biometric reference are dropped)."""
+    person.category = Category.CHILD
+    person.status = Combatant.Status.REFERRED
+    person.pathway, person.pathway_reason = Pathway.CHILD_REFERRAL, "under_age"
+    person.rank_in_movement = ""
+    person.biometric_ref = ""
+    _save(
+        person,
+        by,
+        "child separated",
+        ["category", "status", "pathway", "pathway_reason", "rank_in_movement", "biometric_ref"],
+    )
+    now = timezone.now()
+    referral, created = ChildReferral.objects.get_or_create(
+        combatant=person,
+        defaults={
+            "identified_at": now,
+            "handover_deadline": now + CHILD_HANDOVER_DELAY,
+            "partner": partner,
+            "referred_by": by,
+        },
+    )
+    return referral
+
+
+@transaction.atomic
+def referral_hand_over(*, referral: ChildReferral, partner: str, at: dt.datetime, by: Any) -> ChildReferral:
+    if at < referral.identified_at:
+        raise ScreeningRefused(_("The hand-over cannot come before the child was identified."))
+    referral.partner, referral.handed_over_at = partner, at
+    referral._history_user = by  # type: ignore[attr-defined]
+    referral.save(update_fields=["partner", "handed_over_at"])
+    return referral
+
+
+def documents_issued_just_before_registration(days: int) -> QuerySet[IdentityDocument]:
+    """Documents issued within `days` before registration: a known pattern of papers made to
+    "prove" adult age. Flagged for age review, never decided on automatically."""
+    return IdentityDocument.objects.filter(
+        issued_on__isnull=False,
+        issued_on__lte=F("combatant__registered_at"),
+        issued_on__gte=F("combatant__registered_at") - dt.timedelta(days=days),
+    )
+
+
+# --- medical ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def medical_record(
+    *,
+    person: Combatant,
+    examined_on: dt.date,
+    examiner: str,
+    result: str,
+    final: bool,
+    by: Any,
+    disputed: bool = False,
+    note: str = "",
+) -> MedicalExam:
+    """Record an examination; the latest final decision becomes the person's fitness."""
+    person = Combatant.objects.select_for_update().get(pk=person.pk)
+    if examined_on > timezone.localdate():
+        raise ScreeningRefused(_("An examination cannot be dated in the future."))
+    contradicts = person.medical_exams.filter(examined_on=examined_on, final=True).exclude(result=result)
+    if final and contradicts.exists():
+        raise ScreeningRefused(
+            _("A different final result is already recorded on %(day)s; record a re-examination instead.")
+            % {"day": examined_on.strftime("%d/%m/%Y")}
+        )
+    exam = MedicalExam(
+        combatant=person,
+        examined_on=examined_on,
+        examiner=examiner,
+        result=result,
+        final=final,
+        disputed=disputed,
+        note=note,
+        recorded_by=by,
+    )
+    exam._history_user = by  # type: ignore[attr-defined]
+    exam.save()
+    latest = person.medical_exams.filter(final=True).order_by("-examined_on", "-id").first()
+    status = latest.result if latest else MedicalStatus.NOT_EXAMINED
+    if status != person.medical_status:
+        person.medical_status = status
+        _save(person, by, "medical examination", ["medical_status"])
+    return exam
+
+
+# --- vetting ------------------------------------------------------------------------------
+
+
+def vetting_candidates(
+    entry: WatchlistEntry, people: QuerySet[Combatant]
+) -> list[tuple[Combatant, float, str]]:
+    """People whose name is close to one of the entry's names (accent-free, alias-aware,
+    spelling variants unified), with the score and the name that matched."""
+    words = {w for name in entry.names() for w in canonical(name).split() if len(w) >= 4 and w != "ag"}
+    if not words:
+        return []
+    blocking = Q()
+    for word in words:  # the folded name contains a word of the entry, or its first letters
+        blocking |= Q(name_key__contains=word[:4])
+    found = []
+    for person in people.filter(blocking).only(
+        "pk", "family_name", "given_name", "also_known_as", "birth_year"
+    ):
+        names = [canonical(person.family_name, person.given_name)]
+        if person.also_known_as:
+            names.append(canonical(person.also_known_as))
+        best, matched = 0.0, ""
+        for candidate in entry.names():
+            for mine in names:
+                score = fuzz.token_sort_ratio(canonical(candidate), mine)
+                if score > best:
+                    best, matched = score, candidate
+        if entry.birth_year and person.birth_year and abs(entry.birth_year - person.birth_year) > 3:
+            best -= 15  # same name, clearly another generation
+        if best >= VETTING_THRESHOLD:
+            found.append((person, round(best, 1), matched))
+    return found
+
+
+@transaction.atomic
+def vetting_screen(*, people: QuerySet[Combatant], by: Any) -> int:
+    """Match people against the active watch-list. Possible matches go to review (`pending`);
+    the others are cleared. Decided matches are never proposed again. Returns new matches."""
+    new = 0
+    matched: set[int] = set()
+    for entry in WatchlistEntry.objects.filter(active=True):
+        for person, score, name in vetting_candidates(entry, people):
+            matched.add(person.pk)
+            _match, created = VettingMatch.objects.get_or_create(
+                combatant=person, entry=entry, defaults={"score": score, "matched_name": name}
+            )
+            new += created
+    _refresh_vetting_status(people.filter(pk__in=matched), by)
+    unmatched = people.exclude(pk__in=matched).filter(vetting_status=VettingStatus.NOT_VETTED)
+    for person in unmatched:
+        if not person.vetting_matches.exists():
+            person.vetting_status = VettingStatus.CLEAR
+            _save(person, by, "vetting: no match", ["vetting_status"])
+    return new
+
+
+@transaction.atomic
+def vetting_review(*, match: VettingMatch, status: str, reason: str, by: Any) -> VettingMatch:
+    if status not in (VettingMatch.Status.CLEARED, VettingMatch.Status.CONFIRMED):
+        raise ScreeningRefused(_("A match is either cleared or confirmed."))
+    if not reason.strip():
+        raise ScreeningRefused(_("Give the reason for the decision."))
+    match.status, match.reason = status, reason
+    match.reviewed_by, match.reviewed_at = by, timezone.now()
+    match._history_user = by  # type: ignore[attr-defined]
+    match.save(update_fields=["status", "reason", "reviewed_by", "reviewed_at"])
+    _refresh_vetting_status(Combatant.objects.filter(pk=match.combatant_id), by)
+    return match
+
+
+def _refresh_vetting_status(people: QuerySet[Combatant], by: Any) -> None:
+    for person in people.prefetch_related("vetting_matches"):
+        statuses = {m.status for m in person.vetting_matches.all()}
+        status = (
+            VettingStatus.CONFIRMED
+            if VettingMatch.Status.CONFIRMED in statuses
+            else VettingStatus.PENDING
+            if VettingMatch.Status.PENDING in statuses
+            else VettingStatus.CLEAR
+        )
+        if status != person.vetting_status:
+            person.vetting_status = status
+            _save(person, by, "vetting review", ["vetting_status"])

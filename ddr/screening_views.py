@@ -1,0 +1,266 @@
+"""Browser screens for screening: a person's age, medical and status steps; the vetting review
+queue and the watch-list; children's referrals; documents flagged for age review."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import Role
+from accounts.permissions import SCREENING_ROLES, VETTING_ROLES, role_required
+from core.pagination import CappedPaginator
+
+from . import pathways, screening
+from .filters import PersonFilter
+from .forms import AgeAssessmentForm, HandOverForm, MedicalExamForm, TransitionForm, VettingReviewForm
+from .models import ArmedGroup, ChildReferral, Combatant, VettingMatch, WatchlistEntry
+
+
+def _person(request: HttpRequest, pk: int) -> Combatant:
+    # Scoped: another region's person, or a child for anyone but child protection, is not found.
+    return get_object_or_404(Combatant.objects.for_user(request.user), pk=pk)
+
+
+def _back(pk: int) -> HttpResponse:
+    return redirect("person-detail", pk=pk)
+
+
+@role_required(*SCREENING_ROLES)
+@require_POST
+def person_age(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person(request, pk)
+    form = AgeAssessmentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Age assessment not recorded: %(errors)s") % {"errors": _errors(form)})
+        return _back(pk)
+    screening.age_assess(person=person, by=request.user, **form.cleaned_data)
+    if form.cleaned_data["assessed_age"] < 18:
+        messages.warning(request, _("A child: separated and referred to child protection at once."))
+        return redirect("person-list")
+    messages.success(request, _("Age assessment recorded."))
+    return _back(pk)
+
+
+@role_required(*SCREENING_ROLES)
+@require_POST
+def person_medical(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person(request, pk)
+    form = MedicalExamForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Examination not recorded: %(errors)s") % {"errors": _errors(form)})
+        return _back(pk)
+    try:
+        screening.medical_record(person=person, by=request.user, **form.cleaned_data)
+    except screening.ScreeningRefused as exc:
+        messages.error(request, str(exc))
+        return _back(pk)
+    _decide_again(person, request.user)
+    messages.success(request, _("Examination recorded."))
+    return _back(pk)
+
+
+@role_required(*SCREENING_ROLES)
+@require_POST
+def person_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person(request, pk)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Status not changed: %(errors)s") % {"errors": _errors(form)})
+        return _back(pk)
+    try:
+        pathways.case_transition(
+            people=[person], to=form.cleaned_data["to"], by=request.user, reason=form.cleaned_data["reason"]
+        )
+    except pathways.PathwayRefused as exc:
+        messages.error(request, str(exc))
+        return _back(pk)
+    messages.success(request, _("Status changed."))
+    return _back(pk)
+
+
+@role_required(*SCREENING_ROLES)
+@require_POST
+def cohort_transition(request: HttpRequest) -> HttpResponse:
+    """Everyone the people table shows (same filters, same scope) moves together, or nobody."""
+    people = PersonFilter(request.GET, queryset=Combatant.objects.for_user(request.user)).qs
+    form = TransitionForm(request.POST)
+    back = redirect(f"{_url('person-list')}?{request.GET.urlencode()}")
+    if not form.is_valid():
+        messages.error(request, _("Status not changed: %(errors)s") % {"errors": _errors(form)})
+        return back
+    try:
+        moved = pathways.case_transition(
+            people=people, to=form.cleaned_data["to"], by=request.user, reason=form.cleaned_data["reason"]
+        )
+    except pathways.PathwayRefused as exc:
+        messages.error(request, str(exc))
+        return back
+    messages.success(request, _("%(n)s people changed status.") % {"n": moved})
+    return back
+
+
+def _decide_again(person: Combatant, by: Any) -> None:
+    """After a screening step, the person's decision follows the rules in force at once."""
+    ruleset = pathways.active_ruleset()
+    if ruleset is not None:
+        pathways.person_decide(person=person, ruleset=ruleset, by=by)
+
+
+# --- vetting ------------------------------------------------------------------------------
+
+
+@role_required(*VETTING_ROLES)
+def vetting_queue(request: HttpRequest) -> HttpResponse:
+    pending = (
+        VettingMatch.objects.filter(status=VettingMatch.Status.PENDING)
+        .select_related("combatant__region", "combatant__movement", "entry__movement")
+        .order_by("-score", "pk")
+    )
+    page = CappedPaginator(pending, 25).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "form": VettingReviewForm(),
+        "watchlist": WatchlistEntry.objects.filter(active=True).count(),
+    }
+    return render(request, "ddr/vetting_queue.html", context)
+
+
+@role_required(*VETTING_ROLES)
+@require_POST
+def vetting_review(request: HttpRequest, pk: int) -> HttpResponse:
+    match = get_object_or_404(VettingMatch, pk=pk, status=VettingMatch.Status.PENDING)
+    form = VettingReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Decision not recorded: %(errors)s") % {"errors": _errors(form)})
+        return redirect("vetting-queue")
+    screening.vetting_review(match=match, by=request.user, **form.cleaned_data)
+    _decide_again(match.combatant, request.user)
+    messages.success(request, _("Decision recorded."))
+    return redirect("vetting-queue")
+
+
+@role_required(*VETTING_ROLES)
+@require_POST
+def vetting_run(request: HttpRequest) -> HttpResponse:
+    """Match everyone not yet vetted against the watch-list (decided pairs are not proposed again)."""
+    people = Combatant.objects.for_user(request.user).filter(vetting_status="")
+    found = screening.vetting_screen(people=people, by=request.user)
+    messages.success(request, _("%(n)s possible matches to review.") % {"n": found})
+    return redirect("vetting-queue")
+
+
+WATCHLIST_COLUMNS = ("name", "aliases", "birth_year", "movement", "reason")
+
+
+@role_required(Role.ADMINISTRATOR)
+@require_POST
+def watchlist_import(request: HttpRequest) -> HttpResponse:
+    """CSV (name;aliases;birth_year;movement;reason): every line or none, each bad line reported."""
+    upload = request.FILES.get("file")
+    if upload is None or (upload.size or 0) > 5_000_000:
+        messages.error(request, _("Choose a CSV file of at most 5 MB."))
+        return redirect("vetting-queue")
+    try:
+        text = upload.read().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        messages.error(request, _("Save the file as UTF-8."))
+        return redirect("vetting-queue")
+    movements = {g.code.upper(): g for g in ArmedGroup.objects.all()}
+    entries, errors = [], []
+    for line, row in enumerate(csv.reader(io.StringIO(text), delimiter=";"), start=1):
+        if line == 1 or not any(cell.strip() for cell in row):
+            continue
+        values = dict(zip(WATCHLIST_COLUMNS, (c.strip() for c in row), strict=False))
+        name, year, movement = (
+            values.get("name", ""),
+            values.get("birth_year", ""),
+            values.get("movement", ""),
+        )
+        if not name or not values.get("reason"):
+            errors.append(_("line %(line)s: the name and the reason are required") % {"line": line})
+        elif year and not (year.isdigit() and 1900 < int(year) < 2020):
+            errors.append(_("line %(line)s: impossible birth year %(year)s") % {"line": line, "year": year})
+        elif movement and movement.upper() not in movements:
+            errors.append(_("line %(line)s: unknown movement %(m)s") % {"line": line, "m": movement})
+        else:
+            entries.append(
+                WatchlistEntry(
+                    name=name,
+                    aliases=values.get("aliases", ""),
+                    birth_year=int(year) if year else None,
+                    movement=movements.get(movement.upper()) if movement else None,
+                    reason=values["reason"],
+                )
+            )
+    if errors:
+        messages.error(request, _("Nothing imported. ") + "; ".join(errors))
+        return redirect("vetting-queue")
+    with transaction.atomic():
+        for entry in entries:
+            entry._history_user = request.user  # type: ignore[attr-defined]
+            entry.save()
+    messages.success(request, _("%(n)s watch-list entries imported.") % {"n": len(entries)})
+    return redirect("vetting-queue")
+
+
+# --- children and documents ---------------------------------------------------------------
+
+
+@role_required(Role.CHILD_PROTECTION)
+def referral_list(request: HttpRequest) -> HttpResponse:
+    referrals = ChildReferral.objects.select_related("combatant__region", "referred_by").order_by(
+        "handed_over_at", "handover_deadline"
+    )
+    return render(request, "ddr/referral_list.html", {"referrals": referrals, "form": HandOverForm()})
+
+
+@role_required(Role.CHILD_PROTECTION)
+@require_POST
+def referral_hand_over(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = get_object_or_404(ChildReferral, pk=pk)
+    form = HandOverForm(request.POST)
+    if form.is_valid():
+        try:
+            screening.referral_hand_over(referral=referral, by=request.user, **form.cleaned_data)
+            messages.success(request, _("Hand-over recorded."))
+        except screening.ScreeningRefused as exc:
+            messages.error(request, str(exc))
+    else:
+        messages.error(request, _("Hand-over not recorded: %(errors)s") % {"errors": _errors(form)})
+    return redirect("referral-list")
+
+
+@role_required(*VETTING_ROLES, Role.REGIONAL_OFFICER)
+def flagged_documents(request: HttpRequest) -> HttpResponse:
+    days = settings.DDR_DOCUMENT_FLAG_DAYS
+    people = Combatant.objects.for_user(request.user)
+    documents = (
+        screening.documents_issued_just_before_registration(days)
+        .filter(combatant__in=people)
+        .select_related("combatant__region")
+        .order_by("-combatant__registered_at", "pk")
+    )
+    page = CappedPaginator(documents, 50).get_page(request.GET.get("page"))
+    return render(request, "ddr/flagged_documents.html", {"page": page, "days": days})
+
+
+def _errors(form: Any) -> str:
+    return "; ".join(
+        f"{form.fields[f].label if f in form.fields else ''} {' '.join(e)}".strip()
+        for f, e in form.errors.items()
+    )
+
+
+def _url(name: str) -> str:
+    from django.urls import reverse
+
+    return reverse(name)

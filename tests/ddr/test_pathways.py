@@ -1,0 +1,140 @@
+"""Rule sets, set-based recomputation, what-if, quotas and the case state machine."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from ddr import pathways
+from ddr.models import Combatant, EligibilityRun, Pathway, RuleSet
+
+from ..factories import CombatantFactory, RuleSetFactory, region
+
+pytestmark = pytest.mark.django_db
+
+SCREENED = {"medical_status": "fit", "vetting_status": "clear"}
+
+
+def activate(ruleset: RuleSet, by: Any, eager_tasks: Any) -> EligibilityRun:
+    with eager_tasks():
+        run = pathways.ruleset_activate(ruleset=ruleset, by=by)
+    run.refresh_from_db()
+    return run
+
+
+def test_activation_decides_every_pathway_and_records_the_run(
+    commission_officer: Any, eager_tasks: Any
+) -> None:
+    armed = CombatantFactory(**SCREENED)
+    unfit = CombatantFactory(**{**SCREENED, "medical_status": "unfit"})
+    unvetted = CombatantFactory(medical_status="fit")
+    mdsf = CombatantFactory(**SCREENED, category="ex_mdsf")
+    ruleset = RuleSetFactory(created_by=commission_officer)
+    run = activate(ruleset, commission_officer, eager_tasks)
+    assert run.finished_at and run.changed == 4 and run.job.status == "done"
+    decided = {p.pk: (p.pathway, p.pathway_reason, p.pathway_ruleset_id) for p in Combatant.objects.all()}
+    assert decided == {
+        armed.pk: (Pathway.INTEGRATION_ARMY, "category_rule", ruleset.pk),
+        unfit.pk: (Pathway.REINSERTION, "medical_unfit", ruleset.pk),
+        unvetted.pk: (Pathway.PENDING, "vetting_missing", ruleset.pk),
+        mdsf.pk: (Pathway.RECALL, "category_rule", ruleset.pk),
+    }
+    assert run.counts == {"integration_army": 1, "reinsertion": 1, "pending": 1, "recall": 1}
+    # Each changed decision has its history row, by the officer who activated the rule set.
+    change = unfit.history.filter(history_type="~").first()
+    assert change.history_user == commission_officer and change.pathway == Pathway.REINSERTION
+    ruleset.refresh_from_db()
+    assert ruleset.status == RuleSet.Status.ACTIVE and ruleset.activated_by == commission_officer
+
+
+def test_recomputing_twice_changes_nothing_the_second_time(commission_officer: Any, eager_tasks: Any) -> None:
+    CombatantFactory.create_batch(5, **SCREENED)
+    ruleset = RuleSetFactory()
+    activate(ruleset, commission_officer, eager_tasks)
+    before = Combatant.history.count()
+    with eager_tasks():
+        again = pathways.recompute_queue(ruleset=ruleset, by=commission_officer)
+    again.refresh_from_db()
+    assert again.changed == 0 and Combatant.history.count() == before
+
+
+def test_people_already_engaged_keep_their_pathway(commission_officer: Any, eager_tasks: Any) -> None:
+    integrated = CombatantFactory(**SCREENED, status="integrated", pathway="integration_army")
+    Combatant.objects.filter(pk=integrated.pk).update(has_weapon=False)  # would now go to reinsertion
+    activate(RuleSetFactory(), commission_officer, eager_tasks)
+    integrated.refresh_from_db()
+    assert integrated.pathway == "integration_army"
+
+
+def test_overlapping_active_periods_are_refused(commission_officer: Any, eager_tasks: Any) -> None:
+    activate(RuleSetFactory(effective_from=dt.date(2018, 1, 1)), commission_officer, eager_tasks)
+    overlapping = RuleSetFactory(effective_from=dt.date(2019, 1, 1))
+    with pytest.raises(pathways.PathwayRefused, match="chevauche"):
+        pathways.ruleset_activate(ruleset=overlapping, by=commission_officer)
+    overlapping.refresh_from_db()
+    assert overlapping.status == RuleSet.Status.DRAFT and EligibilityRun.objects.count() == 1
+
+
+def test_a_quota_below_places_already_taken_is_refused(commission_officer: Any) -> None:
+    CombatantFactory.create_batch(3, status="integrated", pathway="integration_army")
+    ruleset = RuleSetFactory(quotas={"integration_army": {"total": 2}})
+    with pytest.raises(pathways.PathwayRefused, match="3"):
+        pathways.ruleset_activate(ruleset=ruleset, by=commission_officer)
+    assert RuleSet.objects.get(pk=ruleset.pk).status == RuleSet.Status.DRAFT
+
+
+def test_over_quota_people_wait_in_priority_order(commission_officer: Any, eager_tasks: Any) -> None:
+    people = [
+        CombatantFactory(**SCREENED, registered_at=dt.date(2019, 1, day), region=region(code))
+        for day, code in [(5, "GAO"), (1, "GAO"), (3, "KID"), (2, "GAO"), (4, "KID")]
+    ]
+    quotas = {"integration_army": {"total": 4, "regions": {"GAO": 2}}}
+    run = activate(RuleSetFactory(quotas=quotas), commission_officer, eager_tasks)
+    positions = {p.registered_at.day: p.waitlist_position for p in Combatant.objects.all()}
+    # Gao has 2 places: registered on the 1st and 2nd; the 5th waits. Nationally 4 places.
+    assert positions == {1: None, 2: None, 3: None, 4: None, 5: 1}
+    assert run.waitlisted == 1 and len(people) == 5
+
+
+def test_what_if_counts_changes_by_pathway_region_and_movement_before_activation(
+    commission_officer: Any, eager_tasks: Any
+) -> None:
+    CombatantFactory.create_batch(3, **SCREENED, has_weapon=False)
+    CombatantFactory.create_batch(2, **SCREENED, region=region("KID"))
+    first = RuleSetFactory(effective_to=dt.date(2019, 1, 1))
+    activate(first, commission_officer, eager_tasks)
+    draft = RuleSetFactory(effective_from=dt.date(2019, 1, 1), integration_requires_weapon=False)
+    result = pathways.what_if(draft)
+    assert result["changes"] == 3 and result["people"] == 5
+    assert [(t[2], t[3], t[4]) for t in result["transitions"]] == [("reinsertion", "integration_army", 3)]
+    assert result["by_region"] == [("GAO", 3)] and result["by_movement"] == [("GATIA", 3)]
+    inspect = pathways.what_if_people(draft, from_pathway="reinsertion", to_pathway="integration_army")
+    assert inspect.count() == 3
+    assert Combatant.objects.filter(pathway="integration_army").count() == 2  # nothing changed yet
+
+
+def test_transitions_follow_the_case_path_and_refuse_the_rest(commission_officer: Any) -> None:
+    person = CombatantFactory(status="screened")
+    pathways.case_transition(people=[person], to="oriented", by=commission_officer, reason="orientation")
+    person.refresh_from_db()
+    assert person.status == "oriented" and person.history.first().history_change_reason == "orientation"
+    with pytest.raises(pathways.PathwayRefused, match="nothing was changed|rien n'a été modifié"):
+        pathways.case_transition(people=[person], to="integrated", by=commission_officer)
+    pathways.case_transition(people=[person], to="deceased", by=commission_officer, reason="décès")
+    with pytest.raises(pathways.PathwayRefused):
+        pathways.case_transition(people=[person], to="oriented", by=commission_officer)  # terminal
+
+
+def test_a_cohort_moves_together_or_not_at_all(commission_officer: Any) -> None:
+    cohort = CombatantFactory.create_batch(4, status="oriented")
+    stray = CombatantFactory(status="registered")
+    with pytest.raises(pathways.PathwayRefused):
+        pathways.case_transition(people=[*cohort, stray], to="in_training", by=commission_officer)
+    assert Combatant.objects.filter(status="in_training").count() == 0
+    assert (
+        pathways.case_transition(people=cohort, to="in_training", by=commission_officer, reason="cohorte")
+        == 4
+    )
+    assert Combatant.history.filter(status="in_training", history_user=commission_officer).count() == 4
