@@ -295,21 +295,35 @@ def waitlists_refresh(ruleset: RuleSet) -> int:
             WHERE status IN ({decidable_in})
               AND (total_rank > total_quota OR region_rank > region_quota)
         )
-        SELECT c.id, w.position FROM "{table}" c LEFT JOIN waiting w ON w.id = c.id
+        SELECT c.id, w.position, (c.waitlist_position IS NULL) <> (w.position IS NULL) AS entered_or_left
+        FROM "{table}" c LEFT JOIN waiting w ON w.id = c.id
         WHERE c.waitlist_position IS DISTINCT FROM w.position
     """  # noqa: S608 - identifiers and status values are ours; quotas are integers; the rest are params
-    if connection.vendor != "postgresql":
-        sql = sql.replace("IS DISTINCT FROM", "IS NOT")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        changes = cursor.fetchall()
-    people = list(Combatant.objects.filter(pk__in=[pk for pk, _ in changes]))
-    positions = dict(changes)
-    for person in people:
-        person.waitlist_position = positions[person.pk]
-    bulk_update_with_history(
-        people, Combatant, ["waitlist_position"], batch_size=1000, default_change_reason="waiting list"
-    )
+    # Entering or leaving a waiting list is audited; a position moving up as others leave is
+    # not (it is derived, and one departure would otherwise write a history row per person behind).
+    if connection.vendor == "postgresql":
+        history = Combatant.history.model._meta.db_table  # type: ignore[attr-defined]
+        every = ", ".join(f'"{f.column}"' for f in Combatant._meta.concrete_fields)
+        sql = (
+            f"WITH target AS ({sql}), "  # noqa: S608 - as above
+            f'changed AS (UPDATE "{table}" c SET waitlist_position = t.position FROM target t '
+            f"WHERE c.id = t.id RETURNING c.*, t.entered_or_left) "
+            f'INSERT INTO "{history}" ({every}, history_date, history_change_reason, history_type) '
+            f"SELECT {every}, %s, 'waiting list', '~' FROM changed WHERE entered_or_left"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, timezone.now()])
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(sql.replace("IS DISTINCT FROM", "IS NOT"), params)
+            changes = {pk: (position, bool(audited)) for pk, position, audited in cursor.fetchall()}
+        people = list(Combatant.objects.filter(pk__in=changes))
+        for person in people:
+            person.waitlist_position = changes[person.pk][0]
+        Combatant.objects.bulk_update(people, ["waitlist_position"], batch_size=500)
+        Combatant.history.bulk_history_create(  # type: ignore[attr-defined]
+            [p for p in people if changes[p.pk][1]], default_change_reason="waiting list", update=True
+        )
     return Combatant.objects.filter(waitlist_position__isnull=False).count()
 
 

@@ -96,6 +96,14 @@ def test_over_quota_people_wait_in_priority_order(commission_officer: Any, eager
     # Gao has 2 places: registered on the 1st and 2nd; the 5th waits. Nationally 4 places.
     assert positions == {1: None, 2: None, 3: None, 4: None, 5: 1}
     assert run.waitlisted == 1 and len(people) == 5
+    waiting = Combatant.objects.get(registered_at=dt.date(2019, 1, 5))
+    entered = waiting.history.filter(history_change_reason="waiting list")
+    assert [h.waitlist_position for h in entered] == [1]  # entering the list is audited
+
+    # A place frees up in Gao: the first in line leaves the list, also audited.
+    Combatant.objects.filter(registered_at=dt.date(2019, 1, 1)).update(status="withdrawn")
+    assert pathways.waitlists_refresh(run.ruleset) == 0
+    assert [h.waitlist_position for h in entered.order_by("history_date", "history_id")] == [1, None]
 
 
 def test_what_if_counts_changes_by_pathway_region_and_movement_before_activation(
