@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run test lint messages clean bench bench-import
+.PHONY: run test lint messages clean bench bench-import bench-eligibility
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,3 +48,7 @@ bench: $(VENV)/.installed-dev
 ## bench-import: list import rows/s beside raw COPY and django-import-export (PostgreSQL)
 bench-import: $(VENV)/.installed-dev
 	cd benchmarks && ../$(BIN)/python list_import.py $(BENCH_ARGS)
+
+## bench-eligibility: recompute of 1,000,000 pathways beside a hand-written UPDATE ... CASE; what-if
+bench-eligibility: $(VENV)/.installed-dev
+	$(BIN)/python benchmarks/eligibility.py $(BENCH_ARGS)

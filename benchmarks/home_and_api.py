@@ -14,10 +14,8 @@ import argparse
 import io
 import os
 import random
-import statistics
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -26,27 +24,7 @@ os.environ.setdefault("DJANGO_DEBUG", "1")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ddr_bench")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-
-def median_ms(fn: Callable[[], object], runs: int = 7) -> float:
-    fn()  # warm the cache: we measure steady state, as users see it
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
-
-
-def ensure_database(url: str) -> None:
-    import psycopg2
-
-    name = url.rsplit("/", 1)[1]
-    conn = psycopg2.connect(url.rsplit("/", 1)[0] + "/postgres")
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cur.execute(f'CREATE DATABASE "{name}"')
-    conn.close()
+from register import GIVEN_F, GIVEN_M, PEOPLE_COLUMNS, ensure_database, family_name, median_ms, person_line  # noqa: E402
 
 
 def main() -> None:
@@ -72,30 +50,30 @@ def main() -> None:
     regions = list(Region.objects.values_list("id", flat=True))
     groups = list(ArmedGroup.objects.values_list("id", flat=True))
     categories = list(Category.values)
-    from list_import import GIVEN_F, GIVEN_M, family_name
-
-    from ddr.rules import name_key
-
     rng = random.Random(1)
     rows = io.StringIO()
     for i in range(args.people):
         sex = "F" if rng.random() < 0.12 else "M"
         given, family = rng.choice(GIVEN_F if sex == "F" else GIVEN_M), family_name(rng)
         rows.write(
-            f"B-{i:09d}\t{given}\t{family}\t{sex}\t\\N\t"
-            f"{rng.randint(1960, 2005)}\tf\t{rng.choice(regions)}\t{rng.choice(groups)}\t"
-            f"{rng.choice(categories)}\tregistered\t{'t' if rng.random() < 0.35 else 'f'}\t2019-03-01\t"
-            f"{name_key(family, given)}" + "\t" * 7 + "\n"
+            person_line(
+                f"B-{i:09d}",
+                given,
+                family,
+                sex,
+                rng.randint(1960, 2005),
+                rng.choice(regions),
+                rng.choice(groups),
+                rng.choice(categories),
+                "registered",
+                rng.random() < 0.35,
+                "2019-03-01",
+            )
         )
-    columns = (
-        "registration_number, given_name, family_name, sex, birth_date, birth_year, "
-        "birth_year_approximate, region_id, movement_id, category, status, has_weapon, registered_at, name_key, "
-        "also_known_as, place_of_birth, commune, rank_in_movement, photo, biometric_ref, registration_place"
-    )
     rows.seek(0)
     start = time.perf_counter()
     with connection.cursor() as cur:
-        cur.copy_expert(f"COPY ddr_combatant ({columns}) FROM STDIN", rows)
+        cur.copy_expert(f"COPY ddr_combatant ({PEOPLE_COLUMNS}) FROM STDIN", rows)
         cur.execute("ANALYZE ddr_combatant")
     copy_rate = args.people / (time.perf_counter() - start)
 

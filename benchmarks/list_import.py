@@ -25,42 +25,11 @@ os.environ.setdefault("DJANGO_DEBUG", "1")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ddr_bench")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ["CELERY_TASK_ALWAYS_EAGER"] = "1"  # run the import in this process, to time it
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from home_and_api import ensure_database, median_ms  # noqa: E402
-
-# Realistic names: the same few hundred names repeat across a national register, as they do in Mali.
-GIVEN_M = (
-    "Mohamed Mahamadou Mohammed Moussa Ibrahim Ibrahima Aliou Hamadoun Intallah Alghabass Abdoulaye "
-    "Abdou Oumar Amadou Boubacar Seydou Souleymane Issa Hama Hamid Cheick Bilal Attaher Ahmed Sidi "
-    "Youssouf Adama Bakary Modibo Fousseyni Mamadou Alhousseini Ousmane Almahdi Baba Sékou"
-).split()
-GIVEN_F = "Fatoumata Aïssata Fadimata Mariam Aminata Kadidia Hawa Zeinabou Tata Assitan Oumou Rokia".split()
-FAMILY = (
-    "Maïga Touré Cissé Dicko Haïdara Diallo Traoré Coulibaly Keïta Sidibé Sangaré Diarra Tamboura "
-    "Guindo Kanouté Bah Barry Sow Konaté Dembélé Koné Timbiné Yattara Dramé Sissoko Cissoko"
-).split()
-PARTICLES = ("Ag", "Ould", "Walet")
-
-
-def family_name(rng: random.Random) -> str:
-    # Tamasheq and Arab names: "Ag Intallah" (son of), "Walet Ahmed" (daughter of), "Ould Sidati".
-    if rng.random() < 0.35:
-        return f"{rng.choice(PARTICLES)} {rng.choice(GIVEN_M)}"
-    return rng.choice(FAMILY)
-
+from register import GIVEN_F, GIVEN_M, PEOPLE_COLUMNS, ensure_database, family_name, median_ms, person_line  # noqa: E402
 
 REGIONS = ["Kidal", "Gao", "Tombouctou", "Ménaka", "Mopti"]
-# Text columns without a default in the database: COPY must give them (empty).
-TEXT_COLUMNS = (
-    "also_known_as",
-    "place_of_birth",
-    "commune",
-    "rank_in_movement",
-    "photo",
-    "biometric_ref",
-    "registration_place",
-)
-EMPTY_TEXT = "\t" * len(TEXT_COLUMNS)
 
 
 def make_csv(rows: int, seed: int = 7) -> bytes:
@@ -105,7 +74,6 @@ def main() -> None:
     from accounts.models import Role, User
     from ddr import services
     from ddr.models import ArmedGroup, Combatant, ListImport
-    from ddr.rules import name_key
 
     call_command("migrate", verbosity=0)
     user = User.objects.create(username="bench", role=Role.COMMISSION_OFFICER)
@@ -123,18 +91,24 @@ def main() -> None:
     for i, line in enumerate(data.decode("cp1252").splitlines()[1:]):
         f = line.split(";")
         tsv.write(
-            f"C-{i:09d}\t{f[1]}\t{f[0]}\t{f[2]}\t\\N\t1980\tt\t{region_ids[f[4]]}\t{mnla.pk}\t"
-            f"combatant_armed\tpre_registered\tf\t2018-05-02\t{name_key(f[0], f[1])}{EMPTY_TEXT}\n"
+            person_line(
+                f"C-{i:09d}",
+                f[1],
+                f[0],
+                f[2],
+                1980,
+                region_ids[f[4]],
+                mnla.pk,
+                "combatant_armed",
+                "pre_registered",
+                False,
+                "2018-05-02",
+            )
         )
     tsv.seek(0)
-    columns = (
-        "registration_number, given_name, family_name, sex, birth_date, birth_year, birth_year_approximate, "
-        "region_id, movement_id, category, status, has_weapon, registered_at, name_key, "
-        + ", ".join(TEXT_COLUMNS)
-    )
     start = time.perf_counter()
     with connection.cursor() as cur:
-        cur.copy_expert(f"COPY ddr_combatant ({columns}) FROM STDIN", tsv)
+        cur.copy_expert(f"COPY ddr_combatant ({PEOPLE_COLUMNS}) FROM STDIN", tsv)
     copy_s = time.perf_counter() - start
     with connection.cursor() as cur:
         cur.execute("TRUNCATE ddr_combatant CASCADE")
