@@ -14,7 +14,7 @@ from core.pagination import CappedPaginator
 
 from . import pathways
 from .forms import RuleSetForm
-from .models import Combatant, EligibilityRun, Pathway, RuleSet
+from .models import Category, Combatant, EligibilityRun, Pathway, RuleSet
 
 
 @role_required(*RULESET_READ_ROLES)
@@ -38,8 +38,16 @@ def ruleset_new(request: HttpRequest) -> HttpResponse:
 @role_required(*RULESET_READ_ROLES)
 def ruleset_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ruleset = get_object_or_404(RuleSet, pk=pk)
+    categories, labels = dict(Category.choices), dict(Pathway.choices)
     context = {
         "ruleset": ruleset,
+        "category_pathways": [
+            (categories.get(c, c), labels.get(p, p)) for c, p in (ruleset.category_pathways or {}).items()
+        ],
+        "quotas": [
+            (labels.get(p, p), q.get("total"), sorted((q.get("regions") or {}).items()))
+            for p, q in (ruleset.quotas or {}).items()
+        ],
         "problems": pathways.ruleset_check(ruleset) if ruleset.status == "draft" else [],
     }
     return render(request, "ddr/ruleset_detail.html", context)
@@ -105,7 +113,13 @@ def eligibility_run(request: HttpRequest, pk: int) -> HttpResponse:
     run = get_object_or_404(EligibilityRun.objects.select_related("ruleset", "job", "started_by"), pk=pk)
     labels = dict(Pathway.choices)
     counts = sorted(((labels.get(p, p), n) for p, n in run.counts.items()), key=lambda t: -t[1])
-    return render(request, "ddr/eligibility_run.html", {"run": run, "job": run.job, "counts": counts})
+    # The page polls itself (htmx) until the run is done, then shows its counts.
+    template = (
+        "ddr/_eligibility_run_status.html"
+        if request.headers.get("HX-Request")
+        else "ddr/eligibility_run.html"
+    )
+    return render(request, template, {"run": run, "job": run.job, "counts": counts})
 
 
 @role_required(*RULESET_READ_ROLES)

@@ -56,11 +56,20 @@ def quota_use(pathway: str, region_code: str | None = None) -> int:
     return qs.count()
 
 
+def superseded_by(ruleset: RuleSet) -> QuerySet[RuleSet]:
+    """The rule set in force that `ruleset` replaces: active, open-ended, started before it.
+    Activating `ruleset` closes that one's period at its start; any other overlap is refused."""
+    return RuleSet.objects.filter(
+        status=RuleSet.Status.ACTIVE, effective_to__isnull=True, effective_from__lt=ruleset.effective_from
+    ).exclude(pk=ruleset.pk)
+
+
 def ruleset_check(ruleset: RuleSet) -> list[str]:
     """What forbids activating this rule set: overlapping active periods, quotas below use."""
     problems = []
     far = dt.date(9999, 12, 31)
-    for other in RuleSet.objects.filter(status=RuleSet.Status.ACTIVE).exclude(pk=ruleset.pk):
+    others = RuleSet.objects.filter(status=RuleSet.Status.ACTIVE).exclude(pk=ruleset.pk)
+    for other in others.exclude(pk__in=superseded_by(ruleset)):
         if ruleset.effective_from < (other.effective_to or far) and other.effective_from < (
             ruleset.effective_to or far
         ):
@@ -126,6 +135,12 @@ def ruleset_activate(*, ruleset: RuleSet, by: Any) -> EligibilityRun:
     problems = ruleset_check(ruleset)
     if problems:
         raise PathwayRefused(" ".join(problems))
+    for previous in superseded_by(ruleset).select_for_update():
+        previous.effective_to = ruleset.effective_from
+        if previous.effective_to <= timezone.localdate():
+            previous.status = RuleSet.Status.RETIRED
+        previous._history_user = by  # type: ignore[attr-defined]
+        previous.save(update_fields=["effective_to", "status"])
     ruleset.status, ruleset.activated_by, ruleset.activated_at = RuleSet.Status.ACTIVE, by, timezone.now()
     ruleset._history_user = by  # type: ignore[attr-defined]
     ruleset.save(update_fields=["status", "activated_by", "activated_at"])

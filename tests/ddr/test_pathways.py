@@ -68,9 +68,21 @@ def test_people_already_engaged_keep_their_pathway(commission_officer: Any, eage
     assert integrated.pathway == "integration_army"
 
 
+def test_a_new_version_supersedes_the_rules_in_force_from_its_start(
+    commission_officer: Any, eager_tasks: Any
+) -> None:
+    first = RuleSetFactory(effective_from=dt.date(2018, 1, 1))
+    activate(first, commission_officer, eager_tasks)
+    activate(RuleSetFactory(effective_from=dt.date(2019, 1, 1)), commission_officer, eager_tasks)
+    first.refresh_from_db()
+    assert (first.status, first.effective_to) == (RuleSet.Status.RETIRED, dt.date(2019, 1, 1))
+    assert first.history.first().history_user == commission_officer
+
+
 def test_overlapping_active_periods_are_refused(commission_officer: Any, eager_tasks: Any) -> None:
     activate(RuleSetFactory(effective_from=dt.date(2018, 1, 1)), commission_officer, eager_tasks)
-    overlapping = RuleSetFactory(effective_from=dt.date(2019, 1, 1))
+    # Starting before the rules in force would rewrite a period they already govern.
+    overlapping = RuleSetFactory(effective_from=dt.date(2017, 6, 1))
     with pytest.raises(pathways.PathwayRefused, match="chevauche"):
         pathways.ruleset_activate(ruleset=overlapping, by=commission_officer)
     overlapping.refresh_from_db()
