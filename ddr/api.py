@@ -7,6 +7,7 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     PolymorphicProxySerializer,
     extend_schema,
+    extend_schema_field,
     extend_schema_view,
 )
 from rest_framework import serializers, viewsets
@@ -55,8 +56,22 @@ DECISION_FIELDS = [
 ]
 
 
+@extend_schema_field({"type": "integer", "nullable": True, "minimum": 1})
+class WaitlistPositionField(serializers.ReadOnlyField):
+    """The place on the pathway's waiting list (1 = next in), or null."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(source="*", **kwargs)
+
+    def to_representation(self, person: Combatant) -> int | None:
+        place = getattr(person, "waiting_place", None)
+        return place.position if place else None
+
+
 class PersonSerializer(serializers.ModelSerializer):
     """Commission staff: the full record within their scope."""
+
+    waitlist_position = WaitlistPositionField()
 
     region = serializers.SlugRelatedField(slug_field="code", read_only=True)
     movement = serializers.SlugRelatedField(slug_field="code", read_only=True)
@@ -84,6 +99,8 @@ class PersonSerializer(serializers.ModelSerializer):
 
 class PseudonymisedPersonSerializer(serializers.ModelSerializer):
     """Analysts: no name, document, exact birth date or registration number; a keyed pseudonym."""
+
+    waitlist_position = WaitlistPositionField()
 
     pseudonym = serializers.CharField(read_only=True)
     birth_year = serializers.SerializerMethodField()
@@ -138,7 +155,9 @@ class PersonViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> Any:
         return (
-            Combatant.objects.for_user(self.request.user).select_related("region", "movement").order_by("id")
+            Combatant.objects.for_user(self.request.user)
+            .select_related("region", "movement", "waiting_place")
+            .order_by("id")
         )
 
     def get_serializer_class(self) -> Any:

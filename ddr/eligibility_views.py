@@ -132,7 +132,7 @@ def quota_use(request: HttpRequest) -> HttpResponse:
         .values("pathway", "region__code")
         .annotate(
             people=Count("id"),
-            waiting=Count("id", filter=Q(waitlist_position__isnull=False)),
+            waiting=Count("waiting_place"),
             engaged=Count("id", filter=~Q(status__in=pathways.DECIDABLE)),
         )
         .order_by("pathway", "region__code")

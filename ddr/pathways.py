@@ -16,7 +16,7 @@ from simple_history.utils import bulk_update_with_history
 from core.models import Job
 
 from .eligibility import Rules, decide, pathway_case
-from .models import Combatant, EligibilityRun, Pathway, RuleSet
+from .models import Combatant, EligibilityRun, Pathway, RuleSet, WaitingPlace
 
 S = Combatant.Status
 # Rules decide for people not yet engaged on a pathway; later changes go through transitions.
@@ -279,7 +279,7 @@ def waitlists_refresh(ruleset: RuleSet) -> int:
     )
     totals = [(p, int(q["total"])) for p, q in quotas.items() if q.get("total") is not None]
     regional = [(p, r, int(n)) for p, q in quotas.items() for r, n in (q.get("regions") or {}).items()]
-    table = Combatant._meta.db_table
+    table, places = Combatant._meta.db_table, WaitingPlace._meta.db_table
     gone = ", ".join(f"'{s}'" for s in GONE)
     decidable_in = ", ".join(f"'{s}'" for s in DECIDABLE)
     total_case = (
@@ -305,41 +305,49 @@ def waitlists_refresh(ruleset: RuleSet) -> int:
             WHERE c.status NOT IN ({gone})
         ),
         waiting AS (
-            SELECT id, row_number() OVER (PARTITION BY pathway ORDER BY total_rank) AS position
+            SELECT id, pathway, row_number() OVER (PARTITION BY pathway ORDER BY total_rank) AS position
             FROM ranked
             WHERE status IN ({decidable_in})
               AND (total_rank > total_quota OR region_rank > region_quota)
         )
-        SELECT c.id, w.position, (c.waitlist_position IS NULL) <> (w.position IS NULL) AS entered_or_left
-        FROM "{table}" c LEFT JOIN waiting w ON w.id = c.id
-        WHERE c.waitlist_position IS DISTINCT FROM w.position
     """  # noqa: S608 - identifiers and status values are ours; quotas are integers; the rest are params
-    # Entering or leaving a waiting list is audited; a position moving up as others leave is
-    # not (it is derived, and one departure would otherwise write a history row per person behind).
+    now = timezone.now()
     if connection.vendor == "postgresql":
-        history = Combatant.history.model._meta.db_table  # type: ignore[attr-defined]
-        every = ", ".join(f'"{f.column}"' for f in Combatant._meta.concrete_fields)
-        sql = (
-            f"WITH target AS ({sql}), "  # noqa: S608 - as above
-            f'changed AS (UPDATE "{table}" c SET waitlist_position = t.position FROM target t '
-            f"WHERE c.id = t.id RETURNING c.*, t.entered_or_left) "
-            f'INSERT INTO "{history}" ({every}, history_date, history_change_reason, history_type) '
-            f"SELECT {every}, %s, 'waiting list', '~' FROM changed WHERE entered_or_left"
+        # One statement: leavers deleted, newcomers inserted, moved places updated; a place
+        # keeps its `since` while the person waits for the same pathway.
+        sql += f"""
+        , gone AS (
+            DELETE FROM "{places}" p WHERE NOT EXISTS (SELECT 1 FROM waiting w WHERE w.id = p.combatant_id)
         )
+        INSERT INTO "{places}" AS p (combatant_id, pathway, position, since)
+        SELECT id, pathway, position, %s FROM waiting
+        ON CONFLICT (combatant_id) DO UPDATE SET
+            position = EXCLUDED.position,
+            pathway = EXCLUDED.pathway,
+            since = CASE WHEN p.pathway = EXCLUDED.pathway THEN p.since ELSE EXCLUDED.since END
+        WHERE (p.pathway, p.position) IS DISTINCT FROM (EXCLUDED.pathway, EXCLUDED.position)
+        """  # noqa: S608 - as above
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*params, timezone.now()])
+            cursor.execute(sql, [*params, now])
     else:
         with connection.cursor() as cursor:
-            cursor.execute(sql.replace("IS DISTINCT FROM", "IS NOT"), params)
-            changes = {pk: (position, bool(audited)) for pk, position, audited in cursor.fetchall()}
-        people = list(Combatant.objects.filter(pk__in=changes))
-        for person in people:
-            person.waitlist_position = changes[person.pk][0]
-        Combatant.objects.bulk_update(people, ["waitlist_position"], batch_size=500)
-        Combatant.history.bulk_history_create(  # type: ignore[attr-defined]
-            [p for p in people if changes[p.pk][1]], default_change_reason="waiting list", update=True
+            cursor.execute(sql + " SELECT id, pathway, position FROM waiting", params)  # noqa: S608
+            waiting = cursor.fetchall()
+        since = {
+            (pk, pathway): at
+            for pk, pathway, at in WaitingPlace.objects.values_list("combatant_id", "pathway", "since")
+        }
+        WaitingPlace.objects.all().delete()
+        WaitingPlace.objects.bulk_create(
+            [
+                WaitingPlace(
+                    combatant_id=pk, pathway=pathway, position=position, since=since.get((pk, pathway), now)
+                )
+                for pk, pathway, position in waiting
+            ],
+            batch_size=1000,
         )
-    return Combatant.objects.filter(waitlist_position__isnull=False).count()
+    return WaitingPlace.objects.count()
 
 
 # --- what-if ------------------------------------------------------------------------------

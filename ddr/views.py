@@ -61,7 +61,10 @@ def person_list(request: HttpRequest) -> HttpResponse:
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # Out of scope is "not found", never "forbidden": a refusal must not confirm existence.
     person = get_object_or_404(
-        Combatant.objects.for_user(request.user).select_related("region", "movement", "registered_by"), pk=pk
+        Combatant.objects.for_user(request.user).select_related(
+            "region", "movement", "registered_by", "waiting_place"
+        ),
+        pk=pk,
     )
     history = history_of(person)
     context = {

@@ -249,8 +249,6 @@ class Combatant(models.Model):
         related_name="+",
         verbose_name=_("decided by rule set"),
     )
-    # Over the pathway's quota: place on the ordered waiting list (1 = next in).
-    waitlist_position = models.PositiveIntegerField(_("waiting list position"), null=True, blank=True)
     # History is read per person (by id): indexes on its other columns would only slow every write.
     history = HistoricalRecords(no_db_index=UNINDEXED_HISTORY)
 
@@ -492,7 +490,7 @@ class ListImport(models.Model):
         return f"{self.filename} ({self.status})"
 
 
-from .eligibility import EligibilityRun, RuleSet  # noqa: E402  (models split by concept)
+from .eligibility import EligibilityRun, RuleSet, WaitingPlace  # noqa: E402  (models split by concept)
 from .screening import AgeAssessment, ChildReferral, MedicalExam, VettingMatch, WatchlistEntry  # noqa: E402
 
 __all__ = [
@@ -517,6 +515,7 @@ __all__ = [
     "SubmittedList",
     "VettingMatch",
     "VettingStatus",
+    "WaitingPlace",
     "WatchlistEntry",
     "card_token_for",
     "pseudonym_for",

@@ -121,3 +121,31 @@ class EligibilityRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ruleset} @ {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class WaitingPlace(models.Model):
+    """A person waiting for a place in a pathway's quota (position 1 is next in).
+
+    Its own narrow table, not a column of the person: one departure moves everyone behind up,
+    and rewriting a wide, heavily indexed person row for each would make every recompute slow.
+    The list is derived (decisions, quotas, priority, all audited) and rebuilt by every run."""
+
+    combatant = models.OneToOneField(
+        "ddr.Combatant",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="waiting_place",
+        verbose_name=_("person"),
+    )
+    pathway = models.CharField(_("pathway"), max_length=24)
+    position = models.PositiveIntegerField(_("position"))
+    since = models.DateTimeField(_("waiting since"))
+
+    class Meta:
+        ordering = ["pathway", "position"]
+        indexes = [models.Index(fields=["pathway", "position"], name="waiting_place_order")]
+        verbose_name = _("waiting place")
+        verbose_name_plural = _("waiting places")
+
+    def __str__(self) -> str:
+        return f"{self.pathway} #{self.position}"

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from ddr import pathways
-from ddr.models import Combatant, EligibilityRun, Pathway, RuleSet
+from ddr.models import Combatant, EligibilityRun, Pathway, RuleSet, WaitingPlace
 
 from ..factories import CombatantFactory, RuleSetFactory, region
 
@@ -104,18 +104,30 @@ def test_over_quota_people_wait_in_priority_order(commission_officer: Any, eager
     ]
     quotas = {"integration_army": {"total": 4, "regions": {"GAO": 2}}}
     run = activate(RuleSetFactory(quotas=quotas), commission_officer, eager_tasks)
-    positions = {p.registered_at.day: p.waitlist_position for p in Combatant.objects.all()}
+    positions = {
+        p.combatant.registered_at.day: p.position for p in WaitingPlace.objects.select_related("combatant")
+    }
     # Gao has 2 places: registered on the 1st and 2nd; the 5th waits. Nationally 4 places.
-    assert positions == {1: None, 2: None, 3: None, 4: None, 5: 1}
+    assert positions == {5: 1}
     assert run.waitlisted == 1 and len(people) == 5
-    waiting = Combatant.objects.get(registered_at=dt.date(2019, 1, 5))
-    entered = waiting.history.filter(history_change_reason="waiting list")
-    assert [h.waitlist_position for h in entered] == [1]  # entering the list is audited
+    place = WaitingPlace.objects.get()
+    assert place.pathway == "integration_army"
 
-    # A place frees up in Gao: the first in line leaves the list, also audited.
-    Combatant.objects.filter(registered_at=dt.date(2019, 1, 1)).update(status="withdrawn")
+    # Another Gao man registered on the 3rd arrives: he waits ahead of the man of the 5th, and the
+    # Kidal man of the 4th now falls beyond the national 4; the man of the 5th keeps his `since`.
+    CombatantFactory(
+        **SCREENED, registered_at=dt.date(2019, 1, 3), region=region("GAO"), pathway="integration_army"
+    )
+    assert pathways.waitlists_refresh(run.ruleset) == 3
+    moved = WaitingPlace.objects.get(pk=place.pk)
+    assert (moved.position, moved.since) == (3, place.since)
+
+    # Places free up in Gao: both leave the list.
+    Combatant.objects.filter(registered_at__in=[dt.date(2019, 1, 1), dt.date(2019, 1, 2)]).update(
+        status="withdrawn"
+    )
     assert pathways.waitlists_refresh(run.ruleset) == 0
-    assert [h.waitlist_position for h in entered.order_by("history_date", "history_id")] == [1, None]
+    assert not WaitingPlace.objects.exists()
 
 
 def test_what_if_counts_changes_by_pathway_region_and_movement_before_activation(
