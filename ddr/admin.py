@@ -1,10 +1,21 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from core.admin import ScopedAdmin
 
-from .models import ArmedGroup, Coalition, CoalitionMembership, Combatant
+from .models import (
+    ArmedGroup,
+    Coalition,
+    CoalitionMembership,
+    Combatant,
+    EligibilityRun,
+    RuleSet,
+    WatchlistEntry,
+)
 
 
 class CoalitionMembershipInline(admin.TabularInline):
@@ -41,3 +52,37 @@ class CombatantAdmin(ScopedAdmin):
     list_select_related = ("region", "movement")
     search_fields = ("registration_number", "family_name", "given_name")
     raw_id_fields = ("movement",)
+
+
+@admin.register(WatchlistEntry)
+class WatchlistEntryAdmin(ScopedAdmin):
+    """Administrators maintain the vetting watch-list here (bulk: the import on /verification/)."""
+
+    list_display = ("name", "aliases", "birth_year", "movement", "reason", "active")
+    list_filter = ("active", "movement")
+    search_fields = ("name", "aliases", "reason")
+
+
+class ReadOnlyAdmin(ScopedAdmin):
+    """Shown for reference; changed only through their screens, which enforce the rules."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(RuleSet)
+class RuleSetAdmin(ReadOnlyAdmin):
+    list_display = ("name", "version", "status", "effective_from", "effective_to", "activated_by")
+    list_filter = ("status",)
+
+
+@admin.register(EligibilityRun)
+class EligibilityRunAdmin(ReadOnlyAdmin):
+    list_display = ("ruleset", "started_by", "started_at", "finished_at", "changed", "waitlisted")
+    list_select_related = ("ruleset", "started_by")

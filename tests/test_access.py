@@ -195,3 +195,35 @@ def test_login_with_the_right_password_opens_the_home_page(client: Any) -> None:
     response = client.post(reverse("login"), {"username": "awa", "password": "Sahel-pass-2024"}, follow=True)
     assert response.redirect_chain[-1][0] == reverse("home")
     assert response.status_code == 200
+
+
+def test_administrators_maintain_the_watch_list_but_only_read_rule_sets_in_the_admin(
+    admin_client: Any, commission_client: Any
+) -> None:
+    from ddr.models import RuleSet, WatchlistEntry
+
+    from .factories import RuleSetFactory
+
+    response = admin_client.post(
+        reverse("admin:ddr_watchlistentry_add"),
+        {
+            "name": "Hamadoun Ag Issa",
+            "aliases": "Amadou Ag Issa",
+            "birth_year": "1979",
+            "reason": "HRDDP",
+            "active": "on",
+        },
+    )
+    assert response.status_code == 302 and WatchlistEntry.objects.get().aliases == "Amadou Ag Issa"
+    assert commission_client.get(reverse("admin:ddr_watchlistentry_changelist")).status_code == 302
+
+    # Rule sets change only through their screens (drafts, checks, recompute): read-only here.
+    ruleset = RuleSetFactory()
+    assert admin_client.get(reverse("admin:ddr_ruleset_changelist")).status_code == 200
+    url = reverse("admin:ddr_ruleset_change", args=[ruleset.pk])
+    admin_client.post(url, {"name": "Changé", "min_age": "12"})
+    assert RuleSet.objects.get(pk=ruleset.pk).min_age == 18
+    assert (
+        admin_client.post(reverse("admin:ddr_ruleset_delete", args=[ruleset.pk]), {"post": "yes"}).status_code
+        == 403
+    )

@@ -175,3 +175,23 @@ def test_a_bad_watch_list_file_imports_nothing_and_names_each_line(admin_client:
         reverse("watchlist-import"), {"file": SimpleUploadedFile("l.csv", bad.encode())}, follow=True
     ).content.decode()
     assert "ligne 4" in page and "ligne 5" in page and not WatchlistEntry.objects.exists()
+
+
+def test_person_page_and_api_show_the_waiting_list_place(
+    commission_client: Any, eager_tasks: Any, commission_officer: Any
+) -> None:
+    from ddr import pathways
+
+    first, second = (
+        CombatantFactory(medical_status="fit", vetting_status="clear", registered_at=dt.date(2019, 1, day))
+        for day in (1, 2)
+    )
+    with eager_tasks():
+        pathways.ruleset_activate(
+            ruleset=RuleSetFactory(quotas={"integration_army": {"total": 1}}), by=commission_officer
+        )
+    page = commission_client.get(reverse("person-detail", args=[second.pk])).content.decode()
+    assert "liste d'attente, rang 1" in page
+    people = {p["registration_number"]: p for p in commission_client.get("/api/people/").json()["results"]}
+    assert people[second.registration_number]["waitlist_position"] == 1
+    assert people[first.registration_number]["waitlist_position"] is None
