@@ -206,35 +206,52 @@ def eligibility_recompute(*, run_id: int) -> EligibilityRun:
 
 def _decide_batch(run: EligibilityRun, rules: Rules, on: dt.date, start: int, stop: int) -> int:
     pathway, reason = pathway_case(rules, on)
-    decided = (
-        decidable()
-        .filter(id__gte=start, id__lt=stop)
-        .annotate(new_pathway=pathway, new_reason=reason)
-        .values("id", "pathway", "pathway_reason", "new_pathway", "new_reason")
-    )
     if connection.vendor != "postgresql":
+        decided = (
+            decidable()
+            .filter(id__gte=start, id__lt=stop)
+            .annotate(new_pathway=pathway, new_reason=reason)
+            .values("id", "pathway", "pathway_reason", "new_pathway", "new_reason")
+        )
         return _decide_batch_orm(run, decided)
-    select, params = decided.query.sql_with_params()
+    query = Combatant.objects.all().query
+    compiler = query.get_compiler(connection=connection)
+    new_pathway, pathway_params = compiler.compile(pathway.resolve_expression(query))
+    new_reason, reason_params = compiler.compile(reason.resolve_expression(query))
     table = Combatant._meta.db_table
     history = Combatant.history.model._meta.db_table  # type: ignore[attr-defined]
     every = ", ".join(f'"{f.column}"' for f in Combatant._meta.concrete_fields)
-    changed_decision = '(d."pathway" <> d.new_pathway OR d."pathway_reason" <> d.new_reason)'
-    # One statement: decide, update only what changes, and audit the changed decisions.
-    sql = (
-        f"WITH d AS ({select}), "  # noqa: S608 - identifiers from model metadata, values are params
-        f'changed AS (UPDATE "{table}" c SET "pathway" = d.new_pathway, "pathway_reason" = d.new_reason, '
-        f'"pathway_ruleset_id" = %s FROM d WHERE c."id" = d."id" AND ({changed_decision} '
-        f'OR c."pathway_ruleset_id" IS DISTINCT FROM %s) '
-        f"RETURNING c.*, {changed_decision} AS decision_changed) "
+    batch = '"id" >= %s AND "id" < %s AND "status" IN %s'
+    batch_params = [start, stop, tuple(DECIDABLE)]
+    # Straight UPDATEs over the batch (no self-join): first the changed decisions, audited in
+    # the same statement; then the rule set's id on the rows whose decision stays.
+    decide_sql = (
+        f'WITH changed AS (UPDATE "{table}" SET "pathway" = {new_pathway}, '  # noqa: S608 - ours
+        f'"pathway_reason" = {new_reason}, "pathway_ruleset_id" = %s '
+        f'WHERE {batch} AND ("pathway" <> {new_pathway} OR "pathway_reason" <> {new_reason}) RETURNING *) '
         f'INSERT INTO "{history}" ({every}, history_date, history_change_reason, history_type, '
-        f"history_user_id) SELECT {every}, %s, %s, '~', %s FROM changed WHERE decision_changed"
+        f"history_user_id) SELECT {every}, %s, %s, '~', %s FROM changed"
     )
-    reason_text = f"rule set {run.ruleset_id}"[:100]
+    decide_params = [
+        *pathway_params,
+        *reason_params,
+        run.ruleset_id,
+        *batch_params,
+        *pathway_params,
+        *reason_params,
+        timezone.now(),
+        f"rule set {run.ruleset_id}"[:100],
+        run.started_by_id,
+    ]
+    attribute_sql = (
+        f'UPDATE "{table}" SET "pathway_ruleset_id" = %s '  # noqa: S608 - ours
+        f'WHERE {batch} AND "pathway_ruleset_id" IS DISTINCT FROM %s'
+    )
     with connection.cursor() as cursor:
-        cursor.execute(
-            sql, [*params, run.ruleset_id, run.ruleset_id, timezone.now(), reason_text, run.started_by_id]
-        )
-        return cursor.rowcount
+        cursor.execute(decide_sql, decide_params)
+        changed = cursor.rowcount
+        cursor.execute(attribute_sql, [run.ruleset_id, *batch_params, run.ruleset_id])
+    return changed
 
 
 def _chunks(ids: list[int], size: int) -> Iterable[list[int]]:
