@@ -162,7 +162,7 @@ def main() -> None:
             cur.copy_expert(f"COPY {table} TO STDOUT", buffer)
             dumps[table] = buffer.getvalue()
             written += dumps[table].count("\n")
-        cur.execute(f"TRUNCATE {', '.join(tables)}")
+        cur.execute(f"TRUNCATE {', '.join(tables)} CASCADE")  # screening tables are empty
     from django.db import transaction
 
     start = time.perf_counter()
