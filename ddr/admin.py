@@ -1,11 +1,8 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
-from core.admin import ScopedAdmin
+from core.admin import ReadOnlyMixin, ScopedAdmin
 
 from .models import (
     ArmedGroup,
@@ -63,26 +60,15 @@ class WatchlistEntryAdmin(ScopedAdmin):
     search_fields = ("name", "aliases", "reason")
 
 
-class ReadOnlyAdmin(ScopedAdmin):
-    """Shown for reference; changed only through their screens, which enforce the rules."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(RuleSet)
-class RuleSetAdmin(ReadOnlyAdmin):
+class RuleSetAdmin(ReadOnlyMixin, ScopedAdmin):
+    """Changed only through the rule-set screens, which enforce drafts, checks and the recompute."""
+
     list_display = ("name", "version", "status", "effective_from", "effective_to", "activated_by")
     list_filter = ("status",)
 
 
 @admin.register(EligibilityRun)
-class EligibilityRunAdmin(ReadOnlyAdmin):
+class EligibilityRunAdmin(ReadOnlyMixin, ScopedAdmin):
     list_display = ("ruleset", "started_by", "started_at", "finished_at", "changed", "waitlisted")
     list_select_related = ("ruleset", "started_by")

@@ -222,7 +222,7 @@ def _decide_batch(run: EligibilityRun, rules: Rules, on: dt.date, start: int, st
     history = Combatant.history.model._meta.db_table  # type: ignore[attr-defined]
     every = ", ".join(f'"{f.column}"' for f in Combatant._meta.concrete_fields)
     batch = '"id" >= %s AND "id" < %s AND "status" IN %s'
-    batch_params = [start, stop, tuple(DECIDABLE)]
+    batch_params: list[Any] = [start, stop, tuple(DECIDABLE)]
     # Straight UPDATEs over the batch (no self-join): first the changed decisions, audited in
     # the same statement; then the rule set's id on the rows whose decision stays.
     decide_sql = (
