@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run test lint messages clean bench bench-import bench-eligibility
+.PHONY: run test lint messages clean bench bench-import bench-eligibility bench-duplicates
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ bench: $(VENV)/.installed-dev
 ## bench-import: list import rows/s beside raw COPY and django-import-export (PostgreSQL)
 bench-import: $(VENV)/.installed-dev
 	cd benchmarks && ../$(BIN)/python list_import.py $(BENCH_ARGS)
+
+## bench-duplicates: precision, recall, F1 and cost of duplicate detection on generated registers
+bench-duplicates: $(VENV)/.installed-dev
+	$(BIN)/python benchmarks/duplicates.py $(BENCH_ARGS)
 
 ## bench-eligibility: recompute of 1,000,000 pathways beside a hand-written UPDATE ... CASE; what-if
 bench-eligibility: $(VENV)/.installed-dev

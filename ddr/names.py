@@ -16,6 +16,8 @@ VARIANTS: dict[str, str] = {
     **dict.fromkeys(("abdoul", "abdou", "abdul"), "abdou"),
     **dict.fromkeys(("ousmane", "usman", "osmane"), "ousmane"),
     **dict.fromkeys(("oumar", "omar", "umar"), "oumar"),
+    **dict.fromkeys(("amadou", "hamadou", "ahmadou"), "amadou"),
+    **dict.fromkeys(("abdoulaye", "abdallah", "abdoullah"), "abdoulaye"),
     **dict.fromkeys(("aissata", "aichata", "aicha"), "aissata"),
     **dict.fromkeys(("fatoumata", "fatimata", "fadimata", "fatouma"), "fatoumata"),
     # Filiation particles: "son of" / "daughter of" in Tamasheq and Arabic.
@@ -24,12 +26,21 @@ VARIANTS: dict[str, str] = {
 SOUNDS = [(re.compile(r"dj"), "j"), (re.compile(r"ou"), "u"), (re.compile(r"(.)\1+"), r"\1")]
 
 
-@lru_cache(maxsize=65_536)
-def canonical_word(word: str) -> str:
-    word = VARIANTS.get(word, word)
+def _sounds(word: str) -> str:
     for pattern, replacement in SOUNDS:
         word = pattern.sub(replacement, word)
     return word
+
+
+# Looked up after the sounds are simplified, so that a variant with a doubled letter or "ou"
+# written "u" ("Oulld", "Mussa") still finds its canonical form.
+_CANONICAL = {_sounds(variant): _sounds(name) for variant, name in VARIANTS.items()}
+
+
+@lru_cache(maxsize=65_536)
+def canonical_word(word: str) -> str:
+    word = _sounds(word)
+    return _CANONICAL.get(word, word)
 
 
 def canonical(*parts: str) -> str:

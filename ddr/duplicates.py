@@ -1,0 +1,260 @@
+"""Probable duplicates in a register of people: blocking, then a scored comparison that says why.
+
+Pure functions over plain records (`Person`), so that the same code runs on any register: the
+database's, an imported list's, or a benchmark's. Names are compared in their canonical Malian
+form (`ddr.names`): transliterations, Ag/Ould/Walet, ou/u, dj/j and doubled letters unified,
+words sorted (given and family names swapped compare equal).
+
+Blocking: two people are compared only if they share a key:
+- an identifier (document number, biometric reference, weapon serial): such pairs always meet;
+- their canonical name (words in any order) and a four-year bucket of birth;
+- their name but for one word, that word's initial, the bucket and the start of the place of
+  birth (a typo or an unknown transliteration in that word keeps this key).
+Blocks then hold namesakes born about the same time, whose number grows with the register:
+the cost is close to linear as long as names are varied, as registers' are.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import combinations
+
+from rapidfuzz.distance import Indel
+
+from .names import canonical_word
+from .rules import name_key
+
+PARTICLE = "ag"  # every filiation particle after canonical_word: too common to block on
+PLACE_PREFIX = 3
+YEAR_WINDOW = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """What matching reads of a person; any field may be missing."""
+
+    id: int
+    given: str = ""
+    family: str = ""
+    sex: str = ""
+    birth_year: int | None = None
+    birth_date: dt.date | None = None
+    place_of_birth: str = ""
+    region: str = ""
+    movement: str = ""
+    documents: frozenset[str] = frozenset()
+    biometric: str = ""
+    serials: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Above `strong`: proposed as the same person; between `review` and `strong`: to review."""
+
+    strong: float = 0.9
+    review: float = 0.6
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    a: int
+    b: int
+    score: float
+    agreed: tuple[str, ...]
+    differed: tuple[str, ...]
+
+
+@dataclass
+class Result:
+    candidates: list[Candidate] = field(default_factory=list)
+    compared: int = 0  # pairs scored, the measure of the work done
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    person: Person
+    words: tuple[str, ...]  # canonical name words, particle excluded, sorted
+    units: tuple[str, ...]  # canonical name units ("ag" stays bound to the father's name)
+    place: str
+
+
+def prepare(person: Person) -> _Prepared:
+    words = [canonical_word(w) for w in name_key(person.given, person.family).split()]
+    # "Almahdi Ag Inamoud" (son of Inamoud) and "Inamoud Ag Almahdi" (his father, perhaps) are
+    # not the same name: the particle binds to the next word. Order of the units is free.
+    units: list[str] = []
+    for word in words:
+        if units and units[-1] == PARTICLE:
+            units[-1] = f"^{word}"  # a father's name: compared only with fathers' names
+        else:
+            units.append(word)
+    return _Prepared(
+        person,
+        tuple(sorted({w for w in words if w != PARTICLE})),
+        tuple(units),
+        canonical_word(name_key(person.place_of_birth).replace(" ", "")),
+    )
+
+
+def blocking_keys(p: _Prepared) -> Iterator[tuple[str, ...]]:
+    person = p.person
+    for kind, values in (("doc", person.documents), ("ser", person.serials)):
+        for value in values:
+            yield (kind, value)
+    if person.biometric:
+        yield ("bio", person.biometric)
+    name = " ".join(p.words)
+    for bucket in _year_buckets(person.birth_year):
+        yield ("name", name, bucket)
+        # The same name but for one word, of which only the initial is kept: a typo, a
+        # transliteration we do not know, a particle read as a name. The place narrows it.
+        for i, word in enumerate(p.words):
+            others = " ".join(p.words[:i] + p.words[i + 1 :])
+            yield ("name-but-one", others, word[:1], bucket, p.place[:PLACE_PREFIX])
+
+
+YEARS = range(1930, 2030)
+
+
+def _year_buckets(year: int | None) -> set[str]:
+    """Four-year buckets at two offsets, so that birth years up to two apart always share one.
+    Without a birth year, every bucket: such a person meets their namesakes of any age."""
+    years = YEARS if year is None else (year,)
+    return {f"{y // 4}" for y in years} | {f"{(y + 2) // 4}+" for y in years}
+
+
+# Evidence for and against, in log-odds points (Fellegi-Sunter style); the score maps the sum
+# to 0..1 (`_probability`). An exact shared identifier outweighs everything but a contradiction.
+SAME_IDENTIFIER, OTHER_BIOMETRIC, OTHER_SEX = 8.0, -6.0, -5.0
+OFFSET = 3.0  # a sum of 3 points is a score of 0.5
+
+
+def name_similarity(a: tuple[str, ...], b: tuple[str, ...]) -> float:
+    """The worst-matched name unit, each unit against its best match in the other name, both
+    ways: word order does not matter, and one different word is enough to tell people apart
+    (Mohamed Maïga and Moussa Maïga), while a typo costs only a little."""
+
+    if sorted(a) == sorted(b):
+        return 1.0
+
+    def one_way(x: tuple[str, ...], y: tuple[str, ...]) -> float:
+        return min(max(_unit_similarity(u, v) for v in y) for u in x)
+
+    return min(one_way(a, b), one_way(b, a))
+
+
+def _unit_similarity(u: str, v: str) -> float:
+    similarity = Indel.normalized_similarity(u.lstrip("^"), v.lstrip("^"))
+    # A father's name is not the person's own: "Ag Inamoud" against "Inamoud" counts for little.
+    return similarity if u.startswith("^") == v.startswith("^") else similarity * 0.6
+
+
+def _name_points(similarity: float) -> tuple[float, bool | None]:
+    if similarity >= 0.9:
+        return 3.0, True
+    if similarity >= 0.75:
+        return 1.5, True
+    if similarity >= 0.6:
+        return -1.0, None
+    return -3.0, False
+
+
+def _birth(a: Person, b: Person) -> tuple[float, str | None, str | None]:
+    """Points for birth, and the reason for or against."""
+    if a.birth_date and b.birth_date:
+        if a.birth_date == b.birth_date:
+            return 4.0, "birth date", None
+        swapped = a.birth_date.year == b.birth_date.year and (a.birth_date.day, a.birth_date.month) == (
+            b.birth_date.month,
+            b.birth_date.day,
+        )
+        if swapped:
+            return 3.0, "birth date (day and month swapped)", None
+    if a.birth_year is None or b.birth_year is None:
+        return 0.0, None, None  # compared on what they have
+    gap = abs(a.birth_year - b.birth_year)
+    if a.birth_date and b.birth_date:  # both exact and different
+        return (-2.5 if gap == 0 else -4.0), None, "birth date"
+    if gap == 0:
+        return 1.5, "birth year", None
+    if gap <= YEAR_WINDOW:
+        return 0.5 * (YEAR_WINDOW - gap), "birth year (approximate)", None
+    return -4.0, None, "birth year"
+
+
+def _place_points(similarity: float) -> tuple[float, bool]:
+    if similarity >= 0.85:
+        return 2.0, True
+    if similarity >= 0.7:
+        return 1.0, True
+    return -2.5, False
+
+
+def _probability(points: float) -> float:
+    return 1 / (1 + math.exp(-(points - OFFSET)))
+
+
+def score(x: _Prepared, y: _Prepared) -> Candidate:
+    a, b = x.person, y.person
+    agreed: list[str] = []
+    differed: list[str] = []
+    points = 0.0
+    if x.units and y.units:
+        name, agree = _name_points(name_similarity(x.units, y.units))
+        points += name
+        if agree is not None:
+            (agreed if agree else differed).append("name")
+    birth, birth_for, birth_against = _birth(a, b)
+    points += birth
+    agreed += [birth_for] if birth_for else []
+    differed += [birth_against] if birth_against else []
+    if x.place and y.place:
+        place, agree = _place_points(Indel.normalized_similarity(x.place, y.place))
+        points += place
+        (agreed if agree else differed).append("place of birth")
+    points += 0.3 * (a.region == b.region) + 0.3 * (a.movement == b.movement)
+    if a.movement and b.movement and a.movement != b.movement:
+        differed.append("movement")
+    if a.sex and b.sex and a.sex != b.sex:
+        points += OTHER_SEX
+        differed.append("sex")
+    for label, same in (
+        ("document number", a.documents & b.documents),
+        ("weapon serial number", a.serials & b.serials),
+        ("biometric reference", a.biometric and a.biometric == b.biometric),
+    ):
+        if same:
+            points += SAME_IDENTIFIER
+            agreed.append(label)
+    if a.biometric and b.biometric and a.biometric != b.biometric:
+        points += OTHER_BIOMETRIC
+        differed.append("biometric reference")
+    return Candidate(a.id, b.id, round(_probability(points), 3), tuple(agreed), tuple(differed))
+
+
+def find(people: Iterable[Person], thresholds: Thresholds = Thresholds()) -> Result:
+    """Every pair scoring at least `thresholds.review`, each once, best first."""
+    prepared = [prepare(p) for p in people]
+    blocks: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for index, p in enumerate(prepared):
+        for key in blocking_keys(p):
+            blocks[key].append(index)
+    result, seen = Result(), set()
+    for members in blocks.values():
+        if len(members) < 2:
+            continue
+        for i, j in combinations(members, 2):
+            pair = (i, j) if i < j else (j, i)
+            if pair in seen:
+                continue
+            result.compared += 1
+            candidate = score(prepared[pair[0]], prepared[pair[1]])
+            if candidate.score >= thresholds.review:
+                seen.add(pair)
+                result.candidates.append(candidate)
+    result.candidates.sort(key=lambda c: (-c.score, c.a, c.b))
+    return result
