@@ -20,7 +20,7 @@ from core import views as core_views
 from core.api import RegionViewSet
 from cvr import views as cvr_views
 from cvr.api import ProjectViewSet
-from ddr import eligibility_views, screening_views
+from ddr import duplicate_views, eligibility_views, screening_views
 from ddr import views as ddr_views
 from ddr.api import (
     ArmedGroupViewSet,
@@ -110,6 +110,13 @@ urlpatterns = [
     path("enfants/", screening_views.referral_list, name="referral-list"),
     path("enfants/<int:pk>/remise/", screening_views.referral_hand_over, name="referral-hand-over"),
     path("pieces-signalees/", screening_views.flagged_documents, name="flagged-documents"),
+    path("doublons/", duplicate_views.duplicate_queue, name="duplicate-queue"),
+    path("doublons/<int:pk>/", duplicate_views.duplicate_pair, name="duplicate-pair"),
+    path("doublons/<int:pk>/decision/", duplicate_views.duplicate_decide, name="duplicate-decide"),
+    path("doublons/fusions/<int:pk>/annuler/", duplicate_views.merge_undo, name="merge-undo"),
+    path("doublons/lancer/", duplicate_views.duplicate_run, name="duplicate-run"),
+    path("doublons/reglages/", duplicate_views.matching_settings, name="matching-settings"),
+    path("listes/integrite/", duplicate_views.list_integrity, name="list-integrity"),
     path("regles/", eligibility_views.ruleset_list, name="ruleset-list"),
     path("regles/nouveau/", eligibility_views.ruleset_new, name="ruleset-new"),
     path("regles/<int:pk>/", eligibility_views.ruleset_detail, name="ruleset-detail"),

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import combinations
 
@@ -236,15 +236,23 @@ def score(x: _Prepared, y: _Prepared) -> Candidate:
     return Candidate(a.id, b.id, round(_probability(points), 3), tuple(agreed), tuple(differed))
 
 
-def find(people: Iterable[Person], thresholds: Thresholds = Thresholds()) -> Result:
-    """Every pair scoring at least `thresholds.review`, each once, best first."""
+def find(
+    people: Iterable[Person],
+    thresholds: Thresholds = Thresholds(),
+    progress: Callable[[int, int], None] | None = None,
+) -> Result:
+    """Every pair scoring at least `thresholds.review`, each once, best first. `progress(done,
+    total)` is called as blocks are compared (about every 5 %)."""
     prepared = [prepare(p) for p in people]
     blocks: dict[tuple[str, ...], list[int]] = defaultdict(list)
     for index, p in enumerate(prepared):
         for key in blocking_keys(p):
             blocks[key].append(index)
     result, seen = Result(), set()
-    for members in blocks.values():
+    step = max(1, len(blocks) // 20)
+    for done, members in enumerate(blocks.values(), 1):
+        if progress and done % step == 0:
+            progress(done, len(blocks))
         if len(members) < 2:
             continue
         for i, j in combinations(members, 2):

@@ -16,6 +16,7 @@ from .models import (
     Combatant,
     DeclaredWeapon,
     IdentityDocument,
+    MatchingSettings,
     MedicalExam,
     Pathway,
     RuleSet,
@@ -136,6 +137,30 @@ class ListStatusForm(StyledForm, forms.ModelForm):
     class Meta:
         model = SubmittedList
         fields = ["status"]
+
+    def clean_status(self) -> str:
+        from .dedup import list_acceptance_problem
+
+        status = self.cleaned_data["status"]
+        if status == SubmittedList.Status.ACCEPTED and (problem := list_acceptance_problem(self.instance)):
+            raise forms.ValidationError(problem)
+        return status
+
+
+class MatchingSettingsForm(StyledForm, forms.ModelForm):
+    class Meta:
+        model = MatchingSettings
+        fields = ["strong", "review", "list_hold_share"]
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        strong, review = data.get("strong"), data.get("review")
+        if strong is not None and review is not None and not 0 < review <= strong <= 1:
+            raise forms.ValidationError(_("Thresholds must satisfy 0 < review ≤ proposed ≤ 1."))
+        share = data.get("list_hold_share")
+        if share is not None and not 0 <= share <= 1:
+            self.add_error("list_hold_share", _("A share between 0 and 1."))
+        return data
 
 
 # --- screening and pathways ---------------------------------------------------------------

@@ -22,7 +22,7 @@ S = Combatant.Status
 # Rules decide for people not yet engaged on a pathway; later changes go through transitions.
 DECIDABLE = (S.PRE_REGISTERED, S.REGISTERED, S.SCREENED, S.ORIENTED)
 # People holding a place in a pathway's quota: engaged on it, not gone.
-GONE = (S.REFERRED, S.EXCLUDED, S.WITHDRAWN, S.DECEASED, S.DESERTED)
+GONE = (S.REFERRED, S.EXCLUDED, S.WITHDRAWN, S.DECEASED, S.DESERTED, S.MERGED)
 BATCHES = 20
 
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -38,7 +38,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.REINTEGRATED: frozenset(),
 }
 EXITS = frozenset({S.REFERRED, S.EXCLUDED, S.WITHDRAWN, S.DECEASED, S.DESERTED})
-TERMINAL = frozenset({S.REFERRED, S.EXCLUDED, S.WITHDRAWN, S.DECEASED, S.DESERTED, S.REINTEGRATED})
+TERMINAL = frozenset({S.REFERRED, S.EXCLUDED, S.WITHDRAWN, S.DECEASED, S.DESERTED, S.REINTEGRATED, S.MERGED})
 
 
 class PathwayRefused(Exception):

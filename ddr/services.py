@@ -293,6 +293,9 @@ def list_import_commit(*, import_id: int) -> ListImport:
         _finish(job, message, failed=True)
         raise
     _finish(job, "", total=total)
+    from .dedup import duplicates_queue
+
+    duplicates_queue(by=record.created_by, submitted=record.result)  # every new list is checked
     return record
 
 

@@ -20,3 +20,10 @@ def eligibility_recompute(run_id: int) -> None:
     from . import pathways
 
     pathways.eligibility_recompute(run_id=run_id)  # idempotent: a second run changes nothing
+
+
+@shared_task(acks_late=True)
+def duplicates_find(job_id: int, list_id: int | None = None) -> None:
+    from . import dedup
+
+    dedup.duplicates_find(job_id=job_id, list_id=list_id)  # idempotent: pairs are upserted

@@ -185,6 +185,7 @@ class Combatant(models.Model):
         WITHDRAWN = "withdrawn", _("Withdrawn")
         DECEASED = "deceased", _("Deceased")
         DESERTED = "deserted", _("Deserted")
+        MERGED = "merged", _("Merged into another record (duplicate)")
 
     registration_number = models.CharField(_("registration number"), max_length=20, unique=True)
     given_name = models.CharField(_("given name"), max_length=100)
@@ -204,6 +205,15 @@ class Combatant(models.Model):
     has_weapon = models.BooleanField(_("declared a weapon"), default=False)
     registered_at = models.DateField(_("registered on"))
     also_known_as = models.CharField(_("also known as"), max_length=200, blank=True)
+    # A duplicate merged into another record: kept, with its provenance moved, so it can be undone.
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("merged into"),
+    )
     place_of_birth = models.CharField(_("place of birth"), max_length=100, blank=True)
     commune = models.CharField(_("commune of residence"), max_length=100, blank=True)
     rank_in_movement = models.CharField(_("rank in the movement"), max_length=60, blank=True)
@@ -385,6 +395,12 @@ class SubmittedList(models.Model):
         verbose_name=_("previous version"),
     )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.RECEIVED)
+    # Set by duplicate detection when too many of the list's people are probable duplicates:
+    # the list cannot be accepted while its pairs are open.
+    hold_reason = models.CharField(_("held for review because"), max_length=300, blank=True)
+    duplicates_job = models.ForeignKey(
+        "core.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
     original_file = models.FileField(_("original file"), upload_to="lists/%Y/")
     sha256 = models.CharField(_("SHA-256 of the file"), max_length=64, unique=True)
     row_count = models.PositiveIntegerField(_("rows"), default=0)
@@ -490,7 +506,8 @@ class ListImport(models.Model):
         return f"{self.filename} ({self.status})"
 
 
-from .eligibility import EligibilityRun, RuleSet, WaitingPlace  # noqa: E402  (models split by concept)
+from .duplicates import DuplicatePair, MatchingSettings, Merge  # noqa: E402  (models split by concept)
+from .eligibility import EligibilityRun, RuleSet, WaitingPlace  # noqa: E402
 from .screening import AgeAssessment, ChildReferral, MedicalExam, VettingMatch, WatchlistEntry  # noqa: E402
 
 __all__ = [
@@ -502,12 +519,15 @@ __all__ = [
     "CoalitionMembership",
     "Combatant",
     "DeclaredWeapon",
+    "DuplicatePair",
     "EligibilityRun",
     "IdentityDocument",
     "ListEntry",
     "ListImport",
+    "MatchingSettings",
     "MedicalExam",
     "MedicalStatus",
+    "Merge",
     "Pathway",
     "RegistrationCounter",
     "RuleSet",

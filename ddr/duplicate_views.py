@@ -1,0 +1,164 @@
+"""Browser screens for duplicates: the review queue, one pair side by side, merges and their
+undoing, the thresholds, and the integrity of lists."""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import Role
+from accounts.permissions import IMPORT_ROLES, REGISTER_ROLES, role_required
+from core.models import Job
+from core.pagination import CappedPaginator
+
+from . import dedup
+from .forms import MatchingSettingsForm
+from .models import ArmedGroup, MatchingSettings, Merge, SubmittedList
+
+
+@role_required(*REGISTER_ROLES)
+def duplicate_queue(request: HttpRequest) -> HttpResponse:
+    tuned = MatchingSettings.current()
+    pairs = (
+        dedup.pairs_for(request.user)
+        .filter(status="open")
+        .select_related("first__region", "first__movement", "second__region", "second__movement")
+    )
+    if request.GET.get("kind") == "strong":
+        pairs = pairs.filter(score__gte=tuned.strong)
+    elif request.GET.get("kind") == "review":
+        pairs = pairs.filter(score__lt=tuned.strong)
+    context = {
+        "page": CappedPaginator(pairs, 50).get_page(request.GET.get("page")),
+        "settings": tuned,
+        # The user's last search over the register, with its progress bar while it runs.
+        "job": Job.objects.filter(kind="duplicates_find", created_by=request.user.pk).order_by("-pk").first(),
+        "merges": Merge.objects.filter(undone_at__isnull=True)
+        .filter(kept__in=dedup.pairs_for(request.user).values("first"))
+        .select_related("kept", "absorbed", "merged_by")[:10],
+    }
+    return render(request, "ddr/duplicate_queue.html", context)
+
+
+@role_required(*REGISTER_ROLES)
+def duplicate_pair(request: HttpRequest, pk: int) -> HttpResponse:
+    pair = get_object_or_404(
+        dedup.pairs_for(request.user).select_related(
+            "first__region", "first__movement", "second__region", "second__movement"
+        ),
+        pk=pk,
+    )
+    cards = [
+        (p, p.documents.all(), p.weapons.all(), p.list_entries.select_related("submitted_list__movement"))
+        for p in (pair.first, pair.second)
+    ]
+    context = {"pair": pair, "cards": cards}
+    return render(request, "ddr/duplicate_pair.html", context)
+
+
+@require_POST
+@role_required(*REGISTER_ROLES)
+def duplicate_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    pair = get_object_or_404(dedup.pairs_for(request.user), pk=pk)
+    try:
+        if request.POST.get("decision") == "same":
+            dedup.pair_merge(pair=pair, by=request.user)
+            messages.success(request, _("Merged: one person, every list entry and document kept."))
+        else:
+            dedup.pair_different(pair=pair, by=request.user)
+            messages.success(
+                request, _("Recorded as two different people; this pair will not be proposed again.")
+            )
+    except dedup.DuplicateRefused as exc:
+        messages.error(request, str(exc))
+        return redirect("duplicate-pair", pk=pk)
+    return redirect("duplicate-queue")
+
+
+@require_POST
+@role_required(*REGISTER_ROLES)
+def merge_undo(request: HttpRequest, pk: int) -> HttpResponse:
+    merge = get_object_or_404(Merge, pk=pk, pair__in=dedup.pairs_for(request.user))
+    try:
+        dedup.merge_undo(merge=merge, by=request.user)
+        messages.success(request, _("Merge undone: both records are back as they were."))
+    except dedup.DuplicateRefused as exc:
+        messages.error(request, str(exc))
+    return redirect("duplicate-queue")
+
+
+@require_POST
+@role_required(*IMPORT_ROLES)
+def duplicate_run(request: HttpRequest) -> HttpResponse:
+    dedup.duplicates_queue(by=request.user)
+    messages.success(request, _("The search runs on the worker; you can leave this page."))
+    return redirect("duplicate-queue")
+
+
+@role_required(Role.ADMINISTRATOR)
+def matching_settings(request: HttpRequest) -> HttpResponse:
+    tuned = MatchingSettings.current()
+    form = MatchingSettingsForm(request.POST or request.GET or None, instance=tuned)
+    effect = None
+    if form.is_bound and form.is_valid():
+        if request.method == "POST":
+            form.instance._history_user = request.user  # type: ignore[attr-defined]
+            form.save()
+            messages.success(request, _("Thresholds saved."))
+            return redirect("matching-settings")
+        effect = dedup.threshold_effect(form.cleaned_data["strong"], form.cleaned_data["review"])
+    current = dedup.threshold_effect(tuned.strong, tuned.review)
+    return render(
+        request,
+        "ddr/matching_settings.html",
+        {"form": form, "effect": effect, "current": current},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+INTEGRITY_LABELS = {
+    "people": _("People on the lists"),
+    "duplicates_inside": _("Probable duplicates inside the lists"),
+    "registered_elsewhere": _("Already registered elsewhere"),
+    "other_movement": _("Also on another movement's list"),
+    "weapons_declared_twice": _("Weapon serial numbers declared twice"),
+    "documents_just_before": _("Documents issued shortly before registration"),
+    "under_18": _("Under 18 by any source"),
+}
+
+
+@role_required(*IMPORT_ROLES)
+def list_integrity(request: HttpRequest) -> HttpResponse:
+    """Per list (?list=) or per movement (?movement=), or every list."""
+    lists = SubmittedList.objects.all()
+    title = _("Every list")
+    if list_id := request.GET.get("list", "").strip():
+        submitted = get_object_or_404(SubmittedList, pk=list_id) if list_id.isdigit() else None
+        if submitted is None:
+            return HttpResponse(_("Unknown list."), status=400)
+        lists, title = lists.filter(pk=submitted.pk), str(submitted)
+    elif code := request.GET.get("movement", "").strip():
+        movement = ArmedGroup.objects.filter(code=code).first()
+        if movement is None:
+            return HttpResponse(_("Unknown movement."), status=400)
+        lists, title = lists.filter(movement=movement), str(movement)
+    report = dedup.list_integrity(lists)
+    rows = [
+        (INTEGRITY_LABELS[key], count, report["shares"].get(key)) for key, count in report["counts"].items()
+    ]
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="integrite-listes.csv"'
+        response.write("\ufeff")
+        writer = csv.writer(response, delimiter=";")
+        writer.writerow([_("Indicator"), _("Count"), _("Share")])
+        for label, count, share in rows:
+            writer.writerow([label, count, "" if share is None else f"{share:.1%}"])
+        return response
+    context = {"rows": rows, "title": title, "movements": ArmedGroup.objects.order_by("code")}
+    return render(request, "ddr/list_integrity.html", context)

@@ -1,0 +1,97 @@
+"""Probable duplicates: the pairs found, the decisions on them, and merges that can be undone."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class MatchingSettings(models.Model):
+    """The thresholds administrators tune (one row), shown with their effect on the queue."""
+
+    strong = models.FloatField(_("proposed as the same person from"), default=0.9)
+    review = models.FloatField(_("sent to review from"), default=0.6)
+    list_hold_share = models.FloatField(_("list held for review above this share of duplicates"), default=0.1)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("duplicate-detection settings")
+        verbose_name_plural = _("duplicate-detection settings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(review__gt=0) & Q(review__lte=F("strong")) & Q(strong__lte=1),
+                name="matching_thresholds_ordered",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.review} / {self.strong}"
+
+    @classmethod
+    def current(cls) -> MatchingSettings:
+        found, _created = cls.objects.get_or_create(pk=1)
+        return found
+
+
+class DuplicatePair(models.Model):
+    """Two records that may be one person (`first` has the smaller id), with the score and why."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("To review")
+        SAME = "same", _("Same person (merged)")
+        DIFFERENT = "different", _("Different people")
+
+    first = models.ForeignKey("ddr.Combatant", on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey("ddr.Combatant", on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField(_("score"))
+    agreed = models.JSONField(_("agreed"), default=list)
+    differed = models.JSONField(_("differed"), default=list)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OPEN)
+    found_at = models.DateTimeField(_("found at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-score", "id"]
+        verbose_name = _("probable duplicate")
+        verbose_name_plural = _("probable duplicates")
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="duplicate_pair_once"),
+            models.CheckConstraint(condition=Q(first__lt=F("second")), name="duplicate_pair_ordered"),
+        ]
+        indexes = [models.Index(fields=["status", "-score"], name="duplicate_pair_queue")]
+
+    def __str__(self) -> str:
+        return f"{self.first_id} ~ {self.second_id} ({self.score:.2f})"
+
+
+class Merge(models.Model):
+    """`absorbed` merged into `kept`: what moved, so that it can be moved back."""
+
+    pair = models.OneToOneField(DuplicatePair, on_delete=models.PROTECT, related_name="merge")
+    kept = models.ForeignKey("ddr.Combatant", on_delete=models.PROTECT, related_name="merges_kept")
+    absorbed = models.ForeignKey("ddr.Combatant", on_delete=models.PROTECT, related_name="merges_absorbed")
+    moved = models.JSONField(_("moved records"), default=dict)
+    kept_aliases_before = models.CharField(max_length=200, blank=True)
+    absorbed_status_before = models.CharField(max_length=20)
+    merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    merged_at = models.DateTimeField(_("merged at"), auto_now_add=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-merged_at"]
+        verbose_name = _("merge")
+        verbose_name_plural = _("merges")
+
+    def __str__(self) -> str:
+        return f"{self.absorbed_id} → {self.kept_id}"

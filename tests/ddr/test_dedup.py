@@ -1,0 +1,205 @@
+"""Duplicate detection on the register: the job, decisions remembered, merge and un-merge,
+lists held for review, and the list-integrity report."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from core.models import Job
+from ddr import dedup
+from ddr.models import (
+    Combatant,
+    DeclaredWeapon,
+    DuplicatePair,
+    IdentityDocument,
+    ListEntry,
+    MatchingSettings,
+    Merge,
+    SubmittedList,
+)
+
+from ..factories import CombatantFactory, group, region
+
+pytestmark = pytest.mark.django_db
+
+
+def a_list(by: Any, movement: str = "MNLA", n: int = 1) -> SubmittedList:
+    return SubmittedList.objects.create(
+        title=f"Liste {movement} {n}",
+        movement=group(movement),
+        submitted_to="cts",
+        submitted_on=dt.date(2018, 5, 2),
+        sha256=f"{movement}{n}".ljust(64, "0"),
+        created_by=by,
+    )
+
+
+def twins(**extra: Any) -> tuple[Combatant, Combatant]:
+    """One man registered twice, by two movements, with a clerk's spellings."""
+    first = CombatantFactory(
+        given_name="Mohamed", family_name="Ag Intallah", birth_year=1985, place_of_birth="Kidal", **extra
+    )
+    second = CombatantFactory(
+        given_name="Muhammad",
+        family_name="Ould Intalah",
+        birth_year=1986,
+        place_of_birth="Kidal",
+        movement=group("HCUA"),
+        **extra,
+    )
+    return first, second
+
+
+def run(by: Any, submitted: SubmittedList | None = None) -> int:
+    job = Job.objects.create(kind="duplicates_find", created_by=by)
+    found = dedup.duplicates_find(job_id=job.pk, list_id=submitted.pk if submitted else None)
+    job.refresh_from_db()
+    assert (job.status, job.done) == (Job.Status.DONE, 100)
+    return found
+
+
+def test_the_register_job_finds_the_pair_with_its_reasons_and_decisions_are_remembered(
+    commission_officer: Any,
+) -> None:
+    first, second = twins()
+    CombatantFactory(given_name="Moussa", family_name="Maïga", birth_year=1985, place_of_birth="Kidal")
+    assert run(commission_officer) == 1
+    pair = DuplicatePair.objects.get()
+    assert (pair.first, pair.second, pair.status) == (first, second, "open")
+    assert "name" in pair.agreed and "movement" in pair.differed
+
+    assert run(commission_officer) == 1 and DuplicatePair.objects.count() == 1  # upserted, not doubled
+    dedup.pair_different(pair=pair, by=commission_officer)
+    assert run(commission_officer) == 0  # "different people" is never proposed again
+    assert DuplicatePair.objects.get().status == "different"
+
+
+def test_merge_keeps_every_entry_document_and_name_and_undo_puts_them_back(commission_officer: Any) -> None:
+    kept, absorbed = twins()
+    lists = [a_list(commission_officer, "MNLA"), a_list(commission_officer, "HCUA")]
+    ListEntry.objects.create(submitted_list=lists[0], combatant=kept, line=2)
+    entry = ListEntry.objects.create(submitted_list=lists[1], combatant=absorbed, line=7)
+    document = IdentityDocument.objects.create(combatant=absorbed, kind="nina", number="N123")
+    weapon = DeclaredWeapon.objects.create(combatant=absorbed, kind="rifle", serial_number="AK-1")
+    run(commission_officer)
+
+    merge = dedup.pair_merge(pair=DuplicatePair.objects.get(), by=commission_officer)
+    kept.refresh_from_db()
+    absorbed.refresh_from_db()
+    assert (absorbed.status, absorbed.merged_into) == ("merged", kept)
+    assert set(kept.list_entries.all()) == {kept.list_entries.get(line=2), entry}
+    assert list(kept.documents.all()) == [document] and list(kept.weapons.all()) == [weapon]
+    assert "Muhammad Ould Intalah" in kept.also_known_as
+    assert absorbed.history.first().history_user == commission_officer  # audited
+    assert IdentityDocument.objects.get(pk=document.pk).history.first().history_user == commission_officer
+
+    dedup.merge_undo(merge=merge, by=commission_officer)
+    kept.refresh_from_db()
+    absorbed.refresh_from_db()
+    assert (absorbed.status, absorbed.merged_into, kept.also_known_as) == ("registered", None, "")
+    assert set(absorbed.list_entries.all()) == {entry} and list(absorbed.documents.all()) == [document]
+    assert list(absorbed.weapons.all()) == [weapon]
+    assert DuplicatePair.objects.get().status == "different"
+    with pytest.raises(dedup.DuplicateRefused):
+        dedup.merge_undo(merge=Merge.objects.get(), by=commission_officer)
+
+
+def test_a_merge_across_steps_or_pathways_is_refused_and_changes_nothing(commission_officer: Any) -> None:
+    first, second = twins()
+    Combatant.objects.filter(pk=second.pk).update(status="screened", pathway="integration_army")
+    run(commission_officer)
+    pair = DuplicatePair.objects.get()
+    with pytest.raises(dedup.DuplicateRefused, match="même étape"):
+        dedup.pair_merge(pair=pair, by=commission_officer)
+    assert DuplicatePair.objects.get().status == "open" and not Merge.objects.exists()
+    assert Combatant.objects.get(pk=second.pk).status == "screened"
+
+
+def test_a_pair_decided_by_one_officer_cannot_be_merged_by_another(
+    commission_officer: Any, administrator: Any
+) -> None:
+    twins()
+    run(commission_officer)
+    pair = DuplicatePair.objects.get()
+    dedup.pair_different(pair=pair, by=administrator)
+    with pytest.raises(dedup.DuplicateRefused, match="déjà"):
+        dedup.pair_merge(pair=pair, by=commission_officer)
+    assert not Merge.objects.exists()
+
+
+def test_a_list_with_too_many_duplicates_is_held_until_its_pairs_are_decided(commission_officer: Any) -> None:
+    registered, again = twins()
+    newcomer = CombatantFactory(given_name="Aliou", family_name="Touré", birth_year=1970)
+    submitted = a_list(commission_officer, "HCUA")
+    ListEntry.objects.create(submitted_list=submitted, combatant=again, line=2)
+    ListEntry.objects.create(submitted_list=submitted, combatant=newcomer, line=3)
+    run(commission_officer, submitted)  # 1 of 2 people is a strong duplicate: 50 % > 10 %
+    submitted.refresh_from_db()
+    assert "50" in submitted.hold_reason
+    assert "Décidez" in dedup.list_acceptance_problem(submitted)
+
+    dedup.pair_different(pair=DuplicatePair.objects.get(), by=commission_officer)
+    assert dedup.list_acceptance_problem(submitted) == ""
+    assert registered.pk != again.pk
+
+
+def test_list_job_keeps_only_pairs_touching_the_list(commission_officer: Any) -> None:
+    twins()  # a pair outside the list
+    listed = CombatantFactory(given_name="Aliou", family_name="Touré", birth_year=1970)
+    submitted = a_list(commission_officer)
+    ListEntry.objects.create(submitted_list=submitted, combatant=listed, line=2)
+    assert run(commission_officer, submitted) == 0 and not DuplicatePair.objects.exists()
+
+
+def test_integrity_report_counts_each_kind_of_problem(commission_officer: Any) -> None:
+    kept, again = twins()
+    minor = CombatantFactory(given_name="Ousmane", family_name="Cissé", birth_year=dt.date.today().year - 15)
+    flagged = CombatantFactory(given_name="Issa", family_name="Dicko", birth_year=1980)
+    IdentityDocument.objects.create(
+        combatant=flagged, kind="nina", number="X1", issued_on=flagged.registered_at - dt.timedelta(days=5)
+    )
+    DeclaredWeapon.objects.create(combatant=minor, kind="rifle", serial_number="SN-9")
+    DeclaredWeapon.objects.create(combatant=kept, kind="rifle", serial_number="SN-9")
+    mnla, hcua = a_list(commission_officer, "MNLA"), a_list(commission_officer, "HCUA")
+    for line, person in enumerate([kept, minor, flagged], 2):
+        ListEntry.objects.create(submitted_list=mnla, combatant=person, line=line)
+    ListEntry.objects.create(submitted_list=hcua, combatant=again, line=2)
+    ListEntry.objects.create(submitted_list=hcua, combatant=flagged, line=3)
+    run(commission_officer)
+
+    report = dedup.list_integrity(SubmittedList.objects.filter(pk=mnla.pk))
+    assert report["counts"] == {
+        "people": 3,
+        "duplicates_inside": 0,
+        "registered_elsewhere": 2,  # kept (probable duplicate on HCUA's list) and flagged (on it too)
+        "other_movement": 1,  # flagged, by the same record on HCUA's list
+        "weapons_declared_twice": 1,
+        "documents_just_before": 1,
+        "under_18": 1,
+    }
+    assert report["shares"]["under_18"] == pytest.approx(1 / 3)
+
+
+def test_regional_officers_see_only_pairs_within_their_region(
+    gao_officer: Any, commission_officer: Any
+) -> None:
+    twins(region=region("KID"))
+    run(commission_officer)
+    assert dedup.pairs_for(commission_officer).count() == 1
+    assert dedup.pairs_for(gao_officer).count() == 0
+
+
+def test_thresholds_show_their_effect_before_they_are_saved(commission_officer: Any) -> None:
+    twins()
+    run(commission_officer)
+    score = DuplicatePair.objects.get().score
+    assert dedup.threshold_effect(strong=score, review=0.5) == {"strong": 1, "review": 0, "dropped": 0}
+    assert dedup.threshold_effect(strong=1.0, review=min(1.0, score + 0.001)) == {
+        "strong": 0,
+        "review": 0,
+        "dropped": 1,
+    }
+    assert MatchingSettings.current().strong == 0.9
