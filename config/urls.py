@@ -25,6 +25,7 @@ from ddr import views as ddr_views
 from ddr.api import (
     ArmedGroupViewSet,
     CoalitionViewSet,
+    ListIntegrityView,
     PathwayCountsView,
     PersonViewSet,
     SubmittedListViewSet,
@@ -65,6 +66,7 @@ router.register("units", UnitViewSet, basename="api-unit")
 router.register("cvr-projects", ProjectViewSet, basename="api-cvrproject")
 
 api_patterns = [
+    path("lists/integrity/", ListIntegrityView.as_view(), name="api-list-integrity"),  # before lists/<pk>/
     path("", include(router.urls)),
     path("pathways/counts/", PathwayCountsView.as_view(), name="api-pathway-counts"),
     path("auth/token/", TokenLoginView.as_view(), name="api-token-login"),

@@ -38,7 +38,8 @@ def _labelled(rows: Any, field: str, choices: Any) -> list[tuple[str, int]]:
 
 def programme_summary(user: Any) -> ProgrammeSummary:
     """A handful of grouped queries, whatever the size of the register."""
-    people = Combatant.objects.for_user(user)
+    # A duplicate merged into another record is one person: counted once, by the record kept.
+    people = Combatant.objects.for_user(user).exclude(status=Combatant.Status.MERGED)
     if user.is_child_protection:
         adults = Combatant.objects.none()
     else:
@@ -51,7 +52,7 @@ def programme_summary(user: Any) -> ProgrammeSummary:
     by_category = adults.values("category").annotate(n=Count("id")).order_by("-n")
     by_region = adults.values("region__name").annotate(n=Count("id")).order_by("-n")
     # Children are never counted among combatants; their number alone is shown.
-    children = Combatant.objects.filter(category=Category.CHILD)
+    children = Combatant.objects.filter(category=Category.CHILD).exclude(status=Combatant.Status.MERGED)
     if user.is_regional:
         children = children.filter(region=user.region_id)
     sites = Site.objects.for_user(user)

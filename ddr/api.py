@@ -235,6 +235,57 @@ class PathwayCountSerializer(serializers.Serializer):
     suppressed = serializers.BooleanField(help_text="For analysts, counts below 5 are not given.")
 
 
+class ListIntegritySerializer(serializers.Serializer):
+    indicator = serializers.CharField()
+    count = serializers.IntegerField(allow_null=True, help_text="null when suppressed")
+    share = serializers.FloatField(allow_null=True)
+    suppressed = serializers.BooleanField(help_text="For analysts, counts below 5 are not given.")
+
+
+class ListIntegrityView(APIView):
+    """The integrity of lists as aggregates (per list with `list`, per movement with `movement`,
+    or all): probable duplicates inside, people registered elsewhere or on another movement's
+    list, weapon serials declared twice, documents issued just before registration, minors.
+    For analysts, any count below 5 is suppressed, with its share."""
+
+    allowed_roles = ALL_ROLES
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("list", int, description="One submitted list."),
+            OpenApiParameter("movement", str, description="A movement's code: all its lists."),
+        ],
+        responses=ListIntegritySerializer(many=True),
+    )
+    def get(self, request: Any) -> Response:
+        from .dedup import list_integrity
+
+        lists = SubmittedList.objects.all()
+        if raw := request.query_params.get("list"):
+            if not raw.isdigit() or not lists.filter(pk=raw).exists():
+                raise ValidationError({"list": ["Unknown list."]})
+            lists = lists.filter(pk=raw)
+        if code := request.query_params.get("movement"):
+            if not ArmedGroup.objects.filter(code=code).exists():
+                raise ValidationError({"movement": ["Unknown movement."]})
+            lists = lists.filter(movement__code=code)
+        report = list_integrity(lists)
+        suppress = request.user.is_analyst
+        result = []
+        for key, count in report["counts"].items():
+            hidden = suppress and count < SUPPRESS_BELOW
+            share = report["shares"].get(key)
+            result.append(
+                {
+                    "indicator": key,
+                    "count": None if hidden else count,
+                    "share": None if hidden else share,
+                    "suppressed": hidden,
+                }
+            )
+        return Response(result)
+
+
 class PathwayCountsView(APIView):
     """People per pathway, grouped by any of pathway, region, movement and sex (`by`).
 
@@ -258,7 +309,11 @@ class PathwayCountsView(APIView):
         if unknown or not names:
             raise ValidationError({"by": [f"Unknown grouping: {', '.join(unknown) or '(empty)'}."]})
         columns = [DIMENSIONS[n] for n in names]
-        people = Combatant.objects.for_user(request.user).exclude(category=Category.CHILD)
+        people = (
+            Combatant.objects.for_user(request.user)
+            .exclude(category=Category.CHILD)
+            .exclude(status=Combatant.Status.MERGED)  # one person, counted by the record kept
+        )
         rows = people.values(*columns).annotate(count=Count("id")).order_by(*columns)
         suppress = request.user.is_analyst
         result = []

@@ -203,3 +203,38 @@ def test_thresholds_show_their_effect_before_they_are_saved(commission_officer: 
         "dropped": 1,
     }
     assert MatchingSettings.current().strong == 0.9
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_officers_merging_the_same_pair_at_once_make_one_merge(reference_data: None) -> None:
+    import threading
+
+    from django.db import connection
+
+    from ..factories import UserFactory
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks (SELECT ... FOR UPDATE) are PostgreSQL's; SQLite runs one writer")
+    officers = [UserFactory(username=f"officer{i}", role="commission_officer") for i in range(2)]
+    twins()
+    run(officers[0])
+    pair = DuplicatePair.objects.get()
+    barrier, outcomes = threading.Barrier(2), []
+
+    def review(officer: Any) -> None:
+        try:
+            barrier.wait()
+            dedup.pair_merge(pair=pair, by=officer)
+            outcomes.append("merged")
+        except dedup.DuplicateRefused:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=review, args=(officer,)) for officer in officers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["merged", "refused"]
+    assert Merge.objects.count() == 1 and Combatant.objects.filter(status="merged").count() == 1

@@ -1,0 +1,143 @@
+"""Duplicate screens and API: review, merge and undo through HTTP, refusals, thresholds, lists
+held for review, and the integrity report (browser and analysts' aggregates)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from ddr.models import Combatant, DuplicatePair, ListEntry, MatchingSettings, Merge, SubmittedList
+
+from ..factories import CombatantFactory, region
+from .test_dedup import a_list, run, twins
+
+pytestmark = pytest.mark.django_db
+
+
+def test_officer_compares_merges_and_undoes_through_the_pages(
+    commission_client: Any, commission_officer: Any
+) -> None:
+    kept, absorbed = twins()
+    run(commission_officer)
+    pair = DuplicatePair.objects.get()
+    queue = commission_client.get(reverse("duplicate-queue")).content.decode()
+    assert "Ag Intallah" in queue and "Ould Intalah" in queue and "nom" in queue  # the reasons, in French
+
+    page = commission_client.get(reverse("duplicate-pair", args=[pair.pk])).content.decode()
+    assert kept.registration_number in page and absorbed.registration_number in page
+    response = commission_client.post(reverse("duplicate-decide", args=[pair.pk]), {"decision": "same"})
+    assert response.status_code == 302
+    assert Combatant.objects.get(pk=absorbed.pk).merged_into_id == kept.pk
+
+    merge = Merge.objects.get()
+    assert "Annuler la fusion" in commission_client.get(reverse("duplicate-queue")).content.decode()
+    commission_client.post(reverse("merge-undo", args=[merge.pk]))
+    assert Combatant.objects.get(pk=absorbed.pk).status == "registered"
+    assert DuplicatePair.objects.get().status == "different"
+
+
+def test_a_refused_merge_says_why_on_the_pair_page(commission_client: Any, commission_officer: Any) -> None:
+    _first, second = twins()
+    Combatant.objects.filter(pk=second.pk).update(status="screened")
+    run(commission_officer)
+    pair = DuplicatePair.objects.get()
+    response = commission_client.post(
+        reverse("duplicate-decide", args=[pair.pk]), {"decision": "same"}, follow=True
+    )
+    assert "même étape" in response.content.decode()
+    assert DuplicatePair.objects.get().status == "open"
+
+
+def test_regional_officer_cannot_open_another_regions_pair_and_analysts_are_refused(
+    gao_client: Any, analyst_client: Any, commission_officer: Any
+) -> None:
+    twins(region=region("KID"))
+    run(commission_officer)
+    pair = DuplicatePair.objects.get()
+    assert gao_client.get(reverse("duplicate-pair", args=[pair.pk])).status_code == 404
+    assert (
+        gao_client.post(reverse("duplicate-decide", args=[pair.pk]), {"decision": "same"}).status_code == 404
+    )
+    assert analyst_client.get(reverse("duplicate-queue")).status_code == 403
+    assert DuplicatePair.objects.get().status == "open"
+
+
+def test_administrator_previews_then_saves_thresholds_and_bad_ones_change_nothing(
+    admin_client: Any, commission_client: Any, commission_officer: Any
+) -> None:
+    twins()
+    run(commission_officer)
+    url = reverse("matching-settings")
+    preview = admin_client.get(url, {"strong": "1", "review": "0.5", "list_hold_share": "0.1"})
+    assert "Avec ces seuils : 0 proposées, 1 à examiner" in preview.content.decode()
+    assert MatchingSettings.current().strong == 0.9  # a preview saves nothing
+
+    bad = admin_client.post(url, {"strong": "0.5", "review": "0.8", "list_hold_share": "0.1"})
+    assert bad.status_code == 400 and MatchingSettings.current().review == 0.6
+    admin_client.post(url, {"strong": "0.95", "review": "0.7", "list_hold_share": "0.2"})
+    assert (MatchingSettings.current().strong, MatchingSettings.current().list_hold_share) == (0.95, 0.2)
+    assert commission_client.get(url).status_code == 403
+
+
+def test_a_held_list_cannot_be_accepted_until_its_pairs_are_decided(
+    commission_client: Any, commission_officer: Any
+) -> None:
+    _registered, again = twins()
+    submitted = a_list(commission_officer, "HCUA")
+    ListEntry.objects.create(submitted_list=submitted, combatant=again, line=2)
+    run(commission_officer, submitted)
+    page = commission_client.get(reverse("list-detail", args=[submitted.pk])).content.decode()
+    assert "Retenue pour examen" in page
+    commission_client.post(reverse("list-status", args=[submitted.pk]), {"status": "accepted"})
+    assert SubmittedList.objects.get(pk=submitted.pk).status == "received"
+
+    pair = DuplicatePair.objects.get()
+    commission_client.post(reverse("duplicate-decide", args=[pair.pk]), {"decision": "different"})
+    commission_client.post(reverse("list-status", args=[submitted.pk]), {"status": "accepted"})
+    assert SubmittedList.objects.get(pk=submitted.pk).status == "accepted"
+
+
+def test_integrity_report_page_csv_and_analyst_aggregates(
+    commission_client: Any, analyst_client: Any, commission_officer: Any
+) -> None:
+    kept, again = twins()
+    mnla = a_list(commission_officer, "MNLA")
+    ListEntry.objects.create(submitted_list=mnla, combatant=kept, line=2)
+    ListEntry.objects.create(submitted_list=a_list(commission_officer, "HCUA"), combatant=again, line=2)
+    run(commission_officer)
+
+    page = commission_client.get(reverse("list-integrity"), {"movement": "MNLA"}).content.decode()
+    assert "Déjà enregistrés ailleurs" in page
+    csv = commission_client.get(reverse("list-integrity"), {"list": mnla.pk, "format": "csv"})
+    text = csv.content.decode("utf-8")
+    assert text.startswith("\ufeffIndicateur;Nombre;Part") and "Déjà enregistrés ailleurs;1;100.0%" in text
+    assert commission_client.get(reverse("list-integrity"), {"list": "x"}).status_code == 400
+    assert analyst_client.get(reverse("list-integrity")).status_code == 403
+
+    rows = {r["indicator"]: r for r in analyst_client.get("/api/lists/integrity/", {"list": mnla.pk}).json()}
+    assert rows["registered_elsewhere"] == {
+        "indicator": "registered_elsewhere",
+        "count": None,
+        "share": None,
+        "suppressed": True,
+    }  # 1 < 5: an analyst never gets a small count
+    staff = {
+        r["indicator"]: r for r in commission_client.get("/api/lists/integrity/", {"list": mnla.pk}).json()
+    }
+    assert staff["registered_elsewhere"]["count"] == 1
+    assert analyst_client.get("/api/lists/integrity/", {"movement": "NOPE"}).status_code == 400
+
+
+def test_merged_records_are_counted_once(commission_client: Any, commission_officer: Any) -> None:
+    from ddr import dedup
+
+    twins()
+    for given, family in [("Aliou", "Touré"), ("Issa", "Dicko"), ("Bakary", "Diarra"), ("Sidi", "Haïdara")]:
+        CombatantFactory(given_name=given, family_name=family, birth_year=1970)
+    CombatantFactory(given_name="Oumar", family_name="Cissé", birth_year=1999)
+    run(commission_officer)
+    dedup.pair_merge(pair=DuplicatePair.objects.get(), by=commission_officer)
+    counts = commission_client.get("/api/pathways/counts/").json()
+    assert sum(r["count"] for r in counts) == 6
