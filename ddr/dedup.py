@@ -137,20 +137,16 @@ def list_hold_check(submitted: SubmittedList, tuned: MatchingSettings) -> None:
     )
     involved = {pk for pair in strong.values_list("first_id", "second_id") for pk in pair} & people
     share = len(involved) / len(people)
-    reason = ""
-    if share > tuned.list_hold_share:
-        reason = _("%(share)s of its people are probable duplicates (limit %(limit)s).") % {
-            "share": f"{share:.0%}",
-            "limit": f"{tuned.list_hold_share:.0%}",
-        }
-    if reason != submitted.hold_reason:
-        submitted.hold_reason = reason
-        submitted.save(update_fields=["hold_reason"])
+    held = share > tuned.list_hold_share
+    values = (share, tuned.list_hold_share) if held else (None, None)
+    if (submitted.held_share, submitted.held_limit) != values:
+        submitted.held_share, submitted.held_limit = values
+        submitted.save(update_fields=["held_share", "held_limit"])
 
 
 def list_acceptance_problem(submitted: SubmittedList) -> str:
     """Why the list cannot be accepted yet ('' when it can)."""
-    if not submitted.hold_reason:
+    if submitted.held_share is None:
         return ""
     people = submitted.entries.values("combatant_id")
     still_open = DuplicatePair.objects.filter(status="open").filter(

@@ -397,7 +397,8 @@ class SubmittedList(models.Model):
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.RECEIVED)
     # Set by duplicate detection when too many of the list's people are probable duplicates:
     # the list cannot be accepted while its pairs are open.
-    hold_reason = models.CharField(_("held for review because"), max_length=300, blank=True)
+    held_share = models.FloatField(_("share of probable duplicates when held"), null=True, blank=True)
+    held_limit = models.FloatField(_("limit when held"), null=True, blank=True)
     duplicates_job = models.ForeignKey(
         "core.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
     )
@@ -421,6 +422,16 @@ class SubmittedList(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} v{self.version}"
+
+    @property
+    def hold_reason(self) -> str:
+        """Why duplicate detection holds the list ('' when it does not), in the reader's language."""
+        if self.held_share is None:
+            return ""
+        return _("%(share)s of its people are probable duplicates (limit %(limit)s).") % {
+            "share": f"{self.held_share:.0%}",
+            "limit": f"{self.held_limit or 0:.0%}",
+        }
 
 
 class ListEntry(models.Model):

@@ -110,6 +110,13 @@ MOVEMENTS_BY_REGION = {
     "MOP": ["DNA", "AUTODEF-CENTRE", "DEFECTEURS", "DNA"],
 }
 REGION_WEIGHTS = {"KID": 30, "GAO": 28, "TBK": 20, "MEN": 12, "MOP": 10}
+PLACES_BY_REGION = {
+    "KID": ["Kidal", "Aguelhok", "Tessalit", "Anefis", "Tin-Essako", "Abeïbara", "Intadeyni", "Tarkint"],
+    "GAO": ["Gao", "Ansongo", "Bourem", "Tabankort", "Ouatagouna", "Tassiga", "Almoustarat", "Gossi"],
+    "TBK": ["Tombouctou", "Goundam", "Diré", "Niafunké", "Gourma-Rharous", "Ber", "Léré", "Tonka"],
+    "MEN": ["Ménaka", "Andéraboukane", "Inékar", "Tidermène", "Anderamboukane", "Talataye"],
+    "MOP": ["Mopti", "Douentza", "Ténenkou", "Youwarou", "Djenné", "Bandiagara", "Boni", "Hombori"],
+}
 CATEGORY_WEIGHTS = [
     (Category.COMBATANT_ARMED, 34),
     (Category.COMBATANT_UNARMED, 48),
@@ -210,6 +217,7 @@ class Command(BaseCommand):
         cercles = {c.name: c for c in Cercle.objects.all()}
         self._people(rng, count, regions, groups, admin)
         self._screening(rng, admin)
+        self._duplicates(rng, groups, admin)
         self._sites(regions, groups, cercles, admin)
         self._units(regions, admin)
         self._projects(rng, regions, admin)
@@ -289,6 +297,97 @@ class Command(BaseCommand):
         run = EligibilityRun.objects.create(ruleset=ruleset, job=job, started_by=admin)
         pathways.eligibility_recompute(run_id=run.pk)
 
+    def _duplicates(self, rng: random.Random, groups: dict, admin: User) -> None:
+        """About forty people listed again by another movement in a later list, as a different clerk
+        wrote them (Mohamed/Muhammad, Ag/Ould, a typo, a year off), then the register searched:
+        the review queue has work, and the later list is held for review."""
+        from core.models import Job
+        from ddr import dedup
+        from ddr.models import MatchingSettings
+
+        people = list(
+            Combatant.objects.exclude(category=Category.CHILD)
+            .filter(status=Combatant.Status.REGISTERED)
+            .order_by("pk")
+        )
+        again = min(len(people), len(people) // 60)  # 40 in the default demo
+        if not again:
+            return
+        counter = RegistrationCounter.objects.get(name="registration")
+        copies = []
+        originals = rng.sample(people, again)
+        for seq, person in enumerate(originals, start=counter.value + 1):
+            given, family = person.given_name, person.family_name
+            given = {"Mohamed": "Muhammad", "Ibrahim": "Brahim", "Oumar": "Omar"}.get(given, given)
+            family = family.replace("Ag ", "Ould ") if rng.random() < 0.5 else family
+            if rng.random() < 0.3 and len(family) > 4:
+                at = rng.randint(2, len(family) - 1)
+                family = family[:at] + family[at + 1 :]  # a letter dropped
+            copy = Combatant(
+                **{
+                    f.attname: getattr(person, f.attname)
+                    for f in Combatant._meta.concrete_fields
+                    if f.name not in {"id", "registration_number", "given_name", "family_name", "name_key"}
+                },
+                registration_number=registration_number(person.region.code, seq),
+                given_name=given,
+                family_name=family,
+                name_key=name_key(family, given),
+            )
+            copy.birth_date = None
+            copy.birth_year = (person.birth_year or 1990) + rng.choice((0, 0, 1))
+            copy.birth_year_approximate = True
+            copy.movement = groups["MAA-CMA"] if person.movement.code != "MAA-CMA" else groups["HCUA"]
+            copy.has_weapon = person.weapons.exists()  # declared again below
+            copies.append(copy)
+        counter.value += len(copies)
+        counter.save(update_fields=["value"])
+        copies = bulk_create_with_history(
+            copies, Combatant, default_user=admin, default_change_reason="demo data"
+        )
+        ids = dict(
+            Combatant.objects.filter(
+                registration_number__in=[c.registration_number for c in copies]
+            ).values_list("registration_number", "pk")
+        )
+        # The same rifle declared again: a serial number declared twice, as integrity reports show.
+        weapons = [
+            DeclaredWeapon(
+                combatant_id=ids[copy.registration_number],
+                kind=weapon.kind,
+                serial_number=weapon.serial_number,
+                calibre=weapon.calibre,
+                ammunition=weapon.ammunition,
+                condition=weapon.condition,
+            )
+            for copy, person in zip(copies, originals, strict=True)
+            for weapon in person.weapons.all()
+        ]
+        bulk_create_with_history(
+            weapons, DeclaredWeapon, default_user=admin, default_change_reason="demo data"
+        )
+        late = SubmittedList.objects.create(
+            title="Liste complémentaire MAA-CMA 2019",
+            movement=groups["MAA-CMA"],
+            submitted_to=SubmittedList.Recipient.CNDDR,
+            submitted_on=dt.date(2019, 2, 15),
+            certified_by="Secrétaire général MAA-CMA",
+            status=SubmittedList.Status.RECEIVED,
+            original_file="lists/demo/maa-cma-complementaire.csv",
+            sha256=hashlib.sha256(b"demo MAA-CMA complementaire").hexdigest(),
+            row_count=len(ids),
+            created_by=admin,
+        )
+        ListEntry.objects.bulk_create(
+            [
+                ListEntry(submitted_list=late, combatant_id=pk, line=line)
+                for line, pk in enumerate(ids.values(), start=2)
+            ]
+        )
+        job = Job.objects.create(kind="duplicates_find", created_by=admin)
+        dedup.duplicates_find(job_id=job.pk)
+        dedup.list_hold_check(late, MatchingSettings.current())
+
     @staticmethod
     def _screened(rng: random.Random, category: str) -> dict[str, Any]:
         """Screening already done, in the report's proportions (1,765 fit, about 430 unfit of 2,300)."""
@@ -342,6 +441,7 @@ class Command(BaseCommand):
                     ),
                     has_weapon=category in (Category.COMBATANT_ARMED, Category.EX_MDSF),
                     registered_at=registered,
+                    place_of_birth=rng.choice(PLACES_BY_REGION[code]),
                     **self._screened(rng, category),
                 )
             )
