@@ -7,9 +7,10 @@ words sorted (given and family names swapped compare equal).
 
 Blocking: two people are compared only if they share a key:
 - an identifier (document number, biometric reference, weapon serial): such pairs always meet;
-- their canonical name (words in any order) and a four-year bucket of birth;
-- their name but for one word, that word's initial, the bucket and the start of the place of
-  birth (a typo or an unknown transliteration in that word keeps this key).
+- their canonical name (words in any order), a four-year bucket of birth and the initial of
+  the place of birth;
+- their name but for one word, a sketch of that word (its first three letters, or its first
+  and last two), the bucket and the place's initial: one typo in that word keeps a key.
 Blocks then hold namesakes born about the same time, whose number grows with the register:
 the cost is close to linear as long as names are varied, as registers' are.
 """
@@ -29,7 +30,7 @@ from .names import canonical_word
 from .rules import name_key
 
 PARTICLE = "ag"  # every filiation particle after canonical_word: too common to block on
-PLACE_PREFIX = 3
+PLACE_INITIALS = tuple("abcdefghijklmnopqrstuvwxyz")
 YEAR_WINDOW = 2
 
 
@@ -108,13 +109,19 @@ def blocking_keys(p: _Prepared) -> Iterator[tuple[str, ...]]:
     if person.biometric:
         yield ("bio", person.biometric)
     name = " ".join(p.words)
+    # The initial of the place of birth splits namesakes born the same years; a clerk rarely
+    # gets it wrong. Without a place, every initial: such a person meets all their namesakes.
+    places = PLACE_INITIALS if not p.place else (p.place[:1],)
     for bucket in _year_buckets(person.birth_year):
-        yield ("name", name, bucket)
-        # The same name but for one word, of which only the initial is kept: a typo, a
-        # transliteration we do not know, a particle read as a name. The place narrows it.
-        for i, word in enumerate(p.words):
-            others = " ".join(p.words[:i] + p.words[i + 1 :])
-            yield ("name-but-one", others, word[:1], bucket, p.place[:PLACE_PREFIX])
+        for place in places:
+            yield ("name", name, bucket, place)
+            # The same name but for one word, of which only its first three letters, or its
+            # first and last two, are kept: one typo in a word of six letters or more leaves
+            # at least one of the two keys.
+            for i, word in enumerate(p.words):
+                others = " ".join(p.words[:i] + p.words[i + 1 :])
+                for sketch in {word[:3], word[:1] + "…" + word[-2:]}:
+                    yield ("name-but-one", others, sketch, bucket, place)
 
 
 YEARS = range(1930, 2030)
