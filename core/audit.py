@@ -19,6 +19,14 @@ $$ LANGUAGE plpgsql;
 """
 
 
+def save_audited(record: Any, by: Any, fields: list[str], reason: str = "") -> None:
+    """Save `fields` of a record with its history row naming who did it, and why."""
+    record._history_user = by
+    if reason:
+        record._change_reason = reason
+    record.save(update_fields=fields)
+
+
 def history_tables() -> list[str]:
     from simple_history.models import registered_models
 

@@ -13,6 +13,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.audit import save_audited
 from core.models import Job
 
 from . import duplicates
@@ -190,8 +191,7 @@ def _locked_open(pair: DuplicatePair) -> DuplicatePair:
 
 def _decided(pair: DuplicatePair, status: str, by: Any) -> None:
     pair.status, pair.decided_by, pair.decided_at = status, by, timezone.now()
-    pair._history_user = by  # type: ignore[attr-defined]
-    pair.save(update_fields=["status", "decided_by", "decided_at"])
+    save_audited(pair, by, ["status", "decided_by", "decided_at"])
 
 
 @transaction.atomic
@@ -201,17 +201,10 @@ def pair_different(*, pair: DuplicatePair, by: Any) -> DuplicatePair:
     return pair
 
 
-def _save(person: Combatant, by: Any, reason: str, fields: list[str]) -> None:
-    person._history_user = by  # type: ignore[attr-defined]
-    person._change_reason = reason  # type: ignore[attr-defined]
-    person.save(update_fields=fields)
-
-
 def _moved(model: Any, ids: list[int], to: Combatant, by: Any) -> None:
     for record in model.objects.filter(pk__in=ids):
         record.combatant = to
-        record._history_user = by
-        record.save(update_fields=["combatant"])
+        save_audited(record, by, ["combatant"])
 
 
 @transaction.atomic
@@ -259,9 +252,9 @@ def pair_merge(*, pair: DuplicatePair, by: Any) -> Merge:
     alias = f"{absorbed.given_name} {absorbed.family_name}"
     if alias != f"{kept.given_name} {kept.family_name}" and alias not in kept.also_known_as:
         kept.also_known_as = "; ".join(a for a in (kept.also_known_as, alias) if a)[:200]
-        _save(kept, by, f"merged {absorbed.registration_number}", ["also_known_as"])
+        save_audited(kept, by, ["also_known_as"], f"merged {absorbed.registration_number}")
     absorbed.status, absorbed.merged_into = S.MERGED, kept
-    _save(absorbed, by, f"merged into {kept.registration_number}", ["status", "merged_into"])
+    save_audited(absorbed, by, ["status", "merged_into"], f"merged into {kept.registration_number}")
     _decided(pair, DuplicatePair.Status.SAME, by)
     return merge
 
@@ -279,12 +272,11 @@ def merge_undo(*, merge: Merge, by: Any) -> Merge:
     _moved(DeclaredWeapon, merge.moved.get("weapons", []), absorbed, by)
     if kept.also_known_as != merge.kept_aliases_before:
         kept.also_known_as = merge.kept_aliases_before
-        _save(kept, by, f"merge of {absorbed.registration_number} undone", ["also_known_as"])
+        save_audited(kept, by, ["also_known_as"], f"merge of {absorbed.registration_number} undone")
     absorbed.status, absorbed.merged_into = merge.absorbed_status_before, None
-    _save(absorbed, by, "merge undone", ["status", "merged_into"])
+    save_audited(absorbed, by, ["status", "merged_into"], "merge undone")
     merge.undone_by, merge.undone_at = by, timezone.now()
-    merge._history_user = by  # type: ignore[attr-defined]
-    merge.save(update_fields=["undone_by", "undone_at"])
+    save_audited(merge, by, ["undone_by", "undone_at"])
     _decided(merge.pair, DuplicatePair.Status.DIFFERENT, by)
     return merge
 

@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
 
+from core.audit import save_audited
+
 from .models import (
     AgeAssessment,
     Category,
@@ -40,9 +42,7 @@ class ScreeningRefused(Exception):
 
 
 def _save(person: Combatant, by: Any, reason: str, fields: list[str]) -> None:
-    person._history_user = by  # type: ignore[attr-defined]
-    person._change_reason = reason  # type: ignore[attr-defined]
-    person.save(update_fields=fields)
+    save_audited(person, by, fields, reason)
 
 
 # --- age and children ---------------------------------------------------------------------

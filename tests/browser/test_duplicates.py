@@ -11,7 +11,8 @@ from playwright.sync_api import Page, expect
 from accounts.models import Role
 from ddr.models import Combatant, DuplicatePair
 
-from ..factories import CombatantFactory, UserFactory, group
+from ..ddr.test_dedup import twins
+from ..factories import CombatantFactory, UserFactory
 from .test_home import _sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -21,16 +22,7 @@ def test_officer_finds_compares_merges_and_undoes_a_duplicate(
     page: Page, live_server: Any, celery_worker_process: Any
 ) -> None:
     UserFactory(username="seydou", role=Role.COMMISSION_OFFICER)
-    kept = CombatantFactory(
-        given_name="Mohamed", family_name="Ag Intallah", birth_year=1985, place_of_birth="Kidal"
-    )
-    absorbed = CombatantFactory(
-        given_name="Muhammad",
-        family_name="Ould Intalah",
-        birth_year=1986,
-        place_of_birth="Kidal",
-        movement=group("HCUA"),
-    )
+    kept, absorbed = twins()
     CombatantFactory(given_name="Moussa", family_name="Maïga", birth_year=1985, place_of_birth="Kidal")
 
     _sign_in(page, live_server, "seydou")
