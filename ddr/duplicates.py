@@ -111,7 +111,7 @@ def blocking_keys(p: _Prepared) -> Iterator[tuple[str, ...]]:
     name = " ".join(p.words)
     # The initial of the place of birth splits namesakes born the same years; a clerk rarely
     # gets it wrong. Without a place, every initial: such a person meets all their namesakes.
-    places = PLACE_INITIALS if not p.place else (p.place[:1],)
+    places = (*PLACE_INITIALS, UNKNOWN) if not p.place else (p.place[:1],)
     for bucket in _year_buckets(person.birth_year):
         for place in places:
             yield ("name", name, bucket, place)
@@ -125,13 +125,15 @@ def blocking_keys(p: _Prepared) -> Iterator[tuple[str, ...]]:
 
 
 YEARS = range(1930, 2030)
+UNKNOWN = "?"  # the bucket or place where two people who both lack it meet (once)
 
 
 def _year_buckets(year: int | None) -> set[str]:
     """Four-year buckets at two offsets, so that birth years up to two apart always share one.
     Without a birth year, every bucket: such a person meets their namesakes of any age."""
-    years = YEARS if year is None else (year,)
-    return {f"{y // 4}" for y in years} | {f"{(y + 2) // 4}+" for y in years}
+    if year is not None:
+        return {f"{year // 4}", f"{(year + 2) // 4}+"}
+    return {f"{y // 4}" for y in YEARS} | {f"{(y + 2) // 4}+" for y in YEARS} | {UNKNOWN}
 
 
 # Evidence for and against, in log-odds points (Fellegi-Sunter style); the score maps the sum
@@ -255,21 +257,31 @@ def find(
     for index, p in enumerate(prepared):
         for key in blocking_keys(p):
             blocks[key].append(index)
-    result, seen = Result(), set()
+    undated = [p.person.birth_year is None for p in prepared]
+    unplaced = [not p.place for p in prepared]
+    result, seen, size = Result(), set[int](), len(prepared)
     step = max(1, len(blocks) // 20)
-    for done, members in enumerate(blocks.values(), 1):
+    for done, (key, members) in enumerate(blocks.items(), 1):
         if progress and done % step == 0:
             progress(done, len(blocks))
         if len(members) < 2:
             continue
+        named = key[0].startswith("name")
         for i, j in combinations(members, 2):
-            pair = (i, j) if i < j else (j, i)
-            if pair in seen:
+            # Two people who both lack a birth year (or a place) share every bucket (or every
+            # initial): they meet in the block of the unknown only.
+            if named and (
+                (undated[i] and undated[j] and key[-2] != UNKNOWN)
+                or (unplaced[i] and unplaced[j] and key[-1] != UNKNOWN)
+            ):
                 continue
+            code = i * size + j if i < j else j * size + i
+            if code in seen:  # met already in another block (years at two offsets overlap)
+                continue
+            seen.add(code)
             result.compared += 1
-            candidate = score(prepared[pair[0]], prepared[pair[1]])
+            candidate = score(prepared[min(i, j)], prepared[max(i, j)])
             if candidate.score >= thresholds.review:
-                seen.add(pair)
                 result.candidates.append(candidate)
     result.candidates.sort(key=lambda c: (-c.score, c.a, c.b))
     return result

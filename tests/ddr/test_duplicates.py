@@ -83,3 +83,12 @@ def test_each_pair_once_and_far_fewer_comparisons_than_all_pairs() -> None:
     pairs = [(c.a, c.b) for c in result.candidates]
     assert (0, 5000) in pairs and len(pairs) == len(set(pairs))
     assert result.compared < len(people) * (len(people) - 1) / 2 / 50
+
+
+def test_people_lacking_birth_and_place_meet_once_not_in_every_bucket() -> None:
+    a = Person(1, "Attaher", "Ag Ghali", "M")
+    b = Person(2, "Attaher", "Ag Ghaly", "M")
+    dated = Person(3, "Attaher", "Ag Ghali", "M", 1980, None, "Kidal")
+    result = find([a, b, dated], Thresholds(review=0.2))
+    assert result.compared == 3  # each pair scored once, although the first two share every key
+    assert {(c.a, c.b) for c in result.candidates} == {(1, 2), (1, 3), (2, 3)}
