@@ -32,6 +32,7 @@ from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from ddr.duplicates import Person, Thresholds, find  # noqa: E402
 
@@ -189,9 +190,95 @@ def register(size: int, seed: int = 11) -> tuple[list[Person], set[tuple[int, in
     return people, truth
 
 
+def database_run(size: int) -> None:
+    """The same register COPYed into PostgreSQL (`ddr_bench`, recreated), then the job that the
+    worker runs: read the register, match, save the pairs."""
+    import io
+    import os
+
+    from register import ensure_database
+
+    os.environ.setdefault("DJANGO_DEBUG", "1")
+    os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ddr_bench")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    ensure_database(os.environ["DATABASE_URL"])
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from accounts.models import User
+    from core.models import Job, Region
+    from ddr import dedup
+    from ddr.models import ArmedGroup, DuplicatePair
+    from ddr.rules import name_key
+
+    call_command("migrate", verbosity=0)
+    user = User.objects.create(username="bench", role="administrator")
+    regions = dict(Region.objects.values_list("code", "id"))
+    groups = list(ArmedGroup.objects.values_list("id", flat=True))
+    people, truth = register(size)
+    rows = io.StringIO()
+    for p in people:
+        born = p.birth_date.isoformat() if p.birth_date else "\\N"
+        year = p.birth_year if p.birth_year is not None else "\\N"
+        rows.write(
+            f"P{p.id:09d}\t{p.given}\t{p.family}\t{p.sex}\t{born}\t{year}\t{'f' if p.birth_date else 't'}\t"
+            f"{regions.get(p.region, regions['GAO'])}\t{groups[hash(p.movement) % len(groups)]}\tcombatant_armed\t"
+            f"registered\t{'t' if p.serials else 'f'}\t2019-03-01\t{name_key(p.family, p.given)}\tf\t\t\t"
+            f"pending\t\t\t{p.place_of_birth}\t\t\t\t{p.biometric}\t\n"
+        )
+    columns = (
+        "registration_number, given_name, family_name, sex, birth_date, birth_year, birth_year_approximate, "
+        "region_id, movement_id, category, status, has_weapon, registered_at, name_key, age_verified, "
+        "medical_status, vetting_status, pathway, pathway_reason, also_known_as, place_of_birth, commune, "
+        "rank_in_movement, photo, biometric_ref, registration_place"
+    )
+    start = time.perf_counter()
+    with connection.cursor() as cur:
+        rows.seek(0)
+        cur.copy_expert(f"COPY ddr_combatant ({columns}) FROM STDIN", rows)
+        cur.execute("SELECT registration_number, id FROM ddr_combatant")
+        ids = {int(number[1:]): pk for number, pk in cur.fetchall()}
+        papers = io.StringIO()
+        for p in people:
+            for number in p.documents:
+                papers.write(f"{ids[p.id]}\tnina\t{number}\t\n")
+        papers.seek(0)
+        cur.copy_expert("COPY ddr_identitydocument (combatant_id, kind, number, issuer) FROM STDIN", papers)
+        arms = io.StringIO()
+        for p in people:
+            for serial in p.serials:
+                arms.write(f"{ids[p.id]}\tassault_rifle\t{serial}\t7.62\t0\tserviceable\n")
+        arms.seek(0)
+        cur.copy_expert(
+            "COPY ddr_declaredweapon (combatant_id, kind, serial_number, calibre, ammunition, condition) FROM STDIN",
+            arms,
+        )
+        cur.execute("ANALYZE")
+    copy_s = time.perf_counter() - start
+    job = Job.objects.create(kind="duplicates_find", created_by=user)
+    start = time.perf_counter()
+    saved = dedup.duplicates_find(job_id=job.pk)
+    job_s = time.perf_counter() - start
+    back = {number: pk for pk, number in ids.items()}
+    found = {
+        tuple(sorted((back[a], back[b]))) for a, b in DuplicatePair.objects.values_list("first", "second")
+    }
+    tp = len(found & truth)
+    precision, recall = tp / max(1, len(found)), tp / max(1, len(truth))
+    print(
+        f"PostgreSQL, {size:,} people: COPY of people, documents and weapons {copy_s:.1f} s; "
+        f"the job (read, match, save {saved:,} pairs) {job_s:.1f} s; "
+        f"F1 {2 * precision * recall / max(1e-9, precision + recall):.3f}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--people", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--database", type=int, help="also run the job on PostgreSQL over this many people")
     args = parser.parse_args()
     thresholds = Thresholds()
     print(f"thresholds: strong {thresholds.strong}, review {thresholds.review}")
@@ -221,6 +308,8 @@ def main() -> None:
             f"{2 * sp * sr / max(1e-9, sp + sr):>9.3f} {seconds:>8.1f}{growth}"
         )
         previous = (size, seconds)
+    if args.database:
+        database_run(args.database)
 
 
 if __name__ == "__main__":

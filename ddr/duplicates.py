@@ -101,7 +101,9 @@ def prepare(person: Person) -> _Prepared:
     )
 
 
-def blocking_keys(p: _Prepared) -> Iterator[tuple[str, ...]]:
+def blocking_keys(p: _Prepared, by_year: bool = True, by_place: bool = True) -> Iterator[tuple[str, ...]]:
+    """`by_year` and `by_place` are off for a register where most people lack that field:
+    expanding every one of them to every bucket would cost more than it splits."""
     person = p.person
     for kind, values in (("doc", person.documents), ("ser", person.serials)):
         for value in values:
@@ -111,8 +113,11 @@ def blocking_keys(p: _Prepared) -> Iterator[tuple[str, ...]]:
     name = " ".join(p.words)
     # The initial of the place of birth splits namesakes born the same years; a clerk rarely
     # gets it wrong. Without a place, every initial: such a person meets all their namesakes.
-    places = (*PLACE_INITIALS, UNKNOWN) if not p.place else (p.place[:1],)
-    for bucket in _year_buckets(person.birth_year):
+    if not by_place:
+        places: tuple[str, ...] = (UNKNOWN,)
+    else:
+        places = (*PLACE_INITIALS, UNKNOWN) if not p.place else (p.place[:1],)
+    for bucket in _year_buckets(person.birth_year) if by_year else (UNKNOWN,):
         for place in places:
             yield ("name", name, bucket, place)
             # The same name but for one word, of which only its first three letters, or its
@@ -253,12 +258,14 @@ def find(
     """Every pair scoring at least `thresholds.review`, each once, best first. `progress(done,
     total)` is called as blocks are compared (about every 5 %)."""
     prepared = [prepare(p) for p in people]
-    blocks: dict[tuple[str, ...], list[int]] = defaultdict(list)
-    for index, p in enumerate(prepared):
-        for key in blocking_keys(p):
-            blocks[key].append(index)
     undated = [p.person.birth_year is None for p in prepared]
     unplaced = [not p.place for p in prepared]
+    by_year = sum(undated) <= len(prepared) / 2
+    by_place = sum(unplaced) <= len(prepared) / 2
+    blocks: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for index, p in enumerate(prepared):
+        for key in blocking_keys(p, by_year, by_place):
+            blocks[key].append(index)
     result, seen, size = Result(), set[int](), len(prepared)
     step = max(1, len(blocks) // 20)
     for done, (key, members) in enumerate(blocks.items(), 1):
