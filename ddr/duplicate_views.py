@@ -38,9 +38,9 @@ def duplicate_queue(request: HttpRequest) -> HttpResponse:
         "settings": tuned,
         # The user's last search over the register, with its progress bar while it runs.
         "job": Job.objects.filter(kind="duplicates_find", created_by=request.user.pk).order_by("-pk").first(),
-        "merges": Merge.objects.filter(undone_at__isnull=True)
-        .filter(kept__in=dedup.pairs_for(request.user).values("first"))
-        .select_related("kept", "absorbed", "merged_by")[:10],
+        "merges": Merge.objects.filter(
+            undone_at__isnull=True, pair__in=dedup.pairs_for(request.user)
+        ).select_related("kept", "absorbed", "merged_by")[:10],
     }
     return render(request, "ddr/duplicate_queue.html", context)
 
