@@ -125,6 +125,21 @@ def stage(
         cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN WITH ({options})", buffer)
 
 
+def with_history(
+    model: type[models.Model], statement: str, *, kind: str, user: Any, reason: str = ""
+) -> tuple[str, list[Any]]:
+    """`statement` (an INSERT or UPDATE of `model`'s table, without RETURNING) and the history
+    rows of the rows it writes, as one statement; returns it with the parameters to append."""
+    history = model.history.model  # type: ignore[attr-defined]
+    every = ", ".join(f'"{f.column}"' for f in model._meta.concrete_fields)
+    sql = (
+        f"WITH written AS ({statement} RETURNING *) "  # noqa: S608 - identifiers from model metadata
+        f'INSERT INTO "{history._meta.db_table}" ({every}, history_date, history_change_reason, '
+        f"history_type, history_user_id) SELECT {every}, %s, %s, %s, %s FROM written"
+    )
+    return sql, [timezone.now(), reason[:100], kind, getattr(user, "pk", user)]
+
+
 def insert_from(
     model: type[models.Model],
     select: dict[str, str],
@@ -155,15 +170,8 @@ def insert_from(
         f"SELECT {', '.join(expressions)} FROM {source}"
     )
     if audited:
-        history = model.history.model  # type: ignore[attr-defined]
-        every = [f'"{f.column}"' for f in model._meta.concrete_fields]
-        insert = (
-            f"WITH inserted AS ({insert} RETURNING *) "  # noqa: S608
-            f'INSERT INTO "{history._meta.db_table}" ({", ".join(every)}, history_date, '
-            "history_change_reason, history_type, history_user_id) "
-            f"SELECT {', '.join(every)}, %s, %s, '+', %s FROM inserted"
-        )
-        params += [timezone.now(), reason, user.pk]
+        insert, history_params = with_history(model, insert, kind="+", user=user, reason=reason)
+        params += history_params
     with connection.cursor() as cursor:
         cursor.execute(insert, params)
         return cursor.rowcount

@@ -52,11 +52,11 @@ def register_people(people: QuerySet[Combatant]) -> Iterator[duplicates.Person]:
     for pk, serial in weapons.values_list("combatant_id", "serial_number"):
         serials[pk].add(serial.strip().upper())
     fields = [
-        "id", "given_name", "family_name", "also_known_as", "sex", "birth_year", "birth_date",
+        "id", "given_name", "family_name", "sex", "birth_year", "birth_date",
         "place_of_birth", "region__code", "movement__code", "biometric_ref",
     ]  # fmt: skip
     for row in people.values_list(*fields).order_by().iterator(chunk_size=5000):
-        pk, given, family, _aka, sex, year, born, place, region, movement, biometric = row
+        pk, given, family, sex, year, born, place, region, movement, biometric = row
         yield duplicates.Person(
             pk,
             given,
@@ -133,9 +133,7 @@ def list_hold_check(submitted: SubmittedList, tuned: MatchingSettings) -> None:
     people = set(submitted.entries.values_list("combatant_id", flat=True))
     if not people:
         return
-    strong = DuplicatePair.objects.filter(status="open", score__gte=tuned.strong).filter(
-        Q(first__in=people) | Q(second__in=people)
-    )
+    strong = DuplicatePair.objects.filter(status="open", score__gte=tuned.strong).touching(people)
     involved = {pk for pair in strong.values_list("first_id", "second_id") for pk in pair} & people
     share = len(involved) / len(people)
     held = share > tuned.list_hold_share
@@ -150,9 +148,7 @@ def list_acceptance_problem(submitted: SubmittedList) -> str:
     if submitted.held_share is None:
         return ""
     people = submitted.entries.values("combatant_id")
-    still_open = DuplicatePair.objects.filter(status="open").filter(
-        Q(first__in=people) | Q(second__in=people)
-    )
+    still_open = DuplicatePair.objects.filter(status="open").touching(people)
     if still_open.exists():
         return _("Held for review: %(reason)s Decide its duplicate pairs first.") % {
             "reason": submitted.hold_reason
@@ -292,9 +288,7 @@ def list_integrity(lists: QuerySet[SubmittedList]) -> dict[str, Any]:
     people_ids = set(entries.values_list("combatant_id", flat=True))
     total = len(people_ids)
     movements = set(lists.values_list("movement_id", flat=True))
-    pairs = DuplicatePair.objects.exclude(status="different").filter(
-        Q(first__in=people_ids) | Q(second__in=people_ids)
-    )
+    pairs = DuplicatePair.objects.exclude(status="different").touching(people_ids)
     inside, elsewhere = set(), set()
     for first, second in pairs.values_list("first_id", "second_id"):
         if first in people_ids and second in people_ids:

@@ -13,8 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
+from core.audit import save_audited
 from core.models import Job
 
+from .bulk import with_history
 from .eligibility import Rules, decide, pathway_case
 from .models import Combatant, EligibilityRun, Pathway, RuleSet, WaitingPlace
 
@@ -139,11 +141,9 @@ def ruleset_activate(*, ruleset: RuleSet, by: Any) -> EligibilityRun:
         previous.effective_to = ruleset.effective_from
         if previous.effective_to <= timezone.localdate():
             previous.status = RuleSet.Status.RETIRED
-        previous._history_user = by  # type: ignore[attr-defined]
-        previous.save(update_fields=["effective_to", "status"])
+        save_audited(previous, by, ["effective_to", "status"])
     ruleset.status, ruleset.activated_by, ruleset.activated_at = RuleSet.Status.ACTIVE, by, timezone.now()
-    ruleset._history_user = by  # type: ignore[attr-defined]
-    ruleset.save(update_fields=["status", "activated_by", "activated_at"])
+    save_audited(ruleset, by, ["status", "activated_by", "activated_at"])
     return recompute_queue(ruleset=ruleset, by=by)
 
 
@@ -219,18 +219,18 @@ def _decide_batch(run: EligibilityRun, rules: Rules, on: dt.date, start: int, st
     new_pathway, pathway_params = compiler.compile(pathway.resolve_expression(query))
     new_reason, reason_params = compiler.compile(reason.resolve_expression(query))
     table = Combatant._meta.db_table
-    history = Combatant.history.model._meta.db_table  # type: ignore[attr-defined]
-    every = ", ".join(f'"{f.column}"' for f in Combatant._meta.concrete_fields)
     batch = '"id" >= %s AND "id" < %s AND "status" IN %s'
     batch_params: list[Any] = [start, stop, tuple(DECIDABLE)]
     # Straight UPDATEs over the batch (no self-join): first the changed decisions, audited in
     # the same statement; then the rule set's id on the rows whose decision stays.
-    decide_sql = (
-        f'WITH changed AS (UPDATE "{table}" SET "pathway" = {new_pathway}, '  # noqa: S608 - ours
+    decide_sql, history_params = with_history(
+        Combatant,
+        f'UPDATE "{table}" SET "pathway" = {new_pathway}, '  # noqa: S608 - ours
         f'"pathway_reason" = {new_reason}, "pathway_ruleset_id" = %s '
-        f'WHERE {batch} AND ("pathway" <> {new_pathway} OR "pathway_reason" <> {new_reason}) RETURNING *) '
-        f'INSERT INTO "{history}" ({every}, history_date, history_change_reason, history_type, '
-        f"history_user_id) SELECT {every}, %s, %s, '~', %s FROM changed"
+        f'WHERE {batch} AND ("pathway" <> {new_pathway} OR "pathway_reason" <> {new_reason})',
+        kind="~",
+        user=run.started_by_id,
+        reason=f"rule set {run.ruleset_id}",
     )
     decide_params = [
         *pathway_params,
@@ -239,9 +239,7 @@ def _decide_batch(run: EligibilityRun, rules: Rules, on: dt.date, start: int, st
         *batch_params,
         *pathway_params,
         *reason_params,
-        timezone.now(),
-        f"rule set {run.ruleset_id}"[:100],
-        run.started_by_id,
+        *history_params,
     ]
     attribute_sql = (
         f'UPDATE "{table}" SET "pathway_ruleset_id" = %s '  # noqa: S608 - ours
@@ -432,9 +430,7 @@ def person_decide(*, person: Combatant, ruleset: RuleSet, by: Any) -> Combatant:
             decision.reason,
             ruleset,
         )
-        person._history_user = by  # type: ignore[attr-defined]
-        person._change_reason = f"rule set {ruleset.pk}"  # type: ignore[attr-defined]
-        person.save(update_fields=["pathway", "pathway_reason", "pathway_ruleset"])
+        save_audited(person, by, ["pathway", "pathway_reason", "pathway_ruleset"], f"rule set {ruleset.pk}")
     return person
 
 

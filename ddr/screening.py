@@ -41,10 +41,6 @@ class ScreeningRefused(Exception):
     """A screening entry contradicts what is recorded; the message says why. Nothing was saved."""
 
 
-def _save(person: Combatant, by: Any, reason: str, fields: list[str]) -> None:
-    save_audited(person, by, fields, reason)
-
-
 # --- age and children ---------------------------------------------------------------------
 
 
@@ -66,7 +62,7 @@ def age_assess(
     assessment._history_user = by  # type: ignore[attr-defined]
     assessment.save()
     person.age_verified = True
-    _save(person, by, "age assessment", ["age_verified"])
+    save_audited(person, by, ["age_verified"], "age assessment")
     if decision == AgeAssessment.Decision.CHILD:
         child_separate(person=person, by=by)
     return assessment
@@ -81,11 +77,11 @@ def child_separate(*, person: Combatant, by: Any, partner: str = "") -> ChildRef
     person.pathway, person.pathway_reason = Pathway.CHILD_REFERRAL, "under_age"
     person.rank_in_movement = ""
     person.biometric_ref = ""
-    _save(
+    save_audited(
         person,
         by,
-        "child separated",
         ["category", "status", "pathway", "pathway_reason", "rank_in_movement", "biometric_ref"],
+        "child separated",
     )
     now = timezone.now()
     referral, created = ChildReferral.objects.get_or_create(
@@ -161,7 +157,7 @@ def medical_record(
     status = latest.result if latest else MedicalStatus.NOT_EXAMINED
     if status != person.medical_status:
         person.medical_status = status
-        _save(person, by, "medical examination", ["medical_status"])
+        save_audited(person, by, ["medical_status"], "medical examination")
     return exam
 
 
@@ -217,7 +213,7 @@ def vetting_screen(*, people: QuerySet[Combatant], by: Any) -> int:
     for person in unmatched:
         if not person.vetting_matches.exists():
             person.vetting_status = VettingStatus.CLEAR
-            _save(person, by, "vetting: no match", ["vetting_status"])
+            save_audited(person, by, ["vetting_status"], "vetting: no match")
     return new
 
 
@@ -247,4 +243,4 @@ def _refresh_vetting_status(people: QuerySet[Combatant], by: Any) -> None:
         )
         if status != person.vetting_status:
             person.vetting_status = status
-            _save(person, by, "vetting review", ["vetting_status"])
+            save_audited(person, by, ["vetting_status"], "vetting review")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -36,6 +38,12 @@ class MatchingSettings(models.Model):
         return found
 
 
+class DuplicatePairQuerySet(models.QuerySet):
+    def touching(self, people: Any) -> DuplicatePairQuerySet:
+        """Pairs with at least one of `people` (ids, or a values queryset of ids)."""
+        return self.filter(Q(first__in=people) | Q(second__in=people))
+
+
 class DuplicatePair(models.Model):
     """Two records that may be one person (`first` has the smaller id), with the score and why."""
 
@@ -56,6 +64,8 @@ class DuplicatePair(models.Model):
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     history = HistoricalRecords()
+
+    objects = DuplicatePairQuerySet.as_manager()
 
     class Meta:
         ordering = ["-score", "id"]

@@ -308,6 +308,8 @@ class Command(BaseCommand):
         people = list(
             Combatant.objects.exclude(category=Category.CHILD)
             .filter(status=Combatant.Status.REGISTERED)
+            .select_related("region", "movement")
+            .prefetch_related("weapons")
             .order_by("pk")
         )
         again = min(len(people), len(people) // 60)  # 40 in the default demo
@@ -338,7 +340,7 @@ class Command(BaseCommand):
             copy.birth_year = (person.birth_year or 1990) + rng.choice((0, 0, 1))
             copy.birth_year_approximate = True
             copy.movement = groups["MAA-CMA"] if person.movement.code != "MAA-CMA" else groups["HCUA"]
-            copy.has_weapon = person.weapons.exists()  # declared again below
+            copy.has_weapon = bool(person.weapons.all())  # declared again below
             copies.append(copy)
         counter.value += len(copies)
         counter.save(update_fields=["value"])
