@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -176,6 +177,15 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = TIME_ZONE
+# Periodic jobs, run by `celery beat` (docker-compose) or the quick start's worker (`-B`).
+CELERY_BEAT_SCHEDULE = {
+    "stays-daily": {"task": "cantonment.tasks.stays_daily", "schedule": crontab(hour=5, minute=0)},
+    "stock-checks-weekly": {
+        "task": "cantonment.tasks.stock_checks_weekly",
+        "schedule": crontab(hour=5, minute=30, day_of_week="mon"),
+    },
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

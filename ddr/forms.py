@@ -219,6 +219,7 @@ class RuleSetForm(StyledForm, forms.ModelForm):
             "effective_from",
             "effective_to",
             "min_age",
+            "max_stay_days",
             "integration_requires_weapon",
             "medical_fitness_required",
             "vetting_required",

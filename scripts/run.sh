@@ -13,7 +13,10 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-.venv/bin/celery -A config worker --loglevel=INFO --concurrency=2 --without-mingle --without-gossip &
+# -B: the periodic jobs (overstay flags, headcounts, stock checks) run inside this worker.
+mkdir -p var
+.venv/bin/celery -A config worker -B --schedule=var/celerybeat-schedule --loglevel=INFO --concurrency=2 \
+    --without-mingle --without-gossip &
 pids+=($!)
 .venv/bin/python manage.py runserver "127.0.0.1:${PORT}" --noreload &
 pids+=($!)

@@ -66,6 +66,7 @@ class SiteFactory(factory.django.DjangoModelFactory):
     region = factory.LazyFunction(lambda: region("GAO"))
     capacity = 100
     places_for_women = 10
+    status = Site.Status.OPERATIONAL
 
 
 class UnitFactory(factory.django.DjangoModelFactory):

@@ -46,6 +46,8 @@ class RuleSet(models.Model):
     effective_from = models.DateField(_("effective from"))
     effective_to = models.DateField(_("effective until"), null=True, blank=True)
     min_age = models.PositiveSmallIntegerField(_("minimum age"), default=18)
+    # Cantonment is an interim measure: every stay gets a leave-by date from this.
+    max_stay_days = models.PositiveSmallIntegerField(_("maximum stay in cantonment (days)"), default=45)
     integration_requires_weapon = models.BooleanField(_("integration requires a weapon"), default=True)
     medical_fitness_required = models.BooleanField(
         _("medical fitness required for integration"), default=True

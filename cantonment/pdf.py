@@ -1,0 +1,26 @@
+"""HTML to PDF with WeasyPrint, reading only our own static files: never the network."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+from django.conf import settings
+
+
+def html_to_pdf(html: str) -> bytes:
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    static = (Path(settings.BASE_DIR) / "static").resolve()
+
+    class StaticOnly(URLFetcher):
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            path = Path(unquote(urlparse(url).path)).resolve()
+            if not path.is_relative_to(static):
+                raise ValueError(f"refused to fetch {url}")
+            return super().fetch(url, headers)
+
+    fetcher = StaticOnly(allowed_protocols=["file"])
+    return HTML(string=html, base_url=static.as_uri() + "/", url_fetcher=fetcher).write_pdf()
