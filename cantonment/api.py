@@ -1,17 +1,81 @@
+"""Cantonment API: sites, stays, weapons and ammunition with their chain of custody, inventory.
+
+Everyone reads within their scope; analysts read people as pseudonyms only. Officers of a region
+write in their region. Every write goes through the same services as the browser, so a refusal
+is the same refusal, returned as a 400 naming the field.
+"""
+
 from __future__ import annotations
 
 from typing import Any
 
-from rest_framework import serializers, viewsets
+from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
 
-from accounts.permissions import ALL_ROLES
+from accounts.permissions import ALL_ROLES, REGISTER_ROLES
+from core.models import Region
+from ddr.models import Combatant, DeclaredWeapon, pseudonym_for
 
-from .models import Site
+from . import inventory, stays, wam
+from .models import (
+    CantonmentStay,
+    CustodyEvent,
+    InventoryItem,
+    InventoryMovement,
+    Site,
+    StorageLocation,
+    WamItem,
+)
+
+CANTONMENT_ROLES = REGISTER_ROLES
+
+
+def refused(exc: stays.CantonmentRefused) -> ValidationError:
+    return ValidationError({exc.field: [str(exc)]})
+
+
+class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
+    """A reference to a record the requesting user may see: another region's is 'does not exist'."""
+
+    def get_queryset(self) -> Any:
+        queryset: Any = super().get_queryset()
+        return queryset.for_user(self.context["request"].user)
+
+
+@extend_schema_field(
+    {
+        "oneOf": [{"type": "integer"}, {"type": "string"}],
+        "nullable": True,
+        "description": "Person id; pseudonym for analysts.",
+    }
+)
+class PersonRef(serializers.Field):
+    """Who: the record's id and registration number for staff, a pseudonym for analysts."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, person_id: int | None) -> Any:
+        if person_id is None:
+            return None
+        if self.context["request"].user.is_analyst:
+            return pseudonym_for(person_id)
+        return person_id
+
+
+# --- sites --------------------------------------------------------------------------------
 
 
 class SiteSerializer(serializers.ModelSerializer):
     region = serializers.SlugRelatedField(slug_field="code", read_only=True)
     proposed_by = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    overstays = serializers.IntegerField(read_only=True)
 
     class Meta:
         model = Site
@@ -22,17 +86,372 @@ class SiteSerializer(serializers.ModelSerializer):
             "status",
             "region",
             "proposed_by",
+            "commune",
             "capacity",
             "places_for_women",
+            "children_facilities",
+            "occupancy",
+            "occupancy_women",
+            "overstays",
+            "latitude",
+            "longitude",
+            "handed_over_to",
+            "intended_reuse",
+        ]
+        read_only_fields = [
+            "name",
+            "kind",
+            "status",
+            "commune",
+            "children_facilities",
             "latitude",
             "longitude",
         ]
 
 
-class SiteViewSet(viewsets.ReadOnlyModelViewSet):
+class SiteStepSerializer(serializers.Serializer):
+    to = serializers.ChoiceField(choices=Site.Status.choices)
+    on = serializers.DateField()
+    decided_by = serializers.CharField(max_length=200, required=False, default="")
+    note = serializers.CharField(max_length=500, required=False, default="")
+    handed_over_to = serializers.CharField(max_length=200, required=False, default="")
+    intended_reuse = serializers.CharField(max_length=200, required=False, default="")
+
+
+class SiteViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Sites with occupancy and overstays. PATCH changes capacity (never below the people present);
+    POST `lifecycle/` records the next step."""
+
     allowed_roles = ALL_ROLES
+    write_roles = CANTONMENT_ROLES
     serializer_class = SiteSerializer
     filterset_fields = ["kind", "status", "region__code"]
+    http_method_names = ["get", "patch", "post", "head", "options"]
 
     def get_queryset(self) -> Any:
-        return Site.objects.for_user(self.request.user).select_related("region", "proposed_by").order_by("id")
+        return (
+            Site.objects.for_user(self.request.user)
+            .select_related("region", "proposed_by")
+            .annotate(
+                overstays=Count("stays", filter=Q(stays__checked_out_on__isnull=True, stays__flag="overstay"))
+            )
+            .order_by("id")
+        )
+
+    def perform_update(self, serializer: Any) -> None:
+        site = serializer.instance
+        data = serializer.validated_data
+        try:
+            stays.site_capacity(
+                site=site,
+                capacity=data.get("capacity", site.capacity),
+                places_for_women=data.get("places_for_women", site.places_for_women),
+                by=self.request.user,
+            )
+        except stays.CantonmentRefused as exc:
+            raise refused(exc) from exc
+        serializer.instance = self.get_queryset().get(pk=site.pk)
+
+    @extend_schema(request=SiteStepSerializer, responses=SiteSerializer)
+    @action(detail=True, methods=["post"])
+    def lifecycle(self, request: Request, pk: Any = None) -> Response:
+        site = self.get_object()
+        step = SiteStepSerializer(data=request.data)
+        step.is_valid(raise_exception=True)
+        try:
+            stays.site_advance(site=site, by=request.user, **step.validated_data)
+        except stays.CantonmentRefused as exc:
+            raise refused(exc) from exc
+        return Response(
+            SiteSerializer(self.get_queryset().get(pk=site.pk), context={"request": request}).data
+        )
+
+
+# --- stays --------------------------------------------------------------------------------
+
+
+class StaySerializer(serializers.ModelSerializer):
+    person = PersonRef(source="combatant_id")
+    site = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = CantonmentStay
+        fields = ["id", "person", "site", "checked_in_on", "leave_by", "checked_out_on", "flag"]
+
+
+class CheckInSerializer(serializers.Serializer):
+    person = ScopedPrimaryKeyField(queryset=Combatant.objects.all())
+    site = ScopedPrimaryKeyField(queryset=Site.objects.all())
+    checked_in_on = serializers.DateField()
+
+
+class CheckOutSerializer(serializers.Serializer):
+    checked_out_on = serializers.DateField()
+
+
+class StayViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Stays on sites. POST checks a person in (refused when the site is full, the person a child,
+    or already on a site); POST `{id}/check-out/` ends a stay."""
+
+    allowed_roles = ALL_ROLES
+    write_roles = CANTONMENT_ROLES
+    serializer_class = StaySerializer
+    filterset_fields = ["site", "flag"]
+
+    def get_queryset(self) -> Any:
+        qs = CantonmentStay.objects.for_user(self.request.user).order_by("id")
+        if self.request.query_params.get("open") == "true":
+            qs = qs.filter(checked_out_on__isnull=True)
+        return qs
+
+    @extend_schema(request=CheckInSerializer, responses={201: StaySerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = CheckInSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        try:
+            stay = stays.check_in(
+                person=data.validated_data["person"],
+                site=data.validated_data["site"],
+                on=data.validated_data["checked_in_on"],
+                by=request.user,
+            )
+        except stays.CantonmentRefused as exc:
+            raise refused(exc) from exc
+        return Response(StaySerializer(stay, context={"request": request}).data, status=201)
+
+    @extend_schema(request=CheckOutSerializer, responses=StaySerializer)
+    @action(detail=True, methods=["post"], url_path="check-out")
+    def check_out(self, request: Request, pk: Any = None) -> Response:
+        stay = self.get_object()
+        data = CheckOutSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            stay = stays.check_out(stay=stay, on=data.validated_data["checked_out_on"], by=request.user)
+        except stays.CantonmentRefused as exc:
+            raise refused(exc) from exc
+        return Response(StaySerializer(stay, context={"request": request}).data)
+
+
+# --- weapons and ammunition ---------------------------------------------------------------
+
+
+class WamItemSerializer(serializers.ModelSerializer):
+    handed_in_by = PersonRef(source="combatant_id")
+    receipt_number = serializers.CharField(read_only=True)
+    declared_at_registration = serializers.SerializerMethodField()
+
+    class Meta:
+        model = WamItem
+        fields = [
+            "id",
+            "receipt_number",
+            "kind",
+            "weapon_type",
+            "calibre",
+            "serial_number",
+            "quantity",
+            "condition",
+            "handed_in_by",
+            "declared_at_registration",
+            "site",
+            "received_on",
+            "location",
+            "custodian",
+            "status",
+            "disposed_on",
+            "disposal_reference",
+        ]
+
+    def get_declared_at_registration(self, item: WamItem) -> bool:
+        return item.declared_id is not None
+
+
+class HandInSerializer(serializers.Serializer):
+    site = ScopedPrimaryKeyField(queryset=Site.objects.all())
+    location = ScopedPrimaryKeyField(queryset=StorageLocation.objects.all())
+    kind = serializers.ChoiceField(choices=WamItem.Kind.choices)
+    weapon_type = serializers.ChoiceField(choices=DeclaredWeapon.Kind.choices, required=False, default="")
+    calibre = serializers.CharField(max_length=30, required=False, default="")
+    serial_number = serializers.CharField(max_length=60, required=False, default="")
+    quantity = serializers.IntegerField(min_value=1, required=False, default=1)
+    condition = serializers.ChoiceField(
+        choices=DeclaredWeapon.Condition.choices, required=False, default="unknown"
+    )
+    person = ScopedPrimaryKeyField(
+        queryset=Combatant.objects.all(), required=False, allow_null=True, default=None
+    )
+    received_on = serializers.DateField()
+    custodian = serializers.CharField(max_length=200)
+
+
+class TransferSerializer(serializers.Serializer):
+    from_location = ScopedPrimaryKeyField(queryset=StorageLocation.objects.all())
+    to_location = ScopedPrimaryKeyField(queryset=StorageLocation.objects.all())
+    custodian = serializers.CharField(max_length=200)
+    on = serializers.DateField()
+    reference = serializers.CharField(max_length=100, required=False, default="")
+
+
+class DisposalSerializer(serializers.Serializer):
+    how = serializers.ChoiceField(choices=[WamItem.Status.DESTROYED, WamItem.Status.TRANSFERRED])
+    reference = serializers.CharField(max_length=100)
+    on = serializers.DateField()
+
+
+class CustodyEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CustodyEvent
+        fields = [
+            "id",
+            "item",
+            "kind",
+            "on",
+            "from_location",
+            "to_location",
+            "from_custodian",
+            "to_custodian",
+            "reference",
+        ]
+
+
+class WamItemViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Weapons and ammunition lots handed in. POST registers a hand-in; `transfer/` and `disposal/`
+    extend the chain of custody."""
+
+    allowed_roles = ALL_ROLES
+    write_roles = CANTONMENT_ROLES
+    serializer_class = WamItemSerializer
+    filterset_fields = ["site", "kind", "status", "location"]
+
+    def get_queryset(self) -> Any:
+        return WamItem.objects.for_user(self.request.user).order_by("id")
+
+    def _item_response(self, item: WamItem, status: int = 200) -> Response:
+        return Response(WamItemSerializer(item, context={"request": self.request}).data, status=status)
+
+    @extend_schema(request=HandInSerializer, responses={201: WamItemSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = HandInSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        try:
+            item = wam.hand_in(by=request.user, **values)
+        except stays.CantonmentRefused as exc:
+            raise refused(exc) from exc
+        return self._item_response(item, 201)
+
+    @extend_schema(request=TransferSerializer, responses=WamItemSerializer)
+    @action(detail=True, methods=["post"])
+    def transfer(self, request: Request, pk: Any = None) -> Response:
+        item = self.get_object()
+        data = TransferSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        try:
+            wam.transfer(item=item, by=request.user, **data.validated_data)
+        except stays.CantonmentRefused as exc:
+            raise refused(exc) from exc
+        return self._item_response(WamItem.objects.get(pk=item.pk))
+
+    @extend_schema(request=DisposalSerializer, responses=WamItemSerializer)
+    @action(detail=True, methods=["post"])
+    def disposal(self, request: Request, pk: Any = None) -> Response:
+        item = self.get_object()
+        data = DisposalSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            wam.dispose(item=item, by=request.user, **data.validated_data)
+        except stays.CantonmentRefused as exc:
+            raise refused(exc) from exc
+        return self._item_response(WamItem.objects.get(pk=item.pk))
+
+
+class CustodyEventViewSet(viewsets.ReadOnlyModelViewSet):
+    allowed_roles = ALL_ROLES
+    serializer_class = CustodyEventSerializer
+    filterset_fields = ["item", "kind"]
+
+    def get_queryset(self) -> Any:
+        return CustodyEvent.objects.filter(item__in=WamItem.objects.for_user(self.request.user)).order_by(
+            "id"
+        )
+
+
+# --- inventory ----------------------------------------------------------------------------
+
+
+class InventoryItemSerializer(serializers.ModelSerializer):
+    region = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    handover = serializers.SlugRelatedField(slug_field="reference", read_only=True)
+
+    class Meta:
+        model = InventoryItem
+        fields = [
+            "id",
+            "code",
+            "kind",
+            "contents",
+            "quantity",
+            "unit",
+            "region",
+            "site",
+            "location",
+            "custodian",
+            "handover",
+        ]
+        read_only_fields = ["quantity"]
+
+
+class InventoryItemCreateSerializer(InventoryItemSerializer):
+    region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all())
+    site = ScopedPrimaryKeyField(queryset=Site.objects.all(), required=False, allow_null=True)
+
+    class Meta(InventoryItemSerializer.Meta):
+        read_only_fields: list[str] = []
+
+    def validate_region(self, region: Region) -> Region:
+        user = self.context["request"].user
+        if user.is_regional and region.pk != user.region_id:
+            raise ValidationError(_("You record equipment in your own region only."))
+        return region
+
+
+class MovementSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = InventoryMovement
+        fields = ["direction", "quantity", "on", "counterpart", "reference"]
+
+
+class InventoryItemViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Containers and stocks. POST `{id}/movements/` records a movement in or out; items handed
+    over are frozen (400)."""
+
+    allowed_roles = ALL_ROLES
+    write_roles = CANTONMENT_ROLES
+    filterset_fields = ["kind", "site"]
+
+    def get_serializer_class(self) -> Any:
+        return InventoryItemCreateSerializer if self.action == "create" else InventoryItemSerializer
+
+    def get_queryset(self) -> Any:
+        return (
+            InventoryItem.objects.for_user(self.request.user)
+            .select_related("region", "handover")
+            .order_by("id")
+        )
+
+    def perform_create(self, serializer: Any) -> None:
+        serializer.save()
+
+    @extend_schema(request=MovementSerializer, responses=InventoryItemSerializer)
+    @action(detail=True, methods=["post"])
+    def movements(self, request: Request, pk: Any = None) -> Response:
+        item = self.get_object()
+        data = MovementSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            inventory.movement_record(item=item, by=request.user, **data.validated_data)
+        except stays.CantonmentRefused as exc:
+            raise refused(exc) from exc
+        return Response(
+            InventoryItemSerializer(self.get_queryset().get(pk=item.pk), context={"request": request}).data
+        )

@@ -109,13 +109,13 @@ def site_advance(
 def site_capacity(*, site: Site, capacity: int, places_for_women: int, by: Any) -> Site:
     """Change a site's capacity; never below the people (and women) on it now."""
     site = Site.objects.select_for_update().get(pk=site.pk)
-    if places_for_women > capacity:
-        raise CantonmentRefused(_("Places for women cannot exceed the capacity."), "places_for_women")
     if capacity < site.occupancy:
         raise CantonmentRefused(
             _("%(n)s people are on the site: the capacity cannot be lower.") % {"n": site.occupancy},
             "capacity",
         )
+    if places_for_women > capacity:
+        raise CantonmentRefused(_("Places for women cannot exceed the capacity."), "places_for_women")
     if places_for_women < site.occupancy_women:
         raise CantonmentRefused(
             _("%(n)s women are on the site: their places cannot be fewer.") % {"n": site.occupancy_women},

@@ -1,21 +1,186 @@
+"""Browser screens for sites: the list and the map, a site's page with its lifecycle, occupancy and
+stays; check-in, check-out, capacity and lifecycle steps."""
+
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from typing import Any
 
-from accounts.permissions import ALL_ROLES, role_required
+from django.conf import settings
+from django.contrib import messages
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.permissions import ALL_ROLES, CASE_ROLES, REGISTER_ROLES, role_required
 from core.audit import history_of
 
-from .models import Site
+from . import stays
+from .forms import CapacityForm, CheckInForm, CheckOutForm, SiteAdvanceForm
+from .models import CantonmentStay, Site
+
+# Cantonment is run by commission and regional staff (regional staff in their own region).
+CANTONMENT_ROLES = REGISTER_ROLES
+
+
+def form_errors(form: Any) -> str:
+    return "; ".join(
+        f"{form.fields[f].label if f in form.fields else ''} {' '.join(e)}".strip()
+        for f, e in form.errors.items()
+    )
+
+
+def _site(request: HttpRequest, pk: int) -> Site:
+    return get_object_or_404(Site.objects.for_user(request.user), pk=pk)
 
 
 @role_required(*ALL_ROLES)
 def site_list(request: HttpRequest) -> HttpResponse:
-    sites = Site.objects.for_user(request.user).select_related("region", "proposed_by")
+    sites = (
+        Site.objects.for_user(request.user)
+        .select_related("region", "proposed_by")
+        .annotate(
+            overstays=Count("stays", filter=Q(stays__checked_out_on__isnull=True, stays__flag="overstay"))
+        )
+    )
     return render(request, "cantonment/site_list.html", {"sites": sites})
 
 
 @role_required(*ALL_ROLES)
+def site_map(request: HttpRequest) -> HttpResponse:
+    context = {"tile_url": settings.MAP_TILE_URL, "statuses": Site.Status.choices}
+    return render(request, "cantonment/site_map.html", context)
+
+
+@role_required(*ALL_ROLES)
+def site_map_data(request: HttpRequest) -> JsonResponse:
+    """The sites as GeoJSON points, with status and occupancy for the map's pop-ups."""
+    sites = Site.objects.for_user(request.user).exclude(latitude=None).exclude(longitude=None)
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [float(s.longitude), float(s.latitude)]},
+            "properties": {
+                "name": s.name,
+                "status": s.status,
+                "status_label": s.get_status_display(),
+                "kind": s.get_kind_display(),
+                "capacity": s.capacity,
+                "occupancy": s.occupancy,
+                "url": reverse("site-detail", args=[s.pk]),
+            },
+        }
+        for s in sites.only("name", "status", "kind", "capacity", "occupancy", "latitude", "longitude")
+    ]
+    return JsonResponse({"type": "FeatureCollection", "features": features})
+
+
+@role_required(*ALL_ROLES)
 def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    site = get_object_or_404(Site.objects.for_user(request.user).select_related("region", "cercle"), pk=pk)
-    return render(request, "cantonment/site_detail.html", {"site": site, "history": history_of(site)})
+    site = get_object_or_404(
+        Site.objects.for_user(request.user).select_related("region", "cercle", "proposed_by"), pk=pk
+    )
+    # Names are for case staff; analysts see the figures only.
+    user: Any = request.user
+    sees_people = user.role in CASE_ROLES
+    open_stays = (
+        site.stays.filter(checked_out_on__isnull=True).select_related("combatant").order_by("leave_by", "id")
+        if sees_people
+        else CantonmentStay.objects.none()
+    )
+    flags = site.stays.filter(checked_out_on__isnull=True).values("flag").annotate(n=Count("id"))
+    can_edit = user.role in CANTONMENT_ROLES
+    context = {
+        "site": site,
+        "events": site.events.select_related("recorded_by"),
+        "open_stays": open_stays,
+        "sees_people": sees_people,
+        "flag_counts": {r["flag"]: r["n"] for r in flags},
+        "headcounts": site.headcounts.all()[:14],
+        "wam": site.wam_items.values("kind", "status").annotate(n=Count("id")).order_by("kind", "status"),
+        "can_edit": can_edit,
+        "advance_form": SiteAdvanceForm(site=site) if can_edit else None,
+        "capacity_form": CapacityForm(
+            initial={"capacity": site.capacity, "places_for_women": site.places_for_women}
+        ),
+        "check_in_form": CheckInForm(user=request.user),
+        "check_out_form": CheckOutForm(),
+        "history": history_of(site),
+    }
+    return render(request, "cantonment/site_detail.html", context)
+
+
+def _refused(request: HttpRequest, exc: stays.CantonmentRefused) -> None:
+    messages.error(request, str(exc))
+
+
+@role_required(*CANTONMENT_ROLES)
+@require_POST
+def site_check_in(request: HttpRequest, pk: int) -> HttpResponse:
+    site = _site(request, pk)
+    form = CheckInForm(request.POST, user=request.user)
+    if not form.is_valid():
+        messages.error(request, _("Not checked in: %(errors)s") % {"errors": form_errors(form)})
+        return redirect("site-detail", pk=pk)
+    person = form.cleaned_data["registration_number"]
+    try:
+        stay = stays.check_in(person=person, site=site, on=form.cleaned_data["on"], by=request.user)
+    except stays.CantonmentRefused as exc:
+        _refused(request, exc)
+    else:
+        messages.success(
+            request,
+            _("%(who)s checked in; leave by %(date)s.")
+            % {"who": person.registration_number, "date": stay.leave_by.strftime("%d/%m/%Y")},
+        )
+    return redirect("site-detail", pk=pk)
+
+
+@role_required(*CANTONMENT_ROLES)
+@require_POST
+def stay_check_out(request: HttpRequest, pk: int) -> HttpResponse:
+    stay = get_object_or_404(CantonmentStay.objects.for_user(request.user), pk=pk)
+    form = CheckOutForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Not checked out: %(errors)s") % {"errors": form_errors(form)})
+    else:
+        try:
+            stays.check_out(stay=stay, on=form.cleaned_data["on"], by=request.user)
+            messages.success(request, _("Checked out."))
+        except stays.CantonmentRefused as exc:
+            _refused(request, exc)
+    return redirect("site-detail", pk=stay.site_id)
+
+
+@role_required(*CANTONMENT_ROLES)
+@require_POST
+def site_capacity(request: HttpRequest, pk: int) -> HttpResponse:
+    site = _site(request, pk)
+    form = CapacityForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Capacity not changed: %(errors)s") % {"errors": form_errors(form)})
+    else:
+        try:
+            stays.site_capacity(site=site, by=request.user, **form.cleaned_data)
+            messages.success(request, _("Capacity changed."))
+        except stays.CantonmentRefused as exc:
+            _refused(request, exc)
+    return redirect("site-detail", pk=pk)
+
+
+@role_required(*CANTONMENT_ROLES)
+@require_POST
+def site_advance(request: HttpRequest, pk: int) -> HttpResponse:
+    site = _site(request, pk)
+    form = SiteAdvanceForm(request.POST, site=site)
+    if not form.is_valid():
+        messages.error(request, _("Status not changed: %(errors)s") % {"errors": form_errors(form)})
+    else:
+        try:
+            stays.site_advance(site=site, by=request.user, **form.cleaned_data)
+            messages.success(request, _("Status changed."))
+        except stays.CantonmentRefused as exc:
+            _refused(request, exc)
+    return redirect("site-detail", pk=pk)

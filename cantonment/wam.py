@@ -174,7 +174,7 @@ def dispose(*, item: WamItem, how: str, reference: str, on: dt.date, by: Any) ->
         on=on,
         from_location=item.location,
         from_custodian=item.custodian,
-        to_custodian=WamItem.Status(how).label,
+        to_custodian=str(WamItem.Status(how).label),
         reference=reference,
         recorded_by=by,
     )

@@ -8,6 +8,7 @@ no default: the process refuses to start rather than run with an unsafe value.
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -220,6 +221,9 @@ SPECTACULAR_SETTINGS = {
         "SiteStatusEnum": "cantonment.models.Site.Status",
         "ProjectStatusEnum": "cvr.models.Project.Status",
         "SiteKindEnum": "cantonment.models.Site.Kind",
+        "WamKindEnum": "cantonment.models.WamItem.Kind",
+        "CustodyEventKindEnum": "cantonment.models.CustodyEvent.Kind",
+        "InventoryKindEnum": "cantonment.models.InventoryItem.Kind",
         "UnitKindEnum": "integration.models.Unit.Kind",
         "ProjectKindEnum": "cvr.models.Project.Kind",
         "ArmedGroupKindEnum": "ddr.models.ArmedGroup.Kind",
@@ -230,13 +234,19 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
+# Maps draw an outline of Mali shipped with the project; a tile server is optional (e.g. an
+# OpenStreetMap mirror reachable from the mission's network): "https://tiles.example/{z}/{x}/{y}.png".
+MAP_TILE_URL = env.str("MAP_TILE_URL", default="")
+_tiles = urlsplit(MAP_TILE_URL)
+MAP_TILE_ORIGIN = f"{_tiles.scheme}://{_tiles.netloc.replace('{s}', '*')}" if MAP_TILE_URL else ""
+
 # Content Security Policy: only our own origin; no inline scripts anywhere.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        "img-src": ["'self'", "data:", *([MAP_TILE_ORIGIN] if MAP_TILE_ORIGIN else [])],
         "connect-src": ["'self'"],
         "font-src": ["'self'"],
         "frame-ancestors": ["'none'"],
@@ -269,5 +279,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # WeasyPrint narrates every step of a PDF at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

@@ -14,8 +14,9 @@ from rest_framework.authentication import BasicAuthentication
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import DefaultRouter
 
+from cantonment import inventory_views, wam_views
 from cantonment import views as cantonment_views
-from cantonment.api import SiteViewSet
+from cantonment.api import CustodyEventViewSet, InventoryItemViewSet, SiteViewSet, StayViewSet, WamItemViewSet
 from core import views as core_views
 from core.api import RegionViewSet
 from cvr import views as cvr_views
@@ -62,6 +63,10 @@ router.register("armed-groups", ArmedGroupViewSet, basename="api-armedgroup")
 router.register("coalitions", CoalitionViewSet, basename="api-coalition")
 router.register("regions", RegionViewSet, basename="api-region")
 router.register("sites", SiteViewSet, basename="api-site")
+router.register("stays", StayViewSet, basename="api-stay")
+router.register("weapons", WamItemViewSet, basename="api-weapon")
+router.register("custody-events", CustodyEventViewSet, basename="api-custody")
+router.register("inventory", InventoryItemViewSet, basename="api-inventory")
 router.register("units", UnitViewSet, basename="api-unit")
 router.register("cvr-projects", ProjectViewSet, basename="api-cvrproject")
 
@@ -133,7 +138,29 @@ urlpatterns = [
     path("regles/calculs/<int:pk>/", eligibility_views.eligibility_run, name="eligibility-run"),
     path("quotas/", eligibility_views.quota_use, name="quota-use"),
     path("sites/", cantonment_views.site_list, name="site-list"),
+    path("sites/carte/", cantonment_views.site_map, name="site-map"),
+    path("sites/carte.geojson", cantonment_views.site_map_data, name="site-map-data"),
     path("sites/<int:pk>/", cantonment_views.site_detail, name="site-detail"),
+    path("sites/<int:pk>/entree/", cantonment_views.site_check_in, name="site-check-in"),
+    path("sites/<int:pk>/capacite/", cantonment_views.site_capacity, name="site-capacity"),
+    path("sites/<int:pk>/etape/", cantonment_views.site_advance, name="site-advance"),
+    path("sejours/<int:pk>/sortie/", cantonment_views.stay_check_out, name="stay-check-out"),
+    path("armes/", wam_views.wam_list, name="wam-list"),
+    path("armes/remise/", wam_views.wam_hand_in, name="wam-hand-in"),
+    path("armes/<int:pk>/", wam_views.wam_detail, name="wam-detail"),
+    path("armes/<int:pk>/recu/", wam_views.wam_receipt, name="wam-receipt"),
+    path("armes/<int:pk>/transfert/", wam_views.wam_transfer, name="wam-transfer"),
+    path("armes/<int:pk>/destination/", wam_views.wam_dispose, name="wam-dispose"),
+    path("armes/controles/", wam_views.stock_check_list, name="stock-check-list"),
+    path("armes/controles/<int:pk>/", wam_views.stock_check_detail, name="stock-check-detail"),
+    path("armes/rapprochement/", wam_views.reconciliation, name="wam-reconciliation"),
+    path("materiel/", inventory_views.inventory_list, name="inventory-list"),
+    path("materiel/nouveau/", inventory_views.inventory_new, name="inventory-new"),
+    path("materiel/<int:pk>/", inventory_views.inventory_detail, name="inventory-detail"),
+    path("materiel/<int:pk>/mouvement/", inventory_views.inventory_move, name="inventory-move"),
+    path("materiel/remises/nouvelle/", inventory_views.handover_new, name="handover-new"),
+    path("materiel/remises/<int:pk>/", inventory_views.handover_detail, name="handover-detail"),
+    path("materiel/remises/<int:pk>/recu.pdf", inventory_views.handover_receipt, name="handover-receipt"),
     path("unites/", integration_views.unit_list, name="unit-list"),
     path("rvc/", cvr_views.project_list, name="cvr-project-list"),
     path("api/", include(api_patterns)),

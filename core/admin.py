@@ -28,7 +28,7 @@ class AuditedAdmin(SimpleHistoryAdmin):
 class ReadOnlyMixin:
     """Shown for reference only: written by the application, never through the admin."""
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:  # obj: inlines
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:

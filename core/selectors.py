@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import Count, Q, Sum
 
-from cantonment.models import Site
+from cantonment.models import CantonmentStay, Site
 from cvr.models import Project
 from ddr.models import Category, Combatant
 from integration.models import Unit
@@ -24,6 +24,9 @@ class ProgrammeSummary:
     children_referred: int
     sites_by_status: list[tuple[str, int]]
     site_capacity: int
+    site_occupancy: int
+    overstays: int
+    stays_ending_soon: int
     units_by_kind: list[tuple[str, int]]
     projects: int
     projects_budget_usd: Decimal
@@ -57,6 +60,16 @@ def programme_summary(user: Any) -> ProgrammeSummary:
         children = children.filter(region=user.region_id)
     sites = Site.objects.for_user(user)
     site_rows = sites.values("status").annotate(n=Count("id")).order_by("status")
+    site_totals = sites.aggregate(capacity=Sum("capacity"), occupancy=Sum("occupancy"))
+    # Flags set every morning by the daily job (cantonment.stays.stays_flag).
+    stays = (
+        CantonmentStay.objects.for_user(user)
+        .filter(checked_out_on__isnull=True)
+        .aggregate(
+            overstay=Count("id", filter=Q(flag=CantonmentStay.Flag.OVERSTAY)),
+            soon=Count("id", filter=Q(flag=CantonmentStay.Flag.ENDING_SOON)),
+        )
+    )
     units = Unit.objects.for_user(user).values("kind").annotate(n=Count("id")).order_by("kind")
     projects = Project.objects.for_user(user).aggregate(
         n=Count("id"),
@@ -73,7 +86,10 @@ def programme_summary(user: Any) -> ProgrammeSummary:
         by_region=[(r["region__name"], r["n"]) for r in by_region],
         children_referred=children.count(),
         sites_by_status=_labelled(site_rows, "status", Site.Status.choices),
-        site_capacity=sites.aggregate(c=Sum("capacity"))["c"] or 0,
+        site_capacity=site_totals["capacity"] or 0,
+        site_occupancy=site_totals["occupancy"] or 0,
+        overstays=stays["overstay"],
+        stays_ending_soon=stays["soon"],
         units_by_kind=_labelled(units, "kind", Unit.Kind.choices),
         projects=projects["n"],
         projects_budget_usd=projects["budget"] or Decimal(0),

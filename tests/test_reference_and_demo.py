@@ -6,7 +6,18 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from cantonment.models import Site
+from cantonment.models import (
+    CantonmentStay,
+    CustodyEvent,
+    Handover,
+    InventoryItem,
+    InventoryMovement,
+    Site,
+    SiteHeadcount,
+    StockCheck,
+    StorageLocation,
+    WamItem,
+)
 from core.models import Cercle, Region
 from cvr.models import Partner, Project
 from ddr.models import (
@@ -91,10 +102,31 @@ def test_seed_demo_builds_the_domain_figures_and_is_deterministic_and_idempotent
     assert DeclaredWeapon.objects.count() == Combatant.objects.filter(has_weapon=True).count()
     assert IdentityDocument.objects.exists() and ListEntry.objects.exists()
 
+    # Cantonment: sites with their lifecycle, people at Kati, weapons handed in, equipment.
+    kati = Site.objects.get(name="Camp de transit de Kati")
+    assert 0 < kati.occupancy <= kati.capacity
+    assert kati.occupancy == CantonmentStay.objects.filter(site=kati, checked_out_on__isnull=True).count()
+    assert CantonmentStay.objects.filter(flag="overstay").exists()
+    assert CantonmentStay.objects.filter(flag="ending_soon").exists()
+    assert all(site.events.count() == 4 for site in Site.objects.filter(status=Site.Status.BUILT))
+    assert WamItem.objects.filter(declared__isnull=False).exists()
+    assert WamItem.objects.filter(status=WamItem.Status.DESTROYED).exists()
+    assert InventoryItem.objects.count() > 100
+    assert Handover.objects.get().receipt_sha256
+
     call_command("seed_demo", people=400, stdout=StringIO())  # again: nothing new
     assert Combatant.objects.count() == 400 + again
     SubmittedList.objects.filter(version=2).delete()  # versions point at their predecessor (protected)
     for model in (
+        StockCheck,
+        CustodyEvent,
+        WamItem,
+        StorageLocation,
+        CantonmentStay,
+        SiteHeadcount,
+        InventoryMovement,
+        InventoryItem,
+        Handover,
         ListEntry,
         SubmittedList,
         IdentityDocument,

@@ -11,7 +11,7 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from cantonment import stays
-from cantonment.models import CantonmentStay, Site
+from cantonment.models import CantonmentStay
 from ddr.models import Sex
 
 from ..factories import CombatantFactory, SiteFactory

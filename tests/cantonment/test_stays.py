@@ -65,7 +65,9 @@ def test_women_only_where_the_site_has_places_for_women(commission_officer: Any)
 
 def test_a_child_is_refused_with_a_pointer_to_the_referral(commission_officer: Any) -> None:
     child = CombatantFactory()
-    screening.age_assess(person=child, assessed_on=TODAY, evidence="acte", assessed_age=15, by=commission_officer)
+    screening.age_assess(
+        person=child, assessed_on=TODAY, evidence="acte", assessed_age=15, by=commission_officer
+    )
     with pytest.raises(CantonmentRefused, match="child-protection referral"):
         stays.check_in(person=child, site=SiteFactory(), on=TODAY, by=commission_officer)
     assert not CantonmentStay.objects.exists()
@@ -120,7 +122,12 @@ def test_lifecycle_moves_one_step_at_a_time_with_its_deciding_body(commission_of
     with pytest.raises(CantonmentRefused, match="to whom"):
         stays.site_advance(site=site, to=Site.Status.HANDED_OVER, on=TODAY, by=commission_officer)
     stays.site_advance(
-        site=site, to=Site.Status.HANDED_OVER, on=TODAY, by=commission_officer, handed_over_to="Mairie", intended_reuse="École"
+        site=site,
+        to=Site.Status.HANDED_OVER,
+        on=TODAY,
+        by=commission_officer,
+        handed_over_to="Mairie",
+        intended_reuse="École",
     )
     site.refresh_from_db()
     assert (site.status, site.intended_reuse) == (Site.Status.HANDED_OVER, "École")
@@ -135,12 +142,19 @@ def test_a_site_with_people_cannot_close(commission_officer: Any) -> None:
 
 def test_daily_job_flags_overstays_and_stays_ending_soon_and_counts_heads(commission_officer: Any) -> None:
     site = SiteFactory()
-    long_ago = stays.check_in(person=CombatantFactory(), site=site, on=TODAY - dt.timedelta(days=50), by=commission_officer)
+    long_ago = stays.check_in(
+        person=CombatantFactory(), site=site, on=TODAY - dt.timedelta(days=50), by=commission_officer
+    )
     soon = stays.check_in(
-        person=CombatantFactory(sex=Sex.FEMALE), site=site, on=TODAY - dt.timedelta(days=40), by=commission_officer
+        person=CombatantFactory(sex=Sex.FEMALE),
+        site=site,
+        on=TODAY - dt.timedelta(days=40),
+        by=commission_officer,
     )
     fresh = stays.check_in(person=CombatantFactory(), site=site, on=TODAY, by=commission_officer)
-    gone = stays.check_in(person=CombatantFactory(), site=site, on=TODAY - dt.timedelta(days=60), by=commission_officer)
+    gone = stays.check_in(
+        person=CombatantFactory(), site=site, on=TODAY - dt.timedelta(days=60), by=commission_officer
+    )
     stays.check_out(stay=gone, on=TODAY - dt.timedelta(days=1), by=commission_officer)
     counts = stays.stays_flag(TODAY)
     assert counts["overstay"] == 1 and counts["ending_soon"] == 1

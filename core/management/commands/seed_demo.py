@@ -18,6 +18,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from accounts.models import Role, User
+from cantonment import demo as cantonment_demo
 from cantonment.models import Site
 from core.models import Cercle, Region
 from cvr.models import Partner, Project
@@ -582,7 +583,13 @@ class Command(BaseCommand):
             )
             for name in ("Ténenkou", "Douentza", "Bankass")
         ]
-        bulk_create_with_history(sites, Site, default_user=admin, default_change_reason="demo data")
+        for site in sites:
+            if site.kind == Site.Kind.PRE_CANTONMENT:
+                site.children_facilities = True  # the pilots had a separate area for children
+        sites = bulk_create_with_history(sites, Site, default_user=admin, default_change_reason="demo data")
+        cantonment_demo.seed(
+            random.Random(6), list(Site.objects.select_related("region", "proposed_by")), admin
+        )
 
     def _units(self, regions: dict, admin: User) -> None:
         units = [

@@ -1,0 +1,124 @@
+"""Browser screens for equipment: the inventory, movements in and out, and handovers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.permissions import role_required
+from core.audit import history_of
+from core.pagination import CappedPaginator
+
+from . import inventory
+from .forms import HandoverForm, InventoryItemForm, MovementForm
+from .models import Handover, InventoryItem
+from .stays import CantonmentRefused
+from .views import CANTONMENT_ROLES, form_errors
+
+
+@role_required(*CANTONMENT_ROLES)
+def inventory_list(request: HttpRequest) -> HttpResponse:
+    items = InventoryItem.objects.for_user(request.user).select_related("region", "site", "handover")
+    if request.GET.get("held") == "1":
+        items = items.filter(handover__isnull=True)
+    page = CappedPaginator(items.order_by("code"), 50).get_page(request.GET.get("page"))
+    handovers = Handover.objects.for_user(request.user).select_related("handed_over_by")[:20]
+    return render(request, "cantonment/inventory_list.html", {"page": page, "handovers": handovers})
+
+
+@role_required(*CANTONMENT_ROLES)
+def inventory_new(request: HttpRequest) -> HttpResponse:
+    form = InventoryItemForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        item = form.save(commit=False)
+        item._history_user = request.user
+        item.save()
+        messages.success(request, _("Item %(code)s recorded.") % {"code": item.code})
+        return redirect("inventory-detail", pk=item.pk)
+    return render(request, "cantonment/inventory_new.html", {"form": form})
+
+
+def _item(request: HttpRequest, pk: int) -> InventoryItem:
+    return get_object_or_404(
+        InventoryItem.objects.for_user(request.user).select_related("site", "handover"), pk=pk
+    )
+
+
+@role_required(*CANTONMENT_ROLES)
+def inventory_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _item(request, pk)
+    context = {
+        "item": item,
+        "movements": item.movements.select_related("recorded_by"),
+        "form": MovementForm(),
+        "history": history_of(item),
+    }
+    return render(request, "cantonment/inventory_detail.html", context)
+
+
+@role_required(*CANTONMENT_ROLES)
+@require_POST
+def inventory_move(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _item(request, pk)
+    form = MovementForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Movement not recorded: %(errors)s") % {"errors": form_errors(form)})
+    else:
+        try:
+            inventory.movement_record(item=item, by=request.user, **form.cleaned_data)
+            messages.success(request, _("Movement recorded."))
+        except CantonmentRefused as exc:
+            messages.error(request, str(exc))
+    return redirect("inventory-detail", pk=pk)
+
+
+@role_required(*CANTONMENT_ROLES)
+def handover_new(request: HttpRequest) -> HttpResponse:
+    form = HandoverForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            handover = inventory.handover_make(
+                items=list(data["items"]),
+                reference=data["reference"],
+                authority=data["authority"],
+                received_by=data["received_by"],
+                on=data["on"],
+                note=data["note"],
+                by=request.user,
+            )
+        except CantonmentRefused as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+        else:
+            messages.success(
+                request, _("Handover %(ref)s recorded; its receipt is ready.") % {"ref": handover.reference}
+            )
+            return redirect("handover-detail", pk=handover.pk)
+    return render(request, "cantonment/handover_new.html", {"form": form})
+
+
+@role_required(*CANTONMENT_ROLES)
+def handover_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    handover = get_object_or_404(
+        Handover.objects.for_user(request.user).select_related("handed_over_by"), pk=pk
+    )
+    return render(
+        request,
+        "cantonment/handover_detail.html",
+        {"handover": handover, "items": handover.items.select_related("site")},
+    )
+
+
+@role_required(*CANTONMENT_ROLES)
+def handover_receipt(request: HttpRequest, pk: int) -> Any:  # a streamed FileResponse
+    handover = get_object_or_404(Handover.objects.for_user(request.user), pk=pk)
+    if not handover.receipt:
+        raise Http404
+    return FileResponse(
+        handover.receipt.open("rb"), content_type="application/pdf", filename=f"{handover.reference}.pdf"
+    )

@@ -1,0 +1,44 @@
+// The sites map: an outline of Mali and its regions shipped with the project, the sites as
+// coloured circles (status), occupancy in the pop-up. A tile layer only when one is configured.
+(function () {
+  "use strict";
+  const el = document.getElementById("site-map");
+  if (!el || !window.L) return;
+  const colours = {
+    proposed: "#6c757d", validated: "#0dcaf0", under_construction: "#fd7e14", built: "#6610f2",
+    operational: "#198754", closed: "#343a40", handed_over: "#0d6efd",
+  };
+  const map = L.map(el, { attributionControl: true }).setView([17.5, -2.5], 5);
+  if (el.dataset.tiles) {
+    L.tileLayer(el.dataset.tiles, { maxZoom: 14, attribution: el.dataset.tilesAttribution || "" }).addTo(map);
+  }
+  const text = (value) => document.createTextNode(value == null ? "" : String(value));
+  fetch(el.dataset.regions).then((r) => r.json()).then((geo) => {
+    const layer = L.geoJSON(geo, { style: { color: "#555", weight: 1, fillColor: "#f4efe1", fillOpacity: 0.7 } });
+    layer.addTo(map);
+    map.fitBounds(layer.getBounds());
+  });
+  fetch(el.dataset.sites, { credentials: "same-origin" }).then((r) => r.json()).then((geo) => {
+    L.geoJSON(geo, {
+      pointToLayer: (feature, latlng) => L.circleMarker(latlng, {
+        radius: 7, weight: 1, color: "#000", fillOpacity: 0.9,
+        fillColor: colours[feature.properties.status] || "#999",
+      }),
+      onEachFeature: (feature, layer) => {
+        const p = feature.properties;
+        const box = document.createElement("div");
+        const link = document.createElement("a");
+        link.href = p.url;
+        link.appendChild(text(p.name));
+        box.appendChild(link);
+        box.appendChild(document.createElement("br"));
+        box.appendChild(text(p.kind + " · " + p.status_label));
+        box.appendChild(document.createElement("br"));
+        box.appendChild(text(el.dataset.occupancyLabel.replace("%(n)s", p.occupancy).replace("%(c)s", p.capacity)));
+        box.dataset.testid = "site-popup";
+        layer.bindPopup(box);
+      },
+    }).addTo(map);
+    el.dataset.loaded = String(geo.features.length);
+  });
+})();
