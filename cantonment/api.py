@@ -11,16 +11,18 @@ from typing import Any
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from accounts.permissions import ALL_ROLES, REGISTER_ROLES
 from core.models import Region
-from ddr.models import Combatant, DeclaredWeapon, pseudonym_for
+from ddr.api import SUPPRESS_BELOW
+from ddr.models import ArmedGroup, Combatant, DeclaredWeapon, pseudonym_for
 
 from . import inventory, stays, wam
 from .models import (
@@ -363,6 +365,72 @@ class WamItemViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         except stays.CantonmentRefused as exc:
             raise refused(exc) from exc
         return self._item_response(WamItem.objects.get(pk=item.pk))
+
+
+class MovementReconciliationSerializer(serializers.Serializer):
+    movement = serializers.CharField()
+    declared = serializers.IntegerField(allow_null=True, help_text="null when suppressed")
+    handed_in = serializers.IntegerField(allow_null=True)
+    matched = serializers.IntegerField(allow_null=True)
+    not_handed_in = serializers.IntegerField(allow_null=True)
+
+
+class SiteHandInSerializer(serializers.Serializer):
+    site = serializers.CharField()
+    weapons = serializers.IntegerField(allow_null=True)
+    rounds = serializers.IntegerField(allow_null=True)
+
+
+class ReconciliationSerializer(serializers.Serializer):
+    by_movement = MovementReconciliationSerializer(many=True)
+    by_site = SiteHandInSerializer(many=True)
+    undeclared_serials = serializers.IntegerField(allow_null=True)
+    serials_declared_twice = serializers.IntegerField(allow_null=True)
+
+
+class ReconciliationView(APIView):
+    """Weapons declared at registration against weapons handed in, per movement and per site.
+
+    Counts only (the serials themselves are on the browser's reconciliation page). For analysts,
+    any count below 5 is suppressed (null)."""
+
+    allowed_roles = ALL_ROLES
+
+    @extend_schema(
+        responses=ReconciliationSerializer,
+        parameters=[
+            OpenApiParameter("movement", str, description="Movement acronym"),
+            OpenApiParameter("site", int, description="Site id"),
+        ],
+    )
+    def get(self, request: Request) -> Response:
+        movement = ArmedGroup.objects.filter(code=request.query_params.get("movement", "")).first()
+        site_id = request.query_params.get("site", "")
+        site = (
+            Site.objects.for_user(request.user).filter(pk=int(site_id)).first() if site_id.isdigit() else None
+        )
+        report = wam.reconciliation(request.user, movement=movement, site=site)
+        hide = request.user.is_analyst
+
+        def n(count: int) -> int | None:
+            return None if hide and count < SUPPRESS_BELOW else count
+
+        data = {
+            "by_movement": [
+                {
+                    "movement": r.movement,
+                    "declared": n(r.declared),
+                    "handed_in": n(r.handed_in),
+                    "matched": n(r.matched),
+                    "not_handed_in": n(r.not_handed_in),
+                }
+                for r in report.by_movement
+            ],
+            "by_site": [{"site": name, "weapons": n(w), "rounds": n(r)} for name, w, r in report.by_site],
+            "undeclared_serials": n(len(report.undeclared)),
+            "serials_declared_twice": n(len(report.declared_twice)),
+        }
+        return Response(ReconciliationSerializer(data).data)
 
 
 class CustodyEventViewSet(viewsets.ReadOnlyModelViewSet):

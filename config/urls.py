@@ -16,7 +16,14 @@ from rest_framework.routers import DefaultRouter
 
 from cantonment import inventory_views, wam_views
 from cantonment import views as cantonment_views
-from cantonment.api import CustodyEventViewSet, InventoryItemViewSet, SiteViewSet, StayViewSet, WamItemViewSet
+from cantonment.api import (
+    CustodyEventViewSet,
+    InventoryItemViewSet,
+    ReconciliationView,
+    SiteViewSet,
+    StayViewSet,
+    WamItemViewSet,
+)
 from core import views as core_views
 from core.api import RegionViewSet
 from cvr import views as cvr_views
@@ -72,6 +79,7 @@ router.register("cvr-projects", ProjectViewSet, basename="api-cvrproject")
 
 api_patterns = [
     path("lists/integrity/", ListIntegrityView.as_view(), name="api-list-integrity"),  # before lists/<pk>/
+    path("weapons/reconciliation/", ReconciliationView.as_view(), name="api-weapon-reconciliation"),  # idem
     path("", include(router.urls)),
     path("pathways/counts/", PathwayCountsView.as_view(), name="api-pathway-counts"),
     path("auth/token/", TokenLoginView.as_view(), name="api-token-login"),

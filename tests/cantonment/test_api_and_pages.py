@@ -48,7 +48,7 @@ def test_api_check_in_then_check_out(gao_client: Client, gao_site: Site) -> None
         {"checked_out_on": (TODAY - dt.timedelta(days=1)).isoformat()},
         content_type="application/json",
     )
-    assert out.status_code == 400 and "before the check-in" in out.json()["on"][0]
+    assert out.status_code == 400 and "précéder l'entrée" in out.json()["on"][0]
     out = gao_client.post(
         f"/api/stays/{stay['id']}/check-out/",
         {"checked_out_on": TODAY.isoformat()},
@@ -70,7 +70,7 @@ def test_api_refusals_are_400s_that_change_nothing(gao_client: Client, gao_site:
         {"person": women[1].pk, "site": gao_site.pk, "checked_in_on": TODAY.isoformat()},
         content_type="application/json",
     )
-    assert second.status_code == 400 and "women" in second.json()["site"][0]
+    assert second.status_code == 400 and "femmes" in second.json()["site"][0]
     lower = gao_client.patch(f"/api/sites/{gao_site.pk}/", {"capacity": 0}, content_type="application/json")
     assert lower.status_code == 400 and "capacity" in lower.json()
     gao_site.refresh_from_db()
@@ -130,14 +130,14 @@ def test_api_hand_in_transfer_and_duplicate_serial(gao_client: Client, gao_site:
     created = gao_client.post("/api/weapons/", body, content_type="application/json")
     assert created.status_code == 201, created.content
     again = gao_client.post("/api/weapons/", body, content_type="application/json")
-    assert again.status_code == 400 and "already handed in" in again.json()["serial_number"][0]
+    assert again.status_code == 400 and "déjà été remis" in again.json()["serial_number"][0]
     item = created.json()["id"]
     wrong = gao_client.post(
         f"/api/weapons/{item}/transfer/",
         {"from_location": depot.pk, "to_location": armoury.pk, "custodian": "X", "on": TODAY.isoformat()},
         content_type="application/json",
     )
-    assert wrong.status_code == 400 and "does not hold" in wrong.json()["from_location"][0]
+    assert wrong.status_code == 400 and "ne détient pas" in wrong.json()["from_location"][0]
     moved = gao_client.post(
         f"/api/weapons/{item}/transfer/",
         {
@@ -195,7 +195,7 @@ def test_api_inventory_movements_and_frozen_items(gao_client: Client, commission
         {"direction": "in", "quantity": 1, "on": TODAY.isoformat(), "counterpart": "x"},
         content_type="application/json",
     )
-    assert frozen.status_code == 400 and "handed over" in str(frozen.json())
+    assert frozen.status_code == 400 and "a été remis" in str(frozen.json())
 
 
 def test_site_page_check_in_shows_occupancy_and_leave_by(gao_client: Client, gao_site: Site) -> None:
@@ -206,8 +206,8 @@ def test_site_page_check_in_shows_occupancy_and_leave_by(gao_client: Client, gao
         follow=True,
     )
     html = response.content.decode()
-    assert "leave by" in html.lower()
-    assert "1 of 2 places taken" in html
+    assert "sortie au plus tard le" in html
+    assert "1 places occupées sur 2" in html
     assert person.registration_number in html
 
 
@@ -263,7 +263,7 @@ def test_wam_pages_receipt_and_reconciliation(
             "custodian": "Sgt Diarra",
         },
     )
-    assert duplicate.status_code == 200 and "already handed in" in duplicate.content.decode()
+    assert duplicate.status_code == 200 and "déjà été remis" in duplicate.content.decode()
     assert WamItem.objects.count() == 1
     wam.stock_checks_generate(TODAY)
     checks = commission_client.get(reverse("stock-check-list")).content.decode()
@@ -297,3 +297,76 @@ def test_handover_page_and_pdf(commission_client: Client) -> None:
     handover = item.__class__.objects.get(pk=item.pk).handover
     pdf = commission_client.get(reverse("handover-receipt", args=[handover.pk]))
     assert pdf["Content-Type"] == "application/pdf" and b"".join(pdf.streaming_content).startswith(b"%PDF")
+
+
+def test_reconciliation_api_counts_and_suppresses_small_cells_for_analysts(
+    commission_client: Client, analyst_client: Client, gao_site: Site, commission_officer: Any
+) -> None:
+    from ddr.models import DeclaredWeapon
+
+    armoury = StorageLocation.objects.create(name="Armurerie", region=gao_site.region, site=gao_site)
+    people = [CombatantFactory() for _ in range(6)]
+    for n, person in enumerate(people):
+        DeclaredWeapon.objects.create(combatant=person, kind="rifle", serial_number=f"G{n}")
+        wam.hand_in(
+            site=gao_site,
+            location=armoury,
+            kind="weapon",
+            weapon_type="rifle",
+            serial_number=f"G{n}",
+            received_on=TODAY,
+            custodian="Sgt",
+            by=commission_officer,
+            person=person,
+        )
+    staff = commission_client.get("/api/weapons/reconciliation/").json()
+    assert staff["by_movement"] == [
+        {"movement": "GATIA", "declared": 6, "handed_in": 6, "matched": 6, "not_handed_in": 0}
+    ]
+    assert staff["by_site"] == [{"site": "Fafa", "weapons": 6, "rounds": 0}]
+    analyst = analyst_client.get("/api/weapons/reconciliation/").json()
+    assert analyst["by_movement"][0]["declared"] == 6
+    assert analyst["by_movement"][0]["not_handed_in"] is None  # 0 < 5: suppressed
+    assert analyst["undeclared_serials"] is None
+
+
+def test_admin_refuses_a_capacity_below_the_people_present(
+    admin_client: Client, gao_site: Site, commission_officer: Any
+) -> None:
+    stays.check_in(person=CombatantFactory(), site=gao_site, on=TODAY, by=commission_officer)
+    data = {
+        "name": gao_site.name,
+        "kind": gao_site.kind,
+        "region": gao_site.region_id,
+        "capacity": 0,
+        "places_for_women": 0,
+        "events-TOTAL_FORMS": 0,
+        "events-INITIAL_FORMS": 0,
+    }
+    response = admin_client.post(reverse("admin:cantonment_site_change", args=[gao_site.pk]), data)
+    assert response.status_code == 200
+    assert "1 personnes sont sur le site" in response.content.decode()
+    gao_site.refresh_from_db()
+    assert gao_site.capacity == 2
+
+
+def test_home_page_shows_overstays_flagged_by_the_daily_job(
+    commission_client: Client, gao_site: Site, commission_officer: Any
+) -> None:
+    stays.check_in(
+        person=CombatantFactory(), site=gao_site, on=TODAY - dt.timedelta(days=50), by=commission_officer
+    )
+    stays.stays_flag(TODAY)
+    page = commission_client.get("/").content.decode()
+    assert 'data-testid="stay-alerts"' in page and "1 dépassement" in page
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["wam-list", "wam-hand-in", "stock-check-list", "wam-reconciliation", "inventory-list", "handover-new"],
+)
+def test_analysts_and_child_protection_do_not_reach_weapons_or_equipment(
+    analyst_client: Client, child_protection_client: Client, name: str
+) -> None:
+    assert analyst_client.get(reverse(name)).status_code == 403
+    assert child_protection_client.get(reverse(name)).status_code == 403

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cantonment import stays
 from cantonment.models import CantonmentStay, Site, SiteHeadcount
@@ -18,6 +18,13 @@ from ddr.models import Combatant, Sex
 from ..factories import CombatantFactory, RuleSetFactory, SiteFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Any:
+    """Refusals are matched on their English text here; the pages' tests read them in French."""
+    with translation.override("en"):
+        yield
 
 TODAY = timezone.localdate()
 

@@ -9,7 +9,7 @@ import random
 from typing import Any
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cantonment import inventory, wam
 from cantonment.models import CustodyEvent, InventoryItem, StockCheck, StorageLocation, WamItem
@@ -20,6 +20,13 @@ from ddr.models import DeclaredWeapon
 from ..factories import CombatantFactory, SiteFactory, group, region
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Any:
+    """Refusals are matched on their English text here; the pages' tests read them in French."""
+    with translation.override("en"):
+        yield
 
 TODAY = timezone.localdate()
 
