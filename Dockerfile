@@ -4,6 +4,9 @@ FROM python:3.11-slim
 # Production settings whatever the entry point (manage.py defaults to development otherwise).
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DDR_VAR_DIR=/var/lib/ddr DJANGO_DEBUG=0
 WORKDIR /app
+# Pango and a font for WeasyPrint (handover receipts in PDF).
+RUN apt-get update && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
+    fonts-dejavu-core && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --home /app ddr && mkdir -p /var/lib/ddr && chown ddr /var/lib/ddr
 
 COPY pyproject.toml README.md ./

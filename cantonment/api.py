@@ -410,7 +410,8 @@ class ReconciliationView(APIView):
             Site.objects.for_user(request.user).filter(pk=int(site_id)).first() if site_id.isdigit() else None
         )
         report = wam.reconciliation(request.user, movement=movement, site=site)
-        hide = request.user.is_analyst
+        user: Any = request.user
+        hide = user.is_analyst
 
         def n(count: int) -> int | None:
             return None if hide and count < SUPPRESS_BELOW else count

@@ -18,7 +18,7 @@ from simple_history.utils import bulk_update_with_history
 from core.audit import save_audited
 
 from .models import Handover, InventoryItem, InventoryMovement
-from .pdf import html_to_pdf
+from .pdf import PdfUnavailable, html_to_pdf
 from .stays import CantonmentRefused
 
 
@@ -115,16 +115,20 @@ def handover_make(
         default_user=by,
         default_change_reason=f"handover {reference}"[:100],
     )
-    pdf = html_to_pdf(
-        render_to_string(
-            "cantonment/handover_receipt.html",
-            {
-                "handover": handover,
-                "items": sorted(locked, key=lambda i: i.code),
-                "generated_at": timezone.now(),
-            },
-        )
+    receipt = render_to_string(
+        "cantonment/handover_receipt.html",
+        {"handover": handover, "items": sorted(locked, key=lambda i: i.code), "generated_at": timezone.now()},
     )
+    try:
+        pdf = html_to_pdf(receipt)
+    except PdfUnavailable as exc:  # nothing is handed over without its receipt
+        raise CantonmentRefused(
+            _(
+                "The PDF receipt cannot be produced on this server (install Pango: %(error)s). "
+                "Nothing was handed over."
+            )
+            % {"error": exc}
+        ) from exc
     handover.receipt_sha256 = hashlib.sha256(pdf).hexdigest()
     handover.receipt.save(f"{reference}.pdf", ContentFile(pdf), save=False)
     handover.save(update_fields=["receipt", "receipt_sha256"])

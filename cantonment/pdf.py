@@ -9,9 +9,16 @@ from urllib.parse import unquote, urlparse
 from django.conf import settings
 
 
+class PdfUnavailable(Exception):
+    """WeasyPrint's system libraries (Pango) are missing on this machine."""
+
+
 def html_to_pdf(html: str) -> bytes:
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
+    try:
+        from weasyprint import HTML
+        from weasyprint.urls import URLFetcher
+    except OSError as exc:  # raised when Pango cannot be loaded
+        raise PdfUnavailable(str(exc)) from exc
 
     static = (Path(settings.BASE_DIR) / "static").resolve()
 

@@ -26,6 +26,7 @@ def _english() -> Any:
     with translation.override("en"):
         yield
 
+
 TODAY = timezone.localdate()
 
 

@@ -28,6 +28,7 @@ def _english() -> Any:
     with translation.override("en"):
         yield
 
+
 TODAY = timezone.localdate()
 
 
@@ -233,3 +234,26 @@ def test_handover_freezes_items_and_stores_a_pdf_receipt_with_its_hash(commissio
             by=commission_officer,
         )
     assert InventoryItem.objects.get(code="CONT-2").handover is None
+
+
+def test_without_pango_nothing_is_handed_over_and_the_reason_is_given(
+    monkeypatch: Any, commission_officer: Any
+) -> None:
+    from cantonment import pdf
+
+    def no_pango(html: str) -> bytes:
+        raise pdf.PdfUnavailable("cannot load library 'libpango-1.0-0'")
+
+    monkeypatch.setattr(inventory, "html_to_pdf", no_pango)
+    item = InventoryItem.objects.create(
+        code="C-1", contents="Lits", region=region("GAO"), location="Gao", custodian="U"
+    )
+    with pytest.raises(CantonmentRefused, match="install Pango"):
+        inventory.handover_make(
+            items=[item], reference="R-1", authority="A", received_by="B", on=TODAY, by=commission_officer
+        )
+    item.refresh_from_db()
+    assert item.handover is None and not item.__class__.objects.filter(handover__isnull=False).exists()
+    from cantonment.models import Handover
+
+    assert not Handover.objects.exists()
