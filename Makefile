@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run test lint messages clean bench bench-import bench-eligibility bench-duplicates
+.PHONY: run test lint messages clean bench bench-import bench-eligibility bench-duplicates bench-cantonment
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,3 +56,7 @@ bench-duplicates: $(VENV)/.installed-dev
 ## bench-eligibility: recompute of 1,000,000 pathways beside a hand-written UPDATE ... CASE; what-if
 bench-eligibility: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/eligibility.py $(BENCH_ARGS)
+
+## bench-cantonment: check-ins (one officer, eight at once), the daily job, reconciliation, site page
+bench-cantonment: $(VENV)/.installed-dev
+	$(BIN)/python benchmarks/cantonment.py $(BENCH_ARGS)

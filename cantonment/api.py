@@ -404,11 +404,17 @@ class ReconciliationView(APIView):
         ],
     )
     def get(self, request: Request) -> Response:
-        movement = ArmedGroup.objects.filter(code=request.query_params.get("movement", "")).first()
-        site_id = request.query_params.get("site", "")
+        code, site_id = request.query_params.get("movement", ""), request.query_params.get("site", "")
+        movement = ArmedGroup.objects.filter(code=code).first() if code and code.isprintable() else None
         site = (
-            Site.objects.for_user(request.user).filter(pk=int(site_id)).first() if site_id.isdigit() else None
+            Site.objects.for_user(request.user).filter(pk=int(site_id)).first()
+            if site_id.isdigit() and len(site_id) < 16
+            else None
         )
+        if code and movement is None:
+            raise ValidationError({"movement": [_("Unknown movement.")]})
+        if site_id and site is None:
+            raise ValidationError({"site": [_("No such site in your scope.")]})
         report = wam.reconciliation(request.user, movement=movement, site=site)
         user: Any = request.user
         hide = user.is_analyst

@@ -84,7 +84,9 @@ def handover_make(
     if not items:
         raise CantonmentRefused(_("Choose at least one item to hand over."), "items")
     locked = list(
-        InventoryItem.objects.select_for_update().filter(pk__in=[i.pk for i in items]).select_related("site")
+        InventoryItem.objects.select_for_update(of=("self",))
+        .filter(pk__in=[i.pk for i in items])
+        .select_related("site")
     )
     already = [i.code for i in locked if i.handover_id]
     if already:

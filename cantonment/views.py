@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,6 +24,7 @@ from .models import CantonmentStay, Site
 
 # Cantonment is run by commission and regional staff (regional staff in their own region).
 CANTONMENT_ROLES = REGISTER_ROLES
+STAYS_PER_PAGE = 100
 
 
 def form_errors(form: Any) -> str:
@@ -85,17 +87,19 @@ def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # Names are for case staff; analysts see the figures only.
     user: Any = request.user
     sees_people = user.role in CASE_ROLES
+    # Soonest to leave first: overstays head the list. Paged: a built site holds 1,500 people.
     open_stays = (
         site.stays.filter(checked_out_on__isnull=True).select_related("combatant").order_by("leave_by", "id")
         if sees_people
         else CantonmentStay.objects.none()
     )
+    page = Paginator(open_stays, STAYS_PER_PAGE).get_page(request.GET.get("page"))
     flags = site.stays.filter(checked_out_on__isnull=True).values("flag").annotate(n=Count("id"))
     can_edit = user.role in CANTONMENT_ROLES
     context = {
         "site": site,
         "events": site.events.select_related("recorded_by"),
-        "open_stays": open_stays,
+        "page": page,
         "sees_people": sees_people,
         "flag_counts": {r["flag"]: r["n"] for r in flags},
         "headcounts": site.headcounts.all()[:14],
@@ -106,7 +110,7 @@ def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
             initial={"capacity": site.capacity, "places_for_women": site.places_for_women}
         ),
         "check_in_form": CheckInForm(user=request.user),
-        "check_out_form": CheckOutForm(),
+        "check_out_form": CheckOutForm(auto_id=False),  # one per row: no clashing ids
         "history": history_of(site),
     }
     return render(request, "cantonment/site_detail.html", context)

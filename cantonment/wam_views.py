@@ -24,7 +24,7 @@ from .views import CANTONMENT_ROLES, form_errors
 
 def _int(value: str | None) -> int:
     """A numeric id from the query string; 0 (no record) for anything else."""
-    return int(value) if value and value.isdigit() else 0
+    return int(value) if value and value.isdigit() and len(value) < 16 else 0
 
 
 @role_required(*CANTONMENT_ROLES)

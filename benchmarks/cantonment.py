@@ -1,0 +1,271 @@
+"""Cantonment at national scale on PostgreSQL, each figure beside the hand-written limit.
+
+    make bench-cantonment                               # 200,000 people, 100 sites
+    make bench-cantonment BENCH_ARGS="--people 1000000"
+
+Recreates the `ddr_bench` database, COPYs a register (COPY's rows/s is the machine's baseline),
+then measures:
+
+- check-ins through the service (row locks, capacity UPDATE, stay, audit rows, status change),
+  one officer after another and 8 officers at once, beside the bare statements a check-in needs
+  (one UPDATE of the site, one INSERT of the stay) sent by hand;
+- the daily job (overstay flags, headcounts) over every open stay, beside one hand-written
+  UPDATE and one INSERT ... SELECT;
+- the reconciliation report (declared vs handed in) beside the same figures in hand-written SQL;
+- a site page with its people, as the browser asks for it.
+Not a test: nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import os
+import random
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+os.environ.setdefault("DJANGO_DEBUG", "1")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ddr_bench")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+from register import GIVEN_M, PEOPLE_COLUMNS, ensure_database, family_name, median_ms, person_line  # noqa: E402
+
+SITES = 100
+CHECK_INS = 2_000
+OFFICERS = 8
+
+
+def register(people: int, regions: list[int], groups: list[int]) -> io.StringIO:
+    rng = random.Random(6)
+    rows = io.StringIO()
+    for n in range(1, people + 1):
+        rows.write(
+            person_line(
+                f"BEN-{n:07d}-0",
+                rng.choice(GIVEN_M),
+                family_name(rng),
+                "F" if rng.random() < 0.1 else "M",
+                rng.randint(1960, 2000),
+                rng.choice(regions),
+                rng.choice(groups),
+                "combatant_armed",
+                "oriented",
+                True,
+                "2019-03-01",
+            )
+        )
+    rows.seek(0)
+    return rows
+
+
+def line(label: str, value: str, limit: str = "") -> None:
+    print(f"{label:<62} {value:>14}   {limit}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--people", type=int, default=200_000)
+    args = parser.parse_args()
+    ensure_database(os.environ["DATABASE_URL"])
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection, connections
+    from django.test import Client
+    from django.utils import timezone
+
+    from accounts.models import User
+    from cantonment import stays, wam
+    from cantonment.models import CantonmentStay, Site, StorageLocation, WamItem
+    from core.models import Region
+    from ddr.models import ArmedGroup, Combatant
+
+    call_command("migrate", verbosity=0)
+    call_command("seed_demo", people=0, stdout=io.StringIO())  # users and reference data
+    admin = User.objects.get(username="admin")
+    gao = Region.objects.get(code="GAO")
+    regions = list(Region.objects.values_list("id", flat=True))
+    groups = list(ArmedGroup.objects.values_list("id", flat=True))
+    rows = register(args.people, regions, groups)
+    start = time.perf_counter()
+    with connection.cursor() as cur:
+        cur.copy_expert(f"COPY ddr_combatant ({PEOPLE_COLUMNS}) FROM STDIN", rows)
+    copy_s = time.perf_counter() - start
+    print(f"people: {args.people:,}, sites: {SITES}  (PostgreSQL {connection.pg_version // 10000})")
+    line("baseline  raw COPY into ddr_combatant", f"{args.people / copy_s:,.0f} rows/s")
+
+    # Sites large enough for every stay below; the first one is used for the page.
+    capacity = args.people // SITES + CHECK_INS
+    sites = Site.objects.bulk_create(
+        Site(
+            name=f"Site {n}",
+            kind="cantonment",
+            status="operational",
+            region=gao,
+            capacity=capacity,
+            places_for_women=capacity // 5,
+        )
+        for n in range(SITES)
+    )
+    people = list(Combatant.objects.order_by("id").values_list("id", flat=True))
+    today = timezone.localdate()
+
+    # --- check-ins, one by one through the service -----------------------------------------
+    sample = [Combatant(pk=pk) for pk in people[:CHECK_INS]]
+    start = time.perf_counter()
+    for n, person in enumerate(sample):
+        stays.check_in(person=person, site=sites[n % SITES], on=today, by=admin)
+    service_s = time.perf_counter() - start
+    hand = people[CHECK_INS : 2 * CHECK_INS]
+    start = time.perf_counter()
+    with connection.cursor() as cur:
+        for n, pk in enumerate(hand):
+            cur.execute("BEGIN")
+            cur.execute(
+                "UPDATE cantonment_site SET occupancy = occupancy + 1 WHERE id = %s AND occupancy < capacity",
+                [sites[n % SITES].pk],
+            )
+            cur.execute(
+                "INSERT INTO cantonment_cantonmentstay (combatant_id, site_id, checked_in_on, leave_by, flag) "
+                "VALUES (%s, %s, %s, %s, '')",
+                [pk, sites[n % SITES].pk, today, today + dt.timedelta(days=45)],
+            )
+            cur.execute("COMMIT")
+    hand_s = time.perf_counter() - start
+    line(
+        f"check-in, one officer, {CHECK_INS:,} people (service)",
+        f"{CHECK_INS / service_s:,.0f} /s",
+        f"bare UPDATE + INSERT: {CHECK_INS / hand_s:,.0f} /s  ({service_s / hand_s:.1f}x)",
+    )
+
+    # --- check-ins, 8 officers at once on the same few sites -------------------------------
+    batch = [Combatant(pk=pk) for pk in people[2 * CHECK_INS : 3 * CHECK_INS]]
+    barrier = threading.Barrier(OFFICERS)
+
+    def officer(share: list[Combatant]) -> int:
+        barrier.wait()
+        try:
+            for n, person in enumerate(share):
+                stays.check_in(person=person, site=sites[n % 4], on=today, by=admin)
+            return len(share)
+        finally:
+            connections.close_all()
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(OFFICERS) as pool:
+        done = sum(pool.map(officer, [batch[i::OFFICERS] for i in range(OFFICERS)]))
+    concurrent_s = time.perf_counter() - start
+    line(f"check-in, {OFFICERS} officers at once on 4 sites (service)", f"{done / concurrent_s:,.0f} /s")
+
+    # --- the daily job over every open stay ------------------------------------------------
+    rng = random.Random(7)
+    stay_rows = io.StringIO()
+    for n, pk in enumerate(people[3 * CHECK_INS :]):
+        day = today - dt.timedelta(days=rng.randint(0, 60))
+        stay_rows.write(f"{pk}\t{sites[n % SITES].pk}\t{day}\t{day + dt.timedelta(days=45)}\t\n")
+    stay_rows.seek(0)
+    start = time.perf_counter()
+    with connection.cursor() as cur:
+        cur.copy_expert(
+            "COPY cantonment_cantonmentstay (combatant_id, site_id, checked_in_on, leave_by, flag) FROM STDIN",
+            stay_rows,
+        )
+        cur.execute(
+            "UPDATE cantonment_site s SET occupancy = c.n FROM (SELECT site_id, count(*) n "
+            "FROM cantonment_cantonmentstay WHERE checked_out_on IS NULL GROUP BY site_id) c WHERE c.site_id = s.id"
+        )
+        cur.execute("VACUUM ANALYZE cantonment_cantonmentstay")
+    open_stays = CantonmentStay.objects.filter(checked_out_on__isnull=True).count()
+    line(f"{open_stays:,} open stays COPYed", f"{open_stays / (time.perf_counter() - start):,.0f} rows/s")
+
+    def hand_flags() -> None:
+        with connection.cursor() as cur:
+            cur.execute(
+                "UPDATE cantonment_cantonmentstay SET flag = CASE WHEN leave_by < %s THEN 'overstay' "
+                "WHEN leave_by <= %s THEN 'ending_soon' ELSE '' END WHERE checked_out_on IS NULL",
+                [today, today + dt.timedelta(days=7)],
+            )
+
+    def hand_headcount() -> None:
+        with connection.cursor() as cur:
+            cur.execute(
+                "INSERT INTO cantonment_siteheadcount (site_id, day, people, women) "
+                "SELECT s.site_id, %s, count(*), count(*) FILTER (WHERE p.sex = 'F') "
+                "FROM cantonment_cantonmentstay s JOIN ddr_combatant p ON p.id = s.combatant_id "
+                "WHERE s.checked_in_on <= %s AND (s.checked_out_on IS NULL OR s.checked_out_on > %s) "
+                "GROUP BY s.site_id ON CONFLICT (site_id, day) DO UPDATE SET people = EXCLUDED.people, "
+                "women = EXCLUDED.women",
+                [today, today, today],
+            )
+
+    flags_ms = median_ms(lambda: stays.stays_flag(today), runs=3)
+    line(
+        "daily flags: overstay / ending within 7 days (service)",
+        f"{flags_ms:,.0f} ms",
+        f"one hand-written UPDATE: {median_ms(hand_flags, runs=3):,.0f} ms",
+    )
+    count_ms = median_ms(lambda: stays.headcount_record(today), runs=3)
+    line(
+        "daily headcount of every site (service)",
+        f"{count_ms:,.0f} ms",
+        f"hand-written INSERT ... SELECT: {median_ms(hand_headcount, runs=3):,.0f} ms",
+    )
+    flagged = CantonmentStay.objects.filter(flag="overstay").count()
+    line("  overstays flagged", f"{flagged:,}")
+
+    # --- reconciliation -------------------------------------------------------------------
+    with connection.cursor() as cur:
+        cur.execute(
+            "INSERT INTO ddr_declaredweapon (combatant_id, kind, serial_number, calibre, ammunition, condition) "
+            "SELECT id, 'assault_rifle', 'AK' || id, '7,62', 0, 'unknown' FROM ddr_combatant WHERE id %% 3 = 0"
+        )
+    location = StorageLocation.objects.create(name="Armurerie", region=gao)
+    with connection.cursor() as cur:
+        cur.execute(
+            "INSERT INTO cantonment_wamitem (kind, weapon_type, calibre, serial_number, quantity, condition, "
+            "combatant_id, declared_id, site_id, received_on, received_by_id, location_id, custodian, status, "
+            "disposal_reference) SELECT 'weapon', 'assault_rifle', '7,62', d.serial_number, 1, 'unknown', "
+            "d.combatant_id, d.id, %s, %s, %s, %s, 'Sgt', 'held', '' FROM ddr_declaredweapon d WHERE d.id %% 2 = 0",
+            [sites[0].pk, today, admin.pk, location.pk],
+        )
+        cur.execute("ANALYZE")
+    declared = WamItem.objects.count()
+    commission = User.objects.get(username="commission")
+
+    def hand_reconciliation() -> None:
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT g.code, count(d.id), count(w.id) FROM ddr_declaredweapon d "
+                "JOIN ddr_combatant p ON p.id = d.combatant_id JOIN ddr_armedgroup g ON g.id = p.movement_id "
+                "LEFT JOIN cantonment_wamitem w ON w.declared_id = d.id GROUP BY g.code"
+            )
+            cur.fetchall()
+
+    line(
+        f"reconciliation, {declared:,} weapons handed in (service)",
+        f"{median_ms(lambda: wam.reconciliation(commission), runs=3):,.0f} ms",
+        f"hand-written declared vs handed in: {median_ms(hand_reconciliation, runs=3):,.0f} ms",
+    )
+
+    # --- a site page with its people ---------------------------------------------------------
+    client = Client()
+    client.force_login(commission)
+    url = f"/sites/{sites[0].pk}/"
+    present = Site.objects.get(pk=sites[0].pk).occupancy
+    line(
+        f"site page, {present:,} people on the site (first 100 shown)",
+        f"{median_ms(lambda: client.get(url)):,.0f} ms",
+    )
+
+
+if __name__ == "__main__":
+    main()
