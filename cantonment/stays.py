@@ -255,18 +255,22 @@ def _flag(leave_by: dt.date, today: dt.date) -> str:
 
 @transaction.atomic
 def stays_flag(today: dt.date | None = None) -> dict[str, int]:
-    """Flag open stays past their leave-by date or ending within 7 days: three set-based UPDATEs.
+    """Flag open stays past their leave-by date or ending within 7 days: three set-based UPDATEs
+    that return how many stays changed flag.
 
     Flags are alerts computed from dates, not case changes: they are not written to history.
     """
     today = today or timezone.localdate()
     soon = today + dt.timedelta(days=ENDING_SOON_DAYS)
     open_stays = CantonmentStay.objects.filter(checked_out_on__isnull=True)
+    # Only rows whose flag changes are written: after the first morning, a few hundred a day.
     return {
-        "overstay": open_stays.filter(leave_by__lt=today).update(flag=CantonmentStay.Flag.OVERSTAY),
-        "ending_soon": open_stays.filter(leave_by__gte=today, leave_by__lte=soon).update(
-            flag=CantonmentStay.Flag.ENDING_SOON
-        ),
+        "overstay": open_stays.filter(leave_by__lt=today)
+        .exclude(flag=CantonmentStay.Flag.OVERSTAY)
+        .update(flag=CantonmentStay.Flag.OVERSTAY),
+        "ending_soon": open_stays.filter(leave_by__gte=today, leave_by__lte=soon)
+        .exclude(flag=CantonmentStay.Flag.ENDING_SOON)
+        .update(flag=CantonmentStay.Flag.ENDING_SOON),
         "on_time": open_stays.filter(leave_by__gt=soon)
         .exclude(flag="")
         .update(flag=CantonmentStay.Flag.NONE),

@@ -292,7 +292,9 @@ def reconciliation(
     declared_rows = {
         r["combatant__movement__code"]: r
         for r in declared.values("combatant__movement__code").annotate(
-            n=Count("id"), matched=Count("id", filter=Exists(WamItem.objects.filter(declared=OuterRef("pk"))))
+            # A declared weapon is handed in at most once (serials are unique): a LEFT JOIN counts it.
+            n=Count("id"),
+            matched=Count("handed_in"),
         )
     }
     handed_rows = {
@@ -335,7 +337,7 @@ def reconciliation(
     twice = (
         declared.exclude(serial_number="")
         .values("serial_number")
-        .annotate(n=Count("combatant", distinct=True))
+        .annotate(n=Count("id"))  # a person declaring one serial twice is sorted out below
         .filter(n__gt=1)
         .order_by("serial_number")[:500]
     )
@@ -345,4 +347,5 @@ def reconciliation(
         "serial_number", "combatant__registration_number"
     ):
         holders[serial].append(number)
-    return Reconciliation(by_movement, by_site, undeclared, [(s, sorted(holders[s])) for s in serials])
+    twice_declared = [(s, sorted(set(holders[s]))) for s in serials if len(set(holders[s])) > 1]
+    return Reconciliation(by_movement, by_site, undeclared, twice_declared)

@@ -164,11 +164,16 @@ def test_daily_job_flags_overstays_and_stays_ending_soon_and_counts_heads(commis
         person=CombatantFactory(), site=site, on=TODAY - dt.timedelta(days=60), by=commission_officer
     )
     stays.check_out(stay=gone, on=TODAY - dt.timedelta(days=1), by=commission_officer)
-    counts = stays.stays_flag(TODAY)
-    assert counts["overstay"] == 1 and counts["ending_soon"] == 1
+    # Back-dated check-ins are flagged at once; the morning job then finds nothing to change.
+    assert stays.stays_flag(TODAY) == {"overstay": 0, "ending_soon": 0, "on_time": 0}
     flags = dict(CantonmentStay.objects.values_list("pk", "flag"))
     assert flags[long_ago.pk] == "overstay" and flags[soon.pk] == "ending_soon"
     assert flags[fresh.pk] == "" and flags[gone.pk] == ""
+    # Six days on, the stay that was ending is over its date; 40 days on, the fresh one ends soon.
+    assert stays.stays_flag(TODAY + dt.timedelta(days=6)) == {"overstay": 1, "ending_soon": 0, "on_time": 0}
+    assert CantonmentStay.objects.get(pk=soon.pk).flag == "overstay"
+    assert stays.stays_flag(TODAY + dt.timedelta(days=40))["ending_soon"] == 1
+    assert CantonmentStay.objects.get(pk=gone.pk).flag == ""  # a finished stay is never flagged
     assert stays.headcount_record(TODAY) == 1
     assert stays.headcount_record(TODAY) == 1  # idempotent: one row per site and day
     count = SiteHeadcount.objects.get(site=site, day=TODAY)
