@@ -72,6 +72,9 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "documents": person.documents.all(),
         "weapons": person.weapons.all(),
         "entries": person.list_entries.select_related("submitted_list__movement"),
+        "stays": person.stays.select_related("site").order_by("-checked_in_on"),
+        "handed_in": person.handed_in.all(),
+        "can_see_wam": has_role(request.user, REGISTER_ROLES),
         "history": history,
         # The case's path: each change of status or pathway, oldest first.
         "timeline": [

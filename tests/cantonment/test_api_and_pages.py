@@ -370,3 +370,25 @@ def test_analysts_and_child_protection_do_not_reach_weapons_or_equipment(
 ) -> None:
     assert analyst_client.get(reverse(name)).status_code == 403
     assert child_protection_client.get(reverse(name)).status_code == 403
+
+
+def test_person_page_shows_stays_and_weapons_handed_in(
+    commission_client: Client, gao_site: Site, commission_officer: Any
+) -> None:
+    person = CombatantFactory()
+    stays.check_in(person=person, site=gao_site, on=TODAY, by=commission_officer)
+    armoury = StorageLocation.objects.create(name="Armurerie", region=gao_site.region, site=gao_site)
+    item = wam.hand_in(
+        site=gao_site,
+        location=armoury,
+        kind="weapon",
+        weapon_type="rifle",
+        serial_number="P1",
+        received_on=TODAY,
+        custodian="Sgt",
+        by=commission_officer,
+        person=person,
+    )
+    page = commission_client.get(reverse("person-detail", args=[person.pk])).content.decode()
+    assert 'data-testid="person-stays"' in page and "Fafa" in page
+    assert item.receipt_number in page
