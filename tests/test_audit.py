@@ -56,11 +56,12 @@ def test_history_tab_costs_a_constant_number_of_queries(
     commission_client: Any, django_assert_max_num_queries: Any
 ) -> None:
     person = CombatantFactory()
-    # identity, documents, weapons, lists, history, screening (ages, exams, vetting): whatever the history length
+    # identity, documents, weapons, lists, stays, weapons handed in, history, screening (ages, exams,
+    # vetting): whatever the history length
     for status in list(Combatant.Status)[:6]:
         person.status = status
         person.save()
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(13):
         commission_client.get(reverse("person-detail", args=[person.pk]))
 
 

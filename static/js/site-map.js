@@ -1,4 +1,4 @@
-// The sites map: an outline of Mali and its regions shipped with the project, the sites as
+// The map of sites (and of CVR projects): an outline of Mali and its regions shipped with the project, the sites as
 // coloured circles (status), occupancy in the pop-up. A tile layer only when one is configured.
 (function () {
   "use strict";
@@ -7,11 +7,17 @@
   const colours = {
     proposed: "#6c757d", validated: "#0dcaf0", under_construction: "#fd7e14", built: "#6610f2",
     operational: "#198754", closed: "#343a40", handed_over: "#0d6efd",
+    // CVR projects (the same map shows them): from draft to closed.
+    draft: "#adb5bd", submitted: "#6c757d", local_review: "#0dcaf0", pac: "#0dcaf0", vetted: "#0dcaf0",
+    assessed: "#6610f2", implementation: "#198754", completed: "#0d6efd", visited: "#20c997",
+    transferred: "#fd7e14",
   };
   const map = L.map(el, { attributionControl: true }).setView([17.5, -2.5], 5);
   if (el.dataset.tiles) {
     L.tileLayer(el.dataset.tiles, { maxZoom: 14, attribution: el.dataset.tilesAttribution || "" }).addTo(map);
   }
+  // Points in a pane above the region outlines, whichever of the two arrives first.
+  map.createPane("points").style.zIndex = 650;
   const text = (value) => document.createTextNode(value == null ? "" : String(value));
   fetch(el.dataset.regions).then((r) => r.json()).then((geo) => {
     const layer = L.geoJSON(geo, { style: { color: "#555", weight: 1, fillColor: "#f4efe1", fillOpacity: 0.7 } });
@@ -21,7 +27,7 @@
   fetch(el.dataset.sites, { credentials: "same-origin" }).then((r) => r.json()).then((geo) => {
     L.geoJSON(geo, {
       pointToLayer: (feature, latlng) => L.circleMarker(latlng, {
-        radius: 7, weight: 1, color: "#000", fillOpacity: 0.9,
+        radius: 7, weight: 1, color: "#000", fillOpacity: 0.9, className: "map-point", pane: "points",
         fillColor: colours[feature.properties.status] || "#999",
       }),
       onEachFeature: (feature, layer) => {
@@ -34,7 +40,8 @@
         box.appendChild(document.createElement("br"));
         box.appendChild(text(p.kind + " · " + p.status_label));
         box.appendChild(document.createElement("br"));
-        box.appendChild(text(el.dataset.occupancyLabel.replace("%(n)s", p.occupancy).replace("%(c)s", p.capacity)));
+        const figure = p.beneficiaries !== undefined ? p.beneficiaries : p.occupancy;
+        box.appendChild(text(el.dataset.occupancyLabel.replace("%(n)s", figure).replace("%(c)s", p.capacity)));
         box.dataset.testid = "site-popup";
         layer.bindPopup(box);
       },

@@ -78,7 +78,7 @@ def test_check_in_shows_occupancy_and_leave_by_then_refuses_when_full(page: Page
     page.goto(live_server.url + "/sites/carte/")
     expect(page.locator("#site-map")).to_have_attribute("data-loaded", "1")
     expect(page.locator("path.leaflet-interactive")).to_have_count(10)  # 9 regions + 1 site
-    page.locator("path.leaflet-interactive").last.click()
+    page.locator("path.map-point").click()
     expect(page.locator(".leaflet-popup-content")).to_contain_text("Présents : 1 sur 1 places")
     assert hosts == {urlparse(live_server.url).netloc}  # no tile server, no CDN
     assert errors == []
