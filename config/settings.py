@@ -182,6 +182,8 @@ CELERY_TIMEZONE = TIME_ZONE
 # Periodic jobs, run by `celery beat` (docker-compose) or the quick start's worker (`-B`).
 CELERY_BEAT_SCHEDULE = {
     "stays-daily": {"task": "cantonment.tasks.stays_daily", "schedule": crontab(hour=5, minute=0)},
+    "cvr-mix-nightly": {"task": "cvr.tasks.mix_refresh", "schedule": crontab(hour=2, minute=0)},
+    "cvr-me-visits-daily": {"task": "cvr.tasks.me_visits_daily", "schedule": crontab(hour=5, minute=15)},
     "stock-checks-weekly": {
         "task": "cantonment.tasks.stock_checks_weekly",
         "schedule": crontab(hour=5, minute=30, day_of_week="mon"),

@@ -27,7 +27,7 @@ from cantonment.api import (
 from core import views as core_views
 from core.api import RegionViewSet
 from cvr import views as cvr_views
-from cvr.api import ProjectViewSet
+from cvr.api import BeneficiaryViewSet, ConsortiumViewSet, MixView, PartnerViewSet, ProjectViewSet
 from ddr import duplicate_views, eligibility_views, screening_views
 from ddr import views as ddr_views
 from ddr.api import (
@@ -76,12 +76,16 @@ router.register("custody-events", CustodyEventViewSet, basename="api-custody")
 router.register("inventory", InventoryItemViewSet, basename="api-inventory")
 router.register("units", UnitViewSet, basename="api-unit")
 router.register("cvr-projects", ProjectViewSet, basename="api-cvrproject")
+router.register("cvr-partners", PartnerViewSet, basename="api-cvrpartner")
+router.register("cvr-consortia", ConsortiumViewSet, basename="api-cvrconsortium")
+router.register("cvr-beneficiaries", BeneficiaryViewSet, basename="api-cvrbeneficiary")
 
 api_patterns = [
     path("lists/integrity/", ListIntegrityView.as_view(), name="api-list-integrity"),  # before lists/<pk>/
     path("weapons/reconciliation/", ReconciliationView.as_view(), name="api-weapon-reconciliation"),  # idem
     path("", include(router.urls)),
     path("pathways/counts/", PathwayCountsView.as_view(), name="api-pathway-counts"),
+    path("cvr-mix/", MixView.as_view(), name="api-cvr-mix"),
     path("auth/token/", TokenLoginView.as_view(), name="api-token-login"),
     path("auth/token/logout/", TokenLogoutView.as_view(), name="api-token-logout"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -171,6 +175,18 @@ urlpatterns = [
     path("materiel/remises/<int:pk>/recu.pdf", inventory_views.handover_receipt, name="handover-receipt"),
     path("unites/", integration_views.unit_list, name="unit-list"),
     path("rvc/", cvr_views.project_list, name="cvr-project-list"),
+    re_path(r"^rvc/export\.(?P<file_format>csv|xlsx)$", cvr_views.project_export, name="cvr-project-export"),
+    path("rvc/nouveau/", cvr_views.project_new, name="cvr-project-new"),
+    path("rvc/carte/", cvr_views.project_map, name="cvr-project-map"),
+    path("rvc/carte.geojson", cvr_views.project_map_data, name="cvr-project-map-data"),
+    path("rvc/bilan/", cvr_views.yearly_record, name="cvr-yearly-record"),
+    path("rvc/partenaires/", cvr_views.partner_list, name="cvr-partner-list"),
+    path("rvc/consortiums/nouveau/", cvr_views.consortium_new, name="cvr-consortium-new"),
+    path("rvc/<int:pk>/", cvr_views.project_detail, name="cvr-project-detail"),
+    path("rvc/<int:pk>/etape/", cvr_views.project_advance, name="cvr-project-advance"),
+    path("rvc/<int:pk>/beneficiaires/", cvr_views.beneficiary_add, name="cvr-beneficiary-add"),
+    path("rvc/<int:pk>/beneficiaires/importer/", cvr_views.beneficiary_import, name="cvr-beneficiary-import"),
+    path("rvc/imports/<int:pk>/", cvr_views.import_detail, name="cvr-import-detail"),
     path("api/", include(api_patterns)),
     path("admin/", admin.site.urls),
 ]

@@ -1,17 +1,32 @@
+"""CVR API: projects with their mix and alerts, partners and consortia, beneficiaries
+(pseudonymised for analysts), and the mix per project and overall."""
+
 from __future__ import annotations
 
 from typing import Any
 
-from rest_framework import serializers, viewsets
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from accounts.permissions import ALL_ROLES
+from accounts.permissions import ALL_ROLES, REGISTER_ROLES
+from cantonment.api import PersonRef, ScopedPrimaryKeyField
+from ddr.api import SUPPRESS_BELOW
+from ddr.models import Combatant
 
-from .models import Project
+from . import reports, services
+from .models import Beneficiary, Consortium, Partner, Project
+from .models.beneficiaries import AgeBand
 
 
 class ProjectSerializer(serializers.ModelSerializer):
     region = serializers.SlugRelatedField(slug_field="code", read_only=True)
     partner = serializers.StringRelatedField()
+    consortium = serializers.StringRelatedField()
+    sop = serializers.StringRelatedField()
+    budget_year = serializers.CharField(read_only=True)
 
     class Meta:
         model = Project
@@ -20,22 +35,183 @@ class ProjectSerializer(serializers.ModelSerializer):
             "code",
             "title",
             "kind",
+            "with_wam",
             "status",
             "region",
+            "commune",
+            "village",
+            "latitude",
+            "longitude",
             "partner",
+            "consortium",
             "budget_usd",
+            "funding",
             "start",
             "end",
+            "budget_year",
+            "actual_start",
+            "actual_end",
+            "approved_on",
+            "sop",
+            "target_beneficiaries",
+            "target_women",
             "beneficiaries_ex_combatants",
             "beneficiaries_community",
             "beneficiaries_women",
+            "beneficiaries_youth",
+            "counts_from_register",
+            "mix_flags",
+            "me_due_on",
+            "me_flag",
+            "me_visited_on",
+            "me_mode",
         ]
 
 
 class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
+    """Projects in the reader's scope, with their mix deviations (codes) and M&E alerts."""
+
     allowed_roles = ALL_ROLES
     serializer_class = ProjectSerializer
-    filterset_fields = ["kind", "status", "region__code"]
+    filterset_fields = ["kind", "status", "region__code", "me_flag"]
 
     def get_queryset(self) -> Any:
-        return Project.objects.for_user(self.request.user).select_related("region", "partner").order_by("id")
+        return (
+            Project.objects.for_user(self.request.user)
+            .select_related("region", "partner", "consortium", "sop")
+            .order_by("id")
+        )
+
+
+class PartnerSerializer(serializers.ModelSerializer):
+    regions = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+
+    class Meta:
+        model = Partner
+        fields = ["id", "name", "acronym", "kind", "registration_number", "regions", "capacity_notes"]
+
+
+class PartnerViewSet(viewsets.ReadOnlyModelViewSet):
+    allowed_roles = ALL_ROLES
+    serializer_class = PartnerSerializer
+    queryset = Partner.objects.prefetch_related("regions").order_by("name")
+
+
+class ConsortiumSerializer(serializers.ModelSerializer):
+    lead = serializers.PrimaryKeyRelatedField(read_only=True)
+    members = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = Consortium
+        fields = ["id", "name", "lead", "members", "formed_on"]
+
+
+class ConsortiumViewSet(viewsets.ReadOnlyModelViewSet):
+    allowed_roles = ALL_ROLES
+    serializer_class = ConsortiumSerializer
+    queryset = Consortium.objects.prefetch_related("members").order_by("name")
+
+
+class BeneficiarySerializer(serializers.ModelSerializer):
+    person = PersonRef(source="combatant_id")
+    name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Beneficiary
+        fields = ["id", "project", "kind", "person", "name", "sex", "age_band", "village", "youth_at_risk"]
+
+    def get_name(self, beneficiary: Beneficiary) -> str:
+        # Analysts never read names, of community members either.
+        return "" if self.context["request"].user.is_analyst else beneficiary.name
+
+
+class BeneficiaryCreateSerializer(serializers.Serializer):
+    project = ScopedPrimaryKeyField(queryset=Project.objects.all())
+    person = ScopedPrimaryKeyField(
+        queryset=Combatant.objects.all(), required=False, allow_null=True, default=None
+    )
+    name = serializers.CharField(max_length=200, required=False, default="")
+    sex = serializers.ChoiceField(choices=[("M", "M"), ("F", "F")], required=False, default="M")
+    age_band = serializers.ChoiceField(choices=AgeBand.choices)
+    village = serializers.CharField(max_length=100, required=False, default="")
+    youth_at_risk = serializers.BooleanField(required=False, default=False)
+
+
+class BeneficiaryViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Beneficiaries. POST registers one: `person` for an ex-combatant (refused for a child, an
+    excluded person, or a pathway that does not lead to CVR), else a community member by name."""
+
+    allowed_roles = ALL_ROLES
+    write_roles = REGISTER_ROLES
+    serializer_class = BeneficiarySerializer
+    filterset_fields = ["project", "kind", "sex", "age_band"]
+
+    def get_queryset(self) -> Any:
+        return Beneficiary.objects.for_user(self.request.user).order_by("id")
+
+    @extend_schema(request=BeneficiaryCreateSerializer, responses={201: BeneficiarySerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = BeneficiaryCreateSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        project, person = values.pop("project"), values.pop("person")
+        try:
+            beneficiary = services.beneficiary_add(project=project, person=person, by=request.user, **values)
+        except services.CVRRefused as exc:
+            field = "person" if exc.field == "registration_number" else exc.field
+            raise serializers.ValidationError({field: [str(exc)]}) from exc
+        return Response(BeneficiarySerializer(beneficiary, context={"request": request}).data, status=201)
+
+
+class MixSerializer(serializers.Serializer):
+    ex_combatants = serializers.IntegerField(allow_null=True, help_text="null when suppressed")
+    community = serializers.IntegerField(allow_null=True)
+    women = serializers.IntegerField(allow_null=True)
+    youth = serializers.IntegerField(allow_null=True)
+    ex_share = serializers.FloatField(allow_null=True)
+    women_share = serializers.FloatField(allow_null=True)
+
+
+class PortfolioSerializer(serializers.Serializer):
+    overall = MixSerializer()
+    projects = serializers.IntegerField()
+    projects_benefiting_women = serializers.IntegerField()
+    projects_flagged = serializers.IntegerField()
+    deviations = serializers.ListField(child=serializers.CharField())
+
+
+class MixView(APIView):
+    """The beneficiary mix over every project in scope, and what deviates from the SOP in force.
+    For analysts, counts below 5 are suppressed (and so are the shares built on them)."""
+
+    allowed_roles = ALL_ROLES
+
+    @extend_schema(responses=PortfolioSerializer)
+    def get(self, request: Request) -> Response:
+        portfolio = reports.portfolio_mix(Project.objects.for_user(request.user))
+        mix = portfolio.mix
+        user: Any = request.user
+        hide = user.is_analyst
+
+        def n(count: int) -> int | None:
+            return None if hide and count < SUPPRESS_BELOW else count
+
+        overall = {
+            "ex_combatants": n(mix.ex_combatants),
+            "community": n(mix.community),
+            "women": n(mix.women),
+            "youth": n(mix.youth),
+            "ex_share": float(mix.ex_share) if n(mix.ex_combatants) is not None and mix.total else None,
+            "women_share": float(mix.women_share) if n(mix.women) is not None and mix.total else None,
+        }
+        return Response(
+            PortfolioSerializer(
+                {
+                    "overall": overall,
+                    "projects": portfolio.projects,
+                    "projects_benefiting_women": portfolio.projects_benefiting_women,
+                    "projects_flagged": portfolio.flagged,
+                    "deviations": [d.message for d in portfolio.deviations],
+                }
+            ).data
+        )

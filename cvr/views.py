@@ -1,14 +1,358 @@
+"""Browser screens for CVR: projects (list, map, page, new), lifecycle steps, beneficiaries and
+their import, partners and consortia, the yearly record."""
+
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from typing import Any
 
-from accounts.permissions import ALL_ROLES, role_required
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from .models import Project
+from accounts.models import Role
+from accounts.permissions import ALL_ROLES, CASE_ROLES, REGISTER_ROLES, role_required
+from core.audit import history_of
+from core.exports import export_response
+from core.models import Job, Region
+from ddr.models import Combatant
+
+from . import reports, services
+from .forms import AdvanceForm, BeneficiaryForm, ConsortiumForm, ImportForm, ProjectForm
+from .models import BeneficiaryImport, Consortium, Partner, Project
+
+CVR_ROLES = REGISTER_ROLES
+# Decided in Bamako: the project appraisal committee and the Human Rights section's vetting.
+NATIONAL_STEPS = frozenset({Project.Status.PAC, Project.Status.VETTED})
+BENEFICIARIES_PER_PAGE = 100
+
+
+def _errors(form: Any) -> str:
+    return "; ".join(
+        f"{form.fields[f].label if f in form.fields else ''} {' '.join(e)}".strip()
+        for f, e in form.errors.items()
+    )
+
+
+def _filtered(request: HttpRequest) -> tuple[Any, dict[str, str]]:
+    projects = Project.objects.for_user(request.user)
+    chosen = {k: request.GET.get(k, "") for k in ("region", "status", "kind", "year", "flag")}
+    if chosen["region"]:
+        projects = projects.filter(region__code=chosen["region"])
+    if chosen["status"] in Project.Status.values:
+        projects = projects.filter(status=chosen["status"])
+    if chosen["kind"] in Project.Kind.values:
+        projects = projects.filter(kind=chosen["kind"])
+    if chosen["year"][:4].isdigit():
+        projects = projects.annotate(year=reports.budget_year()).filter(year=int(chosen["year"][:4]))
+    if chosen["flag"] == "mix":
+        projects = projects.exclude(mix_flags=[])
+    elif chosen["flag"] in Project.VisitFlag.values[1:]:
+        projects = projects.filter(me_flag=chosen["flag"])
+    return projects, chosen
+
+
+def _without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
 
 
 @role_required(*ALL_ROLES)
 def project_list(request: HttpRequest) -> HttpResponse:
-    projects = Project.objects.for_user(request.user).select_related("region", "partner")
-    return render(request, "cvr/project_list.html", {"projects": projects})
+    projects, chosen = _filtered(request)
+    projects = projects.select_related("region", "partner", "consortium").order_by("-start", "code")
+    page = Paginator(projects, 50).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "chosen": chosen,
+        "query": _without_page(request),
+        "regions": Region.objects.order_by("name"),
+        "statuses": Project.Status.choices,
+        "kinds": Project.Kind.choices,
+        "portfolio": reports.portfolio_mix(projects),
+        "can_edit": request.user.role in CVR_ROLES,  # type: ignore[union-attr]
+    }
+    return render(request, "cvr/project_list.html", context)
+
+
+@role_required(*ALL_ROLES)
+def project_export(request: HttpRequest, file_format: str) -> HttpResponse:
+    projects, _chosen = _filtered(request)
+    rows = [
+        (
+            p.code,
+            p.title,
+            p.get_kind_display(),
+            p.get_status_display(),
+            p.region.name,
+            str(p.implementer or ""),
+            p.budget_usd,
+            p.start,
+            p.end,
+            p.target_beneficiaries,
+            p.target_women,
+            p.beneficiaries_ex_combatants,
+            p.beneficiaries_community,
+            p.beneficiaries_women,
+            ", ".join(p.mix_flags),
+            p.me_due_on or "",
+        )
+        for p in projects.select_related("region", "partner", "consortium").order_by("code")
+    ]
+    header = [
+        _("Code"),
+        _("Title"),
+        _("Type"),
+        _("Status"),
+        _("Region"),
+        _("Partner"),
+        _("Budget (USD)"),
+        _("Planned start"),
+        _("Planned end"),
+        _("Target beneficiaries"),
+        _("Target women"),
+        _("Ex-combatants"),
+        _("Community members"),
+        _("Women"),
+        _("Mix deviations"),
+        _("M&E visit due on"),
+    ]
+    return export_response(
+        user=request.user,
+        what="cvr-projects",
+        file_format=file_format,
+        filters=request.GET.urlencode(),
+        header=header,
+        rows=rows,
+    )
+
+
+def _project(request: HttpRequest, pk: int) -> Project:
+    return get_object_or_404(
+        Project.objects.for_user(request.user).select_related(
+            "region", "cercle", "partner", "consortium__lead", "sop", "transferred_to"
+        ),
+        pk=pk,
+    )
+
+
+@role_required(*ALL_ROLES)
+def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _project(request, pk)
+    user: Any = request.user
+    sees_people = user.role in CASE_ROLES
+    participants = project.participants.select_related("combatant").order_by("kind", "name", "id")
+    can_edit = user.role in CVR_ROLES
+    context = {
+        "project": project,
+        "events": project.events.select_related("recorded_by"),
+        "mix": services.mix_of(project),
+        "deviations": services.deviations(project),
+        "sees_people": sees_people,
+        "page": Paginator(participants, BENEFICIARIES_PER_PAGE).get_page(request.GET.get("page"))
+        if sees_people
+        else None,
+        "can_edit": can_edit,
+        "advance_form": AdvanceForm(project=project) if can_edit else None,
+        "beneficiary_form": BeneficiaryForm(),
+        "imports": project.imports.select_related("job")[:5],
+        "history": history_of(project),
+    }
+    return render(request, "cvr/project_detail.html", context)
+
+
+@role_required(*CVR_ROLES)
+def project_new(request: HttpRequest) -> HttpResponse:
+    form = ProjectForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        project = form.save(commit=False)
+        project.status = Project.Status.DRAFT
+        project._history_user = request.user  # type: ignore[attr-defined]
+        project.save()
+        messages.success(request, _("Project %(code)s saved as a draft.") % {"code": project.code})
+        return redirect("cvr-project-detail", pk=project.pk)
+    return render(request, "cvr/project_new.html", {"form": form})
+
+
+@role_required(*CVR_ROLES)
+@require_POST
+def project_advance(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _project(request, pk)
+    form = AdvanceForm(request.POST, project=project)
+    if not form.is_valid():
+        messages.error(request, _("Step not recorded: %(errors)s") % {"errors": _errors(form)})
+        return redirect("cvr-project-detail", pk=pk)
+    if form.cleaned_data["to"] in NATIONAL_STEPS and request.user.role == Role.REGIONAL_OFFICER:  # type: ignore[union-attr]
+        messages.error(
+            request, _("This step is decided nationally (Bamako): a commission officer records it.")
+        )
+        return redirect("cvr-project-detail", pk=pk)
+    try:
+        services.project_advance(project=project, by=request.user, **form.cleaned_data)
+    except services.CVRRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Step recorded."))
+    return redirect("cvr-project-detail", pk=pk)
+
+
+@role_required(*CVR_ROLES)
+@require_POST
+def beneficiary_add(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _project(request, pk)
+    form = BeneficiaryForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Beneficiary not added: %(errors)s") % {"errors": _errors(form)})
+        return redirect("cvr-project-detail", pk=pk)
+    data = form.cleaned_data
+    person = None
+    if data["kind"] == "ex_combatant":
+        number = data["registration_number"].strip().upper()
+        person = Combatant.objects.for_user(request.user).filter(registration_number=number).first()
+        if person is None:
+            messages.error(request, _("No registered person %(n)s in your scope.") % {"n": number or "—"})
+            return redirect("cvr-project-detail", pk=pk)
+    values = {k: data[k] for k in ("sex", "age_band", "village", "youth_at_risk", "name")}
+    try:
+        services.beneficiary_add(project=project, by=request.user, person=person, **values)
+    except services.CVRRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Beneficiary added; the mix is being recomputed."))
+    return redirect("cvr-project-detail", pk=pk)
+
+
+@role_required(*CVR_ROLES)
+def beneficiary_import(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _project(request, pk)
+    user: Any = request.user
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        from .tasks import beneficiaries_import
+
+        upload = form.cleaned_data["file"]
+        with transaction.atomic():
+            job = Job.objects.create(kind="cvr-beneficiaries", created_by=user)
+            record = BeneficiaryImport.objects.create(
+                job=job, project=project, file=upload, filename=upload.name[:255], created_by=user
+            )
+            transaction.on_commit(lambda: beneficiaries_import.delay(record.pk))
+        return redirect("cvr-import-detail", pk=record.pk)
+    return render(request, "cvr/beneficiary_import.html", {"project": project, "form": form})
+
+
+@role_required(*CVR_ROLES)
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user: Any = request.user
+    record = get_object_or_404(
+        BeneficiaryImport.objects.select_related("job", "project").filter(created_by=user), pk=pk
+    )
+    if request.headers.get("HX-Request"):
+        return render(request, "cvr/_import_status.html", {"record": record})
+    return render(request, "cvr/import_detail.html", {"record": record})
+
+
+@role_required(*ALL_ROLES)
+def partner_list(request: HttpRequest) -> HttpResponse:
+    partners = Partner.objects.prefetch_related("regions").order_by("name")
+    consortia = Consortium.objects.select_related("lead").prefetch_related("members")
+    return render(request, "cvr/partner_list.html", {"partners": partners, "consortia": consortia})
+
+
+@role_required(*CVR_ROLES)
+def consortium_new(request: HttpRequest) -> HttpResponse:
+    form = ConsortiumForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consortium_create(by=request.user, **form.cleaned_data)
+        except services.CVRRefused as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+        else:
+            messages.success(request, _("Consortium recorded."))
+            return redirect("cvr-partner-list")
+    return render(request, "cvr/consortium_new.html", {"form": form})
+
+
+@role_required(*ALL_ROLES)
+def yearly_record(request: HttpRequest) -> HttpResponse:
+    projects, chosen = _filtered(request)
+    by = request.GET.get("by", "")
+    rows = reports.yearly_record(projects, by)
+    file_format = request.GET.get("format")
+    if file_format in ("csv", "xlsx"):
+        header = [
+            _("Budget year"),
+            _("Group"),
+            _("Projects"),
+            _("Budget (USD)"),
+            _("Targeted"),
+            _("of whom women"),
+            _("Reached"),
+            _("of whom women"),
+            _("Ex-combatants"),
+        ]
+        data = [
+            (
+                r.year,
+                r.group,
+                r.projects,
+                r.budget_usd,
+                r.targeted,
+                r.targeted_women,
+                r.reached,
+                r.reached_women,
+                r.ex_combatants,
+            )
+            for r in rows
+        ]
+        return export_response(
+            user=request.user,
+            what="cvr-yearly-record",
+            file_format=file_format,
+            filters=request.GET.urlencode(),
+            header=header,
+            rows=data,
+        )
+    context = {"rows": rows, "by": by, "chosen": chosen, "query": request.GET.urlencode()}
+    return render(request, "cvr/yearly_record.html", context)
+
+
+@role_required(*ALL_ROLES)
+def project_map(request: HttpRequest) -> HttpResponse:
+    return render(request, "cvr/project_map.html", {"tile_url": settings.MAP_TILE_URL})
+
+
+@role_required(*ALL_ROLES)
+def project_map_data(request: HttpRequest) -> JsonResponse:
+    projects = Project.objects.for_user(request.user).exclude(latitude=None).exclude(longitude=None)
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [float(p.longitude), float(p.latitude)]},
+            "properties": {
+                "name": f"{p.code} {p.title}",
+                "status": p.status,
+                "status_label": p.get_status_display(),
+                "kind": p.get_kind_display(),
+                "beneficiaries": p.beneficiaries,
+                "url": reverse("cvr-project-detail", args=[p.pk]),
+            },
+        }
+        for p in projects.only(
+            "code",
+            "title",
+            "status",
+            "kind",
+            "latitude",
+            "longitude",
+            "beneficiaries_ex_combatants",
+            "beneficiaries_community",
+        )
+    ]
+    return JsonResponse({"type": "FeatureCollection", "features": features})

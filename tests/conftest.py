@@ -146,5 +146,6 @@ def reference_data(transactional_db: Any) -> None:
     for module in (
         "core.migrations.0002_regions_and_cercles",
         "ddr.migrations.0002_armed_groups_and_coalitions",
+        "cvr.migrations.0003_sop_versions_and_statuses",
     ):
         import_module(module).load(apps, None)

@@ -94,6 +94,7 @@ class ProjectFactory(factory.django.DjangoModelFactory):
     kind = Project.Kind.AGRICULTURE
     region = factory.LazyFunction(lambda: region("GAO"))
     partner = factory.SubFactory(PartnerFactory)
+    status = Project.Status.DRAFT
     budget_usd = 50000
     start = dt.date(2022, 7, 1)
     end = dt.date(2023, 6, 30)

@@ -19,7 +19,7 @@ from cantonment.models import (
     WamItem,
 )
 from core.models import Cercle, Region
-from cvr.models import Partner, Project
+from cvr.models import Beneficiary, Consortium, Partner, Project, ProjectEvent
 from ddr.models import (
     ArmedGroup,
     Category,
@@ -86,7 +86,38 @@ def test_seed_demo_builds_the_domain_figures_and_is_deterministic_and_idempotent
     assert set(
         Unit.objects.filter(kind__in=["batfar", "company"]).values_list("region__code", flat=True)
     ) == {"GAO", "KID", "TBK", "MEN"}
-    assert Project.objects.count() == 34
+    # CVR: the report's yearly record, and this year's projects taken through the lifecycle.
+    from cvr import reports
+
+    record = {r.year: r for r in reports.yearly_record(Project.objects.all())}
+    early = [record["2013-2014"], record["2014-2015"]]
+    assert sum(r.projects for r in early) == 11 and sum(r.budget_usd for r in early) == 466_000
+    assert sum(r.reached for r in early) == 38_000 and sum(r.reached_women for r in early) == 11_438
+    for year in range(2015, 2021):
+        row = record[f"{year}-{year + 1}"]
+        assert (row.projects, row.budget_usd, row.reached, row.reached_women) == (
+            30,
+            3_000_000,
+            52_416,
+            25_415,
+        )
+    assert (record["2021-2022"].projects, record["2021-2022"].reached, record["2021-2022"].reached_women) == (
+        38,
+        33_522,
+        16_666,
+    )
+    last = record["2022-2023"]
+    assert (last.projects, last.targeted, last.targeted_women, last.reached, last.reached_women) == (
+        34,
+        26_804,
+        12_952,
+        21_126,
+        10_222,
+    )
+    assert Project.objects.get(code="RVC-2026-001").consortium.members.count() == 3
+    assert Project.objects.get(code="RVC-2026-003").me_flag == "due_soon"
+    assert Project.objects.filter(me_flag="overdue").exists()
+    assert "mix" in Project.objects.get(code="RVC-2026-001").mix_flags
     assert Combatant.objects.filter(category=Category.CHILD, status=Combatant.Status.REFERRED).exists()
     # Demo rows are audited like any other: each person's creation, then the 2018 rules' decision.
     assert Combatant.history.filter(history_type="+").count() == 400 + again
@@ -118,6 +149,8 @@ def test_seed_demo_builds_the_domain_figures_and_is_deterministic_and_idempotent
     assert Combatant.objects.count() == 400 + again
     SubmittedList.objects.filter(version=2).delete()  # versions point at their predecessor (protected)
     for model in (
+        Beneficiary,
+        ProjectEvent,
         StockCheck,
         CustodyEvent,
         WamItem,
@@ -135,6 +168,7 @@ def test_seed_demo_builds_the_domain_figures_and_is_deterministic_and_idempotent
         Site,
         Unit,
         Project,
+        Consortium,
         Partner,
     ):
         model.objects.all().delete()

@@ -9,7 +9,6 @@ import datetime as dt
 import hashlib
 import os
 import random
-from decimal import Decimal
 from typing import Any
 
 from django.core.management.base import BaseCommand
@@ -21,7 +20,7 @@ from accounts.models import Role, User
 from cantonment import demo as cantonment_demo
 from cantonment.models import Site
 from core.models import Cercle, Region
-from cvr.models import Partner, Project
+from cvr import demo as cvr_demo
 from ddr.bulk import insert_with_history
 from ddr.models import (
     ArmedGroup,
@@ -653,49 +652,4 @@ class Command(BaseCommand):
         bulk_create_with_history(units, Unit, default_user=admin, default_change_reason="demo data")
 
     def _projects(self, rng: random.Random, regions: dict, admin: User) -> None:
-        partners = [
-            Partner(name=name, acronym=acronym)
-            for name, acronym in [
-                ("Bureau des Nations Unies pour les services d'appui aux projets", "UNOPS"),
-                ("Organisation internationale pour les migrations", "OIM"),
-                ("Association Sahel Paix et Développement", "ASPD"),
-                ("ONG Femmes du Nord pour la Paix", "FNP"),
-                ("Groupe d'Appui au Développement Local de Gao", "GADL"),
-                ("Association Tilwat pour l'Eau", "ATE"),
-                ("Initiative Jeunesse Tombouctou", "IJT"),
-                ("ONG Kidal Solidarité", "KIS"),
-                ("Réseau Ménaka Développement", "RMD"),
-                ("Association Delta Centre Mali", "ADCM"),
-            ]
-        ]
-        partners = bulk_create_with_history(
-            partners, Partner, default_user=admin, default_change_reason="demo data"
-        )
-        kinds = list(Project.Kind)
-        codes = ["GAO", "TBK", "KID", "MEN", "MOP"]
-        projects = []
-        # The 2022-2023 year of the report: 34 projects, about USD 3 M, ~26,800 beneficiaries.
-        for i in range(1, 35):
-            code = codes[i % len(codes)]
-            start = dt.date(2022, 7, 1) + dt.timedelta(days=rng.randrange(0, 120))
-            total = rng.randint(550, 1000)
-            community = int(total * rng.uniform(0.85, 1.0))  # in practice few ex-combatants took part
-            # Consortia of local NGOs (cap 300,000), one NGO at the raised cap (100,000), the rest ~50,000.
-            budget = Decimal(300000 if i <= 3 else (100000 if i <= 9 else rng.randrange(40, 51) * 1000))
-            projects.append(
-                Project(
-                    code=f"RVC-2022-{i:03d}",
-                    title=f"{rng.choice(kinds).label} — {regions[code].name} {i}",
-                    kind=rng.choice(kinds),
-                    status=Project.Status.COMPLETED if i <= 20 else Project.Status.ONGOING,
-                    region=regions[code],
-                    partner=partners[2 + i % 8] if i > 3 else partners[i - 1],
-                    budget_usd=budget,
-                    start=start,
-                    end=start + dt.timedelta(days=rng.randrange(180, 365)),
-                    beneficiaries_ex_combatants=total - community,
-                    beneficiaries_community=community,
-                    beneficiaries_women=int(total * rng.uniform(0.44, 0.52)),
-                )
-            )
-        bulk_create_with_history(projects, Project, default_user=admin, default_change_reason="demo data")
+        cvr_demo.seed(random.Random(7), regions, admin)

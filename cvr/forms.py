@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.forms import StyledForm
+from core.models import Region
+
+from .models import Beneficiary, Partner, Project
+from .models.beneficiaries import AgeBand
+from .services import LIFECYCLE
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _today() -> Any:
+    return timezone.localdate()
+
+
+class ProjectForm(StyledForm, forms.ModelForm):
+    class Meta:
+        model = Project
+        fields = [
+            "code",
+            "title",
+            "kind",
+            "with_wam",
+            "region",
+            "cercle",
+            "commune",
+            "village",
+            "latitude",
+            "longitude",
+            "partner",
+            "consortium",
+            "budget_usd",
+            "budget_xof",
+            "funding",
+            "start",
+            "end",
+            "target_beneficiaries",
+            "target_women",
+            "committee_leaders",
+            "committee_leaders_women",
+        ]
+        widgets = {"start": DATE, "end": DATE}
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if user.is_regional:
+            self.fields["region"].queryset = Region.objects.filter(pk=user.region_id)  # type: ignore[attr-defined]
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        if bool(data.get("partner")) == bool(data.get("consortium")):
+            raise forms.ValidationError(_("Choose either one partner or one consortium."))
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            self.add_error("end", _("The planned end comes before the planned start."))
+        if (data.get("committee_leaders_women") or 0) > (data.get("committee_leaders") or 0):
+            self.add_error("committee_leaders_women", _("More women leaders than leaders."))
+        return data
+
+
+class AdvanceForm(StyledForm, forms.Form):
+    to = forms.ChoiceField(label=_("Next step"))
+    on = forms.DateField(label=_("Date"), initial=_today, widget=DATE)
+    decided_by = forms.CharField(label=_("Deciding body"), max_length=200, required=False)
+    minutes = forms.CharField(label=_("Minutes (reference)"), max_length=300, required=False)
+    technical_agency = forms.CharField(
+        label=_("Government agency (technical assessment)"), max_length=200, required=False
+    )
+    technical_result = forms.CharField(label=_("Result of the assessment"), max_length=300, required=False)
+    me_mode = forms.ChoiceField(
+        label=_("M&E visit"), choices=[("", "—"), *Project.VisitMode.choices], required=False
+    )
+    me_source = forms.CharField(label=_("Source of the remote report"), max_length=200, required=False)
+    me_findings = forms.CharField(
+        label=_("M&E findings"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    transferred_to = forms.ModelChoiceField(
+        label=_("Transferred to"), queryset=Partner.objects.all(), required=False
+    )
+    remaining_funds_usd = forms.DecimalField(label=_("Remaining funds (USD)"), required=False, min_value=0)
+
+    def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        nexts = LIFECYCLE[project.status]
+        self.fields["to"].choices = [  # type: ignore[attr-defined]
+            (s, Project.Status(s).label) for s in Project.Status.values if s in nexts
+        ]  # type: ignore[attr-defined]
+
+
+class BeneficiaryForm(StyledForm, forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=Beneficiary.Kind.choices)
+    registration_number = forms.CharField(
+        label=_("Registration number (ex-combatant)"), max_length=20, required=False
+    )
+    name = forms.CharField(label=_("Name (community member)"), max_length=200, required=False)
+    sex = forms.ChoiceField(label=_("Sex"), choices=[("M", _("Male")), ("F", _("Female"))])
+    age_band = forms.ChoiceField(label=_("Age band"), choices=AgeBand.choices)
+    village = forms.CharField(label=_("Village"), max_length=100, required=False)
+    youth_at_risk = forms.BooleanField(label=_("Youth at risk"), required=False)
+
+
+class ImportForm(StyledForm, forms.Form):
+    file = forms.FileField(label=_("File (CSV or XLSX)"))
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".csv", ".txt", ".xlsx", ".xlsm")):
+            raise forms.ValidationError(_("Only CSV and XLSX files are accepted."))
+        return upload
+
+
+class ConsortiumForm(StyledForm, forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    lead = forms.ModelChoiceField(label=_("Lead NGO"), queryset=Partner.objects.all())
+    members = forms.ModelMultipleChoiceField(
+        label=_("Member NGOs (lead included)"),
+        queryset=Partner.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    formed_on = forms.DateField(label=_("Formed on"), initial=_today, widget=DATE)

@@ -1,0 +1,117 @@
+"""The yearly record of CVR, as the reference report's table: projects, amounts and beneficiaries
+(women among them) per UN budget year (July to June), by region, type or partner; targeted vs
+reached; and the mix over the whole portfolio. Grouped queries only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Case, Count, F, IntegerField, Q, Sum, When
+from django.db.models.functions import Coalesce, ExtractYear
+
+from . import rules
+from .models import Project, SOPVersion
+
+DIMENSIONS = {
+    "region": ("region__name", None),
+    "kind": ("kind", dict(Project.Kind.choices)),
+    "partner": ("implementer", None),
+}
+
+
+@dataclass(frozen=True)
+class RecordRow:
+    year: str
+    group: str
+    projects: int
+    budget_usd: Decimal
+    targeted: int
+    targeted_women: int
+    reached: int
+    reached_women: int
+    ex_combatants: int
+
+
+def budget_year() -> Any:
+    start_year = ExtractYear("start")
+    return Case(
+        When(Q(start__month__gte=7), then=start_year), default=start_year - 1, output_field=IntegerField()
+    )
+
+
+def yearly_record(projects: Any, by: str = "") -> list[RecordRow]:
+    """One row per budget year (and per region, type or partner when `by` is given)."""
+    qs = projects.annotate(
+        year=budget_year(), implementer=Coalesce(F("consortium__name"), F("partner__name"))
+    )
+    keys = ["year"]
+    field, labels = DIMENSIONS.get(by, (None, None))
+    if field:
+        keys.append(field)
+    rows = (
+        qs.values(*keys)
+        .annotate(
+            n=Count("id"),
+            budget=Sum("budget_usd"),
+            targeted=Sum("target_beneficiaries"),
+            targeted_women=Sum("target_women"),
+            reached_ex=Sum("beneficiaries_ex_combatants"),
+            reached_community=Sum("beneficiaries_community"),
+            women=Sum("beneficiaries_women"),
+        )
+        .order_by(*keys)
+    )
+    return [
+        RecordRow(
+            year=f"{r['year']}-{r['year'] + 1}",
+            group=str((labels or {}).get(r[field], r[field])) if field else "",
+            projects=r["n"],
+            budget_usd=r["budget"] or Decimal(0),
+            targeted=r["targeted"] or 0,
+            targeted_women=r["targeted_women"] or 0,
+            reached=(r["reached_ex"] or 0) + (r["reached_community"] or 0),
+            reached_women=r["women"] or 0,
+            ex_combatants=r["reached_ex"] or 0,
+        )
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True)
+class PortfolioMix:
+    mix: rules.BeneficiaryMix
+    projects: int
+    projects_benefiting_women: int
+    flagged: int
+    deviations: list[rules.Deviation]
+
+
+def portfolio_mix(projects: Any) -> PortfolioMix:
+    """The mix over every project the reader sees, checked against the SOP in force today."""
+    sop = SOPVersion.objects.order_by("-effective_from").first()
+    threshold = sop.women_benefit_threshold if sop else Decimal("0.5")
+    totals = projects.aggregate(
+        ex=Coalesce(Sum("beneficiaries_ex_combatants"), 0),
+        community=Coalesce(Sum("beneficiaries_community"), 0),
+        women=Coalesce(Sum("beneficiaries_women"), 0),
+        youth=Coalesce(Sum("beneficiaries_youth"), 0),
+        n=Count("id", filter=Q(beneficiaries_ex_combatants__gt=0) | Q(beneficiaries_community__gt=0)),
+        # Women at least `threshold` of the beneficiaries: women >= threshold * total.
+        for_women=Count(
+            "id",
+            filter=(Q(beneficiaries_ex_combatants__gt=0) | Q(beneficiaries_community__gt=0))
+            & Q(
+                beneficiaries_women__gte=(F("beneficiaries_ex_combatants") + F("beneficiaries_community"))
+                * threshold
+            ),
+        ),
+        flagged=Count("id", filter=~Q(mix_flags=[])),
+    )
+    mix = rules.BeneficiaryMix(totals["ex"], totals["community"], totals["women"], totals["youth"])
+    found: list[rules.Deviation] = []
+    if sop and mix.total:
+        found = [d for d in rules.mix_deviations(mix, sop) if d.code == "mix"]
+        found += rules.portfolio_deviations(totals["n"], totals["for_women"], sop)
+    return PortfolioMix(mix, totals["n"], totals["for_women"], totals["flagged"], found)

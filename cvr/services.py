@@ -1,0 +1,350 @@
+"""CVR services: consortia, the project lifecycle (with the SOP check at approval), beneficiaries,
+the mix computed for the worker, and the M&E visit alerts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.audit import save_audited
+from ddr.models import Category, Combatant, Pathway, VettingStatus
+
+from . import rules
+from .models import Beneficiary, Consortium, Partner, Project, ProjectEvent, SOPVersion
+from .models.beneficiaries import YOUTH_BANDS
+
+S = Project.Status
+# The steps in order; a project never skips one. The technical assessment is required for water
+# and construction projects and skipped for the others.
+LIFECYCLE: dict[str, frozenset[str]] = {
+    S.DRAFT: frozenset({S.SUBMITTED}),
+    S.SUBMITTED: frozenset({S.LOCAL_REVIEW}),
+    S.LOCAL_REVIEW: frozenset({S.PAC}),
+    S.PAC: frozenset({S.VETTED}),
+    S.VETTED: frozenset({S.ASSESSED, S.IMPLEMENTATION}),
+    S.ASSESSED: frozenset({S.IMPLEMENTATION}),
+    S.IMPLEMENTATION: frozenset({S.COMPLETED, S.TRANSFERRED}),
+    S.COMPLETED: frozenset({S.VISITED, S.TRANSFERRED}),
+    S.VISITED: frozenset({S.CLOSED}),
+    S.CLOSED: frozenset(),
+    S.TRANSFERRED: frozenset(),
+}
+# Pathways that lead to CVR: community reinsertion (CRP) and socio-economic reinsertion.
+CVR_PATHWAYS = frozenset({Pathway.COMMUNITY, Pathway.REINSERTION})
+ME_WARNING = dt.timedelta(days=30)
+
+
+class CVRRefused(Exception):
+    """The change cannot be made; the message says why. Nothing was changed."""
+
+    def __init__(self, message: str, field: str = "non_field_errors") -> None:
+        super().__init__(message)
+        self.field = field
+
+
+# --- partners -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def consortium_create(
+    *, name: str, lead: Partner, members: Sequence[Partner], formed_on: dt.date, by: Any
+) -> Consortium:
+    """Two or three local NGOs, the lead among them."""
+    members = list({m.pk: m for m in members}.values())
+    if not 2 <= len(members) <= 3:
+        raise CVRRefused(
+            _("A consortium has 2 or 3 NGOs (lead included); %(n)s were given.") % {"n": len(members)},
+            "members",
+        )
+    if lead.pk not in {m.pk for m in members}:
+        raise CVRRefused(_("The lead NGO %(lead)s must be one of the members.") % {"lead": lead}, "lead")
+    not_local = [str(m) for m in members if m.kind != Partner.Kind.LOCAL_NGO]
+    if not_local:
+        raise CVRRefused(
+            _("Only local NGOs form a consortium: %(names)s.") % {"names": ", ".join(not_local)}, "members"
+        )
+    consortium = Consortium(name=name, lead=lead, formed_on=formed_on)
+    consortium._history_user = by  # type: ignore[attr-defined]
+    consortium.save()
+    consortium.members.set(members)
+    return consortium
+
+
+# --- lifecycle ----------------------------------------------------------------------------
+
+
+def sop_for(day: dt.date) -> SOPVersion | None:
+    return rules.sop_in_force(SOPVersion.objects.all(), day)
+
+
+@transaction.atomic
+def project_advance(
+    *,
+    project: Project,
+    to: str,
+    on: dt.date,
+    by: Any,
+    decided_by: str = "",
+    minutes: str = "",
+    technical_agency: str = "",
+    technical_result: str = "",
+    me_mode: str = "",
+    me_source: str = "",
+    me_findings: str = "",
+    transferred_to: Partner | None = None,
+    remaining_funds_usd: Decimal | None = None,
+) -> ProjectEvent:
+    """Move a project to its next step, with the checks each step requires."""
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    if to not in LIFECYCLE.get(project.status, frozenset()):
+        raise CVRRefused(
+            _("A project cannot go from “%(from)s” to “%(to)s”: no step may be skipped.")
+            % {"from": project.get_status_display(), "to": S(to).label if to in S.values else to},
+            "to",
+        )
+    last = project.events.order_by("-on", "-id").first()
+    if last and on < last.on:
+        raise CVRRefused(
+            _("This step cannot be dated before the previous one (%(d)s).") % {"d": last.on.isoformat()}, "on"
+        )
+    if on > timezone.localdate():
+        raise CVRRefused(_("A step cannot be dated in the future."), "on")
+    fields = ["status"]
+    if to == S.PAC:
+        fields += _approve(project, on)
+    elif to == S.ASSESSED:
+        if not (technical_agency.strip() and technical_result.strip()):
+            raise CVRRefused(_("Name the government agency and its result."), "technical_agency")
+        project.technical_agency, project.technical_result = technical_agency, technical_result
+        fields += ["technical_agency", "technical_result"]
+    elif to == S.IMPLEMENTATION:
+        if project.status == S.VETTED and project.needs_technical_assessment:
+            raise CVRRefused(
+                _("A %(kind)s project needs the technical assessment of the competent agency first.")
+                % {"kind": project.get_kind_display().lower()},
+                "to",
+            )
+        project.actual_start = on
+        fields.append("actual_start")
+    elif to == S.COMPLETED:
+        if project.actual_start and on < project.actual_start:
+            raise CVRRefused(
+                _("Completion (%(end)s) cannot come before the start (%(start)s).")
+                % {"end": on.isoformat(), "start": project.actual_start.isoformat()},
+                "on",
+            )
+        sop = project.sop or sop_for(on)
+        project.actual_end = on
+        project.me_due_on = on + dt.timedelta(days=sop.me_delay_days if sop else 365)
+        project.me_flag = _me_flag(project.me_due_on, timezone.localdate())
+        fields += ["actual_end", "me_due_on", "me_flag"]
+    elif to == S.VISITED:
+        if me_mode not in Project.VisitMode.values:
+            raise CVRRefused(_("Say whether the visit was on site or reported remotely."), "me_mode")
+        if me_mode == Project.VisitMode.REMOTE and not me_source.strip():
+            raise CVRRefused(_("A remote report names its source (NGO, beneficiaries…)."), "me_source")
+        project.me_visited_on, project.me_mode, project.me_source, project.me_findings = (
+            on,
+            me_mode,
+            me_source,
+            me_findings,
+        )
+        project.me_flag = Project.VisitFlag.NONE
+        fields += ["me_visited_on", "me_mode", "me_source", "me_findings", "me_flag"]
+    elif to == S.TRANSFERRED:
+        if transferred_to is None or remaining_funds_usd is None:
+            raise CVRRefused(_("Name the partner taking over and the funds remaining."), "transferred_to")
+        project.transferred_to, project.remaining_funds_usd = transferred_to, remaining_funds_usd
+        fields += ["transferred_to", "remaining_funds_usd"]
+    project.status = to
+    save_audited(project, by, fields, f"{to}: {decided_by}"[:100])
+    return ProjectEvent.objects.create(
+        project=project, status=to, on=on, decided_by=decided_by, minutes=minutes, recorded_by=by
+    )
+
+
+def _approve(project: Project, on: dt.date) -> list[str]:
+    """Approval checks the budget against the SOP in force that day, and records which."""
+    sop = sop_for(on)
+    if sop is None:
+        raise CVRRefused(
+            _("No SOP is in force on %(d)s: record the SOP versions first.") % {"d": on.isoformat()}, "on"
+        )
+    # The caps bound grants to NGOs; UN agencies implementing a project are not under them.
+    capped = project.consortium_id is not None or (
+        project.partner and project.partner.kind != Partner.Kind.UN_AGENCY
+    )
+    refusal = (
+        rules.cap_refusal(sop, project.budget_usd, consortium=project.consortium_id is not None)
+        if capped
+        else ""
+    )
+    if refusal:
+        raise CVRRefused(refusal, "budget_usd")
+    project.approved_on, project.sop = on, sop
+    return ["approved_on", "sop"]
+
+
+def _me_flag(due: dt.date | None, today: dt.date) -> str:
+    if due is None:
+        return Project.VisitFlag.NONE
+    if due < today:
+        return Project.VisitFlag.OVERDUE
+    if due <= today + ME_WARNING:
+        return Project.VisitFlag.DUE_SOON
+    return Project.VisitFlag.NONE
+
+
+@transaction.atomic
+def me_visits_flag(today: dt.date | None = None) -> dict[str, int]:
+    """Completed projects whose one-year visit is overdue or due within 30 days (daily job)."""
+    today = today or timezone.localdate()
+    waiting = Project.objects.filter(status=S.COMPLETED, me_due_on__isnull=False)
+    return {
+        "overdue": waiting.filter(me_due_on__lt=today).exclude(me_flag="overdue").update(me_flag="overdue"),
+        "due_soon": waiting.filter(me_due_on__gte=today, me_due_on__lte=today + ME_WARNING)
+        .exclude(me_flag="due_soon")
+        .update(me_flag="due_soon"),
+        "none": Project.objects.exclude(me_flag="")
+        .filter(Q(me_due_on__gt=today + ME_WARNING) | ~Q(status=S.COMPLETED))
+        .update(me_flag=""),
+    }
+
+
+# --- beneficiaries ------------------------------------------------------------------------
+
+
+def ex_combatant_refusal(person: Combatant) -> str:
+    """Why a registered person cannot be a CVR beneficiary ('' when they can)."""
+    if person.category == Category.CHILD:
+        return _("%(who)s is a child: children are never CVR beneficiaries as ex-combatants.") % {
+            "who": person.registration_number
+        }
+    if person.vetting_status == VettingStatus.CONFIRMED or person.pathway == Pathway.EXCLUDED:
+        return _("%(who)s is excluded by vetting.") % {"who": person.registration_number}
+    if person.status == Combatant.Status.MERGED:
+        return _("%(who)s is a duplicate merged into another record.") % {"who": person.registration_number}
+    if person.pathway not in CVR_PATHWAYS:
+        return _("%(who)s's pathway (%(pathway)s) does not lead to CVR.") % {
+            "who": person.registration_number,
+            "pathway": person.get_pathway_display(),
+        }
+    return ""
+
+
+def beneficiary_add(
+    *, project: Project, by: Any, person: Combatant | None = None, **values: Any
+) -> Beneficiary:
+    with transaction.atomic():
+        if person is not None:
+            refusal = ex_combatant_refusal(person)
+            if refusal:
+                raise CVRRefused(refusal, "registration_number")
+            if project.participants.filter(combatant=person).exists():
+                raise CVRRefused(
+                    _("%(who)s is already a beneficiary of this project.")
+                    % {"who": person.registration_number},
+                    "registration_number",
+                )
+            values.update(kind=Beneficiary.Kind.EX_COMBATANT, sex=person.sex, name="")
+        else:
+            if not values.get("name", "").strip():
+                raise CVRRefused(_("A community member needs a name."), "name")
+            values["kind"] = Beneficiary.Kind.COMMUNITY
+        beneficiary = Beneficiary(project=project, combatant=person, registered_by=by, **values)
+        beneficiary._history_user = by  # type: ignore[attr-defined]
+        beneficiary.save()
+        mix_refresh_later([project.pk])
+    return beneficiary
+
+
+def mix_refresh_later(project_ids: Iterable[int]) -> None:
+    """The mix is the worker's: queued when the change commits."""
+    from .tasks import mix_refresh
+
+    ids = list(project_ids)
+    transaction.on_commit(lambda: mix_refresh.delay(ids))
+
+
+@transaction.atomic
+def mix_refresh(project_ids: Iterable[int] | None = None) -> int:
+    """Count each project's registered beneficiaries (one grouped query), store the counts and
+    the deviations from the SOP in force. Projects without a register keep their reported counts."""
+    counts = Beneficiary.objects.all()
+    if project_ids is not None:
+        counts = counts.filter(project_id__in=list(project_ids))
+    by_project = {
+        r["project"]: r
+        for r in counts.values("project").annotate(
+            ex=Count("id", filter=Q(kind=Beneficiary.Kind.EX_COMBATANT)),
+            community=Count("id", filter=Q(kind=Beneficiary.Kind.COMMUNITY)),
+            women=Count("id", filter=Q(sex="F")),
+            youth=Count("id", filter=Q(age_band__in=YOUTH_BANDS)),
+        )
+    }
+    projects = (
+        Project.objects.all() if project_ids is None else Project.objects.filter(pk__in=list(project_ids))
+    )
+    versions = list(SOPVersion.objects.all())
+    now = timezone.now()
+    changed = []
+    for project in projects.only(*PROJECT_MIX_FIELDS):
+        row = by_project.get(project.pk)
+        if row is not None:
+            project.beneficiaries_ex_combatants, project.beneficiaries_community = row["ex"], row["community"]
+            project.beneficiaries_women, project.beneficiaries_youth = row["women"], row["youth"]
+            project.counts_from_register = True
+        elif project.counts_from_register:  # its last beneficiary was removed
+            project.beneficiaries_ex_combatants = project.beneficiaries_community = 0
+            project.beneficiaries_women = project.beneficiaries_youth = 0
+            project.counts_from_register = False
+        sop = project.sop or rules.sop_in_force(versions, project.approved_on or project.start)
+        # Codes are stored (for lists and reports); the explanation is written for each reader.
+        flags = [d.code for d in deviations(project, sop)] if sop else []
+        project.mix_flags, project.mix_checked_at = flags, now
+        changed.append(project)
+    Project.objects.bulk_update(changed, [*MIX_FIELDS, "mix_flags", "mix_checked_at"], batch_size=500)
+    return len(changed)
+
+
+MIX_FIELDS = [
+    "beneficiaries_ex_combatants",
+    "beneficiaries_community",
+    "beneficiaries_women",
+    "beneficiaries_youth",
+    "counts_from_register",
+]
+PROJECT_MIX_FIELDS = [
+    *MIX_FIELDS,
+    "sop",
+    "approved_on",
+    "start",
+    "committee_leaders",
+    "committee_leaders_women",
+]
+
+
+def deviations(project: Project, sop: SOPVersion | None = None) -> list[rules.Deviation]:
+    """The project's deviations from its SOP, explained in the reader's language."""
+    sop = sop or project.sop or sop_for(project.approved_on or project.start)
+    if sop is None:
+        return []
+    return rules.mix_deviations(
+        mix_of(project), sop, leaders=project.committee_leaders, leaders_women=project.committee_leaders_women
+    )
+
+
+def mix_of(project: Project) -> rules.BeneficiaryMix:
+    return rules.BeneficiaryMix(
+        ex_combatants=project.beneficiaries_ex_combatants,
+        community=project.beneficiaries_community,
+        women=project.beneficiaries_women,
+        youth=project.beneficiaries_youth,
+    )
