@@ -12,13 +12,14 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import role_required
 from core.audit import history_of
+from core.forms import form_errors
 from core.pagination import CappedPaginator
 
 from . import inventory
 from .forms import HandoverForm, InventoryItemForm, MovementForm
 from .models import Handover, InventoryItem
 from .stays import CantonmentRefused
-from .views import CANTONMENT_ROLES, form_errors
+from .views import CANTONMENT_ROLES
 
 
 @role_required(*CANTONMENT_ROLES)

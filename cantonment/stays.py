@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import save_audited
+from core.errors import Refused
 from ddr import pathways
 from ddr.models import Category, ChildReferral, Combatant, Sex
 
@@ -50,12 +51,8 @@ NOT_ADMITTED = frozenset(
 )
 
 
-class CantonmentRefused(Exception):
-    """The change cannot be made; the message says why. Nothing was changed."""
-
-    def __init__(self, message: str, field: str = "non_field_errors") -> None:
-        super().__init__(message)
-        self.field = field
+class CantonmentRefused(Refused):
+    """A cantonment change cannot be made; the message says why. Nothing was changed."""
 
 
 # --- sites --------------------------------------------------------------------------------

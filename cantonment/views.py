@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import ALL_ROLES, CASE_ROLES, REGISTER_ROLES, role_required
 from core.audit import history_of
+from core.forms import form_errors
 
 from . import stays
 from .forms import CapacityForm, CheckInForm, CheckOutForm, SiteAdvanceForm
@@ -25,13 +26,6 @@ from .models import CantonmentStay, Site
 # Cantonment is run by commission and regional staff (regional staff in their own region).
 CANTONMENT_ROLES = REGISTER_ROLES
 STAYS_PER_PAGE = 100
-
-
-def form_errors(form: Any) -> str:
-    return "; ".join(
-        f"{form.fields[f].label if f in form.fields else ''} {' '.join(e)}".strip()
-        for f, e in form.errors.items()
-    )
 
 
 def _site(request: HttpRequest, pk: int) -> Site:

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import role_required
 from core.audit import history_of
+from core.forms import form_errors
 from core.pagination import CappedPaginator
 from ddr.models import ArmedGroup
 
@@ -19,7 +20,7 @@ from . import wam
 from .forms import DisposalForm, HandInForm, TransferForm
 from .models import Site, StockCheck, StockCheckLine, StorageLocation, WamItem
 from .stays import CantonmentRefused
-from .views import CANTONMENT_ROLES, form_errors
+from .views import CANTONMENT_ROLES
 
 
 def _int(value: str | None) -> int:

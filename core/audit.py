@@ -28,9 +28,11 @@ def save_audited(record: Any, by: Any, fields: list[str], reason: str = "") -> N
 
 
 def history_tables() -> list[str]:
-    from simple_history.models import registered_models
+    """Every history table, those of many-to-many fields (a partner's regions...) included."""
+    from django.apps import apps
+    from simple_history.models import HistoricalChanges
 
-    return sorted(m.history.model._meta.db_table for m in registered_models.values())
+    return sorted(m._meta.db_table for m in apps.get_models() if issubclass(m, HistoricalChanges))
 
 
 def protect_history_tables(**kwargs: Any) -> None:

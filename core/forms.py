@@ -25,3 +25,11 @@ class StyledForm:
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         style_fields(self)  # type: ignore[arg-type]
+
+
+def form_errors(form: forms.BaseForm) -> str:
+    """A form's errors in one line, each after its field's label: for a message after a POST."""
+    return "; ".join(
+        f"{form.fields[f].label if f in form.fields else ''} {' '.join(map(str, e))}".strip()
+        for f, e in form.errors.items()
+    )

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from accounts.permissions import ALL_ROLES, REGISTER_ROLES
 from cantonment.api import PersonRef, ScopedPrimaryKeyField
 from ddr.api import SUPPRESS_BELOW
-from ddr.models import Combatant
+from ddr.models import Combatant, Sex
 
 from . import reports, services
 from .models import Beneficiary, Consortium, Partner, Project
@@ -131,7 +131,7 @@ class BeneficiaryCreateSerializer(serializers.Serializer):
         queryset=Combatant.objects.all(), required=False, allow_null=True, default=None
     )
     name = serializers.CharField(max_length=200, required=False, default="")
-    sex = serializers.ChoiceField(choices=[("M", "M"), ("F", "F")], required=False, default="M")
+    sex = serializers.ChoiceField(choices=Sex.choices, required=False, default=Sex.MALE)
     age_band = serializers.ChoiceField(choices=AgeBand.choices)
     village = serializers.CharField(max_length=100, required=False, default="")
     youth_at_risk = serializers.BooleanField(required=False, default=False)

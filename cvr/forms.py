@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import StyledForm
 from core.models import Region
+from ddr.models import Sex
 
 from .models import Beneficiary, Partner, Project
 from .models.beneficiaries import AgeBand
@@ -54,12 +55,7 @@ class ProjectForm(StyledForm, forms.ModelForm):
             self.fields["region"].queryset = Region.objects.filter(pk=user.region_id)  # type: ignore[attr-defined]
 
     def clean(self) -> dict:
-        data = super().clean() or {}
-        if bool(data.get("partner")) == bool(data.get("consortium")):
-            raise forms.ValidationError(_("Choose either one partner or one consortium."))
-        start, end = data.get("start"), data.get("end")
-        if start and end and end < start:
-            self.add_error("end", _("The planned end comes before the planned start."))
+        data = super().clean() or {}  # the model's clean: one implementer, end after start
         if (data.get("committee_leaders_women") or 0) > (data.get("committee_leaders") or 0):
             self.add_error("committee_leaders_women", _("More women leaders than leaders."))
         return data
@@ -100,7 +96,7 @@ class BeneficiaryForm(StyledForm, forms.Form):
         label=_("Registration number (ex-combatant)"), max_length=20, required=False
     )
     name = forms.CharField(label=_("Name (community member)"), max_length=200, required=False)
-    sex = forms.ChoiceField(label=_("Sex"), choices=[("M", _("Male")), ("F", _("Female"))])
+    sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices)
     age_band = forms.ChoiceField(label=_("Age band"), choices=AgeBand.choices)
     village = forms.CharField(label=_("Village"), max_length=100, required=False)
     youth_at_risk = forms.BooleanField(label=_("Youth at risk"), required=False)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import save_audited
+from core.errors import Refused
 from ddr.models import Category, Combatant, Pathway, VettingStatus
 
 from . import rules
@@ -41,12 +42,8 @@ CVR_PATHWAYS = frozenset({Pathway.COMMUNITY, Pathway.REINSERTION})
 ME_WARNING = dt.timedelta(days=30)
 
 
-class CVRRefused(Exception):
-    """The change cannot be made; the message says why. Nothing was changed."""
-
-    def __init__(self, message: str, field: str = "non_field_errors") -> None:
-        super().__init__(message)
-        self.field = field
+class CVRRefused(Refused):
+    """A CVR change cannot be made; the message says why. Nothing was changed."""
 
 
 # --- partners -----------------------------------------------------------------------------

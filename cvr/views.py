@@ -19,6 +19,7 @@ from accounts.models import Role
 from accounts.permissions import ALL_ROLES, CASE_ROLES, REGISTER_ROLES, role_required
 from core.audit import history_of
 from core.exports import export_response
+from core.forms import form_errors
 from core.models import Job, Region
 from ddr.models import Combatant
 
@@ -30,13 +31,6 @@ CVR_ROLES = REGISTER_ROLES
 # Decided in Bamako: the project appraisal committee and the Human Rights section's vetting.
 NATIONAL_STEPS = frozenset({Project.Status.PAC, Project.Status.VETTED})
 BENEFICIARIES_PER_PAGE = 100
-
-
-def _errors(form: Any) -> str:
-    return "; ".join(
-        f"{form.fields[f].label if f in form.fields else ''} {' '.join(e)}".strip()
-        for f, e in form.errors.items()
-    )
 
 
 def _filtered(request: HttpRequest) -> tuple[Any, dict[str, str]]:
@@ -186,7 +180,7 @@ def project_advance(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project(request, pk)
     form = AdvanceForm(request.POST, project=project)
     if not form.is_valid():
-        messages.error(request, _("Step not recorded: %(errors)s") % {"errors": _errors(form)})
+        messages.error(request, _("Step not recorded: %(errors)s") % {"errors": form_errors(form)})
         return redirect("cvr-project-detail", pk=pk)
     if form.cleaned_data["to"] in NATIONAL_STEPS and request.user.role == Role.REGIONAL_OFFICER:  # type: ignore[union-attr]
         messages.error(
@@ -208,7 +202,7 @@ def beneficiary_add(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project(request, pk)
     form = BeneficiaryForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Beneficiary not added: %(errors)s") % {"errors": _errors(form)})
+        messages.error(request, _("Beneficiary not added: %(errors)s") % {"errors": form_errors(form)})
         return redirect("cvr-project-detail", pk=pk)
     data = form.cleaned_data
     person = None

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from accounts.permissions import SCREENING_ROLES, VETTING_ROLES, role_required
+from core.forms import form_errors
 from core.pagination import CappedPaginator
 
 from . import pathways, screening
@@ -40,7 +41,7 @@ def person_age(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person(request, pk)
     form = AgeAssessmentForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Age assessment not recorded: %(errors)s") % {"errors": _errors(form)})
+        messages.error(request, _("Age assessment not recorded: %(errors)s") % {"errors": form_errors(form)})
         return _back(pk)
     screening.age_assess(person=person, by=request.user, **form.cleaned_data)
     if form.cleaned_data["assessed_age"] < 18:
@@ -56,7 +57,7 @@ def person_medical(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person(request, pk)
     form = MedicalExamForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Examination not recorded: %(errors)s") % {"errors": _errors(form)})
+        messages.error(request, _("Examination not recorded: %(errors)s") % {"errors": form_errors(form)})
         return _back(pk)
     try:
         screening.medical_record(person=person, by=request.user, **form.cleaned_data)
@@ -74,7 +75,7 @@ def person_transition(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person(request, pk)
     form = TransitionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Status not changed: %(errors)s") % {"errors": _errors(form)})
+        messages.error(request, _("Status not changed: %(errors)s") % {"errors": form_errors(form)})
         return _back(pk)
     try:
         pathways.case_transition(
@@ -95,7 +96,7 @@ def cohort_transition(request: HttpRequest) -> HttpResponse:
     form = TransitionForm(request.POST)
     back = redirect(f"{_url('person-list')}?{request.GET.urlencode()}")
     if not form.is_valid():
-        messages.error(request, _("Status not changed: %(errors)s") % {"errors": _errors(form)})
+        messages.error(request, _("Status not changed: %(errors)s") % {"errors": form_errors(form)})
         return back
     try:
         moved = pathways.case_transition(
@@ -140,7 +141,7 @@ def vetting_review(request: HttpRequest, pk: int) -> HttpResponse:
     match = get_object_or_404(VettingMatch, pk=pk, status=VettingMatch.Status.PENDING)
     form = VettingReviewForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Decision not recorded: %(errors)s") % {"errors": _errors(form)})
+        messages.error(request, _("Decision not recorded: %(errors)s") % {"errors": form_errors(form)})
         return redirect("vetting-queue")
     screening.vetting_review(match=match, by=request.user, **form.cleaned_data)
     _decide_again(match.combatant, request.user)
@@ -235,7 +236,7 @@ def referral_hand_over(request: HttpRequest, pk: int) -> HttpResponse:
         except screening.ScreeningRefused as exc:
             messages.error(request, str(exc))
     else:
-        messages.error(request, _("Hand-over not recorded: %(errors)s") % {"errors": _errors(form)})
+        messages.error(request, _("Hand-over not recorded: %(errors)s") % {"errors": form_errors(form)})
     return redirect("referral-list")
 
 
@@ -251,13 +252,6 @@ def flagged_documents(request: HttpRequest) -> HttpResponse:
     )
     page = CappedPaginator(documents, 50).get_page(request.GET.get("page"))
     return render(request, "ddr/flagged_documents.html", {"page": page, "days": days})
-
-
-def _errors(form: Any) -> str:
-    return "; ".join(
-        f"{form.fields[f].label if f in form.fields else ''} {' '.join(e)}".strip()
-        for f, e in form.errors.items()
-    )
 
 
 def _url(name: str) -> str:

@@ -7,6 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -273,6 +274,13 @@ class Project(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
+
+    def clean(self) -> None:
+        # What the constraints refuse, refused with a reason where forms (and the admin) save.
+        if (self.partner_id is None) == (self.consortium_id is None):
+            raise ValidationError(_("Choose either one partner or one consortium."))
+        if self.start and self.end and self.end < self.start:
+            raise ValidationError({"end": _("The planned end comes before the planned start.")})
 
     @property
     def beneficiaries(self) -> int:

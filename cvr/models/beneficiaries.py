@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.querysets import RegionScopedQuerySet
+from ddr.models import Sex
 
 
 class AgeBand(models.TextChoices):
@@ -45,7 +46,7 @@ class Beneficiary(models.Model):
         verbose_name=_("registered person"),
     )
     name = models.CharField(_("name"), max_length=200, blank=True)
-    sex = models.CharField(_("sex"), max_length=1, choices=[("M", _("Male")), ("F", _("Female"))])
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     age_band = models.CharField(_("age band"), max_length=5, choices=AgeBand.choices)
     village = models.CharField(_("village"), max_length=100, blank=True)
     youth_at_risk = models.BooleanField(_("youth at risk"), default=False)

@@ -81,9 +81,7 @@ def test_project_from_draft_to_me_visit_with_the_mix_flag(
 
     form = page.get_by_test_id("advance")
     form.get_by_label("Étape suivante").select_option(label="Visite de suivi-évaluation faite")
-    form.locator("select[name=me_mode]").select_option(
-        label="Rapport à distance (insécurité)"
-    )
+    form.locator("select[name=me_mode]").select_option(label="Rapport à distance (insécurité)")
     form.get_by_label("Source du rapport à distance").fill("Rapport de l'ONG et des bénéficiaires")
     form.get_by_role("button", name="Enregistrer l'étape").click()
     expect(page.get_by_test_id("project-status")).to_have_text("Visite de suivi-évaluation faite")

@@ -178,3 +178,32 @@ def test_project_pages_in_a_fixed_number_of_queries(
         commission_client.get(reverse("cvr-project-detail", args=[gao_project.pk]))
     with django_assert_max_num_queries(12):
         commission_client.get(reverse("cvr-project-list"))
+
+
+def test_new_project_needs_exactly_one_implementer(commission_client: Client) -> None:
+    partner = PartnerFactory()
+    base = {
+        "code": "RVC-X-1",
+        "title": "Puits",
+        "kind": "water",
+        "region": region("GAO").pk,
+        "budget_usd": "40000",
+        "funding": "assessed",
+        "start": "2025-01-01",
+        "end": "2024-12-01",
+        "target_beneficiaries": 10,
+        "target_women": 5,
+        "committee_leaders": 0,
+        "committee_leaders_women": 0,
+    }
+    page = commission_client.post(reverse("cvr-project-new"), base).content.decode()
+    assert "soit un partenaire, soit un consortium" in page
+    page = commission_client.post(
+        reverse("cvr-project-new"), {**base, "partner": partner.pk}
+    ).content.decode()
+    assert "La fin prévue précède le début prévu." in page
+    assert not Project.objects.exists()
+    response = commission_client.post(
+        reverse("cvr-project-new"), {**base, "partner": partner.pk, "end": "2025-12-01"}
+    )
+    assert response.status_code == 302 and Project.objects.get().status == Project.Status.DRAFT
