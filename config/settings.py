@@ -182,6 +182,10 @@ CELERY_TIMEZONE = TIME_ZONE
 # Periodic jobs, run by `celery beat` (docker-compose) or the quick start's worker (`-B`).
 CELERY_BEAT_SCHEDULE = {
     "stays-daily": {"task": "cantonment.tasks.stays_daily", "schedule": crontab(hour=5, minute=0)},
+    "integration-one-third-daily": {
+        "task": "integration.tasks.compliance_daily",
+        "schedule": crontab(hour=5, minute=45),
+    },
     "cvr-mix-nightly": {"task": "cvr.tasks.mix_refresh", "schedule": crontab(hour=2, minute=0)},
     "cvr-me-visits-daily": {"task": "cvr.tasks.me_visits_daily", "schedule": crontab(hour=5, minute=15)},
     "stock-checks-weekly": {
@@ -227,6 +231,7 @@ SPECTACULAR_SETTINGS = {
         "CustodyEventKindEnum": "cantonment.models.CustodyEvent.Kind",
         "InventoryKindEnum": "cantonment.models.InventoryItem.Kind",
         "UnitKindEnum": "integration.models.Unit.Kind",
+        "PartyEnum": "integration.models.Party",
         "ProjectKindEnum": "cvr.models.Project.Kind",
         "ArmedGroupKindEnum": "ddr.models.ArmedGroup.Kind",
     },

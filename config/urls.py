@@ -39,7 +39,13 @@ from ddr.api import (
     SubmittedListViewSet,
 )
 from integration import views as integration_views
-from integration.api import UnitViewSet
+from integration.api import (
+    ComplianceViewSet,
+    DesertionCountsView,
+    IntegrationProgressView,
+    MembershipViewSet,
+    UnitViewSet,
+)
 
 
 class TokenSerializer(serializers.Serializer):
@@ -75,6 +81,8 @@ router.register("weapons", WamItemViewSet, basename="api-weapon")
 router.register("custody-events", CustodyEventViewSet, basename="api-custody")
 router.register("inventory", InventoryItemViewSet, basename="api-inventory")
 router.register("units", UnitViewSet, basename="api-unit")
+router.register("unit-memberships", MembershipViewSet, basename="api-membership")
+router.register("one-third-checks", ComplianceViewSet, basename="api-compliance")
 router.register("cvr-projects", ProjectViewSet, basename="api-cvrproject")
 router.register("cvr-partners", PartnerViewSet, basename="api-cvrpartner")
 router.register("cvr-consortia", ConsortiumViewSet, basename="api-cvrconsortium")
@@ -86,6 +94,8 @@ api_patterns = [
     path("", include(router.urls)),
     path("pathways/counts/", PathwayCountsView.as_view(), name="api-pathway-counts"),
     path("cvr-mix/", MixView.as_view(), name="api-cvr-mix"),
+    path("integration/progress/", IntegrationProgressView.as_view(), name="api-integration-progress"),
+    path("integration/desertions/", DesertionCountsView.as_view(), name="api-desertions"),
     path("auth/token/", TokenLoginView.as_view(), name="api-token-login"),
     path("auth/token/logout/", TokenLogoutView.as_view(), name="api-token-logout"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -174,6 +184,20 @@ urlpatterns = [
     path("materiel/remises/<int:pk>/", inventory_views.handover_detail, name="handover-detail"),
     path("materiel/remises/<int:pk>/recu.pdf", inventory_views.handover_receipt, name="handover-receipt"),
     path("unites/", integration_views.unit_list, name="unit-list"),
+    path("unites/<int:pk>/", integration_views.unit_detail, name="unit-detail"),
+    path("unites/<int:pk>/membres/", integration_views.unit_member_add, name="unit-member-add"),
+    path("unites/<int:pk>/commandement/", integration_views.membership_command, name="unit-command"),
+    path("unites/<int:pk>/patrouilles/", integration_views.unit_patrol, name="unit-patrol"),
+    path("unites/membres/<int:pk>/depart/", integration_views.membership_leave, name="membership-leave"),
+    path("unites/tiers/", integration_views.compliance_now, name="compliance-now"),
+    path("unites/desertions/", integration_views.desertions, name="desertions"),
+    path("integration/", integration_views.cohort_list, name="cohort-list"),
+    path("integration/nouvelle/", integration_views.cohort_new, name="cohort-new"),
+    path("integration/<int:pk>/", integration_views.cohort_detail, name="cohort-detail"),
+    path(
+        "integration/<int:pk>/candidats/", integration_views.cohort_candidate_add, name="cohort-candidate-add"
+    ),
+    path("integration/<int:pk>/etape/", integration_views.cohort_step, name="cohort-step"),
     path("rvc/", cvr_views.project_list, name="cvr-project-list"),
     re_path(r"^rvc/export\.(?P<file_format>csv|xlsx)$", cvr_views.project_export, name="cvr-project-export"),
     path("rvc/nouveau/", cvr_views.project_new, name="cvr-project-new"),

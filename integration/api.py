@@ -1,16 +1,31 @@
+"""Integration API: units with their one-third figures, memberships (pseudonymised for analysts),
+compliance history, cohort progress and targets, desertion counts (suppressed below 5)."""
+
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from django.db.models import Count
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from accounts.permissions import ALL_ROLES
+from cantonment.api import PersonRef
+from ddr.api import SUPPRESS_BELOW
 
-from .models import Unit
+from . import services
+from .models import Candidate, Cohort, ComplianceCheck, IntegrationTarget, Membership, Unit
 
 
 class UnitSerializer(serializers.ModelSerializer):
     region = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    strength = serializers.SerializerMethodField()
+    command = serializers.SerializerMethodField()
+    one_third_deviations = serializers.SerializerMethodField()
 
     class Meta:
         model = Unit
@@ -20,16 +35,184 @@ class UnitSerializer(serializers.ModelSerializer):
             "kind",
             "region",
             "location",
+            "parent_structure",
             "established",
             "dissolved",
             "authorised_strength",
+            "strength",
+            "command",
+            "one_third_deviations",
         ]
+
+    def _thirds(self, unit: Unit) -> Any:
+        return self.context.get("thirds", {}).get(unit.pk)
+
+    def get_strength(self, unit: Unit) -> dict[str, int]:
+        t = self._thirds(unit)
+        return t.strength if t else {}
+
+    def get_command(self, unit: Unit) -> dict[str, int]:
+        t = self._thirds(unit)
+        return t.command if t else {}
+
+    def get_one_third_deviations(self, unit: Unit) -> list[str]:
+        t = self._thirds(unit)
+        return [d.code for d in t.deviations] if t else []
 
 
 class UnitViewSet(viewsets.ReadOnlyModelViewSet):
+    """Units with today's strength and command positions by party, and the one-third deviations."""
+
     allowed_roles = ALL_ROLES
     serializer_class = UnitSerializer
     filterset_fields = ["kind", "region__code"]
 
     def get_queryset(self) -> Any:
         return Unit.objects.for_user(self.request.user).select_related("region").order_by("id")
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        # Every unit's figures in one grouped query, whatever the page size.
+        return {**super().get_serializer_context(), "thirds": services.thirds(self.get_queryset())}
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    person = PersonRef(source="combatant_id")
+
+    class Meta:
+        model = Membership
+        fields = ["id", "unit", "person", "party", "role", "rank", "start", "end", "leaving"]
+
+
+class MembershipViewSet(viewsets.ReadOnlyModelViewSet):
+    """Who served where and when. Analysts get a pseudonym for registered people; soldiers of the
+    national forces are never identified to them."""
+
+    allowed_roles = ALL_ROLES
+    serializer_class = MembershipSerializer
+    filterset_fields = ["unit", "party", "role", "leaving"]
+
+    def get_queryset(self) -> Any:
+        return Membership.objects.for_user(self.request.user).order_by("id")
+
+
+class ComplianceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ComplianceCheck
+        fields = ["unit", "day", "strength", "command", "deviations", "compliant"]
+
+
+class ComplianceViewSet(viewsets.ReadOnlyModelViewSet):
+    """The one-third rule as measured each day by the worker."""
+
+    allowed_roles = ALL_ROLES
+    serializer_class = ComplianceSerializer
+    filterset_fields = ["unit", "compliant"]
+
+    def get_queryset(self) -> Any:
+        return ComplianceCheck.objects.filter(unit__in=Unit.objects.for_user(self.request.user)).order_by(
+            "-day", "unit"
+        )
+
+
+class CohortProgressSerializer(serializers.Serializer):
+    cohort = serializers.CharField()
+    candidates = serializers.DictField(child=serializers.IntegerField(allow_null=True))
+    reported = serializers.DictField(child=serializers.IntegerField(allow_null=True))
+
+
+class TargetSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    number = serializers.IntegerField()
+    deadline = serializers.DateField()
+    integrated = serializers.IntegerField()
+
+
+class ProgressSerializer(serializers.Serializer):
+    cohorts = CohortProgressSerializer(many=True)
+    targets = TargetSerializer(many=True)
+
+
+class IntegrationProgressView(APIView):
+    """Each cohort's candidates by step, and progress against the targets. For analysts, counts
+    of candidates below 5 are suppressed."""
+
+    allowed_roles = ALL_ROLES
+
+    @extend_schema(responses=ProgressSerializer)
+    def get(self, request: Request) -> Response:
+        user: Any = request.user
+        hide = user.is_analyst
+        cohorts = Cohort.objects.for_user(user).order_by("name")
+        steps: dict[int, dict[str, int]] = {}
+        for row in (
+            Candidate.objects.filter(cohort__in=cohorts).values("cohort", "status").annotate(n=Count("id"))
+        ):
+            steps.setdefault(row["cohort"], {})[row["status"]] = row["n"]
+        data = {
+            "cohorts": [
+                {
+                    "cohort": c.name,
+                    "candidates": {
+                        k: (None if hide and v < SUPPRESS_BELOW else v)
+                        for k, v in steps.get(c.pk, {}).items()
+                    },
+                    "reported": {
+                        "registered": c.reported_registered,
+                        "biometric": c.reported_biometric,
+                        "fit": c.reported_fit,
+                        "unfit": c.reported_unfit,
+                    },
+                }
+                for c in cohorts
+            ],
+            "targets": [
+                {
+                    "name": p.target.name,
+                    "number": p.target.number,
+                    "deadline": p.target.deadline,
+                    "integrated": p.integrated,
+                }
+                for p in services.target_progress(IntegrationTarget.objects.all())
+            ],
+        }
+        return Response(ProgressSerializer(data).data)
+
+
+class DesertionCountSerializer(serializers.Serializer):
+    unit = serializers.CharField()
+    party = serializers.CharField()
+    count = serializers.IntegerField(allow_null=True, help_text="null when suppressed")
+
+
+class DesertionCountsView(APIView):
+    """Desertions per unit and party between two dates; for analysts, counts below 5 are null."""
+
+    allowed_roles = ALL_ROLES
+
+    @extend_schema(
+        responses=DesertionCountSerializer(many=True),
+        parameters=[
+            OpenApiParameter("from", str, description="YYYY-MM-DD"),
+            OpenApiParameter("to", str, description="YYYY-MM-DD"),
+        ],
+    )
+    def get(self, request: Request) -> Response:
+        user: Any = request.user
+        left = Membership.objects.for_user(user).filter(leaving=Membership.Leaving.DESERTED)
+        for param, lookup in (("from", "end__gte"), ("to", "end__lte")):
+            value = request.query_params.get(param, "")
+            if value:
+                try:
+                    left = left.filter(**{lookup: dt.date.fromisoformat(value)})
+                except ValueError as exc:
+                    raise serializers.ValidationError({param: ["YYYY-MM-DD"]}) from exc
+        rows = left.values("unit__name", "party").annotate(n=Count("id")).order_by("unit__name", "party")
+        data = [
+            {
+                "unit": r["unit__name"],
+                "party": r["party"],
+                "count": None if user.is_analyst and r["n"] < SUPPRESS_BELOW else r["n"],
+            }
+            for r in rows
+        ]
+        return Response(DesertionCountSerializer(data, many=True).data)

@@ -1,14 +1,414 @@
+"""Browser screens for integration: units with the one-third figures, members, command, patrols,
+desertions; cohorts from medical screening to a BATFAR unit; targets."""
+
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
-from accounts.permissions import ALL_ROLES, role_required
+from accounts.permissions import ALL_ROLES, CASE_ROLES, REGISTER_ROLES, role_required
+from core.forms import StyledForm, form_errors, style_fields
+from ddr.models import Combatant
 
-from .models import Unit
+from . import services
+from .models import Candidate, Cohort, IntegrationTarget, Membership, Party, Unit
+from .models.cohorts import Education
+
+INTEGRATION_ROLES = REGISTER_ROLES
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+class MemberForm(StyledForm, forms.Form):
+    registration_number = forms.CharField(
+        label=gettext_lazy("Registration number (ex-combatant)"), required=False
+    )
+    service_number = forms.CharField(label=gettext_lazy("Service number (national forces)"), required=False)
+    name = forms.CharField(label=gettext_lazy("Name"), required=False)
+    party = forms.ChoiceField(label=gettext_lazy("Party"), choices=Party.choices)
+    rank = forms.CharField(label=gettext_lazy("Rank"), required=False)
+    start = forms.DateField(label=gettext_lazy("From"), initial=_today, widget=DATE)
+
+
+class LeaveForm(StyledForm, forms.Form):
+    end = forms.DateField(label=gettext_lazy("Left on"), initial=_today, widget=DATE)
+    leaving = forms.ChoiceField(label=gettext_lazy("Reason"), choices=Membership.Leaving.choices[1:])
+    circumstances = forms.CharField(label=gettext_lazy("Circumstances"), required=False)
+
+
+class PatrolForm(StyledForm, forms.Form):
+    on = forms.DateField(label=gettext_lazy("Date"), initial=_today, widget=DATE)
+    incidents = forms.CharField(label=gettext_lazy("Incidents"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for party, label in Party.choices:
+            self.fields[f"planned_{party}"] = forms.IntegerField(
+                label=_("%(p)s planned") % {"p": label}, min_value=0, initial=0
+            )
+            self.fields[f"present_{party}"] = forms.IntegerField(
+                label=_("%(p)s present") % {"p": label}, min_value=0, initial=0
+            )
+        style_fields(self, small=True)  # the per-party fields are added after the mixin styled the rest
+
+
+class CandidateForm(StyledForm, forms.Form):
+    registration_number = forms.CharField(label=gettext_lazy("Registration number"))
+    years_of_service = forms.IntegerField(label=gettext_lazy("Years of service"), min_value=0, initial=0)
+    education = forms.ChoiceField(label=gettext_lazy("Education"), choices=Education.choices)
+
+
+class CohortForm(StyledForm, forms.ModelForm):
+    class Meta:
+        model = Cohort
+        fields = ["name", "region", "training_partner", "training_start", "training_end", "target_unit"]
+        widgets = {"training_start": DATE, "training_end": DATE}
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        start, end = data.get("training_start"), data.get("training_end")
+        if start and end and end < start:
+            self.add_error("training_end", _("The training cannot end before it starts."))
+        return data
+
+
+def _person(request: HttpRequest, number: str) -> Combatant | None:
+    return Combatant.objects.for_user(request.user).filter(registration_number=number.strip().upper()).first()
+
+
+def _refused(request: HttpRequest, exc: services.IntegrationRefused) -> None:
+    messages.error(request, str(exc))
+
+
+# --- units --------------------------------------------------------------------------------
 
 
 @role_required(*ALL_ROLES)
 def unit_list(request: HttpRequest) -> HttpResponse:
-    units = Unit.objects.for_user(request.user).select_related("region")
-    return render(request, "integration/unit_list.html", {"units": units})
+    units = list(Unit.objects.for_user(request.user).select_related("region"))
+    measured = services.thirds(units)
+    rows = [(unit, measured.get(unit.pk)) for unit in units]
+    return render(request, "integration/unit_list.html", {"rows": rows, "parties": Party.choices})
+
+
+def _unit(request: HttpRequest, pk: int) -> Unit:
+    return get_object_or_404(Unit.objects.for_user(request.user).select_related("region"), pk=pk)
+
+
+@role_required(*ALL_ROLES)
+def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = _unit(request, pk)
+    user: Any = request.user
+    sees_people = user.role in CASE_ROLES
+    today = timezone.localdate()
+    patrols = list(unit.patrols.order_by("-on")[:60])
+    context = {
+        "unit": unit,
+        "thirds": services.thirds([unit], today).get(unit.pk),
+        "parties": Party.choices,
+        "checks": unit.compliance.order_by("-day")[:30],
+        "members": unit.memberships.active_on(today)
+        .select_related("combatant")
+        .order_by("-role", "party", "name")
+        if sees_people
+        else None,
+        "sees_people": sees_people,
+        "can_edit": user.role in INTEGRATION_ROLES,
+        "member_form": MemberForm(),
+        "leave_form": LeaveForm(auto_id=False),
+        "patrol_form": PatrolForm(),
+        "patrols": patrols[:10],
+        "absence": sorted(services.absenteeism(patrols).items()),
+        "labels": dict(Party.choices),
+    }
+    return render(request, "integration/unit_detail.html", context)
+
+
+@role_required(*INTEGRATION_ROLES)
+@require_POST
+def unit_member_add(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = _unit(request, pk)
+    form = MemberForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Member not added: %(errors)s") % {"errors": form_errors(form)})
+        return redirect("unit-detail", pk=pk)
+    data = form.cleaned_data
+    person = _person(request, data["registration_number"]) if data["registration_number"] else None
+    if data["registration_number"] and person is None:
+        messages.error(
+            request, _("No registered person %(n)s in your scope.") % {"n": data["registration_number"]}
+        )
+        return redirect("unit-detail", pk=pk)
+    try:
+        services.membership_start(
+            unit=unit,
+            party=data["party"],
+            start=data["start"],
+            by=request.user,
+            person=person,
+            service_number=data["service_number"],
+            name=data["name"],
+            rank=data["rank"],
+        )
+        messages.success(request, _("Member added."))
+    except services.IntegrationRefused as exc:
+        _refused(request, exc)
+    return redirect("unit-detail", pk=pk)
+
+
+def _membership(request: HttpRequest, pk: int) -> Membership:
+    return get_object_or_404(Membership.objects.for_user(request.user).select_related("unit"), pk=pk)
+
+
+@role_required(*INTEGRATION_ROLES)
+@require_POST
+def membership_leave(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = _membership(request, pk)
+    form = LeaveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Not recorded: %(errors)s") % {"errors": form_errors(form)})
+    else:
+        try:
+            services.membership_end(membership=membership, by=request.user, **form.cleaned_data)
+            messages.success(request, _("Departure recorded."))
+        except services.IntegrationRefused as exc:
+            _refused(request, exc)
+    return redirect("unit-detail", pk=membership.unit_id)
+
+
+@role_required(*INTEGRATION_ROLES)
+@require_POST
+def membership_command(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = _unit(request, pk)
+    membership = _membership(request, int(request.POST.get("membership", "0") or 0))
+    try:
+        services.command_give(
+            unit=unit, membership=membership, by=request.user, rank=request.POST.get("rank", "")
+        )
+        messages.success(request, _("Command position given."))
+    except services.IntegrationRefused as exc:
+        _refused(request, exc)
+    return redirect("unit-detail", pk=pk)
+
+
+@role_required(*INTEGRATION_ROLES)
+@require_POST
+def unit_patrol(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = _unit(request, pk)
+    form = PatrolForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Patrol not recorded: %(errors)s") % {"errors": form_errors(form)})
+        return redirect("unit-detail", pk=pk)
+    data = form.cleaned_data
+    planned = {p: data[f"planned_{p}"] for p in Party.values if data[f"planned_{p}"]}
+    present = {p: data[f"present_{p}"] for p in Party.values if data[f"present_{p}"]}
+    try:
+        services.patrol_record(
+            unit=unit,
+            on=data["on"],
+            planned=planned,
+            present=present,
+            incidents=data["incidents"],
+            by=request.user,
+        )
+        messages.success(request, _("Patrol recorded."))
+    except services.IntegrationRefused as exc:
+        _refused(request, exc)
+    return redirect("unit-detail", pk=pk)
+
+
+@role_required(*INTEGRATION_ROLES)
+@require_POST
+def compliance_now(request: HttpRequest) -> HttpResponse:
+    """On demand: the worker measures every unit today (the same job runs every morning)."""
+    from .tasks import compliance_daily
+
+    compliance_daily.delay()
+    messages.success(request, _("The one-third check is running; the history updates in a moment."))
+    return redirect(request.POST.get("next") or "unit-list")
+
+
+@role_required(*ALL_ROLES)
+def desertions(request: HttpRequest) -> HttpResponse:
+    start = _date(request.GET.get("from"), dt.date(2023, 9, 1))
+    end = _date(request.GET.get("to"), timezone.localdate())
+    left = Membership.objects.for_user(request.user).filter(
+        leaving=Membership.Leaving.DESERTED, end__gte=start, end__lte=end
+    )
+    counts = left.values("unit__name", "party").annotate(n=Count("id")).order_by("unit__name", "party")
+    user: Any = request.user
+    rows = (
+        left.select_related("unit", "combatant").order_by("-end")[:200] if user.role in CASE_ROLES else None
+    )
+    context = {"counts": counts, "rows": rows, "start": start, "end": end, "labels": dict(Party.choices)}
+    return render(request, "integration/desertions.html", context)
+
+
+def _date(value: str | None, default: dt.date) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value) if value else default
+    except ValueError:
+        return default
+
+
+# --- cohorts ------------------------------------------------------------------------------
+
+
+@role_required(*ALL_ROLES)
+def cohort_list(request: HttpRequest) -> HttpResponse:
+    cohorts = (
+        Cohort.objects.for_user(request.user)
+        .select_related("region", "target_unit")
+        .annotate(
+            n=Count("candidates"),
+            assigned=Count("candidates", filter=_status(Candidate.Status.ASSIGNED)),
+            redirected=Count("candidates", filter=_status(Candidate.Status.REDIRECTED)),
+        )
+    )
+    targets = services.target_progress(IntegrationTarget.objects.select_related("movement", "region"))
+    user: Any = request.user
+    return render(
+        request,
+        "integration/cohort_list.html",
+        {
+            "cohorts": cohorts,
+            "targets": targets,
+            "form": CohortForm(),
+            "can_edit": user.role in INTEGRATION_ROLES,
+        },
+    )
+
+
+def _status(status: str) -> Q:
+    return Q(candidates__status=status)
+
+
+@role_required(*INTEGRATION_ROLES)
+@require_POST
+def cohort_new(request: HttpRequest) -> HttpResponse:
+    form = CohortForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Cohort not created: %(errors)s") % {"errors": form_errors(form)})
+        return redirect("cohort-list")
+    cohort = form.save(commit=False)
+    cohort._history_user = request.user  # type: ignore[attr-defined]
+    cohort.save()
+    return redirect("cohort-detail", pk=cohort.pk)
+
+
+def _cohort(request: HttpRequest, pk: int) -> Cohort:
+    return get_object_or_404(
+        Cohort.objects.for_user(request.user).select_related("region", "target_unit"), pk=pk
+    )
+
+
+@role_required(*CASE_ROLES)
+def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    cohort = _cohort(request, pk)
+    candidates = cohort.candidates.select_related("combatant", "membership__unit").order_by("status", "id")
+    units = Unit.objects.for_user(request.user).exclude(kind=Unit.Kind.MOC)
+    user: Any = request.user
+    context = {
+        "cohort": cohort,
+        "candidates": candidates,
+        "counts": dict(cohort.candidates.values_list("status").annotate(n=Count("id"))),
+        "statuses": Candidate.Status,
+        "form": CandidateForm(),
+        "units": units,
+        "thirds": services.thirds([cohort.target_unit]).get(cohort.target_unit.pk)
+        if cohort.target_unit is not None
+        else None,
+        "parties": Party.choices,
+        "can_edit": user.role in INTEGRATION_ROLES,
+        "today": timezone.localdate(),
+    }
+    return render(request, "integration/cohort_detail.html", context)
+
+
+@role_required(*INTEGRATION_ROLES)
+@require_POST
+def cohort_candidate_add(request: HttpRequest, pk: int) -> HttpResponse:
+    cohort = _cohort(request, pk)
+    form = CandidateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Candidate not added: %(errors)s") % {"errors": form_errors(form)})
+        return redirect("cohort-detail", pk=pk)
+    person = _person(request, form.cleaned_data["registration_number"])
+    if person is None:
+        messages.error(
+            request,
+            _("No registered person %(n)s in your scope.") % {"n": form.cleaned_data["registration_number"]},
+        )
+        return redirect("cohort-detail", pk=pk)
+    try:
+        services.candidate_add(
+            cohort=cohort,
+            person=person,
+            by=request.user,
+            years_of_service=form.cleaned_data["years_of_service"],
+            education=form.cleaned_data["education"],
+        )
+        messages.success(request, _("Candidate added."))
+    except services.IntegrationRefused as exc:
+        _refused(request, exc)
+    return redirect("cohort-detail", pk=pk)
+
+
+@role_required(*INTEGRATION_ROLES)
+@require_POST
+def cohort_step(request: HttpRequest, pk: int) -> HttpResponse:
+    """One button per step: medical fit/unfit, training start (all fit), training result, assignment."""
+    cohort = _cohort(request, pk)
+    action, on = request.POST.get("action", ""), _date(request.POST.get("on"), timezone.localdate())
+    candidate = cohort.candidates.filter(pk=request.POST.get("candidate") or 0).first()
+    try:
+        if action == "start_training":
+            n = services.training_start(
+                candidates=cohort.candidates.filter(status=Candidate.Status.FIT), on=on, by=request.user
+            )
+            messages.success(request, _("%(n)s candidates started training.") % {"n": n})
+        elif candidate is None:
+            messages.error(request, _("Choose a candidate."))
+        elif action in ("fit", "unfit"):
+            services.candidate_medical(
+                candidate=candidate,
+                fit=action == "fit",
+                on=on,
+                examiner=request.POST.get("examiner", "") or "—",
+                by=request.user,
+            )
+            messages.success(request, _("Medical result recorded."))
+        elif action in ("passed", "failed"):
+            services.training_end(candidate=candidate, on=on, passed=action == "passed", by=request.user)
+            messages.success(request, _("Training result recorded."))
+        elif action == "assign":
+            unit = get_object_or_404(Unit.objects.for_user(request.user), pk=request.POST.get("unit") or 0)
+            done = services.candidate_assign(
+                candidate=candidate,
+                unit=unit,
+                on=on,
+                by=request.user,
+                rank=request.POST.get("rank", "").strip(),
+                override_reason=request.POST.get("override_reason", ""),
+            )
+            messages.success(
+                request, _("Assigned to %(unit)s as %(rank)s.") % {"unit": unit, "rank": done.army_rank}
+            )
+        else:
+            messages.error(request, _("Unknown step."))
+    except services.IntegrationRefused as exc:
+        _refused(request, exc)
+    return redirect("cohort-detail", pk=pk)

@@ -147,5 +147,6 @@ def reference_data(transactional_db: Any) -> None:
         "core.migrations.0002_regions_and_cercles",
         "ddr.migrations.0002_armed_groups_and_coalitions",
         "cvr.migrations.0003_sop_versions_and_statuses",
+        "integration.migrations.0003_rank_table_and_targets",
     ):
         import_module(module).load(apps, None)

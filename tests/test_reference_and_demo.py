@@ -31,7 +31,7 @@ from ddr.models import (
     SubmittedList,
 )
 from ddr.rules import is_valid_registration_number, luhn_digit, registration_number
-from integration.models import Unit
+from integration.models import Candidate, Cohort, ComplianceCheck, Membership, Patrol, Unit
 
 pytestmark = pytest.mark.django_db
 
@@ -86,6 +86,22 @@ def test_seed_demo_builds_the_domain_figures_and_is_deterministic_and_idempotent
     assert set(
         Unit.objects.filter(kind__in=["batfar", "company"]).values_list("region__code", flat=True)
     ) == {"GAO", "KID", "TBK", "MEN"}
+    # Integration: mixed units by party, the autumn 2023 departures, the reported 2019-2020 figures.
+    assert Membership.objects.filter(leaving="deserted", end__year=2023).count() == 12
+    reported = Cohort.objects.get(name="Intégration accélérée 2019-2020")
+    assert (
+        reported.reported_registered,
+        reported.reported_biometric,
+        reported.reported_fit,
+        reported.reported_unfit,
+    ) == (
+        1423,
+        2300,
+        1765,
+        430,
+    )
+    assert Candidate.objects.filter(status="assigned").exists() and ComplianceCheck.objects.exists()
+
     # CVR: the report's yearly record, and this year's projects taken through the lifecycle.
     from cvr import reports
 
@@ -149,6 +165,11 @@ def test_seed_demo_builds_the_domain_figures_and_is_deterministic_and_idempotent
     assert Combatant.objects.count() == 400 + again
     SubmittedList.objects.filter(version=2).delete()  # versions point at their predecessor (protected)
     for model in (
+        Candidate,
+        Cohort,
+        ComplianceCheck,
+        Patrol,
+        Membership,
         Beneficiary,
         ProjectEvent,
         StockCheck,

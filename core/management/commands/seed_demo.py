@@ -35,6 +35,7 @@ from ddr.models import (
     SubmittedList,
 )
 from ddr.rules import name_key, registration_number
+from integration import demo as integration_demo
 from integration.models import Unit
 
 DEFAULT_PASSWORD = "Bamako-2015!"  # noqa: S105 - demo only, printed on purpose
@@ -220,6 +221,7 @@ class Command(BaseCommand):
         self._duplicates(rng, groups, admin)
         self._sites(regions, groups, cercles, admin)
         self._units(regions, admin)
+        integration_demo.seed(random.Random(8), regions, admin)
         self._projects(rng, regions, admin)
 
     def _screening(self, rng: random.Random, admin: User) -> None:

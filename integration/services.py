@@ -1,0 +1,479 @@
+"""Integration services: memberships of units, command positions, desertions and returns, the
+one-third check for the worker, patrols, cohorts from medical screening to a BATFAR unit, targets."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.audit import save_audited
+from core.errors import Refused
+from ddr import pathways, screening
+from ddr.models import Category, Combatant, MedicalStatus, Pathway, VettingStatus
+
+from . import rules
+from .models import (
+    Candidate,
+    Cohort,
+    ComplianceCheck,
+    IntegrationTarget,
+    Membership,
+    Party,
+    Patrol,
+    RankTable,
+    Unit,
+)
+
+ONE_THIRD_TOLERANCE = Decimal("0.05")
+INTEGRATION_PATHWAYS = frozenset({Pathway.INTEGRATION_ARMY, Pathway.INTEGRATION_SECURITY})
+TRAINING = dt.timedelta(days=91)  # three months by default
+S = Candidate.Status
+
+
+class IntegrationRefused(Refused):
+    """An integration change cannot be made; the message says why. Nothing was changed."""
+
+
+def _party_labels() -> dict[str, str]:
+    return {p.value: str(p.label) for p in Party}
+
+
+def party_of(person: Combatant, day: dt.date) -> str:
+    """The side a registered person comes from: their movement's coalition on that day."""
+    coalition = person.movement.coalition_on(day)
+    code = (coalition.code if coalition else "").lower()
+    if code == "cma":
+        return Party.CMA
+    if code.startswith("plat"):
+        return Party.PLATFORM
+    return Party.CMI
+
+
+def _who(membership: Membership) -> str:
+    person = membership.combatant
+    return person.registration_number if person is not None else membership.service_number
+
+
+# --- memberships --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def membership_start(
+    *,
+    unit: Unit,
+    party: str,
+    start: dt.date,
+    by: Any,
+    person: Combatant | None = None,
+    service_number: str = "",
+    name: str = "",
+    rank: str = "",
+    role: str = Membership.Role.RANK_AND_FILE,
+    returned_from: Membership | None = None,
+) -> Membership:
+    """Someone joins a unit. A person serves in one unit at a time."""
+    if person is not None:
+        person = Combatant.objects.select_for_update().get(pk=person.pk)
+        if person.category == Category.CHILD:
+            raise IntegrationRefused(
+                _("%(who)s is a child: never a member of a unit.") % {"who": person.registration_number},
+                "person",
+            )
+        if person.pathway == Pathway.EXCLUDED or person.vetting_status == VettingStatus.CONFIRMED:
+            raise IntegrationRefused(
+                _("%(who)s is excluded by vetting.") % {"who": person.registration_number}, "person"
+            )
+        current = Membership.objects.filter(combatant=person, end__isnull=True).select_related("unit").first()
+    elif service_number.strip():
+        service_number = service_number.strip().upper()
+        current = (
+            Membership.objects.filter(service_number=service_number, end__isnull=True)
+            .select_related("unit")
+            .first()
+        )
+    else:
+        raise IntegrationRefused(_("Give the registered person or the soldier's service number."), "person")
+    if current:
+        raise IntegrationRefused(
+            _("%(who)s already serves in %(unit)s since %(start)s: one unit at a time.")
+            % {"who": _who(current), "unit": current.unit, "start": current.start.isoformat()},
+            "person",
+        )
+    membership = Membership(
+        unit=unit,
+        combatant=person,
+        service_number=service_number if person is None else "",
+        name=name if person is None else "",
+        party=party,
+        role=role,
+        rank=rank,
+        start=start,
+        returned_from=returned_from,
+    )
+    membership._history_user = by  # type: ignore[attr-defined]
+    membership.save()
+    return membership
+
+
+@transaction.atomic
+def membership_end(
+    *, membership: Membership, end: dt.date, leaving: str, by: Any, circumstances: str = ""
+) -> Membership:
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if membership.end is not None:
+        raise IntegrationRefused(
+            _("This membership already ended on %(d)s.") % {"d": membership.end.isoformat()}, "end"
+        )
+    if end < membership.start:
+        raise IntegrationRefused(
+            _("Leaving (%(end)s) cannot come before joining (%(start)s).")
+            % {"end": end.isoformat(), "start": membership.start.isoformat()},
+            "end",
+        )
+    if leaving not in Membership.Leaving.values[1:]:
+        raise IntegrationRefused(_("Say why the member left."), "leaving")
+    if leaving == Membership.Leaving.DESERTED and not circumstances.strip():
+        raise IntegrationRefused(_("A desertion is recorded with its circumstances."), "circumstances")
+    membership.end, membership.leaving, membership.circumstances = end, leaving, circumstances
+    save_audited(membership, by, ["end", "leaving", "circumstances"], leaving)
+    person = membership.combatant
+    # An integrated soldier who leaves becomes a deserter in the register (audited); a member who
+    # never got that far keeps their case status.
+    if (
+        person is not None
+        and leaving == Membership.Leaving.DESERTED
+        and pathways.allowed(person.status, Combatant.Status.DESERTED)
+    ):
+        pathways.case_transition(
+            people=[person], to=Combatant.Status.DESERTED, by=by, reason=circumstances[:100]
+        )
+    return membership
+
+
+@transaction.atomic
+def command_give(*, unit: Unit, membership: Membership, by: Any, rank: str = "") -> Membership:
+    """A command position goes to a serving member of that unit, never to an outsider."""
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if membership.unit_id != unit.pk or membership.end is not None:
+        raise IntegrationRefused(
+            _("%(who)s does not serve in %(unit)s: a command position goes to a member of the unit.")
+            % {"who": _who(membership), "unit": unit},
+            "membership",
+        )
+    membership.role = Membership.Role.COMMAND
+    fields = ["role"]
+    if rank:
+        membership.rank = rank
+        fields.append("rank")
+    save_audited(membership, by, fields, "command position")
+    return membership
+
+
+# --- one-third rule -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Thirds:
+    strength: dict[str, int]
+    command: dict[str, int]
+    deviations: list[rules.Deviation]
+
+
+def thirds(units: Iterable[Unit] | None = None, day: dt.date | None = None) -> dict[int, Thirds]:
+    """Strength and command by party for every unit, in one grouped query."""
+    day = day or timezone.localdate()
+    members = Membership.objects.active_on(day)
+    if units is not None:
+        members = members.filter(unit__in=list(units))
+    strength: dict[int, dict[str, int]] = defaultdict(dict)
+    command: dict[int, dict[str, int]] = defaultdict(dict)
+    for row in members.values("unit", "party").annotate(
+        n=Count("id"), command=Count("id", filter=Q(role=Membership.Role.COMMAND))
+    ):
+        strength[row["unit"]][row["party"]] = row["n"]
+        if row["command"]:
+            command[row["unit"]][row["party"]] = row["command"]
+    labels = _party_labels()
+    return {
+        unit: Thirds(
+            strength[unit],
+            command[unit],
+            rules.one_third_deviations(strength[unit], command[unit], ONE_THIRD_TOLERANCE, labels),
+        )
+        for unit in set(strength) | set(command)
+    }
+
+
+@transaction.atomic
+def compliance_record(day: dt.date | None = None) -> int:
+    """The worker's daily check (and the "check now" button): one row per unit and day."""
+    day = day or timezone.localdate()
+    measured = thirds(day=day)
+    checks = [
+        ComplianceCheck(
+            unit_id=unit,
+            day=day,
+            strength=t.strength,
+            command=t.command,
+            deviations=[d.code for d in t.deviations],
+            compliant=not t.deviations,
+        )
+        for unit, t in measured.items()
+    ]
+    ComplianceCheck.objects.bulk_create(
+        checks,
+        update_conflicts=True,
+        unique_fields=["unit", "day"],
+        update_fields=["strength", "command", "deviations", "compliant", "checked_at"],
+    )
+    return len(checks)
+
+
+# --- patrols ------------------------------------------------------------------------------
+
+
+def patrol_record(
+    *, unit: Unit, on: dt.date, planned: dict[str, int], present: dict[str, int], by: Any, incidents: str = ""
+) -> Patrol:
+    bad = [p for p in present if present[p] > planned.get(p, 0)]
+    if bad:
+        raise IntegrationRefused(
+            _("More present than planned for %(parties)s.") % {"parties": ", ".join(bad)}, "present"
+        )
+    if on > timezone.localdate():
+        raise IntegrationRefused(_("A patrol cannot be dated in the future."), "on")
+    return Patrol.objects.create(
+        unit=unit, on=on, planned=planned, present=present, incidents=incidents, recorded_by=by
+    )
+
+
+def absenteeism(patrols: Iterable[Patrol]) -> dict[tuple[int, str], tuple[int, int]]:
+    """(unit, party) -> (planned, present) over the patrols given."""
+    totals: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0])
+    for patrol in patrols:
+        for party, planned in patrol.planned.items():
+            totals[(patrol.unit_id, party)][0] += int(planned)
+            totals[(patrol.unit_id, party)][1] += int(patrol.present.get(party, 0))
+    return {k: (v[0], v[1]) for k, v in totals.items()}
+
+
+# --- cohorts ------------------------------------------------------------------------------
+
+
+def candidate_refusal(person: Combatant) -> str:
+    if person.category == Category.CHILD:
+        return _("%(who)s is a child: never a candidate for integration.") % {
+            "who": person.registration_number
+        }
+    if person.pathway == Pathway.EXCLUDED or person.vetting_status == VettingStatus.CONFIRMED:
+        return _("%(who)s is excluded by vetting.") % {"who": person.registration_number}
+    if person.pathway not in INTEGRATION_PATHWAYS:
+        return _("%(who)s is not oriented to integration (%(pathway)s).") % {
+            "who": person.registration_number,
+            "pathway": person.get_pathway_display(),
+        }
+    return ""
+
+
+@transaction.atomic
+def candidate_add(
+    *, cohort: Cohort, person: Combatant, by: Any, years_of_service: int = 0, education: str = "none"
+) -> Candidate:
+    refusal = candidate_refusal(person)
+    if refusal:
+        raise IntegrationRefused(refusal, "person")
+    active = Candidate.objects.filter(combatant=person).exclude(status__in=[S.REDIRECTED, S.FAILED]).first()
+    if active:
+        raise IntegrationRefused(
+            _("%(who)s is already a candidate in %(cohort)s.")
+            % {"who": person.registration_number, "cohort": active.cohort},
+            "person",
+        )
+    candidate = Candidate(
+        cohort=cohort, combatant=person, years_of_service=years_of_service, education=education
+    )
+    candidate._history_user = by  # type: ignore[attr-defined]
+    candidate.save()
+    return candidate
+
+
+def _candidate(candidate: Candidate, expected: Iterable[str]) -> Candidate:
+    candidate = (
+        Candidate.objects.select_for_update()
+        .select_related("combatant__movement", "cohort")
+        .get(pk=candidate.pk)
+    )
+    if candidate.status not in expected:
+        raise IntegrationRefused(
+            _("%(who)s is at the step “%(status)s”.")
+            % {"who": candidate.combatant.registration_number, "status": candidate.get_status_display()},
+            "status",
+        )
+    return candidate
+
+
+@transaction.atomic
+def candidate_medical(*, candidate: Candidate, fit: bool, on: dt.date, examiner: str, by: Any) -> Candidate:
+    """The medical exam of a candidate. Unfit: redirected by the rules in force, visibly and audited."""
+    candidate = _candidate(candidate, [S.CANDIDATE])
+    person = candidate.combatant
+    try:
+        screening.medical_record(
+            person=person,
+            examined_on=on,
+            examiner=examiner,
+            result=MedicalStatus.FIT if fit else MedicalStatus.UNFIT,
+            final=True,
+            by=by,
+        )
+    except screening.ScreeningRefused as exc:
+        raise IntegrationRefused(str(exc), "on") from exc
+    if fit:
+        candidate.status = S.FIT
+    else:
+        candidate.status = S.REDIRECTED
+        ruleset = pathways.active_ruleset()
+        if ruleset is not None:  # the rules in force decide where the unfit go
+            pathways.person_decide(person=person, ruleset=ruleset, by=by)
+        person.refresh_from_db()
+        if person.pathway in INTEGRATION_PATHWAYS:  # no rules in force, or a status past deciding
+            person.pathway, person.pathway_reason = Pathway.REINSERTION, "medical_unfit"
+            save_audited(person, by, ["pathway", "pathway_reason"], "unfit for integration")
+    save_audited(candidate, by, ["status"], "medical screening")
+    return candidate
+
+
+@transaction.atomic
+def training_start(*, candidates: Iterable[Candidate], on: dt.date, by: Any) -> int:
+    """Fit candidates start training together (three months by default)."""
+    started = [_candidate(c, [S.FIT]) for c in candidates]
+    for candidate in started:
+        candidate.status, candidate.training_start = S.IN_TRAINING, on
+        save_audited(candidate, by, ["status", "training_start"], "training")
+    people = [
+        c.combatant for c in started if pathways.allowed(c.combatant.status, Combatant.Status.IN_TRAINING)
+    ]
+    if people:
+        pathways.case_transition(
+            people=people, to=Combatant.Status.IN_TRAINING, by=by, reason="integration training"
+        )
+    return len(started)
+
+
+@transaction.atomic
+def training_end(*, candidate: Candidate, on: dt.date, passed: bool, by: Any) -> Candidate:
+    candidate = _candidate(candidate, [S.IN_TRAINING])
+    if candidate.training_start and on < candidate.training_start:
+        raise IntegrationRefused(
+            _("The training cannot end (%(end)s) before it started (%(start)s).")
+            % {"end": on.isoformat(), "start": candidate.training_start.isoformat()},
+            "on",
+        )
+    candidate.training_end, candidate.status = on, S.TRAINED if passed else S.FAILED
+    save_audited(candidate, by, ["training_end", "status"], "training ended")
+    return candidate
+
+
+def rank_table(day: dt.date) -> RankTable | None:
+    return (
+        RankTable.objects.filter(effective_from__lte=day)
+        .prefetch_related("rules")
+        .order_by("-effective_from")
+        .first()
+    )
+
+
+@transaction.atomic
+def candidate_assign(
+    *, candidate: Candidate, unit: Unit, on: dt.date, by: Any, rank: str = "", override_reason: str = ""
+) -> Candidate:
+    """A trained candidate joins a BATFAR unit with the rank the table gives (or an override, with
+    its reason recorded); the person is then integrated."""
+    candidate = _candidate(candidate, [S.TRAINED])
+    if unit.kind == Unit.Kind.MOC:
+        raise IntegrationRefused(
+            _("Trained candidates are assigned to a reconstituted unit, not a MOC."), "unit"
+        )
+    if rank and not override_reason.strip():
+        raise IntegrationRefused(_("Overriding the table needs a reason."), "override_reason")
+    table = rank_table(on)
+    person = candidate.combatant
+    if table is not None:
+        used = dict(
+            Candidate.objects.filter(status=S.ASSIGNED, cohort__training_start__gte=table.effective_from)
+            .values_list("army_rank")
+            .annotate(n=Count("id"))
+        )
+        allocation = rules.allocate_rank(
+            list(table.rules.all()),
+            {k: int(v) for k, v in table.caps.items()},
+            used,
+            movement_rank=person.rank_in_movement,
+            years=candidate.years_of_service,
+            education=candidate.education,
+        )
+    else:
+        allocation = rules.Allocation(rules.ARMY_RANKS[0], _("No rank table in force: lowest rank."))
+    membership = membership_start(
+        unit=unit, party=party_of(person, on), start=on, by=by, person=person, rank=rank or allocation.rank
+    )
+    candidate.status, candidate.membership = S.ASSIGNED, membership
+    candidate.army_rank = rank or allocation.rank
+    candidate.rank_explanation = allocation.explanation[:500]
+    candidate.rank_override_reason = override_reason if rank else ""
+    save_audited(
+        candidate,
+        by,
+        ["status", "membership", "army_rank", "rank_explanation", "rank_override_reason"],
+        "assigned",
+    )
+    person.refresh_from_db()
+    if pathways.allowed(person.status, Combatant.Status.INTEGRATED):
+        pathways.case_transition(
+            people=[person], to=Combatant.Status.INTEGRATED, by=by, reason=f"assigned to {unit}"[:100]
+        )
+    return candidate
+
+
+# --- targets ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TargetProgress:
+    target: IntegrationTarget
+    integrated: int
+
+    @property
+    def share(self) -> float:
+        return self.integrated / self.target.number if self.target.number else 0.0
+
+
+def target_progress(targets: Iterable[IntegrationTarget]) -> list[TargetProgress]:
+    """Integrated people (assigned candidates, plus the figures reported for earlier cohorts)
+    counted within each target's period, movement and region."""
+    progress = []
+    for target in targets:
+        assigned = Candidate.objects.filter(
+            status=S.ASSIGNED, membership__start__gte=target.start, membership__start__lte=target.deadline
+        )
+        reported = Cohort.objects.filter(
+            training_start__gte=target.start, training_start__lte=target.deadline
+        )
+        if target.movement_id:
+            assigned = assigned.filter(combatant__movement=target.movement_id)
+            reported = reported.none()  # reported figures are not broken down by movement
+        if target.region_id:
+            assigned = assigned.filter(cohort__region=target.region_id)
+            reported = reported.filter(region=target.region_id)
+        count = assigned.count() + sum(r or 0 for r in reported.values_list("reported_fit", flat=True))
+        progress.append(TargetProgress(target, count))
+    return progress
