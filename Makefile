@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run test lint messages clean bench bench-import bench-eligibility bench-duplicates bench-cantonment
+.PHONY: run test lint messages clean bench bench-import bench-eligibility bench-duplicates bench-cantonment bench-archive
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,3 +60,7 @@ bench-eligibility: $(VENV)/.installed-dev
 ## bench-cantonment: check-ins (one officer, eight at once), the daily job, reconciliation, site page
 bench-cantonment: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/cantonment.py $(BENCH_ARGS)
+
+## bench-archive: handover archive export and restore beside pg_dump / pg_restore (PostgreSQL)
+bench-archive: $(VENV)/.installed-dev
+	$(BIN)/python benchmarks/archive.py $(BENCH_ARGS)

@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import json
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -102,7 +103,8 @@ def export_archive(
                 for chunk in _chunks(_rows(model)):
                     digest.update(chunk)
                     count += chunk.count(b"\n")
-                    member.write(fernet.encrypt(chunk) + b"\n" if fernet else chunk)
+                    # Compressed before encryption: ciphertext does not compress.
+                    member.write(fernet.encrypt(zlib.compress(chunk)) + b"\n" if fernet else chunk)
             parts.append(
                 {"name": name, "model": model._meta.label_lower, "rows": count, "sha256": digest.hexdigest()}
             )
@@ -253,7 +255,7 @@ def _read_chunks(archive: zipfile.ZipFile, name: str, fernet: Any, digest: Any) 
                 yield chunk
             return
         for token in member:
-            chunk = _decrypt(fernet, token.strip())
+            chunk = zlib.decompress(_decrypt(fernet, token.strip()))
             digest.update(chunk)
             yield chunk
 
