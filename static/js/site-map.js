@@ -12,19 +12,21 @@
     assessed: "#6610f2", implementation: "#198754", completed: "#0d6efd", visited: "#20c997",
     transferred: "#fd7e14",
   };
-  const map = L.map(el, { attributionControl: true }).setView([17.5, -2.5], 5);
+  // No zoom or fade animations: the map is a working tool, and a point clicked stays where it is.
+  const map = L.map(el, { zoomAnimation: false, fadeAnimation: false, markerZoomAnimation: false })
+    .setView([17.5, -2.5], 5);
   if (el.dataset.tiles) {
     L.tileLayer(el.dataset.tiles, { maxZoom: 14, attribution: el.dataset.tilesAttribution || "" }).addTo(map);
   }
   // Points in a pane above the region outlines, whichever of the two arrives first.
   map.createPane("points").style.zIndex = 650;
   const text = (value) => document.createTextNode(value == null ? "" : String(value));
-  fetch(el.dataset.regions).then((r) => r.json()).then((geo) => {
+  const regions = fetch(el.dataset.regions).then((r) => r.json()).then((geo) => {
     const layer = L.geoJSON(geo, { style: { color: "#555", weight: 1, fillColor: "#f4efe1", fillOpacity: 0.7 } });
     layer.addTo(map);
-    map.fitBounds(layer.getBounds());
+    map.fitBounds(layer.getBounds(), { animate: false });
   });
-  fetch(el.dataset.sites, { credentials: "same-origin" }).then((r) => r.json()).then((geo) => {
+  const points = fetch(el.dataset.sites, { credentials: "same-origin" }).then((r) => r.json()).then((geo) => {
     L.geoJSON(geo, {
       pointToLayer: (feature, latlng) => L.circleMarker(latlng, {
         radius: 7, weight: 1, color: "#000", fillOpacity: 0.9, className: "map-point", pane: "points",
@@ -46,6 +48,8 @@
         layer.bindPopup(box);
       },
     }).addTo(map);
-    el.dataset.loaded = String(geo.features.length);
+    return geo.features.length;
   });
+  // Ready when both are drawn and the view has settled: what a test (or a printout) waits for.
+  Promise.all([regions, points]).then(([, count]) => { el.dataset.loaded = String(count); });
 })();
