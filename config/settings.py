@@ -289,7 +289,7 @@ LOGGING = {
     "loggers": {
         "axes": {"level": "WARNING"},
         # WeasyPrint narrates every step of a PDF at INFO.
-        "weasyprint": {"level": "WARNING"},
+        "weasyprint": {"level": "ERROR"},
         "fontTools": {"level": "WARNING"},
     },
 }

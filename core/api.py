@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.response import Response
+from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from accounts.permissions import ALL_ROLES
@@ -79,3 +82,53 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
     allowed_roles = ALL_ROLES
     serializer_class = RegionSerializer
     queryset = Region.objects.prefetch_related("cercles").order_by("name")
+
+
+class DashboardSerializer(serializers.Serializer):
+    funnel = serializers.ListField(
+        child=serializers.ListField(), help_text="[step, count]; count null when suppressed"
+    )
+    pathways = serializers.DictField(help_text="pathway -> region -> count (null when suppressed)")
+    pathway_by_sex = serializers.DictField()
+    quotas = serializers.ListField(child=serializers.ListField())
+    sites = serializers.DictField(child=serializers.IntegerField())
+    integration_targets = serializers.ListField(child=serializers.ListField())
+    units = serializers.DictField(child=serializers.IntegerField())
+    cvr = serializers.DictField()
+    duplicates = serializers.DictField()
+    suppressed = serializers.BooleanField()
+
+
+class DashboardView(APIView):
+    """Every figure of the dashboard, filtered like the page (`region`, `from`, `to`). For analysts,
+    counts below 5 are suppressed, and so is one more cell wherever a suppressed one could be
+    derived from the others."""
+
+    allowed_roles = ALL_ROLES
+
+    @extend_schema(
+        responses=DashboardSerializer,
+        parameters=[
+            OpenApiParameter("region", str, description="Region code"),
+            OpenApiParameter("from", str, description="Registered from (YYYY-MM-DD)"),
+            OpenApiParameter("to", str, description="Registered until (YYYY-MM-DD)"),
+        ],
+    )
+    def get(self, request: Any) -> Response:
+        from dataclasses import asdict
+
+        from .dashboard import figures
+
+        params = {}
+        for name, key in (("from", "start"), ("to", "end")):
+            value = request.query_params.get(name, "")
+            if value:
+                try:
+                    params[key] = dt.date.fromisoformat(value)
+                except ValueError as exc:
+                    raise exceptions.ValidationError({name: ["YYYY-MM-DD"]}) from exc
+        board = figures(request.user, region=request.query_params.get("region", "")[:16], **params)
+        data = asdict(board)
+        data["cvr"]["budget_usd"] = str(data["cvr"]["budget_usd"])
+        data.pop("notes", None)
+        return Response(DashboardSerializer(data).data)

@@ -1,16 +1,23 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.templatetags.static import static
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts.permissions import ALL_ROLES, role_required
+from ddr.models import Sex
 
+from .dashboard import figures as dashboard_figures
+from .dashboard import grid as dashboard_grid
 from .health import broker_ok, database_ok
-from .models import Job
+from .models import Job, Region
 from .selectors import programme_summary
 
 
@@ -47,3 +54,44 @@ def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """Polled by htmx every second until the job finishes. Only its owner sees it."""
     job = get_object_or_404(Job, pk=pk, created_by=request.user)
     return render(request, "core/_job_progress.html", {"job": job})
+
+
+def _dashboard_filters(request: HttpRequest) -> dict:
+    def day(name: str) -> dt.date | None:
+        try:
+            return dt.date.fromisoformat(request.GET.get(name, ""))
+        except ValueError:
+            return None
+
+    return {"region": request.GET.get("region", "")[:16], "start": day("from"), "end": day("to")}
+
+
+@role_required(*ALL_ROLES)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The programme on one page, for a commission president and a mission chief; also as PDF."""
+    filters = _dashboard_filters(request)
+    board = dashboard_figures(request.user, **filters)
+    region_columns, pathway_rows = dashboard_grid(board.pathways)
+    _, sex_rows = dashboard_grid(board.pathway_by_sex, [str(Sex.MALE.label), str(Sex.FEMALE.label)])
+    context = {
+        "board": board,
+        "region_columns": region_columns,
+        "pathway_rows": pathway_rows,
+        "sex_rows": sex_rows,
+        "funnel_max": max([n or 0 for _label, n in board.funnel] + [1]),
+        "filters": filters,
+        "regions": Region.objects.order_by("name"),
+        "query": request.GET.urlencode(),
+        "generated_at": timezone.now(),
+    }
+    if request.GET.get("format") == "pdf":
+        from cantonment.pdf import PdfUnavailable, html_to_pdf
+
+        try:
+            pdf = html_to_pdf(render_to_string("core/dashboard_print.html", context, request=request))
+        except PdfUnavailable as exc:
+            return HttpResponse(str(exc), status=503, content_type="text/plain")
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = 'attachment; filename="tableau-de-bord.pdf"'
+        return response
+    return render(request, "core/dashboard.html", context)

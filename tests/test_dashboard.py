@@ -1,0 +1,76 @@
+"""The dashboard: figures for staff, suppression for analysts that cannot be undone from the
+totals, filters, the PDF, scope, and a bounded number of queries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import translation
+
+from core.dashboard import suppress
+from ddr.models import Pathway
+
+from .factories import CombatantFactory, region
+
+pytestmark = pytest.mark.django_db
+
+
+def test_small_counts_are_suppressed_with_a_complement() -> None:
+    table = {"A": {"x": 3, "y": 10, "z": 20}, "B": {"x": 8, "y": 12, "z": 9}}
+    hidden = suppress(table)
+    assert hidden["A"]["x"] is None
+    # Alone in its row, the 3 could be had from the row's total: the smallest other cell goes too.
+    assert hidden["A"]["y"] is None
+    # ...and then each of those columns has one hidden cell: their smallest others go as well.
+    assert hidden["B"]["x"] is None and hidden["B"]["y"] is None
+    assert hidden["A"]["z"] == 20 and hidden["B"]["z"] == 9
+    rows = [list(hidden["A"].values()), list(hidden["B"].values())]
+    columns = [[hidden["A"][k], hidden["B"][k]] for k in "xyz"]
+    for cells in rows + columns:
+        assert sum(v is None for v in cells) != 1
+    assert suppress({"A": {"x": 0, "y": 7}}) == {"A": {"x": 0, "y": 7}}  # zero reveals nothing
+
+
+def label(pathway: str) -> str:
+    with translation.override("fr"):  # the API answers in the default language, French
+        return str(Pathway(pathway).label)
+
+
+def _people(code: str, pathway: str, n: int, sex: str = "M") -> None:
+    for _ in range(n):
+        CombatantFactory(region=region(code), pathway=pathway, sex=sex)
+
+
+def test_staff_see_every_count_analysts_do_not(commission_client: Client, analyst_client: Client) -> None:
+    _people("GAO", Pathway.REINSERTION, 7)
+    _people("GAO", Pathway.COMMUNITY, 2, sex="F")
+    _people("KID", Pathway.REINSERTION, 9)
+    staff = commission_client.get("/api/dashboard/").json()
+    assert staff["pathways"][label(Pathway.COMMUNITY)]["Gao"] == 2
+    assert staff["suppressed"] is False
+    analyst = analyst_client.get("/api/dashboard/").json()
+    assert analyst["suppressed"] is True
+    assert analyst["pathways"][label(Pathway.COMMUNITY)]["Gao"] is None
+    page = analyst_client.get("/tableau-de-bord/").content.decode()
+    assert 'data-testid="suppressed-note"' in page and "&lt;5" in page
+
+
+def test_filters_and_regional_scope(gao_client: Client) -> None:
+    _people("GAO", Pathway.REINSERTION, 6)
+    _people("KID", Pathway.REINSERTION, 6)
+    mine = gao_client.get("/api/dashboard/").json()["pathways"]
+    assert list(mine[label(Pathway.REINSERTION)]) == ["Gao"]  # never another region
+    assert gao_client.get("/api/dashboard/?from=hier").status_code == 400
+    assert gao_client.get("/api/dashboard/?from=2030-01-01").json()["pathways"] == {}
+
+
+def test_dashboard_page_and_pdf(commission_client: Client, django_assert_max_num_queries: Any) -> None:
+    _people("GAO", Pathway.REINSERTION, 6)
+    with django_assert_max_num_queries(30):
+        page = commission_client.get("/tableau-de-bord/")
+    html = page.content.decode()
+    assert page.status_code == 200 and 'data-testid="funnel"' in html and "<svg" in html
+    pdf = commission_client.get("/tableau-de-bord/?format=pdf")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
