@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run test lint messages clean bench bench-import bench-eligibility bench-duplicates bench-cantonment bench-archive
+.PHONY: run test lint messages clean bench bench-import bench-eligibility bench-duplicates bench-cantonment bench-archive bench-dashboard
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,3 +64,7 @@ bench-cantonment: $(VENV)/.installed-dev
 ## bench-archive: handover archive export and restore beside pg_dump / pg_restore (PostgreSQL)
 bench-archive: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/archive.py $(BENCH_ARGS)
+
+## bench-dashboard: every dashboard figure at 1,000,000 people beside hand-written SQL (PostgreSQL)
+bench-dashboard: $(VENV)/.installed-dev
+	$(BIN)/python benchmarks/dashboard.py $(BENCH_ARGS)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -83,6 +84,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "regions": Region.objects.order_by("name"),
         "query": request.GET.urlencode(),
         "generated_at": timezone.now(),
+        "tile_url": settings.MAP_TILE_URL,
     }
     if request.GET.get("format") == "pdf":
         from cantonment.pdf import PdfUnavailable, html_to_pdf

@@ -26,7 +26,7 @@
     layer.addTo(map);
     map.fitBounds(layer.getBounds(), { animate: false });
   });
-  const points = fetch(el.dataset.sites, { credentials: "same-origin" }).then((r) => r.json()).then((geo) => {
+  const layerOf = (url) => fetch(url, { credentials: "same-origin" }).then((r) => r.json()).then((geo) => {
     L.geoJSON(geo, {
       pointToLayer: (feature, latlng) => L.circleMarker(latlng, {
         radius: 7, weight: 1, color: "#000", fillOpacity: 0.9, className: "map-point", pane: "points",
@@ -50,6 +50,9 @@
     }).addTo(map);
     return geo.features.length;
   });
-  // Ready when both are drawn and the view has settled: what a test (or a printout) waits for.
+  // The dashboard shows the CVR projects too (data-projects), on the same map.
+  const points = Promise.all([el.dataset.sites, el.dataset.projects].filter(Boolean).map(layerOf))
+    .then((counts) => counts.reduce((a, b) => a + b, 0));
+  // Ready when everything is drawn and the view has settled: what a test (or a printout) waits for.
   Promise.all([regions, points]).then(([, count]) => { el.dataset.loaded = String(count); });
 })();
