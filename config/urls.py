@@ -25,7 +25,7 @@ from cantonment.api import (
     WamItemViewSet,
 )
 from core import views as core_views
-from core.api import DashboardView, RegionViewSet
+from core.api import DashboardFigureView, DashboardView, RegionViewSet
 from cvr import views as cvr_views
 from cvr.api import BeneficiaryViewSet, ConsortiumViewSet, MixView, PartnerViewSet, ProjectViewSet
 from ddr import duplicate_views, eligibility_views, screening_views
@@ -95,6 +95,7 @@ api_patterns = [
     path("pathways/counts/", PathwayCountsView.as_view(), name="api-pathway-counts"),
     path("cvr-mix/", MixView.as_view(), name="api-cvr-mix"),
     path("dashboard/", DashboardView.as_view(), name="api-dashboard"),
+    path("dashboard/<str:figure>/", DashboardFigureView.as_view(), name="api-dashboard-figure"),
     path("integration/progress/", IntegrationProgressView.as_view(), name="api-integration-progress"),
     path("integration/desertions/", DesertionCountsView.as_view(), name="api-desertions"),
     path("auth/token/", TokenLoginView.as_view(), name="api-token-login"),

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.response import Response
@@ -14,6 +16,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from accounts.permissions import ALL_ROLES
 
+from .dashboard import PANELS, Scope
 from .models import Cercle, Region
 
 ERROR_SCHEMA = {
@@ -89,14 +92,61 @@ class DashboardSerializer(serializers.Serializer):
         child=serializers.ListField(), help_text="[step, count]; count null when suppressed"
     )
     pathways = serializers.DictField(help_text="pathway -> region -> count (null when suppressed)")
-    pathway_by_sex = serializers.DictField()
-    quotas = serializers.ListField(child=serializers.ListField())
+    pathway_by_sex = serializers.DictField(help_text="pathway -> sex -> count (null when suppressed)")
+    pathway_by_movement = serializers.DictField(
+        help_text="pathway -> movement -> count (null when suppressed)"
+    )
+    quotas = serializers.ListField(child=serializers.ListField(), help_text="[pathway, quota, places taken]")
     sites = serializers.DictField(child=serializers.IntegerField())
-    integration_targets = serializers.ListField(child=serializers.ListField())
+    integration_targets = serializers.ListField(
+        child=serializers.ListField(), help_text="[target, number, done]"
+    )
     units = serializers.DictField(child=serializers.IntegerField())
     cvr = serializers.DictField()
-    duplicates = serializers.DictField()
+    duplicates = serializers.DictField(
+        help_text="movement -> open pairs and held lists (null when suppressed)"
+    )
     suppressed = serializers.BooleanField()
+
+
+class DashboardFigureSerializer(serializers.Serializer):
+    figure = serializers.ChoiceField(choices=sorted(PANELS))
+    suppressed = serializers.BooleanField(help_text="Counts below 5, and their complements, are null")
+    data = serializers.JSONField(help_text="The figure, shaped as in /api/dashboard/")
+
+
+DASHBOARD_FILTERS = [
+    OpenApiParameter("region", str, description="Region code (see /api/regions/)"),
+    OpenApiParameter("from", dt.date, description="Registered from (YYYY-MM-DD)"),
+    OpenApiParameter("to", dt.date, description="Registered until (YYYY-MM-DD)"),
+]
+
+
+def dashboard_scope(request: Any) -> Scope:
+    """The reader and the filters of a dashboard request; a bad filter is a 400 naming it."""
+    params: dict[str, Any] = {}
+    for name, key in (("from", "start"), ("to", "end")):
+        value = request.query_params.get(name, "")
+        if value:
+            try:
+                params[key] = dt.date.fromisoformat(value)
+            except ValueError as exc:
+                raise exceptions.ValidationError({name: ["YYYY-MM-DD"]}) from exc
+    region = request.query_params.get("region", "")
+    if region and not Region.objects.filter(code=region[:16]).exists():
+        raise exceptions.ValidationError({"region": [_("Unknown region code.")]})
+    return Scope(request.user, region=region[:16], **params)
+
+
+def _plain(value: Any) -> Any:
+    """Decimals as strings, tuples as lists: what JSON carries without losing a cent."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
 
 
 class DashboardView(APIView):
@@ -106,29 +156,30 @@ class DashboardView(APIView):
 
     allowed_roles = ALL_ROLES
 
+    @extend_schema(operation_id="dashboard", responses=DashboardSerializer, parameters=DASHBOARD_FILTERS)
+    def get(self, request: Any) -> Response:
+        scope = dashboard_scope(request)
+        data = {name: _plain(panel(scope)) for name, panel in PANELS.items()}
+        return Response(DashboardSerializer({**data, "suppressed": scope.analyst}).data)
+
+
+class DashboardFigureView(APIView):
+    """One figure of the dashboard, with the same filters and suppression as `/api/dashboard/`;
+    it reads only what that figure needs."""
+
+    allowed_roles = ALL_ROLES
+
     @extend_schema(
-        responses=DashboardSerializer,
+        operation_id="dashboard_figure",
+        responses=DashboardFigureSerializer,
         parameters=[
-            OpenApiParameter("region", str, description="Region code"),
-            OpenApiParameter("from", str, description="Registered from (YYYY-MM-DD)"),
-            OpenApiParameter("to", str, description="Registered until (YYYY-MM-DD)"),
+            OpenApiParameter("figure", str, OpenApiParameter.PATH, enum=sorted(PANELS)),
+            *DASHBOARD_FILTERS,
         ],
     )
-    def get(self, request: Any) -> Response:
-        from dataclasses import asdict
-
-        from .dashboard import figures
-
-        params = {}
-        for name, key in (("from", "start"), ("to", "end")):
-            value = request.query_params.get(name, "")
-            if value:
-                try:
-                    params[key] = dt.date.fromisoformat(value)
-                except ValueError as exc:
-                    raise exceptions.ValidationError({name: ["YYYY-MM-DD"]}) from exc
-        board = figures(request.user, region=request.query_params.get("region", "")[:16], **params)
-        data = asdict(board)
-        data["cvr"]["budget_usd"] = str(data["cvr"]["budget_usd"])
-        data.pop("notes", None)
-        return Response(DashboardSerializer(data).data)
+    def get(self, request: Any, figure: str) -> Response:
+        if figure not in PANELS:
+            raise exceptions.NotFound(_("No such figure."))
+        scope = dashboard_scope(request)
+        data = {"figure": figure, "suppressed": scope.analyst, "data": _plain(PANELS[figure](scope))}
+        return Response(DashboardFigureSerializer(data).data)

@@ -5,9 +5,11 @@ worked out again from the totals (complementary suppression)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Any, cast
 
 from django.db.models import Count, Q, Sum
@@ -16,7 +18,16 @@ from django.utils.translation import gettext_lazy as _
 from cantonment.models import CantonmentStay, Site
 from cvr import reports
 from cvr.models import Project
-from ddr.models import Category, Combatant, DuplicatePair, Pathway, Sex, SubmittedList
+from ddr.models import (
+    ArmedGroup,
+    Category,
+    Combatant,
+    DuplicatePair,
+    Pathway,
+    RegisterTally,
+    Sex,
+    SubmittedList,
+)
 from integration import services as integration
 from integration.models import IntegrationTarget, Unit
 
@@ -64,6 +75,7 @@ class Dashboard:
     funnel: list[tuple[str, int | None]]
     pathways: Table  # pathway -> region -> people
     pathway_by_sex: Table  # pathway -> sex -> people
+    pathway_by_movement: Table  # pathway -> movement -> people
     quotas: list[tuple[str, int, int]]  # pathway, quota, engaged
     sites: dict[str, int]
     integration_targets: list[tuple[str, int, int]]
@@ -78,86 +90,171 @@ def _labels(choices: Any) -> dict[str, str]:
     return {k: str(v) for k, v in choices}
 
 
-def figures(
-    user: Any, *, region: str = "", start: dt.date | None = None, end: dt.date | None = None
-) -> Dashboard:
-    people = Combatant.objects.for_user(user).exclude(status=S.MERGED).exclude(category=Category.CHILD)
-    # The region by id: the people table is filtered on its own column, without joining regions.
-    region_id = Region.objects.filter(code=region).values_list("id", flat=True).first() if region else None
-    if region:
-        people = people.filter(region_id=region_id)
-    if start:
-        people = people.filter(registered_at__gte=start)
-    if end:
-        people = people.filter(registered_at__lte=end)
-    analyst = bool(getattr(user, "is_analyst", False))
+def _next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
 
-    by_status = dict(people.values_list("status").annotate(n=Count("id")).order_by())
-    funnel_counts = [(str(label), sum(by_status.get(s, 0) for s in statuses)) for label, statuses in FUNNEL]
 
+class Scope:
+    """Who reads, for which region and period. The people's counts are read once per scope: whole
+    months from the tally the database keeps (`RegisterTally`), the part-months at either end of
+    the period from the register itself, through its index on the registration date."""
+
+    def __init__(
+        self, user: Any, *, region: str = "", start: dt.date | None = None, end: dt.date | None = None
+    ) -> None:
+        self.user, self.start, self.end = user, start, end
+        # An unknown region code matches nothing (the API refuses it before it comes here).
+        self.region_id = (
+            Region.objects.filter(code=region).values_list("id", flat=True).first() or 0 if region else None
+        )
+        self.analyst = bool(getattr(user, "is_analyst", False))
+
+    def _filter(self, queryset: Any, region_field: str = "region_id") -> Any:
+        return queryset.filter(**{region_field: self.region_id}) if self.region_id is not None else queryset
+
+    @cached_property
+    def people(self) -> dict[tuple[str, str, int, str, int], int]:
+        """(status, pathway, region id, sex, movement id) -> people, children and merged left out."""
+        dims = ["status", "pathway", "region_id", "sex", "movement_id"]
+        counts: dict[tuple[str, str, int, str, int], int] = defaultdict(int)
+
+        def add(rows: Any) -> None:
+            for *key, n in rows:
+                counts[tuple(key)] += n  # type: ignore[index]
+
+        def live(first: dt.date | None, last: dt.date | None) -> None:
+            people = self._filter(Combatant.objects.for_user(self.user))
+            people = people.exclude(status=S.MERGED).exclude(category=Category.CHILD)
+            if first:
+                people = people.filter(registered_at__gte=first)
+            if last:
+                people = people.filter(registered_at__lte=last)
+            add(people.values_list(*dims).annotate(n=Count("id")).order_by())
+
+        # Whole months lie in [months_from, months_until); the days outside them are counted live.
+        months_from = self.start if not self.start or self.start.day == 1 else _next_month(self.start)
+        months_until = (self.end + dt.timedelta(days=1)).replace(day=1) if self.end else None
+        if months_from and months_until and months_from >= months_until:
+            live(self.start, self.end)
+            return dict(counts)
+        tally = self._filter(RegisterTally.objects.for_user(self.user)).filter(n__gt=0)
+        tally = tally.exclude(status=S.MERGED).exclude(category=Category.CHILD)
+        if months_from:
+            tally = tally.filter(month__gte=months_from)
+        if months_until:
+            tally = tally.filter(month__lt=months_until)
+        add(tally.values_list(*dims).annotate(total=Sum("n")).order_by())
+        if self.start and self.start < months_from:  # type: ignore[operator]
+            live(self.start, months_from - dt.timedelta(days=1))  # type: ignore[operator]
+        if self.end and months_until and months_until <= self.end:
+            live(months_until, self.end)
+        return dict(counts)
+
+    def count_by(self, *positions: int) -> dict[tuple, int]:
+        totals: dict[tuple, int] = defaultdict(int)
+        for key, n in self.people.items():
+            totals[tuple(key[p] for p in positions)] += n
+        return totals
+
+
+STATUS, PATHWAY, REGION, SEX, MOVEMENT = range(5)
+
+
+def funnel(scope: Scope) -> list[tuple[str, int | None]]:
+    by_status = {k[0]: n for k, n in scope.count_by(STATUS).items()}
+    counts = {str(label): sum(by_status.get(s, 0) for s in statuses) for label, statuses in FUNNEL}
+    return list((suppress({"funnel": counts})["funnel"] if scope.analyst else counts).items())
+
+
+def _pathway_table(scope: Scope, position: int, labels: Mapping[Any, str]) -> Table:
     pathway_labels = _labels(Pathway.choices)
-    by_region: dict[str, dict[str, int]] = {}
-    for row in people.values("pathway", "region__name").annotate(n=Count("id")).order_by():
-        label = pathway_labels.get(row["pathway"], row["pathway"])
-        by_region.setdefault(label, {})[row["region__name"]] = row["n"]
-    sex_labels = _labels(Sex.choices)
-    by_sex: dict[str, dict[str, int]] = {}
-    for row in people.values("pathway", "sex").annotate(n=Count("id")).order_by():
-        by_sex.setdefault(pathway_labels.get(row["pathway"], row["pathway"]), {})[
-            sex_labels.get(row["sex"], row["sex"])
-        ] = row["n"]
+    table: dict[str, dict[str, int]] = {}
+    for (pathway, other), n in scope.count_by(PATHWAY, position).items():
+        table.setdefault(pathway_labels.get(pathway, pathway), {})[labels.get(other, str(other))] = n
+    return suppress(table) if scope.analyst else cast(Table, table)
 
+
+def pathways(scope: Scope) -> Table:
+    return _pathway_table(scope, REGION, dict(Region.objects.values_list("id", "name")))
+
+
+def pathway_by_sex(scope: Scope) -> Table:
+    return _pathway_table(scope, SEX, _labels(Sex.choices))
+
+
+def pathway_by_movement(scope: Scope) -> Table:
+    return _pathway_table(scope, MOVEMENT, dict(ArmedGroup.objects.values_list("id", "code")))
+
+
+def quotas(scope: Scope) -> list[tuple[str, int, int]]:
+    """National quotas against the people engaged on each pathway, whoever reads."""
     from ddr import pathways as pathway_rules
 
     ruleset = pathway_rules.active_ruleset()
-    quotas = []
-    if ruleset:
-        engaged = dict(
-            Combatant.objects.exclude(status__in=(*pathway_rules.DECIDABLE, *pathway_rules.GONE))
-            .values_list("pathway")
-            .annotate(n=Count("id"))
-            .order_by()
-        )
-        for pathway, quota in (ruleset.quotas or {}).items():
-            if quota.get("total"):
-                quotas.append((pathway_labels.get(pathway, pathway), quota["total"], engaged.get(pathway, 0)))
+    if not ruleset:
+        return []
+    labels = _labels(Pathway.choices)
+    engaged = dict(
+        RegisterTally.objects.exclude(status__in=(*pathway_rules.DECIDABLE, *pathway_rules.GONE))
+        .values_list("pathway")
+        .annotate(total=Sum("n"))
+        .order_by()
+    )
+    return [
+        (labels.get(pathway, pathway), quota["total"], engaged.get(pathway, 0))
+        for pathway, quota in (ruleset.quotas or {}).items()
+        if quota.get("total")
+    ]
 
-    sites = Site.objects.for_user(user)
-    if region:
-        sites = sites.filter(region_id=region_id)
-    site_totals = sites.aggregate(
+
+def sites(scope: Scope) -> dict[str, int]:
+    chosen = scope._filter(Site.objects.for_user(scope.user))
+    totals = chosen.aggregate(
         n=Count("id"),
         operational=Count("id", filter=Q(status=Site.Status.OPERATIONAL)),
         capacity=Sum("capacity"),
         present=Sum("occupancy"),
     )
-    stays = CantonmentStay.objects.for_user(user).filter(site__in=sites, checked_out_on__isnull=True)
-    overstays = stays.filter(flag=CantonmentStay.Flag.OVERSTAY).count()
-
-    units = Unit.objects.for_user(user)
-    if region:
-        units = units.filter(region_id=region_id)
-    measured = integration.thirds(units)
-    unit_figures = {
-        "units": units.count(),
-        "compliant": sum(1 for t in measured.values() if not t.deviations),
-        "deviating": sum(1 for t in measured.values() if t.deviations),
+    overstays = (
+        CantonmentStay.objects.for_user(scope.user)
+        .filter(site__in=chosen, checked_out_on__isnull=True, flag=CantonmentStay.Flag.OVERSTAY)
+        .count()
+    )
+    return {
+        "sites": totals["n"],
+        "operational": totals["operational"],
+        "capacity": totals["capacity"] or 0,
+        "present": totals["present"] or 0,
+        "overstays": overstays,
     }
-    targets = [
+
+
+def integration_targets(scope: Scope) -> list[tuple[str, int, int]]:
+    return [
         (p.target.name, p.target.number, p.integrated)
         for p in integration.target_progress(IntegrationTarget.objects.all())
     ]
 
-    projects = Project.objects.for_user(user)
-    if region:
-        projects = projects.filter(region_id=region_id)
-    if start:
-        projects = projects.filter(start__gte=start)
-    if end:
-        projects = projects.filter(start__lte=end)
+
+def units(scope: Scope) -> dict[str, int]:
+    chosen = scope._filter(Unit.objects.for_user(scope.user))
+    measured = integration.thirds(chosen)
+    return {
+        "units": chosen.count(),
+        "compliant": sum(1 for t in measured.values() if not t.deviations),
+        "deviating": sum(1 for t in measured.values() if t.deviations),
+    }
+
+
+def cvr(scope: Scope) -> dict[str, Any]:
+    projects = scope._filter(Project.objects.for_user(scope.user))
+    if scope.start:
+        projects = projects.filter(start__gte=scope.start)
+    if scope.end:
+        projects = projects.filter(start__lte=scope.end)
     money = projects.aggregate(n=Count("id"), budget=Sum("budget_usd"))
     portfolio = reports.portfolio_mix(projects)
-    cvr = {
+    return {
         "projects": money["n"],
         "budget_usd": money["budget"] or Decimal(0),
         "beneficiaries": portfolio.mix.total,
@@ -168,46 +265,48 @@ def figures(
         "deviations": [d.message for d in portfolio.deviations],
     }
 
-    open_pairs = DuplicatePair.objects.filter(status=DuplicatePair.Status.OPEN, first__in=people.values("id"))
-    duplicates: dict[str, dict[str, int]] = {}
-    for code, n in open_pairs.values_list("first__movement__code").annotate(n=Count("id")).order_by():
-        duplicates.setdefault(code, {})["open_pairs"] = n
-    for code, n in (
-        SubmittedList.objects.filter(held_share__isnull=False)
-        .values_list("movement__code")
-        .annotate(n=Count("id"))
-        .order_by()
-    ):
-        duplicates.setdefault(code, {})["held_lists"] = n
-    for row in duplicates.values():
+
+def duplicates(scope: Scope) -> Table:
+    """Open pairs per movement of the first person of each pair, and lists held for duplicates."""
+    pairs = DuplicatePair.objects.filter(status=DuplicatePair.Status.OPEN)
+    pairs = pairs.filter(first__in=scope._filter(Combatant.objects.for_user(scope.user)))
+    pairs = pairs.exclude(first__status=S.MERGED)
+    if scope.start:
+        pairs = pairs.filter(first__registered_at__gte=scope.start)
+    if scope.end:
+        pairs = pairs.filter(first__registered_at__lte=scope.end)
+    table: dict[str, dict[str, int]] = {}
+    for code, n in pairs.values_list("first__movement__code").annotate(n=Count("id")).order_by():
+        table.setdefault(code, {})["open_pairs"] = n
+    held = SubmittedList.objects.filter(held_share__isnull=False)
+    for code, n in held.values_list("movement__code").annotate(n=Count("id")).order_by():
+        table.setdefault(code, {})["held_lists"] = n
+    for row in table.values():
         row.setdefault("open_pairs", 0)
         row.setdefault("held_lists", 0)
+    return suppress(table) if scope.analyst else cast(Table, table)
 
-    board = Dashboard(
-        funnel=list(funnel_counts),
-        pathways=cast(Table, by_region),
-        pathway_by_sex=cast(Table, by_sex),
-        quotas=quotas,
-        sites={
-            "sites": site_totals["n"],
-            "operational": site_totals["operational"],
-            "capacity": site_totals["capacity"] or 0,
-            "present": site_totals["present"] or 0,
-            "overstays": overstays,
-        },
-        integration_targets=targets,
-        units=unit_figures,
-        cvr=cvr,
-        duplicates=cast(Table, duplicates),
-    )
-    if analyst:
-        board.pathways = suppress(by_region)
-        board.pathway_by_sex = suppress(by_sex)
-        funnel_table = suppress({"funnel": dict(funnel_counts)})["funnel"]
-        board.funnel = list(funnel_table.items())
-        board.duplicates = suppress(duplicates)
-        board.suppressed = True
-    return board
+
+# Every figure by the name the API gives it (`/api/dashboard/<name>/`).
+PANELS = {
+    "funnel": funnel,
+    "pathways": pathways,
+    "pathway_by_sex": pathway_by_sex,
+    "pathway_by_movement": pathway_by_movement,
+    "quotas": quotas,
+    "sites": sites,
+    "integration_targets": integration_targets,
+    "units": units,
+    "cvr": cvr,
+    "duplicates": duplicates,
+}
+
+
+def figures(
+    user: Any, *, region: str = "", start: dt.date | None = None, end: dt.date | None = None
+) -> Dashboard:
+    scope = Scope(user, region=region, start=start, end=end)
+    return Dashboard(**{name: panel(scope) for name, panel in PANELS.items()}, suppressed=scope.analyst)
 
 
 def grid(

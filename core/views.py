@@ -74,11 +74,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     board = dashboard_figures(request.user, **filters)
     region_columns, pathway_rows = dashboard_grid(board.pathways)
     _, sex_rows = dashboard_grid(board.pathway_by_sex, [str(Sex.MALE.label), str(Sex.FEMALE.label)])
+    movement_columns, movement_rows = dashboard_grid(board.pathway_by_movement)
     context = {
         "board": board,
         "region_columns": region_columns,
         "pathway_rows": pathway_rows,
         "sex_rows": sex_rows,
+        "movement_columns": movement_columns,
+        "movement_rows": movement_rows,
         "funnel_max": max([n or 0 for _label, n in board.funnel] + [1]),
         "filters": filters,
         "regions": Region.objects.order_by("name"),

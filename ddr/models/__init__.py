@@ -277,6 +277,8 @@ class Combatant(models.Model):
                 fields=["region", "family_name", "given_name", "id"], name="combatant_region_name_order"
             ),
             models.Index(fields=["pathway", "region"], name="combatant_pathway_region"),
+            # The dashboard counts the part-months at the ends of a period from here.
+            models.Index(fields=["registered_at"], name="combatant_registered_at"),
         ]
 
     def __str__(self) -> str:
@@ -520,8 +522,10 @@ class ListImport(models.Model):
 from .duplicates import DuplicatePair, MatchingSettings, Merge  # noqa: E402  (models split by concept)
 from .eligibility import EligibilityRun, RuleSet, WaitingPlace  # noqa: E402
 from .screening import AgeAssessment, ChildReferral, MedicalExam, VettingMatch, WatchlistEntry  # noqa: E402
+from .tally import RegisterTally  # noqa: E402
 
 __all__ = [
+    "RegisterTally",
     "AgeAssessment",
     "ArmedGroup",
     "Category",

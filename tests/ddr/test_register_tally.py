@@ -1,0 +1,99 @@
+"""The register's tally, kept by database triggers, always equals a count of the register itself,
+whatever writes it; and the dashboard's counts over any period equal a live count."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+import pytest
+from django.db import connection
+
+from core.dashboard import Scope
+from ddr.models import Category, Combatant, Pathway, RegisterTally, Sex
+
+from ..factories import CombatantFactory, group, region
+
+pytestmark = pytest.mark.django_db
+
+
+def live() -> Counter:
+    return Counter(
+        (p.region_id, p.movement_id, p.registered_at.replace(day=1), p.category, p.status, p.pathway, p.sex)
+        for p in Combatant.objects.all()
+    )
+
+
+def tallied() -> Counter:
+    rows = RegisterTally.objects.exclude(n=0).values_list(
+        "region_id", "movement_id", "month", "category", "status", "pathway", "sex", "n"
+    )
+    return Counter({tuple(key): n for *key, n in rows})
+
+
+def test_tally_follows_every_kind_of_write() -> None:
+    people = [CombatantFactory(registered_at=dt.date(2019, 3, d)) for d in (1, 15, 31)]
+    CombatantFactory(region=region("KID"), sex=Sex.FEMALE, registered_at=dt.date(2020, 1, 2))
+    assert tallied() == live() and sum(tallied().values()) == 4
+    Combatant.objects.bulk_create(
+        [
+            Combatant(
+                registration_number=f"BLK-{n:05d}-0",
+                given_name="Aïcha",
+                family_name=f"Bulk{n}",
+                sex=Sex.FEMALE,
+                region=region("GAO"),
+                movement=group("GATIA"),
+                category=Category.WOMAN_ASSOCIATED,
+                registered_at=dt.date(2021, 6, 1 + n % 28),
+            )
+            for n in range(30)
+        ]
+    )
+    assert tallied() == live()
+    # One statement moving many people, as a recompute of pathways does.
+    Combatant.objects.filter(category=Category.WOMAN_ASSOCIATED).update(pathway=Pathway.COMMUNITY)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE ddr_combatant SET status = 'screened' WHERE sex = 'F'")
+    assert tallied() == live()
+    # A change to a column the tally does not count leaves it as it was.
+    before = list(RegisterTally.objects.order_by("pk").values_list("pk", "n"))
+    people[0].family_name = "Renamed"
+    people[0].save()
+    assert list(RegisterTally.objects.order_by("pk").values_list("pk", "n")) == before
+    people[1].registered_at = dt.date(2019, 4, 2)
+    people[1].region = region("TBK")
+    people[1].save()
+    people[2].delete()
+    Combatant.objects.filter(registration_number__startswith="BLK-0001").delete()
+    assert tallied() == live()
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        (None, None),
+        (dt.date(2019, 3, 1), dt.date(2019, 3, 31)),  # one whole month, from the tally alone
+        (dt.date(2019, 3, 10), dt.date(2019, 3, 20)),  # inside one month, live alone
+        (dt.date(2019, 3, 15), dt.date(2019, 5, 1)),  # part, whole, part
+        (dt.date(2019, 3, 31), None),
+        (None, dt.date(2019, 4, 30)),
+        (dt.date(2019, 4, 1), dt.date(2019, 4, 1)),
+    ],
+)
+def test_dashboard_counts_equal_a_live_count_for_any_period(
+    commission_officer: object, start: dt.date | None, end: dt.date | None
+) -> None:
+    days = [dt.date(2019, 3, 1), dt.date(2019, 3, 14), dt.date(2019, 3, 15), dt.date(2019, 3, 31)]
+    days += [dt.date(2019, 4, 1), dt.date(2019, 4, 30), dt.date(2019, 5, 1), dt.date(2019, 5, 2)]
+    for n, day in enumerate(days):
+        CombatantFactory(registered_at=day, pathway=[Pathway.REINSERTION, Pathway.COMMUNITY][n % 2])
+    CombatantFactory(registered_at=dt.date(2019, 4, 3), category=Category.CHILD)  # never counted here
+    people = Combatant.objects.exclude(category=Category.CHILD)
+    if start:
+        people = people.filter(registered_at__gte=start)
+    if end:
+        people = people.filter(registered_at__lte=end)
+    expected = Counter(people.values_list("pathway", flat=True))
+    scope = Scope(commission_officer, start=start, end=end)
+    assert Counter({k[0]: n for k, n in scope.count_by(1).items() if n}) == expected
