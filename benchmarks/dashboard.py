@@ -13,12 +13,14 @@ Not a test: nothing here asserts a time.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import io
 import os
 import random
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -46,7 +48,7 @@ def main() -> None:
     from django.test import Client
 
     from accounts.models import User
-    from core.dashboard import figures
+    from core.dashboard import PANELS, Scope, figures
     from core.models import Region
     from ddr.models import ArmedGroup
 
@@ -78,10 +80,22 @@ def main() -> None:
     start = time.perf_counter()
     with connection.cursor() as cur:
         cur.copy_expert(f"COPY ddr_combatant ({PEOPLE_COLUMNS}) FROM STDIN", rows)
-        cur.execute("VACUUM ANALYZE ddr_combatant")
     copy_s = time.perf_counter() - start
-    print(f"people: {args.people:,}  (PostgreSQL {connection.pg_version // 10000})")
-    print(f"{'baseline  raw COPY into ddr_combatant':<60} {args.people / copy_s:>10,.0f} rows/s")
+    with connection.cursor() as cur:
+        _other_apps(cur, args.people)
+        cur.execute("VACUUM ANALYZE")
+        cur.execute("SELECT count(*) FROM ddr_registertally WHERE n <> 0")
+        tally_rows = cur.fetchone()[0]
+    print(
+        f"people: {args.people:,}  (PostgreSQL {connection.pg_version // 10000}); tally rows: {tally_rows:,}"
+    )
+    print(
+        f"other apps: {args.people // 20:,} open stays, {args.people // 50:,} open duplicate pairs, "
+        f"{args.people // 50:,} unit members, {args.people // 200:,} CVR projects"
+    )
+    print(
+        f"{'baseline  raw COPY into ddr_combatant (with the tally trigger)':<60} {args.people / copy_s:>10,.0f} rows/s"
+    )
 
     staff, analyst = User.objects.get(username="commission"), User.objects.get(username="analyste")
 
@@ -99,22 +113,36 @@ def main() -> None:
 
         return median_ms(run)
 
-    hand_funnel = sql(
-        "SELECT status, count(*) FROM ddr_combatant WHERE status <> 'merged' AND category <> 'child' GROUP BY status"
-    )
-    hand_grid = sql(
-        "SELECT c.pathway, r.name, count(*) FROM ddr_combatant c JOIN core_region r ON r.id = c.region_id "
-        "WHERE c.status <> 'merged' AND c.category <> 'child' GROUP BY c.pathway, r.name"
-    )
-    hand_sex = sql(
-        "SELECT pathway, sex, count(*) FROM ddr_combatant WHERE status <> 'merged' AND category <> 'child' GROUP BY pathway, sex"
-    )
-    line("hand-written SQL, the three grouped counts together", hand_funnel + hand_grid + hand_sex)
-    line(
-        "dashboard figures, staff (every panel)",
-        median_ms(lambda: figures(staff)),
-        hand_funnel + hand_grid + hand_sex,
-    )
+    live = "FROM ddr_combatant c WHERE c.status <> 'merged' AND c.category <> 'child'"
+    hand = {
+        "funnel": sql(f"SELECT c.status, count(*) {live} GROUP BY c.status"),  # noqa: S608
+        "pathways": sql(
+            "SELECT c.pathway, r.name, count(*) FROM ddr_combatant c JOIN core_region r ON r.id = c.region_id "
+            "WHERE c.status <> 'merged' AND c.category <> 'child' GROUP BY c.pathway, r.name"
+        ),
+        "pathway_by_sex": sql(f"SELECT c.pathway, c.sex, count(*) {live} GROUP BY c.pathway, c.sex"),  # noqa: S608
+        "pathway_by_movement": sql(
+            f"SELECT c.pathway, c.movement_id, count(*) {live} GROUP BY c.pathway, c.movement_id"  # noqa: S608
+        ),
+        "quotas": sql(
+            "SELECT pathway, count(*) FROM ddr_combatant WHERE status NOT IN "
+            "('pre_registered', 'registered', 'screened', 'oriented', 'referred', 'excluded', 'withdrawn', "
+            "'deceased', 'deserted', 'merged') GROUP BY pathway"
+        ),
+        "sites": sql(
+            "SELECT count(*) FROM cantonment_cantonmentstay WHERE checked_out_on IS NULL AND flag = 'overstay'"
+        ),
+        "duplicates": sql(
+            "SELECT g.code, count(*) FROM ddr_duplicatepair d JOIN ddr_combatant c ON c.id = d.first_id "
+            "JOIN ddr_armedgroup g ON g.id = c.movement_id WHERE d.status = 'open' AND c.status <> 'merged' "
+            "AND c.category <> 'child' GROUP BY g.code"
+        ),
+    }
+    print("\nEach figure alone, as its endpoint reads it (staff, whole country):")
+    for name, panel in PANELS.items():
+        line(f"  {name}", median_ms(lambda panel=panel: panel(Scope(staff))), hand.get(name))
+    print("\nThe whole dashboard:")
+    line("dashboard figures, staff (every panel)", median_ms(lambda: figures(staff)))
     line("dashboard figures, analyst (with suppression)", median_ms(lambda: figures(analyst)))
     gao = Region.objects.get(code="GAO")
     hand_region = sql(
@@ -122,16 +150,65 @@ def main() -> None:
         "AND category <> 'child' GROUP BY pathway"
     )
     line("dashboard figures, staff, one region", median_ms(lambda: figures(staff, region="GAO")), hand_region)
+    period = (dt.date(2019, 3, 15), dt.date(2023, 6, 20))  # part-months at both ends
+    hand_period = sql(
+        f"SELECT pathway, status, count(*) {live} AND c.registered_at BETWEEN '{period[0]}' AND '{period[1]}' "  # noqa: S608
+        "GROUP BY pathway, status"
+    )
+    line(
+        "dashboard figures, staff, 15/03/2019 to 20/06/2023",
+        median_ms(lambda: figures(staff, start=period[0], end=period[1])),
+        hand_period,
+    )
     client = Client()
     client.force_login(analyst)
     line(
         "GET /api/dashboard/ (analyst)",
         median_ms(lambda: client.get("/api/dashboard/", HTTP_HOST="127.0.0.1")),
     )
+    slowest = max(
+        (median_ms(lambda name=name: client.get(f"/api/dashboard/{name}/", HTTP_HOST="127.0.0.1")), name)
+        for name in PANELS
+    )
+    line(f"GET /api/dashboard/<figure>/ (analyst), slowest: {slowest[1]}", slowest[0])
     client.force_login(staff)
     line(
         "GET /tableau-de-bord/ (staff, HTML)",
         median_ms(lambda: client.get("/tableau-de-bord/", HTTP_HOST="127.0.0.1")),
+    )
+
+
+def _other_apps(cur: Any, people: int) -> None:
+    """Stays, duplicate pairs, unit members and CVR projects in proportion to the register."""
+    cur.execute("SELECT id FROM cantonment_site ORDER BY id")
+    sites = [r[0] for r in cur.fetchall()]
+    cur.execute(
+        "INSERT INTO cantonment_cantonmentstay (checked_in_on, leave_by, flag, combatant_id, site_id) "
+        "SELECT date '2024-01-01', date '2024-02-15', CASE WHEN c.id % 5 = 0 THEN 'overstay' ELSE '' END, c.id, "
+        f"(ARRAY{sites})[1 + c.id % {len(sites)}] FROM ddr_combatant c WHERE c.id % 20 = 0"
+    )
+    cur.execute(
+        "INSERT INTO ddr_duplicatepair (score, agreed, differed, status, found_at, first_id, second_id) "
+        "SELECT 0.9, '[]', '[]', 'open', now(), c.id, c.id + 1 FROM ddr_combatant c WHERE c.id % 50 = 1"
+    )
+    cur.execute("SELECT id FROM integration_unit ORDER BY id")
+    units = [r[0] for r in cur.fetchall()]
+    cur.execute(
+        "INSERT INTO integration_membership (service_number, name, party, role, rank, start, leaving, "
+        "circumstances, unit_id) SELECT 'SN' || g, '', (ARRAY['fama', 'cma', 'platform'])[1 + g % 3], "
+        f"CASE WHEN g % 10 = 0 THEN 'command' ELSE 'rank_and_file' END, '', date '2020-01-01', '', '', "
+        f"(ARRAY{units})[1 + g % {len(units)}] FROM generate_series(1, {people // 50}) g"
+    )
+    cur.execute(
+        "SELECT string_agg(quote_ident(column_name), ', ') FROM information_schema.columns "
+        "WHERE table_name = 'cvr_project' AND column_name NOT IN ('id', 'code')"
+    )
+    columns = cur.fetchone()[0]
+    cur.execute("SELECT count(*) FROM cvr_project")
+    copies = max(1, people // 200 // max(1, cur.fetchone()[0]))
+    cur.execute(
+        f"INSERT INTO cvr_project (code, {columns}) SELECT code || '-' || g, {columns} "  # noqa: S608
+        f"FROM cvr_project, generate_series(1, {copies}) g"
     )
 
 

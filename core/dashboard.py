@@ -9,7 +9,6 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cached_property
 from typing import Any, cast
 
 from django.db.models import Count, Q, Sum
@@ -28,6 +27,7 @@ from ddr.models import (
     Sex,
     SubmittedList,
 )
+from ddr.models.tally import GROUPINGS
 from integration import services as integration
 from integration.models import IntegrationTarget, Unit
 
@@ -108,23 +108,30 @@ class Scope:
             Region.objects.filter(code=region).values_list("id", flat=True).first() or 0 if region else None
         )
         self.analyst = bool(getattr(user, "is_analyst", False))
+        self._counts: dict[str, dict[tuple, int]] = {}
 
     def _filter(self, queryset: Any, region_field: str = "region_id") -> Any:
         return queryset.filter(**{region_field: self.region_id}) if self.region_id is not None else queryset
 
-    @cached_property
-    def people(self) -> dict[tuple[str, str, int, str, int], int]:
-        """(status, pathway, region id, sex, movement id) -> people, children and merged left out."""
-        dims = ["status", "pathway", "region_id", "sex", "movement_id"]
-        counts: dict[tuple[str, str, int, str, int], int] = defaultdict(int)
+    def counts(self, grouping: str) -> dict[tuple, int]:
+        """(region id, *the grouping's columns) -> people, children left out (and merged records,
+        except in the "status" grouping); read once per scope."""
+        if grouping not in self._counts:
+            self._counts[grouping] = self._read(grouping)
+        return self._counts[grouping]
+
+    def _read(self, grouping: str) -> dict[tuple, int]:
+        dims = ["region_id", *GROUPINGS[grouping]]
+        counts: dict[tuple, int] = defaultdict(int)
 
         def add(rows: Any) -> None:
             for *key, n in rows:
-                counts[tuple(key)] += n  # type: ignore[index]
+                counts[tuple(key)] += n
 
         def live(first: dt.date | None, last: dt.date | None) -> None:
-            people = self._filter(Combatant.objects.for_user(self.user))
-            people = people.exclude(status=S.MERGED).exclude(category=Category.CHILD)
+            people = self._filter(Combatant.objects.for_user(self.user)).exclude(category=Category.CHILD)
+            if grouping != "status":
+                people = people.exclude(status=S.MERGED)
             if first:
                 people = people.filter(registered_at__gte=first)
             if last:
@@ -137,53 +144,55 @@ class Scope:
         if months_from and months_until and months_from >= months_until:
             live(self.start, self.end)
             return dict(counts)
-        tally = self._filter(RegisterTally.objects.for_user(self.user)).filter(n__gt=0)
-        tally = tally.exclude(status=S.MERGED).exclude(category=Category.CHILD)
+        tally = self._filter(RegisterTally.objects.for_user(self.user)).filter(grouping=grouping)
         if months_from:
             tally = tally.filter(month__gte=months_from)
         if months_until:
             tally = tally.filter(month__lt=months_until)
         add(tally.values_list(*dims).annotate(total=Sum("n")).order_by())
-        if self.start and self.start < months_from:  # type: ignore[operator]
-            live(self.start, months_from - dt.timedelta(days=1))  # type: ignore[operator]
+        if self.start and months_from and self.start < months_from:
+            live(self.start, months_from - dt.timedelta(days=1))
         if self.end and months_until and months_until <= self.end:
             live(months_until, self.end)
         return dict(counts)
 
-    def count_by(self, *positions: int) -> dict[tuple, int]:
+    def count_by(self, grouping: str, *columns: str) -> dict[tuple, int]:
+        positions = [["region_id", *GROUPINGS[grouping]].index(c) for c in columns]
         totals: dict[tuple, int] = defaultdict(int)
-        for key, n in self.people.items():
+        for key, n in self.counts(grouping).items():
             totals[tuple(key[p] for p in positions)] += n
         return totals
 
 
-STATUS, PATHWAY, REGION, SEX, MOVEMENT = range(5)
-
-
 def funnel(scope: Scope) -> list[tuple[str, int | None]]:
-    by_status = {k[0]: n for k, n in scope.count_by(STATUS).items()}
+    by_status = {k[0]: n for k, n in scope.count_by("status", "status").items()}
     counts = {str(label): sum(by_status.get(s, 0) for s in statuses) for label, statuses in FUNNEL}
     return list((suppress({"funnel": counts})["funnel"] if scope.analyst else counts).items())
 
 
-def _pathway_table(scope: Scope, position: int, labels: Mapping[Any, str]) -> Table:
+def _pathway_table(scope: Scope, grouping: str, column: str, labels: Mapping[Any, str]) -> Table:
     pathway_labels = _labels(Pathway.choices)
+    # Merged records are counted in the funnel only: the other groupings leave them out already.
+    merged = ["status"] if grouping == "status" else []
     table: dict[str, dict[str, int]] = {}
-    for (pathway, other), n in scope.count_by(PATHWAY, position).items():
-        table.setdefault(pathway_labels.get(pathway, pathway), {})[labels.get(other, str(other))] = n
+    for (pathway, other, *status), n in scope.count_by(grouping, "pathway", column, *merged).items():
+        if n and status != [S.MERGED]:
+            row = table.setdefault(pathway_labels.get(pathway, pathway), {})
+            row[labels.get(other, str(other))] = row.get(labels.get(other, str(other)), 0) + n
     return suppress(table) if scope.analyst else cast(Table, table)
 
 
 def pathways(scope: Scope) -> Table:
-    return _pathway_table(scope, REGION, dict(Region.objects.values_list("id", "name")))
+    return _pathway_table(scope, "status", "region_id", dict(Region.objects.values_list("id", "name")))
 
 
 def pathway_by_sex(scope: Scope) -> Table:
-    return _pathway_table(scope, SEX, _labels(Sex.choices))
+    return _pathway_table(scope, "sex", "sex", _labels(Sex.choices))
 
 
 def pathway_by_movement(scope: Scope) -> Table:
-    return _pathway_table(scope, MOVEMENT, dict(ArmedGroup.objects.values_list("id", "code")))
+    movements = dict(ArmedGroup.objects.values_list("id", "code"))
+    return _pathway_table(scope, "movement", "movement_id", movements)
 
 
 def quotas(scope: Scope) -> list[tuple[str, int, int]]:
@@ -195,7 +204,8 @@ def quotas(scope: Scope) -> list[tuple[str, int, int]]:
         return []
     labels = _labels(Pathway.choices)
     engaged = dict(
-        RegisterTally.objects.exclude(status__in=(*pathway_rules.DECIDABLE, *pathway_rules.GONE))
+        RegisterTally.objects.filter(grouping="status")
+        .exclude(status__in=(*pathway_rules.DECIDABLE, *pathway_rules.GONE))
         .values_list("pathway")
         .annotate(total=Sum("n"))
         .order_by()

@@ -104,7 +104,7 @@ def test_export_restore_into_a_fresh_database_and_compare(
 
     conn = psycopg2.connect(url)
     with conn.cursor() as cursor:
-        cursor.execute("SELECT status, sum(n) FROM ddr_registertally GROUP BY status HAVING sum(n) <> 0")
+        cursor.execute("SELECT status, n FROM ddr_registertally WHERE grouping = 'status' AND n <> 0")
         assert cursor.fetchall() == [("cantoned", 1)]
     conn.close()
 
