@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import role_required
 from core.audit import history_of
+from core.exports import Column, table_export
 from core.forms import form_errors
 from core.pagination import CappedPaginator
 
@@ -21,13 +22,29 @@ from .models import Handover, InventoryItem
 from .stays import CantonmentRefused
 from .views import CANTONMENT_ROLES
 
+INVENTORY_COLUMNS = [
+    Column(_("ID"), "code"),
+    Column(_("Kind"), "get_kind_display"),
+    Column(_("Contents"), "contents"),
+    Column(_("Quantity"), "quantity"),
+    Column(_("Unit"), "unit"),
+    Column(_("Region"), "region.name"),
+    Column(_("Site"), "site.name"),
+    Column(_("Location"), "location"),
+    Column(_("Custodian"), "custodian"),
+    Column(_("Handover"), "handover.reference"),
+]
+
 
 @role_required(*CANTONMENT_ROLES)
 def inventory_list(request: HttpRequest) -> HttpResponse:
     items = InventoryItem.objects.for_user(request.user).select_related("region", "site", "handover")
     if request.GET.get("held") == "1":
         items = items.filter(handover__isnull=True)
-    page = CappedPaginator(items.order_by("code"), 50).get_page(request.GET.get("page"))
+    items = items.order_by("code")
+    if exported := table_export(request, "materiel", INVENTORY_COLUMNS, items):
+        return exported
+    page = CappedPaginator(items, 50).get_page(request.GET.get("page"))
     handovers = Handover.objects.for_user(request.user).select_related("handed_over_by")[:20]
     return render(request, "cantonment/inventory_list.html", {"page": page, "handovers": handovers})
 

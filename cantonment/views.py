@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import ALL_ROLES, CASE_ROLES, REGISTER_ROLES, role_required
 from core.audit import history_of
+from core.exports import Column, table_export
 from core.forms import form_errors
 
 from . import stays
@@ -32,6 +33,27 @@ def _site(request: HttpRequest, pk: int) -> Site:
     return get_object_or_404(Site.objects.for_user(request.user), pk=pk)
 
 
+SITE_COLUMNS = [
+    Column(_("Name"), "name"),
+    Column(_("Type"), "get_kind_display"),
+    Column(_("Status"), "get_status_display"),
+    Column(_("Region"), "region.name"),
+    Column(_("Proposed by"), lambda s: str(s.proposed_by or "")),
+    Column(_("Capacity"), "capacity"),
+    Column(_("Places for women"), "places_for_women"),
+    Column(_("Present"), "occupancy"),
+    Column(_("Overstays"), "overstays"),
+]
+STAY_COLUMNS = [
+    Column(_("Registration no."), "combatant.registration_number"),
+    Column(_("Name"), "combatant.family_name"),
+    Column(_("Given name"), "combatant.given_name"),
+    Column(_("Checked in on"), "checked_in_on"),
+    Column(_("Leave by"), "leave_by"),
+    Column(_("Alert"), "get_flag_display"),
+]
+
+
 @role_required(*ALL_ROLES)
 def site_list(request: HttpRequest) -> HttpResponse:
     sites = (
@@ -41,6 +63,8 @@ def site_list(request: HttpRequest) -> HttpResponse:
             overstays=Count("stays", filter=Q(stays__checked_out_on__isnull=True, stays__flag="overstay"))
         )
     )
+    if exported := table_export(request, "sites", SITE_COLUMNS, sites):
+        return exported
     return render(request, "cantonment/site_list.html", {"sites": sites})
 
 
@@ -87,6 +111,8 @@ def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if sees_people
         else CantonmentStay.objects.none()
     )
+    if exported := table_export(request, f"site-{site.pk}", STAY_COLUMNS, open_stays, identity=True):
+        return exported
     page = Paginator(open_stays, STAYS_PER_PAGE).get_page(request.GET.get("page"))
     flags = site.stays.filter(checked_out_on__isnull=True).values("flag").annotate(n=Count("id"))
     can_edit = user.role in CANTONMENT_ROLES

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import role_required
 from core.audit import history_of
+from core.exports import Column, table_export
 from core.forms import form_errors
 from core.pagination import CappedPaginator
 from ddr.models import ArmedGroup
@@ -28,6 +29,50 @@ def _int(value: str | None) -> int:
     return int(value) if value and value.isdigit() and len(value) < 16 else 0
 
 
+WAM_COLUMNS = [
+    Column(_("Receipt"), "receipt_number"),
+    Column(_("Kind"), lambda i: i.get_weapon_type_display() or i.get_kind_display()),
+    Column(_("Serial number"), "serial_number"),
+    Column(_("Calibre"), "calibre"),
+    Column(_("Quantity"), "quantity"),
+    Column(_("Handed in by"), "combatant.registration_number"),
+    Column(_("Site"), "site.name"),
+    Column(_("Storage location"), lambda i: str(i.location)),
+    Column(_("Received on"), "received_on"),
+    Column(_("Status"), "get_status_display"),
+]
+STOCK_CHECK_COLUMNS = [
+    Column(_("Storage location"), lambda c: str(c.location)),
+    Column(_("Kind"), "get_kind_display"),
+    Column(_("Generated on"), "generated_on"),
+    Column(_("Due on"), "due_on"),
+    Column(_("Done"), "done_on"),
+    Column(_("By"), "done_by.username"),
+]
+RECONCILIATION_COLUMNS = [
+    Column(_("Movement"), "movement"),
+    Column(_("Declared at registration"), "declared"),
+    Column(_("Handed in"), "handed_in"),
+    Column(_("Declared and handed in"), "matched"),
+    Column(_("Declared, not handed in"), "not_handed_in"),
+]
+SITE_WEAPON_COLUMNS = [
+    Column(_("Site"), lambda r: r[0]),
+    Column(_("Weapons"), lambda r: r[1]),
+    Column(_("Rounds"), lambda r: r[2]),
+]
+UNDECLARED_COLUMNS = [
+    Column(_("Serial number"), "serial_number"),
+    Column(_("Handed in by"), "combatant.registration_number"),
+    Column(_("Site"), "site.name"),
+    Column(_("Receipt"), "receipt_number"),
+]
+DECLARED_TWICE_COLUMNS = [
+    Column(_("Serial number"), lambda r: r[0]),
+    Column(_("Declared by"), lambda r: ", ".join(r[1])),
+]
+
+
 @role_required(*CANTONMENT_ROLES)
 def wam_list(request: HttpRequest) -> HttpResponse:
     items = WamItem.objects.for_user(request.user).select_related("site", "location", "combatant")
@@ -36,7 +81,10 @@ def wam_list(request: HttpRequest) -> HttpResponse:
         items = items.filter(site_id=site)
     if status in WamItem.Status.values:
         items = items.filter(status=status)
-    page = CappedPaginator(items.order_by("-received_on", "-id"), 50).get_page(request.GET.get("page"))
+    items = items.order_by("-received_on", "-id")
+    if exported := table_export(request, "armes", WAM_COLUMNS, items, identity=True):
+        return exported
+    page = CappedPaginator(items, 50).get_page(request.GET.get("page"))
     overdue = wam.overdue_checks().filter(location__in=StorageLocation.objects.for_user(request.user)).count()
     context = {
         "page": page,
@@ -141,6 +189,8 @@ def stock_check_list(request: HttpRequest) -> HttpResponse:
         .select_related("location", "done_by")
         .order_by("done_on", "-due_on")[:200]
     )
+    if exported := table_export(request, "inventaires", STOCK_CHECK_COLUMNS, checks):
+        return exported
     return render(
         request, "cantonment/stock_check_list.html", {"checks": checks, "today": timezone.localdate()}
     )
@@ -176,6 +226,15 @@ def reconciliation(request: HttpRequest) -> HttpResponse:
     movement = ArmedGroup.objects.filter(pk=_int(request.GET.get("movement"))).first()
     site = Site.objects.for_user(request.user).filter(pk=_int(request.GET.get("site"))).first()
     report = wam.reconciliation(request.user, movement=movement, site=site)
+    for table, columns, rows, identity in (
+        ("", RECONCILIATION_COLUMNS, report.by_movement, False),
+        ("by-site", SITE_WEAPON_COLUMNS, report.by_site, False),
+        ("undeclared", UNDECLARED_COLUMNS, report.undeclared, True),
+        ("declared-twice", DECLARED_TWICE_COLUMNS, report.declared_twice, True),
+    ):
+        what = f"rapprochement-{table}" if table else "rapprochement"
+        if exported := table_export(request, what, columns, rows, identity=identity, table=table):
+            return exported
     context = {
         "report": report,
         "movements": ArmedGroup.objects.order_by("code"),

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.urls import include, path, re_path
+from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import JavaScriptCatalog, set_language
 from drf_spectacular.utils import extend_schema
@@ -123,7 +123,6 @@ urlpatterns = [
     path("personnes/nouvelle/", ddr_views.person_new, name="person-new"),
     path("personnes/<int:pk>/carte/", ddr_views.person_card, name="person-card"),
     path("personnes/<int:pk>/armes/<int:weapon_pk>/recu/", ddr_views.weapon_receipt, name="weapon-receipt"),
-    re_path(r"^personnes/export\.(?P<file_format>csv|xlsx)$", ddr_views.person_export, name="person-export"),
     path("listes/<int:pk>/statut/", ddr_views.list_status, name="list-status"),
     path("listes/", ddr_views.list_index, name="list-index"),
     path("listes/<int:pk>/", ddr_views.list_detail, name="list-detail"),
@@ -202,7 +201,6 @@ urlpatterns = [
     ),
     path("integration/<int:pk>/etape/", integration_views.cohort_step, name="cohort-step"),
     path("rvc/", cvr_views.project_list, name="cvr-project-list"),
-    re_path(r"^rvc/export\.(?P<file_format>csv|xlsx)$", cvr_views.project_export, name="cvr-project-export"),
     path("rvc/nouveau/", cvr_views.project_new, name="cvr-project-new"),
     path("rvc/carte/", cvr_views.project_map, name="cvr-project-map"),
     path("rvc/carte.geojson", cvr_views.project_map_data, name="cvr-project-map-data"),

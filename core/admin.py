@@ -81,6 +81,16 @@ class JobAdmin(admin.ModelAdmin):
 
 @admin.register(ExportLog)
 class ExportLogAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ("created_at", "user", "what", "file_format", "row_count", "filters", "sha256")
-    list_filter = ("what", "file_format")
+    list_display = (
+        "created_at",
+        "user",
+        "what",
+        "identity",
+        "purpose",
+        "file_format",
+        "row_count",
+        "filters",
+        "sha256",
+    )
+    list_filter = ("what", "identity", "file_format")
     list_select_related = ("user",)

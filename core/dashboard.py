@@ -5,12 +5,14 @@ worked out again from the totals (complementary suppression)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Any, cast
 
+from django.db import connection
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
@@ -120,40 +122,52 @@ class Scope:
             self._counts[grouping] = self._read(grouping)
         return self._counts[grouping]
 
-    def _read(self, grouping: str) -> dict[tuple, int]:
-        dims = ["region_id", *GROUPINGS[grouping]]
-        counts: dict[tuple, int] = defaultdict(int)
-
-        def add(rows: Any) -> None:
-            for *key, n in rows:
-                counts[tuple(key)] += n
-
-        def live(first: dt.date | None, last: dt.date | None) -> None:
-            people = self._filter(Combatant.objects.for_user(self.user)).exclude(category=Category.CHILD)
-            if grouping != "status":
-                people = people.exclude(status=S.MERGED)
-            if first:
-                people = people.filter(registered_at__gte=first)
-            if last:
-                people = people.filter(registered_at__lte=last)
-            add(people.values_list(*dims).annotate(n=Count("id")).order_by())
-
-        # Whole months lie in [months_from, months_until); the days outside them are counted live.
+    def _months(self) -> tuple[dt.date | None, dt.date | None, list[tuple[dt.date | None, dt.date | None]]]:
+        """Whole months [from, until) read from the tally, and the days outside them, read live.
+        No whole month in the period: from and until are None and the whole period is live."""
         months_from = self.start if not self.start or self.start.day == 1 else _next_month(self.start)
         months_until = (self.end + dt.timedelta(days=1)).replace(day=1) if self.end else None
         if months_from and months_until and months_from >= months_until:
-            live(self.start, self.end)
-            return dict(counts)
-        tally = self._filter(RegisterTally.objects.for_user(self.user)).filter(grouping=grouping)
-        if months_from:
-            tally = tally.filter(month__gte=months_from)
-        if months_until:
-            tally = tally.filter(month__lt=months_until)
-        add(tally.values_list(*dims).annotate(total=Sum("n")).order_by())
+            return None, None, [(self.start, self.end)]
+        live: list[tuple[dt.date | None, dt.date | None]] = []
         if self.start and months_from and self.start < months_from:
-            live(self.start, months_from - dt.timedelta(days=1))
+            live.append((self.start, months_from - dt.timedelta(days=1)))
         if self.end and months_until and months_until <= self.end:
-            live(months_until, self.end)
+            live.append((months_until, self.end))
+        return months_from, months_until, live
+
+    @cached_property
+    def _live(self) -> list[tuple]:
+        """The part-months, counted from the register in one query by every tallied column."""
+        *_, ranges = self._months()
+        if not ranges:
+            return []
+        within = Q()
+        for first, last in ranges:
+            within |= Q(
+                **{k: v for k, v in (("registered_at__gte", first), ("registered_at__lte", last)) if v}
+            )
+        people = self._filter(Combatant.objects.for_user(self.user)).exclude(category=Category.CHILD)
+        people = people.filter(within).values_list("region_id", "status", "pathway", "sex", "movement_id")
+        return list(people.annotate(n=Count("id")).order_by())
+
+    def _read(self, grouping: str) -> dict[tuple, int]:
+        dims = ["region_id", *GROUPINGS[grouping]]
+        counts: dict[tuple, int] = defaultdict(int)
+        months_from, months_until, _ranges = self._months()
+        if months_from or months_until or not _ranges:
+            tally = self._filter(RegisterTally.objects.for_user(self.user)).filter(grouping=grouping)
+            if months_from:
+                tally = tally.filter(month__gte=months_from)
+            if months_until:
+                tally = tally.filter(month__lt=months_until)
+            for *key, n in tally.values_list(*dims).annotate(total=Sum("n")).order_by():
+                counts[tuple(key)] += n
+        columns = ["region_id", "status", "pathway", "sex", "movement_id"]
+        positions = [columns.index(d) for d in dims]
+        for row in self._live:
+            if grouping == "status" or row[1] != S.MERGED:
+                counts[tuple(row[p] for p in positions)] += row[-1]
         return dict(counts)
 
     def count_by(self, grouping: str, *columns: str) -> dict[tuple, int]:
@@ -278,16 +292,22 @@ def cvr(scope: Scope) -> dict[str, Any]:
 
 def duplicates(scope: Scope) -> Table:
     """Open pairs per movement of the first person of each pair, and lists held for duplicates."""
-    pairs = DuplicatePair.objects.filter(status=DuplicatePair.Status.OPEN)
-    pairs = pairs.filter(first__in=scope._filter(Combatant.objects.for_user(scope.user)))
-    pairs = pairs.exclude(first__status=S.MERGED)
+    # Two steps: the open pairs are few, the register is large; joining them made PostgreSQL
+    # read the whole register. Counted per pair: one person may stand in several.
+    firsts = Counter(
+        DuplicatePair.objects.filter(status=DuplicatePair.Status.OPEN).values_list("first_id", flat=True)
+    )
+    people = scope._filter(Combatant.objects.for_user(scope.user)).exclude(status=S.MERGED)
     if scope.start:
-        pairs = pairs.filter(first__registered_at__gte=scope.start)
+        people = people.filter(registered_at__gte=scope.start)
     if scope.end:
-        pairs = pairs.filter(first__registered_at__lte=scope.end)
+        people = people.filter(registered_at__lte=scope.end)
     table: dict[str, dict[str, int]] = {}
-    for code, n in pairs.values_list("first__movement__code").annotate(n=Count("id")).order_by():
-        table.setdefault(code, {})["open_pairs"] = n
+    ids, batch = list(firsts), connection.features.max_query_params or 50_000
+    for chunk in (ids[i : i + batch] for i in range(0, len(ids), batch)):
+        for pk, code in people.filter(pk__in=chunk).values_list("pk", "movement__code"):
+            row = table.setdefault(code, {})
+            row["open_pairs"] = row.get("open_pairs", 0) + firsts[pk]
     held = SubmittedList.objects.filter(held_share__isnull=False)
     for code, n in held.values_list("movement__code").annotate(n=Count("id")).order_by():
         table.setdefault(code, {})["held_lists"] = n
@@ -325,3 +345,87 @@ def grid(
     """A table as its column labels and rows, for a template; absent cells are 0."""
     columns = columns or sorted({c for row in table.values() for c in row})
     return columns, [(r, [table[r].get(c, 0) for c in columns]) for r in sorted(table)]
+
+
+Section = tuple[str, str, list[str], list[list[Any]]]  # key, title, header, rows
+HIDDEN = "<5"
+
+
+def _cell(value: Any) -> Any:
+    return HIDDEN if value is None else value
+
+
+def _grid_section(key: str, title: str, table: Table, columns: list[str] | None = None) -> Section:
+    columns, rows = grid(table, columns)
+    return key, title, [str(_("Pathway")), *columns], [[r, *map(_cell, cells)] for r, cells in rows]
+
+
+def sections(board: Dashboard) -> list[Section]:
+    """The dashboard's figures as titled tables, in the page's order, for its exports. A hidden
+    count is written "<5", as on the page."""
+    sites_labels = {
+        "sites": _("Sites"),
+        "operational": _("Operational"),
+        "capacity": _("Capacity"),
+        "present": _("People present"),
+        "overstays": _("Overstays"),
+    }
+    cvr_labels = {
+        "projects": _("Projects"),
+        "budget_usd": _("Budget (USD)"),
+        "beneficiaries": _("Beneficiaries"),
+        "ex_combatants": _("Ex-combatants"),
+        "women": _("Women"),
+        "flagged": _("Projects with a mix deviation"),
+    }
+    figure, value = str(_("Figure")), str(_("Value"))
+    return [
+        (
+            "funnel",
+            str(_("From pre-registration to reintegration")),
+            [str(_("Step")), str(_("People"))],
+            [[label, _cell(n)] for label, n in board.funnel],
+        ),
+        (
+            "quotas",
+            str(_("Pathways and quotas")),
+            [str(_("Pathway")), str(_("Quota")), str(_("Places taken"))],
+            [list(row) for row in board.quotas],
+        ),
+        _grid_section(
+            "pathway-sex",
+            str(_("Pathways by sex")),
+            board.pathway_by_sex,
+            [str(Sex.MALE.label), str(Sex.FEMALE.label)],
+        ),
+        (
+            "sites",
+            str(_("Cantonment sites")),
+            [figure, value],
+            [[str(label), board.sites[key]] for key, label in sites_labels.items()],
+        ),
+        (
+            "integration",
+            str(_("Integration")),
+            [str(_("Target")), str(_("Integrated")), str(_("Target"))],
+            [[name, done, number] for name, number, done in board.integration_targets]
+            + [[str(_("Units meeting the one-third rule")), board.units["compliant"], board.units["units"]]],
+        ),
+        (
+            "cvr",
+            str(_("Community violence reduction")),
+            [figure, value],
+            [[str(label), board.cvr[key]] for key, label in cvr_labels.items()],
+        ),
+        _grid_section("pathway-region", str(_("Pathways by region")), board.pathways),
+        _grid_section("pathway-movement", str(_("Pathways by movement")), board.pathway_by_movement),
+        (
+            "duplicates",
+            str(_("Duplicates and lists held, per movement")),
+            [str(_("Movement")), str(_("Open pairs")), str(_("Lists held"))],
+            [
+                [code, _cell(row["open_pairs"]), _cell(row["held_lists"])]
+                for code, row in board.duplicates.items()
+            ],
+        ),
+    ]

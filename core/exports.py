@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import ExportLog
 
@@ -16,7 +22,12 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise(value: Any) -> Any:
-    """A cell that a spreadsheet would run as a formula is prefixed with ' and shown as text."""
+    """A cell that a spreadsheet would run as a formula is prefixed with ' and shown as text;
+    a moment is written in Bamako's time, which spreadsheets cannot hold with its zone."""
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return timezone.localtime(value).replace(tzinfo=None)
+    if not isinstance(value, str | int | float | Decimal | dt.date | None):
+        value = str(value)  # translated labels, model instances
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
@@ -32,16 +43,31 @@ def to_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
 
 
 def to_xlsx(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    return to_workbook([("", header, rows)])
+
+
+def to_workbook(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]) -> bytes:
+    """One sheet per (title, header, rows); Excel allows 31 characters of title."""
     import openpyxl
 
     book = openpyxl.Workbook(write_only=True)
-    sheet = book.create_sheet()
-    sheet.append(list(header))
-    for row in rows:
-        sheet.append([neutralise(v) for v in row])
+    for title, header, rows in sheets:
+        sheet = book.create_sheet(title=title[:31] or None)
+        sheet.append(list(header))
+        for row in rows:
+            sheet.append([neutralise(v) for v in row])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def sections_to_csv(sections: Iterable[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]) -> bytes:
+    """Several tables in one CSV file: each under its title, with a blank line between."""
+    parts = []
+    for title, header, rows in sections:
+        parts.append(to_csv([title], []).decode("utf-8").lstrip("\ufeff"))
+        parts.append(to_csv(header, rows).decode("utf-8").lstrip("\ufeff") + "\r\n")
+    return ("\ufeff" + "".join(parts)).encode("utf-8")
 
 
 def export_response(
@@ -52,13 +78,21 @@ def export_response(
     filters: str,
     header: Sequence[str],
     rows: Sequence[Sequence[Any]],
+    purpose: str = "",
+    identity: bool = False,
+    data: bytes | None = None,
 ) -> HttpResponse:
-    data = to_xlsx(header, rows) if file_format == "xlsx" else to_csv(header, rows)
+    """The file, and its entry in the export log. `data` is given when the file is built
+    elsewhere (several tables in one file); `rows` then only counts the rows."""
+    if data is None:
+        data = to_xlsx(header, rows) if file_format == "xlsx" else to_csv(header, rows)
     ExportLog.objects.create(
         user=user,
         what=what,
         file_format=file_format,
         filters=filters[:1000],
+        purpose=purpose[:500],
+        identity=identity,
         row_count=len(rows),
         sha256=hashlib.sha256(data).hexdigest(),
     )
@@ -70,3 +104,69 @@ def export_response(
     response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{what}.{file_format}"'
     return response
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an exported table: its header, and the row's value as an attribute path
+    ("region.name", "get_status_display") or a function of the row."""
+
+    header: Any
+    value: str | Callable[[Any], Any]
+
+    def of(self, row: Any) -> Any:
+        if callable(self.value):
+            return self.value(row)
+        for name in self.value.split("."):
+            row = row.get(name) if isinstance(row, dict) else getattr(row, name, None)
+            if callable(row):
+                row = row()
+            if row is None:
+                return None
+        return row
+
+
+FORMATS = ("csv", "xlsx")
+MIN_PURPOSE = 10  # "test" is not a purpose; "Paiement des filets sociaux, Gao" is
+
+
+def table_export(
+    request: HttpRequest,
+    what: str,
+    columns: Sequence[Column],
+    rows: Iterable[Any],
+    *,
+    identity: bool = False,
+    table: str = "",
+) -> HttpResponse | None:
+    """The table of a page as a file, when the page is asked for one (`?export=csv|xlsx`): every
+    row the page's filters select, not only the page shown, and only what the user may read.
+    A table with names or other identifying data is exported only with a stated purpose. Where a
+    page shows several tables, `table` names the one asked for (`?table=`)."""
+    file_format = request.GET.get("export")
+    if file_format not in FORMATS or request.GET.get("table", "") != table:
+        return None
+    purpose = request.GET.get("purpose", "").strip()
+    if identity and len(purpose) < MIN_PURPOSE:
+        message = _(
+            "This table identifies people: state the purpose of the export (at least %(n)d characters)."
+        )
+        context = {"message": message % {"n": MIN_PURPOSE}, "back": _filters(request)}
+        return render(request, "core/export_refused.html", context, status=400)
+    return export_response(
+        user=request.user,
+        what=what,
+        file_format=file_format,
+        filters=_filters(request),
+        header=[str(c.header) for c in columns],
+        rows=[[c.of(row) for c in columns] for row in rows],
+        purpose=purpose,
+        identity=identity,
+    )
+
+
+def _filters(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    for name in ("export", "purpose", "page", "table"):
+        query.pop(name, None)
+    return query.urlencode()

@@ -83,7 +83,7 @@ class Job(models.Model):
 
 
 class ExportLog(models.Model):
-    """Every export of data: who, what filter, how many rows, and the file's fingerprint."""
+    """Every export of data: who, why, what filter, how many rows, and the file's fingerprint."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("user")
@@ -91,6 +91,8 @@ class ExportLog(models.Model):
     what = models.CharField(_("what"), max_length=64)
     file_format = models.CharField(_("format"), max_length=8)
     filters = models.CharField(_("filters"), max_length=1000, blank=True)
+    purpose = models.CharField(_("purpose"), max_length=500, blank=True)
+    identity = models.BooleanField(_("names or other identifying data"), default=False)
     row_count = models.PositiveIntegerField(_("rows"))
     sha256 = models.CharField(_("SHA-256 of the file"), max_length=64)
     created_at = models.DateTimeField(_("exported at"), auto_now_add=True)

@@ -17,6 +17,8 @@ from ddr.models import Sex
 
 from .dashboard import figures as dashboard_figures
 from .dashboard import grid as dashboard_grid
+from .dashboard import sections as dashboard_sections
+from .exports import FORMATS, export_response, sections_to_csv, to_workbook
 from .health import broker_ok, database_ok
 from .models import Job, Region
 from .selectors import programme_summary
@@ -89,6 +91,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "generated_at": timezone.now(),
         "tile_url": settings.MAP_TILE_URL,
     }
+    if request.GET.get("export") in FORMATS:
+        return _dashboard_export(request, dashboard_sections(board))
     if request.GET.get("format") == "pdf":
         from cantonment.pdf import PdfUnavailable, html_to_pdf
 
@@ -100,3 +104,22 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         response["Content-Disposition"] = 'attachment; filename="tableau-de-bord.pdf"'
         return response
     return render(request, "core/dashboard.html", context)
+
+
+def _dashboard_export(request: HttpRequest, sections: list) -> HttpResponse:
+    """Every table of the dashboard in one file (one sheet each in XLSX), or the one `?table=`."""
+    chosen = [s for s in sections if s[0] == request.GET.get("table")] or sections
+    file_format = request.GET["export"]
+    parts = [(title, header, rows) for _key, title, header, rows in chosen]
+    data = to_workbook(parts) if file_format == "xlsx" else sections_to_csv(parts)
+    query = request.GET.copy()
+    query.pop("export", None)
+    return export_response(
+        user=request.user,
+        what="tableau-de-bord" + (f"-{chosen[0][0]}" if len(chosen) == 1 else ""),
+        file_format=file_format,
+        filters=query.urlencode(),
+        header=[],
+        rows=[row for _title, _header, rows in parts for row in rows],
+        data=data,
+    )

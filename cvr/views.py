@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role
 from accounts.permissions import ALL_ROLES, CASE_ROLES, REGISTER_ROLES, role_required
 from core.audit import history_of
-from core.exports import export_response
+from core.exports import Column, table_export
 from core.forms import form_errors
 from core.models import Job, Region
 from ddr.models import Combatant
@@ -57,10 +57,32 @@ def _without_page(request: HttpRequest) -> str:
     return query.urlencode()
 
 
+PROJECT_COLUMNS = [
+    Column(_("Code"), "code"),
+    Column(_("Title"), "title"),
+    Column(_("Type"), "get_kind_display"),
+    Column(_("Status"), "get_status_display"),
+    Column(_("Region"), "region.name"),
+    Column(_("Partner"), lambda p: str(p.implementer or "")),
+    Column(_("Budget (USD)"), "budget_usd"),
+    Column(_("Planned start"), "start"),
+    Column(_("Planned end"), "end"),
+    Column(_("Target beneficiaries"), "target_beneficiaries"),
+    Column(_("Target women"), "target_women"),
+    Column(_("Ex-combatants"), "beneficiaries_ex_combatants"),
+    Column(_("Community members"), "beneficiaries_community"),
+    Column(_("Women"), "beneficiaries_women"),
+    Column(_("Mix deviations"), lambda p: ", ".join(p.mix_flags)),
+    Column(_("M&E visit due on"), "me_due_on"),
+]
+
+
 @role_required(*ALL_ROLES)
 def project_list(request: HttpRequest) -> HttpResponse:
     projects, chosen = _filtered(request)
     projects = projects.select_related("region", "partner", "consortium").order_by("-start", "code")
+    if exported := table_export(request, "cvr-projects", PROJECT_COLUMNS, projects):
+        return exported
     page = Paginator(projects, 50).get_page(request.GET.get("page"))
     context = {
         "page": page,
@@ -75,58 +97,6 @@ def project_list(request: HttpRequest) -> HttpResponse:
     return render(request, "cvr/project_list.html", context)
 
 
-@role_required(*ALL_ROLES)
-def project_export(request: HttpRequest, file_format: str) -> HttpResponse:
-    projects, _chosen = _filtered(request)
-    rows = [
-        (
-            p.code,
-            p.title,
-            p.get_kind_display(),
-            p.get_status_display(),
-            p.region.name,
-            str(p.implementer or ""),
-            p.budget_usd,
-            p.start,
-            p.end,
-            p.target_beneficiaries,
-            p.target_women,
-            p.beneficiaries_ex_combatants,
-            p.beneficiaries_community,
-            p.beneficiaries_women,
-            ", ".join(p.mix_flags),
-            p.me_due_on or "",
-        )
-        for p in projects.select_related("region", "partner", "consortium").order_by("code")
-    ]
-    header = [
-        _("Code"),
-        _("Title"),
-        _("Type"),
-        _("Status"),
-        _("Region"),
-        _("Partner"),
-        _("Budget (USD)"),
-        _("Planned start"),
-        _("Planned end"),
-        _("Target beneficiaries"),
-        _("Target women"),
-        _("Ex-combatants"),
-        _("Community members"),
-        _("Women"),
-        _("Mix deviations"),
-        _("M&E visit due on"),
-    ]
-    return export_response(
-        user=request.user,
-        what="cvr-projects",
-        file_format=file_format,
-        filters=request.GET.urlencode(),
-        header=header,
-        rows=rows,
-    )
-
-
 def _project(request: HttpRequest, pk: int) -> Project:
     return get_object_or_404(
         Project.objects.for_user(request.user).select_related(
@@ -136,12 +106,37 @@ def _project(request: HttpRequest, pk: int) -> Project:
     )
 
 
+BENEFICIARY_COLUMNS = [
+    Column(_("Kind"), "get_kind_display"),
+    Column(_("Registration no."), "combatant.registration_number"),
+    Column(_("Name"), lambda b: b.combatant.full_name if b.combatant else b.name),
+    Column(_("Sex"), "get_sex_display"),
+    Column(_("Age band"), "age_band"),
+    Column(_("Youth at risk"), lambda b: _("yes") if b.youth_at_risk else ""),
+    Column(_("Village"), "village"),
+]
+PARTNER_COLUMNS = [
+    Column(_("Name"), "name"),
+    Column(_("Acronym"), "acronym"),
+    Column(_("Type"), "get_kind_display"),
+    Column(_("Registration number"), "registration_number"),
+    Column(_("Regions of work"), lambda p: ", ".join(str(r) for r in p.regions.all())),
+    Column(_("Capacity notes"), "capacity_notes"),
+]
+
+
 @role_required(*ALL_ROLES)
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project(request, pk)
     user: Any = request.user
     sees_people = user.role in CASE_ROLES
     participants = project.participants.select_related("combatant").order_by("kind", "name", "id")
+    if sees_people and (
+        exported := table_export(
+            request, f"rvc-{project.code}", BENEFICIARY_COLUMNS, participants, identity=True
+        )
+    ):
+        return exported
     can_edit = user.role in CVR_ROLES
     context = {
         "project": project,
@@ -256,6 +251,8 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def partner_list(request: HttpRequest) -> HttpResponse:
     partners = Partner.objects.prefetch_related("regions").order_by("name")
     consortia = Consortium.objects.select_related("lead").prefetch_related("members")
+    if exported := table_export(request, "partenaires", PARTNER_COLUMNS, partners):
+        return exported
     return render(request, "cvr/partner_list.html", {"partners": partners, "consortia": consortia})
 
 
@@ -273,46 +270,26 @@ def consortium_new(request: HttpRequest) -> HttpResponse:
     return render(request, "cvr/consortium_new.html", {"form": form})
 
 
+YEARLY_COLUMNS = [
+    Column(_("Budget year"), "year"),
+    Column(_("Group"), "group"),
+    Column(_("Projects"), "projects"),
+    Column(_("Budget (USD)"), "budget_usd"),
+    Column(_("Targeted"), "targeted"),
+    Column(_("of whom women"), "targeted_women"),
+    Column(_("Reached"), "reached"),
+    Column(_("of whom women"), "reached_women"),
+    Column(_("Ex-combatants"), "ex_combatants"),
+]
+
+
 @role_required(*ALL_ROLES)
 def yearly_record(request: HttpRequest) -> HttpResponse:
     projects, chosen = _filtered(request)
     by = request.GET.get("by", "")
     rows = reports.yearly_record(projects, by)
-    file_format = request.GET.get("format")
-    if file_format in ("csv", "xlsx"):
-        header = [
-            _("Budget year"),
-            _("Group"),
-            _("Projects"),
-            _("Budget (USD)"),
-            _("Targeted"),
-            _("of whom women"),
-            _("Reached"),
-            _("of whom women"),
-            _("Ex-combatants"),
-        ]
-        data = [
-            (
-                r.year,
-                r.group,
-                r.projects,
-                r.budget_usd,
-                r.targeted,
-                r.targeted_women,
-                r.reached,
-                r.reached_women,
-                r.ex_combatants,
-            )
-            for r in rows
-        ]
-        return export_response(
-            user=request.user,
-            what="cvr-yearly-record",
-            file_format=file_format,
-            filters=request.GET.urlencode(),
-            header=header,
-            rows=data,
-        )
+    if exported := table_export(request, "cvr-yearly-record", YEARLY_COLUMNS, rows):
+        return exported
     context = {"rows": rows, "by": by, "chosen": chosen, "query": request.GET.urlencode()}
     return render(request, "cvr/yearly_record.html", context)
 

@@ -3,8 +3,6 @@ undoing, the thresholds, and the integrity of lists."""
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,12 +11,27 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from accounts.permissions import IMPORT_ROLES, REGISTER_ROLES, role_required
+from core.exports import Column, table_export
 from core.models import Job
 from core.pagination import CappedPaginator
 
 from . import dedup
 from .forms import MatchingSettingsForm
 from .models import ArmedGroup, MatchingSettings, Merge, SubmittedList
+
+
+def _person(side: str) -> list[Column]:
+    return [
+        Column(_("Registration no."), f"{side}.registration_number"),
+        Column(_("Name"), f"{side}.family_name"),
+        Column(_("Given name"), f"{side}.given_name"),
+        Column(_("Birth year"), f"{side}.birth_year"),
+        Column(_("Movement"), f"{side}.movement.code"),
+        Column(_("Region"), f"{side}.region.code"),
+    ]
+
+
+PAIR_COLUMNS = [*_person("first"), *_person("second"), Column(_("Score"), lambda p: round(p.score, 2))]
 
 
 @role_required(*REGISTER_ROLES)
@@ -33,6 +46,8 @@ def duplicate_queue(request: HttpRequest) -> HttpResponse:
         pairs = pairs.filter(score__gte=tuned.strong)
     elif request.GET.get("kind") == "review":
         pairs = pairs.filter(score__lt=tuned.strong)
+    if exported := table_export(request, "doublons", PAIR_COLUMNS, pairs, identity=True):
+        return exported
     context = {
         "page": CappedPaginator(pairs, 50).get_page(request.GET.get("page")),
         "settings": tuned,
@@ -132,6 +147,13 @@ INTEGRITY_LABELS = {
 }
 
 
+INTEGRITY_COLUMNS = [
+    Column(_("Indicator"), lambda row: row[0]),
+    Column(_("Count"), lambda row: row[1]),
+    Column(_("Share"), lambda row: "" if row[2] is None else f"{row[2]:.1%}"),
+]
+
+
 @role_required(*IMPORT_ROLES)
 def list_integrity(request: HttpRequest) -> HttpResponse:
     """Per list (?list=) or per movement (?movement=), or every list."""
@@ -151,14 +173,7 @@ def list_integrity(request: HttpRequest) -> HttpResponse:
     rows = [
         (INTEGRITY_LABELS[key], count, report["shares"].get(key)) for key, count in report["counts"].items()
     ]
-    if request.GET.get("format") == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="integrite-listes.csv"'
-        response.write("\ufeff")
-        writer = csv.writer(response, delimiter=";")
-        writer.writerow([_("Indicator"), _("Count"), _("Share")])
-        for label, count, share in rows:
-            writer.writerow([label, count, "" if share is None else f"{share:.1%}"])
-        return response
+    if exported := table_export(request, "integrite-listes", INTEGRITY_COLUMNS, rows):
+        return exported
     context = {"rows": rows, "title": title, "movements": ArmedGroup.objects.order_by("code")}
     return render(request, "ddr/list_integrity.html", context)

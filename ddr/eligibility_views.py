@@ -10,17 +10,46 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import RULESET_EDIT_ROLES, RULESET_READ_ROLES, role_required
+from core.exports import Column, table_export
 from core.pagination import CappedPaginator
 
 from . import pathways
 from .forms import RuleSetForm
 from .models import Category, Combatant, EligibilityRun, Pathway, RuleSet
 
+RULESET_COLUMNS = [
+    Column(_("Rule set"), str),
+    Column(_("Status"), "get_status_display"),
+    Column(_("From"), "effective_from"),
+    Column(_("Until"), "effective_to"),
+    Column(_("Activated by"), lambda r: str(r.activated_by or "")),
+]
+WHAT_IF_COLUMNS = [
+    Column(_("Registration number"), "registration_number"),
+    Column(_("Name"), "family_name"),
+    Column(_("Given name"), "given_name"),
+    Column(_("Region"), "region.code"),
+    Column(_("Movement"), "movement.code"),
+    Column(_("Category"), "get_category_display"),
+]
+QUOTA_COLUMNS = [
+    Column(_("Pathway"), "label"),
+    Column(_("Region"), "region__code"),
+    Column(_("People"), "people"),
+    Column(_("Engaged"), "engaged"),
+    Column(_("Waiting"), "waiting"),
+    Column(_("Regional quota"), "region_quota"),
+    Column(_("National quota"), "total_quota"),
+]
+
 
 @role_required(*RULESET_READ_ROLES)
 def ruleset_list(request: HttpRequest) -> HttpResponse:
+    rulesets = RuleSet.objects.select_related("activated_by")
+    if exported := table_export(request, "regles", RULESET_COLUMNS, rulesets):
+        return exported
     context = {
-        "rulesets": RuleSet.objects.select_related("activated_by"),
+        "rulesets": rulesets,
         "runs": EligibilityRun.objects.select_related("ruleset", "started_by", "job")[:10],
         "active": pathways.active_ruleset(),
     }
@@ -84,6 +113,8 @@ def ruleset_what_if_people(request: HttpRequest, pk: int) -> HttpResponse:
     if source not in Pathway.values or target not in Pathway.values:
         return HttpResponse(_("Unknown pathway."), status=400)
     people = pathways.what_if_people(ruleset, from_pathway=source, to_pathway=target)
+    if exported := table_export(request, "simulation", WHAT_IF_COLUMNS, people, identity=True):
+        return exported
     page = CappedPaginator(people, 50).get_page(request.GET.get("page"))
     context = {
         "ruleset": ruleset,
@@ -148,4 +179,6 @@ def quota_use(request: HttpRequest) -> HttpResponse:
         }
         for r in rows
     ]
+    if exported := table_export(request, "quotas", QUOTA_COLUMNS, table):
+        return exported
     return render(request, "ddr/quota_use.html", {"table": table, "ruleset": ruleset})

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from accounts.permissions import SCREENING_ROLES, VETTING_ROLES, role_required
+from core.exports import Column, table_export
 from core.forms import form_errors
 from core.pagination import CappedPaginator
 
@@ -119,6 +120,38 @@ def _decide_again(person: Combatant, by: Any) -> None:
 # --- vetting ------------------------------------------------------------------------------
 
 
+PERSON = [
+    Column(_("Registration no."), "combatant.registration_number"),
+    Column(_("Name"), "combatant.family_name"),
+    Column(_("Given name"), "combatant.given_name"),
+    Column(_("Region"), "combatant.region.code"),
+]
+VETTING_COLUMNS = [
+    *PERSON,
+    Column(_("Also known as"), "combatant.also_known_as"),
+    Column(_("Birth year"), "combatant.birth_year"),
+    Column(_("Movement"), "combatant.movement.code"),
+    Column(_("Watch-list entry"), "entry.name"),
+    Column(_("Aliases"), "entry.aliases"),
+    Column(_("Reason"), "entry.reason"),
+    Column(_("Score"), "score"),
+]
+REFERRAL_COLUMNS = [
+    *PERSON,
+    Column(_("Identified at"), "identified_at"),
+    Column(_("Hand-over deadline"), "handover_deadline"),
+    Column(_("Handed over"), "handed_over_at"),
+    Column(_("Partner"), "partner"),
+]
+DOCUMENT_COLUMNS = [
+    *PERSON,
+    Column(_("Document"), "get_kind_display"),
+    Column(_("Number"), "number"),
+    Column(_("Issued on"), "issued_on"),
+    Column(_("Registered on"), "combatant.registered_at"),
+]
+
+
 @role_required(*VETTING_ROLES)
 def vetting_queue(request: HttpRequest) -> HttpResponse:
     pending = (
@@ -126,6 +159,8 @@ def vetting_queue(request: HttpRequest) -> HttpResponse:
         .select_related("combatant__region", "combatant__movement", "entry__movement")
         .order_by("-score", "pk")
     )
+    if exported := table_export(request, "verification", VETTING_COLUMNS, pending, identity=True):
+        return exported
     page = CappedPaginator(pending, 25).get_page(request.GET.get("page"))
     context = {
         "page": page,
@@ -221,6 +256,8 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     referrals = ChildReferral.objects.select_related("combatant__region", "referred_by").order_by(
         "handed_over_at", "handover_deadline"
     )
+    if exported := table_export(request, "enfants-orientes", REFERRAL_COLUMNS, referrals, identity=True):
+        return exported
     return render(request, "ddr/referral_list.html", {"referrals": referrals, "form": HandOverForm()})
 
 
@@ -250,6 +287,8 @@ def flagged_documents(request: HttpRequest) -> HttpResponse:
         .select_related("combatant__region")
         .order_by("-combatant__registered_at", "pk")
     )
+    if exported := table_export(request, "documents-a-verifier", DOCUMENT_COLUMNS, documents, identity=True):
+        return exported
     page = CappedPaginator(documents, 50).get_page(request.GET.get("page"))
     return render(request, "ddr/flagged_documents.html", {"page": page, "days": days})
 

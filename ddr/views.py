@@ -21,7 +21,7 @@ from accounts.permissions import (
     role_required,
 )
 from core.audit import history_of
-from core.exports import export_response
+from core.exports import Column, table_export
 from core.pagination import CappedPaginator
 
 from . import pathways, services
@@ -38,12 +38,27 @@ from .forms import (
 )
 from .models import Category, Combatant, ListImport, SubmittedList, card_token_for
 
+PERSON_COLUMNS = [
+    Column(_("Registration no."), "registration_number"),
+    Column(_("Name"), "family_name"),
+    Column(_("Given name"), "given_name"),
+    Column(_("Sex"), "get_sex_display"),
+    Column(_("Birth"), lambda p: p.birth_date or p.birth_year),
+    Column(_("Region"), "region.name"),
+    Column(_("Movement"), "movement.code"),
+    Column(_("Category"), "get_category_display"),
+    Column(_("Status"), "get_status_display"),
+    Column(_("Registered on"), "registered_at"),
+]
+
 
 @role_required(*CASE_ROLES)
 def person_list(request: HttpRequest) -> HttpResponse:
     people = Combatant.objects.for_user(request.user).select_related("region", "movement")
     order = PersonFilter.table_order(request.GET.get("q"))
     filterset = PersonFilter(request.GET, queryset=people.order_by(*order))
+    if exported := table_export(request, "personnes", PERSON_COLUMNS, filterset.qs, identity=True):
+        return exported
     page = CappedPaginator(filterset.qs, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -139,52 +154,31 @@ def weapon_receipt(request: HttpRequest, pk: int, weapon_pk: int) -> HttpRespons
     return render(request, "ddr/weapon_receipt.html", {"person": person, "weapon": weapon})
 
 
-@role_required(*CASE_ROLES)
-def person_export(request: HttpRequest, file_format: str) -> HttpResponse:
-    """The people table as filtered on screen, within the user's scope."""
-    people = Combatant.objects.for_user(request.user).select_related("region", "movement")
-    order = PersonFilter.table_order(request.GET.get("q"))
-    filterset = PersonFilter(request.GET, queryset=people.order_by(*order))
-    rows = [
-        (
-            p.registration_number,
-            p.family_name,
-            p.given_name,
-            p.get_sex_display(),
-            p.birth_date or p.birth_year,
-            p.region.name,
-            p.movement.code,
-            p.get_category_display(),
-            p.get_status_display(),
-            p.registered_at,
-        )
-        for p in filterset.qs
-    ]
-    header = [
-        _("Registration no."),
-        _("Name"),
-        _("Given name"),
-        _("Sex"),
-        _("Birth"),
-        _("Region"),
-        _("Movement"),
-        _("Category"),
-        _("Status"),
-        _("Registered on"),
-    ]
-    return export_response(
-        user=request.user,
-        what="personnes",
-        file_format=file_format,
-        filters=request.GET.urlencode(),
-        header=header,
-        rows=rows,
-    )
+LIST_COLUMNS = [
+    Column(_("Title"), "title"),
+    Column(_("Movement"), "movement.code"),
+    Column(_("Version"), "version"),
+    Column(_("Submitted to"), "get_submitted_to_display"),
+    Column(_("Submitted on"), "submitted_on"),
+    Column(_("Status"), "get_status_display"),
+    Column(_("Rows"), "row_count"),
+    Column(_("SHA-256 of the file"), "sha256"),
+]
+ENTRY_COLUMNS = [
+    Column(_("Line"), "line"),
+    Column(_("Movement's own reference"), "movement_ref"),
+    Column(_("Registration no."), "combatant.registration_number"),
+    Column(_("Name"), "combatant.family_name"),
+    Column(_("Given name"), "combatant.given_name"),
+    Column(_("Region"), "combatant.region.name"),
+]
 
 
 @role_required(*CASE_ROLES)
 def list_index(request: HttpRequest) -> HttpResponse:
     lists = SubmittedList.objects.select_related("movement", "previous")
+    if exported := table_export(request, "listes", LIST_COLUMNS, lists):
+        return exported
     imports = ListImport.objects.select_related("movement").filter(created_by=request.user.pk)[:10]
     return render(request, "ddr/list_index.html", {"lists": lists, "imports": imports})
 
@@ -197,6 +191,8 @@ def list_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # Entries go through the same scoping as people: a regional officer sees their region's lines.
     people = Combatant.objects.for_user(request.user)
     entries = submitted.entries.filter(combatant__in=people).select_related("combatant__region")
+    if exported := table_export(request, f"liste-{submitted.pk}", ENTRY_COLUMNS, entries, identity=True):
+        return exported
     page = Paginator(entries, 100).get_page(request.GET.get("page"))
     return render(
         request, "ddr/list_detail.html", {"list": submitted, "page": page, "history": history_of(submitted)}

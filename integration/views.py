@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import ALL_ROLES, CASE_ROLES, REGISTER_ROLES, role_required
+from core.exports import Column, table_export
 from core.forms import StyledForm, form_errors, style_fields
 from ddr.models import Combatant
 
@@ -96,11 +97,80 @@ def _refused(request: HttpRequest, exc: services.IntegrationRefused) -> None:
 # --- units --------------------------------------------------------------------------------
 
 
+def _strength(party: str) -> Column:
+    return Column(Party(party).label, lambda row: row[1].strength.get(party, 0) if row[1] else 0)
+
+
+UNIT_COLUMNS = [
+    Column(_("Name"), lambda row: row[0].name),
+    Column(_("Type"), lambda row: row[0].get_kind_display()),
+    Column(_("Region"), lambda row: row[0].region.name),
+    Column(_("Garrison"), lambda row: row[0].location),
+    Column(_("Authorised strength"), lambda row: row[0].authorised_strength),
+    *[_strength(party) for party in Party.values],
+    Column(
+        _("One-third rule"), lambda row: "; ".join(d.message for d in row[1].deviations) if row[1] else ""
+    ),
+]
+MEMBER_COLUMNS = [
+    Column(_("Registration no."), "combatant.registration_number"),
+    Column(_("Service number"), "service_number"),
+    Column(_("Name"), lambda m: m.combatant.full_name if m.combatant else m.name),
+    Column(_("Party"), "get_party_display"),
+    Column(_("Role"), "get_role_display"),
+    Column(_("Rank"), "rank"),
+    Column(_("From"), "start"),
+]
+DESERTION_COUNT_COLUMNS = [
+    Column(_("Unit"), "unit__name"),
+    Column(_("Party"), lambda r: Party(r["party"]).label),
+    Column(_("Desertions"), "n"),
+]
+DESERTER_COLUMNS = [
+    Column(_("Date"), "end"),
+    Column(_("Unit"), "unit.name"),
+    Column(_("Member"), lambda m: m.combatant.registration_number if m.combatant else m.service_number),
+    Column(_("Circumstances"), "circumstances"),
+]
+COHORT_COLUMNS = [
+    Column(_("Cohort"), "name"),
+    Column(_("Region"), "region.name"),
+    Column(_("Training start"), "training_start"),
+    Column(_("Training end"), "training_end"),
+    Column(_("BATFAR unit"), lambda c: str(c.target_unit or "")),
+    Column(_("Candidates"), "n"),
+    Column(_("Assigned"), "assigned"),
+    Column(_("Redirected (unfit)"), "redirected"),
+]
+TARGET_COLUMNS = [
+    Column(_("Target"), "target.name"),
+    Column(_("Movement"), lambda p: str(p.target.movement or "")),
+    Column(_("Region"), lambda p: str(p.target.region or "")),
+    Column(_("Deadline"), "target.deadline"),
+    Column(_("Integrated"), "integrated"),
+    Column(_("Target"), "target.number"),
+]
+CANDIDATE_COLUMNS = [
+    Column(_("Registration no."), "combatant.registration_number"),
+    Column(_("Name"), "combatant.family_name"),
+    Column(_("Given name"), "combatant.given_name"),
+    Column(_("Rank in the movement"), "combatant.rank_in_movement"),
+    Column(_("Years of service"), "years_of_service"),
+    Column(_("Education"), "get_education_display"),
+    Column(_("Step"), "get_status_display"),
+    Column(_("Army rank"), "army_rank"),
+    Column(_("Unit"), "membership.unit.name"),
+    Column(_("How the rank was given"), "rank_explanation"),
+]
+
+
 @role_required(*ALL_ROLES)
 def unit_list(request: HttpRequest) -> HttpResponse:
     units = list(Unit.objects.for_user(request.user).select_related("region"))
     measured = services.thirds(units)
     rows = [(unit, measured.get(unit.pk)) for unit in units]
+    if exported := table_export(request, "unites", UNIT_COLUMNS, rows):
+        return exported
     return render(request, "integration/unit_list.html", {"rows": rows, "parties": Party.choices})
 
 
@@ -114,17 +184,22 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
     sees_people = user.role in CASE_ROLES
     today = timezone.localdate()
+    members = (
+        unit.memberships.active_on(today).select_related("combatant").order_by("-role", "party", "name")
+        if sees_people
+        else None
+    )
+    if members is not None and (
+        exported := table_export(request, f"unite-{unit.pk}", MEMBER_COLUMNS, members, identity=True)
+    ):
+        return exported
     patrols = list(unit.patrols.order_by("-on")[:60])
     context = {
         "unit": unit,
         "thirds": services.thirds([unit], today).get(unit.pk),
         "parties": Party.choices,
         "checks": unit.compliance.order_by("-day")[:30],
-        "members": unit.memberships.active_on(today)
-        .select_related("combatant")
-        .order_by("-role", "party", "name")
-        if sees_people
-        else None,
+        "members": members,
         "sees_people": sees_people,
         "can_edit": user.role in INTEGRATION_ROLES,
         "member_form": MemberForm(),
@@ -253,6 +328,12 @@ def desertions(request: HttpRequest) -> HttpResponse:
     rows = (
         left.select_related("unit", "combatant").order_by("-end")[:200] if user.role in CASE_ROLES else None
     )
+    if exported := table_export(request, "desertions", DESERTION_COUNT_COLUMNS, counts):
+        return exported
+    if rows is not None and (
+        exported := table_export(request, "deserteurs", DESERTER_COLUMNS, rows, identity=True, table="list")
+    ):
+        return exported
     context = {"counts": counts, "rows": rows, "start": start, "end": end, "labels": dict(Party.choices)}
     return render(request, "integration/desertions.html", context)
 
@@ -279,6 +360,10 @@ def cohort_list(request: HttpRequest) -> HttpResponse:
         )
     )
     targets = services.target_progress(IntegrationTarget.objects.select_related("movement", "region"))
+    if exported := table_export(request, "cohortes", COHORT_COLUMNS, cohorts):
+        return exported
+    if exported := table_export(request, "objectifs", TARGET_COLUMNS, targets, table="targets"):
+        return exported
     user: Any = request.user
     return render(
         request,
@@ -319,6 +404,9 @@ def _cohort(request: HttpRequest, pk: int) -> Cohort:
 def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
     cohort = _cohort(request, pk)
     candidates = cohort.candidates.select_related("combatant", "membership__unit").order_by("status", "id")
+    what = f"cohorte-{cohort.pk}"
+    if exported := table_export(request, what, CANDIDATE_COLUMNS, candidates, identity=True):
+        return exported
     units = Unit.objects.for_user(request.user).exclude(kind=Unit.Kind.MOC)
     user: Any = request.user
     context = {

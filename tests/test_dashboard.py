@@ -82,7 +82,15 @@ def test_each_figure_has_its_endpoint_with_the_same_filters_and_suppression(
     _people("GAO", Pathway.REINSERTION, 7)
     _people("KID", Pathway.REINSERTION, 2)
     whole = commission_client.get("/api/dashboard/").json()
-    for figure in ("funnel", "pathways", "pathway_by_sex", "pathway_by_movement", "duplicates", "sites", "cvr"):
+    for figure in (
+        "funnel",
+        "pathways",
+        "pathway_by_sex",
+        "pathway_by_movement",
+        "duplicates",
+        "sites",
+        "cvr",
+    ):
         one = commission_client.get(f"/api/dashboard/{figure}/").json()
         assert one == {"figure": figure, "suppressed": False, "data": whole[figure]}
     assert whole["pathway_by_movement"][label(Pathway.REINSERTION)] == {"GATIA": 9}

@@ -131,10 +131,10 @@ def test_exports_are_logged_and_the_yearly_record_adds_up(commission_client: Cli
     ProjectFactory(start=dt.date(2023, 7, 1), end=dt.date(2024, 1, 1), budget_usd=10_000)
     page = commission_client.get(reverse("cvr-yearly-record")).content.decode()
     assert "2022-2023" in page and "2023-2024" in page
-    response = commission_client.get(reverse("cvr-yearly-record") + "?format=csv")
+    response = commission_client.get(reverse("cvr-yearly-record") + "?export=csv")
     lines = response.content.decode().splitlines()
     assert lines[1].split(";")[:3] == ["2022-2023", "", "2"] and lines[1].split(";")[6:8] == ["800", "360"]
-    export = commission_client.get(reverse("cvr-project-export", args=["xlsx"]))
+    export = commission_client.get(reverse("cvr-project-list") + "?export=xlsx")
     assert export.status_code == 200
     assert set(ExportLog.objects.values_list("what", "row_count")) == {
         ("cvr-projects", 3),

@@ -110,7 +110,7 @@ def test_integrity_report_page_csv_and_analyst_aggregates(
 
     page = commission_client.get(reverse("list-integrity"), {"movement": "MNLA"}).content.decode()
     assert "Déjà enregistrés ailleurs" in page
-    csv = commission_client.get(reverse("list-integrity"), {"list": mnla.pk, "format": "csv"})
+    csv = commission_client.get(reverse("list-integrity"), {"list": mnla.pk, "export": "csv"})
     text = csv.content.decode("utf-8")
     assert text.startswith("\ufeffIndicateur;Nombre;Part") and "Déjà enregistrés ailleurs;1;100.0%" in text
     assert commission_client.get(reverse("list-integrity"), {"list": "x"}).status_code == 400

@@ -132,7 +132,11 @@ def test_export_csv_is_scoped_neutralised_and_logged(gao_client: Any, gao_office
     CombatantFactory(family_name='=HYPERLINK("http://evil")', region=region("GAO"))
     CombatantFactory(family_name="Maïga", region=region("GAO"))
     CombatantFactory(family_name="Kidalois", region=region("KID"))
-    response = gao_client.get(reverse("person-export", args=["csv"]), {"q": ""})
+    refused = gao_client.get(reverse("person-list"), {"q": "", "export": "csv"})
+    assert refused.status_code == 400 and 'data-testid="export-refused"' in refused.content.decode()
+    assert not ExportLog.objects.exists()
+    purpose = "Vérification des listes, Gao"
+    response = gao_client.get(reverse("person-list"), {"q": "", "export": "csv", "purpose": purpose})
     body = response.content.decode("utf-8")
     assert body.startswith("\ufeff") and ";" in body.splitlines()[0]
     rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff")), delimiter=";"))
@@ -140,12 +144,16 @@ def test_export_csv_is_scoped_neutralised_and_logged(gao_client: Any, gao_office
     assert names == {'\'=HYPERLINK("http://evil")', "Maïga"}  # Kidal is out of scope
     log = ExportLog.objects.get()
     assert (log.user, log.row_count, log.file_format) == (gao_officer, 2, "csv") and len(log.sha256) == 64
+    assert (log.purpose, log.identity, log.filters) == (purpose, True, "q=")
 
 
 def test_export_xlsx_follows_the_filter(commission_client: Any) -> None:
     CombatantFactory(family_name="Ancien", category="ex_mdsf")
     CombatantFactory(family_name="Autre")
-    response = commission_client.get(reverse("person-export", args=["xlsx"]), {"category": "ex_mdsf"})
+    response = commission_client.get(
+        reverse("person-list"),
+        {"category": "ex_mdsf", "export": "xlsx", "purpose": "Contrôle qualité", "page": 2},
+    )
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     assert [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["Ancien"]
     assert ExportLog.objects.get().filters == "category=ex_mdsf"
