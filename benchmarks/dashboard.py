@@ -176,6 +176,40 @@ def main() -> None:
         "GET /tableau-de-bord/ (staff, HTML)",
         median_ms(lambda: client.get("/tableau-de-bord/", HTTP_HOST="127.0.0.1")),
     )
+    _tally_cost(connection, args.people)
+
+
+def _tally_cost(connection: Any, people: int) -> None:
+    """What keeping the tally costs writers: the same statements with its triggers on and off."""
+    print("\nThe tally's cost to writers (same statement, triggers on / off):")
+    statements = [
+        (
+            "recompute: UPDATE every pathway",
+            "UPDATE ddr_combatant SET pathway = CASE WHEN pathway = "
+            "'reinsertion' THEN 'community' WHEN pathway = 'community' THEN 'reinsertion' ELSE pathway END",
+        ),
+        (
+            f"import: INSERT {people // 10:,} people",
+            "INSERT INTO ddr_combatant ("
+            + PEOPLE_COLUMNS
+            + ") SELECT "
+            + PEOPLE_COLUMNS.replace("registration_number", "'X' || registration_number")
+            + " FROM ddr_combatant WHERE id % 10 = 0",
+        ),
+        ("one status change", "UPDATE ddr_combatant SET status = 'screened' WHERE id = 7"),
+    ]
+    for label, statement in statements:
+        times = []
+        for on in (True, False):
+            with connection.cursor() as cur:
+                cur.execute("BEGIN")
+                if not on:
+                    cur.execute("ALTER TABLE ddr_combatant DISABLE TRIGGER USER")
+                start = time.perf_counter()
+                cur.execute(statement)
+                times.append((time.perf_counter() - start) * 1000)
+                cur.execute("ROLLBACK")
+        print(f"  {label:<58} {times[0]:>8,.0f} ms   without the tally: {times[1]:,.0f} ms")
 
 
 def _other_apps(cur: Any, people: int) -> None:
