@@ -107,3 +107,17 @@ def test_each_figure_has_its_endpoint_with_the_same_filters_and_suppression(
     refused = commission_client.get("/api/dashboard/funnel/?region=XXX")
     assert refused.status_code == 400 and "region" in refused.json()
     assert commission_client.get("/api/dashboard/funnel/?to=2019-02-30").status_code == 400
+
+
+def test_an_analyst_reads_a_figure_with_a_token_until_it_expires(analyst: Any) -> None:
+    import datetime as dt
+
+    from knox.models import AuthToken
+
+    _people("GAO", Pathway.REINSERTION, 6)
+    _, live = AuthToken.objects.create(analyst, expiry=dt.timedelta(hours=1))
+    _, expired = AuthToken.objects.create(analyst, expiry=dt.timedelta(seconds=-1))
+    answer = Client().get("/api/dashboard/funnel/", HTTP_AUTHORIZATION=f"Token {live}")
+    assert answer.status_code == 200 and answer.json()["suppressed"] is True
+    assert Client().get("/api/dashboard/funnel/", HTTP_AUTHORIZATION=f"Token {expired}").status_code == 401
+    assert Client().get("/api/dashboard/funnel/").status_code == 401
