@@ -5,15 +5,14 @@ worked out again from the totals (complementary suppression)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 from typing import Any, cast
 
-from django.db import connection
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.utils.translation import gettext_lazy as _
 
 from cantonment.models import CantonmentStay, Site
@@ -292,22 +291,20 @@ def cvr(scope: Scope) -> dict[str, Any]:
 
 def duplicates(scope: Scope) -> Table:
     """Open pairs per movement of the first person of each pair, and lists held for duplicates."""
-    # Two steps: the open pairs are few, the register is large; joining them made PostgreSQL
-    # read the whole register. Counted per pair: one person may stand in several.
-    firsts = Counter(
-        DuplicatePair.objects.filter(status=DuplicatePair.Status.OPEN).values_list("first_id", flat=True)
-    )
+    # The open pairs are few, the register is large: each pair looks up its first person by
+    # primary key (a correlated subquery) rather than joining, which read the whole register.
     people = scope._filter(Combatant.objects.for_user(scope.user)).exclude(status=S.MERGED)
     if scope.start:
         people = people.filter(registered_at__gte=scope.start)
     if scope.end:
         people = people.filter(registered_at__lte=scope.end)
+    movement = Subquery(people.filter(pk=OuterRef("first_id")).order_by().values("movement_id")[:1])
+    pairs = DuplicatePair.objects.filter(status=DuplicatePair.Status.OPEN).annotate(movement=movement)
+    codes = dict(ArmedGroup.objects.values_list("id", "code"))
     table: dict[str, dict[str, int]] = {}
-    ids, batch = list(firsts), connection.features.max_query_params or 50_000
-    for chunk in (ids[i : i + batch] for i in range(0, len(ids), batch)):
-        for pk, code in people.filter(pk__in=chunk).values_list("pk", "movement__code"):
-            row = table.setdefault(code, {})
-            row["open_pairs"] = row.get("open_pairs", 0) + firsts[pk]
+    for movement_id, n in pairs.values_list("movement").annotate(n=Count("id")).order_by():
+        if movement_id is not None:  # a first person outside the reader's scope or filters
+            table.setdefault(codes[movement_id], {})["open_pairs"] = n
     held = SubmittedList.objects.filter(held_share__isnull=False)
     for code, n in held.values_list("movement__code").annotate(n=Count("id")).order_by():
         table.setdefault(code, {})["held_lists"] = n

@@ -100,7 +100,9 @@ def test_export_restore_into_a_fresh_database_and_compare(
         ] == commission_officer.pk
     assert Combatant.objects.get().status == Combatant.Status.CANTONED
     # The dashboard's tally is not in the archive: the successor's triggers counted the restored people.
-    tally = "from ddr.models import RegisterTally as T; print(list(T.objects.filter(grouping='status', n__gt=0)"
+    tally = (
+        "from ddr.models import RegisterTally as T; print(list(T.objects.filter(grouping='status', n__gt=0)"
+    )
     counted = _manage(url, var, "shell", "-c", tally + ".values_list('status', 'n')))")
     assert counted.stdout.strip().splitlines()[-1] == "[('cantoned', 1)]", counted.stderr
 

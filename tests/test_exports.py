@@ -132,7 +132,12 @@ def test_every_table_exports_as_csv_and_xlsx_and_is_logged(
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8").lstrip("\ufeff")), delimiter=";"))
     log = ExportLog.objects.get()
     assert log.sha256 == hashlib.sha256(response.content).hexdigest()
-    assert (log.row_count, log.identity, log.purpose, log.file_format) == (len(rows) - 1, identity, PURPOSE, "csv")
+    assert (log.row_count, log.identity, log.purpose, log.file_format) == (
+        len(rows) - 1,
+        identity,
+        PURPOSE,
+        "csv",
+    )
     xlsx = client.get(url, {"export": "xlsx", "table": table, "purpose": PURPOSE})
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
     assert [list(r) for r in sheet.iter_rows(values_only=True)][0] == rows[0]  # same header
@@ -155,12 +160,16 @@ def test_exports_keep_to_the_readers_region_and_the_pages_filters(
 
 
 def test_analysts_cannot_export_what_they_cannot_read(analyst_client: Client, world: dict[str, Any]) -> None:
-    assert analyst_client.get(reverse("person-list"), {"export": "csv", "purpose": PURPOSE}).status_code == 403
+    assert (
+        analyst_client.get(reverse("person-list"), {"export": "csv", "purpose": PURPOSE}).status_code == 403
+    )
     assert analyst_client.get(reverse("wam-list"), {"export": "csv", "purpose": PURPOSE}).status_code == 403
     assert not ExportLog.objects.exists()
 
 
-def test_dashboard_exports_every_table_with_suppression(analyst_client: Client, world: dict[str, Any]) -> None:
+def test_dashboard_exports_every_table_with_suppression(
+    analyst_client: Client, world: dict[str, Any]
+) -> None:
     book = analyst_client.get(reverse("dashboard"), {"export": "xlsx"})
     sheets = openpyxl.load_workbook(io.BytesIO(book.content))
     assert len(sheets.sheetnames) == 9
