@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 from typing import Any, cast
 
+from django.db import connection, transaction
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.utils.translation import gettext_lazy as _
 
@@ -302,7 +303,13 @@ def duplicates(scope: Scope) -> Table:
     pairs = DuplicatePair.objects.filter(status=DuplicatePair.Status.OPEN).annotate(movement=movement)
     codes = dict(ArmedGroup.objects.values_list("id", "code"))
     table: dict[str, dict[str, int]] = {}
-    for movement_id, n in pairs.values_list("movement").annotate(n=Count("id")).order_by():
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                # JIT compiled this lookup for longer than it ran (212 ms with, 124 ms without).
+                cursor.execute("SET LOCAL jit = off")
+        counted = list(pairs.values_list("movement").annotate(n=Count("id")).order_by())
+    for movement_id, n in counted:
         if movement_id is not None:  # a first person outside the reader's scope or filters
             table.setdefault(codes[movement_id], {})["open_pairs"] = n
     held = SubmittedList.objects.filter(held_share__isnull=False)
@@ -315,7 +322,7 @@ def duplicates(scope: Scope) -> Table:
 
 
 # Every figure by the name the API gives it (`/api/dashboard/<name>/`).
-PANELS = {
+PANELS: dict[str, Callable[[Scope], Any]] = {
     "funnel": funnel,
     "pathways": pathways,
     "pathway_by_sex": pathway_by_sex,
