@@ -136,10 +136,6 @@ def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "cantonment/site_detail.html", context)
 
 
-def _refused(request: HttpRequest, exc: stays.CantonmentRefused) -> None:
-    messages.error(request, str(exc))
-
-
 @role_required(*CANTONMENT_ROLES)
 @require_POST
 def site_check_in(request: HttpRequest, pk: int) -> HttpResponse:
@@ -152,7 +148,7 @@ def site_check_in(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         stay = stays.check_in(person=person, site=site, on=form.cleaned_data["on"], by=request.user)
     except stays.CantonmentRefused as exc:
-        _refused(request, exc)
+        messages.error(request, str(exc))
     else:
         messages.success(
             request,
@@ -174,7 +170,7 @@ def stay_check_out(request: HttpRequest, pk: int) -> HttpResponse:
             stays.check_out(stay=stay, on=form.cleaned_data["on"], by=request.user)
             messages.success(request, _("Checked out."))
         except stays.CantonmentRefused as exc:
-            _refused(request, exc)
+            messages.error(request, str(exc))
     return redirect("site-detail", pk=stay.site_id)
 
 
@@ -190,7 +186,7 @@ def site_capacity(request: HttpRequest, pk: int) -> HttpResponse:
             stays.site_capacity(site=site, by=request.user, **form.cleaned_data)
             messages.success(request, _("Capacity changed."))
         except stays.CantonmentRefused as exc:
-            _refused(request, exc)
+            messages.error(request, str(exc))
     return redirect("site-detail", pk=pk)
 
 
@@ -206,5 +202,5 @@ def site_advance(request: HttpRequest, pk: int) -> HttpResponse:
             stays.site_advance(site=site, by=request.user, **form.cleaned_data)
             messages.success(request, _("Status changed."))
         except stays.CantonmentRefused as exc:
-            _refused(request, exc)
+            messages.error(request, str(exc))
     return redirect("site-detail", pk=pk)

@@ -16,7 +16,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from accounts.permissions import ALL_ROLES
 
-from .dashboard import PANELS, Scope
+from .dashboard import PANELS, Scope, read_filters
 from .models import Cercle, Region
 
 ERROR_SCHEMA = {
@@ -125,18 +125,13 @@ DASHBOARD_FILTERS = [
 
 def dashboard_scope(request: Any) -> Scope:
     """The reader and the filters of a dashboard request; a bad filter is a 400 naming it."""
-    params: dict[str, Any] = {}
-    for name, key in (("from", "start"), ("to", "end")):
-        value = request.query_params.get(name, "")
-        if value:
-            try:
-                params[key] = dt.date.fromisoformat(value)
-            except ValueError as exc:
-                raise exceptions.ValidationError({name: ["YYYY-MM-DD"]}) from exc
-    region = request.query_params.get("region", "")
-    if region and not Region.objects.filter(code=region[:16]).exists():
-        raise exceptions.ValidationError({"region": [_("Unknown region code.")]})
-    return Scope(request.user, region=region[:16], **params)
+    filters, errors = read_filters(request.query_params)
+    scope = Scope(request.user, **filters)
+    if filters["region"] and not scope.region_id:
+        errors["region"] = [str(_("Unknown region code."))]
+    if errors:
+        raise exceptions.ValidationError(errors)
+    return scope
 
 
 def _plain(value: Any) -> Any:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 from typing import Any, cast
@@ -85,7 +85,6 @@ class Dashboard:
     cvr: dict[str, Any]
     duplicates: Table  # movement -> {"open pairs", "held lists"}
     suppressed: bool = False
-    notes: list[str] = field(default_factory=list)
 
 
 def _labels(choices: Any) -> dict[str, str]:
@@ -94,6 +93,19 @@ def _labels(choices: Any) -> dict[str, str]:
 
 def _next_month(day: dt.date) -> dt.date:
     return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+
+
+def read_filters(params: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """The `region`, `from` and `to` of a dashboard request, and the dates that could not be read.
+    An unknown region shows in the scope (`region_id` 0), without a query of its own."""
+    filters: dict[str, Any] = {"region": params.get("region", "")[:16], "start": None, "end": None}
+    errors: dict[str, list[str]] = {}
+    for name, key in (("from", "start"), ("to", "end")):
+        try:
+            filters[key] = dt.date.fromisoformat(params[name]) if params.get(name) else None
+        except ValueError:
+            errors[name] = ["YYYY-MM-DD"]
+    return filters, errors
 
 
 class Scope:
@@ -114,6 +126,13 @@ class Scope:
 
     def _filter(self, queryset: Any, region_field: str = "region_id") -> Any:
         return queryset.filter(**{region_field: self.region_id}) if self.region_id is not None else queryset
+
+    def _period(self, queryset: Any, date_field: str) -> Any:
+        if self.start:
+            queryset = queryset.filter(**{f"{date_field}__gte": self.start})
+        if self.end:
+            queryset = queryset.filter(**{f"{date_field}__lte": self.end})
+        return queryset
 
     def counts(self, grouping: str) -> dict[tuple, int]:
         """(region id, *the grouping's columns) -> people, children left out (and merged records,
@@ -192,7 +211,8 @@ def _pathway_table(scope: Scope, grouping: str, column: str, labels: Mapping[Any
     for (pathway, other, *status), n in scope.count_by(grouping, "pathway", column, *merged).items():
         if n and status != [S.MERGED]:
             row = table.setdefault(pathway_labels.get(pathway, pathway), {})
-            row[labels.get(other, str(other))] = row.get(labels.get(other, str(other)), 0) + n
+            label = labels.get(other, str(other))
+            row[label] = row.get(label, 0) + n
     return suppress(table) if scope.analyst else cast(Table, table)
 
 
@@ -271,11 +291,7 @@ def units(scope: Scope) -> dict[str, int]:
 
 
 def cvr(scope: Scope) -> dict[str, Any]:
-    projects = scope._filter(Project.objects.for_user(scope.user))
-    if scope.start:
-        projects = projects.filter(start__gte=scope.start)
-    if scope.end:
-        projects = projects.filter(start__lte=scope.end)
+    projects = scope._period(scope._filter(Project.objects.for_user(scope.user)), "start")
     money = projects.aggregate(n=Count("id"), budget=Sum("budget_usd"))
     portfolio = reports.portfolio_mix(projects)
     return {
@@ -295,10 +311,7 @@ def duplicates(scope: Scope) -> Table:
     # The open pairs are few, the register is large: each pair looks up its first person by
     # primary key (a correlated subquery) rather than joining, which read the whole register.
     people = scope._filter(Combatant.objects.for_user(scope.user)).exclude(status=S.MERGED)
-    if scope.start:
-        people = people.filter(registered_at__gte=scope.start)
-    if scope.end:
-        people = people.filter(registered_at__lte=scope.end)
+    people = scope._period(people, "registered_at")
     movement = Subquery(people.filter(pk=OuterRef("first_id")).order_by().values("movement_id")[:1])
     pairs = DuplicatePair.objects.filter(status=DuplicatePair.Status.OPEN).annotate(movement=movement)
     codes = dict(ArmedGroup.objects.values_list("id", "code"))

@@ -33,21 +33,29 @@ def neutralise(value: Any) -> Any:
     return value
 
 
-def to_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+Sheet = tuple[str, Sequence[str], Sequence[Sequence[Any]]]  # title, header, rows
+
+
+def _csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
     writer.writerow(header)
     for row in rows:
-        writer.writerow([neutralise("" if v is None else str(v)) for v in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: French Excel reads UTF-8 then
+        writer.writerow(["" if v is None else str(neutralise(v)) for v in row])
+    return buffer.getvalue()
 
 
-def to_xlsx(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    return to_workbook([("", header, rows)])
+def to_csv(sheets: Sequence[Sheet]) -> bytes:
+    """The tables one after the other, each under its title if it has one, with a blank line
+    between. With a BOM, so French Excel reads UTF-8."""
+    text = "\r\n".join(
+        (_csv_text([title], []) if title else "") + _csv_text(header, rows) for title, header, rows in sheets
+    )
+    return ("\ufeff" + text).encode("utf-8")
 
 
-def to_workbook(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]) -> bytes:
-    """One sheet per (title, header, rows); Excel allows 31 characters of title."""
+def to_xlsx(sheets: Sequence[Sheet]) -> bytes:
+    """One sheet per table; Excel allows 31 characters of title."""
     import openpyxl
 
     book = openpyxl.Workbook(write_only=True)
@@ -61,39 +69,20 @@ def to_workbook(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence[Any
     return buffer.getvalue()
 
 
-def sections_to_csv(sections: Iterable[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]) -> bytes:
-    """Several tables in one CSV file: each under its title, with a blank line between."""
-    parts = []
-    for title, header, rows in sections:
-        parts.append(to_csv([title], []).decode("utf-8").lstrip("\ufeff"))
-        parts.append(to_csv(header, rows).decode("utf-8").lstrip("\ufeff") + "\r\n")
-    return ("\ufeff" + "".join(parts)).encode("utf-8")
-
-
-def export_response(
-    *,
-    user: Any,
-    what: str,
-    file_format: str,
-    filters: str,
-    header: Sequence[str],
-    rows: Sequence[Sequence[Any]],
-    purpose: str = "",
-    identity: bool = False,
-    data: bytes | None = None,
+def _logged_file(
+    request: HttpRequest, what: str, sheets: Sequence[Sheet], *, purpose: str = "", identity: bool = False
 ) -> HttpResponse:
-    """The file, and its entry in the export log. `data` is given when the file is built
-    elsewhere (several tables in one file); `rows` then only counts the rows."""
-    if data is None:
-        data = to_xlsx(header, rows) if file_format == "xlsx" else to_csv(header, rows)
-    ExportLog.objects.create(
-        user=user,
+    """The file asked for (`?export=`), and its entry in the export log."""
+    file_format = request.GET["export"]
+    data = to_xlsx(sheets) if file_format == "xlsx" else to_csv(sheets)
+    ExportLog.objects.create(  # type: ignore[misc]  # export views all require a signed-in role
+        user=request.user,
         what=what,
         file_format=file_format,
-        filters=filters[:1000],
+        filters=_filters(request)[:1000],
         purpose=purpose[:500],
         identity=identity,
-        row_count=len(rows),
+        row_count=sum(len(rows) for _title, _header, rows in sheets),
         sha256=hashlib.sha256(data).hexdigest(),
     )
     content_type = (
@@ -153,16 +142,19 @@ def table_export(
         )
         context = {"message": message % {"n": MIN_PURPOSE}, "back": _filters(request)}
         return render(request, "core/export_refused.html", context, status=400)
-    return export_response(
-        user=request.user,
-        what=what,
-        file_format=file_format,
-        filters=_filters(request),
-        header=[str(c.header) for c in columns],
-        rows=[[c.of(row) for c in columns] for row in rows],
-        purpose=purpose,
-        identity=identity,
-    )
+    rows = [[c.of(row) for c in columns] for row in rows]
+    sheet = ("", [str(c.header) for c in columns], rows)
+    return _logged_file(request, what, [sheet], purpose=purpose, identity=identity)
+
+
+def sections_export(
+    request: HttpRequest, what: str, sections: Sequence[tuple[str, str, list[str], list]]
+) -> HttpResponse:
+    """Several tables of one page (key, title, header, rows) in one file, a sheet each in XLSX;
+    or the one named by `?table=`. Only aggregate tables: no purpose is asked."""
+    chosen = [s for s in sections if s[0] == request.GET.get("table")] or list(sections)
+    name = f"{what}-{chosen[0][0]}" if len(chosen) == 1 else what
+    return _logged_file(request, name, [(title, header, rows) for _key, title, header, rows in chosen])
 
 
 def _filters(request: HttpRequest) -> str:

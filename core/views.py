@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import datetime as dt
-
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -17,8 +15,9 @@ from ddr.models import Sex
 
 from .dashboard import figures as dashboard_figures
 from .dashboard import grid as dashboard_grid
+from .dashboard import read_filters
 from .dashboard import sections as dashboard_sections
-from .exports import FORMATS, export_response, sections_to_csv, to_workbook
+from .exports import FORMATS, sections_export
 from .health import broker_ok, database_ok
 from .models import Job, Region
 from .selectors import programme_summary
@@ -59,21 +58,13 @@ def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "core/_job_progress.html", {"job": job})
 
 
-def _dashboard_filters(request: HttpRequest) -> dict:
-    def day(name: str) -> dt.date | None:
-        try:
-            return dt.date.fromisoformat(request.GET.get(name, ""))
-        except ValueError:
-            return None
-
-    return {"region": request.GET.get("region", "")[:16], "start": day("from"), "end": day("to")}
-
-
 @role_required(*ALL_ROLES)
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The programme on one page, for a commission president and a mission chief; also as PDF."""
-    filters = _dashboard_filters(request)
+    filters, _unread = read_filters(request.GET)  # the page ignores a date it cannot read
     board = dashboard_figures(request.user, **filters)
+    if request.GET.get("export") in FORMATS:
+        return sections_export(request, "tableau-de-bord", dashboard_sections(board))
     region_columns, pathway_rows = dashboard_grid(board.pathways)
     _, sex_rows = dashboard_grid(board.pathway_by_sex, [str(Sex.MALE.label), str(Sex.FEMALE.label)])
     movement_columns, movement_rows = dashboard_grid(board.pathway_by_movement)
@@ -91,8 +82,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "generated_at": timezone.now(),
         "tile_url": settings.MAP_TILE_URL,
     }
-    if request.GET.get("export") in FORMATS:
-        return _dashboard_export(request, dashboard_sections(board))
     if request.GET.get("format") == "pdf":
         from cantonment.pdf import PdfUnavailable, html_to_pdf
 
@@ -104,22 +93,3 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         response["Content-Disposition"] = 'attachment; filename="tableau-de-bord.pdf"'
         return response
     return render(request, "core/dashboard.html", context)
-
-
-def _dashboard_export(request: HttpRequest, sections: list) -> HttpResponse:
-    """Every table of the dashboard in one file (one sheet each in XLSX), or the one `?table=`."""
-    chosen = [s for s in sections if s[0] == request.GET.get("table")] or sections
-    file_format = request.GET["export"]
-    parts = [(title, header, rows) for _key, title, header, rows in chosen]
-    data = to_workbook(parts) if file_format == "xlsx" else sections_to_csv(parts)
-    query = request.GET.copy()
-    query.pop("export", None)
-    return export_response(
-        user=request.user,
-        what="tableau-de-bord" + (f"-{chosen[0][0]}" if len(chosen) == 1 else ""),
-        file_format=file_format,
-        filters=query.urlencode(),
-        header=[],
-        rows=[row for _title, _header, rows in parts for row in rows],
-        data=data,
-    )

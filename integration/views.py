@@ -90,10 +90,6 @@ def _person(request: HttpRequest, number: str) -> Combatant | None:
     return Combatant.objects.for_user(request.user).filter(registration_number=number.strip().upper()).first()
 
 
-def _refused(request: HttpRequest, exc: services.IntegrationRefused) -> None:
-    messages.error(request, str(exc))
-
-
 # --- units --------------------------------------------------------------------------------
 
 
@@ -240,7 +236,7 @@ def unit_member_add(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(request, _("Member added."))
     except services.IntegrationRefused as exc:
-        _refused(request, exc)
+        messages.error(request, str(exc))
     return redirect("unit-detail", pk=pk)
 
 
@@ -260,7 +256,7 @@ def membership_leave(request: HttpRequest, pk: int) -> HttpResponse:
             services.membership_end(membership=membership, by=request.user, **form.cleaned_data)
             messages.success(request, _("Departure recorded."))
         except services.IntegrationRefused as exc:
-            _refused(request, exc)
+            messages.error(request, str(exc))
     return redirect("unit-detail", pk=membership.unit_id)
 
 
@@ -275,7 +271,7 @@ def membership_command(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(request, _("Command position given."))
     except services.IntegrationRefused as exc:
-        _refused(request, exc)
+        messages.error(request, str(exc))
     return redirect("unit-detail", pk=pk)
 
 
@@ -301,7 +297,7 @@ def unit_patrol(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(request, _("Patrol recorded."))
     except services.IntegrationRefused as exc:
-        _refused(request, exc)
+        messages.error(request, str(exc))
     return redirect("unit-detail", pk=pk)
 
 
@@ -451,7 +447,7 @@ def cohort_candidate_add(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(request, _("Candidate added."))
     except services.IntegrationRefused as exc:
-        _refused(request, exc)
+        messages.error(request, str(exc))
     return redirect("cohort-detail", pk=pk)
 
 
@@ -498,5 +494,5 @@ def cohort_step(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.error(request, _("Unknown step."))
     except services.IntegrationRefused as exc:
-        _refused(request, exc)
+        messages.error(request, str(exc))
     return redirect("cohort-detail", pk=pk)
