@@ -181,3 +181,19 @@ def test_dashboard_exports_every_table_with_suppression(
         "tableau-de-bord",
         "tableau-de-bord-pathway-region",
     ]
+
+
+def test_an_export_costs_the_same_queries_for_3_rows_or_30(
+    commission_client: Client, django_assert_max_num_queries: Any
+) -> None:
+    def export() -> int:
+        with django_assert_max_num_queries(12):
+            response = commission_client.get(reverse("person-list"), {"export": "xlsx", "purpose": PURPOSE})
+        return len(list(openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows())) - 1
+
+    for _ in range(3):
+        CombatantFactory()
+    assert export() == 3
+    for _ in range(27):
+        CombatantFactory(region=region("KID"))
+    assert export() == 30
