@@ -8,7 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.querysets import RegionScopedQuerySet
+from core.querysets import PersonScopedQuerySet, RegionScopedQuerySet
 
 
 class Site(models.Model):
@@ -134,8 +134,8 @@ class SiteEvent(models.Model):
         return f"{self.site} {self.status} {self.on}"
 
 
-class StayQuerySet(RegionScopedQuerySet):
-    region_field = "site__region"
+class StayQuerySet(PersonScopedQuerySet):
+    """A stay is the person's: seen when the person is, whatever the site's region."""
 
 
 class CantonmentStay(models.Model):

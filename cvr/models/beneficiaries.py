@@ -8,7 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.querysets import RegionScopedQuerySet
+from core.querysets import PersonScopedQuerySet
 from ddr.models import Sex
 
 
@@ -24,7 +24,9 @@ class AgeBand(models.TextChoices):
 YOUTH_BANDS = (AgeBand.B15_17, AgeBand.B18_24, AgeBand.B25_35)
 
 
-class BeneficiaryQuerySet(RegionScopedQuerySet):
+class BeneficiaryQuerySet(PersonScopedQuerySet):
+    """A registered beneficiary is seen when the person is; a community member by the project's region."""
+
     region_field = "project__region"
 
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Role
-from core.querysets import RegionScopedQuerySet
+from core.querysets import PersonScopedQuerySet, RegionScopedQuerySet, signed_in
 
 # Columns of the people, document and weapon history tables left without an index: history is
 # read by record id (kept indexed), and each index would slow every bulk import.
@@ -158,12 +158,27 @@ class Pathway(models.TextChoices):
 
 
 class CombatantQuerySet(RegionScopedQuerySet):
+    @staticmethod
+    def scope_q(user: Any, prefix: str = "") -> models.Q | None:
+        """Who may see a person, as a condition on `prefix` (None: nobody). The one rule for people
+        and for everything that belongs to one (core.querysets.PersonScopedQuerySet).
+
+        Children are opened by the child-protection role only; everyone else never sees them; a
+        regional officer sees the people of their region.
+        """
+        if not signed_in(user):
+            return None
+        condition = models.Q()
+        if user.role == Role.REGIONAL_OFFICER:
+            if user.region_id is None:
+                return None
+            condition &= models.Q(**{f"{prefix}region": user.region_id})
+        child = models.Q(**{f"{prefix}category": Category.CHILD})
+        return condition & (child if user.role == Role.CHILD_PROTECTION else ~child)
+
     def for_user(self, user: Any) -> Self:
-        """Children are opened by the child-protection role only; everyone else never sees them."""
-        qs = super().for_user(user)
-        if user and user.is_authenticated and user.role == Role.CHILD_PROTECTION:
-            return qs.filter(category=Category.CHILD)
-        return qs.exclude(category=Category.CHILD)
+        scope = self.scope_q(user)
+        return self.none() if scope is None else self.filter(scope)
 
 
 class Combatant(models.Model):
@@ -323,6 +338,8 @@ class IdentityDocument(models.Model):
     issuer = models.CharField(_("issued by"), max_length=100, blank=True)
     history = HistoricalRecords(no_db_index=UNINDEXED_HISTORY)
 
+    objects = PersonScopedQuerySet.as_manager()
+
     class Meta:
         ordering = ["kind", "number"]
         verbose_name = _("identity document")
@@ -357,6 +374,8 @@ class DeclaredWeapon(models.Model):
         _("condition"), max_length=16, choices=Condition.choices, default=Condition.UNKNOWN
     )
     history = HistoricalRecords(no_db_index=UNINDEXED_HISTORY)
+
+    objects = PersonScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["kind"]
@@ -443,6 +462,8 @@ class ListEntry(models.Model):
     combatant = models.ForeignKey(Combatant, on_delete=models.PROTECT, related_name="list_entries")
     line = models.PositiveIntegerField(_("line"))
     movement_ref = models.CharField(_("movement's own reference"), max_length=40, blank=True)
+
+    objects = PersonScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["submitted_list", "line"]

@@ -10,6 +10,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.querysets import PersonScopedQuerySet
+
 
 class MatchingSettings(models.Model):
     """The thresholds administrators tune (one row), shown with their effect on the queue."""
@@ -38,7 +40,9 @@ class MatchingSettings(models.Model):
         return found
 
 
-class DuplicatePairQuerySet(models.QuerySet):
+class DuplicatePairQuerySet(PersonScopedQuerySet):
+    person_fields = ("first", "second")
+
     def touching(self, people: Any) -> DuplicatePairQuerySet:
         """Pairs with at least one of `people` (ids, or a values queryset of ids)."""
         return self.filter(Q(first__in=people) | Q(second__in=people))
@@ -81,6 +85,10 @@ class DuplicatePair(models.Model):
         return f"{self.first_id} ~ {self.second_id} ({self.score:.2f})"
 
 
+class MergeQuerySet(PersonScopedQuerySet):
+    person_fields = ("kept", "absorbed")
+
+
 class Merge(models.Model):
     """`absorbed` merged into `kept`: what moved, so that it can be moved back."""
 
@@ -97,6 +105,8 @@ class Merge(models.Model):
     )
     undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
     history = HistoricalRecords()
+
+    objects = MergeQuerySet.as_manager()
 
     class Meta:
         ordering = ["-merged_at"]

@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.querysets import PersonScopedQuerySet
+
 # IDDRS 5.20: at most 48 hours between identifying a child and handing them to an interim care centre.
 CHILD_HANDOVER_DELAY = dt.timedelta(hours=48)
 
@@ -32,6 +34,8 @@ class AgeAssessment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("assessed by")
     )
     history = HistoricalRecords()
+
+    objects = PersonScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-assessed_on", "-id"]
@@ -63,6 +67,8 @@ class ChildReferral(models.Model):
     )
     handed_over_at = models.DateTimeField(_("handed over at"), null=True, blank=True)
     history = HistoricalRecords()
+
+    objects = PersonScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["handover_deadline"]
@@ -97,6 +103,8 @@ class MedicalExam(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
     )
     history = HistoricalRecords()
+
+    objects = PersonScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-examined_on", "-id"]
@@ -163,6 +171,8 @@ class VettingMatch(models.Model):
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     history = HistoricalRecords()
+
+    objects = PersonScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-score"]

@@ -8,7 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.querysets import RegionScopedQuerySet
+from core.querysets import PersonScopedQuerySet, RegionScopedQuerySet
 
 
 class Party(models.TextChoices):
@@ -49,7 +49,9 @@ class Unit(models.Model):
         return self.name
 
 
-class MembershipQuerySet(RegionScopedQuerySet):
+class MembershipQuerySet(PersonScopedQuerySet):
+    """A registered member is seen when the person is; a soldier of the forces by the unit's region."""
+
     region_field = "unit__region"
 
     def active_on(self, day: object) -> MembershipQuerySet:

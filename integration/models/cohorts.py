@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.querysets import RegionScopedQuerySet
+from core.querysets import PersonScopedQuerySet, RegionScopedQuerySet
 
 
 class Education(models.TextChoices):
@@ -126,8 +126,8 @@ class Cohort(models.Model):
         return self.name
 
 
-class CandidateQuerySet(RegionScopedQuerySet):
-    region_field = "cohort__region"
+class CandidateQuerySet(PersonScopedQuerySet):
+    """A candidate is the person's: seen when the person is."""
 
 
 class Candidate(models.Model):
