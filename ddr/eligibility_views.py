@@ -112,7 +112,9 @@ def ruleset_what_if_people(request: HttpRequest, pk: int) -> HttpResponse:
     source, target = request.GET.get("from", ""), request.GET.get("to", "")
     if source not in Pathway.values or target not in Pathway.values:
         return HttpResponse(_("Unknown pathway."), status=400)
-    people = pathways.what_if_people(ruleset, from_pathway=source, to_pathway=target)
+    people = pathways.what_if_people(ruleset, from_pathway=source, to_pathway=target).filter(
+        pk__in=Combatant.objects.for_user(request.user).values("pk")
+    )
     if exported := table_export(request, "simulation", WHAT_IF_COLUMNS, people, identity=True):
         return exported
     page = CappedPaginator(people, 50).get_page(request.GET.get("page"))

@@ -79,7 +79,8 @@ def staged_row(row: ParsedRow, *, today: dt.date) -> Row:
     # Under 18 by any source is a child: never processed as an adult (screening follows).
     if v["birth_year"] and today.year - v["birth_year"] < 18:
         category = Category.CHILD
-    status = Combatant.Status.REFERRED if category == Category.CHILD else Combatant.Status.PRE_REGISTERED
+    child = category == Category.CHILD
+    status = Combatant.Status.REFERRED if child else Combatant.Status.PRE_REGISTERED
     document = bool(v["document_number"])
     return [
         row.line,
@@ -97,7 +98,7 @@ def staged_row(row: ParsedRow, *, today: dt.date) -> Row:
         v["region_code"],
         v["commune"],
         v["movement_id"],
-        v["rank"],
+        "" if child else v["rank"],  # a child's record keeps nothing of the group's command
         str(category),
         str(status),
         armed,
@@ -112,6 +113,11 @@ def staged_row(row: ParsedRow, *, today: dt.date) -> Row:
         v["weapon_calibre"] if armed else "",
         (v.get("ammunition") or 0) if armed else None,
     ]
+
+
+def child_lines(rows: Iterable[Row]) -> list[int]:
+    """The lines of the rows that are children (by the file or by age), to be separated."""
+    return [int(r[COLUMN["line"]]) for r in rows if r[COLUMN["category"]] == Category.CHILD]
 
 
 def dump(rows: Iterable[Row]) -> bytes:

@@ -14,6 +14,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from core.audit import save_audited
 
@@ -72,28 +73,57 @@ def age_assess(
 def child_separate(*, person: Combatant, by: Any, partner: str = "") -> ChildReferral:
     """Never processed as an adult: separated, referred with a 48-hour hand-over deadline, and
     the record minimised (the movement rank and biometric reference are dropped)."""
-    person.category = Category.CHILD
-    person.status = Combatant.Status.REFERRED
-    person.pathway, person.pathway_reason = Pathway.CHILD_REFERRAL, "under_age"
-    person.rank_in_movement = ""
-    person.biometric_ref = ""
-    save_audited(
-        person,
-        by,
-        ["category", "status", "pathway", "pathway_reason", "rank_in_movement", "biometric_ref"],
-        "child separated",
+    children_separate(people=Combatant.objects.filter(pk=person.pk), by=by, partner=partner)
+    person.refresh_from_db()
+    return ChildReferral.objects.get(combatant=person)
+
+
+# What a child's record keeps of the armed group: nothing of its command or biometrics.
+SEPARATED = {
+    "category": Category.CHILD,
+    "status": Combatant.Status.REFERRED,
+    "pathway": Pathway.CHILD_REFERRAL,
+    "pathway_reason": "under_age",
+    "rank_in_movement": "",
+    "biometric_ref": "",
+}
+
+
+@transaction.atomic
+def children_separate(
+    *, people: QuerySet[Combatant], by: Any, partner: str = "", reason: str = "child separated"
+) -> int:
+    """The one way a child is separated, for one person (age assessment, registration) or a whole
+    list (import): each is referred, minimised and given a referral with the 48-hour hand-over
+    deadline. Set-based: one batched update with its audit rows, one bulk insert of referrals.
+    Safe to run twice (a child already separated keeps their referral). Returns the children."""
+    children = list(Combatant.objects.select_for_update().filter(pk__in=people.values("pk")).order_by("pk"))
+    changed = [c for c in children if any(getattr(c, f) != v for f, v in SEPARATED.items())]
+    for child in changed:
+        for field, value in SEPARATED.items():
+            setattr(child, field, value)
+    bulk_update_with_history(
+        changed, Combatant, list(SEPARATED), batch_size=2000, default_user=by, default_change_reason=reason
+    )
+    referred = set(
+        ChildReferral.objects.filter(combatant__in=[c.pk for c in children]).values_list("combatant_id", flat=True)
     )
     now = timezone.now()
-    referral, created = ChildReferral.objects.get_or_create(
-        combatant=person,
-        defaults={
-            "identified_at": now,
-            "handover_deadline": now + CHILD_HANDOVER_DELAY,
-            "partner": partner,
-            "referred_by": by,
-        },
+    referrals = [
+        ChildReferral(
+            combatant=child,
+            identified_at=now,
+            handover_deadline=now + CHILD_HANDOVER_DELAY,
+            partner=partner,
+            referred_by=by,
+        )
+        for child in children
+        if child.pk not in referred
+    ]
+    bulk_create_with_history(
+        referrals, ChildReferral, batch_size=2000, default_user=by, default_change_reason=reason
     )
-    return referral
+    return len(children)
 
 
 @transaction.atomic

@@ -155,7 +155,9 @@ DOCUMENT_COLUMNS = [
 @role_required(*VETTING_ROLES)
 def vetting_queue(request: HttpRequest) -> HttpResponse:
     pending = (
-        VettingMatch.objects.filter(status=VettingMatch.Status.PENDING)
+        # Read through the people's scope: a person reclassified as a child leaves the queue.
+        VettingMatch.objects.for_user(request.user)
+        .filter(status=VettingMatch.Status.PENDING)
         .select_related("combatant__region", "combatant__movement", "entry__movement")
         .order_by("-score", "pk")
     )
@@ -173,7 +175,9 @@ def vetting_queue(request: HttpRequest) -> HttpResponse:
 @role_required(*VETTING_ROLES)
 @require_POST
 def vetting_review(request: HttpRequest, pk: int) -> HttpResponse:
-    match = get_object_or_404(VettingMatch, pk=pk, status=VettingMatch.Status.PENDING)
+    match = get_object_or_404(
+        VettingMatch.objects.for_user(request.user), pk=pk, status=VettingMatch.Status.PENDING
+    )
     form = VettingReviewForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Decision not recorded: %(errors)s") % {"errors": form_errors(form)})
@@ -253,7 +257,7 @@ def watchlist_import(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.CHILD_PROTECTION)
 def referral_list(request: HttpRequest) -> HttpResponse:
-    referrals = ChildReferral.objects.select_related("combatant__region", "referred_by").order_by(
+    referrals = ChildReferral.objects.for_user(request.user).select_related("combatant__region", "referred_by").order_by(
         "handed_over_at", "handover_deadline"
     )
     if exported := table_export(request, "enfants-orientes", REFERRAL_COLUMNS, referrals, identity=True):
@@ -264,7 +268,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 @role_required(Role.CHILD_PROTECTION)
 @require_POST
 def referral_hand_over(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = get_object_or_404(ChildReferral, pk=pk)
+    referral = get_object_or_404(ChildReferral.objects.for_user(request.user), pk=pk)
     form = HandOverForm(request.POST)
     if form.is_valid():
         try:

@@ -17,13 +17,15 @@ from django.utils.translation import gettext as _
 
 from core.models import Job, Region
 
-from . import list_commit
+from . import list_commit, screening
 from .imports import FileRejected, ParsedRow, RowError, parse_list_file
 from .models import (
     ArmedGroup,
+    Category,
     Combatant,
     DeclaredWeapon,
     IdentityDocument,
+    ListEntry,
     ListImport,
     RegistrationCounter,
     SubmittedList,
@@ -166,10 +168,27 @@ def _snapshot(values: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def version_diff(previous: SubmittedList, rows: list[ParsedRow], sample: int = 100) -> dict[str, Any]:
-    """What a new version changes against the previous one: added, removed and changed people."""
-    old: dict[str, dict[str, str]] = {}
-    for key, c in list_commit.people_on(previous).items():
+def version_diff(
+    previous: SubmittedList, rows: list[ParsedRow], *, user: Any, sample: int = 100
+) -> dict[str, Any]:
+    """What a new version changes against the previous one: added, removed and changed people,
+    as `user` may see them. A person of the previous version the user may not see (a child, for
+    anyone but child protection) is never described: not removed, not changed, no name, sex, birth
+    or region. A row that finds such a person is only counted, with its line in the user's own
+    file, because it will be linked to that record at commit (never re-registered as somebody new,
+    which would process a child as an adult)."""
+    on_previous = list_commit.people_on(previous)
+    visible = set(
+        Combatant.objects.for_user(user)
+        .filter(pk__in=[c.pk for c in on_previous.values()])
+        .values_list("pk", flat=True)
+    )
+    old: dict[str, dict[str, Any]] = {}
+    hidden: set[str] = set()
+    for key, c in on_previous.items():
+        if c.pk not in visible:
+            hidden.add(key)
+            continue
         old[key] = _snapshot(
             {
                 "family_name": c.family_name,
@@ -181,9 +200,11 @@ def version_diff(previous: SubmittedList, rows: list[ParsedRow], sample: int = 1
                 "category": c.category,
                 "rank": c.rank_in_movement,
             }
-        )
+        ) | {"person": c.pk}
     new = {r.key: _snapshot(r.values) for r in rows}
-    added = [k for k in new if k not in old]
+    lines = {r.key: r.line for r in rows}
+    hidden_lines = sorted(lines[k] for k in new if k in hidden)
+    added = [k for k in new if k not in old and k not in hidden]
     removed = [k for k in old if k not in new]
     changed: list[dict[str, Any]] = []
     for key in new.keys() & old.keys():
@@ -192,13 +213,20 @@ def version_diff(previous: SubmittedList, rows: list[ParsedRow], sample: int = 1
         }
         if fields:
             changed.append(
-                {"key": key, "name": f"{new[key]['family_name']} {new[key]['given_name']}", "fields": fields}
+                {
+                    "key": key,
+                    "person": old[key]["person"],
+                    "name": f"{new[key]['family_name']} {new[key]['given_name']}",
+                    "fields": fields,
+                }
             )
     return {
         "previous": str(previous),
         "added": len(added),
         "removed": len(removed),
         "changed": len(changed),
+        "not_visible": len(hidden_lines),
+        "not_visible_lines": hidden_lines[:sample],
         "added_sample": [new[k] for k in added[:sample]],
         "removed_sample": [old[k] for k in removed[:sample]],
         "changed_sample": sorted(changed, key=lambda c: str(c["name"]))[:sample],
@@ -207,7 +235,7 @@ def version_diff(previous: SubmittedList, rows: list[ParsedRow], sample: int = 1
 
 def list_import_validate(*, import_id: int) -> ListImport:
     """Phase 1: check every row and prepare the preview. Writes nothing to the register."""
-    record = ListImport.objects.select_related("job", "previous").get(pk=import_id)
+    record = ListImport.objects.select_related("job", "previous", "created_by").get(pk=import_id)
     job = record.job
     Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, message=_("Checking the file"))
     try:
@@ -224,7 +252,8 @@ def list_import_validate(*, import_id: int) -> ListImport:
         today = timezone.localdate()
         staged = list_commit.dump(list_commit.staged_row(r, today=today) for r in rows)
         record.checked_rows.save(f"{record.pk}.csv", ContentFile(staged), save=False)
-    record.diff = version_diff(record.previous, rows) if record.previous else {}
+    # Only those who may import see the preview, and it is prepared as the importer may see it.
+    record.diff = version_diff(record.previous, rows, user=record.created_by) if record.previous else {}
     record.status = ListImport.Status.INVALID if errors else ListImport.Status.READY
     record.message = ""
     record.save(
@@ -322,6 +351,14 @@ def _write_list(record: ListImport, rows: list[list[Any]]) -> SubmittedList:
     # People already known (same registration number, or on the previous version) are linked, not re-created.
     list_commit.decide(rows, previous=record.previous, reserve=reserve_registration_sequence)
     list_commit.write(rows, submitted=submitted, by=by, today=timezone.localdate())
+    if lines := list_commit.child_lines(rows):
+        # The same separation as an age assessment: referral, 48-hour deadline, minimised record.
+        on_list = ListEntry.objects.filter(submitted_list=submitted, line__in=lines)
+        screening.children_separate(
+            people=Combatant.objects.filter(pk__in=on_list.values("combatant_id")),
+            by=by,
+            reason=f"list import {submitted.pk}: child separated",
+        )
     return submitted
 
 
@@ -348,4 +385,9 @@ def combatant_register(
         item.combatant = person
         item._history_user = by  # type: ignore[union-attr]
         item.save()
+    if person.category == Category.CHILD or (
+        person.birth_year and timezone.localdate().year - person.birth_year < 18
+    ):
+        screening.children_separate(people=Combatant.objects.filter(pk=person.pk), by=by)
+        person.refresh_from_db()
     return person

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import csv
+from typing import Any
 
 import segno
 from django.contrib import messages
@@ -164,13 +165,15 @@ LIST_COLUMNS = [
     Column(_("Rows"), "row_count"),
     Column(_("SHA-256 of the file"), "sha256"),
 ]
+# Entries are numbered among the rows the reader may see, never by their line in the file: a
+# gap in the lines would point at a hidden person (a child, another region's person).
 ENTRY_COLUMNS = [
-    Column(_("Line"), "line"),
-    Column(_("Movement's own reference"), "movement_ref"),
-    Column(_("Registration no."), "combatant.registration_number"),
-    Column(_("Name"), "combatant.family_name"),
-    Column(_("Given name"), "combatant.given_name"),
-    Column(_("Region"), "combatant.region.name"),
+    Column(_("No."), lambda entry: entry[0]),
+    Column(_("Movement's own reference"), lambda entry: entry[1].movement_ref),
+    Column(_("Registration no."), lambda entry: entry[1].combatant.registration_number),
+    Column(_("Name"), lambda entry: entry[1].combatant.family_name),
+    Column(_("Given name"), lambda entry: entry[1].combatant.given_name),
+    Column(_("Region"), lambda entry: entry[1].combatant.region.name),
 ]
 
 
@@ -190,8 +193,9 @@ def list_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     # Entries go through the same scoping as people: a regional officer sees their region's lines.
     people = Combatant.objects.for_user(request.user)
-    entries = submitted.entries.filter(combatant__in=people).select_related("combatant__region")
-    if exported := table_export(request, f"liste-{submitted.pk}", ENTRY_COLUMNS, entries, identity=True):
+    entries = submitted.entries.filter(combatant__in=people).select_related("combatant__region").order_by("line")
+    numbered = enumerate(entries.iterator(), start=1)
+    if exported := table_export(request, f"liste-{submitted.pk}", ENTRY_COLUMNS, numbered, identity=True):
         return exported
     page = Paginator(entries, 100).get_page(request.GET.get("page"))
     return render(
@@ -242,11 +246,24 @@ def _import_for(pk: int) -> ListImport:
     )
 
 
+def _diff_for(record: ListImport, user: Any) -> dict[str, Any]:
+    """The preview's diff, keeping only people this viewer may see (it was prepared in the
+    importer's scope; a viewer with a narrower one must not read more through it)."""
+    diff = dict(record.diff or {})
+    named = [p["person"] for k in ("removed_sample", "changed_sample") for p in diff.get(k, []) if p.get("person")]
+    # A diff stored before people were recorded in it names nobody the viewer can be shown.
+    visible = set(Combatant.objects.for_user(user).filter(pk__in=named).values_list("pk", flat=True))
+    for k in ("removed_sample", "changed_sample"):
+        diff[k] = [p for p in diff.get(k, []) if p.get("person") in visible]
+    return diff
+
+
 @role_required(*IMPORT_ROLES)
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     record = _import_for(pk)
     template = "ddr/_import_status.html" if request.headers.get("HX-Request") else "ddr/import_detail.html"
-    return render(request, template, {"record": record, "errors": record.errors[:200]})
+    context = {"record": record, "diff": _diff_for(record, request.user), "errors": record.errors[:200]}
+    return render(request, template, context)
 
 
 @require_POST
