@@ -53,9 +53,9 @@ def duplicate_queue(request: HttpRequest) -> HttpResponse:
         "settings": tuned,
         # The user's last search over the register, with its progress bar while it runs.
         "job": Job.objects.filter(kind="duplicates_find", created_by=request.user.pk).order_by("-pk").first(),
-        "merges": Merge.objects.for_user(request.user).filter(
-            undone_at__isnull=True, pair__in=dedup.pairs_for(request.user)
-        ).select_related("kept", "absorbed", "merged_by")[:10],
+        "merges": Merge.objects.for_user(request.user)
+        .filter(undone_at__isnull=True, pair__in=dedup.pairs_for(request.user))
+        .select_related("kept", "absorbed", "merged_by")[:10],
     }
     return render(request, "ddr/duplicate_queue.html", context)
 
@@ -98,7 +98,9 @@ def duplicate_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @role_required(*REGISTER_ROLES)
 def merge_undo(request: HttpRequest, pk: int) -> HttpResponse:
-    merge = get_object_or_404(Merge.objects.for_user(request.user), pk=pk, pair__in=dedup.pairs_for(request.user))
+    merge = get_object_or_404(
+        Merge.objects.for_user(request.user), pk=pk, pair__in=dedup.pairs_for(request.user)
+    )
     try:
         dedup.merge_undo(merge=merge, by=request.user)
         messages.success(request, _("Merge undone: both records are back as they were."))

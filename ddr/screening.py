@@ -106,7 +106,9 @@ def children_separate(
         changed, Combatant, list(SEPARATED), batch_size=2000, default_user=by, default_change_reason=reason
     )
     referred = set(
-        ChildReferral.objects.filter(combatant__in=[c.pk for c in children]).values_list("combatant_id", flat=True)
+        ChildReferral.objects.filter(combatant__in=[c.pk for c in children]).values_list(
+            "combatant_id", flat=True
+        )
     )
     now = timezone.now()
     referrals = [

@@ -257,8 +257,10 @@ def watchlist_import(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.CHILD_PROTECTION)
 def referral_list(request: HttpRequest) -> HttpResponse:
-    referrals = ChildReferral.objects.for_user(request.user).select_related("combatant__region", "referred_by").order_by(
-        "handed_over_at", "handover_deadline"
+    referrals = (
+        ChildReferral.objects.for_user(request.user)
+        .select_related("combatant__region", "referred_by")
+        .order_by("handed_over_at", "handover_deadline")
     )
     if exported := table_export(request, "enfants-orientes", REFERRAL_COLUMNS, referrals, identity=True):
         return exported

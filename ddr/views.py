@@ -193,7 +193,9 @@ def list_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     # Entries go through the same scoping as people: a regional officer sees their region's lines.
     people = Combatant.objects.for_user(request.user)
-    entries = submitted.entries.filter(combatant__in=people).select_related("combatant__region").order_by("line")
+    entries = (
+        submitted.entries.filter(combatant__in=people).select_related("combatant__region").order_by("line")
+    )
     numbered = enumerate(entries.iterator(), start=1)
     if exported := table_export(request, f"liste-{submitted.pk}", ENTRY_COLUMNS, numbered, identity=True):
         return exported
@@ -250,7 +252,9 @@ def _diff_for(record: ListImport, user: Any) -> dict[str, Any]:
     """The preview's diff, keeping only people this viewer may see (it was prepared in the
     importer's scope; a viewer with a narrower one must not read more through it)."""
     diff = dict(record.diff or {})
-    named = [p["person"] for k in ("removed_sample", "changed_sample") for p in diff.get(k, []) if p.get("person")]
+    named = [
+        p["person"] for k in ("removed_sample", "changed_sample") for p in diff.get(k, []) if p.get("person")
+    ]
     # A diff stored before people were recorded in it names nobody the viewer can be shown.
     visible = set(Combatant.objects.for_user(user).filter(pk__in=named).values_list("pk", flat=True))
     for k in ("removed_sample", "changed_sample"):
