@@ -183,7 +183,7 @@ def _check(
                 else:
                     seen[person.pk] = line
         elif kind == Beneficiary.Kind.COMMUNITY:
-            if not raw.get("name"):
+            if not raw.get("name") and not any(e["column"] == "name" for e in row_errors):
                 row_errors.append(error(line, "name", _("A community member needs a name.")))
             if raw.get("sex", "").upper() not in ("M", "F"):
                 row_errors.append(error(line, "sex", _("Sex must be M or F.")))
