@@ -62,6 +62,11 @@ def clean_table_upload(upload: Any, *, max_bytes: int, too_large: str | None = N
     return upload
 
 
+def max_length(model: Any, field: str) -> int:
+    """The longest value `model.field` stores: a cell is checked against it before the preview."""
+    return int(getattr(model._meta.get_field(field), "max_length", None) or 0)
+
+
 def quoted(value: str) -> str:
     """A cell's value as a reason quotes it: at most MAX_QUOTED characters."""
     return repr(value if len(value) <= MAX_QUOTED else value[:MAX_QUOTED] + "…")
@@ -179,7 +184,11 @@ def read_table(
 
 def error(line: int, column: str, reason: Any) -> dict[str, Any]:
     text = str(reason)
-    return {"line": line, "column": column, "reason": text if len(text) <= MAX_REASON else text[:MAX_REASON] + "…"}
+    return {
+        "line": line,
+        "column": column,
+        "reason": text if len(text) <= MAX_REASON else text[:MAX_REASON] + "…",
+    }
 
 
 def capped(errors: Iterable[dict[str, Any]]) -> tuple[list[dict[str, Any]], int]:
@@ -211,7 +220,11 @@ def errors_csv(filename: str, errors: list[dict[str, Any]], *, total: int, messa
         writer.writerow([e["line"], e["column"], e["reason"]])
     if total > len(errors):
         writer.writerow(
-            ["", "", _("… and %(n)s more errors, not stored: correct these and check the file again.")
-             % {"n": total - len(errors)}]
+            [
+                "",
+                "",
+                _("… and %(n)s more errors, not stored: correct these and check the file again.")
+                % {"n": total - len(errors)},
+            ]
         )
     return response

@@ -8,8 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import StyledForm
-from core.uploads import clean_table_upload
 from core.models import Region
+from core.uploads import clean_table_upload
 from ddr.models import Sex
 
 from .models import Beneficiary, Partner, Project

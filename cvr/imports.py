@@ -14,7 +14,7 @@ from simple_history.utils import bulk_create_with_history
 
 from core.models import Job
 from core.tasks import job_failure
-from core.uploads import FileRejected, cell_problem, error, read_table
+from core.uploads import FileRejected, cell_problem, error, max_length, read_table
 from ddr.models import Combatant
 from ddr.rules import name_key
 
@@ -47,7 +47,7 @@ BATCH = 500
 
 
 # Free text is stored as it is: a cell longer than its field is refused, never cut silently.
-LENGTHS = {col: Beneficiary._meta.get_field(col).max_length or 0 for col in ("name", "village")}
+LENGTHS = {col: max_length(Beneficiary, col) for col in ("name", "village")}
 DEFAULT_LENGTH = 100
 
 
@@ -91,7 +91,9 @@ def _import(record: BeneficiaryImport) -> None:
         _finish(record, BeneficiaryImport.Status.DONE, total=len(parsed), imported=len(parsed))
 
 
-def _cells(line: int, cells: list[str], columns: list[str | None]) -> tuple[dict[str, str], list[dict[str, Any]]]:
+def _cells(
+    line: int, cells: list[str], columns: list[str | None]
+) -> tuple[dict[str, str], list[dict[str, Any]]]:
     """A row's values by column; a cell the database would refuse is reported and left empty."""
     raw: dict[str, str] = {}
     errors: list[dict[str, Any]] = []

@@ -10,8 +10,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import StyledForm, style_fields
-from core.uploads import clean_table_upload, megabytes
 from core.models import Region
+from core.uploads import clean_table_upload, megabytes
 
 from .models import (
     ArmedGroup,
@@ -107,9 +107,7 @@ class CombatantForm(StyledForm, forms.ModelForm):
         photo = self.cleaned_data.get("photo")
         limit = settings.DDR_PHOTO_MAX_BYTES
         if photo and getattr(photo, "size", 0) > limit:
-            raise forms.ValidationError(
-                _("The photo is larger than %(mb)s MB.") % {"mb": megabytes(limit)}
-            )
+            raise forms.ValidationError(_("The photo is larger than %(mb)s MB.") % {"mb": megabytes(limit)})
         # Django has Pillow open every upload; only camera formats are kept (no GIF, TIFF, PSD...).
         image = getattr(photo, "image", None)
         if image is not None and image.format not in PHOTO_FORMATS:

@@ -15,10 +15,9 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from core.uploads import FileRejected, cell_problem, read_table
+from core.uploads import FileRejected, cell_problem, max_length, read_table
 
 from .rules import is_valid_registration_number, name_key
-
 
 
 def person_key(movement_ref: str, family_name: str, given_name: str, birth_year: int | None) -> str:
@@ -151,7 +150,7 @@ def field_lengths() -> dict[str, int]:
         "weapon_serial": (DeclaredWeapon, "serial_number"),
         "weapon_calibre": (DeclaredWeapon, "calibre"),
     }
-    return {column: model._meta.get_field(name).max_length for column, (model, name) in stored_in.items()}
+    return {column: max_length(model, name) for column, (model, name) in stored_in.items()}
 
 
 APPROX_YEAR = re.compile(r"^(?:vers|env\.?|environ|about|around|ca\.?|circa|~)\s*(\d{4})$")
@@ -196,7 +195,7 @@ def parse_list_file(
         data,
         filename,
         max_bytes=max_bytes,
-        too_large=_("The file is larger than %(mb)s MB; split it into several lists."),
+        too_large=str(_("The file is larger than %(mb)s MB; split it into several lists.")),
     )
     header = next(rows, None)
     if not header or not any(h.strip() for h in header):

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
 
 from core.audit import save_audited
-from core.uploads import FileRejected, capped, cell_problem, error, read_table
+from core.uploads import FileRejected, capped, cell_problem, error, max_length, read_table
 
 from .models import (
     AgeAssessment,
@@ -265,14 +265,12 @@ class WatchlistRejected(Exception):
 def watchlist_import(*, data: bytes, filename: str, by: Any) -> int:
     """CSV (name;aliases;birth_year;movement;reason) read by the shared reader: every line or
     none, each bad line reported. Returns how many entries were imported."""
-    limits = {c: WatchlistEntry._meta.get_field(c).max_length or 0 for c in ("name", "aliases", "reason")}
+    limits = {c: max_length(WatchlistEntry, c) for c in ("name", "aliases", "reason")}
     movements = {g.code.upper(): g for g in ArmedGroup.objects.all()}
     entries: list[WatchlistEntry] = []
     errors: list[dict[str, Any]] = []
     try:
-        rows = read_table(
-            data, filename, max_bytes=settings.DDR_WATCHLIST_IMPORT_MAX_BYTES, delimiter=";"
-        )
+        rows = read_table(data, filename, max_bytes=settings.DDR_WATCHLIST_IMPORT_MAX_BYTES, delimiter=";")
         for line, row in enumerate(rows, start=1):
             if line == 1 or not any(cell.strip() for cell in row):
                 continue
@@ -289,7 +287,11 @@ def watchlist_import(*, data: bytes, filename: str, by: Any) -> int:
                 errors += problems
             elif not name or not values.get("reason"):
                 errors.append(
-                    error(line, "name", _("line %(line)s: the name and the reason are required") % {"line": line})
+                    error(
+                        line,
+                        "name",
+                        _("line %(line)s: the name and the reason are required") % {"line": line},
+                    )
                 )
             elif year and not (year.isdigit() and 1900 < int(year) < 2020):
                 errors.append(

@@ -203,9 +203,7 @@ def watchlist_import(request: HttpRequest) -> HttpResponse:
     upload = request.FILES.get("file")
     limit = settings.DDR_WATCHLIST_IMPORT_MAX_BYTES
     if upload is None or (upload.size or 0) > limit:
-        messages.error(
-            request, _("Choose a CSV file of at most %(mb)s MB.") % {"mb": megabytes(limit)}
-        )
+        messages.error(request, _("Choose a CSV file of at most %(mb)s MB.") % {"mb": megabytes(limit)})
         return redirect("vetting-queue")
     try:
         imported = screening.watchlist_import(data=upload.read(), filename=upload.name or "", by=request.user)

@@ -17,9 +17,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import ALL_ROLES, CASE_ROLES, REGISTER_ROLES, role_required
-from core.http import redirect_next
 from core.exports import Column, table_export
 from core.forms import StyledForm, form_errors, style_fields
+from core.http import redirect_next
 from ddr.models import Combatant
 
 from . import services

@@ -59,7 +59,9 @@ def assert_refused_and_file_deleted(record: BeneficiaryImport) -> None:
 def test_a_cell_over_the_csv_field_limit_is_refused_not_left_queued(
     commission_client: Client, project: Project, eager_tasks: Any
 ) -> None:
-    record = upload(commission_client, project, f"{HEADER}communauté;{'A' * 131_073};F;18-24;X\n", eager_tasks)
+    record = upload(
+        commission_client, project, f"{HEADER}communauté;{'A' * 131_073};F;18-24;X\n", eager_tasks
+    )
     assert_refused_and_file_deleted(record)
     assert "131" in record.message
     page = commission_client.get(reverse("cvr-import-detail", args=[record.pk])).content.decode()
@@ -77,13 +79,17 @@ def test_a_file_with_bare_cr_line_endings_is_read(
 def test_a_name_longer_than_its_field_is_refused_not_cut(
     commission_client: Client, project: Project, eager_tasks: Any
 ) -> None:
-    record = upload(commission_client, project, f"{HEADER}communauté;{'N' * 100_000};F;18-24;X\n", eager_tasks)
+    record = upload(
+        commission_client, project, f"{HEADER}communauté;{'N' * 100_000};F;18-24;X\n", eager_tasks
+    )
     assert_refused_and_file_deleted(record)
     [error] = record.errors
     assert (error["line"], error["column"]) == (2, "name") and "100000" in error["reason"]
 
 
-def test_a_nul_byte_is_refused_with_its_line(commission_client: Client, project: Project, eager_tasks: Any) -> None:
+def test_a_nul_byte_is_refused_with_its_line(
+    commission_client: Client, project: Project, eager_tasks: Any
+) -> None:
     record = upload(commission_client, project, f"{HEADER}{GOOD}communauté;Awa\x00;F;18-24;X\n", eager_tasks)
     assert_refused_and_file_deleted(record)
     [error] = record.errors

@@ -17,6 +17,7 @@ from .test_list_import import HEADER, V1, _form, start
 
 pytestmark = pytest.mark.django_db
 
+
 @pytest.fixture(autouse=True)
 def media(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path
@@ -69,7 +70,9 @@ def test_a_name_longer_than_its_field_is_refused_in_the_preview(commission_offic
 
 @pytest.mark.parametrize("control", ["\x00", "\x07", "\x1b"])
 def test_a_control_character_is_refused_with_its_line(commission_officer: Any, control: str) -> None:
-    record = validate(commission_officer, f"{HEADER}\n{ROW.format(n=1)}Cissé{control};Ali;M;1990;Gao;MN-2;;;;\n")
+    record = validate(
+        commission_officer, f"{HEADER}\n{ROW.format(n=1)}Cissé{control};Ali;M;1990;Gao;MN-2;;;;\n"
+    )
     assert_refused_and_file_deleted(record)
     [error] = record.errors
     assert (error["line"], error["column"]) == (3, "family_name")

@@ -18,7 +18,9 @@ def no_worker(monkeypatch: Any) -> None:
     monkeypatch.setattr(tasks.compliance_daily, "delay", lambda *a, **k: None)
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "https:/evil.example", "\\\\evil.example"])
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example/", "https:/evil.example", "\\\\evil.example"]
+)
 def test_the_one_third_check_refuses_to_redirect_off_site(commission_client: Client, target: str) -> None:
     response = commission_client.post(reverse("compliance-now"), {"next": target})
     assert response.status_code == 302 and response["Location"] == reverse("unit-list")
