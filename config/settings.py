@@ -160,7 +160,13 @@ STORAGES = {
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
 
-DDR_IMPORT_MAX_BYTES = env.int("DDR_IMPORT_MAX_BYTES", default=50_000_000)
+# Upload limits, in bytes. A larger list must be split; the refusal says so.
+DDR_IMPORT_MAX_BYTES = env.int("DDR_IMPORT_MAX_BYTES", default=50_000_000)  # a movement's list
+DDR_BENEFICIARY_IMPORT_MAX_BYTES = env.int("DDR_BENEFICIARY_IMPORT_MAX_BYTES", default=10_000_000)
+DDR_WATCHLIST_IMPORT_MAX_BYTES = env.int("DDR_WATCHLIST_IMPORT_MAX_BYTES", default=5_000_000)
+DDR_PHOTO_MAX_BYTES = env.int("DDR_PHOTO_MAX_BYTES", default=5_000_000)
+# An import keeps at most this many errors (and their total): the page and the CSV stay small.
+DDR_IMPORT_MAX_ERRORS = env.int("DDR_IMPORT_MAX_ERRORS", default=1000)
 # Identity documents issued this many days or fewer before registration are flagged for age review.
 DDR_DOCUMENT_FLAG_DAYS = env.int("DDR_DOCUMENT_FLAG_DAYS", default=30)
 

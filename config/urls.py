@@ -212,6 +212,7 @@ urlpatterns = [
     path("rvc/<int:pk>/beneficiaires/", cvr_views.beneficiary_add, name="cvr-beneficiary-add"),
     path("rvc/<int:pk>/beneficiaires/importer/", cvr_views.beneficiary_import, name="cvr-beneficiary-import"),
     path("rvc/imports/<int:pk>/", cvr_views.import_detail, name="cvr-import-detail"),
+    path("rvc/imports/<int:pk>/erreurs.csv", cvr_views.import_errors, name="cvr-import-errors"),
     path("api/", include(api_patterns)),
     path("admin/", admin.site.urls),
 ]

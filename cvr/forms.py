@@ -3,11 +3,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import StyledForm
 from core.models import Region
+from core.uploads import clean_table_upload
 from ddr.models import Sex
 
 from .models import Beneficiary, Partner, Project
@@ -106,10 +108,9 @@ class ImportForm(StyledForm, forms.Form):
     file = forms.FileField(label=_("File (CSV or XLSX)"))
 
     def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith((".csv", ".txt", ".xlsx", ".xlsm")):
-            raise forms.ValidationError(_("Only CSV and XLSX files are accepted."))
-        return upload
+        return clean_table_upload(
+            self.cleaned_data["file"], max_bytes=settings.DDR_BENEFICIARY_IMPORT_MAX_BYTES
+        )
 
 
 class ConsortiumForm(StyledForm, forms.Form):

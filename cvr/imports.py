@@ -3,15 +3,18 @@ whole file saved in one transaction or not at all. Runs on the worker with a pro
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from core.models import Job
-from ddr.imports import FileRejected, read_csv, read_xlsx
+from core.tasks import job_failure
+from core.uploads import FileRejected, cell_problem, error, max_length, read_table
 from ddr.models import Combatant
 from ddr.rules import name_key
 
@@ -43,29 +46,38 @@ YES = {"oui", "yes", "o", "y", "1", "x"}
 BATCH = 500
 
 
-def _error(line: int, column: str, reason: str) -> dict[str, Any]:
-    return {"line": line, "column": column, "reason": str(reason)}
+# Free text is stored as it is: a cell longer than its field is refused, never cut silently.
+LENGTHS = {col: max_length(Beneficiary, col) for col in ("name", "village")}
+DEFAULT_LENGTH = 100
 
 
 def beneficiaries_import(import_id: int) -> None:
     record = BeneficiaryImport.objects.select_related("job", "project", "created_by").get(pk=import_id)
     if record.status != BeneficiaryImport.Status.QUEUED:
         return  # idempotent: a finished import is left alone
+    with job_failure(
+        record.job_id, lambda message: _finish(record, BeneficiaryImport.Status.FAILED, message=message)
+    ):
+        _import(record)
+
+
+def _import(record: BeneficiaryImport) -> None:
     job = record.job
     Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING)
     try:
-        data = record.file.read()
-        rows = read_xlsx(data) if record.filename.lower().endswith((".xlsx", ".xlsm")) else read_csv(data)
+        with record.file.open("rb") as f:
+            data = f.read(settings.DDR_BENEFICIARY_IMPORT_MAX_BYTES + 1)
+        rows = read_table(data, record.filename, max_bytes=settings.DDR_BENEFICIARY_IMPORT_MAX_BYTES)
         header = next(rows, None) or []
         columns = [LOOKUP.get(name_key(h)) for h in header]
         if "kind" not in columns:
             raise FileRejected(_("Missing required column: type (ex-combattant or communauté)."))
-        parsed, errors = _check(record, columns, list(rows), job)
+        parsed, errors, error_count, total = _check(record, columns, rows, job)
     except FileRejected as exc:
-        _finish(record, BeneficiaryImport.Status.INVALID, errors=[_error(1, "", str(exc))])
+        _finish(record, BeneficiaryImport.Status.INVALID, message=str(exc))
         return
     if errors:
-        _finish(record, BeneficiaryImport.Status.INVALID, errors=errors, total=len(parsed) + len(errors))
+        _finish(record, BeneficiaryImport.Status.INVALID, errors=errors, error_count=error_count, total=total)
         return
     with transaction.atomic():
         bulk_create_with_history(
@@ -79,17 +91,34 @@ def beneficiaries_import(import_id: int) -> None:
         _finish(record, BeneficiaryImport.Status.DONE, total=len(parsed), imported=len(parsed))
 
 
+def _cells(
+    line: int, cells: list[str], columns: list[str | None]
+) -> tuple[dict[str, str], list[dict[str, Any]]]:
+    """A row's values by column; a cell the database would refuse is reported and left empty."""
+    raw: dict[str, str] = {}
+    errors: list[dict[str, Any]] = []
+    for i, col in enumerate(columns):
+        if col and i < len(cells):
+            value = cells[i].strip()
+            if problem := cell_problem(value, LENGTHS.get(col, DEFAULT_LENGTH)):
+                errors.append(error(line, col, problem))
+                value = ""
+            raw[col] = value
+    return raw, errors
+
+
 def _check(
-    record: BeneficiaryImport, columns: list[str | None], lines: list[list[str]], job: Job
-) -> tuple[list[Beneficiary], list[dict[str, Any]]]:
-    """Check every row (no early stop): the officer fixes the whole file at once."""
+    record: BeneficiaryImport, columns: list[str | None], lines: Iterator[list[str]], job: Job
+) -> tuple[list[Beneficiary], list[dict[str, Any]], int, int]:
+    """Check every row (no early stop): the officer fixes the whole file at once. Returns the
+    beneficiaries, the first DDR_IMPORT_MAX_ERRORS errors, how many errors and how many rows."""
     raw_rows = [
-        (line, {col: cells[i].strip() for i, col in enumerate(columns) if col and i < len(cells)})
+        (line, *_cells(line, cells, columns))
         for line, cells in enumerate(lines, start=2)
         if any(c.strip() for c in cells)
     ]
     Job.objects.filter(pk=job.pk).update(total=len(raw_rows))
-    numbers = {r.get("registration_number", "").upper() for _line, r in raw_rows} - {""}
+    numbers = {r.get("registration_number", "").upper() for _line, r, _errors in raw_rows} - {""}
     people = {
         p.registration_number: p
         for p in Combatant.objects.for_user(record.created_by).filter(registration_number__in=numbers)
@@ -100,12 +129,12 @@ def _check(
     seen: dict[int, int] = {}
     parsed: list[Beneficiary] = []
     errors: list[dict[str, Any]] = []
-    for n, (line, raw) in enumerate(raw_rows, start=1):
-        row_errors: list[dict[str, Any]] = []
+    error_total = 0
+    for n, (line, raw, row_errors) in enumerate(raw_rows, start=1):
         kind = KINDS.get(name_key(raw.get("kind", "")))
         if kind is None:
             row_errors.append(
-                _error(
+                error(
                     line,
                     "type",
                     _("Unknown type “%(v)s”: ex-combattant or communauté.") % {"v": raw.get("kind", "")},
@@ -114,7 +143,7 @@ def _check(
         age = raw.get("age_band", "").replace(" ", "")
         if age not in AgeBand.values:
             row_errors.append(
-                _error(
+                error(
                     line,
                     "age_band",
                     _("Unknown age band “%(v)s”: %(bands)s.")
@@ -127,7 +156,7 @@ def _check(
             person = people.get(number)
             if person is None:
                 row_errors.append(
-                    _error(
+                    error(
                         line,
                         "registration_number",
                         _("No registered person %(n)s in your scope.") % {"n": number or "—"},
@@ -136,10 +165,10 @@ def _check(
             else:
                 refusal = ex_combatant_refusal(person)
                 if refusal:
-                    row_errors.append(_error(line, "registration_number", refusal))
+                    row_errors.append(error(line, "registration_number", refusal))
                 elif person.pk in already:
                     row_errors.append(
-                        _error(
+                        error(
                             line,
                             "registration_number",
                             _("%(n)s is already a beneficiary of this project.") % {"n": number},
@@ -147,7 +176,7 @@ def _check(
                     )
                 elif person.pk in seen:
                     row_errors.append(
-                        _error(
+                        error(
                             line,
                             "registration_number",
                             _("%(n)s is already on line %(line)s.") % {"n": number, "line": seen[person.pk]},
@@ -156,43 +185,64 @@ def _check(
                 else:
                     seen[person.pk] = line
         elif kind == Beneficiary.Kind.COMMUNITY:
-            if not raw.get("name"):
-                row_errors.append(_error(line, "name", _("A community member needs a name.")))
+            if not raw.get("name") and not any(e["column"] == "name" for e in row_errors):
+                row_errors.append(error(line, "name", _("A community member needs a name.")))
             if raw.get("sex", "").upper() not in ("M", "F"):
-                row_errors.append(_error(line, "sex", _("Sex must be M or F.")))
+                row_errors.append(error(line, "sex", _("Sex must be M or F.")))
         if row_errors:
             errors += row_errors
+            if len(errors) > settings.DDR_IMPORT_MAX_ERRORS:
+                del errors[settings.DDR_IMPORT_MAX_ERRORS :]  # only the count of the rest is kept
+            error_total += len(row_errors)
         elif kind is not None:
             parsed.append(
                 Beneficiary(
                     project=record.project,
                     kind=kind,
                     combatant=person,
-                    name="" if person else raw.get("name", "")[:200],
+                    name="" if person else raw.get("name", ""),
                     sex=person.sex if person else raw["sex"].upper(),
                     age_band=age,
-                    village=raw.get("village", "")[:100],
+                    village=raw.get("village", ""),
                     youth_at_risk=name_key(raw.get("youth_at_risk", "")) in YES,
                     registered_by=record.created_by,
                 )
             )
         if n % BATCH == 0:
             Job.objects.filter(pk=job.pk).update(done=n)
-    return parsed, errors
+    return parsed, errors, error_total, len(raw_rows)
 
 
 def _finish(
-    record: BeneficiaryImport, status: str, *, errors: list | None = None, total: int = 0, imported: int = 0
+    record: BeneficiaryImport,
+    status: str,
+    *,
+    errors: list[dict[str, Any]] | None = None,
+    error_count: int = 0,
+    message: str = "",
+    total: int = 0,
+    imported: int = 0,
 ) -> None:
+    errors = errors or []
     BeneficiaryImport.objects.filter(pk=record.pk).update(
-        status=status, errors=errors or [], total_rows=total, imported=imported
+        status=status,
+        errors=errors,
+        error_count=error_count or len(errors),
+        message=message,
+        total_rows=total,
+        imported=imported,
     )
+    if status != BeneficiaryImport.Status.DONE:
+        # Nothing was saved, and the page says so: no copy of the file is kept either.
+        if record.file:
+            record.file.delete(save=False)
+        BeneficiaryImport.objects.filter(pk=record.pk).update(file="")
     Job.objects.filter(pk=record.job_id).update(
-        status=Job.Status.DONE,
+        status=Job.Status.FAILED if status == BeneficiaryImport.Status.FAILED else Job.Status.DONE,
         done=total,
         total=total,
         finished_at=timezone.now(),
         message=str(_("%(n)s beneficiaries imported.") % {"n": imported})
         if status == BeneficiaryImport.Status.DONE
-        else str(_("%(n)s errors: nothing was saved.") % {"n": len(errors or [])}),
+        else message or str(_("%(n)s errors: nothing was saved.") % {"n": error_count or len(errors)}),
     )

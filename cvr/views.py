@@ -21,6 +21,7 @@ from core.audit import history_of
 from core.exports import Column, table_export
 from core.forms import form_errors
 from core.models import Job, Region
+from core.uploads import errors_csv, errors_page
 from ddr.models import Combatant
 
 from . import reports, services
@@ -242,9 +243,26 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     record = get_object_or_404(
         BeneficiaryImport.objects.select_related("job", "project").filter(created_by=user), pk=pk
     )
+    context = {
+        "record": record,
+        "errors": errors_page(request, record.errors),
+        "error_count": record.error_count or len(record.errors),
+    }
     if request.headers.get("HX-Request"):
-        return render(request, "cvr/_import_status.html", {"record": record})
-    return render(request, "cvr/import_detail.html", {"record": record})
+        return render(request, "cvr/_import_status.html", context)
+    return render(request, "cvr/import_detail.html", context)
+
+
+@role_required(*CVR_ROLES)
+def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
+    user: Any = request.user
+    record = get_object_or_404(BeneficiaryImport.objects.filter(created_by=user), pk=pk)
+    return errors_csv(
+        f"erreurs-beneficiaires-{record.pk}.csv",
+        record.errors,
+        total=record.error_count or len(record.errors),
+        message=record.message,
+    )
 
 
 @role_required(*ALL_ROLES)

@@ -3,12 +3,15 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.forms import inlineformset_factory
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import StyledForm, style_fields
 from core.models import Region
+from core.uploads import clean_table_upload, megabytes
 
 from .models import (
     ArmedGroup,
@@ -40,10 +43,11 @@ class ListImportForm(StyledForm, forms.Form):
     )
 
     def clean_file(self) -> object:
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith((".csv", ".txt", ".xlsx", ".xlsm")):
-            raise forms.ValidationError(_("Only CSV and XLSX files are accepted."))
-        return upload
+        return clean_table_upload(
+            self.cleaned_data["file"],
+            max_bytes=settings.DDR_IMPORT_MAX_BYTES,
+            too_large=gettext("The file is larger than %(mb)s MB; split it into several lists."),
+        )
 
     def clean(self) -> dict:
         data = super().clean() or {}
@@ -101,8 +105,9 @@ class CombatantForm(StyledForm, forms.ModelForm):
 
     def clean_photo(self) -> Any:
         photo = self.cleaned_data.get("photo")
-        if photo and getattr(photo, "size", 0) > 5_000_000:
-            raise forms.ValidationError(_("The photo is larger than 5 MB."))
+        limit = settings.DDR_PHOTO_MAX_BYTES
+        if photo and getattr(photo, "size", 0) > limit:
+            raise forms.ValidationError(_("The photo is larger than %(mb)s MB.") % {"mb": megabytes(limit)})
         # Django has Pillow open every upload; only camera formats are kept (no GIF, TIFF, PSD...).
         image = getattr(photo, "image", None)
         if image is not None and image.format not in PHOTO_FORMATS:

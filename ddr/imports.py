@@ -7,22 +7,17 @@ Every problem is reported with its line, column and reason; nothing is guessed s
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
-import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from core.uploads import FileRejected, cell_problem, max_length, read_table
+
 from .rules import is_valid_registration_number, name_key
-
-
-class FileRejected(Exception):
-    """The whole file is unusable (encoding, format, size, missing columns): one clear reason."""
 
 
 def person_key(movement_ref: str, family_name: str, given_name: str, birth_year: int | None) -> str:
@@ -131,6 +126,33 @@ WEAPON_KIND = {
 }
 WEAPON_LOOKUP = {name_key(a): code for code, aliases in WEAPON_KIND.items() for a in (*aliases, code)}
 
+# Cells that are not stored as they are (codes, dates, numbers) need no more than this.
+DEFAULT_LENGTH = 100
+
+
+@cache
+def field_lengths() -> dict[str, int]:
+    """Each column's limit: the max_length of the model field it is stored in."""
+    from .models import ArmedGroup, Combatant, DeclaredWeapon, IdentityDocument, ListEntry
+
+    stored_in = {
+        "family_name": (Combatant, "family_name"),
+        "given_name": (Combatant, "given_name"),
+        "also_known_as": (Combatant, "also_known_as"),
+        "place_of_birth": (Combatant, "place_of_birth"),
+        "commune": (Combatant, "commune"),
+        "rank": (Combatant, "rank_in_movement"),
+        "registration_number": (Combatant, "registration_number"),
+        "movement": (ArmedGroup, "name"),
+        "movement_ref": (ListEntry, "movement_ref"),
+        "document_number": (IdentityDocument, "number"),
+        "document_issuer": (IdentityDocument, "issuer"),
+        "weapon_serial": (DeclaredWeapon, "serial_number"),
+        "weapon_calibre": (DeclaredWeapon, "calibre"),
+    }
+    return {column: max_length(model, name) for column, (model, name) in stored_in.items()}
+
+
 APPROX_YEAR = re.compile(r"^(?:vers|env\.?|environ|about|around|ca\.?|circa|~)\s*(\d{4})$")
 YEAR_ONLY = re.compile(r"^(\d{4})$")
 FR_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
@@ -165,79 +187,16 @@ def parse_birth(value: str) -> tuple[dt.date | None, int, bool]:
     return born, born.year, False
 
 
-# --- reading the file -------------------------------------------------------------------
-
-
-def decode(data: bytes) -> str:
-    if b"\x00" in data[:4096]:
-        raise FileRejected(_("This is not a text file (it contains binary data)."))
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise FileRejected(_("Unknown text encoding: save the file as UTF-8 or Windows-1252 (cp1252)."))
-
-
-def read_csv(data: bytes) -> Iterator[list[str]]:
-    text = decode(data)
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
-    yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-
-
-def _xlsx_unreadable(exc: Exception) -> FileRejected:
-    from defusedxml import DefusedXmlException
-
-    cause: BaseException | None = exc
-    while cause is not None:
-        if isinstance(cause, DefusedXmlException):
-            return FileRejected(
-                _("This XLSX file contains XML entities (a possible XML bomb); it is refused.")
-            )
-        cause = cause.__cause__ or cause.__context__
-    return FileRejected(_("This XLSX file cannot be read: %(reason)s") % {"reason": type(exc).__name__})
-
-
-def read_xlsx(data: bytes) -> Iterator[list[str]]:
-    # openpyxl parses through defusedxml when it is installed: entity bombs are refused.
-    import openpyxl
-
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise FileRejected(_("This XLSX file is damaged or is not an Excel file."))
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        unpacked = sum(info.file_size for info in archive.infolist())
-    if unpacked > 20 * len(data) + 50_000_000:
-        raise FileRejected(_("This XLSX file expands to an unreasonable size; it is refused."))
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-        # read_only parses lazily: errors can surface while iterating, so the loop is guarded too.
-        for row in book.worksheets[0].iter_rows(values_only=True):
-            yield [
-                ""
-                if v is None
-                else (v.strftime("%d/%m/%Y") if isinstance(v, dt.datetime | dt.date) else str(v))
-                for v in row
-            ]
-        book.close()
-    except FileRejected:
-        raise
-    except Exception as exc:  # openpyxl and defusedxml raise many kinds; all mean "unreadable"
-        raise _xlsx_unreadable(exc) from exc
-
-
 def parse_list_file(
     data: bytes, filename: str, *, today: dt.date, progress: Any = None, max_bytes: int = 50_000_000
 ) -> ParseResult:
     """Read and check every row. Raises FileRejected for a file-level problem."""
-    if not data.strip():
-        raise FileRejected(_("The file is empty."))
-    if len(data) > max_bytes:
-        raise FileRejected(
-            _("The file is larger than %(mb)s MB; split it into several lists.")
-            % {"mb": max_bytes // 1_000_000}
-        )
-    rows = read_xlsx(data) if filename.lower().endswith((".xlsx", ".xlsm")) else read_csv(data)
+    rows = read_table(
+        data,
+        filename,
+        max_bytes=max_bytes,
+        too_large=str(_("The file is larger than %(mb)s MB; split it into several lists.")),
+    )
     header = next(rows, None)
     if not header or not any(h.strip() for h in header):
         raise FileRejected(_("The file has no header row."))
@@ -285,12 +244,18 @@ def check_row(line: int, raw: dict[str, str], *, today: dt.date) -> tuple[Parsed
     def fail(column: str, reason: Any) -> None:
         errors.append(RowError(line, column, str(reason)))
 
+    limits = field_lengths()
     for column, value in raw.items():
-        if value and is_formula(value):
+        # What the database would refuse (or store cut) is refused here, before the preview.
+        if problem := cell_problem(value, limits.get(column, DEFAULT_LENGTH)):
+            fail(column, problem)
+            raw[column] = ""
+        elif value and is_formula(value):
             fail(column, _("Looks like a spreadsheet formula; formulas are refused."))
             raw[column] = ""
+    refused = {e.column for e in errors}
     for column in REQUIRED:
-        if not raw.get(column):
+        if not raw.get(column) and column not in refused:
             fail(column, _("Required value missing."))
     values: dict[str, Any] = {k: raw.get(k, "") for k in COLUMNS}
     if raw.get("registration_number") and not is_valid_registration_number(raw["registration_number"]):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
@@ -17,9 +18,11 @@ from rapidfuzz import fuzz
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from core.audit import save_audited
+from core.uploads import FileRejected, capped, cell_problem, error, max_length, read_table
 
 from .models import (
     AgeAssessment,
+    ArmedGroup,
     Category,
     ChildReferral,
     Combatant,
@@ -276,3 +279,84 @@ def _refresh_vetting_status(people: QuerySet[Combatant], by: Any) -> None:
         if status != person.vetting_status:
             person.vetting_status = status
             save_audited(person, by, ["vetting_status"], "vetting review")
+
+
+# --- the watch-list -----------------------------------------------------------------------
+
+WATCHLIST_COLUMNS = ("name", "aliases", "birth_year", "movement", "reason")
+
+
+class WatchlistRejected(Exception):
+    """The file imports nothing; `errors` are the first DDR_IMPORT_MAX_ERRORS, `total` all of them."""
+
+    def __init__(self, errors: list[dict[str, Any]], total: int) -> None:
+        super().__init__(errors[0]["reason"] if errors else "")
+        self.errors, self.total = errors, total
+
+
+def watchlist_import(*, data: bytes, filename: str, by: Any) -> int:
+    """CSV (name;aliases;birth_year;movement;reason) read by the shared reader: every line or
+    none, each bad line reported. Returns how many entries were imported."""
+    limits = {c: max_length(WatchlistEntry, c) for c in ("name", "aliases", "reason")}
+    movements = {g.code.upper(): g for g in ArmedGroup.objects.all()}
+    entries: list[WatchlistEntry] = []
+    errors: list[dict[str, Any]] = []
+    try:
+        rows = read_table(data, filename, max_bytes=settings.DDR_WATCHLIST_IMPORT_MAX_BYTES, delimiter=";")
+        for line, row in enumerate(rows, start=1):
+            if line == 1 or not any(cell.strip() for cell in row):
+                continue
+            values = dict(zip(WATCHLIST_COLUMNS, (c.strip() for c in row), strict=False))
+            # Each reason names its line: the refusal is one message listing them.
+            problems = [
+                error(line, column, _("line %(line)s: %(reason)s") % {"line": line, "reason": problem})
+                for column, value in values.items()
+                if (problem := cell_problem(value, limits.get(column, 40)))
+            ]
+            name, year = values.get("name", ""), values.get("birth_year", "")
+            movement = values.get("movement", "")
+            if problems:
+                errors += problems
+            elif not name or not values.get("reason"):
+                errors.append(
+                    error(
+                        line,
+                        "name",
+                        _("line %(line)s: the name and the reason are required") % {"line": line},
+                    )
+                )
+            elif year and not (year.isdigit() and 1900 < int(year) < 2020):
+                errors.append(
+                    error(
+                        line,
+                        "birth_year",
+                        _("line %(line)s: impossible birth year %(year)s") % {"line": line, "year": year},
+                    )
+                )
+            elif movement and movement.upper() not in movements:
+                errors.append(
+                    error(
+                        line,
+                        "movement",
+                        _("line %(line)s: unknown movement %(m)s") % {"line": line, "m": movement},
+                    )
+                )
+            else:
+                entries.append(
+                    WatchlistEntry(
+                        name=name,
+                        aliases=values.get("aliases", ""),
+                        birth_year=int(year) if year else None,
+                        movement=movements.get(movement.upper()) if movement else None,
+                        reason=values["reason"],
+                    )
+                )
+    except FileRejected as exc:
+        raise WatchlistRejected([error(0, "", str(exc))], 1) from exc
+    if errors:
+        raise WatchlistRejected(*capped(errors))
+    with transaction.atomic():
+        for entry in entries:
+            entry._history_user = by  # type: ignore[attr-defined]
+            entry.save()
+    return len(entries)

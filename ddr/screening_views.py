@@ -3,13 +3,10 @@ queue and the watch-list; children's referrals; documents flagged for age review
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -20,11 +17,12 @@ from accounts.permissions import SCREENING_ROLES, VETTING_ROLES, role_required
 from core.exports import Column, table_export
 from core.forms import form_errors
 from core.pagination import CappedPaginator
+from core.uploads import megabytes
 
 from . import pathways, screening
 from .filters import PersonFilter
 from .forms import AgeAssessmentForm, HandOverForm, MedicalExamForm, TransitionForm, VettingReviewForm
-from .models import ArmedGroup, ChildReferral, Combatant, VettingMatch, WatchlistEntry
+from .models import ChildReferral, Combatant, VettingMatch, WatchlistEntry
 
 
 def _person(request: HttpRequest, pk: int) -> Combatant:
@@ -198,7 +196,8 @@ def vetting_run(request: HttpRequest) -> HttpResponse:
     return redirect("vetting-queue")
 
 
-WATCHLIST_COLUMNS = ("name", "aliases", "birth_year", "movement", "reason")
+# The refusal names this many bad lines; the others are counted.
+WATCHLIST_ERRORS_SHOWN = 20
 
 
 @role_required(Role.ADMINISTRATOR)
@@ -206,49 +205,19 @@ WATCHLIST_COLUMNS = ("name", "aliases", "birth_year", "movement", "reason")
 def watchlist_import(request: HttpRequest) -> HttpResponse:
     """CSV (name;aliases;birth_year;movement;reason): every line or none, each bad line reported."""
     upload = request.FILES.get("file")
-    if upload is None or (upload.size or 0) > 5_000_000:
-        messages.error(request, _("Choose a CSV file of at most 5 MB."))
+    limit = settings.DDR_WATCHLIST_IMPORT_MAX_BYTES
+    if upload is None or (upload.size or 0) > limit:
+        messages.error(request, _("Choose a CSV file of at most %(mb)s MB.") % {"mb": megabytes(limit)})
         return redirect("vetting-queue")
     try:
-        text = upload.read().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        messages.error(request, _("Save the file as UTF-8."))
+        imported = screening.watchlist_import(data=upload.read(), filename=upload.name or "", by=request.user)
+    except screening.WatchlistRejected as exc:
+        lines = [e["reason"] for e in exc.errors[:WATCHLIST_ERRORS_SHOWN]]
+        if exc.total > len(lines):
+            lines.append(_("%(n)s more errors") % {"n": exc.total - len(lines)})
+        messages.error(request, _("Nothing imported. ") + "; ".join(lines))
         return redirect("vetting-queue")
-    movements = {g.code.upper(): g for g in ArmedGroup.objects.all()}
-    entries, errors = [], []
-    for line, row in enumerate(csv.reader(io.StringIO(text), delimiter=";"), start=1):
-        if line == 1 or not any(cell.strip() for cell in row):
-            continue
-        values = dict(zip(WATCHLIST_COLUMNS, (c.strip() for c in row), strict=False))
-        name, year, movement = (
-            values.get("name", ""),
-            values.get("birth_year", ""),
-            values.get("movement", ""),
-        )
-        if not name or not values.get("reason"):
-            errors.append(_("line %(line)s: the name and the reason are required") % {"line": line})
-        elif year and not (year.isdigit() and 1900 < int(year) < 2020):
-            errors.append(_("line %(line)s: impossible birth year %(year)s") % {"line": line, "year": year})
-        elif movement and movement.upper() not in movements:
-            errors.append(_("line %(line)s: unknown movement %(m)s") % {"line": line, "m": movement})
-        else:
-            entries.append(
-                WatchlistEntry(
-                    name=name,
-                    aliases=values.get("aliases", ""),
-                    birth_year=int(year) if year else None,
-                    movement=movements.get(movement.upper()) if movement else None,
-                    reason=values["reason"],
-                )
-            )
-    if errors:
-        messages.error(request, _("Nothing imported. ") + "; ".join(errors))
-        return redirect("vetting-queue")
-    with transaction.atomic():
-        for entry in entries:
-            entry._history_user = request.user  # type: ignore[attr-defined]
-            entry.save()
-    messages.success(request, _("%(n)s watch-list entries imported.") % {"n": len(entries)})
+    messages.success(request, _("%(n)s watch-list entries imported.") % {"n": imported})
     return redirect("vetting-queue")
 
 

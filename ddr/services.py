@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.models import Job, Region
+from core.tasks import job_failure
+from core.uploads import capped, megabytes
 
 from . import list_commit, screening
 from .imports import FileRejected, ParsedRow, RowError, parse_list_file
@@ -69,7 +71,7 @@ def list_import_start(
     if len(data) > settings.DDR_IMPORT_MAX_BYTES:
         raise ImportRejected(
             _("The file is larger than %(mb)s MB; split it into several lists.")
-            % {"mb": settings.DDR_IMPORT_MAX_BYTES // 1_000_000}
+            % {"mb": megabytes(settings.DDR_IMPORT_MAX_BYTES)}
         )
     if not data.strip():
         raise ImportRejected(_("The file is empty."))
@@ -233,20 +235,42 @@ def version_diff(
     }
 
 
+def _discard_files(record: ListImport) -> None:
+    """A refused or failed import keeps no copy of the file: the page says nothing was kept."""
+    for stored in (record.file, record.checked_rows):
+        if stored:
+            stored.delete(save=False)
+    ListImport.objects.filter(pk=record.pk).update(file="", checked_rows="")
+
+
+def _failed(record: ListImport, message: str) -> None:
+    ListImport.objects.filter(pk=record.pk).update(status=ListImport.Status.FAILED, message=message)
+    _discard_files(record)
+
+
 def list_import_validate(*, import_id: int) -> ListImport:
     """Phase 1: check every row and prepare the preview. Writes nothing to the register."""
     record = ListImport.objects.select_related("job", "previous", "created_by").get(pk=import_id)
+    if record.status != ListImport.Status.VALIDATING:
+        return record  # a task delivered twice does nothing the second time
     job = record.job
     Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, message=_("Checking the file"))
+    with job_failure(job.pk, lambda message: _failed(record, message)):
+        return _validate(record, job)
+    raise AssertionError("unreachable")  # job_failure re-raises
+
+
+def _validate(record: ListImport, job: Job) -> ListImport:
     try:
         rows, errors, total = _resolve(record, _progress(job, _("Checking the file")))
     except FileRejected as exc:
         record.status, record.message = ListImport.Status.INVALID, str(exc)
         record.save(update_fields=["status", "message"])
+        _discard_files(record)
         _finish(job, str(exc))
         return record
     record.total_rows, record.valid_rows = total, len(rows)
-    record.errors = [asdict(e) for e in errors]
+    record.errors, record.error_count = capped(asdict(e) for e in errors)
     if not errors:
         # Kept for phase 2, so the commit does not parse and check the same file again.
         today = timezone.localdate()
@@ -257,8 +281,19 @@ def list_import_validate(*, import_id: int) -> ListImport:
     record.status = ListImport.Status.INVALID if errors else ListImport.Status.READY
     record.message = ""
     record.save(
-        update_fields=["total_rows", "valid_rows", "errors", "diff", "status", "message", "checked_rows"]
+        update_fields=[
+            "total_rows",
+            "valid_rows",
+            "errors",
+            "error_count",
+            "diff",
+            "status",
+            "message",
+            "checked_rows",
+        ]
     )
+    if errors:
+        _discard_files(record)
     _finish(job, "", total=total)
     return record
 
@@ -311,14 +346,14 @@ def list_import_commit(*, import_id: int) -> ListImport:
             record.result, record.status, record.message = submitted, ListImport.Status.COMMITTED, ""
             record.save(update_fields=["result", "status", "message"])
     except (ImportRejected, FileRejected) as exc:
-        ListImport.objects.filter(pk=record.pk).update(status=ListImport.Status.FAILED, message=str(exc))
+        _failed(record, str(exc))
         _finish(job, str(exc), failed=True)
         record.refresh_from_db()
         return record
     except Exception:
         log.exception("list import %s failed", record.pk)
         message = _("Unexpected error; nothing was imported. The administrators have the details.")
-        ListImport.objects.filter(pk=record.pk).update(status=ListImport.Status.FAILED, message=message)
+        _failed(record, message)
         _finish(job, message, failed=True)
         raise
     _finish(job, "", total=total)

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 import segno
@@ -24,6 +23,7 @@ from accounts.permissions import (
 from core.audit import history_of
 from core.exports import Column, table_export
 from core.pagination import CappedPaginator
+from core.uploads import errors_csv, errors_page
 
 from . import pathways, services
 from .filters import PersonFilter
@@ -266,7 +266,12 @@ def _diff_for(record: ListImport, user: Any) -> dict[str, Any]:
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     record = _import_for(pk)
     template = "ddr/_import_status.html" if request.headers.get("HX-Request") else "ddr/import_detail.html"
-    context = {"record": record, "diff": _diff_for(record, request.user), "errors": record.errors[:200]}
+    context = {
+        "record": record,
+        "diff": _diff_for(record, request.user),
+        "errors": errors_page(request, record.errors),
+        "error_count": record.error_count or len(record.errors),
+    }
     return render(request, template, context)
 
 
@@ -285,13 +290,9 @@ def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
 def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
     """Every bad row as CSV (`;` and BOM: opens cleanly in French Excel)."""
     record = _import_for(pk)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="erreurs-import-{record.pk}.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow([_("Line"), _("Column"), _("Reason")])
-    if record.message:
-        writer.writerow(["", "", record.message])
-    for error in record.errors:
-        writer.writerow([error["line"], error["column"], error["reason"]])
-    return response
+    return errors_csv(
+        f"erreurs-import-{record.pk}.csv",
+        record.errors,
+        total=record.error_count or len(record.errors),
+        message=record.message,
+    )

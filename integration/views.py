@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from accounts.permissions import ALL_ROLES, CASE_ROLES, REGISTER_ROLES, role_required
 from core.exports import Column, table_export
 from core.forms import StyledForm, form_errors, style_fields
+from core.http import redirect_next
 from ddr.models import Combatant
 
 from . import services
@@ -309,7 +310,7 @@ def compliance_now(request: HttpRequest) -> HttpResponse:
 
     compliance_daily.delay()
     messages.success(request, _("The one-third check is running; the history updates in a moment."))
-    return redirect(request.POST.get("next") or "unit-list")
+    return redirect_next(request, "unit-list")
 
 
 @role_required(*ALL_ROLES)

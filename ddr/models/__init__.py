@@ -520,7 +520,8 @@ class ListImport(models.Model):
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.VALIDATING)
     total_rows = models.PositiveIntegerField(default=0)
     valid_rows = models.PositiveIntegerField(default=0)
-    errors = models.JSONField(default=list, blank=True)
+    errors = models.JSONField(default=list, blank=True)  # the first DDR_IMPORT_MAX_ERRORS
+    error_count = models.PositiveIntegerField(default=0)  # all of them
     diff = models.JSONField(default=dict, blank=True)
     # The rows as checked in phase 1 (JSON), so the commit need not parse the file again.
     checked_rows = models.FileField(upload_to="imports/checked/", blank=True)

@@ -224,7 +224,7 @@ def test_oversized_upload_gets_a_clear_message(commission_client: Any, settings:
     settings.DDR_IMPORT_MAX_BYTES = 200
     response = commission_client.post(reverse("import-new"), _form(V1 * 5))
     assert response.status_code == 400
-    assert "Le fichier dépasse 0 Mo" in response.content.decode()
+    assert "Le fichier dépasse 0.0002 Mo" in response.content.decode()
     assert ListImport.objects.count() == 0
 
 

@@ -1,0 +1,31 @@
+"""`next` is followed only to this site: the application is no redirector to another."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def no_worker(monkeypatch: Any) -> None:
+    from integration import tasks
+
+    monkeypatch.setattr(tasks.compliance_daily, "delay", lambda *a, **k: None)
+
+
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example/", "https:/evil.example", "\\\\evil.example"]
+)
+def test_the_one_third_check_refuses_to_redirect_off_site(commission_client: Client, target: str) -> None:
+    response = commission_client.post(reverse("compliance-now"), {"next": target})
+    assert response.status_code == 302 and response["Location"] == reverse("unit-list")
+
+
+def test_the_one_third_check_goes_back_to_a_page_of_this_site(commission_client: Client) -> None:
+    response = commission_client.post(reverse("compliance-now"), {"next": "/unites/?page=2"})
+    assert response["Location"] == "/unites/?page=2"
