@@ -82,9 +82,7 @@ def benefit_bar(person: Any) -> str:
 
 
 BAR_MESSAGES = {
-    CHILD: gettext_lazy(
-        "%(who)s is a child: referred to child protection, never enrolled."
-    ),
+    CHILD: gettext_lazy("%(who)s is a child: referred to child protection, never enrolled."),
     MERGED: gettext_lazy("%(who)s is a duplicate merged into another record."),
     EXCLUDED: gettext_lazy("%(who)s is excluded from the programme."),
     DECEASED: gettext_lazy("%(who)s is recorded as deceased."),
