@@ -21,7 +21,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions
 from rest_framework.settings import api_settings
-from rest_framework.throttling import UserRateThrottle
+from rest_framework.throttling import BaseThrottle, UserRateThrottle
 
 from .models import ExportLog
 
@@ -209,7 +209,7 @@ def _bulk(request: Any) -> bool:
     params = request.query_params
     page, size = params.get("page", "1"), params.get("page_size", "")
     beyond_first = page not in ("", "1")
-    larger = size.isdigit() and int(size) > api_settings.PAGE_SIZE
+    larger = size.isdigit() and int(size) > (api_settings.PAGE_SIZE or 0)
     return beyond_first or larger or _rows_read_within_the_hour(request.user) >= API_FREE_ROWS
 
 
@@ -219,7 +219,8 @@ class IdentityReadThrottle(UserRateThrottle):
     scope = "identity"
 
     def get_rate(self) -> str | None:
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)  # read live: settings may change
+        rate = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)  # read live: settings may change
+        return str(rate) if rate else None
 
     def allow_request(self, request: Any, view: Any) -> bool:
         if getattr(view, "action", None) != "list" or not view.identifies(request):
@@ -232,7 +233,8 @@ class IdentifyingListMixin:
     numbers) for some readers: logged, throttled, and a bulk read needs a purpose (above)."""
 
     export_name: str = ""  # the export log's `what`, e.g. "api:people"
-    throttle_classes = [*api_settings.DEFAULT_THROTTLE_CLASSES, IdentityReadThrottle]
+    # The API's default per-user rate (settings.REST_FRAMEWORK), and this one on top.
+    throttle_classes: Sequence[type[BaseThrottle]] = [UserRateThrottle, IdentityReadThrottle]
 
     def identifies(self, request: Any) -> bool:
         """Whether this reader gets identifying rows (analysts get pseudonyms)."""
