@@ -238,7 +238,8 @@ class StayViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class WamItemSerializer(serializers.ModelSerializer):
-    handed_in_by = PersonRef(source="combatant_id")
+    # Null when the reader may not see who handed the item in (another region's person, a child).
+    handed_in_by = PersonRef(source="holder_id")
     receipt_number = serializers.CharField(read_only=True)
     declared_at_registration = serializers.SerializerMethodField()
 
@@ -326,9 +327,10 @@ class WamItemViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["site", "kind", "status", "location"]
 
     def get_queryset(self) -> Any:
-        return WamItem.objects.for_user(self.request.user).order_by("id")
+        return wam.items_for(self.request.user).order_by("id")
 
     def _item_response(self, item: WamItem, status: int = 200) -> Response:
+        item = self.get_queryset().get(pk=item.pk)  # with its holder as this reader may see them
         return Response(WamItemSerializer(item, context={"request": self.request}).data, status=status)
 
     @extend_schema(request=HandInSerializer, responses={201: WamItemSerializer})
@@ -352,7 +354,7 @@ class WamItemViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             wam.transfer(item=item, by=request.user, **data.validated_data)
         except stays.CantonmentRefused as exc:
             raise refused(exc) from exc
-        return self._item_response(WamItem.objects.get(pk=item.pk))
+        return self._item_response(item)
 
     @extend_schema(request=DisposalSerializer, responses=WamItemSerializer)
     @action(detail=True, methods=["post"])
@@ -364,7 +366,7 @@ class WamItemViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             wam.dispose(item=item, by=request.user, **data.validated_data)
         except stays.CantonmentRefused as exc:
             raise refused(exc) from exc
-        return self._item_response(WamItem.objects.get(pk=item.pk))
+        return self._item_response(item)
 
 
 class MovementReconciliationSerializer(serializers.Serializer):

@@ -106,8 +106,13 @@ def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
     sees_people = user.role in CASE_ROLES
     # Soonest to leave first: overstays head the list. Paged: a built site holds 1,500 people.
+    # The people listed are those the user may see (another region's, a child: not listed);
+    # the occupancy and the alerts below count everyone.
     open_stays = (
-        site.stays.filter(checked_out_on__isnull=True).select_related("combatant").order_by("leave_by", "id")
+        CantonmentStay.objects.for_user(user)
+        .filter(site=site, checked_out_on__isnull=True)
+        .select_related("combatant")
+        .order_by("leave_by", "id")
         if sees_people
         else CantonmentStay.objects.none()
     )

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,6 +22,14 @@ from .stays import CantonmentRefused
 WEEKLY_SHARE = 0.10  # IDDRS 4.10: a random tenth of the serials held, every week
 FULL_CHECK_EVERY = dt.timedelta(days=182)
 CHECK_DELAY = dt.timedelta(days=7)  # a check list is due a week after it is generated
+
+
+def items_for(user: Any) -> QuerySet[WamItem]:
+    """Items of the user's sites, each with `holder_id`: who handed it in, when the user may see
+    that person (else null). Items belong to a site; their holder is shown only through `holder_id`,
+    so another region's person or a child is never named by a weapon handed in on one's site."""
+    holder = Combatant.objects.for_user(user).filter(pk=OuterRef("combatant_id")).values("pk")[:1]
+    return WamItem.objects.for_user(user).annotate(holder_id=Subquery(holder))
 
 
 def serial_key(serial: str) -> str:
@@ -283,7 +291,7 @@ def reconciliation(
     """Weapons declared at registration against weapons handed in: a few grouped queries."""
     people = Combatant.objects.for_user(user)
     declared = DeclaredWeapon.objects.filter(combatant__in=people)
-    items = WamItem.objects.for_user(user).filter(kind=WamItem.Kind.WEAPON)
+    items = items_for(user).filter(kind=WamItem.Kind.WEAPON)
     if movement is not None:
         declared = declared.filter(combatant__movement=movement)
         items = items.filter(combatant__movement=movement)

@@ -35,7 +35,7 @@ WAM_COLUMNS = [
     Column(_("Serial number"), "serial_number"),
     Column(_("Calibre"), "calibre"),
     Column(_("Quantity"), "quantity"),
-    Column(_("Handed in by"), "combatant.registration_number"),
+    Column(_("Handed in by"), lambda i: i.combatant.registration_number if i.holder_id else ""),
     Column(_("Site"), "site.name"),
     Column(_("Storage location"), lambda i: str(i.location)),
     Column(_("Received on"), "received_on"),
@@ -63,7 +63,7 @@ SITE_WEAPON_COLUMNS = [
 ]
 UNDECLARED_COLUMNS = [
     Column(_("Serial number"), "serial_number"),
-    Column(_("Handed in by"), "combatant.registration_number"),
+    Column(_("Handed in by"), lambda i: i.combatant.registration_number if i.holder_id else ""),
     Column(_("Site"), "site.name"),
     Column(_("Receipt"), "receipt_number"),
 ]
@@ -75,7 +75,7 @@ DECLARED_TWICE_COLUMNS = [
 
 @role_required(*CANTONMENT_ROLES)
 def wam_list(request: HttpRequest) -> HttpResponse:
-    items = WamItem.objects.for_user(request.user).select_related("site", "location", "combatant")
+    items = wam.items_for(request.user).select_related("site", "location", "combatant")
     site, status = _int(request.GET.get("site")), request.GET.get("status")
     if site:
         items = items.filter(site_id=site)
@@ -125,7 +125,7 @@ def wam_hand_in(request: HttpRequest) -> HttpResponse:
 
 def _item(request: HttpRequest, pk: int) -> WamItem:
     return get_object_or_404(
-        WamItem.objects.for_user(request.user).select_related(
+        wam.items_for(request.user).select_related(
             "site", "location", "combatant", "declared", "received_by"
         ),
         pk=pk,

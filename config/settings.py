@@ -216,7 +216,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"user": env.str("API_THROTTLE_USER", default="5000/hour")},
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env.str("API_THROTTLE_USER", default="5000/hour"),
+        # Lists that identify people (core.exports.IdentifyingListMixin): 60 pages an hour.
+        "identity": env.str("API_THROTTLE_IDENTITY", default="60/hour"),
+    },
     "EXCEPTION_HANDLER": "core.api.exception_handler",
 }
 REST_KNOX = {"TOKEN_TTL": __import__("datetime").timedelta(hours=10), "AUTO_REFRESH": False}

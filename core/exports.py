@@ -6,15 +6,22 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions
+from rest_framework.settings import api_settings
+from rest_framework.throttling import BaseThrottle, UserRateThrottle
 
 from .models import ExportLog
 
@@ -162,3 +169,103 @@ def _filters(request: HttpRequest) -> str:
     for name in ("export", "purpose", "page", "table"):
         query.pop(name, None)
     return query.urlencode()
+
+
+# --- bulk reads of identifying data through the API ---------------------------------------
+#
+# The API's lists of people are exports by other means: a client paging /api/people/ with
+# page_size=500 reads the register with names in a few requests. So every list response that
+# identifies people is logged like an export (what="api:...", format "api"); a bulk read (a page
+# beyond the first, a page larger than the default, or more than API_FREE_ROWS identifying rows
+# within an hour) needs a stated purpose; and such reads are throttled (rate "identity").
+
+API_FREE_ROWS = 500  # identifying rows a user may read in a rolling hour without a purpose
+PURPOSE_HEADER = "X-Purpose"
+API_PURPOSE_PARAMETERS = [
+    OpenApiParameter(
+        "purpose",
+        OpenApiTypes.STR,
+        description="Why these people are read (at least 10 characters): needed for a page beyond the "
+        f"first, a page larger than the default, or more than {API_FREE_ROWS} identifying rows within an "
+        f"hour. The `{PURPOSE_HEADER}` header may carry it instead. Every response is logged with it.",
+    ),
+    OpenApiParameter(
+        PURPOSE_HEADER, OpenApiTypes.STR, OpenApiParameter.HEADER, description="Same as `purpose`."
+    ),
+]
+
+
+def api_purpose(request: Any) -> str:
+    return (request.headers.get(PURPOSE_HEADER) or request.query_params.get("purpose") or "").strip()
+
+
+def _rows_read_within_the_hour(user: Any) -> int:
+    since = timezone.now() - dt.timedelta(hours=1)
+    logged = ExportLog.objects.filter(user=user, file_format="api", identity=True, created_at__gte=since)
+    return logged.aggregate(n=Sum("row_count"))["n"] or 0
+
+
+def _bulk(request: Any) -> bool:
+    params = request.query_params
+    page, size = params.get("page", "1"), params.get("page_size", "")
+    beyond_first = page not in ("", "1")
+    larger = size.isdigit() and int(size) > (api_settings.PAGE_SIZE or 0)
+    return beyond_first or larger or _rows_read_within_the_hour(request.user) >= API_FREE_ROWS
+
+
+class IdentityReadThrottle(UserRateThrottle):
+    """Lists that identify people, per user: the rate `identity` of DEFAULT_THROTTLE_RATES."""
+
+    scope = "identity"
+
+    def get_rate(self) -> str | None:
+        rate = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)  # read live: settings may change
+        return str(rate) if rate else None
+
+    def allow_request(self, request: Any, view: Any) -> bool:
+        if getattr(view, "action", None) != "list" or not view.identifies(request):
+            return True
+        return super().allow_request(request, view)
+
+
+class IdentifyingListMixin:
+    """For a DRF list endpoint whose rows identify people (names, registration or document
+    numbers) for some readers: logged, throttled, and a bulk read needs a purpose (above)."""
+
+    export_name: str = ""  # the export log's `what`, e.g. "api:people"
+    # The API's default per-user rate (settings.REST_FRAMEWORK), and this one on top.
+    throttle_classes: Sequence[type[BaseThrottle]] = [UserRateThrottle, IdentityReadThrottle]
+
+    def identifies(self, request: Any) -> bool:
+        """Whether this reader gets identifying rows (analysts get pseudonyms)."""
+        return not request.user.is_analyst
+
+    @extend_schema(parameters=API_PURPOSE_PARAMETERS)
+    def list(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        identifies = self.identifies(request)
+        purpose = api_purpose(request)
+        if identifies and len(purpose) < MIN_PURPOSE and _bulk(request):
+            message = _(
+                "These rows identify people: state the purpose of this read (the %(header)s header or "
+                "the purpose parameter, at least %(n)d characters) to read beyond the first page, more "
+                "than %(size)d rows at once, or more than %(rows)d rows within an hour."
+            )
+            limits = {"header": PURPOSE_HEADER, "n": MIN_PURPOSE, "size": api_settings.PAGE_SIZE}
+            raise exceptions.ValidationError({"purpose": [message % {**limits, "rows": API_FREE_ROWS}]})
+        response = super().list(request, *args, **kwargs)  # type: ignore[misc]
+        if identifies and response.status_code == 200:
+            data = response.data
+            rows = data.get("results", []) if isinstance(data, dict) else data
+            query = request.query_params.copy()
+            query.pop("purpose", None)
+            ExportLog.objects.create(
+                user=request.user,
+                what=self.export_name[:64],
+                file_format="api",
+                filters=query.urlencode()[:1000],
+                purpose=purpose[:500],
+                identity=True,
+                row_count=len(rows),
+                sha256=hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest(),
+            )
+        return response

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from accounts.permissions import ALL_ROLES, REGISTER_ROLES
 from cantonment.api import PersonRef, ScopedPrimaryKeyField
+from core.exports import IdentifyingListMixin
 from ddr.api import SUPPRESS_BELOW
 from ddr.models import Combatant, Sex
 
@@ -137,9 +138,12 @@ class BeneficiaryCreateSerializer(serializers.Serializer):
     youth_at_risk = serializers.BooleanField(required=False, default=False)
 
 
-class BeneficiaryViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class BeneficiaryViewSet(IdentifyingListMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Beneficiaries. POST registers one: `person` for an ex-combatant (refused for a child, an
-    excluded person, or a pathway that does not lead to CVR), else a community member by name."""
+    excluded person, or a pathway that does not lead to CVR), else a community member by name.
+    For staff the list names community members: logged, throttled, bulk reads need a purpose."""
+
+    export_name = "api:cvr-beneficiaries"
 
     allowed_roles = ALL_ROLES
     write_roles = REGISTER_ROLES

@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 
 from core.audit import save_audited
 from core.errors import Refused
-from ddr.models import Category, Combatant, Pathway, VettingStatus
+from ddr.models import Combatant, Pathway
+from ddr.rules import benefit_refusal
 
 from . import rules
 from .models import Beneficiary, Consortium, Partner, Project, ProjectEvent, SOPVersion
@@ -220,14 +221,8 @@ def me_visits_flag(today: dt.date | None = None) -> dict[str, int]:
 
 def ex_combatant_refusal(person: Combatant) -> str:
     """Why a registered person cannot be a CVR beneficiary ('' when they can)."""
-    if person.category == Category.CHILD:
-        return _("%(who)s is a child: children are never CVR beneficiaries as ex-combatants.") % {
-            "who": person.registration_number
-        }
-    if person.vetting_status == VettingStatus.CONFIRMED or person.pathway == Pathway.EXCLUDED:
-        return _("%(who)s is excluded by vetting.") % {"who": person.registration_number}
-    if person.status == Combatant.Status.MERGED:
-        return _("%(who)s is a duplicate merged into another record.") % {"who": person.registration_number}
+    if refusal := benefit_refusal(person):
+        return refusal
     if person.pathway not in CVR_PATHWAYS:
         return _("%(who)s's pathway (%(pathway)s) does not lead to CVR.") % {
             "who": person.registration_number,

@@ -26,7 +26,7 @@ from ddr.models import Combatant
 
 from . import reports, services
 from .forms import AdvanceForm, BeneficiaryForm, ConsortiumForm, ImportForm, ProjectForm
-from .models import BeneficiaryImport, Consortium, Partner, Project
+from .models import Beneficiary, BeneficiaryImport, Consortium, Partner, Project
 
 CVR_ROLES = REGISTER_ROLES
 # Decided in Bamako: the project appraisal committee and the Human Rights section's vetting.
@@ -131,7 +131,14 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project(request, pk)
     user: Any = request.user
     sees_people = user.role in CASE_ROLES
-    participants = project.participants.select_related("combatant").order_by("kind", "name", "id")
+    # Beneficiaries the user may see (community members: by the project's region); the mix counts
+    # everyone.
+    participants = (
+        Beneficiary.objects.for_user(user)
+        .filter(project=project)
+        .select_related("combatant")
+        .order_by("kind", "name", "id")
+    )
     if sees_people and (
         exported := table_export(
             request, f"rvc-{project.code}", BENEFICIARY_COLUMNS, participants, identity=True

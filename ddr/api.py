@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import ALL_ROLES, CASE_ROLES
+from core.exports import IdentifyingListMixin
 
 from .filters import PersonFilter
 from .models import ArmedGroup, Category, Coalition, CoalitionMembership, Combatant, SubmittedList
@@ -140,8 +141,12 @@ class PseudonymisedPersonFilter(PersonFilter):
         )
     ),
 )
-class PersonViewSet(viewsets.ReadOnlyModelViewSet):
-    """Registered people. Analysts receive pseudonymised records and cannot open one by id."""
+class PersonViewSet(IdentifyingListMixin, viewsets.ReadOnlyModelViewSet):
+    """Registered people. Analysts receive pseudonymised records and cannot open one by id.
+    For staff the list names people: it is logged like an export, throttled, and read beyond its
+    first page (or in bulk) only with a stated purpose (`purpose` or the `X-Purpose` header)."""
+
+    export_name = "api:people"
 
     allowed_roles = ALL_ROLES
     ordering_fields = ["registered_at", "birth_year"]

@@ -28,6 +28,7 @@ from .models import (
     Merge,
     SubmittedList,
 )
+from .names import person_derive
 from .screening import documents_issued_just_before_registration
 
 S = Combatant.Status
@@ -248,7 +249,9 @@ def pair_merge(*, pair: DuplicatePair, by: Any) -> Merge:
     alias = f"{absorbed.given_name} {absorbed.family_name}"
     if alias != f"{kept.given_name} {kept.family_name}" and alias not in kept.also_known_as:
         kept.also_known_as = "; ".join(a for a in (kept.also_known_as, alias) if a)[:200]
-        save_audited(kept, by, ["also_known_as"], f"merged {absorbed.registration_number}")
+        # The alias is searchable at once: the absorbed name finds the kept record.
+        fields = ["also_known_as", *person_derive(kept)]
+        save_audited(kept, by, fields, f"merged {absorbed.registration_number}")
     absorbed.status, absorbed.merged_into = S.MERGED, kept
     save_audited(absorbed, by, ["status", "merged_into"], f"merged into {kept.registration_number}")
     _decided(pair, DuplicatePair.Status.SAME, by)
@@ -268,7 +271,8 @@ def merge_undo(*, merge: Merge, by: Any) -> Merge:
     _moved(DeclaredWeapon, merge.moved.get("weapons", []), absorbed, by)
     if kept.also_known_as != merge.kept_aliases_before:
         kept.also_known_as = merge.kept_aliases_before
-        save_audited(kept, by, ["also_known_as"], f"merge of {absorbed.registration_number} undone")
+        fields = ["also_known_as", *person_derive(kept)]
+        save_audited(kept, by, fields, f"merge of {absorbed.registration_number} undone")
     absorbed.status, absorbed.merged_into = merge.absorbed_status_before, None
     save_audited(absorbed, by, ["status", "merged_into"], "merge undone")
     merge.undone_by, merge.undone_at = by, timezone.now()

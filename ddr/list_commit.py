@@ -21,7 +21,8 @@ from django.db import connection
 from .bulk import insert_from, insert_with_history, stage
 from .imports import ParsedRow, person_key
 from .models import Category, Combatant, DeclaredWeapon, IdentityDocument, ListEntry, SubmittedList
-from .rules import name_key, registration_number
+from .names import person_name_key
+from .rules import registration_number
 
 # One checked row, in this order, with its staging-table type.
 STAGED: tuple[tuple[str, str], ...] = (
@@ -102,7 +103,7 @@ def staged_row(row: ParsedRow, *, today: dt.date) -> Row:
         str(category),
         str(status),
         armed,
-        name_key(v["family_name"], v["given_name"], v["also_known_as"]),
+        person_name_key(v["family_name"], v["given_name"], v["also_known_as"]),
         v["movement_ref"],
         v["document_kind"] if document else "",
         v["document_number"],

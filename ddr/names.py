@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Any
 
 from .rules import name_key
 
@@ -46,3 +47,22 @@ def canonical_word(word: str) -> str:
 def canonical(*parts: str) -> str:
     """Folded, variants unified, sounds simplified, words sorted: order on a list varies."""
     return " ".join(sorted(canonical_word(w) for w in name_key(*parts).split()))
+
+
+# --- derived fields of a person -----------------------------------------------------------
+
+
+def person_name_key(family_name: str, given_name: str, also_known_as: str = "") -> str:
+    """What search matches a person by: both names and every alias, folded. Computed here only, so
+    that registration, list imports, merges and edits cannot drift apart."""
+    return name_key(family_name, given_name, also_known_as)
+
+
+def person_derive(person: Any) -> list[str]:
+    """Recompute what a person's record derives from its own fields (search key, birth year), after
+    registration, a merge or its undo, an edit. Returns the fields to save with the change."""
+    person.name_key = person_name_key(person.family_name, person.given_name, person.also_known_as)
+    if person.birth_date:
+        person.birth_year = person.birth_date.year
+        return ["name_key", "birth_year"]
+    return ["name_key"]

@@ -32,6 +32,7 @@ from .models import (
     RegistrationCounter,
     SubmittedList,
 )
+from .names import person_derive
 from .rules import name_key, registration_number
 
 log = logging.getLogger(__name__)
@@ -409,9 +410,7 @@ def combatant_register(
     person.registration_number = registration_number(person.region.code, first)
     person.registered_by = by
     person.has_weapon = person.has_weapon or bool(weapons)
-    person.name_key = name_key(person.family_name, person.given_name, person.also_known_as)
-    if person.birth_date:
-        person.birth_year = person.birth_date.year
+    person_derive(person)
     person.full_clean()
     person._history_user = by  # type: ignore[attr-defined]
     person.save()

@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 from core.audit import save_audited
 from core.errors import Refused
 from ddr import pathways, screening
-from ddr.models import Category, Combatant, MedicalStatus, Pathway, VettingStatus
+from ddr.models import Combatant, MedicalStatus, Pathway
+from ddr.rules import benefit_refusal
 
 from . import rules
 from .models import (
@@ -83,15 +84,8 @@ def membership_start(
     """Someone joins a unit. A person serves in one unit at a time."""
     if person is not None:
         person = Combatant.objects.select_for_update().get(pk=person.pk)
-        if person.category == Category.CHILD:
-            raise IntegrationRefused(
-                _("%(who)s is a child: never a member of a unit.") % {"who": person.registration_number},
-                "person",
-            )
-        if person.pathway == Pathway.EXCLUDED or person.vetting_status == VettingStatus.CONFIRMED:
-            raise IntegrationRefused(
-                _("%(who)s is excluded by vetting.") % {"who": person.registration_number}, "person"
-            )
+        if refusal := benefit_refusal(person):
+            raise IntegrationRefused(refusal, "person")
         current = Membership.objects.filter(combatant=person, end__isnull=True).select_related("unit").first()
     elif service_number.strip():
         service_number = service_number.strip().upper()
@@ -270,12 +264,8 @@ def absenteeism(patrols: Iterable[Patrol]) -> dict[tuple[int, str], tuple[int, i
 
 
 def candidate_refusal(person: Combatant) -> str:
-    if person.category == Category.CHILD:
-        return _("%(who)s is a child: never a candidate for integration.") % {
-            "who": person.registration_number
-        }
-    if person.pathway == Pathway.EXCLUDED or person.vetting_status == VettingStatus.CONFIRMED:
-        return _("%(who)s is excluded by vetting.") % {"who": person.registration_number}
+    if refusal := benefit_refusal(person):
+        return refusal
     if person.pathway not in INTEGRATION_PATHWAYS:
         return _("%(who)s is not oriented to integration (%(pathway)s).") % {
             "who": person.registration_number,

@@ -181,8 +181,14 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
     sees_people = user.role in CASE_ROLES
     today = timezone.localdate()
+    # Members the user may see (soldiers of the national forces: by the unit's region); the
+    # strength and the one-third figures count everyone.
     members = (
-        unit.memberships.active_on(today).select_related("combatant").order_by("-role", "party", "name")
+        Membership.objects.for_user(user)
+        .filter(unit=unit)
+        .active_on(today)
+        .select_related("combatant")
+        .order_by("-role", "party", "name")
         if sees_people
         else None
     )
@@ -400,7 +406,13 @@ def _cohort(request: HttpRequest, pk: int) -> Cohort:
 @role_required(*CASE_ROLES)
 def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
     cohort = _cohort(request, pk)
-    candidates = cohort.candidates.select_related("combatant", "membership__unit").order_by("status", "id")
+    # Candidates the user may see; the counts by step count everyone.
+    candidates = (
+        Candidate.objects.for_user(request.user)
+        .filter(cohort=cohort)
+        .select_related("combatant", "membership__unit")
+        .order_by("status", "id")
+    )
     what = f"cohorte-{cohort.pk}"
     if exported := table_export(request, what, CANDIDATE_COLUMNS, candidates, identity=True):
         return exported
@@ -458,7 +470,11 @@ def cohort_step(request: HttpRequest, pk: int) -> HttpResponse:
     """One button per step: medical fit/unfit, training start (all fit), training result, assignment."""
     cohort = _cohort(request, pk)
     action, on = request.POST.get("action", ""), _date(request.POST.get("on"), timezone.localdate())
-    candidate = cohort.candidates.filter(pk=request.POST.get("candidate") or 0).first()
+    candidate = (
+        Candidate.objects.for_user(request.user)
+        .filter(cohort=cohort, pk=request.POST.get("candidate") or 0)
+        .first()
+    )
     try:
         if action == "start_training":
             n = services.training_start(

@@ -20,6 +20,15 @@ def _client(user: Any) -> Client:
     return client
 
 
+@pytest.fixture(autouse=True)
+def _fresh_throttles() -> Any:
+    """The API's throttles count requests per user id in the cache; tests reuse ids."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def commission_officer(db: Any) -> Any:
     return UserFactory(username="commission", role=Role.COMMISSION_OFFICER)

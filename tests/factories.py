@@ -10,7 +10,8 @@ from cantonment.models import Site
 from core.models import Region
 from cvr.models import Partner, Project
 from ddr.models import ArmedGroup, Category, Combatant, Sex
-from ddr.rules import name_key, registration_number
+from ddr.names import person_name_key
+from ddr.rules import registration_number
 from integration.models import Unit
 
 
@@ -53,7 +54,7 @@ class CombatantFactory(factory.django.DjangoModelFactory):
     category = Category.COMBATANT_ARMED
     has_weapon = True
     registered_at = dt.date(2019, 3, 1)
-    name_key = factory.LazyAttribute(lambda o: name_key(o.family_name, o.given_name, o.also_known_as))
+    name_key = factory.LazyAttribute(lambda o: person_name_key(o.family_name, o.given_name, o.also_known_as))
     also_known_as = ""
 
 

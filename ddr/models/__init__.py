@@ -180,6 +180,12 @@ class CombatantQuerySet(RegionScopedQuerySet):
         scope = self.scope_q(user)
         return self.none() if scope is None else self.filter(scope)
 
+    def may_benefit(self) -> Self:
+        """People who may be enrolled in a programme (ddr.rules.benefit_bar, set-based)."""
+        from ddr.rules import may_benefit_q  # the rule imports this module's choices
+
+        return self.filter(may_benefit_q())
+
 
 class Combatant(models.Model):
     """A person registered in the programme (combatant, associated woman, child, ex-MDSF...)."""

@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.urls import reverse
 
 from core.models import Job
 from ddr import dedup
@@ -105,6 +106,25 @@ def test_merge_keeps_every_entry_document_and_name_and_undo_puts_them_back(commi
     assert DuplicatePair.objects.get().status == "different"
     with pytest.raises(dedup.DuplicateRefused):
         dedup.merge_undo(merge=Merge.objects.get(), by=commission_officer)
+
+
+def test_after_a_merge_the_absorbed_name_finds_the_kept_record_and_after_undo_it_does_not(
+    commission_officer: Any, commission_client: Any
+) -> None:
+    kept, absorbed = twins()
+    run(commission_officer)
+
+    def found(q: str) -> set[str]:
+        page = commission_client.get(reverse("person-list"), {"q": q})
+        return {p.registration_number for p in page.context["page"]}
+
+    assert kept.registration_number not in found("ould intalah")
+    merge = dedup.pair_merge(pair=DuplicatePair.objects.get(), by=commission_officer)
+    assert kept.registration_number in found("ould intalah")
+    assert kept.registration_number in found("muhammad")
+    dedup.merge_undo(merge=merge, by=commission_officer)
+    assert kept.registration_number not in found("ould intalah")
+    assert absorbed.registration_number in found("ould intalah")
 
 
 def test_a_merge_across_steps_or_pathways_is_refused_and_changes_nothing(commission_officer: Any) -> None:

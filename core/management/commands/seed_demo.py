@@ -34,7 +34,8 @@ from ddr.models import (
     Sex,
     SubmittedList,
 )
-from ddr.rules import name_key, registration_number
+from ddr.names import person_name_key
+from ddr.rules import registration_number
 from integration import demo as integration_demo
 from integration.models import Unit
 
@@ -336,7 +337,7 @@ class Command(BaseCommand):
                 registration_number=registration_number(person.region.code, seq),
                 given_name=given,
                 family_name=family,
-                name_key=name_key(family, given),
+                name_key=person_name_key(family, given),
             )
             copy.birth_date = None
             copy.birth_year = (person.birth_year or 1990) + rng.choice((0, 0, 1))
@@ -450,7 +451,7 @@ class Command(BaseCommand):
                 )
             )
         for person in people:
-            person.name_key = name_key(person.family_name, person.given_name)
+            person.name_key = person_name_key(person.family_name, person.given_name, person.also_known_as)
         RegistrationCounter.objects.update_or_create(name="registration", defaults={"value": count})
         people = bulk_create_with_history(
             people, Combatant, batch_size=1000, default_user=admin, default_change_reason="demo data"

@@ -1,0 +1,103 @@
+"""Bulk reads of identifying data through the API are logged like exports, need a stated purpose
+beyond a first page, and are throttled: the register cannot be pulled with names in a few quiet
+requests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from drf_spectacular.generators import SchemaGenerator
+
+from core import exports
+from core.models import ExportLog
+
+from .factories import CombatantFactory, ProjectFactory
+
+pytestmark = pytest.mark.django_db
+PURPOSE = "Paiement des filets sociaux, Gao"
+
+
+@pytest.fixture
+def register() -> None:
+    CombatantFactory.create_batch(7)
+
+
+def test_a_list_of_people_is_logged_like_an_export(commission_client: Client, register: None) -> None:
+    response = commission_client.get("/api/people/", {"region": "GAO", "page_size": 5})
+    assert response.status_code == 200
+    log = ExportLog.objects.get()
+    assert (log.what, log.file_format, log.identity, log.row_count) == ("api:people", "api", True, 5)
+    assert "region=GAO" in log.filters and len(log.sha256) == 64
+
+
+def test_the_register_is_not_pulled_page_after_page_without_a_purpose(
+    commission_client: Client, register: None
+) -> None:
+    # The pull: the largest pages, one after the other.
+    refused = commission_client.get("/api/people/", {"page_size": 500})
+    assert refused.status_code == 400 and "purpose" in refused.json()
+    assert commission_client.get("/api/people/", {"page_size": 2, "page": 2}).status_code == 400
+    assert (
+        commission_client.get("/api/people/", {"page_size": 2, "page": 2, "purpose": "test"}).status_code
+        == 400
+    )
+    assert not ExportLog.objects.exists()
+
+    pages = [
+        commission_client.get("/api/people/", {"page_size": 2, "page": n}, headers={"X-Purpose": PURPOSE})
+        for n in (1, 2, 3, 4)
+    ]
+    assert [p.status_code for p in pages] == [200] * 4
+    logged = ExportLog.objects.order_by("pk")
+    assert [(log.purpose, log.row_count) for log in logged] == [(PURPOSE, 2)] * 3 + [(PURPOSE, 1)]
+    assert commission_client.get("/api/people/", {"page_size": 500, "purpose": PURPOSE}).status_code == 200
+
+
+def test_many_first_pages_within_an_hour_need_a_purpose(
+    commission_client: Client, register: None, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(exports, "API_FREE_ROWS", 10)
+    for region in ("GAO", "GAO"):  # 14 rows read: over the 10 an hour allowed without a purpose
+        assert commission_client.get("/api/people/", {"region": region}).status_code == 200
+    assert commission_client.get("/api/people/", {"region": "KID"}).status_code == 400
+    assert commission_client.get("/api/people/", {"region": "KID", "purpose": PURPOSE}).status_code == 200
+
+
+def test_identifying_lists_are_throttled(commission_client: Client, register: None, settings: Any) -> None:
+    rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "identity": "3/hour"}
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+    statuses = [commission_client.get("/api/people/").status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    assert ExportLog.objects.count() == 3
+    assert commission_client.get("/api/cvr-beneficiaries/").status_code == 429  # the same budget
+    assert commission_client.get("/api/regions/").status_code == 200  # nothing identifying
+
+
+def test_analysts_pseudonymised_lists_are_neither_logged_nor_throttled(
+    analyst_client: Client, register: None, settings: Any
+) -> None:
+    rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "identity": "1/hour"}
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+    for _ in range(3):
+        assert analyst_client.get("/api/people/", {"page_size": 2, "page": 2}).status_code == 200
+    assert not ExportLog.objects.exists()
+
+
+def test_community_names_are_logged_too(commission_client: Client) -> None:
+    from cvr.models import Beneficiary
+
+    project = ProjectFactory()
+    Beneficiary.objects.create(
+        project=project, kind="community", name="Fanta Coulibaly", sex="F", age_band="25-35"
+    )
+    assert commission_client.get("/api/cvr-beneficiaries/").status_code == 200
+    assert ExportLog.objects.get().what == "api:cvr-beneficiaries"
+
+
+def test_the_schema_documents_the_purpose_and_the_refusals() -> None:
+    operation = SchemaGenerator().get_schema(public=True)["paths"]["/api/people/"]["get"]
+    names = {p["name"] for p in operation["parameters"]}
+    assert {"purpose", "X-Purpose"} <= names
+    assert {"400", "403", "429"} <= set(operation["responses"])
