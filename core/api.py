@@ -112,7 +112,9 @@ class DashboardSerializer(serializers.Serializer):
 
 class DashboardFigureSerializer(serializers.Serializer):
     figure = serializers.ChoiceField(choices=sorted(PANELS))
-    suppressed = serializers.BooleanField(help_text="True for analysts: groups below 5 are left out of every count")
+    suppressed = serializers.BooleanField(
+        help_text="True for analysts: groups below 5 are left out of every count"
+    )
     # DRF's metaclass takes declared fields off the class: `.data` stays the serializer's output.
     data = serializers.JSONField(help_text="The figure, shaped as in /api/dashboard/")  # type: ignore[assignment]
 

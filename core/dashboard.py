@@ -185,7 +185,9 @@ class Scope:
     def register(self) -> Base:
         """Analysts: the register's base table over the whole programme, its small cells dropped;
         a region or a period only selects whole cells of it (`in_scope`)."""
-        people = Combatant.objects.for_user(self.user).exclude(category=Category.CHILD).exclude(status=S.MERGED)
+        people = (
+            Combatant.objects.for_user(self.user).exclude(category=Category.CHILD).exclude(status=S.MERGED)
+        )
         rows = (
             people.annotate(month=TruncMonth("registered_at"))
             .values_list(*REGISTER_COLUMNS)

@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.permissions import ALL_ROLES, REGISTER_ROLES
+from accounts.permissions import ALL_ROLES, CASE_ROLES, REGISTER_ROLES
 from cantonment.api import PersonRef, ScopedPrimaryKeyField
 from core.suppression import for_analyst, visible
 from ddr.models import Combatant, Sex
@@ -67,7 +67,6 @@ class ProjectSerializer(serializers.ModelSerializer):
             "me_mode",
         ]
 
-
     def to_representation(self, project: Project) -> dict[str, Any]:
         data = super().to_representation(project)
         if for_analyst(self.context["request"].user):  # each project's count is a base cell
@@ -120,7 +119,7 @@ class ConsortiumViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class BeneficiarySerializer(serializers.ModelSerializer):
-    person = PersonRef(source="combatant_id")
+    person = PersonRef(source="combatant_id", purpose="cvr-beneficiaries")
     name = serializers.SerializerMethodField()
 
     class Meta:
@@ -146,9 +145,10 @@ class BeneficiaryCreateSerializer(serializers.Serializer):
 
 class BeneficiaryViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Beneficiaries. POST registers one: `person` for an ex-combatant (refused for a child, an
-    excluded person, or a pathway that does not lead to CVR), else a community member by name."""
+    excluded person, or a pathway that does not lead to CVR), else a community member by name.
+    A row per person: not for analysts (they read the mix, `cvr-mix/`)."""
 
-    allowed_roles = ALL_ROLES
+    allowed_roles = CASE_ROLES
     write_roles = REGISTER_ROLES
     serializer_class = BeneficiarySerializer
     filterset_fields = ["project", "kind", "sex", "age_band"]

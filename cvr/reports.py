@@ -90,14 +90,21 @@ class PortfolioMix:
     deviations: list[rules.Deviation]
 
 
-MEASURES = ("beneficiaries_ex_combatants", "beneficiaries_community", "beneficiaries_women", "beneficiaries_youth")
+MEASURES = (
+    "beneficiaries_ex_combatants",
+    "beneficiaries_community",
+    "beneficiaries_women",
+    "beneficiaries_youth",
+)
 
 
 def visible_mix(projects: Any) -> rules.BeneficiaryMix:
     """Analysts' mix: the sum of each project's counts of 5 or more (the base table of
     `core.suppression`, a cell per project and count), so no project's small count shows."""
     rows = projects.values_list("pk", *MEASURES)
-    base = Base(["project", "measure"], {(pk, m): n for pk, *ns in rows for m, n in zip(MEASURES, ns, strict=True)})
+    base = Base(
+        ["project", "measure"], {(pk, m): n for pk, *ns in rows for m, n in zip(MEASURES, ns, strict=True)}
+    )
     sums = base.margin("measure")
     ex, community, women, youth = (sums.get((m,), 0) for m in MEASURES)
     return rules.BeneficiaryMix(ex, community, women, youth)
