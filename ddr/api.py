@@ -6,10 +6,8 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiParameter,
-    PolymorphicProxySerializer,
     extend_schema,
     extend_schema_field,
-    extend_schema_view,
 )
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
@@ -100,62 +98,15 @@ class PersonSerializer(serializers.ModelSerializer):
         ]
 
 
-class PseudonymisedPersonSerializer(serializers.ModelSerializer):
-    """Analysts: no name, document, exact birth date or registration number; a keyed pseudonym."""
-
-    waitlist_position = WaitlistPositionField()
-
-    pseudonym = serializers.CharField(read_only=True)
-    birth_year = serializers.SerializerMethodField()
-    region = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    movement = serializers.SlugRelatedField(slug_field="code", read_only=True)
-
-    class Meta:
-        model = Combatant
-        fields = [
-            "pseudonym",
-            "sex",
-            "birth_year",
-            "region",
-            "movement",
-            "category",
-            "status",
-            "has_weapon",
-            *DECISION_FIELDS,
-        ]
-
-    def get_birth_year(self, person: Combatant) -> int | None:
-        return person.birth_date.year if person.birth_date else person.birth_year
-
-
-class PseudonymisedPersonFilter(PersonFilter):
-    """Analysts filter, but never search by name or document number."""
-
-    q = None  # type: ignore[assignment]
-
-
-@extend_schema_view(
-    list=extend_schema(
-        responses=PolymorphicProxySerializer(
-            component_name="PersonForRole",
-            resource_type_field_name=None,
-            serializers=[PersonSerializer, PseudonymisedPersonSerializer],
-        )
-    ),
-)
 class PersonViewSet(viewsets.ReadOnlyModelViewSet):
     """Registered people, for case staff. Analysts read aggregates only (a register they could
     count, even pseudonymised, gives small cells away): 403."""
 
     allowed_roles = CASE_ROLES
+    serializer_class = PersonSerializer
+    filterset_class = PersonFilter
     ordering_fields = ["registered_at", "birth_year"]
     ordering = ["id"]
-
-    @property
-    def filterset_class(self) -> Any:  # read by django-filter's backend for each request
-        request = getattr(self, "request", None)
-        analyst = getattr(getattr(request, "user", None), "is_analyst", False)
-        return PseudonymisedPersonFilter if analyst else PersonFilter
 
     def get_queryset(self) -> Any:
         return (
@@ -163,19 +114,6 @@ class PersonViewSet(viewsets.ReadOnlyModelViewSet):
             .select_related("region", "movement", "waiting_place")
             .order_by("id")
         )
-
-    def get_serializer_class(self) -> Any:
-        user: Any = self.request.user
-        return PseudonymisedPersonSerializer if user.is_analyst else PersonSerializer
-
-    @extend_schema(responses=PersonSerializer)
-    def retrieve(self, request: Any, *args: Any, **kwargs: Any) -> Any:
-        # An id lookup would tie a pseudonym back to a database id: analysts use the list.
-        if request.user.is_analyst or request.user.role not in CASE_ROLES:
-            from rest_framework.exceptions import NotFound
-
-            raise NotFound
-        return super().retrieve(request, *args, **kwargs)
 
 
 class ArmedGroupViewSet(viewsets.ReadOnlyModelViewSet):

@@ -193,8 +193,6 @@ def test_no_small_register_cell_is_recoverable_from_every_figure_an_analyst_read
     solver = Recorder()
 
     with translation.override("en"):
-        pathway_of = {str(label): value for value, label in Pathway.choices}
-        sex_of = {str(label): value for value, label in Sex.choices}
         region_of_name = dict(Region.objects.values_list("name", "id"))
         region_of_code = dict(Region.objects.values_list("code", "id"))
         movement_of = dict(ArmedGroup.objects.values_list("code", "id"))
@@ -218,7 +216,7 @@ def test_no_small_register_cell_is_recoverable_from_every_figure_an_analyst_read
             counted = {tuple(row[n] for n in names): row["count"] for row in rows}
             small_shown += _shown(counted.values())
             for key in itertools.product(*(values[n] for n in names)):
-                chosen = [c for c in cells if all(c[position[n]] == v for n, (_label, v) in zip(names, key))]
+                chosen = [c for c in cells if all(c[position[n]] == v for n, (_label, v) in zip(names, key, strict=True))]
                 solver.add(chosen, counted.get(tuple(label for label, _v in key), 0))
 
     # Every register figure of the dashboard, by region and period, and their pairs.
