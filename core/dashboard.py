@@ -226,7 +226,7 @@ def _pathway_table(scope: Scope, grouping: str, column: str, labels: Mapping[Any
     pathway_labels = _labels(Pathway.choices)
     # Merged records are counted in the funnel only: the other groupings leave them out already.
     merged = ["status"] if grouping == "status" and not scope.analyst else []
-    counted = (
+    counted: dict[tuple, int] = (
         scope.in_scope(scope.register).margin("pathway", column)
         if scope.analyst
         else scope.count_by(grouping, "pathway", column, *merged)

@@ -29,8 +29,10 @@ to them); commission staff and every other role read exact figures (`for_analyst
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import partial
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -69,7 +71,7 @@ class Base:
             elif isinstance(test, set | frozenset | list | tuple):
                 checks.append((self._index(column), frozenset(test).__contains__))
             else:
-                checks.append((self._index(column), lambda v, t=test: v == t))
+                checks.append((self._index(column), partial(operator.eq, test)))
         kept = Base(self.columns, {})
         kept.cells = {k: n for k, n in self.cells.items() if all(check(k[i]) for i, check in checks)}
         return kept

@@ -277,7 +277,7 @@ def test_no_small_register_cell_is_recoverable_from_every_figure_an_analyst_read
 
 
 def test_analysts_read_whole_months_only(analyst_client: Any, client: Any) -> None:
-    refused = analyst_client.get("/api/dashboard/funnel/", {"from": "2024-01-02"})
+    refused = analyst_client.get("/api/dashboard/funnel/", {"from": "2024-01-02"}, HTTP_ACCEPT_LANGUAGE="en")
     assert refused.status_code == 400 and "whole calendar months" in str(refused.json())
     assert analyst_client.get("/api/dashboard/funnel/", {"to": "2024-01-30"}).status_code == 400
     assert analyst_client.get("/api/dashboard/funnel/", {"from": "2024-01-01", "to": "2024-02-29"}).status_code == 200
