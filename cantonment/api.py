@@ -19,9 +19,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.permissions import ALL_ROLES, REGISTER_ROLES
+from accounts.permissions import ALL_ROLES, CASE_ROLES, REGISTER_ROLES
 from core.models import Region
-from ddr.api import SUPPRESS_BELOW
+from core.suppression import Base, for_analyst, visible
 from ddr.models import ArmedGroup, Combatant, DeclaredWeapon, pseudonym_for
 
 from . import inventory, stays, wam
@@ -58,16 +58,19 @@ class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
     }
 )
 class PersonRef(serializers.Field):
-    """Who: the record's id and registration number for staff, a pseudonym for analysts."""
+    """Who: the record's id for staff. Analysts do not read these row-per-person endpoints; should
+    one ever be opened to them, they get a pseudonym of this endpoint's own (`purpose`), which
+    joins with no other endpoint's."""
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, *, purpose: str, **kwargs: Any) -> None:
+        self.purpose = purpose
         super().__init__(read_only=True, **kwargs)
 
     def to_representation(self, person_id: int | None) -> Any:
         if person_id is None:
             return None
-        if self.context["request"].user.is_analyst:
-            return pseudonym_for(person_id)
+        if for_analyst(self.context["request"].user):
+            return pseudonym_for(person_id, self.purpose)
         return person_id
 
 
@@ -110,6 +113,16 @@ class SiteSerializer(serializers.ModelSerializer):
             "longitude",
         ]
 
+    def to_representation(self, site: Site) -> dict[str, Any]:
+        data = super().to_representation(site)
+        on_sites: Base | None = self.context.get("people_on_sites")
+        if on_sites is not None:  # analysts: sums of the visible cells of the sites' base table
+            mine = on_sites.where(site=site.pk)
+            data["occupancy"] = mine.where(measure={"women", "men"}).total()
+            data["occupancy_women"] = mine.get(site.pk, "women")
+            data["overstays"] = mine.get(site.pk, "overstays")
+        return data
+
 
 class SiteStepSerializer(serializers.Serializer):
     to = serializers.ChoiceField(choices=Site.Status.choices)
@@ -139,6 +152,12 @@ class SiteViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
             )
             .order_by("id")
         )
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()
+        if for_analyst(self.request.user):
+            context["people_on_sites"] = stays.people_on_sites(Site.objects.for_user(self.request.user))
+        return context
 
     def perform_update(self, serializer: Any) -> None:
         site = serializer.instance
@@ -173,7 +192,7 @@ class SiteViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class StaySerializer(serializers.ModelSerializer):
-    person = PersonRef(source="combatant_id")
+    person = PersonRef(source="combatant_id", purpose="stays")
     site = serializers.PrimaryKeyRelatedField(read_only=True)
 
     class Meta:
@@ -193,9 +212,9 @@ class CheckOutSerializer(serializers.Serializer):
 
 class StayViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Stays on sites. POST checks a person in (refused when the site is full, the person a child,
-    or already on a site); POST `{id}/check-out/` ends a stay."""
+    or already on a site); POST `{id}/check-out/` ends a stay. A row per person: not for analysts."""
 
-    allowed_roles = ALL_ROLES
+    allowed_roles = CASE_ROLES
     write_roles = CANTONMENT_ROLES
     serializer_class = StaySerializer
     filterset_fields = ["site", "flag"]
@@ -239,7 +258,7 @@ class StayViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
 class WamItemSerializer(serializers.ModelSerializer):
     # Null when the reader may not see who handed the item in (another region's person, a child).
-    handed_in_by = PersonRef(source="holder_id")
+    handed_in_by = PersonRef(source="holder_id", purpose="weapons")
     receipt_number = serializers.CharField(read_only=True)
     declared_at_registration = serializers.SerializerMethodField()
 
@@ -319,9 +338,9 @@ class CustodyEventSerializer(serializers.ModelSerializer):
 
 class WamItemViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Weapons and ammunition lots handed in. POST registers a hand-in; `transfer/` and `disposal/`
-    extend the chain of custody."""
+    extend the chain of custody. A row per holder: not for analysts (the reconciliation counts)."""
 
-    allowed_roles = ALL_ROLES
+    allowed_roles = CASE_ROLES
     write_roles = CANTONMENT_ROLES
     serializer_class = WamItemSerializer
     filterset_fields = ["site", "kind", "status", "location"]
@@ -394,7 +413,7 @@ class ReconciliationView(APIView):
     """Weapons declared at registration against weapons handed in, per movement and per site.
 
     Counts only (the serials themselves are on the browser's reconciliation page). For analysts,
-    any count below 5 is suppressed (null)."""
+    every count is a sum of the visible cells of one base table (`core.suppression`)."""
 
     allowed_roles = ALL_ROLES
 
@@ -406,6 +425,8 @@ class ReconciliationView(APIView):
         ],
     )
     def get(self, request: Request) -> Response:
+        if for_analyst(request.user):
+            return Response(ReconciliationSerializer(self._visible(request)).data)
         code, site_id = request.query_params.get("movement", ""), request.query_params.get("site", "")
         movement = ArmedGroup.objects.filter(code=code).first() if code and code.isprintable() else None
         site = (
@@ -418,28 +439,64 @@ class ReconciliationView(APIView):
         if site_id and site is None:
             raise ValidationError({"site": [_("No such site in your scope.")]})
         report = wam.reconciliation(request.user, movement=movement, site=site)
-        user: Any = request.user
-        hide = user.is_analyst
-
-        def n(count: int) -> int | None:
-            return None if hide and count < SUPPRESS_BELOW else count
-
         data = {
             "by_movement": [
                 {
                     "movement": r.movement,
-                    "declared": n(r.declared),
-                    "handed_in": n(r.handed_in),
-                    "matched": n(r.matched),
-                    "not_handed_in": n(r.not_handed_in),
+                    "declared": r.declared,
+                    "handed_in": r.handed_in,
+                    "matched": r.matched,
+                    "not_handed_in": r.not_handed_in,
                 }
                 for r in report.by_movement
             ],
-            "by_site": [{"site": name, "weapons": n(w), "rounds": n(r)} for name, w, r in report.by_site],
-            "undeclared_serials": n(len(report.undeclared)),
-            "serials_declared_twice": n(len(report.declared_twice)),
+            "by_site": [{"site": name, "weapons": w, "rounds": r} for name, w, r in report.by_site],
+            "undeclared_serials": len(report.undeclared),
+            "serials_declared_twice": len(report.declared_twice),
         }
         return Response(ReconciliationSerializer(data).data)
+
+    def _visible(self, request: Request) -> dict[str, Any]:
+        """Analysts: the national reconciliation, every count a sum of the visible cells of one
+        base table, (movement, site, what) -> weapons, where what is matched (declared and handed
+        in), not handed in, or handed in undeclared. Declared = matched + not handed in and
+        handed in = matched + undeclared, as visible, so no identity isolates a small cell.
+        Filters are refused: the whole table already holds every movement and site."""
+        if request.query_params.get("movement") or request.query_params.get("site"):
+            raise ValidationError(
+                {
+                    "detail": [
+                        _("Analysts read the national reconciliation, without movement or site filters.")
+                    ]
+                }
+            )
+        report = wam.reconciliation_base(request.user)
+        by_movement = report.weapons.margin("movement", "what")
+        movements = sorted({m for m, _what in by_movement if m})
+
+        def cell(m: str, what: str) -> int:
+            return by_movement.get((m, what), 0)
+
+        sites = report.weapons.margin("site")
+        rounds = report.rounds.margin("site")
+        return {
+            "by_movement": [
+                {
+                    "movement": m,
+                    "declared": cell(m, "matched") + cell(m, "not_handed_in"),
+                    "handed_in": cell(m, "matched") + cell(m, "undeclared"),
+                    "matched": cell(m, "matched"),
+                    "not_handed_in": cell(m, "not_handed_in"),
+                }
+                for m in movements
+            ],
+            "by_site": [
+                {"site": name, "weapons": sites.get((name,), 0), "rounds": rounds.get((name,), 0)}
+                for name in sorted({s for (s,) in sites if s} | {s for (s,) in rounds if s})
+            ],
+            "undeclared_serials": visible(report.undeclared_serials),
+            "serials_declared_twice": visible(report.serials_declared_twice),
+        }
 
 
 class CustodyEventViewSet(viewsets.ReadOnlyModelViewSet):

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import save_audited
 from core.errors import Refused
+from core.suppression import Base
 from ddr import pathways
 from ddr.models import Category, ChildReferral, Combatant, Sex
 
@@ -289,3 +290,15 @@ def headcount_record(day: dt.date | None = None) -> int:
         counts, update_conflicts=True, unique_fields=["site", "day"], update_fields=["people", "women"]
     )
     return len(counts)
+
+
+def people_on_sites(sites: Any) -> Base:
+    """Analysts' base table of the people on sites: (site, women | men | overstays) -> people,
+    small cells dropped. A site's occupancy for them is its women plus its men, as visible."""
+    counts: dict[tuple, int] = {}
+    rows = sites.annotate(
+        overstaying=Count("stays", filter=Q(stays__checked_out_on__isnull=True, stays__flag="overstay"))
+    ).values_list("pk", "occupancy", "occupancy_women", "overstaying")
+    for pk, occupancy, women, overstaying in rows:
+        counts |= {(pk, "women"): women, (pk, "men"): occupancy - women, (pk, "overstays"): overstaying}
+    return Base(["site", "measure"], counts)

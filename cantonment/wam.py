@@ -9,11 +9,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import save_audited
+from core.suppression import Base
 from ddr.models import ArmedGroup, Combatant, DeclaredWeapon
 
 from .models import CustodyEvent, Site, StockCheck, StockCheckLine, StorageLocation, WamItem
@@ -283,6 +294,52 @@ class Reconciliation:
     by_site: list[tuple[str, int, int]]  # site, weapons, rounds
     undeclared: list[WamItem]  # handed in by someone who never declared that serial
     declared_twice: list[tuple[str, list[str]]]  # serial, registration numbers
+
+
+@dataclass(frozen=True)
+class ReconciliationBase:
+    """Analysts' base tables (`core.suppression`): weapons by (movement, site, what) and rounds
+    by site, small cells dropped; two standalone counts to pass through `visible`."""
+
+    weapons: Base
+    rounds: Base
+    undeclared_serials: int
+    serials_declared_twice: int
+
+
+def reconciliation_base(user: Any) -> ReconciliationBase:
+    declared = DeclaredWeapon.objects.filter(combatant__in=Combatant.objects.for_user(user))
+    items = WamItem.objects.for_user(user)
+    weapons = items.filter(kind=WamItem.Kind.WEAPON)
+    cells: dict[tuple, int] = {}
+    for movement, site, undeclared, n in (
+        weapons.annotate(undeclared=ExpressionWrapper(Q(declared__isnull=True), output_field=BooleanField()))
+        .values_list("combatant__movement__code", "site__name", "undeclared")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        what = "anonymous" if movement is None else "undeclared" if undeclared else "matched"
+        cells[(movement, site, what)] = cells.get((movement, site, what), 0) + n
+    for movement, n in (
+        declared.filter(handed_in__isnull=True)
+        .values_list("combatant__movement__code")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        cells[(movement, None, "not_handed_in")] = n
+    rounds = (
+        items.filter(kind=WamItem.Kind.AMMUNITION)
+        .values_list("site__name")
+        .annotate(n=Sum("quantity"))
+        .order_by()
+    )
+    report = reconciliation(user)
+    return ReconciliationBase(
+        weapons=Base(["movement", "site", "what"], cells),
+        rounds=Base(["site"], {(site,): n or 0 for site, n in rounds}),
+        undeclared_serials=len(report.undeclared),
+        serials_declared_twice=len(report.declared_twice),
+    )
 
 
 def reconciliation(

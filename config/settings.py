@@ -227,7 +227,7 @@ REST_KNOX = {"TOKEN_TTL": __import__("datetime").timedelta(hours=10), "AUTO_REFR
 SPECTACULAR_SETTINGS = {
     "TITLE": "DDR case management API",
     "DESCRIPTION": "Read access for commission staff and mission analysts. "
-    "Analysts receive pseudonymised records only.",
+    "Analysts receive aggregates only, groups below 5 left out (core/suppression.py).",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],

@@ -18,6 +18,7 @@ from accounts.permissions import ALL_ROLES
 
 from .dashboard import PANELS, Scope, read_filters
 from .models import Cercle, Region
+from .suppression import PeriodRefused
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -111,7 +112,9 @@ class DashboardSerializer(serializers.Serializer):
 
 class DashboardFigureSerializer(serializers.Serializer):
     figure = serializers.ChoiceField(choices=sorted(PANELS))
-    suppressed = serializers.BooleanField(help_text="Counts below 5, and their complements, are null")
+    suppressed = serializers.BooleanField(
+        help_text="True for analysts: groups below 5 are left out of every count"
+    )
     # DRF's metaclass takes declared fields off the class: `.data` stays the serializer's output.
     data = serializers.JSONField(help_text="The figure, shaped as in /api/dashboard/")  # type: ignore[assignment]
 
@@ -126,7 +129,12 @@ DASHBOARD_FILTERS = [
 def dashboard_scope(request: Any) -> Scope:
     """The reader and the filters of a dashboard request; a bad filter is a 400 naming it."""
     filters, errors = read_filters(request.query_params)
-    scope = Scope(request.user, **filters)
+    if errors:
+        raise exceptions.ValidationError(errors)
+    try:
+        scope = Scope(request.user, **filters)
+    except PeriodRefused as exc:
+        raise exceptions.ValidationError({"period": [str(exc)]}) from exc
     if filters["region"] and not scope.region_id:
         errors["region"] = [str(_("Unknown region code."))]
     if errors:
@@ -147,8 +155,8 @@ def _plain(value: Any) -> Any:
 
 class DashboardView(APIView):
     """Every figure of the dashboard, filtered like the page (`region`, `from`, `to`). For analysts,
-    counts below 5 are suppressed, and so is one more cell wherever a suppressed one could be
-    derived from the others."""
+    periods are whole calendar months and every count is a sum of the cells of 5 or more of one
+    base table (`core.suppression`): groups smaller than 5 are left out of every figure."""
 
     allowed_roles = ALL_ROLES
 

@@ -1,6 +1,6 @@
 """The programme dashboard's figures: one grouped query per panel, filtered by region and period,
-scoped to the reader. For analysts, small counts are suppressed so that no suppressed cell can be
-worked out again from the totals (complementary suppression)."""
+scoped to the reader. For analysts, every count is a sum of the visible cells of one suppressed
+base table (`core.suppression`), so no hidden cell can be worked out from any figure or filter."""
 
 from __future__ import annotations
 
@@ -14,9 +14,11 @@ from typing import Any, cast
 
 from django.db import connection, transaction
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from cantonment.models import CantonmentStay, Site
+from cantonment.stays import people_on_sites
 from cvr import reports
 from cvr.models import Project
 from ddr.models import (
@@ -33,9 +35,10 @@ from ddr.models.tally import GROUPINGS
 from integration import services as integration
 from integration.models import IntegrationTarget, Unit
 
+from . import suppression
 from .models import Region
+from .suppression import Base
 
-SUPPRESS_BELOW = 5
 S = Combatant.Status
 # The funnel: how many people stand at each step now (their current status).
 FUNNEL = [
@@ -49,27 +52,6 @@ FUNNEL = [
     (_("Reintegrated"), [S.REINTEGRATED]),
 ]
 Table = dict[str, dict[str, int | None]]
-
-
-def suppress(table: Mapping[str, Mapping[str, int]], below: int = SUPPRESS_BELOW) -> Table:
-    """Hide counts from 1 to below-1; then, in any row or column where exactly one cell is hidden,
-    hide the smallest other count too, until no hidden cell can be had by subtraction."""
-    cells = {(r, c): v for r, row in table.items() for c, v in row.items()}
-    hidden = {k for k, v in cells.items() if 0 < v < below}
-    changed = True
-    while changed:
-        changed = False
-        for axis in (0, 1):
-            lines: dict[str, list[tuple[str, str]]] = {}
-            for key in cells:
-                lines.setdefault(key[axis], []).append(key)
-            for keys in lines.values():
-                if sum(k in hidden for k in keys) == 1:
-                    others = [k for k in keys if k not in hidden and cells[k] > 0]
-                    if others:
-                        hidden.add(min(others, key=lambda k: cells[k]))
-                        changed = True
-    return {r: {c: (None if (r, c) in hidden else v) for c, v in row.items()} for r, row in table.items()}
 
 
 @dataclass
@@ -108,6 +90,14 @@ def read_filters(params: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, l
     return filters, errors
 
 
+# The register's base table for analysts: the finest grain any analyst figure or filter needs.
+REGISTER_COLUMNS = ["region_id", "month", "status", "pathway", "sex", "movement_id"]
+
+
+def _as_date(value: Any) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
 class Scope:
     """Who reads, for which region and period. The people's counts are read once per scope: whole
     months from the tally the database keeps (`RegisterTally`), the part-months at either end of
@@ -121,7 +111,9 @@ class Scope:
         self.region_id = (
             Region.objects.filter(code=region).values_list("id", flat=True).first() or 0 if region else None
         )
-        self.analyst = bool(getattr(user, "is_analyst", False))
+        self.analyst = suppression.for_analyst(user)
+        if self.analyst:  # whole months only: a period is then a set of whole base cells
+            suppression.month_period(start, end)
         self._counts: dict[str, dict[tuple, int]] = {}
 
     def _filter(self, queryset: Any, region_field: str = "region_id") -> Any:
@@ -189,6 +181,31 @@ class Scope:
                 counts[tuple(row[p] for p in positions)] += row[-1]
         return dict(counts)
 
+    @cached_property
+    def register(self) -> Base:
+        """Analysts: the register's base table over the whole programme, its small cells dropped;
+        a region or a period only selects whole cells of it (`in_scope`)."""
+        people = (
+            Combatant.objects.for_user(self.user).exclude(category=Category.CHILD).exclude(status=S.MERGED)
+        )
+        rows = (
+            people.annotate(month=TruncMonth("registered_at"))
+            .values_list(*REGISTER_COLUMNS)
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        return Base(REGISTER_COLUMNS, ((tuple(key), n) for *key, n in rows))
+
+    def in_scope(self, base: Base) -> Base:
+        """The cells of a base (with `region_id` and `month` columns) within the filters."""
+        tests: dict[str, Any] = {}
+        if self.region_id is not None:
+            tests["region_id"] = self.region_id
+        if self.start or self.end:
+            start, end = self.start or dt.date.min, self.end or dt.date.max
+            tests["month"] = lambda month: start <= _as_date(month) <= end
+        return base.where(**tests)
+
     def count_by(self, grouping: str, *columns: str) -> dict[tuple, int]:
         positions = [["region_id", *GROUPINGS[grouping]].index(c) for c in columns]
         totals: dict[tuple, int] = defaultdict(int)
@@ -198,22 +215,29 @@ class Scope:
 
 
 def funnel(scope: Scope) -> list[tuple[str, int | None]]:
-    by_status = {k[0]: n for k, n in scope.count_by("status", "status").items()}
-    counts = {str(label): sum(by_status.get(s, 0) for s in statuses) for label, statuses in FUNNEL}
-    return list((suppress({"funnel": counts})["funnel"] if scope.analyst else counts).items())
+    if scope.analyst:
+        by_status = {k[0]: n for k, n in scope.in_scope(scope.register).margin("status").items()}
+    else:
+        by_status = {k[0]: n for k, n in scope.count_by("status", "status").items()}
+    return [(str(label), sum(by_status.get(s, 0) for s in statuses)) for label, statuses in FUNNEL]
 
 
 def _pathway_table(scope: Scope, grouping: str, column: str, labels: Mapping[Any, str]) -> Table:
     pathway_labels = _labels(Pathway.choices)
     # Merged records are counted in the funnel only: the other groupings leave them out already.
-    merged = ["status"] if grouping == "status" else []
+    merged = ["status"] if grouping == "status" and not scope.analyst else []
+    counted: dict[tuple, int] = (
+        scope.in_scope(scope.register).margin("pathway", column)
+        if scope.analyst
+        else scope.count_by(grouping, "pathway", column, *merged)
+    )
     table: dict[str, dict[str, int]] = {}
-    for (pathway, other, *status), n in scope.count_by(grouping, "pathway", column, *merged).items():
+    for (pathway, other, *status), n in counted.items():
         if n and status != [S.MERGED]:
             row = table.setdefault(pathway_labels.get(pathway, pathway), {})
             label = labels.get(other, str(other))
             row[label] = row.get(label, 0) + n
-    return suppress(table) if scope.analyst else cast(Table, table)
+    return cast(Table, table)
 
 
 def pathways(scope: Scope) -> Table:
@@ -237,13 +261,18 @@ def quotas(scope: Scope) -> list[tuple[str, int, int]]:
     if not ruleset:
         return []
     labels = _labels(Pathway.choices)
-    engaged = dict(
-        RegisterTally.objects.filter(grouping="status")
-        .exclude(status__in=(*pathway_rules.DECIDABLE, *pathway_rules.GONE))
-        .values_list("pathway")
-        .annotate(total=Sum("n"))
-        .order_by()
-    )
+    not_engaged = {*pathway_rules.DECIDABLE, *pathway_rules.GONE}
+    if scope.analyst:  # the national figure, from the same base as every other figure
+        visible = scope.register.where(status=lambda status: status not in not_engaged).margin("pathway")
+        engaged = {pathway: n for (pathway,), n in visible.items()}
+    else:
+        engaged = dict(
+            RegisterTally.objects.filter(grouping="status")
+            .exclude(status__in=not_engaged)
+            .values_list("pathway")
+            .annotate(total=Sum("n"))
+            .order_by()
+        )
     return [
         (labels.get(pathway, pathway), quota["total"], engaged.get(pathway, 0))
         for pathway, quota in (ruleset.quotas or {}).items()
@@ -253,6 +282,17 @@ def quotas(scope: Scope) -> list[tuple[str, int, int]]:
 
 def sites(scope: Scope) -> dict[str, int]:
     chosen = scope._filter(Site.objects.for_user(scope.user))
+    if scope.analyst:
+        on_sites = people_on_sites(chosen)
+        return {
+            **chosen.aggregate(
+                sites=Count("id"),
+                operational=Count("id", filter=Q(status=Site.Status.OPERATIONAL)),
+                capacity=Coalesce(Sum("capacity"), 0),
+            ),
+            "present": on_sites.where(measure={"women", "men"}).total(),
+            "overstays": on_sites.where(measure="overstays").total(),
+        }
     totals = chosen.aggregate(
         n=Count("id"),
         operational=Count("id", filter=Q(status=Site.Status.OPERATIONAL)),
@@ -293,7 +333,7 @@ def units(scope: Scope) -> dict[str, int]:
 def cvr(scope: Scope) -> dict[str, Any]:
     projects = scope._period(scope._filter(Project.objects.for_user(scope.user)), "start")
     money = projects.aggregate(n=Count("id"), budget=Sum("budget_usd"))
-    portfolio = reports.portfolio_mix(projects)
+    portfolio = reports.portfolio_mix(projects, suppressed=scope.analyst)
     return {
         "projects": money["n"],
         "budget_usd": money["budget"] or Decimal(0),
@@ -310,6 +350,8 @@ def duplicates(scope: Scope) -> Table:
     """Open pairs per movement of the first person of each pair, and lists held for duplicates."""
     # The open pairs are few, the register is large: each pair looks up its first person by
     # primary key (a correlated subquery) rather than joining, which read the whole register.
+    if scope.analyst:
+        return _visible_duplicates(scope)
     people = scope._filter(Combatant.objects.for_user(scope.user)).exclude(status=S.MERGED)
     people = scope._period(people, "registered_at")
     movement = Subquery(people.filter(pk=OuterRef("first_id")).order_by().values("movement_id")[:1])
@@ -331,7 +373,34 @@ def duplicates(scope: Scope) -> Table:
     for row in table.values():
         row.setdefault("open_pairs", 0)
         row.setdefault("held_lists", 0)
-    return suppress(table) if scope.analyst else cast(Table, table)
+    return cast(Table, table)
+
+
+def _held_lists() -> dict[str, int]:
+    held = SubmittedList.objects.filter(held_share__isnull=False)
+    return dict(held.values_list("movement__code").annotate(n=Count("id")).order_by())
+
+
+def _visible_duplicates(scope: Scope) -> Table:
+    """Analysts: open pairs from their base table (region, month, movement of the pair's first
+    person), small cells dropped; held lists are lists, not people, and are given whole."""
+    pairs = DuplicatePair.objects.filter(
+        status=DuplicatePair.Status.OPEN,
+        first__in=Combatant.objects.for_user(scope.user).exclude(status=S.MERGED),
+    )
+    columns = ["region_id", "month", "movement"]
+    rows = (
+        pairs.annotate(month=TruncMonth("first__registered_at"))
+        .values_list("first__region_id", "month", "first__movement__code")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    open_pairs = scope.in_scope(Base(columns, ((tuple(key), n) for *key, n in rows))).margin("movement")
+    held = _held_lists()
+    return {
+        code: {"open_pairs": open_pairs.get((code,), 0), "held_lists": held.get(code, 0)}
+        for code in sorted({code for (code,) in open_pairs} | set(held))
+    }
 
 
 # Every figure by the name the API gives it (`/api/dashboard/<name>/`).

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -13,11 +13,13 @@ from cvr.models import Project
 from ddr.models import Category, Combatant
 from integration.models import Unit
 
+from .suppression import for_analyst, visible
+
 
 @dataclass(frozen=True)
 class ProgrammeSummary:
     people: int
-    with_weapon: int
+    with_weapon: int | None  # None for analysts: not in their base table
     women: int
     by_category: list[tuple[str, int]]
     by_region: list[tuple[str, int]]
@@ -26,12 +28,42 @@ class ProgrammeSummary:
     site_capacity: int
     site_occupancy: int
     overstays: int
-    stays_ending_soon: int
+    stays_ending_soon: int | None  # None for analysts, idem
     units_by_kind: list[tuple[str, int]]
     projects: int
     projects_budget_usd: Decimal
     project_beneficiaries: int
     project_women: int
+
+
+def _analyst_summary(user: Any, exact: ProgrammeSummary) -> ProgrammeSummary:
+    """Analysts: every count of people from a suppressed base table (`core.suppression`), so the
+    home page adds nothing to what the dashboard gives them; what no base holds is left out."""
+    from cantonment.stays import people_on_sites
+    from cvr.reports import visible_mix
+
+    from .dashboard import Scope
+    from .models import Region
+
+    register = Scope(user).register
+    names = dict(Region.objects.values_list("id", "name"))
+    by_region = sorted(register.margin("region_id").items(), key=lambda item: -item[1])
+    on_sites = people_on_sites(Site.objects.for_user(user))
+    mix = visible_mix(Project.objects.for_user(user))
+    return replace(
+        exact,
+        people=register.total(),
+        with_weapon=None,
+        women=register.where(sex="F").total(),
+        by_category=[],
+        by_region=[(names[region_id], n) for (region_id,), n in by_region],
+        children_referred=visible(exact.children_referred),
+        site_occupancy=on_sites.where(measure={"women", "men"}).total(),
+        overstays=on_sites.where(measure="overstays").total(),
+        stays_ending_soon=None,
+        project_beneficiaries=mix.total,
+        project_women=mix.women,
+    )
 
 
 def _labelled(rows: Any, field: str, choices: Any) -> list[tuple[str, int]]:
@@ -78,7 +110,7 @@ def programme_summary(user: Any) -> ProgrammeSummary:
         com=Sum("beneficiaries_community"),
         women=Sum("beneficiaries_women"),
     )
-    return ProgrammeSummary(
+    summary = ProgrammeSummary(
         people=totals["n"],
         with_weapon=totals["armed"],
         women=totals["women"],
@@ -96,3 +128,4 @@ def programme_summary(user: Any) -> ProgrammeSummary:
         project_beneficiaries=(projects["ex"] or 0) + (projects["com"] or 0),
         project_women=projects["women"] or 0,
     )
+    return _analyst_summary(user, summary) if for_analyst(user) else summary

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
@@ -21,6 +21,7 @@ from .exports import FORMATS, sections_export
 from .health import broker_ok, database_ok
 from .models import Job, Region
 from .selectors import programme_summary
+from .suppression import PeriodRefused
 
 
 @role_required(*ALL_ROLES)
@@ -62,7 +63,10 @@ def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The programme on one page, for a commission president and a mission chief; also as PDF."""
     filters, _unread = read_filters(request.GET)  # the page ignores a date it cannot read
-    board = dashboard_figures(request.user, **filters)
+    try:
+        board = dashboard_figures(request.user, **filters)
+    except PeriodRefused as exc:
+        return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
     if request.GET.get("export") in FORMATS:
         return sections_export(request, "tableau-de-bord", dashboard_sections(board))
     region_columns, pathway_rows = dashboard_grid(board.pathways)

@@ -11,10 +11,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.permissions import ALL_ROLES, REGISTER_ROLES
+from accounts.permissions import ALL_ROLES, CASE_ROLES, REGISTER_ROLES
 from cantonment.api import PersonRef, ScopedPrimaryKeyField
 from core.exports import IdentifyingListMixin
-from ddr.api import SUPPRESS_BELOW
+from core.suppression import for_analyst, visible
 from ddr.models import Combatant, Sex
 
 from . import reports, services
@@ -68,6 +68,12 @@ class ProjectSerializer(serializers.ModelSerializer):
             "me_mode",
         ]
 
+    def to_representation(self, project: Project) -> dict[str, Any]:
+        data = super().to_representation(project)
+        if for_analyst(self.context["request"].user):  # each project's count is a base cell
+            data |= {m: visible(data[m]) for m in reports.MEASURES}
+        return data
+
 
 class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
     """Projects in the reader's scope, with their mix deviations (codes) and M&E alerts."""
@@ -114,7 +120,7 @@ class ConsortiumViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class BeneficiarySerializer(serializers.ModelSerializer):
-    person = PersonRef(source="combatant_id")
+    person = PersonRef(source="combatant_id", purpose="cvr-beneficiaries")
     name = serializers.SerializerMethodField()
 
     class Meta:
@@ -141,11 +147,12 @@ class BeneficiaryCreateSerializer(serializers.Serializer):
 class BeneficiaryViewSet(IdentifyingListMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Beneficiaries. POST registers one: `person` for an ex-combatant (refused for a child, an
     excluded person, or a pathway that does not lead to CVR), else a community member by name.
-    For staff the list names community members: logged, throttled, bulk reads need a purpose."""
+    A row per person: not for analysts (they read the mix, `cvr-mix/`). For staff the list names
+    community members: logged, throttled, bulk reads need a purpose."""
 
     export_name = "api:cvr-beneficiaries"
 
-    allowed_roles = ALL_ROLES
+    allowed_roles = CASE_ROLES
     write_roles = REGISTER_ROLES
     serializer_class = BeneficiarySerializer
     filterset_fields = ["project", "kind", "sex", "age_band"]
@@ -168,7 +175,9 @@ class BeneficiaryViewSet(IdentifyingListMixin, mixins.CreateModelMixin, viewsets
 
 
 class MixSerializer(serializers.Serializer):
-    ex_combatants = serializers.IntegerField(allow_null=True, help_text="null when suppressed")
+    ex_combatants = serializers.IntegerField(
+        allow_null=True, help_text="For analysts, projects' counts below 5 are left out of every sum."
+    )
     community = serializers.IntegerField(allow_null=True)
     women = serializers.IntegerField(allow_null=True)
     youth = serializers.IntegerField(allow_null=True)
@@ -186,27 +195,22 @@ class PortfolioSerializer(serializers.Serializer):
 
 class MixView(APIView):
     """The beneficiary mix over every project in scope, and what deviates from the SOP in force.
-    For analysts, counts below 5 are suppressed (and so are the shares built on them)."""
+    For analysts, every count is a sum of the projects' counts of 5 or more (`core.suppression`)."""
 
     allowed_roles = ALL_ROLES
 
     @extend_schema(responses=PortfolioSerializer)
     def get(self, request: Request) -> Response:
-        portfolio = reports.portfolio_mix(Project.objects.for_user(request.user))
+        analyst = for_analyst(request.user)
+        portfolio = reports.portfolio_mix(Project.objects.for_user(request.user), suppressed=analyst)
         mix = portfolio.mix
-        user: Any = request.user
-        hide = user.is_analyst
-
-        def n(count: int) -> int | None:
-            return None if hide and count < SUPPRESS_BELOW else count
-
         overall = {
-            "ex_combatants": n(mix.ex_combatants),
-            "community": n(mix.community),
-            "women": n(mix.women),
-            "youth": n(mix.youth),
-            "ex_share": float(mix.ex_share) if n(mix.ex_combatants) is not None and mix.total else None,
-            "women_share": float(mix.women_share) if n(mix.women) is not None and mix.total else None,
+            "ex_combatants": mix.ex_combatants,
+            "community": mix.community,
+            "women": mix.women,
+            "youth": mix.youth,
+            "ex_share": float(mix.ex_share) if mix.total else None,
+            "women_share": float(mix.women_share) if mix.total else None,
         }
         return Response(
             PortfolioSerializer(

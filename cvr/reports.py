@@ -11,6 +11,8 @@ from typing import Any
 from django.db.models import Case, Count, F, IntegerField, Q, Sum, When
 from django.db.models.functions import Coalesce, ExtractYear
 
+from core.suppression import Base
+
 from . import rules
 from .models import Project, SOPVersion
 
@@ -88,8 +90,29 @@ class PortfolioMix:
     deviations: list[rules.Deviation]
 
 
-def portfolio_mix(projects: Any) -> PortfolioMix:
-    """The mix over every project the reader sees, checked against the SOP in force today."""
+MEASURES = (
+    "beneficiaries_ex_combatants",
+    "beneficiaries_community",
+    "beneficiaries_women",
+    "beneficiaries_youth",
+)
+
+
+def visible_mix(projects: Any) -> rules.BeneficiaryMix:
+    """Analysts' mix: the sum of each project's counts of 5 or more (the base table of
+    `core.suppression`, a cell per project and count), so no project's small count shows."""
+    rows = projects.values_list("pk", *MEASURES)
+    base = Base(
+        ["project", "measure"], {(pk, m): n for pk, *ns in rows for m, n in zip(MEASURES, ns, strict=True)}
+    )
+    sums = base.margin("measure")
+    ex, community, women, youth = (sums.get((m,), 0) for m in MEASURES)
+    return rules.BeneficiaryMix(ex, community, women, youth)
+
+
+def portfolio_mix(projects: Any, *, suppressed: bool = False) -> PortfolioMix:
+    """The mix over every project the reader sees, checked against the SOP in force today.
+    `suppressed` (analysts): the mix and its deviations from the visible counts only."""
     sop = SOPVersion.objects.order_by("-effective_from").first()
     threshold = sop.women_benefit_threshold if sop else Decimal("0.5")
     totals = projects.aggregate(
@@ -110,6 +133,8 @@ def portfolio_mix(projects: Any) -> PortfolioMix:
         flagged=Count("id", filter=~Q(mix_flags=[])),
     )
     mix = rules.BeneficiaryMix(totals["ex"], totals["community"], totals["women"], totals["youth"])
+    if suppressed:
+        mix = visible_mix(projects)
     found: list[rules.Deviation] = []
     if sop and mix.total:
         found = [d for d in rules.mix_deviations(mix, sop) if d.code == "mix"]

@@ -21,6 +21,7 @@ from core.audit import history_of
 from core.exports import Column, table_export
 from core.forms import form_errors
 from core.models import Job, Region
+from core.suppression import for_analyst
 from core.uploads import errors_csv, errors_page
 from ddr.models import Combatant
 
@@ -92,7 +93,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
         "regions": Region.objects.order_by("name"),
         "statuses": Project.Status.choices,
         "kinds": Project.Kind.choices,
-        "portfolio": reports.portfolio_mix(projects),
+        "portfolio": reports.portfolio_mix(projects, suppressed=for_analyst(request.user)),
         "can_edit": request.user.role in CVR_ROLES,  # type: ignore[union-attr]
     }
     return render(request, "cvr/project_list.html", context)

@@ -3,12 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiParameter,
-    PolymorphicProxySerializer,
     extend_schema,
     extend_schema_field,
-    extend_schema_view,
 )
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
@@ -17,6 +16,8 @@ from rest_framework.views import APIView
 
 from accounts.permissions import ALL_ROLES, CASE_ROLES
 from core.exports import IdentifyingListMixin
+from core.models import Region
+from core.suppression import Base, for_analyst
 
 from .filters import PersonFilter
 from .models import ArmedGroup, Category, Coalition, CoalitionMembership, Combatant, SubmittedList
@@ -98,65 +99,19 @@ class PersonSerializer(serializers.ModelSerializer):
         ]
 
 
-class PseudonymisedPersonSerializer(serializers.ModelSerializer):
-    """Analysts: no name, document, exact birth date or registration number; a keyed pseudonym."""
-
-    waitlist_position = WaitlistPositionField()
-
-    pseudonym = serializers.CharField(read_only=True)
-    birth_year = serializers.SerializerMethodField()
-    region = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    movement = serializers.SlugRelatedField(slug_field="code", read_only=True)
-
-    class Meta:
-        model = Combatant
-        fields = [
-            "pseudonym",
-            "sex",
-            "birth_year",
-            "region",
-            "movement",
-            "category",
-            "status",
-            "has_weapon",
-            *DECISION_FIELDS,
-        ]
-
-    def get_birth_year(self, person: Combatant) -> int | None:
-        return person.birth_date.year if person.birth_date else person.birth_year
-
-
-class PseudonymisedPersonFilter(PersonFilter):
-    """Analysts filter, but never search by name or document number."""
-
-    q = None  # type: ignore[assignment]
-
-
-@extend_schema_view(
-    list=extend_schema(
-        responses=PolymorphicProxySerializer(
-            component_name="PersonForRole",
-            resource_type_field_name=None,
-            serializers=[PersonSerializer, PseudonymisedPersonSerializer],
-        )
-    ),
-)
 class PersonViewSet(IdentifyingListMixin, viewsets.ReadOnlyModelViewSet):
-    """Registered people. Analysts receive pseudonymised records and cannot open one by id.
-    For staff the list names people: it is logged like an export, throttled, and read beyond its
-    first page (or in bulk) only with a stated purpose (`purpose` or the `X-Purpose` header)."""
+    """Registered people, for case staff. Analysts read aggregates only (a register they could
+    count, even pseudonymised, gives small cells away): 403. For staff the list names people: it is
+    logged like an export, throttled, and read beyond its first page (or in bulk) only with a stated
+    purpose (`purpose` or the `X-Purpose` header)."""
 
     export_name = "api:people"
 
-    allowed_roles = ALL_ROLES
+    allowed_roles = CASE_ROLES
+    serializer_class = PersonSerializer
+    filterset_class = PersonFilter
     ordering_fields = ["registered_at", "birth_year"]
     ordering = ["id"]
-
-    @property
-    def filterset_class(self) -> Any:  # read by django-filter's backend for each request
-        request = getattr(self, "request", None)
-        analyst = getattr(getattr(request, "user", None), "is_analyst", False)
-        return PseudonymisedPersonFilter if analyst else PersonFilter
 
     def get_queryset(self) -> Any:
         return (
@@ -164,19 +119,6 @@ class PersonViewSet(IdentifyingListMixin, viewsets.ReadOnlyModelViewSet):
             .select_related("region", "movement", "waiting_place")
             .order_by("id")
         )
-
-    def get_serializer_class(self) -> Any:
-        user: Any = self.request.user
-        return PseudonymisedPersonSerializer if user.is_analyst else PersonSerializer
-
-    @extend_schema(responses=PersonSerializer)
-    def retrieve(self, request: Any, *args: Any, **kwargs: Any) -> Any:
-        # An id lookup would tie a pseudonym back to a database id: analysts use the list.
-        if request.user.is_analyst or request.user.role not in CASE_ROLES:
-            from rest_framework.exceptions import NotFound
-
-            raise NotFound
-        return super().retrieve(request, *args, **kwargs)
 
 
 class ArmedGroupViewSet(viewsets.ReadOnlyModelViewSet):
@@ -227,7 +169,17 @@ class SubmittedListViewSet(viewsets.ReadOnlyModelViewSet):
 
 # --- aggregates ---------------------------------------------------------------------------
 
-SUPPRESS_BELOW = 5
+# The indicators of `dedup.list_integrity`, and those given as a share of the people.
+INDICATORS = [
+    "people",
+    "duplicates_inside",
+    "registered_elsewhere",
+    "other_movement",
+    "weapons_declared_twice",
+    "documents_just_before",
+    "under_18",
+]
+SHARED = set(INDICATORS) - {"people", "weapons_declared_twice"}
 DIMENSIONS = {"pathway": "pathway", "region": "region__code", "movement": "movement__code", "sex": "sex"}
 
 
@@ -237,21 +189,26 @@ class PathwayCountSerializer(serializers.Serializer):
     movement = serializers.CharField(required=False)
     sex = serializers.CharField(required=False)
     count = serializers.IntegerField(allow_null=True, help_text="null when suppressed")
-    suppressed = serializers.BooleanField(help_text="For analysts, counts below 5 are not given.")
+    suppressed = serializers.BooleanField(
+        help_text="True for analysts: the count leaves out every group smaller than 5 (core.suppression)."
+    )
 
 
 class ListIntegritySerializer(serializers.Serializer):
     indicator = serializers.CharField()
     count = serializers.IntegerField(allow_null=True, help_text="null when suppressed")
     share = serializers.FloatField(allow_null=True)
-    suppressed = serializers.BooleanField(help_text="For analysts, counts below 5 are not given.")
+    suppressed = serializers.BooleanField(
+        help_text="True for analysts: the count leaves out every group smaller than 5 (core.suppression)."
+    )
 
 
 class ListIntegrityView(APIView):
     """The integrity of lists as aggregates (per list with `list`, per movement with `movement`,
     or all): probable duplicates inside, people registered elsewhere or on another movement's
     list, weapon serials declared twice, documents issued just before registration, minors.
-    For analysts, any count below 5 is suppressed, with its share."""
+    For analysts, per movement or overall only, every count a sum of the movements' counts of 5
+    or more (`core.suppression`)."""
 
     allowed_roles = ALL_ROLES
 
@@ -274,27 +231,52 @@ class ListIntegrityView(APIView):
             if not ArmedGroup.objects.filter(code=code).exists():
                 raise ValidationError({"movement": ["Unknown movement."]})
             lists = lists.filter(movement__code=code)
+        if for_analyst(request.user):
+            return Response(self._visible(request.query_params))
         report = list_integrity(lists)
-        suppress = request.user.is_analyst
-        result = []
-        for key, count in report["counts"].items():
-            hidden = suppress and count < SUPPRESS_BELOW
-            share = report["shares"].get(key)
-            result.append(
-                {
-                    "indicator": key,
-                    "count": None if hidden else count,
-                    "share": None if hidden else share,
-                    "suppressed": hidden,
-                }
-            )
+        result = [
+            {"indicator": key, "count": count, "share": report["shares"].get(key), "suppressed": False}
+            for key, count in report["counts"].items()
+        ]
         return Response(result)
+
+    def _visible(self, params: Any) -> list[dict[str, Any]]:
+        """Analysts: one base table, movement x indicator, small cells dropped; the national
+        figure is the sum of the visible cells. One list is refused: a list minus its movement
+        would isolate the rest."""
+        from .dedup import list_integrity
+
+        if params.get("list"):
+            raise ValidationError(
+                {"list": [_("Analysts read the integrity of lists per movement or overall, not per list.")]}
+            )
+        cells: dict[tuple, int] = {}
+        for movement_id, code in ArmedGroup.objects.values_list("id", "code"):
+            lists = SubmittedList.objects.filter(movement_id=movement_id)
+            if lists.exists():
+                cells |= {(code, k): n for k, n in list_integrity(lists)["counts"].items()}
+        base = Base(["movement", "indicator"], cells)
+        if code := params.get("movement"):
+            base = base.where(movement=code)
+        counts = {k: n for (k,), n in base.margin("indicator").items()}
+        people = counts.get("people", 0)
+        return [
+            {
+                "indicator": key,
+                "count": counts.get(key, 0),
+                "share": counts.get(key, 0) / people if people and key in SHARED else None,
+                "suppressed": True,
+            }
+            for key in INDICATORS
+        ]
 
 
 class PathwayCountsView(APIView):
     """People per pathway, grouped by any of pathway, region, movement and sex (`by`).
 
-    Children are never counted here. For analysts, any count below 5 is suppressed."""
+    Children are never counted here. For analysts, every count is a sum of the register's base
+    cells of 5 or more (`core.suppression`): groups smaller than 5 are left out, and a group
+    with nothing left is not listed."""
 
     allowed_roles = ALL_ROLES
 
@@ -313,6 +295,8 @@ class PathwayCountsView(APIView):
         unknown = [n for n in names if n not in DIMENSIONS]
         if unknown or not names:
             raise ValidationError({"by": [f"Unknown grouping: {', '.join(unknown) or '(empty)'}."]})
+        if for_analyst(request.user):
+            return Response(self._visible(request.user, names))
         columns = [DIMENSIONS[n] for n in names]
         people = (
             Combatant.objects.for_user(request.user)
@@ -320,11 +304,29 @@ class PathwayCountsView(APIView):
             .exclude(status=Combatant.Status.MERGED)  # one person, counted by the record kept
         )
         rows = people.values(*columns).annotate(count=Count("id")).order_by(*columns)
-        suppress = request.user.is_analyst
         result = []
         for row in rows:
-            hidden = suppress and row["count"] < SUPPRESS_BELOW
             item = {name: row[column] for name, column in zip(names, columns, strict=True)}
-            item.update(count=None if hidden else row["count"], suppressed=hidden)
+            item.update(count=row["count"], suppressed=False)
             result.append(item)
         return Response(result)
+
+    def _visible(self, user: Any, names: list[str]) -> list[dict[str, Any]]:
+        """Analysts: margins of the register's base table (`core.dashboard.Scope.register`), the
+        same cells as the dashboard's, so no grouping, filter or period isolates a small one."""
+        from core.dashboard import Scope
+
+        columns = {"pathway": "pathway", "region": "region_id", "movement": "movement_id", "sex": "sex"}
+        labels = {
+            "region": dict(Region.objects.values_list("id", "code")),
+            "movement": dict(ArmedGroup.objects.values_list("id", "code")),
+        }
+        counted = Scope(user).register.margin(*(columns[n] for n in names))
+        result = []
+        for key, count in counted.items():
+            item: dict[str, Any] = {
+                name: labels[name].get(value, value) if name in labels else value
+                for name, value in zip(names, key, strict=True)
+            }
+            result.append({**item, "count": count, "suppressed": True})
+        return sorted(result, key=lambda item: [str(item[n]) for n in names])

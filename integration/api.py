@@ -13,9 +13,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.permissions import ALL_ROLES
+from accounts.permissions import ALL_ROLES, CASE_ROLES
 from cantonment.api import PersonRef
-from ddr.api import SUPPRESS_BELOW
+from core.suppression import PeriodRefused, for_analyst, visible
 
 from . import services
 from .models import Candidate, Cohort, ComplianceCheck, IntegrationTarget, Membership, Unit
@@ -47,13 +47,21 @@ class UnitSerializer(serializers.ModelSerializer):
     def _thirds(self, unit: Unit) -> Any:
         return self.context.get("thirds", {}).get(unit.pk)
 
+    def _counts(self, counts: dict[str, int]) -> dict[str, int]:
+        # Analysts: each (unit, party) is a standalone cell; a party's 2 commanders are not given.
+        return (
+            {k: visible(n) for k, n in counts.items()}
+            if for_analyst(self.context["request"].user)
+            else counts
+        )
+
     def get_strength(self, unit: Unit) -> dict[str, int]:
         t = self._thirds(unit)
-        return t.strength if t else {}
+        return self._counts(t.strength) if t else {}
 
     def get_command(self, unit: Unit) -> dict[str, int]:
         t = self._thirds(unit)
-        return t.command if t else {}
+        return self._counts(t.command) if t else {}
 
     def get_one_third_deviations(self, unit: Unit) -> list[str]:
         t = self._thirds(unit)
@@ -76,7 +84,7 @@ class UnitViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class MembershipSerializer(serializers.ModelSerializer):
-    person = PersonRef(source="combatant_id")
+    person = PersonRef(source="combatant_id", purpose="unit-memberships")
 
     class Meta:
         model = Membership
@@ -84,10 +92,10 @@ class MembershipSerializer(serializers.ModelSerializer):
 
 
 class MembershipViewSet(viewsets.ReadOnlyModelViewSet):
-    """Who served where and when. Analysts get a pseudonym for registered people; soldiers of the
-    national forces are never identified to them."""
+    """Who served where and when, for case staff. Analysts read counts (`integration/desertions/`,
+    units' strength): a row per member, joined on anything, would name a unit's commanders."""
 
-    allowed_roles = ALL_ROLES
+    allowed_roles = CASE_ROLES
     serializer_class = MembershipSerializer
     filterset_fields = ["unit", "party", "role", "leaving"]
 
@@ -141,7 +149,7 @@ class IntegrationProgressView(APIView):
     @extend_schema(responses=ProgressSerializer)
     def get(self, request: Request) -> Response:
         user: Any = request.user
-        hide = user.is_analyst
+        hide = for_analyst(user)
         cohorts = Cohort.objects.for_user(user).order_by("name")
         steps: dict[int, dict[str, int]] = {}
         for row in (
@@ -152,10 +160,7 @@ class IntegrationProgressView(APIView):
             "cohorts": [
                 {
                     "cohort": c.name,
-                    "candidates": {
-                        k: (None if hide and v < SUPPRESS_BELOW else v)
-                        for k, v in steps.get(c.pk, {}).items()
-                    },
+                    "candidates": {k: (visible(v) if hide else v) for k, v in steps.get(c.pk, {}).items()},
                     "reported": {
                         "registered": c.reported_registered,
                         "biometric": c.reported_biometric,
@@ -181,11 +186,12 @@ class IntegrationProgressView(APIView):
 class DesertionCountSerializer(serializers.Serializer):
     unit = serializers.CharField()
     party = serializers.CharField()
-    count = serializers.IntegerField(allow_null=True, help_text="null when suppressed")
+    count = serializers.IntegerField(help_text="For analysts, groups below 5 are left out")
 
 
 class DesertionCountsView(APIView):
-    """Desertions per unit and party between two dates; for analysts, counts below 5 are null."""
+    """Desertions per unit and party between two dates. For analysts, whole months only, and every
+    count a sum of the (unit, party, month) cells of 5 or more (`core.suppression`)."""
 
     allowed_roles = ALL_ROLES
 
@@ -197,22 +203,16 @@ class DesertionCountsView(APIView):
         ],
     )
     def get(self, request: Request) -> Response:
-        user: Any = request.user
-        left = Membership.objects.for_user(user).filter(leaving=Membership.Leaving.DESERTED)
-        for param, lookup in (("from", "end__gte"), ("to", "end__lte")):
+        period: dict[str, dt.date | None] = {}
+        for param in ("from", "to"):
             value = request.query_params.get(param, "")
-            if value:
-                try:
-                    left = left.filter(**{lookup: dt.date.fromisoformat(value)})
-                except ValueError as exc:
-                    raise serializers.ValidationError({param: ["YYYY-MM-DD"]}) from exc
-        rows = left.values("unit__name", "party").annotate(n=Count("id")).order_by("unit__name", "party")
-        data = [
-            {
-                "unit": r["unit__name"],
-                "party": r["party"],
-                "count": None if user.is_analyst and r["n"] < SUPPRESS_BELOW else r["n"],
-            }
-            for r in rows
-        ]
+            try:
+                period[param] = dt.date.fromisoformat(value) if value else None
+            except ValueError as exc:
+                raise serializers.ValidationError({param: ["YYYY-MM-DD"]}) from exc
+        try:
+            rows = services.desertion_counts(request.user, start=period["from"], end=period["to"])
+        except PeriodRefused as exc:
+            raise serializers.ValidationError({"period": [str(exc)]}) from exc
+        data = [{"unit": r["unit__name"], "party": r["party"], "count": r["n"]} for r in rows]
         return Response(DesertionCountSerializer(data, many=True).data)

@@ -12,11 +12,13 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import save_audited
 from core.errors import Refused
+from core.suppression import Base, for_analyst, month_period
 from ddr import pathways, screening
 from ddr.models import Combatant, MedicalStatus, Pathway
 from ddr.rules import benefit_refusal
@@ -467,3 +469,28 @@ def target_progress(targets: Iterable[IntegrationTarget]) -> list[TargetProgress
         count = assigned.count() + sum(r or 0 for r in reported.values_list("reported_fit", flat=True))
         progress.append(TargetProgress(target, count))
     return progress
+
+
+def desertion_counts(user: Any, *, start: dt.date | None, end: dt.date | None) -> list[dict[str, Any]]:
+    """Desertions per unit and party, the end of the membership within [start, end]. Analysts:
+    whole months only (`PeriodRefused` otherwise) and sums of the visible cells of one base table
+    (unit, party, month) -> desertions (`core.suppression`), so no two periods or units differ
+    by a hidden few."""
+    left = Membership.objects.for_user(user).filter(leaving=Membership.Leaving.DESERTED)
+    if not for_analyst(user):
+        if start:
+            left = left.filter(end__gte=start)
+        if end:
+            left = left.filter(end__lte=end)
+        rows = left.values("unit__name", "party").annotate(n=Count("id")).order_by("unit__name", "party")
+        return list(rows)
+    month_period(start, end)
+    cells = (
+        left.annotate(month=TruncMonth("end"))
+        .values_list("unit__name", "party", "month")
+        .annotate(n=Count("id"))
+    )
+    base = Base(["unit", "party", "month"], ((tuple(key), n) for *key, n in cells.order_by()))
+    first, last = start or dt.date.min, end or dt.date.max
+    within = base.where(month=lambda month: first <= month <= last).margin("unit", "party")
+    return [{"unit__name": unit, "party": party, "n": n} for (unit, party), n in sorted(within.items())]

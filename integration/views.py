@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from accounts.permissions import ALL_ROLES, CASE_ROLES, REGISTER_ROLES, role_req
 from core.exports import Column, table_export
 from core.forms import StyledForm, form_errors, style_fields
 from core.http import redirect_next
+from core.suppression import PeriodRefused, for_analyst
 from ddr.models import Combatant
 
 from . import services
@@ -321,12 +322,18 @@ def compliance_now(request: HttpRequest) -> HttpResponse:
 
 @role_required(*ALL_ROLES)
 def desertions(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    # Analysts read whole months: by default, up to the end of this one.
+    until = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
     start = _date(request.GET.get("from"), dt.date(2023, 9, 1))
-    end = _date(request.GET.get("to"), timezone.localdate())
+    end = _date(request.GET.get("to"), until if for_analyst(request.user) else today)
+    try:
+        counts = services.desertion_counts(request.user, start=start, end=end)
+    except PeriodRefused as exc:
+        return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
     left = Membership.objects.for_user(request.user).filter(
         leaving=Membership.Leaving.DESERTED, end__gte=start, end__lte=end
     )
-    counts = left.values("unit__name", "party").annotate(n=Count("id")).order_by("unit__name", "party")
     user: Any = request.user
     rows = (
         left.select_related("unit", "combatant").order_by("-end")[:200] if user.role in CASE_ROLES else None

@@ -309,10 +309,6 @@ class Combatant(models.Model):
     def full_name(self) -> str:
         return f"{self.given_name} {self.family_name}"
 
-    @property
-    def pseudonym(self) -> str:
-        return pseudonym_for(self.pk)
-
 
 def card_token_for(pk: int) -> str:
     """What a card's QR code holds: opaque (keyed HMAC), so a lost card reveals nothing."""
@@ -320,9 +316,13 @@ def card_token_for(pk: int) -> str:
     return "DDR-" + digest.hexdigest()[:20].upper()
 
 
-def pseudonym_for(pk: int) -> str:
-    """A stable identifier for analysts: keyed HMAC of the id, never reversible without the key."""
-    digest = hmac.new(settings.PSEUDONYM_KEY.encode(), f"combatant:{pk}".encode(), hashlib.sha256)
+def pseudonym_for(pk: int, purpose: str) -> str:
+    """A pseudonym for one purpose (an endpoint, an export): keyed HMAC of the purpose and the id,
+    never reversible without the key. The purpose is in the message so that two endpoints give
+    the same person two unrelated pseudonyms: no join rebuilds a profile across them."""
+    if not purpose:
+        raise ValueError("A pseudonym needs its purpose.")
+    digest = hmac.new(settings.PSEUDONYM_KEY.encode(), f"combatant:{purpose}:{pk}".encode(), hashlib.sha256)
     return "P-" + digest.hexdigest()[:16].upper()
 
 

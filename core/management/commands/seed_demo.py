@@ -181,7 +181,7 @@ class Command(BaseCommand):
             "  commission   national commission officer\n"
             "  gao          regional officer, Gao\n"
             "  kidal        regional officer, Kidal\n"
-            "  analyste     mission analyst (API, pseudonymised)\n"
+            "  analyste     mission analyst (API, aggregates only)\n"
             "  protection   child-protection officer\n"
             "  admin        administrator (/admin/)\n"
         )

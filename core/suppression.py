@@ -1,0 +1,115 @@
+"""Small-count suppression for analysts, written once: every count an analyst reads (API, pages,
+CSV and XLSX exports, the dashboard) comes out of this module.
+
+Design: one suppressed base table per source, every figure a sum of its visible cells.
+
+- Each source of people's counts (the register, the stays on sites, desertions, weapons declared
+  and handed in, list integrity, CVR beneficiaries, integration candidates) is first counted into
+  a **base table** at the finest grain an analyst may ask for: for the register, region x month
+  of registration x status x pathway x sex x movement. Periods are whole calendar months
+  (`month_period` refuses anything finer), so a period is a set of whole base cells.
+- A base cell below `SUPPRESS_BELOW` (1 to 4 people) is **dropped**, before anything is summed.
+- Every figure an analyst reads (a cell of any grouping, a row or a column, a total, a filtered
+  or a per-period figure, a share) is a sum of **visible** base cells only (`Base.margin`).
+
+Why this is safe, whatever an analyst combines: everything they can read is a function of the
+visible cells alone. A dropped cell never enters any figure, so no sum, difference or system of
+equations over the figures (a finer grouping minus its parent, one period minus another, a
+movement minus its lists, a row total minus its cells) carries any information about it. A
+hidden cell and an empty one look the same (nothing, or 0 in a total), so even its existence is
+not given away. Classic secondary (complementary) suppression of each table is therefore not
+needed: totals are never exact for analysts, so no table has the margins it would protect; the
+price is that an analyst's totals leave out the small groups, which the pages and the API say.
+
+Consequences kept elsewhere: every visible count is 0 or at least 5; analysts read aggregates,
+never a row per person (people, memberships, stays, weapons handed in, beneficiaries are closed
+to them); commission staff and every other role read exact figures (`for_analyst` is false).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import operator
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import partial
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+SUPPRESS_BELOW = 5
+Key = tuple[Any, ...]
+
+
+def for_analyst(user: Any) -> bool:
+    """Whether this reader's counts go through suppression."""
+    return bool(getattr(user, "is_analyst", False))
+
+
+class Base:
+    """A base table of counts with its small cells dropped. Every figure is `margin` or `total`
+    over what remains, optionally restricted with `where`."""
+
+    def __init__(self, columns: Sequence[str], counts: Iterable[tuple[Key, int]] | Mapping[Key, int]) -> None:
+        self.columns = tuple(columns)
+        pairs = counts.items() if isinstance(counts, Mapping) else counts
+        merged: dict[Key, int] = defaultdict(int)
+        for key, n in pairs:
+            merged[tuple(key)] += n or 0
+        # Dropped here, once: nothing below reads a small cell.
+        self.cells: dict[Key, int] = {k: n for k, n in merged.items() if n >= SUPPRESS_BELOW}
+
+    def _index(self, column: str) -> int:
+        return self.columns.index(column)
+
+    def where(self, **tests: Any) -> Base:
+        """The visible cells whose columns pass: a value, a set of values, or a predicate."""
+        checks: list[tuple[int, Callable[[Any], bool]]] = []
+        for column, test in tests.items():
+            if callable(test):
+                checks.append((self._index(column), test))
+            elif isinstance(test, set | frozenset | list | tuple):
+                checks.append((self._index(column), frozenset(test).__contains__))
+            else:
+                checks.append((self._index(column), partial(operator.eq, test)))
+        kept = Base(self.columns, {})
+        kept.cells = {k: n for k, n in self.cells.items() if all(check(k[i]) for i, check in checks)}
+        return kept
+
+    def margin(self, *columns: str) -> dict[Key, int]:
+        """Visible counts summed by these columns; groups with nothing visible are absent."""
+        positions = [self._index(c) for c in columns]
+        sums: dict[Key, int] = defaultdict(int)
+        for key, n in self.cells.items():
+            sums[tuple(key[p] for p in positions)] += n
+        return dict(sums)
+
+    def total(self) -> int:
+        return sum(self.cells.values())
+
+    def get(self, *key: Any) -> int:
+        """One cell of the base (0 when hidden or empty)."""
+        return self.cells.get(tuple(key), 0)
+
+
+def visible(count: int | None) -> int:
+    """A count that is its own base cell: itself from 5 up, else 0 (hidden and empty look alike)."""
+    return count if count and count >= SUPPRESS_BELOW else 0
+
+
+class PeriodRefused(ValueError):
+    """An analyst asked for a period finer than whole calendar months."""
+
+
+def month_period(start: dt.date | None, end: dt.date | None) -> tuple[dt.date | None, dt.date | None]:
+    """An analyst's period: from the first day of a month to the last day of a month, so that a
+    period is a set of whole base cells and two periods never differ by a few days' people."""
+    if start and start.day != 1:
+        raise PeriodRefused(
+            _("Analysts read whole calendar months: the period must start on the first day of a month.")
+        )
+    if end and (end + dt.timedelta(days=1)).day != 1:
+        raise PeriodRefused(
+            _("Analysts read whole calendar months: the period must end on the last day of a month.")
+        )
+    return start, end
