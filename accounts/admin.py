@@ -83,7 +83,7 @@ class RoleGrantForm(forms.ModelForm):
         return role
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         user, role = cleaned.get("user"), cleaned.get("role")
         if user and role and user.role == role:
             raise forms.ValidationError(_("%(user)s already holds this role.") % {"user": user})

@@ -85,7 +85,6 @@ class InventoryItemAdmin(ScopedAdmin):
         return super().has_change_permission(request, obj) and not (obj and obj.handover_id)
 
 
-
 @admin.register(Handover)
 class HandoverAdmin(ReadOnlyMixin, AuditedAdmin):
     list_display = ("reference", "on", "authority", "region", "handed_over_by", "receipt_sha256")

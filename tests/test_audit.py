@@ -169,6 +169,8 @@ def test_no_admin_deletes_a_record_with_history(admin_client: Any, administrator
     request = RequestFactory().get("/admin/")
     request.user = administrator
     for model, model_admin in admin.site._registry.items():
+        if model._meta.app_label not in AUDITED_APPS:
+            continue  # groups, API tokens, lock-out records: no history, revoked by deletion
         assert not model_admin.has_delete_permission(request), model
         assert "delete_selected" not in model_admin.get_actions(request), model
         for inline in model_admin.get_inline_instances(request):
@@ -177,7 +179,8 @@ def test_no_admin_deletes_a_record_with_history(admin_client: Any, administrator
     response = admin_client.post(reverse("admin:cantonment_site_delete", args=[site.pk]), {"post": "yes"})
     assert response.status_code == 403
     response = admin_client.post(
-        reverse("admin:cantonment_site_changelist"), {"action": "delete_selected", "_selected_action": [site.pk]}
+        reverse("admin:cantonment_site_changelist"),
+        {"action": "delete_selected", "_selected_action": [site.pk]},
     )
     site.refresh_from_db()  # still there
 
@@ -243,7 +246,11 @@ def test_an_administrator_cannot_give_themself_the_child_protection_role(
         response.content.decode()
     )
     grant = RoleGrant.objects.get()
-    assert (grant.user, grant.role, grant.requested_by) == (administrator, Role.CHILD_PROTECTION, administrator)
+    assert (grant.user, grant.role, grant.requested_by) == (
+        administrator,
+        Role.CHILD_PROTECTION,
+        administrator,
+    )
     assert grant.status == RoleGrant.Status.PENDING
 
 

@@ -73,7 +73,9 @@ def _records_of(person: Any, by: Any, tag: str) -> None:
         custodian="UNOPS",
     )
     Membership.objects.create(unit=UnitFactory(), combatant=person, party="cma", start=dt.date(2024, 1, 1))
-    Candidate.objects.create(cohort=Cohort.objects.create(name=f"Cohorte {tag}", region=region("GAO")), combatant=person)
+    Candidate.objects.create(
+        cohort=Cohort.objects.create(name=f"Cohorte {tag}", region=region("GAO")), combatant=person
+    )
     Beneficiary.objects.create(
         project=ProjectFactory(), combatant=person, kind="ex_combatant", sex="M", age_band="15-17"
     )
@@ -95,7 +97,9 @@ def _urls(model_admin: Any, terms: list[str]) -> list[str]:
         urls += [
             reverse("admin:autocomplete")
             + "?"
-            + urlencode({"app_label": opts.app_label, "model_name": opts.model_name, "field_name": field, "term": t})
+            + urlencode(
+                {"app_label": opts.app_label, "model_name": opts.model_name, "field_name": field, "term": t}
+            )
             for t in terms
         ]
     try:
