@@ -5,7 +5,9 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.forms import AdminUserCreationForm
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -50,6 +52,14 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
     )
     # The role decides access; staff follows the role; superusers are made by createsuperuser only.
     readonly_fields = ("is_staff", "is_superuser", "last_login", "date_joined")
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> Any:
+        # Setting the password of a child-protection officer (or another administrator) would let
+        # one administrator sign in with that role alone: only the holder changes it.
+        target = self.get_object(request, unquote(id))
+        if target is not None and target.role in GUARDED_ROLES and target.pk != request.user.pk:
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         # Users appear in the audit trail: deactivate them, never delete them (AuditedAdmin).

@@ -326,3 +326,13 @@ def test_a_role_approved_by_a_second_administrator_takes_effect_and_is_in_the_us
     # The history shows the change as a diff, on the user's admin history page.
     page = client.get(reverse("admin:accounts_user_history", args=[officer.pk])).content.decode()
     assert "admin2" in page or second_administrator.get_full_name() in page
+
+
+def test_an_administrator_cannot_set_a_child_protection_officers_password(
+    admin_client: Any, child_protection_officer: Any
+) -> None:
+    url = reverse("admin:auth_user_password_change", args=[child_protection_officer.pk])
+    response = admin_client.post(url, {"password1": "Autre-pass-2024!", "password2": "Autre-pass-2024!"})
+    assert response.status_code == 403
+    child_protection_officer.refresh_from_db()
+    assert child_protection_officer.check_password("Sahel-pass-2024")
