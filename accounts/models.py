@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class Role(models.TextChoices):
@@ -27,6 +28,9 @@ class User(AbstractUser):
         related_name="officers",
         help_text=_("Required for a regional officer, who sees only this region."),
     )
+    # Who gave whom which role, when: kept. The password hash is not copied into the history,
+    # nor the last sign-in (each sign-in saves it; the row still says when).
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     class Meta:
         verbose_name = _("user")
@@ -60,3 +64,55 @@ class User(AbstractUser):
     @property
     def is_child_protection(self) -> bool:
         return self.role == Role.CHILD_PROTECTION
+
+
+# Roles that open children's records or the admin itself: one administrator asks, another approves.
+GUARDED_ROLES = frozenset({Role.CHILD_PROTECTION, Role.ADMINISTRATOR})
+
+
+class RoleGrant(models.Model):
+    """A request to give a user a guarded role, decided by a second administrator.
+
+    The administrator who asks cannot approve (nor can the user who would hold the role): an
+    administrator alone can no longer open children's records by giving themself the role.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a second administrator")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+
+    user = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="role_grants", verbose_name=_("user")
+    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("decided by")
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-requested_at"]
+        verbose_name = _("role request")
+        verbose_name_plural = _("role requests")
+        constraints = [
+            # The second administrator is a different person, whatever path writes the row.
+            models.CheckConstraint(
+                name="role_grant_decided_by_another",
+                condition=models.Q(decided_by__isnull=True) | ~models.Q(decided_by=models.F("requested_by")),
+            ),
+            models.CheckConstraint(
+                name="role_grant_decided_by_not_grantee",
+                condition=models.Q(decided_by__isnull=True) | ~models.Q(decided_by=models.F("user")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.get_role_display()} ({self.get_status_display()})"

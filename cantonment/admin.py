@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from core.admin import ReadOnlyMixin, ScopedAdmin
+from core.admin import AuditedAdmin, ReadOnlyMixin, ScopedAdmin, ScopedInline
 
 from .models import (
     CantonmentStay,
@@ -20,7 +20,7 @@ from .models import (
 )
 
 
-class SiteEventInline(ReadOnlyMixin, admin.TabularInline):
+class SiteEventInline(ReadOnlyMixin, ScopedInline):
     model = SiteEvent
     extra = 0
     fields = ("on", "status", "decided_by", "note", "recorded_by")
@@ -51,7 +51,7 @@ class CantonmentStayAdmin(ReadOnlyMixin, ScopedAdmin):
     list_select_related = ("combatant", "site")
 
 
-class CustodyInline(ReadOnlyMixin, admin.TabularInline):
+class CustodyInline(ReadOnlyMixin, ScopedInline):
     model = CustodyEvent
     extra = 0
 
@@ -62,11 +62,14 @@ class WamItemAdmin(ReadOnlyMixin, ScopedAdmin):
     list_filter = ("kind", "status", "site")
     list_select_related = ("site", "location")
     search_fields = ("serial_number",)
+    # Who handed it in is a person, and this page is the site's region's, not the person's: a
+    # child's weapon must not name the child here (the WAM screens show it to whoever may see them).
+    exclude = ("combatant", "declared")
     inlines = [CustodyInline]
 
 
 @admin.register(StockCheck)
-class StockCheckAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class StockCheckAdmin(ReadOnlyMixin, AuditedAdmin):
     list_display = ("location", "kind", "generated_on", "due_on", "done_on")
     list_filter = ("kind",)
 
@@ -81,10 +84,7 @@ class InventoryItemAdmin(ScopedAdmin):
         # Handed over: frozen, here as everywhere.
         return super().has_change_permission(request, obj) and not (obj and obj.handover_id)
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return super().has_delete_permission(request, obj) and not (obj and obj.handover_id)
-
 
 @admin.register(Handover)
-class HandoverAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class HandoverAdmin(ReadOnlyMixin, AuditedAdmin):
     list_display = ("reference", "on", "authority", "region", "handed_over_by", "receipt_sha256")

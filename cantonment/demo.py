@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from ddr.models import Category, Combatant, DeclaredWeapon, Sex
 
@@ -111,7 +112,7 @@ def _lifecycle(sites: list[Site], admin: Any) -> None:
             SiteEvent(site=site, status=status, on=on, decided_by=body, recorded_by=admin)
             for status, on, body in steps
         ]
-    SiteEvent.objects.bulk_create(events)
+    bulk_create_with_history(events, SiteEvent, default_user=admin, default_change_reason="demo data")
 
 
 def _stays(rng: random.Random, kati: Site, admin: Any) -> list[Combatant]:
@@ -247,7 +248,7 @@ def _equipment(rng: random.Random, sites: list[Site], admin: Any) -> None:
                 custodian="UNOPS",
             )
         )
-    InventoryItem.objects.bulk_create(items)
+    bulk_create_with_history(items, InventoryItem, default_user=admin, default_change_reason="demo data")
     gao = [i for i in InventoryItem.objects.filter(region__code="GAO").order_by("code")]
     inventory.movement_record(
         item=gao[0], direction="out", quantity=2, on=dt.date(2023, 6, 1), counterpart="Site de Fafa", by=admin

@@ -22,6 +22,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from core.audit import save_audited
 from core.suppression import Base
@@ -234,9 +235,8 @@ def _check_list(location: StorageLocation, kind: str, today: dt.date, item_ids: 
     check = StockCheck.objects.create(
         location=location, kind=kind, generated_on=today, due_on=today + CHECK_DELAY
     )
-    StockCheckLine.objects.bulk_create(
-        StockCheckLine(check_list=check, item_id=pk) for pk in sorted(item_ids)
-    )
+    lines = [StockCheckLine(check_list=check, item_id=pk) for pk in sorted(item_ids)]
+    bulk_create_with_history(lines, StockCheckLine, default_change_reason="stock check generated")
     return 1
 
 
@@ -270,9 +270,9 @@ def stock_check_record(
         raise CantonmentRefused(_("Describe each discrepancy."))
     for line in lines:
         line.result, line.note = results[line.pk][0], results[line.pk][1].strip()[:300]
-    StockCheckLine.objects.bulk_update(lines, ["result", "note"])
+    bulk_update_with_history(lines, StockCheckLine, ["result", "note"], default_user=by)
     check.done_on, check.done_by = on, by
-    check.save(update_fields=["done_on", "done_by"])
+    save_audited(check, by, ["done_on", "done_by"])
     return check
 
 

@@ -3,26 +3,89 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Cercle, ExportLog, Job, Region
 
 
-class AuditedAdmin(SimpleHistoryAdmin):
-    """History is shown, never rewritten.
+def scoped(queryset: Any, request: HttpRequest) -> Any:
+    """`queryset` as the signed-in user may read it: through `for_user` when its model has one."""
+    return queryset.for_user(request.user) if hasattr(queryset, "for_user") else queryset
+
+
+class ScopedFormMixin:
+    """Choices that name a record (a select, an autocomplete, a raw id's label) offer only what
+    the user may see: the person a record points at is read through `for_user` like any other.
+
+    Django fills a foreign key's choices from the related model's default manager, bypassing the
+    related admin's `get_queryset`: without this, the "merged into" select on a person's page
+    listed every person, children included, by number and name.
+    """
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if "queryset" not in kwargs:
+            kwargs["queryset"] = self._choices(db_field, request, kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if "queryset" not in kwargs:
+            kwargs["queryset"] = self._choices(db_field, request, kwargs.get("using"))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
+
+    def _choices(self, db_field: Any, request: HttpRequest, using: str | None) -> Any:
+        # The related admin's ordering when it has one (what Django itself would use), then scoped.
+        ordered = self.get_field_queryset(using, db_field, request)  # type: ignore[attr-defined]
+        if ordered is None:
+            ordered = db_field.remote_field.model._default_manager.using(using).all()
+        return scoped(ordered, request)
+
+
+class KeptMixin:
+    """Nothing with history is deleted, whoever asks: no delete button, no "delete selected"
+    action, no delete checkbox in an inline. A record ends by its own status (a site closed, a
+    project cancelled, a person withdrawn, a user deactivated), which its history keeps."""
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class AuditedAdmin(KeptMixin, ScopedFormMixin, SimpleHistoryAdmin):
+    """History is shown, never rewritten, and only for records the user may open.
 
     simple-history's REVERT_DISABLED only hides the button: a POST to the historical
-    form would still overwrite the record with an old version. Refused here.
+    form would still overwrite the record with an old version. Refused here. Its history
+    views read the record outside `get_queryset` (by id, or from the history table when the
+    record is gone), so a child's history was readable by id: they ask `get_queryset` first.
     """
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return scoped(super().get_queryset(request), request)
+
+    def _readable(self, request: HttpRequest, object_id: str) -> None:
+        if not self.get_queryset(request).filter(pk=unquote(object_id)).exists():
+            raise Http404
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> Any:
+        self._readable(request, object_id)
+        return super().history_view(request, object_id, extra_context)
 
     def history_form_view(
         self, request: HttpRequest, object_id: str, version_id: str, extra_context: Any = None
     ) -> Any:
         if request.method != "GET":
             raise PermissionDenied
+        self._readable(request, object_id)
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def set_history_delta_changes(
+        self, request: HttpRequest, historical_records: Any, foreign_keys_are_objs: bool = True
+    ) -> None:
+        # A change of a pointer is shown by id: the record pointed at (a person) may be one the
+        # user may not see, and its name must not appear here either.
+        super().set_history_delta_changes(request, historical_records, foreign_keys_are_objs=False)
 
 
 class ReadOnlyMixin:
@@ -38,15 +101,18 @@ class ReadOnlyMixin:
         return False
 
 
-class ScopedAdmin(AuditedAdmin):
-    """Admin pages read through the same `for_user()` scoping as every view and endpoint."""
+# Every admin reads through `for_user`: kept as the name the domain apps' admins use.
+ScopedAdmin = AuditedAdmin
+
+
+class ScopedInline(KeptMixin, ScopedFormMixin, admin.TabularInline):
+    """An inline of a record's parts: scoped like its page, and never deleted from it."""
 
     def get_queryset(self, request: HttpRequest) -> Any:
-        qs = super().get_queryset(request)
-        return qs.for_user(request.user) if hasattr(qs, "for_user") else qs
+        return scoped(super().get_queryset(request), request)
 
 
-class CercleInline(admin.TabularInline):
+class CercleInline(ScopedInline):
     model = Cercle
     extra = 0
 
@@ -67,7 +133,7 @@ class CercleAdmin(AuditedAdmin):
 
 
 @admin.register(Job)
-class JobAdmin(admin.ModelAdmin):
+class JobAdmin(KeptMixin, admin.ModelAdmin):  # no history: a job row is progress (see tests/test_audit.py)
     list_display = ("kind", "status", "done", "total", "created_by", "created_at", "finished_at")
     list_filter = ("kind", "status")
     list_select_related = ("created_by",)
@@ -80,7 +146,7 @@ class JobAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExportLog)
-class ExportLogAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class ExportLogAdmin(ReadOnlyMixin, admin.ModelAdmin):  # itself the log of reads: append-only
     list_display = (
         "created_at",
         "user",

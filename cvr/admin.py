@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from core.admin import AuditedAdmin, ReadOnlyMixin, ScopedAdmin
+from core.admin import AuditedAdmin, ReadOnlyMixin, ScopedAdmin, ScopedInline
 
 from .models import Beneficiary, Consortium, Partner, Project, ProjectEvent, SOPVersion
 
@@ -32,7 +32,7 @@ class SOPVersionAdmin(AuditedAdmin):
     )
 
 
-class ProjectEventInline(ReadOnlyMixin, admin.TabularInline):
+class ProjectEventInline(ReadOnlyMixin, ScopedInline):
     model = ProjectEvent
     extra = 0
 

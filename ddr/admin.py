@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from core.admin import ReadOnlyMixin, ScopedAdmin
+from core.admin import ReadOnlyMixin, ScopedAdmin, ScopedInline
 
 from .models import (
     ArmedGroup,
@@ -15,7 +15,7 @@ from .models import (
 )
 
 
-class CoalitionMembershipInline(admin.TabularInline):
+class CoalitionMembershipInline(ScopedInline):
     model = CoalitionMembership
     extra = 0
 
@@ -49,6 +49,9 @@ class CombatantAdmin(ScopedAdmin):
     list_select_related = ("region", "movement")
     search_fields = ("registration_number", "family_name", "given_name")
     raw_id_fields = ("movement",)
+    # Searched through this admin's own (scoped) queryset; the selected person's label is read
+    # through the field's scoped choices, never by id (a raw id's label would name anyone).
+    autocomplete_fields = ("merged_into",)
 
 
 @admin.register(WatchlistEntry)

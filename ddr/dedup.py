@@ -243,7 +243,7 @@ def pair_merge(*, pair: DuplicatePair, by: Any) -> Merge:
         absorbed_status_before=absorbed.status,
         merged_by=by,
     )
-    ListEntry.objects.filter(pk__in=moved["entries"]).update(combatant=kept)
+    _moved(ListEntry, moved["entries"], kept, by)  # provenance moves, audited like the rest
     _moved(IdentityDocument, moved["documents"], kept, by)
     _moved(DeclaredWeapon, moved["weapons"], kept, by)
     alias = f"{absorbed.given_name} {absorbed.family_name}"
@@ -266,7 +266,7 @@ def merge_undo(*, merge: Merge, by: Any) -> Merge:
         raise DuplicateRefused(_("This merge was already undone."))
     kept = Combatant.objects.select_for_update().get(pk=merge.kept_id)
     absorbed = Combatant.objects.select_for_update().get(pk=merge.absorbed_id)
-    ListEntry.objects.filter(pk__in=merge.moved.get("entries", [])).update(combatant=absorbed)
+    _moved(ListEntry, merge.moved.get("entries", []), absorbed, by)
     _moved(IdentityDocument, merge.moved.get("documents", []), absorbed, by)
     _moved(DeclaredWeapon, merge.moved.get("weapons", []), absorbed, by)
     if kept.also_known_as != merge.kept_aliases_before:

@@ -210,7 +210,7 @@ def _write_postgresql(rows: list[Row], *, submitted: SubmittedList, by: Any, tod
         "line": "line",
         "movement_ref": "movement_ref",
     }
-    insert_from(ListEntry, entry, source="ddr_import_row", user=by, audited=False)  # itself provenance
+    insert_from(ListEntry, entry, source="ddr_import_row", user=by, reason=reason)
     document = {
         "combatant_id": "new_id",
         "kind": "document_kind",
@@ -274,7 +274,7 @@ def _write_orm(rows: list[Row], *, submitted: SubmittedList, by: Any, today: dt.
         }
         for r in rows
     ]
-    insert_with_history(ListEntry, entries, user=by, audited=False)
+    insert_with_history(ListEntry, entries, user=by, reason=reason)
     documents = [
         {
             "combatant_id": r[c["person_id"]],

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from core.admin import AuditedAdmin, ReadOnlyMixin, ScopedAdmin
+from core.admin import AuditedAdmin, ReadOnlyMixin, ScopedAdmin, ScopedInline
 
 from .models import Candidate, Cohort, IntegrationTarget, Membership, RankRule, RankTable, Unit
 
@@ -21,7 +21,7 @@ class MembershipAdmin(ReadOnlyMixin, ScopedAdmin):  # written through the unit s
     list_select_related = ("unit",)
 
 
-class RankRuleInline(admin.TabularInline):
+class RankRuleInline(ScopedInline):
     model = RankRule
     extra = 0
 
@@ -44,5 +44,5 @@ class CandidateAdmin(ReadOnlyMixin, ScopedAdmin):
 
 
 @admin.register(IntegrationTarget)
-class IntegrationTargetAdmin(admin.ModelAdmin):
+class IntegrationTargetAdmin(AuditedAdmin):
     list_display = ("name", "number", "start", "deadline", "movement", "region")

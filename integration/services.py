@@ -225,12 +225,22 @@ def compliance_record(day: dt.date | None = None) -> int:
         )
         for unit, t in measured.items()
     ]
+    already = set(ComplianceCheck.objects.filter(day=day).values_list("unit_id", flat=True))
     ComplianceCheck.objects.bulk_create(
         checks,
         update_conflicts=True,
         unique_fields=["unit", "day"],
         update_fields=["strength", "command", "deviations", "compliant", "checked_at"],
     )
+    # An upsert sends no signals: its history rows are written here, a second check of the day
+    # as a change of the first.
+    saved = list(ComplianceCheck.objects.filter(day=day, unit_id__in=measured))
+    for update in (False, True):
+        ComplianceCheck.history.bulk_history_create(  # type: ignore[attr-defined]
+            [c for c in saved if (c.unit_id in already) == update],
+            update=update,
+            default_change_reason="one-third check",
+        )
     return len(checks)
 
 

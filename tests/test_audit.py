@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from django.db import DatabaseError, connection, transaction
+from django.test import Client
 from django.urls import reverse
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -124,3 +125,214 @@ def test_every_history_table_has_the_append_only_trigger() -> None:
         )
         protected = {row[0] for row in cursor.fetchall()}
     assert set(history_tables()) <= protected
+
+
+# --- every model keeps its history; nothing with history is deleted -----------------------
+
+AUDITED_APPS = {"accounts", "core", "ddr", "cantonment", "cvr", "integration"}
+# Tables without history, each for a reason. Anything else added later must have history.
+WITHOUT_HISTORY = {
+    # Derived: rebuilt from audited records (people, stays, decisions), never written by a person.
+    "ddr.registertally",  # counts kept by database triggers on the people table
+    "ddr.waitingplace",  # the quota queues, rebuilt by every eligibility run
+    "cantonment.siteheadcount",  # the daily count of open stays, written by the job
+    # A sequence, reserved in blocks under a row lock: its values live on in registration numbers.
+    "ddr.registrationcounter",
+    # Progress of work on the worker: what the work wrote is audited, not its progress bar.
+    "core.job",
+    "ddr.listimport",  # the file, its check and preview; the list and people it wrote are audited
+    "cvr.beneficiaryimport",  # same for beneficiaries
+    "ddr.eligibilityrun",  # a run's counts; every decision it changed is in the people's history
+    # Itself the log of every export (append-only, never edited).
+    "core.exportlog",
+}
+
+
+def test_every_model_keeps_its_history() -> None:
+    from django.apps import apps
+
+    concrete = {
+        m._meta.label_lower: m
+        for m in apps.get_models()
+        if m._meta.app_label in AUDITED_APPS
+        and not m._meta.proxy
+        and not m._meta.label_lower.split(".")[1].startswith("historical")
+    }
+    missing = sorted(label for label, m in concrete.items() if not hasattr(m, "history"))
+    assert missing == sorted(WITHOUT_HISTORY), set(missing) ^ WITHOUT_HISTORY
+
+
+def test_no_admin_deletes_a_record_with_history(admin_client: Any, administrator: Any) -> None:
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/admin/")
+    request.user = administrator
+    for model, model_admin in admin.site._registry.items():
+        if model._meta.app_label not in AUDITED_APPS:
+            continue  # groups, API tokens, lock-out records: no history, revoked by deletion
+        assert not model_admin.has_delete_permission(request), model
+        assert "delete_selected" not in model_admin.get_actions(request), model
+        for inline in model_admin.get_inline_instances(request):
+            assert not inline.has_delete_permission(request), (model, inline)
+    site = SiteFactory()
+    response = admin_client.post(reverse("admin:cantonment_site_delete", args=[site.pk]), {"post": "yes"})
+    assert response.status_code == 403
+    response = admin_client.post(
+        reverse("admin:cantonment_site_changelist"),
+        {"action": "delete_selected", "_selected_action": [site.pk]},
+    )
+    site.refresh_from_db()  # still there
+
+
+def test_a_person_with_records_cannot_be_deleted_at_all() -> None:
+    from django.db.models import ProtectedError
+
+    from ddr.models import IdentityDocument
+
+    person = CombatantFactory()
+    IdentityDocument.objects.create(combatant=person, kind="nina", number="N-1")
+    with pytest.raises(ProtectedError):
+        person.delete()
+    assert IdentityDocument.objects.filter(combatant=person).exists()
+
+
+def test_a_site_with_its_lifecycle_cannot_be_deleted() -> None:
+    from django.db.models import ProtectedError
+
+    from cantonment.models import SiteEvent
+
+    site = SiteFactory()
+    event = SiteEvent.objects.create(site=site, status=site.status, on=site_day())
+    assert event.history.count() == 1  # lifecycle steps are audited too
+    with pytest.raises(ProtectedError):
+        site.delete()
+
+
+def site_day() -> Any:
+    import datetime as dt
+
+    return dt.date(2024, 1, 1)
+
+
+# --- guarded roles: a second administrator --------------------------------------------------
+
+
+@pytest.fixture
+def second_administrator(db: Any) -> Any:
+    from accounts.models import Role
+
+    from .factories import UserFactory
+
+    return UserFactory(username="admin2", role=Role.ADMINISTRATOR)
+
+
+def test_an_administrator_cannot_give_themself_the_child_protection_role(
+    admin_client: Any, administrator: Any
+) -> None:
+    from accounts.models import Role, RoleGrant
+
+    url = reverse("admin:accounts_user_change", args=[administrator.pk])
+    page = admin_client.get(url)
+    form = page.context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and k in form.fields}
+    data.update(role=Role.CHILD_PROTECTION, region="", groups=[], user_permissions=[])
+    data.pop("password", None)
+    response = admin_client.post(url, data, follow=True)
+    assert response.status_code == 200
+    administrator.refresh_from_db()
+    assert administrator.role == Role.ADMINISTRATOR
+    assert "second administrator" in response.content.decode() or "second administrateur" in (
+        response.content.decode()
+    )
+    grant = RoleGrant.objects.get()
+    assert (grant.user, grant.role, grant.requested_by) == (
+        administrator,
+        Role.CHILD_PROTECTION,
+        administrator,
+    )
+    assert grant.status == RoleGrant.Status.PENDING
+
+
+def test_a_new_account_cannot_start_with_a_guarded_role(admin_client: Any) -> None:
+    from accounts.models import Role, User
+
+    response = admin_client.post(
+        reverse("admin:accounts_user_add"),
+        {
+            "username": "newcp",
+            "password1": "Sahel-pass-2024!x",
+            "password2": "Sahel-pass-2024!x",
+            "usable_password": "true",
+            "role": Role.CHILD_PROTECTION,
+        },
+    )
+    assert response.status_code == 200  # the form again, with the reason
+    assert not User.objects.filter(username="newcp").exists()
+
+
+def test_a_role_request_approved_by_the_same_administrator_is_refused(
+    admin_client: Any, administrator: Any
+) -> None:
+    from accounts.models import Role, RoleGrant
+
+    from .factories import UserFactory
+
+    officer = UserFactory(role=Role.COMMISSION_OFFICER)
+    response = admin_client.post(
+        reverse("admin:accounts_rolegrant_add"), {"user": officer.pk, "role": Role.CHILD_PROTECTION}
+    )
+    assert response.status_code == 302, response.content.decode()[:1000]
+    grant = RoleGrant.objects.get()
+    assert grant.requested_by == administrator
+    admin_client.post(
+        reverse("admin:accounts_rolegrant_changelist"), {"action": "approve", "_selected_action": [grant.pk]}
+    )
+    grant.refresh_from_db()
+    officer.refresh_from_db()
+    assert grant.status == RoleGrant.Status.PENDING
+    assert officer.role == Role.COMMISSION_OFFICER
+    # Not by the database either, whatever path writes.
+    from django.db import IntegrityError
+
+    grant.decided_by = administrator
+    with pytest.raises(IntegrityError), transaction.atomic():
+        grant.save()
+
+
+def test_a_role_approved_by_a_second_administrator_takes_effect_and_is_in_the_users_history(
+    administrator: Any, second_administrator: Any
+) -> None:
+    from accounts.models import Role, RoleGrant
+    from accounts.services import role_grant_request
+
+    from .factories import UserFactory
+
+    officer = UserFactory(role=Role.COMMISSION_OFFICER)
+    grant = role_grant_request(user=officer, role=Role.CHILD_PROTECTION, by=administrator)
+    client = Client()
+    client.force_login(second_administrator)
+    client.post(
+        reverse("admin:accounts_rolegrant_changelist"), {"action": "approve", "_selected_action": [grant.pk]}
+    )
+    grant.refresh_from_db()
+    officer.refresh_from_db()
+    assert grant.status == RoleGrant.Status.APPROVED and grant.decided_by == second_administrator
+    assert officer.role == Role.CHILD_PROTECTION
+    latest = officer.history.latest()
+    assert latest.role == Role.CHILD_PROTECTION and latest.history_user == second_administrator
+    assert f"role request {grant.pk}" in latest.history_change_reason
+    assert not hasattr(latest, "password")  # the hash is not copied into the history
+    # The history shows the change as a diff, on the user's admin history page.
+    page = client.get(reverse("admin:accounts_user_history", args=[officer.pk])).content.decode()
+    assert "admin2" in page or second_administrator.get_full_name() in page
+
+
+def test_an_administrator_cannot_set_a_child_protection_officers_password(
+    admin_client: Any, child_protection_officer: Any
+) -> None:
+    url = reverse("admin:auth_user_password_change", args=[child_protection_officer.pk])
+    response = admin_client.post(url, {"password1": "Autre-pass-2024!", "password2": "Autre-pass-2024!"})
+    assert response.status_code == 403
+    child_protection_officer.refresh_from_db()
+    assert child_protection_officer.check_password("Sahel-pass-2024")

@@ -163,8 +163,21 @@ def test_seed_demo_builds_the_domain_figures_and_is_deterministic_and_idempotent
 
     call_command("seed_demo", people=400, stdout=StringIO())  # again: nothing new
     assert Combatant.objects.count() == 400 + again
+    # Records with history are protected from deletion: the test removes each part before its whole.
+    from cantonment.models import SiteEvent, StockCheckLine
+    from ddr.models import AgeAssessment, ChildReferral, MedicalExam, Merge, VettingMatch
+
+    ListEntry.objects.all().delete()
     SubmittedList.objects.filter(version=2).delete()  # versions point at their predecessor (protected)
     for model in (
+        Merge,
+        DuplicatePair,
+        AgeAssessment,
+        ChildReferral,
+        MedicalExam,
+        VettingMatch,
+        StockCheckLine,
+        SiteEvent,
         Candidate,
         Cohort,
         ComplianceCheck,

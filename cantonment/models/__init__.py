@@ -115,7 +115,7 @@ class Site(models.Model):
 class SiteEvent(models.Model):
     """One step of a site's lifecycle: when, decided by whom, recorded by whom."""
 
-    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="events", verbose_name=_("site"))
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="events", verbose_name=_("site"))
     status = models.CharField(_("status"), max_length=20, choices=Site.Status.choices)
     on = models.DateField(_("date"))
     decided_by = models.CharField(_("deciding body"), max_length=200, blank=True)
@@ -124,6 +124,7 @@ class SiteEvent(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["site", "on", "id"]

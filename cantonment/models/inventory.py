@@ -85,6 +85,7 @@ class InventoryMovement(models.Model):
     reference = models.CharField(_("reference"), max_length=100, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["item", "on", "id"]
@@ -115,6 +116,7 @@ class Handover(models.Model):
     receipt = models.FileField(_("receipt (PDF)"), upload_to="handovers/%Y/", blank=True)
     receipt_sha256 = models.CharField(_("SHA-256 of the receipt"), max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
 
     objects = RegionScopedQuerySet.as_manager()
 

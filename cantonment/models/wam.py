@@ -165,6 +165,7 @@ class CustodyEvent(models.Model):
     reference = models.CharField(_("reference"), max_length=100, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["item", "on", "id"]
@@ -192,6 +193,7 @@ class StockCheck(models.Model):
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["due_on", "location__name"]
@@ -212,10 +214,11 @@ class StockCheckLine(models.Model):
         MISSING = "missing", _("Missing")
         DISCREPANCY = "discrepancy", _("Discrepancy")
 
-    check_list = models.ForeignKey(StockCheck, on_delete=models.CASCADE, related_name="lines")
+    check_list = models.ForeignKey(StockCheck, on_delete=models.PROTECT, related_name="lines")
     item = models.ForeignKey(WamItem, on_delete=models.PROTECT, related_name="+", verbose_name=_("item"))
     result = models.CharField(_("result"), max_length=12, choices=Result.choices, default="", blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["check_list", "item"]

@@ -304,7 +304,7 @@ class Project(models.Model):
 class ProjectEvent(models.Model):
     """One step of a project's lifecycle: date, deciding body, minutes."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="events")
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="events")
     status = models.CharField(_("status"), max_length=16, choices=Project.Status.choices)
     on = models.DateField(_("date"))
     decided_by = models.CharField(_("deciding body"), max_length=200, blank=True)
@@ -313,6 +313,7 @@ class ProjectEvent(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["project", "on", "id"]

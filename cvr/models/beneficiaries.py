@@ -36,7 +36,7 @@ class Beneficiary(models.Model):
         COMMUNITY = "community", _("Community member")
 
     project = models.ForeignKey(
-        "cvr.Project", on_delete=models.CASCADE, related_name="participants", verbose_name=_("project")
+        "cvr.Project", on_delete=models.PROTECT, related_name="participants", verbose_name=_("project")
     )
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     combatant = models.ForeignKey(

@@ -91,7 +91,7 @@ class CoalitionMembership(models.Model):
     """A movement's membership of a coalition, with dates: groups split and change sides."""
 
     group = models.ForeignKey(
-        ArmedGroup, on_delete=models.CASCADE, related_name="coalition_memberships", verbose_name=_("group")
+        ArmedGroup, on_delete=models.PROTECT, related_name="coalition_memberships", verbose_name=_("group")
     )
     coalition = models.ForeignKey(
         Coalition, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("coalition")
@@ -336,7 +336,7 @@ class IdentityDocument(models.Model):
         OTHER = "other", _("Other document")
 
     combatant = models.ForeignKey(
-        Combatant, on_delete=models.CASCADE, related_name="documents", verbose_name=_("person")
+        Combatant, on_delete=models.PROTECT, related_name="documents", verbose_name=_("person")
     )
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
     number = models.CharField(_("number"), max_length=40, db_index=True)
@@ -370,7 +370,7 @@ class DeclaredWeapon(models.Model):
         UNKNOWN = "unknown", _("Not examined")
 
     combatant = models.ForeignKey(
-        Combatant, on_delete=models.CASCADE, related_name="weapons", verbose_name=_("person")
+        Combatant, on_delete=models.PROTECT, related_name="weapons", verbose_name=_("person")
     )
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
     serial_number = models.CharField(_("serial number"), max_length=60, blank=True, db_index=True)
@@ -464,10 +464,12 @@ class SubmittedList(models.Model):
 class ListEntry(models.Model):
     """One line of a submitted list, tied to the person it brought in: provenance, kept for ever."""
 
-    submitted_list = models.ForeignKey(SubmittedList, on_delete=models.CASCADE, related_name="entries")
+    submitted_list = models.ForeignKey(SubmittedList, on_delete=models.PROTECT, related_name="entries")
     combatant = models.ForeignKey(Combatant, on_delete=models.PROTECT, related_name="list_entries")
     line = models.PositiveIntegerField(_("line"))
     movement_ref = models.CharField(_("movement's own reference"), max_length=40, blank=True)
+    # A merge moves entries to the kept person: the move is kept. Written in bulk by every import.
+    history = HistoricalRecords(no_db_index=["submitted_list", "combatant"])
 
     objects = PersonScopedQuerySet.as_manager()
 

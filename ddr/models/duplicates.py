@@ -56,8 +56,8 @@ class DuplicatePair(models.Model):
         SAME = "same", _("Same person (merged)")
         DIFFERENT = "different", _("Different people")
 
-    first = models.ForeignKey("ddr.Combatant", on_delete=models.CASCADE, related_name="+")
-    second = models.ForeignKey("ddr.Combatant", on_delete=models.CASCADE, related_name="+")
+    first = models.ForeignKey("ddr.Combatant", on_delete=models.PROTECT, related_name="+")
+    second = models.ForeignKey("ddr.Combatant", on_delete=models.PROTECT, related_name="+")
     score = models.FloatField(_("score"))
     agreed = models.JSONField(_("agreed"), default=list)
     differed = models.JSONField(_("differed"), default=list)

@@ -24,7 +24,7 @@ class AgeAssessment(models.Model):
         CHILD = "child", _("Child (under 18)")
 
     combatant = models.ForeignKey(
-        "ddr.Combatant", on_delete=models.CASCADE, related_name="age_assessments", verbose_name=_("person")
+        "ddr.Combatant", on_delete=models.PROTECT, related_name="age_assessments", verbose_name=_("person")
     )
     assessed_on = models.DateField(_("assessed on"))
     evidence = models.CharField(_("evidence seen"), max_length=300)
@@ -57,7 +57,7 @@ class ChildReferral(models.Model):
     """A child separated and referred to child protection, with the 48-hour hand-over deadline."""
 
     combatant = models.OneToOneField(
-        "ddr.Combatant", on_delete=models.CASCADE, related_name="child_referral", verbose_name=_("child")
+        "ddr.Combatant", on_delete=models.PROTECT, related_name="child_referral", verbose_name=_("child")
     )
     identified_at = models.DateTimeField(_("identified at"))
     handover_deadline = models.DateTimeField(_("hand-over deadline"))
@@ -90,7 +90,7 @@ class MedicalExam(models.Model):
         REEXAMINATION = "reexamination", _("Re-examination requested")
 
     combatant = models.ForeignKey(
-        "ddr.Combatant", on_delete=models.CASCADE, related_name="medical_exams", verbose_name=_("person")
+        "ddr.Combatant", on_delete=models.PROTECT, related_name="medical_exams", verbose_name=_("person")
     )
     examined_on = models.DateField(_("examined on"))
     examiner = models.CharField(_("examiner"), max_length=200)
@@ -152,7 +152,7 @@ class VettingMatch(models.Model):
         CONFIRMED = "confirmed", _("Confirmed: excluded")
 
     combatant = models.ForeignKey(
-        "ddr.Combatant", on_delete=models.CASCADE, related_name="vetting_matches", verbose_name=_("person")
+        "ddr.Combatant", on_delete=models.PROTECT, related_name="vetting_matches", verbose_name=_("person")
     )
     entry = models.ForeignKey(
         WatchlistEntry, on_delete=models.PROTECT, related_name="matches", verbose_name=_("watch-list entry")

@@ -140,13 +140,14 @@ class Membership(models.Model):
 class ComplianceCheck(models.Model):
     """The one-third rule for a unit on a day, as the worker measured it: kept, for the history."""
 
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="compliance")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="compliance")
     day = models.DateField(_("day"))
     strength = models.JSONField(_("strength by party"), default=dict)
     command = models.JSONField(_("command positions by party"), default=dict)
     deviations = models.JSONField(_("deviations"), default=list)
     compliant = models.BooleanField(_("compliant"))
     checked_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["unit", "-day"]
@@ -169,6 +170,7 @@ class Patrol(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["unit", "-on"]

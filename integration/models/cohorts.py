@@ -61,7 +61,7 @@ class RankRule(models.Model):
     """One line of the table, tried in order: a rank held in a movement, with at least so many
     years of service and such schooling, gives this army rank."""
 
-    table = models.ForeignKey(RankTable, on_delete=models.CASCADE, related_name="rules")
+    table = models.ForeignKey(RankTable, on_delete=models.PROTECT, related_name="rules")
     order = models.PositiveSmallIntegerField(_("order"))
     movement_rank = models.CharField(_("rank in the movement"), max_length=60)
     min_years = models.PositiveSmallIntegerField(_("minimum years of service"), default=0)
@@ -69,6 +69,7 @@ class RankRule(models.Model):
         _("minimum education"), max_length=10, choices=Education.choices, default=Education.NONE
     )
     army_rank = models.CharField(_("army rank"), max_length=60)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["table", "order"]
@@ -205,6 +206,7 @@ class IntegrationTarget(models.Model):
         related_name="+",
         verbose_name=_("region"),
     )
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["deadline"]

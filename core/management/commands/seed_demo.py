@@ -383,11 +383,14 @@ class Command(BaseCommand):
             row_count=len(ids),
             created_by=admin,
         )
-        ListEntry.objects.bulk_create(
+        bulk_create_with_history(
             [
                 ListEntry(submitted_list=late, combatant_id=pk, line=line)
                 for line, pk in enumerate(ids.values(), start=2)
-            ]
+            ],
+            ListEntry,
+            default_user=admin,
+            default_change_reason="demo data",
         )
         job = Job.objects.create(kind="duplicates_find", created_by=admin)
         dedup.duplicates_find(job_id=job.pk)
