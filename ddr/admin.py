@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 
 from core.admin import ReadOnlyMixin, ScopedAdmin, ScopedInline
@@ -13,6 +15,7 @@ from .models import (
     RuleSet,
     WatchlistEntry,
 )
+from .names import person_derive
 
 
 class CoalitionMembershipInline(ScopedInline):
@@ -52,6 +55,10 @@ class CombatantAdmin(ScopedAdmin):
     # Searched through this admin's own (scoped) queryset; the selected person's label is read
     # through the field's scoped choices, never by id (a raw id's label would name anyone).
     autocomplete_fields = ("merged_into",)
+
+    def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
+        person_derive(obj)  # the search key follows the names, however they were edited
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(WatchlistEntry)

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0004_export_purpose'),
-        ('ddr', '0014_history_for_list_entries_protect_person_records'),
+        ('ddr', '0015_history_for_list_entries_protect_person_records'),
         ('integration', '0003_rank_table_and_targets'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

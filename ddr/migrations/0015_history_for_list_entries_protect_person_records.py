@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ddr', '0013_register_tally'),
+        ('ddr', '0014_import_error_count'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cvr', '0003_sop_versions_and_statuses'),
+        ('cvr', '0004_import_error_count'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
