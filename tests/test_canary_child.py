@@ -92,7 +92,9 @@ def canary(commission_officer: Any) -> Canary:
     adult = Combatant.objects.get(family_name="Traoré1")
     IdentityDocument.objects.create(combatant=child, kind="nina", number="NINA-ZZ-1", issued_on=today)
     DeclaredWeapon.objects.create(combatant=child, kind="assault_rifle", serial_number="ZZ-SER-1")
-    WatchlistEntry.objects.create(name=f"Hama {NAME}", birth_year=1990, reason="Recrutement")
+    # The watch-list is the Human Rights section's list of suspects, not the child's record: it spells
+    # the name its own way (a doubled letter, which the matcher reads as the same name).
+    WatchlistEntry.objects.create(name=f"Hama {NAME.replace('r', 'rr')}", birth_year=1990, reason="Recrutement")
     screening.vetting_screen(people=Combatant.objects.all(), by=commission_officer)
     assert VettingMatch.objects.filter(combatant=child).exists()
     screening.medical_record(
