@@ -106,7 +106,7 @@ def grant_app_role(role: str) -> tuple[int, int]:
     before is revoked first: run it again after every migrate. Returns (tables, history tables).
     """
     if connection.vendor != "postgresql":
-        raise RoleError("Database roles are a PostgreSQL feature; this database is " + connection.vendor + ".")
+        raise RoleError(f"Database roles are a PostgreSQL feature; this database is {connection.vendor}.")
     if not ROLE_NAME.fullmatch(role):
         raise RoleError(f"{role!r} is not a plain role name (letters, digits, underscore).")
     quoted = connection.ops.quote_name(role)
@@ -144,8 +144,10 @@ def grant_app_role(role: str) -> tuple[int, int]:
         )
         loose = [t for (t,) in cursor.fetchall()]
         if loose:
-            raise RoleError(f"Role {role} can still change history tables ({', '.join(loose[:3])}...): "
-                            "is it the owner, a member of the owner's role, or granted through PUBLIC?")
+            raise RoleError(
+                f"Role {role} can still change history tables ({', '.join(loose[:3])}...): "
+                "is it the owner, a member of the owner's role, or granted through PUBLIC?"
+            )
     return len(tables), len(history & set(tables))
 
 

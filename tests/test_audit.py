@@ -197,7 +197,7 @@ def test_the_app_role_adds_history_but_cannot_rewrite_empty_or_unprotect_it(app_
             )
             cursor.execute('UPDATE "ddr_combatant" SET status = %s WHERE id = %s', ["screened", person.pk])
         for sql in (
-            f'UPDATE "{history.db_table}" SET status = \'excluded\'',
+            f"UPDATE \"{history.db_table}\" SET status = 'excluded'",
             f'DELETE FROM "{history.db_table}"',
             f'TRUNCATE "{history.db_table}"',
             f'DROP TRIGGER "{history.db_table}_append_only" ON "{history.db_table}"',

@@ -81,7 +81,9 @@ def _no_store(response: Any) -> bool:
     return "no-store" in response.get("Cache-Control", "")
 
 
-def test_person_pages_exports_and_api_are_never_stored(commission_client: Client, analyst_client: Client) -> None:
+def test_person_pages_exports_and_api_are_never_stored(
+    commission_client: Client, analyst_client: Client
+) -> None:
     person = CombatantFactory(region=region("GAO"))
     page = commission_client.get(reverse("person-detail", args=[person.pk]))
     export = commission_client.get(reverse("site-list"), {"export": "csv"})

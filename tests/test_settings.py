@@ -79,7 +79,10 @@ def test_pseudonym_key_can_come_from_a_file(tmp_path: Path) -> None:
     key.write_text("from-a-file-" + "x" * 40 + "\n")
     env = {k: v for k, v in PRODUCTION.items() if k != "DDR_PSEUDONYM_KEY"}
     result = _manage(
-        "shell", "--no-imports", "-c", "from django.conf import settings; print(settings.PSEUDONYM_KEY)",
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings; print(settings.PSEUDONYM_KEY)",
         env={**env, "DDR_PSEUDONYM_KEY_FILE": str(key)},
     )
     assert result.returncode == 0, result.stderr
@@ -119,7 +122,9 @@ print(json.dumps([probe.status_code, probe.headers.get("Location"), probe.header
 
 def test_healthz_answers_the_compose_probe_in_production(tmp_path: Path) -> None:
     """Plain HTTP, Host 127.0.0.1: /healthz answers 200 there, and only /healthz escapes the checks."""
-    result = _manage("shell", "--no-imports", "-c", HEALTH_PROBE, env={**PRODUCTION, "DDR_VAR_DIR": str(tmp_path)})
+    result = _manage(
+        "shell", "--no-imports", "-c", HEALTH_PROBE, env={**PRODUCTION, "DDR_VAR_DIR": str(tmp_path)}
+    )
     assert result.returncode == 0, result.stderr
     probe, probe_location, probe_cache, page, allowed, allowed_location = json.loads(
         result.stdout.strip().splitlines()[-1]
