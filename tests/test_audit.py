@@ -151,7 +151,7 @@ def test_every_history_table_has_the_truncate_trigger() -> None:
 
 
 @pytest.fixture
-def app_role(transactional_db: Any) -> Any:
+def app_role(transactional_db: Any, reference_data: None) -> Any:
     """A login role for this test database, dropped afterwards (and first, if a killed run left it)."""
     settings_dict = connection.settings_dict
     name = f"{settings_dict['NAME']}_app"[:63]
