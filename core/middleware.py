@@ -6,7 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.utils.cache import add_never_cache_headers
@@ -51,6 +51,9 @@ class HealthCheckMiddleware:
 
 def start_session_clock(request: HttpRequest, **kwargs: Any) -> None:
     """On signing in (user_logged_in): the absolute lifetime counts from now."""
+    session = getattr(request, "session", None)
+    if session is None or SESSION_KEY not in session:
+        return  # an API token was issued (knox sends the signal too): no session to time
     now = time.time()
     request.session[SESSION_STARTED] = now
     request.session[SESSION_LAST_SEEN] = now

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import time
 from typing import Any
 
@@ -107,3 +108,11 @@ def test_static_files_stay_cacheable_for_a_signed_in_user(commission_officer: An
     response = client.get("/static/css/app.css")
     assert response.status_code == 200
     assert not _no_store(response)
+
+
+def test_api_token_answers_are_not_stored(commission_officer: Any) -> None:
+    basic = base64.b64encode(b"commission:Sahel-pass-2024").decode()
+    response = Client().post(reverse("api-token-login"), HTTP_AUTHORIZATION=f"Basic {basic}")
+    assert response.status_code == 200 and _no_store(response)
+    api = Client().get("/api/people/", HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
+    assert api.status_code == 200 and _no_store(api)
