@@ -1,17 +1,21 @@
 """Settings, read from the environment (django-environ).
 
-Quick start (`make run`, `make test`) sets DJANGO_DEBUG=1 and gets SQLite and a
-filesystem Celery broker. Without DJANGO_DEBUG the secret key and allowed hosts have
-no default: the process refuses to start rather than run with an unsafe value.
+Quick start (`make run`, `make test`) sets DJANGO_DEBUG=1 and gets SQLite, a
+filesystem Celery broker, and random keys made on first run under var/. Without
+DJANGO_DEBUG the secret key, the pseudonym key and allowed hosts have no default: the
+process refuses to start rather than run with an unsafe value.
 """
 
 from __future__ import annotations
 
+import os
+import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -23,21 +27,47 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
-_DEV_SECRET = "dev-only-insecure-key-never-use-in-production-0123456789abcdef"  # noqa: S105
-if DEBUG:
-    SECRET_KEY = env.str("DJANGO_SECRET_KEY", default=_DEV_SECRET)
-    ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
-else:
-    # No default: environ raises ImproperlyConfigured naming the missing variable.
-    SECRET_KEY = (
-        Path(env.str("DJANGO_SECRET_KEY_FILE")).read_text().strip()
-        if env.str("DJANGO_SECRET_KEY_FILE", default="")
-        else env.str("DJANGO_SECRET_KEY")
-    )
-    ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 
-# Keyed HMAC for analysts' pseudonyms; rotating it changes every pseudonym.
-PSEUDONYM_KEY = env.str("DDR_PSEUDONYM_KEY", default=SECRET_KEY)
+def _local_key(name: str) -> str:
+    """A random key kept in VAR_DIR/<name> (mode 0600), made on first use: the quick start's keys.
+
+    Never a constant from the source: a published key would let anyone forge sessions or turn the
+    analysts' pseudonyms back into record ids. Written aside and linked into place, so two processes
+    starting together (server and worker) end up with the same key.
+    """
+    path = VAR_DIR / name
+    if not path.exists():
+        spare = VAR_DIR / f".{name}.{os.getpid()}"
+        with os.fdopen(os.open(spare, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as out:
+            out.write(secrets.token_urlsafe(50))
+        try:
+            os.link(spare, path)
+        except FileExistsError:
+            pass  # another process was first: its key is the one
+        finally:
+            spare.unlink()
+    return path.read_text().strip()
+
+
+def _required_secret(name: str) -> str:
+    """NAME, or the content of the file NAME_FILE names; no default (environ names what is missing)."""
+    file = env.str(f"{name}_FILE", default="")
+    return Path(file).read_text().strip() if file else env.str(name)
+
+
+if DEBUG:
+    SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="") or _local_key("secret.key")
+    ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
+    # Keyed HMAC for analysts' pseudonyms; rotating it changes every pseudonym.
+    PSEUDONYM_KEY = env.str("DDR_PSEUDONYM_KEY", default="") or _local_key("pseudonym.key")
+else:
+    SECRET_KEY = _required_secret("DJANGO_SECRET_KEY")
+    ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
+    # Its own key: whoever learns the secret key (or a copy of it) must not also learn who is behind
+    # every pseudonym.
+    PSEUDONYM_KEY = _required_secret("DDR_PSEUDONYM_KEY")
+    if PSEUDONYM_KEY == SECRET_KEY:
+        raise ImproperlyConfigured("DDR_PSEUDONYM_KEY must differ from DJANGO_SECRET_KEY.")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -65,6 +95,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: /healthz is answered before the HTTPS redirect and the Host check (core.middleware).
+    "core.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -73,7 +105,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the messages: signing out an idle session leaves a message for the login page.
+    "core.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -275,6 +310,12 @@ CONTENT_SECURITY_POLICY = {
 }
 
 SESSION_COOKIE_HTTPONLY = True
+# A session ends after DDR_SESSION_IDLE_MINUTES without a request, and DDR_SESSION_MAX_HOURS after
+# signing in however active the user (core.middleware.SessionTimeoutMiddleware): a screen left open
+# in a shared office does not stay signed in, nor does a stolen cookie work for two weeks.
+DDR_SESSION_IDLE_MINUTES = env.int("DDR_SESSION_IDLE_MINUTES", default=30)
+DDR_SESSION_MAX_HOURS = env.int("DDR_SESSION_MAX_HOURS", default=12)
+SESSION_COOKIE_AGE = DDR_SESSION_MAX_HOURS * 3600
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

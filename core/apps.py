@@ -8,6 +8,10 @@ class CoreConfig(AppConfig):
     verbose_name = _("Reference data and audit")
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
         from .audit import protect_history_tables
+        from .middleware import start_session_clock
 
         post_migrate.connect(protect_history_tables, dispatch_uid="core.protect_history_tables")
+        user_logged_in.connect(start_session_clock, dispatch_uid="core.start_session_clock")

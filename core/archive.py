@@ -27,6 +27,8 @@ from django.db import connection, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
+from .audit import allow_history_truncate_sql
+
 FORMAT = "ddr-archive/1"
 MANIFEST = "manifest.json"
 ENCRYPTED_MARK = "ENCRYPTED"
@@ -229,7 +231,13 @@ def _empty(tables: list[type[models.Model]]) -> None:
     names = [m._meta.db_table for m in tables]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # History tables refuse TRUNCATE; a restore (run by the owner, in one transaction) may.
+            before, after = allow_history_truncate_sql()
+            for sql in before:
+                cursor.execute(sql)
             cursor.execute("TRUNCATE " + ", ".join(connection.ops.quote_name(n) for n in names) + " CASCADE")
+            for sql in after:
+                cursor.execute(sql)
         else:
             cursor.execute("PRAGMA defer_foreign_keys = ON")
             for name in names:

@@ -1,10 +1,114 @@
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
 from rest_framework.views import APIView
+
+from .health import health_report
+
+Handler = Callable[[HttpRequest], HttpResponse]
+
+HEALTHZ_PATH = "/healthz"
+API_PREFIX = "/api/"
+# Session keys: when the user signed in, and when we last saw them (seconds since the epoch).
+SESSION_STARTED = "ddr_session_started"
+SESSION_LAST_SEEN = "ddr_session_last_seen"
+# The last-seen time is written at most once a minute, not on every request (each write is a
+# session row update); the idle timeout is that much coarser.
+LAST_SEEN_RESOLUTION = 60
+
+
+class HealthCheckMiddleware:
+    """Answers /healthz before the HTTPS redirect and the Host check, which come after it.
+
+    The compose health check calls http://127.0.0.1:8000/healthz from inside the container: plain
+    HTTP and a Host that is not (and need not be) in ALLOWED_HOSTS. The answer builds no URL from the
+    Host, sets no cookie and says only whether the database and the broker answer, so it is safe to
+    give it to any caller; every other path still goes through both checks.
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info != HEALTHZ_PATH:
+            return self.get_response(request)
+        if request.method not in ("GET", "HEAD"):
+            return HttpResponseNotAllowed(["GET", "HEAD"])
+        response = health_report()
+        add_never_cache_headers(response)
+        return response
+
+
+def start_session_clock(request: HttpRequest, **kwargs: Any) -> None:
+    """On signing in (user_logged_in): the absolute lifetime counts from now."""
+    session = getattr(request, "session", None)
+    if session is None or SESSION_KEY not in session:
+        return  # an API token was issued (knox sends the signal too): no session to time
+    now = time.time()
+    request.session[SESSION_STARTED] = now
+    request.session[SESSION_LAST_SEEN] = now
+
+
+class SessionTimeoutMiddleware:
+    """Signs a user out after DDR_SESSION_IDLE_MINUTES without a request, or DDR_SESSION_MAX_HOURS
+    after signing in, whichever comes first. The next page then asks to sign in again.
+
+    Only sessions: an API token has its own lifetime (REST_KNOX's TOKEN_TTL).
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            self._check(request)
+        return self.get_response(request)
+
+    def _check(self, request: HttpRequest) -> None:
+        session = request.session
+        now = time.time()
+        started = session.get(SESSION_STARTED)
+        last_seen = session.get(SESSION_LAST_SEEN)
+        if started is None or last_seen is None:  # a session from before this rule: count from now
+            session[SESSION_STARTED] = started or now
+            session[SESSION_LAST_SEEN] = now
+        elif (
+            now - last_seen > settings.DDR_SESSION_IDLE_MINUTES * 60
+            or now - started > settings.DDR_SESSION_MAX_HOURS * 3600
+        ):
+            logout(request)
+            messages.info(request, _("Your session has ended. Please sign in again."))
+        elif now - last_seen >= LAST_SEEN_RESOLUTION:
+            session[SESSION_LAST_SEEN] = now
+
+
+class NoStoreMiddleware:
+    """Nothing a signed-in user reads, and nothing from the API, is kept by a browser or a proxy.
+
+    Person pages, exports and API answers would otherwise stay in the browser's cache (and its back
+    button) on a shared computer after signing out. Static files never reach this middleware
+    (WhiteNoise answers them first), so they stay cacheable.
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        # Read after the view: DRF sets request.user for a token too.
+        if request.path_info.startswith(API_PREFIX) or request.user.is_authenticated:
+            add_never_cache_headers(response)
+        return response
 
 
 class LoginRequiredMiddleware(DjangoLoginRequired):

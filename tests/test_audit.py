@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from io import StringIO
 from typing import Any
 
 import pytest
@@ -336,3 +337,97 @@ def test_an_administrator_cannot_set_a_child_protection_officers_password(
     assert response.status_code == 403
     child_protection_officer.refresh_from_db()
     assert child_protection_officer.check_password("Sahel-pass-2024")
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="database-level guarantee on PostgreSQL")
+def test_history_tables_refuse_truncate_on_postgresql() -> None:
+    person = CombatantFactory()
+    table = Combatant.history.model._meta.db_table
+    with connection.cursor() as c:  # the test's open transaction holds deferred foreign-key checks
+        c.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as c:
+        c.execute(f'TRUNCATE "{table}"')
+    assert person.history.count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="database-level guarantee on PostgreSQL")
+def test_every_history_table_has_the_truncate_trigger() -> None:
+    with connection.cursor() as cursor:  # information_schema.triggers leaves TRUNCATE triggers out
+        cursor.execute(
+            "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "WHERE t.tgname LIKE %s AND t.tgenabled = 'O'",
+            ["%no_truncate"],
+        )
+        protected = {row[0] for row in cursor.fetchall()}
+    assert set(history_tables()) <= protected
+
+
+@pytest.fixture
+def app_role(transactional_db: Any, reference_data: None) -> Any:
+    """A login role for this test database, dropped afterwards (and first, if a killed run left it)."""
+    settings_dict = connection.settings_dict
+    name = f"{settings_dict['NAME']}_app"[:63]
+    password = "app-role-test-password"
+
+    def drop() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [name])
+            if cursor.fetchone():
+                cursor.execute(f'DROP OWNED BY "{name}"')  # its privileges in this database
+                cursor.execute(f'DROP ROLE "{name}"')
+
+    drop()
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE ROLE \"{name}\" LOGIN PASSWORD '{password}'")
+    yield {
+        "user": name,
+        "password": password,
+        "dbname": settings_dict["NAME"],
+        "host": settings_dict["HOST"] or "127.0.0.1",
+        "port": settings_dict["PORT"] or 5432,
+    }
+    drop()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="database roles are PostgreSQL's")
+def test_the_app_role_adds_history_but_cannot_rewrite_empty_or_unprotect_it(app_role: Any) -> None:
+    import psycopg2
+    from django.core.management import call_command
+
+    person = CombatantFactory()
+    history = Combatant.history.model._meta
+    columns = ", ".join(f'"{f.column}"' for f in history.concrete_fields if f.name != "history_id")
+    call_command("grant_app_role", app_role["user"], stdout=StringIO())
+
+    app = psycopg2.connect(**app_role)
+    try:
+        with app, app.cursor() as cursor:  # the application's own writes still work
+            cursor.execute(
+                f'INSERT INTO "{history.db_table}" ({columns}) SELECT {columns} FROM "{history.db_table}" '
+                "WHERE id = %s",
+                [person.pk],
+            )
+            cursor.execute('UPDATE "ddr_combatant" SET status = %s WHERE id = %s', ["screened", person.pk])
+        for sql in (
+            f"UPDATE \"{history.db_table}\" SET status = 'excluded'",
+            f'DELETE FROM "{history.db_table}"',
+            f'TRUNCATE "{history.db_table}"',
+            f'DROP TRIGGER "{history.db_table}_append_only" ON "{history.db_table}"',
+            f'ALTER TABLE "{history.db_table}" DISABLE TRIGGER "{history.db_table}_no_truncate"',
+        ):
+            with pytest.raises(psycopg2.Error) as refused, app, app.cursor() as cursor:
+                cursor.execute(sql)
+            # Refused by privileges, before any trigger would have answered.
+            assert refused.value.pgcode == "42501" and "append-only" not in str(refused.value), sql
+    finally:
+        app.close()
+    assert person.history.count() == 2
+    person.refresh_from_db()
+    assert person.status == "screened"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="database roles are PostgreSQL's")
+def test_grant_app_role_refuses_a_role_that_could_still_rewrite_history() -> None:
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="superuser|can still change"):
+        call_command("grant_app_role", connection.settings_dict["USER"])

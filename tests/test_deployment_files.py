@@ -43,3 +43,14 @@ def test_dockerfile_runs_gunicorn_as_an_unprivileged_user() -> None:
     assert "USER ddr" in dockerfile and "gunicorn" in dockerfile
     # manage.py defaults to development settings: the image must pin production ones.
     assert "DJANGO_DEBUG=0" in dockerfile
+
+
+def test_web_migrates_as_the_owner_and_serves_without_the_owners_connection() -> None:
+    services = _compose()["services"]
+    command = " ".join(services["web"]["command"])
+    assert command.index("sh scripts/migrate.sh") < command.index("exec env -u DATABASE_MIGRATE_URL gunicorn")
+    assert (ROOT / "scripts" / "migrate.sh").exists()
+    for name in ("worker", "beat"):  # they never need it
+        assert "DATABASE_MIGRATE_URL" not in services[name]["environment"]
+    probe = " ".join(services["web"]["healthcheck"]["test"])
+    assert "http://127.0.0.1:8000/healthz" in probe  # answered before the HTTPS redirect and Host check
