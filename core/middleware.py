@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseNotAllowed
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from rest_framework.views import APIView
@@ -109,6 +109,25 @@ class NoStoreMiddleware:
         if request.path_info.startswith(API_PREFIX) or request.user.is_authenticated:
             add_never_cache_headers(response)
         return response
+
+
+class RefuseNulMiddleware:
+    """A NUL character in the path or the query string is refused with a 400, before any view.
+
+    PostgreSQL cannot hold NUL in text, so a filter carrying one would reach the database as an
+    error (a 500) on any page or endpoint that filters; no real user ever types one.
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        query = request.GET
+        if "\x00" in request.path or any("\x00" in k or "\x00" in v for k, vs in query.lists() for v in vs):
+            return HttpResponseBadRequest(
+                _("A NUL character is not allowed in an address."), content_type="text/plain; charset=utf-8"
+            )
+        return self.get_response(request)
 
 
 class LoginRequiredMiddleware(DjangoLoginRequired):

@@ -82,3 +82,10 @@ def test_reference_data_endpoints(analyst_client: Any) -> None:
     groups = analyst_client.get("/api/armed-groups/?page_size=50").json()
     cpa = next(g for g in groups["results"] if g["code"] == "CPA")
     assert [m["coalition"] for m in cpa["coalitions"]] == ["CMA", "PLATEFORME"]
+
+
+@pytest.mark.parametrize("url", ["/api/dashboard/", "/api/pathways/counts/", "/personnes/"])
+def test_a_nul_character_in_a_filter_is_a_400_not_a_500(commission_client: Client, url: str) -> None:
+    response = commission_client.get(url, {"region": "1\x00", "q": "a\x00b"})
+    assert response.status_code == 400
+    assert "NUL" in response.content.decode()
