@@ -334,23 +334,11 @@ def project_map(request: HttpRequest) -> HttpResponse:
 @role_required(*ALL_ROLES)
 def project_map_data(request: HttpRequest) -> JsonResponse:
     projects = Project.objects.for_user(request.user).exclude(latitude=None).exclude(longitude=None)
-    features = [
-        {
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [float(p.longitude), float(p.latitude)]},
-            "properties": {
-                "name": f"{p.code} {p.title}",
-                "status": p.status,
-                "status_label": p.get_status_display(),
-                "kind": p.get_kind_display(),
-                "beneficiaries": p.beneficiaries,
-                "url": reverse("cvr-project-detail", args=[p.pk]),
-            },
-        }
-        for p in (
-            [reports.as_analyst_reads(p) for p in projects.select_related("sop")]
-            if for_analyst(request.user)
-            else projects.only(
+    placed: list[Project] = (
+        [reports.as_analyst_reads(p) for p in projects.select_related("sop")]
+        if for_analyst(request.user)
+        else list(
+            projects.only(
                 "code",
                 "title",
                 "status",
@@ -361,5 +349,20 @@ def project_map_data(request: HttpRequest) -> JsonResponse:
                 "beneficiaries_community",
             )
         )
+    )
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [float(p.longitude or 0), float(p.latitude or 0)]},
+            "properties": {
+                "name": f"{p.code} {p.title}",
+                "status": p.status,
+                "status_label": p.get_status_display(),
+                "kind": p.get_kind_display(),
+                "beneficiaries": p.beneficiaries,
+                "url": reverse("cvr-project-detail", args=[p.pk]),
+            },
+        }
+        for p in placed
     ]
     return JsonResponse({"type": "FeatureCollection", "features": features})
