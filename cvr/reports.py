@@ -109,14 +109,18 @@ MEASURES = (
 )
 
 
-def as_analyst_reads(project: Project) -> Project:
+def as_analyst_reads(project: Project, sops: list[SOPVersion] | None = None) -> Project:
     """A project's counts as analysts read them, each its own base cell (0 below 5), set on the
-    instance only (nothing is saved); its mix flags judged again on them."""
+    instance only (nothing is saved); its mix flags judged again on them. `sops`: every SOP
+    version, read once for many projects."""
     from .services import deviations
 
     for measure in MEASURES:
         setattr(project, measure, visible(getattr(project, measure)))
-    project.mix_flags = [d.code for d in deviations(project)]
+    sop = project.sop or (
+        rules.sop_in_force(sops, project.approved_on or project.start) if sops is not None else None
+    )
+    project.mix_flags = [d.code for d in deviations(project, sop)] if sop or sops is None else []
     return project
 
 
@@ -158,7 +162,8 @@ def portfolio_mix(projects: Any, *, suppressed: bool = False) -> PortfolioMix:
     if suppressed:
         mix = visible_mix(projects)
         # Which projects have beneficiaries, and mostly women, judged on the visible counts too.
-        shown = [as_analyst_reads(p) for p in projects.select_related("sop")]
+        sops = list(SOPVersion.objects.all())
+        shown = [as_analyst_reads(p, sops) for p in projects.select_related("sop")]
         reached = [p for p in shown if p.beneficiaries]
         totals["n"] = len(reached)
         totals["for_women"] = sum(1 for p in reached if p.beneficiaries_women >= p.beneficiaries * threshold)

@@ -27,7 +27,7 @@ from ddr.models import Combatant
 
 from . import reports, services
 from .forms import AdvanceForm, BeneficiaryForm, ConsortiumForm, ImportForm, ProjectForm
-from .models import Beneficiary, BeneficiaryImport, Consortium, Partner, Project
+from .models import Beneficiary, BeneficiaryImport, Consortium, Partner, Project, SOPVersion
 
 CVR_ROLES = REGISTER_ROLES
 # Decided in Bamako: the project appraisal committee and the Human Rights section's vetting.
@@ -84,7 +84,10 @@ def project_list(request: HttpRequest) -> HttpResponse:
     projects, chosen = _filtered(request)
     projects = projects.select_related("region", "partner", "consortium").order_by("-start", "code")
     analyst = for_analyst(request.user)
-    shown = [reports.as_analyst_reads(p) for p in projects] if analyst else projects
+    sops = list(SOPVersion.objects.all())
+    shown = (
+        [reports.as_analyst_reads(p, sops) for p in projects.select_related("sop")] if analyst else projects
+    )
     if exported := table_export(request, "cvr-projects", PROJECT_COLUMNS, shown):
         return exported
     page = Paginator(shown, 50).get_page(request.GET.get("page"))
@@ -334,8 +337,9 @@ def project_map(request: HttpRequest) -> HttpResponse:
 @role_required(*ALL_ROLES)
 def project_map_data(request: HttpRequest) -> JsonResponse:
     projects = Project.objects.for_user(request.user).exclude(latitude=None).exclude(longitude=None)
+    sops = list(SOPVersion.objects.all())
     placed: list[Project] = (
-        [reports.as_analyst_reads(p) for p in projects.select_related("sop")]
+        [reports.as_analyst_reads(p, sops) for p in projects.select_related("sop")]
         if for_analyst(request.user)
         else list(
             projects.only(
