@@ -117,10 +117,8 @@ class SiteSerializer(serializers.ModelSerializer):
         data = super().to_representation(site)
         on_sites: Base | None = self.context.get("people_on_sites")
         if on_sites is not None:  # analysts: sums of the visible cells of the sites' base table
-            mine = on_sites.where(site=site.pk)
-            data["occupancy"] = mine.where(measure={"women", "men"}).total()
-            data["occupancy_women"] = mine.get(site.pk, "women")
-            data["overstays"] = mine.get(site.pk, "overstays")
+            shown = stays.site_figures(on_sites, site.pk)
+            data |= {k: shown[k] for k in ("occupancy", "occupancy_women", "overstays")}
         return data
 
 

@@ -293,12 +293,36 @@ def headcount_record(day: dt.date | None = None) -> int:
 
 
 def people_on_sites(sites: Any) -> Base:
-    """Analysts' base table of the people on sites: (site, women | men | overstays) -> people,
-    small cells dropped. A site's occupancy for them is its women plus its men, as visible."""
+    """Analysts' base table of the people on sites: (site, sex, flag of the stay) -> people, small
+    cells dropped. One partition of the people present, so every figure (occupancy, women,
+    overstays, stays ending soon) is a sum of the same visible cells and none can be subtracted
+    from another to find a hidden few. The occupancy kept on the site counts everyone; the stays
+    give the split by flag."""
+    stays = Q(stays__checked_out_on__isnull=True)
+    women = stays & Q(stays__combatant__sex=Sex.FEMALE)
+    flagged = [CantonmentStay.Flag.OVERSTAY, CantonmentStay.Flag.ENDING_SOON]
+    per_flag = {}
+    for flag in flagged:
+        per_flag[f"{flag}_all"] = Count("stays", filter=stays & Q(stays__flag=flag))
+        per_flag[f"{flag}_women"] = Count("stays", filter=women & Q(stays__flag=flag))
     counts: dict[tuple, int] = {}
-    rows = sites.annotate(
-        overstaying=Count("stays", filter=Q(stays__checked_out_on__isnull=True, stays__flag="overstay"))
-    ).values_list("pk", "occupancy", "occupancy_women", "overstaying")
-    for pk, occupancy, women, overstaying in rows:
-        counts |= {(pk, "women"): women, (pk, "men"): occupancy - women, (pk, "overstays"): overstaying}
-    return Base(["site", "measure"], counts)
+    for row in sites.order_by().values("pk", "occupancy", "occupancy_women").annotate(**per_flag):
+        by_sex = {Sex.FEMALE: row["occupancy_women"], Sex.MALE: row["occupancy"] - row["occupancy_women"]}
+        for sex, present in by_sex.items():
+            for flag in flagged:
+                n = row[f"{flag}_women"] if sex == Sex.FEMALE else row[f"{flag}_all"] - row[f"{flag}_women"]
+                counts[(row["pk"], sex, flag)] = n
+                present -= n
+            counts[(row["pk"], sex, CantonmentStay.Flag.NONE)] = max(present, 0)
+    return Base(["site", "sex", "flag"], counts)
+
+
+def site_figures(on_sites: Base, site_id: int) -> dict[str, int]:
+    """One site's figures for an analyst, each a sum of visible cells of `people_on_sites`."""
+    mine = on_sites.where(site=site_id)
+    return {
+        "occupancy": mine.total(),
+        "occupancy_women": mine.where(sex=Sex.FEMALE).total(),
+        "overstays": mine.where(flag=CantonmentStay.Flag.OVERSTAY).total(),
+        "ending_soon": mine.where(flag=CantonmentStay.Flag.ENDING_SOON).total(),
+    }

@@ -19,6 +19,7 @@ from accounts.permissions import ALL_ROLES, CASE_ROLES, REGISTER_ROLES, role_req
 from core.audit import history_of
 from core.exports import Column, table_export
 from core.forms import form_errors
+from core.suppression import for_analyst
 
 from . import stays
 from .forms import CapacityForm, CheckInForm, CheckOutForm, SiteAdvanceForm
@@ -63,9 +64,23 @@ def site_list(request: HttpRequest) -> HttpResponse:
             overstays=Count("stays", filter=Q(stays__checked_out_on__isnull=True, stays__flag="overstay"))
         )
     )
-    if exported := table_export(request, "sites", SITE_COLUMNS, sites):
+    shown = _as_analyst_reads(request, sites)
+    if exported := table_export(request, "sites", SITE_COLUMNS, shown):
         return exported
-    return render(request, "cantonment/site_list.html", {"sites": sites})
+    return render(request, "cantonment/site_list.html", {"sites": shown})
+
+
+def _as_analyst_reads(request: HttpRequest, sites: Any) -> Any:
+    """Analysts: each site's people figures replaced by sums of the visible cells of the sites'
+    base table (`stays.people_on_sites`), on the instances only (nothing is saved)."""
+    if not for_analyst(request.user):
+        return sites
+    sites = list(sites)
+    on_sites = stays.people_on_sites(Site.objects.filter(pk__in=[s.pk for s in sites]))
+    for site in sites:
+        for name, n in stays.site_figures(on_sites, site.pk).items():
+            setattr(site, name, n)
+    return sites
 
 
 @role_required(*ALL_ROLES)
@@ -92,7 +107,12 @@ def site_map_data(request: HttpRequest) -> JsonResponse:
                 "url": reverse("site-detail", args=[s.pk]),
             },
         }
-        for s in sites.only("name", "status", "kind", "capacity", "occupancy", "latitude", "longitude")
+        for s in _as_analyst_reads(
+            request,
+            sites.only(
+                "name", "status", "kind", "capacity", "occupancy", "occupancy_women", "latitude", "longitude"
+            ),
+        )
     ]
     return JsonResponse({"type": "FeatureCollection", "features": features})
 
@@ -120,15 +140,29 @@ def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return exported
     page = Paginator(open_stays, STAYS_PER_PAGE).get_page(request.GET.get("page"))
     flags = site.stays.filter(checked_out_on__isnull=True).values("flag").annotate(n=Count("id"))
+    flag_counts = {r["flag"]: r["n"] for r in flags}
+    analyst = for_analyst(user)
+    if analyst:
+        # The site's figures from the visible cells of its base table. Nothing day by day (the
+        # headcounts, the history of the occupancy: a day's difference is who came or left), and
+        # the weapons are read from the reconciliation's base table (`/api/weapons/reconciliation/`).
+        _as_analyst_reads(request, [site])
+        flag_counts = {
+            CantonmentStay.Flag.OVERSTAY: site.overstays,  # type: ignore[attr-defined]
+            CantonmentStay.Flag.ENDING_SOON: site.ending_soon,  # type: ignore[attr-defined]
+        }
     can_edit = user.role in CANTONMENT_ROLES
     context = {
         "site": site,
         "events": site.events.select_related("recorded_by"),
         "page": page,
         "sees_people": sees_people,
-        "flag_counts": {r["flag"]: r["n"] for r in flags},
-        "headcounts": site.headcounts.all()[:14],
-        "wam": site.wam_items.values("kind", "status").annotate(n=Count("id")).order_by("kind", "status"),
+        "analyst": analyst,
+        "flag_counts": flag_counts,
+        "headcounts": [] if analyst else site.headcounts.all()[:14],
+        "wam": []
+        if analyst
+        else site.wam_items.values("kind", "status").annotate(n=Count("id")).order_by("kind", "status"),
         "can_edit": can_edit,
         "advance_form": SiteAdvanceForm(site=site) if can_edit else None,
         "capacity_form": CapacityForm(
@@ -136,7 +170,7 @@ def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         "check_in_form": CheckInForm(user=request.user),
         "check_out_form": CheckOutForm(auto_id=False),  # one per row: no clashing ids
-        "history": history_of(site),
+        "history": [] if analyst else history_of(site),
     }
     return render(request, "cantonment/site_detail.html", context)
 

@@ -194,6 +194,7 @@ class Scope:
             .annotate(n=Count("id"))
             .order_by()
         )
+        rows = suppression.small_cells_left_in_database(rows)
         return Base(REGISTER_COLUMNS, ((tuple(key), n) for *key, n in rows))
 
     def in_scope(self, base: Base) -> Base:
@@ -290,8 +291,8 @@ def sites(scope: Scope) -> dict[str, int]:
                 operational=Count("id", filter=Q(status=Site.Status.OPERATIONAL)),
                 capacity=Coalesce(Sum("capacity"), 0),
             ),
-            "present": on_sites.where(measure={"women", "men"}).total(),
-            "overstays": on_sites.where(measure="overstays").total(),
+            "present": on_sites.total(),
+            "overstays": on_sites.where(flag=CantonmentStay.Flag.OVERSTAY).total(),
         }
     totals = chosen.aggregate(
         n=Count("id"),
@@ -316,13 +317,16 @@ def sites(scope: Scope) -> dict[str, int]:
 def integration_targets(scope: Scope) -> list[tuple[str, int, int]]:
     return [
         (p.target.name, p.target.number, p.integrated)
-        for p in integration.target_progress(IntegrationTarget.objects.all())
+        for p in integration.target_progress(IntegrationTarget.objects.all(), suppressed=scope.analyst)
     ]
 
 
 def units(scope: Scope) -> dict[str, int]:
     chosen = scope._filter(Unit.objects.for_user(scope.user))
-    measured = integration.thirds(chosen)
+    if scope.analyst:  # judged at last month's end on the visible cells, as on the units' pages
+        measured = integration.thirds(chosen, integration.analyst_day(), suppressed=True)
+    else:
+        measured = integration.thirds(chosen)
     return {
         "units": chosen.count(),
         "compliant": sum(1 for t in measured.values() if not t.deviations),
@@ -395,6 +399,7 @@ def _visible_duplicates(scope: Scope) -> Table:
         .annotate(n=Count("id"))
         .order_by()
     )
+    rows = suppression.small_cells_left_in_database(rows)
     open_pairs = scope.in_scope(Base(columns, ((tuple(key), n) for *key, n in rows))).margin("movement")
     held = _held_lists()
     return {

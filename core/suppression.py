@@ -92,6 +92,13 @@ class Base:
         return self.cells.get(tuple(key), 0)
 
 
+def small_cells_left_in_database(counted: Any) -> Any:
+    """A grouped queryset annotated with `n`, without its small groups: the database drops them
+    (HAVING), so a base table over a large register does not carry its ~one group per person
+    to Python only to drop them there. `Base` drops them again whatever it is given."""
+    return counted.filter(n__gte=SUPPRESS_BELOW)
+
+
 def visible(count: int | None) -> int:
     """A count that is its own base cell: itself from 5 up, else 0 (hidden and empty look alike)."""
     return count if count and count >= SUPPRESS_BELOW else 0

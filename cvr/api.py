@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from accounts.permissions import ALL_ROLES, CASE_ROLES, REGISTER_ROLES
 from cantonment.api import PersonRef, ScopedPrimaryKeyField
 from core.exports import IdentifyingListMixin
-from core.suppression import for_analyst, visible
+from core.suppression import for_analyst
 from ddr.models import Combatant, Sex
 
 from . import reports, services
@@ -71,7 +71,8 @@ class ProjectSerializer(serializers.ModelSerializer):
     def to_representation(self, project: Project) -> dict[str, Any]:
         data = super().to_representation(project)
         if for_analyst(self.context["request"].user):  # each project's count is a base cell
-            data |= {m: visible(data[m]) for m in reports.MEASURES}
+            shown = reports.as_analyst_reads(project)
+            data |= {m: getattr(shown, m) for m in reports.MEASURES} | {"mix_flags": shown.mix_flags}
         return data
 
 

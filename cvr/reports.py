@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import Case, Count, F, IntegerField, Q, Sum, When
 from django.db.models.functions import Coalesce, ExtractYear
 
-from core.suppression import Base
+from core.suppression import SUPPRESS_BELOW, Base, visible
 
 from . import rules
 from .models import Project, SOPVersion
@@ -43,8 +43,9 @@ def budget_year() -> Any:
     )
 
 
-def yearly_record(projects: Any, by: str = "") -> list[RecordRow]:
-    """One row per budget year (and per region, type or partner when `by` is given)."""
+def yearly_record(projects: Any, by: str = "", *, suppressed: bool = False) -> list[RecordRow]:
+    """One row per budget year (and per region, type or partner when `by` is given).
+    `suppressed` (analysts): the people reached are sums of each project's counts of 5 or more."""
     qs = projects.annotate(
         year=budget_year(), implementer=Coalesce(F("consortium__name"), F("partner__name"))
     )
@@ -52,6 +53,16 @@ def yearly_record(projects: Any, by: str = "") -> list[RecordRow]:
     field, labels = DIMENSIONS.get(by, (None, None))
     if field:
         keys.append(field)
+    if suppressed:
+        qs = qs.annotate(
+            **{
+                f"shown_{m}": Case(When(**{f"{m}__gte": SUPPRESS_BELOW}, then=F(m)), default=0)
+                for m in MEASURES
+            }
+        )
+        reached = {m: Sum(f"shown_{m}") for m in MEASURES}
+    else:
+        reached = {m: Sum(m) for m in MEASURES}
     rows = (
         qs.values(*keys)
         .annotate(
@@ -59,9 +70,9 @@ def yearly_record(projects: Any, by: str = "") -> list[RecordRow]:
             budget=Sum("budget_usd"),
             targeted=Sum("target_beneficiaries"),
             targeted_women=Sum("target_women"),
-            reached_ex=Sum("beneficiaries_ex_combatants"),
-            reached_community=Sum("beneficiaries_community"),
-            women=Sum("beneficiaries_women"),
+            reached_ex=reached["beneficiaries_ex_combatants"],
+            reached_community=reached["beneficiaries_community"],
+            women=reached["beneficiaries_women"],
         )
         .order_by(*keys)
     )
@@ -96,6 +107,21 @@ MEASURES = (
     "beneficiaries_women",
     "beneficiaries_youth",
 )
+
+
+def as_analyst_reads(project: Project, sops: list[SOPVersion] | None = None) -> Project:
+    """A project's counts as analysts read them, each its own base cell (0 below 5), set on the
+    instance only (nothing is saved); its mix flags judged again on them. `sops`: every SOP
+    version, read once for many projects."""
+    from .services import deviations
+
+    for measure in MEASURES:
+        setattr(project, measure, visible(getattr(project, measure)))
+    sop = project.sop or (
+        rules.sop_in_force(sops, project.approved_on or project.start) if sops is not None else None
+    )
+    project.mix_flags = [d.code for d in deviations(project, sop)] if sop or sops is None else []
+    return project
 
 
 def visible_mix(projects: Any) -> rules.BeneficiaryMix:
@@ -135,6 +161,13 @@ def portfolio_mix(projects: Any, *, suppressed: bool = False) -> PortfolioMix:
     mix = rules.BeneficiaryMix(totals["ex"], totals["community"], totals["women"], totals["youth"])
     if suppressed:
         mix = visible_mix(projects)
+        # Which projects have beneficiaries, and mostly women, judged on the visible counts too.
+        sops = list(SOPVersion.objects.all())
+        shown = [as_analyst_reads(p, sops) for p in projects.select_related("sop")]
+        reached = [p for p in shown if p.beneficiaries]
+        totals["n"] = len(reached)
+        totals["for_women"] = sum(1 for p in reached if p.beneficiaries_women >= p.beneficiaries * threshold)
+        totals["flagged"] = sum(1 for p in shown if p.mix_flags)
     found: list[rules.Deviation] = []
     if sop and mix.total:
         found = [d for d in rules.mix_deviations(mix, sop) if d.code == "mix"]

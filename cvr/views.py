@@ -27,7 +27,7 @@ from ddr.models import Combatant
 
 from . import reports, services
 from .forms import AdvanceForm, BeneficiaryForm, ConsortiumForm, ImportForm, ProjectForm
-from .models import Beneficiary, BeneficiaryImport, Consortium, Partner, Project
+from .models import Beneficiary, BeneficiaryImport, Consortium, Partner, Project, SOPVersion
 
 CVR_ROLES = REGISTER_ROLES
 # Decided in Bamako: the project appraisal committee and the Human Rights section's vetting.
@@ -83,9 +83,14 @@ PROJECT_COLUMNS = [
 def project_list(request: HttpRequest) -> HttpResponse:
     projects, chosen = _filtered(request)
     projects = projects.select_related("region", "partner", "consortium").order_by("-start", "code")
-    if exported := table_export(request, "cvr-projects", PROJECT_COLUMNS, projects):
+    analyst = for_analyst(request.user)
+    sops = list(SOPVersion.objects.all())
+    shown = (
+        [reports.as_analyst_reads(p, sops) for p in projects.select_related("sop")] if analyst else projects
+    )
+    if exported := table_export(request, "cvr-projects", PROJECT_COLUMNS, shown):
         return exported
-    page = Paginator(projects, 50).get_page(request.GET.get("page"))
+    page = Paginator(shown, 50).get_page(request.GET.get("page"))
     context = {
         "page": page,
         "chosen": chosen,
@@ -93,7 +98,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
         "regions": Region.objects.order_by("name"),
         "statuses": Project.Status.choices,
         "kinds": Project.Kind.choices,
-        "portfolio": reports.portfolio_mix(projects, suppressed=for_analyst(request.user)),
+        "portfolio": reports.portfolio_mix(projects, suppressed=analyst),
         "can_edit": request.user.role in CVR_ROLES,  # type: ignore[union-attr]
     }
     return render(request, "cvr/project_list.html", context)
@@ -146,6 +151,9 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     ):
         return exported
+    analyst = for_analyst(user)
+    if analyst:  # the counts as visible cells, the mix and its deviations judged on them
+        reports.as_analyst_reads(project)
     can_edit = user.role in CVR_ROLES
     context = {
         "project": project,
@@ -160,7 +168,8 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "advance_form": AdvanceForm(project=project) if can_edit else None,
         "beneficiary_form": BeneficiaryForm(),
         "imports": project.imports.select_related("job")[:5],
-        "history": history_of(project),
+        # Analysts: no history, whose before and after would give the exact counts.
+        "history": [] if analyst else history_of(project),
     }
     return render(request, "cvr/project_detail.html", context)
 
@@ -313,7 +322,7 @@ YEARLY_COLUMNS = [
 def yearly_record(request: HttpRequest) -> HttpResponse:
     projects, chosen = _filtered(request)
     by = request.GET.get("by", "")
-    rows = reports.yearly_record(projects, by)
+    rows = reports.yearly_record(projects, by, suppressed=for_analyst(request.user))
     if exported := table_export(request, "cvr-yearly-record", YEARLY_COLUMNS, rows):
         return exported
     context = {"rows": rows, "by": by, "chosen": chosen, "query": request.GET.urlencode()}
@@ -328,10 +337,27 @@ def project_map(request: HttpRequest) -> HttpResponse:
 @role_required(*ALL_ROLES)
 def project_map_data(request: HttpRequest) -> JsonResponse:
     projects = Project.objects.for_user(request.user).exclude(latitude=None).exclude(longitude=None)
+    sops = list(SOPVersion.objects.all())
+    placed: list[Project] = (
+        [reports.as_analyst_reads(p, sops) for p in projects.select_related("sop")]
+        if for_analyst(request.user)
+        else list(
+            projects.only(
+                "code",
+                "title",
+                "status",
+                "kind",
+                "latitude",
+                "longitude",
+                "beneficiaries_ex_combatants",
+                "beneficiaries_community",
+            )
+        )
+    )
     features = [
         {
             "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [float(p.longitude), float(p.latitude)]},
+            "geometry": {"type": "Point", "coordinates": [float(p.longitude or 0), float(p.latitude or 0)]},
             "properties": {
                 "name": f"{p.code} {p.title}",
                 "status": p.status,
@@ -341,15 +367,6 @@ def project_map_data(request: HttpRequest) -> JsonResponse:
                 "url": reverse("cvr-project-detail", args=[p.pk]),
             },
         }
-        for p in projects.only(
-            "code",
-            "title",
-            "status",
-            "kind",
-            "latitude",
-            "longitude",
-            "beneficiaries_ex_combatants",
-            "beneficiaries_community",
-        )
+        for p in placed
     ]
     return JsonResponse({"type": "FeatureCollection", "features": features})

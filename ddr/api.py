@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 from accounts.permissions import ALL_ROLES, CASE_ROLES
 from core.exports import IdentifyingListMixin
 from core.models import Region
-from core.suppression import Base, for_analyst
+from core.suppression import Base, for_analyst, visible
 
 from .filters import PersonFilter
 from .models import ArmedGroup, Category, Coalition, CoalitionMembership, Combatant, SubmittedList
@@ -156,6 +156,12 @@ class SubmittedListSerializer(serializers.ModelSerializer):
             "sha256",
             "row_count",
         ]
+
+    def to_representation(self, submitted: SubmittedList) -> dict[str, Any]:
+        data = super().to_representation(submitted)
+        if for_analyst(self.context["request"].user):  # a list of 1 to 4 people is a small cell
+            data["row_count"] = visible(data["row_count"])
+        return data
 
 
 class SubmittedListViewSet(viewsets.ReadOnlyModelViewSet):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.request import Request
@@ -18,7 +17,7 @@ from cantonment.api import PersonRef
 from core.suppression import PeriodRefused, for_analyst, visible
 
 from . import services
-from .models import Candidate, Cohort, ComplianceCheck, IntegrationTarget, Membership, Unit
+from .models import Cohort, ComplianceCheck, IntegrationTarget, Membership, Unit
 
 
 class UnitSerializer(serializers.ModelSerializer):
@@ -47,21 +46,13 @@ class UnitSerializer(serializers.ModelSerializer):
     def _thirds(self, unit: Unit) -> Any:
         return self.context.get("thirds", {}).get(unit.pk)
 
-    def _counts(self, counts: dict[str, int]) -> dict[str, int]:
-        # Analysts: each (unit, party) is a standalone cell; a party's 2 commanders are not given.
-        return (
-            {k: visible(n) for k, n in counts.items()}
-            if for_analyst(self.context["request"].user)
-            else counts
-        )
-
     def get_strength(self, unit: Unit) -> dict[str, int]:
         t = self._thirds(unit)
-        return self._counts(t.strength) if t else {}
+        return t.strength if t else {}
 
     def get_command(self, unit: Unit) -> dict[str, int]:
         t = self._thirds(unit)
-        return self._counts(t.command) if t else {}
+        return t.command if t else {}
 
     def get_one_third_deviations(self, unit: Unit) -> list[str]:
         t = self._thirds(unit)
@@ -69,7 +60,8 @@ class UnitSerializer(serializers.ModelSerializer):
 
 
 class UnitViewSet(viewsets.ReadOnlyModelViewSet):
-    """Units with today's strength and command positions by party, and the one-third deviations."""
+    """Units with today's strength and command positions by party, and the one-third deviations.
+    Analysts: at the end of last month, sums of the visible cells of (unit, party, role)."""
 
     allowed_roles = ALL_ROLES
     serializer_class = UnitSerializer
@@ -80,7 +72,11 @@ class UnitViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_serializer_context(self) -> dict[str, Any]:
         # Every unit's figures in one grouped query, whatever the page size.
-        return {**super().get_serializer_context(), "thirds": services.thirds(self.get_queryset())}
+        if for_analyst(self.request.user):
+            measured = services.thirds(self.get_queryset(), services.analyst_day(), suppressed=True)
+        else:
+            measured = services.thirds(self.get_queryset())
+        return {**super().get_serializer_context(), "thirds": measured}
 
 
 class MembershipSerializer(serializers.ModelSerializer):
@@ -108,18 +104,39 @@ class ComplianceSerializer(serializers.ModelSerializer):
         model = ComplianceCheck
         fields = ["unit", "day", "strength", "command", "deviations", "compliant"]
 
+    def to_representation(self, check: ComplianceCheck) -> dict[str, Any]:
+        data = super().to_representation(check)
+        if for_analyst(self.context["request"].user):
+            shown = services.visible_check(check)
+            data |= {
+                "strength": shown.strength,
+                "command": shown.command,
+                "deviations": [d.code for d in shown.deviations],
+                "compliant": not shown.deviations,
+            }
+        return data
+
 
 class ComplianceViewSet(viewsets.ReadOnlyModelViewSet):
-    """The one-third rule as measured each day by the worker."""
+    """The one-third rule as measured each day by the worker. Analysts read the checks of the
+    last day of each month (a day-to-day difference is who joined or left), their figures sums
+    of visible cells (party, command | rank and file) and judged again on those."""
 
     allowed_roles = ALL_ROLES
     serializer_class = ComplianceSerializer
-    filterset_fields = ["unit", "compliant"]
+    filterset_fields = ["unit"]
 
     def get_queryset(self) -> Any:
-        return ComplianceCheck.objects.filter(unit__in=Unit.objects.for_user(self.request.user)).order_by(
-            "-day", "unit"
-        )
+        checks = ComplianceCheck.objects.filter(unit__in=Unit.objects.for_user(self.request.user))
+        if for_analyst(self.request.user):
+            checks = checks.filter(day__in=month_ends(checks))
+        elif "compliant" in self.request.query_params:  # staff: the stored verdict
+            checks = checks.filter(compliant=self.request.query_params["compliant"].lower() in ("true", "1"))
+        return checks.order_by("-day", "unit")
+
+
+def month_ends(checks: Any) -> list[dt.date]:
+    return [day for day in checks.values_list("day", flat=True).distinct() if services.is_month_end(day)]
 
 
 class CohortProgressSerializer(serializers.Serializer):
@@ -151,21 +168,21 @@ class IntegrationProgressView(APIView):
         user: Any = request.user
         hide = for_analyst(user)
         cohorts = Cohort.objects.for_user(user).order_by("name")
-        steps: dict[int, dict[str, int]] = {}
-        for row in (
-            Candidate.objects.filter(cohort__in=cohorts).values("cohort", "status").annotate(n=Count("id"))
-        ):
-            steps.setdefault(row["cohort"], {})[row["status"]] = row["n"]
+        steps = services.cohort_counts(cohorts, suppressed=hide)
+
+        def reported(n: int | None) -> int | None:
+            return visible(n) if hide and n is not None else n
+
         data = {
             "cohorts": [
                 {
                     "cohort": c.name,
-                    "candidates": {k: (visible(v) if hide else v) for k, v in steps.get(c.pk, {}).items()},
+                    "candidates": steps.get(c.pk, {}),
                     "reported": {
-                        "registered": c.reported_registered,
-                        "biometric": c.reported_biometric,
-                        "fit": c.reported_fit,
-                        "unfit": c.reported_unfit,
+                        "registered": reported(c.reported_registered),
+                        "biometric": reported(c.reported_biometric),
+                        "fit": reported(c.reported_fit),
+                        "unfit": reported(c.reported_unfit),
                     },
                 }
                 for c in cohorts
@@ -177,7 +194,7 @@ class IntegrationProgressView(APIView):
                     "deadline": p.target.deadline,
                     "integrated": p.integrated,
                 }
-                for p in services.target_progress(IntegrationTarget.objects.all())
+                for p in services.target_progress(IntegrationTarget.objects.all(), suppressed=hide)
             ],
         }
         return Response(ProgressSerializer(data).data)

@@ -184,12 +184,18 @@ class Thirds:
     deviations: list[rules.Deviation]
 
 
-def thirds(units: Iterable[Unit] | None = None, day: dt.date | None = None) -> dict[int, Thirds]:
-    """Strength and command by party for every unit, in one grouped query."""
+def thirds(
+    units: Iterable[Unit] | None = None, day: dt.date | None = None, *, suppressed: bool = False
+) -> dict[int, Thirds]:
+    """Strength and command by party for every unit, in one grouped query. `suppressed`
+    (analysts): from the visible cells of the members' base table, see `visible_thirds`."""
     day = day or timezone.localdate()
     members = Membership.objects.active_on(day)
     if units is not None:
         members = members.filter(unit__in=list(units))
+    if suppressed:
+        cells = members.values_list("unit", "party", "role").annotate(n=Count("id")).order_by()
+        return visible_thirds(Base(["unit", "party", "role"], ((tuple(k), n) for *k, n in cells)))
     strength: dict[int, dict[str, int]] = defaultdict(dict)
     command: dict[int, dict[str, int]] = defaultdict(dict)
     for row in members.values("unit", "party").annotate(
@@ -207,6 +213,49 @@ def thirds(units: Iterable[Unit] | None = None, day: dt.date | None = None) -> d
         )
         for unit in set(strength) | set(command)
     }
+
+
+def visible_thirds(members: Base) -> dict[int, Thirds]:
+    """Analysts' one-third figures from a base table (unit, party, role) -> members, its small
+    cells dropped: a party's strength is its visible cells, its command the visible command cell,
+    and the deviations are judged on these figures (the exact ones would tell of hidden cells)."""
+    strength: dict[int, dict[str, int]] = defaultdict(dict)
+    command: dict[int, dict[str, int]] = defaultdict(dict)
+    for (unit, party), n in members.margin("unit", "party").items():
+        strength[unit][party] = n
+    for (unit, party), n in members.where(role=Membership.Role.COMMAND).margin("unit", "party").items():
+        command[unit][party] = n
+    labels = _party_labels()
+    return {
+        unit: Thirds(
+            strength[unit],
+            command[unit],
+            rules.one_third_deviations(strength[unit], command[unit], ONE_THIRD_TOLERANCE, labels),
+        )
+        for unit in set(strength) | set(command)
+    }
+
+
+def analyst_day(today: dt.date | None = None) -> dt.date:
+    """The day analysts read units on: the end of last month. A unit read on two days apart
+    would tell who joined or left in between; a month-end snapshot tells a month's movement."""
+    return (today or timezone.localdate()).replace(day=1) - dt.timedelta(days=1)
+
+
+def visible_check(check: ComplianceCheck) -> Thirds:
+    """A stored daily check as analysts read it: its cells (party, command | other members)
+    through a base table, the deviations judged again on the visible figures."""
+    cells: dict[tuple, int] = {}
+    for party, n in (check.strength or {}).items():
+        commanders = (check.command or {}).get(party, 0)
+        cells[(check.unit_id, party, Membership.Role.COMMAND)] = commanders
+        cells[(check.unit_id, party, Membership.Role.RANK_AND_FILE)] = n - commanders
+    shown = visible_thirds(Base(["unit", "party", "role"], cells)).get(check.unit_id)
+    return shown or Thirds({}, {}, [])
+
+
+def is_month_end(day: dt.date) -> bool:
+    return (day + dt.timedelta(days=1)).day == 1
 
 
 @transaction.atomic
@@ -459,9 +508,24 @@ class TargetProgress:
         return self.integrated / self.target.number if self.target.number else 0.0
 
 
-def target_progress(targets: Iterable[IntegrationTarget]) -> list[TargetProgress]:
+def target_progress(
+    targets: Iterable[IntegrationTarget], *, suppressed: bool = False
+) -> list[TargetProgress]:
     """Integrated people (assigned candidates, plus the figures reported for earlier cohorts)
-    counted within each target's period, movement and region."""
+    counted within each target's period, movement and region. `suppressed` (analysts): sums of
+    the visible cells of `integrated_base`, whole months from the target's start to its deadline."""
+    if suppressed:
+        base = integrated_base()
+        shown = []
+        for target in targets:
+            first, last = target.start.replace(day=1), target.deadline
+            cells = base.where(month=lambda month, first=first, last=last: first <= month <= last)
+            if target.movement_id:
+                cells = cells.where(source="assigned", movement=target.movement_id)
+            if target.region_id:
+                cells = cells.where(region=target.region_id)
+            shown.append(TargetProgress(target, cells.total()))
+        return shown
     progress = []
     for target in targets:
         assigned = Candidate.objects.filter(
@@ -479,6 +543,44 @@ def target_progress(targets: Iterable[IntegrationTarget]) -> list[TargetProgress
         count = assigned.count() + sum(r or 0 for r in reported.values_list("reported_fit", flat=True))
         progress.append(TargetProgress(target, count))
     return progress
+
+
+def integrated_base() -> Base:
+    """Analysts' base table of the people integrated: (source, month, movement, region) ->
+    people, where the source is a candidate assigned (the month their membership started) or a
+    cohort's reported fit (the month its training started); small cells dropped."""
+    assigned = (
+        Candidate.objects.filter(status=S.ASSIGNED)
+        .annotate(month=TruncMonth("membership__start"))
+        .values_list("month", "combatant__movement", "cohort__region")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    cells: dict[tuple, int] = defaultdict(int)
+    for month, movement, region, n in assigned:
+        cells[("assigned", month, movement, region)] += n
+    reported = Cohort.objects.exclude(reported_fit=None).values_list(
+        "training_start", "region", "reported_fit"
+    )
+    for start, region, n in reported:
+        if start:
+            cells[("reported", start.replace(day=1), None, region)] += n or 0
+    return Base(["source", "month", "movement", "region"], cells)
+
+
+def cohort_counts(cohorts: Any, *, suppressed: bool = False) -> dict[int, dict[str, int]]:
+    """Each cohort's candidates by step; `suppressed` (analysts): the visible cells of the base
+    table (cohort, step) -> candidates, so a cohort's total is the sum of its visible steps."""
+    rows = (
+        Candidate.objects.filter(cohort__in=cohorts).values_list("cohort", "status").annotate(n=Count("id"))
+    )
+    cells = {(cohort, status): n for cohort, status, n in rows.order_by()}
+    if suppressed:
+        cells = Base(["cohort", "status"], cells).cells
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    for (cohort, status), n in cells.items():
+        counts[cohort][status] = n
+    return counts
 
 
 def desertion_counts(user: Any, *, start: dt.date | None, end: dt.date | None) -> list[dict[str, Any]]:

@@ -165,11 +165,18 @@ CANDIDATE_COLUMNS = [
 @role_required(*ALL_ROLES)
 def unit_list(request: HttpRequest) -> HttpResponse:
     units = list(Unit.objects.for_user(request.user).select_related("region"))
-    measured = services.thirds(units)
+    measured = _thirds(request, units)
     rows = [(unit, measured.get(unit.pk)) for unit in units]
     if exported := table_export(request, "unites", UNIT_COLUMNS, rows):
         return exported
     return render(request, "integration/unit_list.html", {"rows": rows, "parties": Party.choices})
+
+
+def _thirds(request: HttpRequest, units: list[Unit]) -> dict[int, services.Thirds]:
+    """Today's figures for staff; for analysts, last month's end, from visible cells only."""
+    if for_analyst(request.user):
+        return services.thirds(units, services.analyst_day(), suppressed=True)
+    return services.thirds(units)
 
 
 def _unit(request: HttpRequest, pk: int) -> Unit:
@@ -197,12 +204,22 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         exported := table_export(request, f"unite-{unit.pk}", MEMBER_COLUMNS, members, identity=True)
     ):
         return exported
-    patrols = list(unit.patrols.order_by("-on")[:60])
+    analyst = for_analyst(user)
+    # Analysts: no patrols (who was out on a day) and the checks of month ends only, as visible.
+    patrols = [] if analyst else list(unit.patrols.order_by("-on")[:60])
+    checks: Any = unit.compliance.order_by("-day")[:30]
+    if analyst:
+        checks = [
+            _as_analyst_reads(check)
+            for check in unit.compliance.order_by("-day")[:400]
+            if services.is_month_end(check.day)
+        ][:12]
     context = {
         "unit": unit,
-        "thirds": services.thirds([unit], today).get(unit.pk),
+        "thirds": _thirds(request, [unit]).get(unit.pk),
+        "analyst": analyst,
         "parties": Party.choices,
-        "checks": unit.compliance.order_by("-day")[:30],
+        "checks": checks,
         "members": members,
         "sees_people": sees_people,
         "can_edit": user.role in INTEGRATION_ROLES,
@@ -214,6 +231,13 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "labels": dict(Party.choices),
     }
     return render(request, "integration/unit_detail.html", context)
+
+
+def _as_analyst_reads(check: Any) -> Any:
+    shown = services.visible_check(check)
+    check.strength, check.command = shown.strength, shown.command
+    check.deviations, check.compliant = [d.code for d in shown.deviations], not shown.deviations
+    return check
 
 
 @role_required(*INTEGRATION_ROLES)
@@ -360,7 +384,8 @@ def _date(value: str | None, default: dt.date) -> dt.date:
 
 @role_required(*ALL_ROLES)
 def cohort_list(request: HttpRequest) -> HttpResponse:
-    cohorts = (
+    analyst = for_analyst(request.user)
+    cohorts: Any = (
         Cohort.objects.for_user(request.user)
         .select_related("region", "target_unit")
         .annotate(
@@ -369,7 +394,17 @@ def cohort_list(request: HttpRequest) -> HttpResponse:
             redirected=Count("candidates", filter=_status(Candidate.Status.REDIRECTED)),
         )
     )
-    targets = services.target_progress(IntegrationTarget.objects.select_related("movement", "region"))
+    if analyst:  # each cohort's counts from the visible cells of (cohort, step)
+        cohorts = list(cohorts)
+        counts = services.cohort_counts(cohorts, suppressed=True)
+        for cohort in cohorts:
+            steps = counts.get(cohort.pk, {})
+            cohort.n = sum(steps.values())
+            cohort.assigned = steps.get(Candidate.Status.ASSIGNED, 0)
+            cohort.redirected = steps.get(Candidate.Status.REDIRECTED, 0)
+    targets = services.target_progress(
+        IntegrationTarget.objects.select_related("movement", "region"), suppressed=analyst
+    )
     if exported := table_export(request, "cohortes", COHORT_COLUMNS, cohorts):
         return exported
     if exported := table_export(request, "objectifs", TARGET_COLUMNS, targets, table="targets"):
