@@ -206,6 +206,13 @@ DDR_IMPORT_MAX_ERRORS = env.int("DDR_IMPORT_MAX_ERRORS", default=1000)
 # Identity documents issued this many days or fewer before registration are flagged for age review.
 DDR_DOCUMENT_FLAG_DAYS = env.int("DDR_DOCUMENT_FLAG_DAYS", default=30)
 
+# Analysts read figures by whole periods of this many months: 1 (month), 3 (quarter) or 12 (year).
+# Every cell of 1 to 4 people is left out of their figures, so the finer the grain the less they
+# see (`core.suppression`). The quarter is the rhythm of the UN Secretary-General's reports on Mali.
+DDR_ANALYST_PERIOD_MONTHS = env.int("DDR_ANALYST_PERIOD_MONTHS", default=3)
+if DDR_ANALYST_PERIOD_MONTHS not in (1, 3, 12):
+    raise ImproperlyConfigured("DDR_ANALYST_PERIOD_MONTHS must be 1 (month), 3 (quarter) or 12 (year).")
+
 # Celery. The filesystem transport keeps the quick start free of Redis.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):

@@ -155,8 +155,9 @@ def _plain(value: Any) -> Any:
 
 class DashboardView(APIView):
     """Every figure of the dashboard, filtered like the page (`region`, `from`, `to`). For analysts,
-    periods are whole calendar months and every count is a sum of the cells of 5 or more of one
-    base table (`core.suppression`): groups smaller than 5 are left out of every figure."""
+    periods are whole periods of their grain (`DDR_ANALYST_PERIOD_MONTHS`: months, quarters or
+    years) and every count is a sum of the cells of 5 or more of one base table
+    (`core.suppression`): groups smaller than 5 are left out of every figure."""
 
     allowed_roles = ALL_ROLES
 

@@ -14,7 +14,7 @@ from typing import Any, cast
 
 from django.db import connection, transaction
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Coalesce, Trunc
 from django.utils.translation import gettext_lazy as _
 
 from cantonment.models import CantonmentStay, Site
@@ -68,6 +68,10 @@ class Dashboard:
     duplicates: Table  # movement -> {"open pairs", "held lists"}
     suppressed: bool = False
 
+    @property
+    def suppressed_note(self) -> str:
+        return suppression.suppressed_note()
+
 
 def _labels(choices: Any) -> dict[str, str]:
     return {k: str(v) for k, v in choices}
@@ -90,8 +94,9 @@ def read_filters(params: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, l
     return filters, errors
 
 
-# The register's base table for analysts: the finest grain any analyst figure or filter needs.
-REGISTER_COLUMNS = ["region_id", "month", "status", "pathway", "sex", "movement_id"]
+# The register's base table for analysts: the finest grain any analyst figure or filter needs,
+# "period" the first day of the analysts' period of registration (`suppression.period_kind`).
+REGISTER_COLUMNS = ["region_id", "period", "status", "pathway", "sex", "movement_id"]
 
 
 def _as_date(value: Any) -> dt.date:
@@ -112,8 +117,8 @@ class Scope:
             Region.objects.filter(code=region).values_list("id", flat=True).first() or 0 if region else None
         )
         self.analyst = suppression.for_analyst(user)
-        if self.analyst:  # whole months only: a period is then a set of whole base cells
-            suppression.month_period(start, end)
+        if self.analyst:  # whole periods only: a period is then a set of whole base cells
+            suppression.analyst_period(start, end)
         self._counts: dict[str, dict[tuple, int]] = {}
 
     def _filter(self, queryset: Any, region_field: str = "region_id") -> Any:
@@ -189,7 +194,7 @@ class Scope:
             Combatant.objects.for_user(self.user).exclude(category=Category.CHILD).exclude(status=S.MERGED)
         )
         rows = (
-            people.annotate(month=TruncMonth("registered_at"))
+            people.annotate(period=Trunc("registered_at", suppression.period_kind()))
             .values_list(*REGISTER_COLUMNS)
             .annotate(n=Count("id"))
             .order_by()
@@ -198,13 +203,13 @@ class Scope:
         return Base(REGISTER_COLUMNS, ((tuple(key), n) for *key, n in rows))
 
     def in_scope(self, base: Base) -> Base:
-        """The cells of a base (with `region_id` and `month` columns) within the filters."""
+        """The cells of a base (with `region_id` and `period` columns) within the filters."""
         tests: dict[str, Any] = {}
         if self.region_id is not None:
             tests["region_id"] = self.region_id
         if self.start or self.end:
             start, end = self.start or dt.date.min, self.end or dt.date.max
-            tests["month"] = lambda month: start <= _as_date(month) <= end
+            tests["period"] = lambda period: start <= _as_date(period) <= end
         return base.where(**tests)
 
     def count_by(self, grouping: str, *columns: str) -> dict[tuple, int]:
@@ -323,7 +328,7 @@ def integration_targets(scope: Scope) -> list[tuple[str, int, int]]:
 
 def units(scope: Scope) -> dict[str, int]:
     chosen = scope._filter(Unit.objects.for_user(scope.user))
-    if scope.analyst:  # judged at last month's end on the visible cells, as on the units' pages
+    if scope.analyst:  # judged at the last period's end on the visible cells, as on the units' pages
         measured = integration.thirds(chosen, integration.analyst_day(), suppressed=True)
     else:
         measured = integration.thirds(chosen)
@@ -386,16 +391,16 @@ def _held_lists() -> dict[str, int]:
 
 
 def _visible_duplicates(scope: Scope) -> Table:
-    """Analysts: open pairs from their base table (region, month, movement of the pair's first
-    person), small cells dropped; held lists are lists, not people, and are given whole."""
+    """Analysts: open pairs from their base table (region, period of registration, movement of
+    the pair's first person), small cells dropped; held lists are lists, not people, and are given whole."""
     pairs = DuplicatePair.objects.filter(
         status=DuplicatePair.Status.OPEN,
         first__in=Combatant.objects.for_user(scope.user).exclude(status=S.MERGED),
     )
-    columns = ["region_id", "month", "movement"]
+    columns = ["region_id", "period", "movement"]
     rows = (
-        pairs.annotate(month=TruncMonth("first__registered_at"))
-        .values_list("first__region_id", "month", "first__movement__code")
+        pairs.annotate(period=Trunc("first__registered_at", suppression.period_kind()))
+        .values_list("first__region_id", "period", "first__movement__code")
         .annotate(n=Count("id"))
         .order_by()
     )

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from accounts.permissions import ALL_ROLES, CASE_ROLES
 from cantonment.api import PersonRef
-from core.suppression import PeriodRefused, for_analyst, visible
+from core.suppression import PeriodRefused, for_analyst, is_period_end, visible
 
 from . import services
 from .models import Cohort, ComplianceCheck, IntegrationTarget, Membership, Unit
@@ -119,7 +119,8 @@ class ComplianceSerializer(serializers.ModelSerializer):
 
 class ComplianceViewSet(viewsets.ReadOnlyModelViewSet):
     """The one-third rule as measured each day by the worker. Analysts read the checks of the
-    last day of each month (a day-to-day difference is who joined or left), their figures sums
+    last day of each period of their grain (`DDR_ANALYST_PERIOD_MONTHS`; a day-to-day difference
+    is who joined or left), their figures sums
     of visible cells (party, command | rank and file) and judged again on those."""
 
     allowed_roles = ALL_ROLES
@@ -129,14 +130,14 @@ class ComplianceViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self) -> Any:
         checks = ComplianceCheck.objects.filter(unit__in=Unit.objects.for_user(self.request.user))
         if for_analyst(self.request.user):
-            checks = checks.filter(day__in=month_ends(checks))
+            checks = checks.filter(day__in=period_ends(checks))
         elif "compliant" in self.request.query_params:  # staff: the stored verdict
             checks = checks.filter(compliant=self.request.query_params["compliant"].lower() in ("true", "1"))
         return checks.order_by("-day", "unit")
 
 
-def month_ends(checks: Any) -> list[dt.date]:
-    return [day for day in checks.values_list("day", flat=True).distinct() if services.is_month_end(day)]
+def period_ends(checks: Any) -> list[dt.date]:
+    return [day for day in checks.values_list("day", flat=True).distinct() if is_period_end(day)]
 
 
 class CohortProgressSerializer(serializers.Serializer):
@@ -207,8 +208,8 @@ class DesertionCountSerializer(serializers.Serializer):
 
 
 class DesertionCountsView(APIView):
-    """Desertions per unit and party between two dates. For analysts, whole months only, and every
-    count a sum of the (unit, party, month) cells of 5 or more (`core.suppression`)."""
+    """Desertions per unit and party between two dates. For analysts, whole periods of their grain
+    only (`DDR_ANALYST_PERIOD_MONTHS`), and every count a sum of the (unit, party, period) cells of 5 or more (`core.suppression`)."""
 
     allowed_roles = ALL_ROLES
 

@@ -12,13 +12,13 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Q
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Trunc
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import save_audited
 from core.errors import Refused
-from core.suppression import Base, for_analyst, month_period
+from core.suppression import Base, analyst_period, for_analyst, period_kind, period_start
 from ddr import pathways, screening
 from ddr.models import Combatant, MedicalStatus, Pathway
 from ddr.rules import benefit_refusal
@@ -237,9 +237,10 @@ def visible_thirds(members: Base) -> dict[int, Thirds]:
 
 
 def analyst_day(today: dt.date | None = None) -> dt.date:
-    """The day analysts read units on: the end of last month. A unit read on two days apart
-    would tell who joined or left in between; a month-end snapshot tells a month's movement."""
-    return (today or timezone.localdate()).replace(day=1) - dt.timedelta(days=1)
+    """The day analysts read units on: the end of the last whole period of the analysts' grain
+    (`DDR_ANALYST_PERIOD_MONTHS`). A unit read on two days apart would tell who joined or left
+    in between; a period-end snapshot tells a period's movement."""
+    return period_start(today or timezone.localdate()) - dt.timedelta(days=1)
 
 
 def visible_check(check: ComplianceCheck) -> Thirds:
@@ -252,10 +253,6 @@ def visible_check(check: ComplianceCheck) -> Thirds:
         cells[(check.unit_id, party, Membership.Role.RANK_AND_FILE)] = n - commanders
     shown = visible_thirds(Base(["unit", "party", "role"], cells)).get(check.unit_id)
     return shown or Thirds({}, {}, [])
-
-
-def is_month_end(day: dt.date) -> bool:
-    return (day + dt.timedelta(days=1)).day == 1
 
 
 @transaction.atomic
@@ -513,13 +510,13 @@ def target_progress(
 ) -> list[TargetProgress]:
     """Integrated people (assigned candidates, plus the figures reported for earlier cohorts)
     counted within each target's period, movement and region. `suppressed` (analysts): sums of
-    the visible cells of `integrated_base`, whole months from the target's start to its deadline."""
+    the visible cells of `integrated_base`, whole periods from the target's start to its deadline."""
     if suppressed:
         base = integrated_base()
         shown = []
         for target in targets:
-            first, last = target.start.replace(day=1), target.deadline
-            cells = base.where(month=lambda month, first=first, last=last: first <= month <= last)
+            first, last = period_start(target.start), target.deadline
+            cells = base.where(period=lambda period, first=first, last=last: first <= period <= last)
             if target.movement_id:
                 cells = cells.where(source="assigned", movement=target.movement_id)
             if target.region_id:
@@ -546,26 +543,27 @@ def target_progress(
 
 
 def integrated_base() -> Base:
-    """Analysts' base table of the people integrated: (source, month, movement, region) ->
-    people, where the source is a candidate assigned (the month their membership started) or a
-    cohort's reported fit (the month its training started); small cells dropped."""
+    """Analysts' base table of the people integrated: (source, period, movement, region) ->
+    people, where the source is a candidate assigned (the period their membership started) or a
+    cohort's reported fit (the period its training started), a period of the analysts' grain;
+    small cells dropped."""
     assigned = (
         Candidate.objects.filter(status=S.ASSIGNED)
-        .annotate(month=TruncMonth("membership__start"))
-        .values_list("month", "combatant__movement", "cohort__region")
+        .annotate(period=Trunc("membership__start", period_kind()))
+        .values_list("period", "combatant__movement", "cohort__region")
         .annotate(n=Count("id"))
         .order_by()
     )
     cells: dict[tuple, int] = defaultdict(int)
-    for month, movement, region, n in assigned:
-        cells[("assigned", month, movement, region)] += n
+    for period, movement, region, n in assigned:
+        cells[("assigned", period, movement, region)] += n
     reported = Cohort.objects.exclude(reported_fit=None).values_list(
         "training_start", "region", "reported_fit"
     )
     for start, region, n in reported:
         if start:
-            cells[("reported", start.replace(day=1), None, region)] += n or 0
-    return Base(["source", "month", "movement", "region"], cells)
+            cells[("reported", period_start(start), None, region)] += n or 0
+    return Base(["source", "period", "movement", "region"], cells)
 
 
 def cohort_counts(cohorts: Any, *, suppressed: bool = False) -> dict[int, dict[str, int]]:
@@ -585,8 +583,8 @@ def cohort_counts(cohorts: Any, *, suppressed: bool = False) -> dict[int, dict[s
 
 def desertion_counts(user: Any, *, start: dt.date | None, end: dt.date | None) -> list[dict[str, Any]]:
     """Desertions per unit and party, the end of the membership within [start, end]. Analysts:
-    whole months only (`PeriodRefused` otherwise) and sums of the visible cells of one base table
-    (unit, party, month) -> desertions (`core.suppression`), so no two periods or units differ
+    whole periods of their grain only (`PeriodRefused` otherwise) and sums of the visible cells
+    of one base table (unit, party, period) -> desertions (`core.suppression`), so no two periods or units differ
     by a hidden few."""
     left = Membership.objects.for_user(user).filter(leaving=Membership.Leaving.DESERTED)
     if not for_analyst(user):
@@ -596,13 +594,13 @@ def desertion_counts(user: Any, *, start: dt.date | None, end: dt.date | None) -
             left = left.filter(end__lte=end)
         rows = left.values("unit__name", "party").annotate(n=Count("id")).order_by("unit__name", "party")
         return list(rows)
-    month_period(start, end)
+    analyst_period(start, end)
     cells = (
-        left.annotate(month=TruncMonth("end"))
-        .values_list("unit__name", "party", "month")
+        left.annotate(period=Trunc("end", period_kind()))
+        .values_list("unit__name", "party", "period")
         .annotate(n=Count("id"))
     )
-    base = Base(["unit", "party", "month"], ((tuple(key), n) for *key, n in cells.order_by()))
+    base = Base(["unit", "party", "period"], ((tuple(key), n) for *key, n in cells.order_by()))
     first, last = start or dt.date.min, end or dt.date.max
-    within = base.where(month=lambda month: first <= month <= last).margin("unit", "party")
+    within = base.where(period=lambda period: first <= period <= last).margin("unit", "party")
     return [{"unit__name": unit, "party": party, "n": n} for (unit, party), n in sorted(within.items())]

@@ -20,7 +20,7 @@ from accounts.permissions import ALL_ROLES, CASE_ROLES, REGISTER_ROLES, role_req
 from core.exports import Column, table_export
 from core.forms import StyledForm, form_errors, style_fields
 from core.http import redirect_next
-from core.suppression import PeriodRefused, for_analyst
+from core.suppression import PeriodRefused, for_analyst, is_period_end, period_end, period_start
 from ddr.models import Combatant
 
 from . import services
@@ -173,7 +173,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
 
 
 def _thirds(request: HttpRequest, units: list[Unit]) -> dict[int, services.Thirds]:
-    """Today's figures for staff; for analysts, last month's end, from visible cells only."""
+    """Today's figures for staff; for analysts, the last period's end, from visible cells only."""
     if for_analyst(request.user):
         return services.thirds(units, services.analyst_day(), suppressed=True)
     return services.thirds(units)
@@ -205,15 +205,12 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ):
         return exported
     analyst = for_analyst(user)
-    # Analysts: no patrols (who was out on a day) and the checks of month ends only, as visible.
+    # Analysts: no patrols (who was out on a day) and the checks of period ends only, as visible.
     patrols = [] if analyst else list(unit.patrols.order_by("-on")[:60])
     checks: Any = unit.compliance.order_by("-day")[:30]
     if analyst:
-        checks = [
-            _as_analyst_reads(check)
-            for check in unit.compliance.order_by("-day")[:400]
-            if services.is_month_end(check.day)
-        ][:12]
+        ends = [day for day in unit.compliance.values_list("day", flat=True) if is_period_end(day)]
+        checks = [_as_analyst_reads(check) for check in unit.compliance.filter(day__in=ends).order_by("-day")[:12]]
     context = {
         "unit": unit,
         "thirds": _thirds(request, [unit]).get(unit.pk),
@@ -347,9 +344,10 @@ def compliance_now(request: HttpRequest) -> HttpResponse:
 @role_required(*ALL_ROLES)
 def desertions(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    # Analysts read whole months: by default, up to the end of this one.
-    until = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
-    start = _date(request.GET.get("from"), dt.date(2023, 9, 1))
+    # Analysts read whole periods (`DDR_ANALYST_PERIOD_MONTHS`): by default, up to the end of this one.
+    until = period_end(today)
+    first = dt.date(2023, 9, 1)
+    start = _date(request.GET.get("from"), period_start(first) if for_analyst(request.user) else first)
     end = _date(request.GET.get("to"), until if for_analyst(request.user) else today)
     try:
         counts = services.desertion_counts(request.user, start=start, end=end)

@@ -1,5 +1,8 @@
 """An analyst cannot recover a small count by combining or differencing the figures they read.
 
+Both at the default period grain (quarters) and at the finest one allowed (calendar months):
+`grain` runs each test under `DDR_ANALYST_PERIOD_MONTHS` 3 and 1.
+
 The attacker: every figure an analyst reads (each endpoint under /api/ open to them, each
 dashboard figure, the pages and CSVs they reach) with every filter value and every pair of
 filters, read as an equation "the sum of these true cells is this value" (what a reader who takes
@@ -32,13 +35,21 @@ pytestmark = pytest.mark.django_db
 
 P = 2**61 - 1  # equations are solved modulo this prime: exact for counts this small
 S = Combatant.Status
-MONTHS = [dt.date(2024, m, 1) for m in (1, 2, 3)]
 STATUSES = [S.REGISTERED, S.CANTONED, S.DEMOBILISED]
 PATHWAYS = [Pathway.REINSERTION, Pathway.INTEGRATION_ARMY, Pathway.COMMUNITY]
 
 
-def _month_end(month: dt.date) -> dt.date:
-    return (month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+def _period_end(start: dt.date) -> dt.date:
+    from core.suppression import period_end
+
+    return period_end(start)
+
+
+@pytest.fixture(params=[3, 1], ids=["quarters", "months"])
+def grain(request: Any, settings: Any) -> list[dt.date]:
+    """The analysts' period grain for the test; returns the first days of three periods of it."""
+    settings.DDR_ANALYST_PERIOD_MONTHS = request.param
+    return [dt.date(2024, 1 + i * request.param, 1) for i in range(3)]
 
 
 class Solver:
@@ -135,14 +146,15 @@ def test_the_solver_recovers_small_cells_from_unsuppressed_figures() -> None:
     assert leaks(truth, hidden) == {}
 
 
-def _people() -> dict[tuple, int]:
-    """People in many small cells (1 to 4) and a few large ones, over regions, months, statuses,
+def _people(periods: list[dt.date]) -> dict[tuple, int]:
+    """People in many small cells (1 to 4) and a few large ones, over regions, periods, statuses,
     pathways, sexes and movements; returns the truth, cell -> people."""
     regions = list(Region.objects.filter(code__in=["GAO", "KID", "TBK"]).order_by("code"))
     movements = list(ArmedGroup.objects.order_by("code")[:3])
     truth: dict[tuple, int] = {}
     people: list[Combatant] = []
-    combos = itertools.product(regions, MONTHS, STATUSES, PATHWAYS, [Sex.MALE, Sex.FEMALE], movements)
+    days = (_period_end(periods[0]) - periods[0]).days  # spread over the period, ends included
+    combos = itertools.product(regions, periods, STATUSES, PATHWAYS, [Sex.MALE, Sex.FEMALE], movements)
     for i, (r, month, status, pathway, sex, movement) in enumerate(combos):
         n = (i * 7) % 11  # 0 to 10: most cells small, some of 5 or more, most empty
         if i % 5:
@@ -151,7 +163,7 @@ def _people() -> dict[tuple, int]:
             n = 0  # sparse, so that figures have small cells too
         if not n:
             continue
-        day = month + dt.timedelta(days=(i % 27))
+        day = month + dt.timedelta(days=(i * 11) % (days + 1))
         people += [
             CombatantFactory.build(
                 region=r, movement=movement, sex=sex, pathway=pathway, status=status, registered_at=day
@@ -163,13 +175,13 @@ def _people() -> dict[tuple, int]:
     return truth
 
 
-def _periods() -> list[dict[str, str]]:
-    """No period, each month, up to each month, from each month, each pair of months."""
+def _periods(starts: list[dt.date]) -> list[dict[str, str]]:
+    """No period, each period, up to each, from each, each pair of periods."""
     periods: list[dict[str, str]] = [{}]
-    for m in MONTHS:
-        periods += [{"from": str(m), "to": str(_month_end(m))}, {"to": str(_month_end(m))}, {"from": str(m)}]
-    for a, b in itertools.combinations(MONTHS, 2):
-        periods.append({"from": str(a), "to": str(_month_end(b))})
+    for m in starts:
+        periods += [{"from": str(m), "to": str(_period_end(m))}, {"to": str(_period_end(m))}, {"from": str(m)}]
+    for a, b in itertools.combinations(starts, 2):
+        periods.append({"from": str(a), "to": str(_period_end(b))})
     return periods
 
 
@@ -179,9 +191,9 @@ def _shown(values: Iterable[Any]) -> list[int]:
 
 
 def test_no_small_register_cell_is_recoverable_from_every_figure_an_analyst_reads(
-    analyst_client: Any, analyst: Any
+    analyst_client: Any, analyst: Any, grain: list[dt.date]
 ) -> None:
-    truth = _people()
+    truth = _people(grain)
     cells = list(truth)
     equations: list[tuple[list[tuple], int]] = []
     small_shown: list[Any] = []
@@ -229,7 +241,7 @@ def test_no_small_register_cell_is_recoverable_from_every_figure_an_analyst_read
         }
         pathway_labels = [(str(label), p) for p, label in Pathway.choices if p in PATHWAYS]
     for region in [None, "GAO", "KID", "TBK"]:
-        for period in _periods():
+        for period in _periods(grain):
             params = {**period, **({"region": region} if region else {})}
             in_scope = [
                 c
@@ -276,22 +288,58 @@ def test_no_small_register_cell_is_recoverable_from_every_figure_an_analyst_read
     assert len(leaks(truth, control, groups)) >= 5, "the solver recovers cells from exact figures"
 
 
-def test_analysts_read_whole_months_only(analyst_client: Any, client: Any) -> None:
+def test_analysts_read_whole_quarters_by_default(analyst_client: Any, client: Any) -> None:
+    """At the default grain a month, or a quarter cut short, is refused with a message naming the
+    grain; whole quarters are read."""
+    month = analyst_client.get(
+        "/api/dashboard/funnel/", {"from": "2024-01-01", "to": "2024-01-31"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert month.status_code == 400
+    assert month.json() == {
+        "period": ["Analysts read whole quarters: the period must end on the last day of a quarter."]
+    }
+    refused = analyst_client.get("/api/dashboard/funnel/", {"from": "2024-02-01"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 400 and "whole quarters" in str(refused.json())
+    assert analyst_client.get("/api/dashboard/funnel/", {"from": "2024-01-02"}).status_code == 400
+    quarters = {"from": "2024-01-01", "to": "2024-06-30"}
+    assert analyst_client.get("/api/dashboard/funnel/", quarters).status_code == 200
+    assert analyst_client.get("/api/dashboard/", {"from": "2024-04-01", "to": "2024-06-30"}).status_code == 200
+    page = analyst_client.get("/tableau-de-bord/", {"to": "2024-01-31"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 400 and "whole quarters" in page.content.decode()
+    assert analyst_client.get("/tableau-de-bord/", quarters).status_code == 200
+    desertions = analyst_client.get("/api/integration/desertions/", {"from": "2024-02-01"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert desertions.status_code == 400 and "whole quarters" in str(desertions.json())
+    assert analyst_client.get("/api/integration/desertions/", quarters).status_code == 200
+    assert analyst_client.get("/unites/desertions/", {"from": "2024-01-01", "to": "2024-01-31"}).status_code == 400
+    assert analyst_client.get("/unites/desertions/").status_code == 200  # the default period is whole quarters
+    staff = UserFactory(username="staff-months")
+    client.force_login(staff)
+    assert client.get("/api/dashboard/funnel/", {"from": "2024-01-02"}).status_code == 200
+
+
+def test_analysts_read_whole_months_at_month_grain(analyst_client: Any, settings: Any) -> None:
+    settings.DDR_ANALYST_PERIOD_MONTHS = 1
     refused = analyst_client.get("/api/dashboard/funnel/", {"from": "2024-01-02"}, HTTP_ACCEPT_LANGUAGE="en")
     assert refused.status_code == 400 and "whole calendar months" in str(refused.json())
     assert analyst_client.get("/api/dashboard/funnel/", {"to": "2024-01-30"}).status_code == 400
     assert analyst_client.get("/api/dashboard/funnel/", {"from": "2024-01-01", "to": "2024-02-29"}).status_code == 200
     assert analyst_client.get("/tableau-de-bord/", {"to": "2024-01-15"}).status_code == 400
     assert analyst_client.get("/api/integration/desertions/", {"from": "2024-01-15"}).status_code == 400
-    staff = UserFactory(username="staff-months")
-    client.force_login(staff)
-    assert client.get("/api/dashboard/funnel/", {"from": "2024-01-02"}).status_code == 200
 
 
-def test_no_desertion_count_is_recoverable_across_periods_pages_and_csv(analyst_client: Any) -> None:
+def test_analysts_read_whole_years_at_year_grain(analyst_client: Any, settings: Any) -> None:
+    settings.DDR_ANALYST_PERIOD_MONTHS = 12
+    refused = analyst_client.get("/api/dashboard/funnel/", {"to": "2024-06-30"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 400 and "whole years" in str(refused.json())
+    assert analyst_client.get("/api/dashboard/funnel/", {"from": "2024-01-01", "to": "2024-12-31"}).status_code == 200
+
+
+def test_no_desertion_count_is_recoverable_across_periods_pages_and_csv(
+    analyst_client: Any, grain: list[dt.date]
+) -> None:
     units = [UnitFactory(name=f"Unit {i}") for i in range(3)]
     truth: dict[tuple, int] = {}
-    for i, (unit, party, month) in enumerate(itertools.product(units, [Party.FAMA, Party.CMA], MONTHS)):
+    for i, (unit, party, month) in enumerate(itertools.product(units, [Party.FAMA, Party.CMA], grain)):
         n = [3, 6, 1, 0, 2, 7, 4][i % 7]
         for _ in range(n):
             Membership.objects.create(
@@ -300,7 +348,7 @@ def test_no_desertion_count_is_recoverable_across_periods_pages_and_csv(analyst_
                 service_number=f"S{i}-{_}" if party == Party.FAMA else "",
                 combatant=None if party == Party.FAMA else CombatantFactory(),
                 start=dt.date(2023, 1, 1),
-                end=month + dt.timedelta(days=i % 20),
+                end=month + dt.timedelta(days=(i * 17) % ((_period_end(month) - month).days + 1)),
                 leaving=Membership.Leaving.DESERTED,
             )
         if n:
@@ -308,7 +356,7 @@ def test_no_desertion_count_is_recoverable_across_periods_pages_and_csv(analyst_
     cells = list(truth)
     solver = Solver()
     shown: list[int] = []
-    for period in [p for p in _periods() if p]:
+    for period in [p for p in _periods(grain) if p]:
         api = analyst_client.get("/api/integration/desertions/", period).json()
         page = analyst_client.get("/unites/desertions/", {**period, "export": "csv"})
         assert page.status_code == 200

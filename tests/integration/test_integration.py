@@ -263,8 +263,8 @@ def test_api_pseudonyms_and_desertion_suppression(
         )
     # Memberships join to other figures on a person: not for analysts; 3 desertions show nowhere.
     assert analyst_client.get("/api/unit-memberships/").status_code == 403
-    assert analyst_client.get("/api/integration/desertions/?from=2023-09-01").json() == []
-    page = analyst_client.get(reverse("desertions"), {"from": "2023-09-01", "export": "csv"})
+    assert analyst_client.get("/api/integration/desertions/?from=2023-07-01").json() == []  # a quarter's start
+    page = analyst_client.get(reverse("desertions"), {"from": "2023-07-01", "export": "csv"})
     assert page.status_code == 200 and "BATFAR Kidal" not in page.content.decode("utf-8-sig")
     assert commission_client.get("/api/integration/desertions/?from=2023-09-01").json()[0]["count"] == 3
     assert commission_client.get("/api/integration/desertions/?from=hier").status_code == 400
