@@ -209,7 +209,8 @@ class DesertionCountSerializer(serializers.Serializer):
 
 class DesertionCountsView(APIView):
     """Desertions per unit and party between two dates. For analysts, whole periods of their grain
-    only (`DDR_ANALYST_PERIOD_MONTHS`), and every count a sum of the (unit, party, period) cells of 5 or more (`core.suppression`)."""
+    only (`DDR_ANALYST_PERIOD_MONTHS`), and every count a sum of the (unit, party, period) cells
+    of 5 or more (`core.suppression`)."""
 
     allowed_roles = ALL_ROLES
 

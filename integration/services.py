@@ -584,8 +584,8 @@ def cohort_counts(cohorts: Any, *, suppressed: bool = False) -> dict[int, dict[s
 def desertion_counts(user: Any, *, start: dt.date | None, end: dt.date | None) -> list[dict[str, Any]]:
     """Desertions per unit and party, the end of the membership within [start, end]. Analysts:
     whole periods of their grain only (`PeriodRefused` otherwise) and sums of the visible cells
-    of one base table (unit, party, period) -> desertions (`core.suppression`), so no two periods or units differ
-    by a hidden few."""
+    of one base table (unit, party, period) -> desertions (`core.suppression`), so no two periods
+    or units differ by a hidden few."""
     left = Membership.objects.for_user(user).filter(leaving=Membership.Leaving.DESERTED)
     if not for_analyst(user):
         if start:

@@ -210,7 +210,8 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     checks: Any = unit.compliance.order_by("-day")[:30]
     if analyst:
         ends = [day for day in unit.compliance.values_list("day", flat=True) if is_period_end(day)]
-        checks = [_as_analyst_reads(check) for check in unit.compliance.filter(day__in=ends).order_by("-day")[:12]]
+        shown = unit.compliance.filter(day__in=ends).order_by("-day")[:12]
+        checks = [_as_analyst_reads(check) for check in shown]
     context = {
         "unit": unit,
         "thirds": _thirds(request, [unit]).get(unit.pk),

@@ -3,6 +3,7 @@ totals, filters, the PDF, scope, and a bounded number of queries."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -113,3 +114,45 @@ def test_an_analyst_reads_a_figure_with_a_token_until_it_expires(analyst: Any) -
     assert answer.status_code == 200 and answer.json()["suppressed"] is True
     assert Client().get("/api/dashboard/funnel/", HTTP_AUTHORIZATION=f"Token {expired}").status_code == 401
     assert Client().get("/api/dashboard/funnel/").status_code == 401
+
+
+def test_analysts_see_more_people_at_quarter_grain_than_at_month_grain(
+    analyst_client: Client, settings: Any
+) -> None:
+    """The point of the quarter: people registered a few a month fall in cells of 1 to 4 at month
+    grain and are left out, while a quarter gathers them into a cell analysts may read."""
+    for month in (1, 2, 3):
+        for day in (3, 20):
+            CombatantFactory(registered_at=dt.date(2024, month, day), pathway=Pathway.REINSERTION)
+
+    def funnel_total() -> int:
+        return sum(n or 0 for _step, n in analyst_client.get("/api/dashboard/funnel/").json()["data"])
+
+    settings.DDR_ANALYST_PERIOD_MONTHS = 1
+    by_month = funnel_total()
+    settings.DDR_ANALYST_PERIOD_MONTHS = 3
+    by_quarter = funnel_total()
+    assert (by_month, by_quarter) == (0, 6)
+
+
+@pytest.mark.parametrize(
+    ("months", "kind", "day", "start", "end"),
+    [
+        (1, "month", dt.date(2024, 2, 10), dt.date(2024, 2, 1), dt.date(2024, 2, 29)),
+        (3, "quarter", dt.date(2024, 11, 10), dt.date(2024, 10, 1), dt.date(2024, 12, 31)),
+        (3, "quarter", dt.date(2024, 5, 31), dt.date(2024, 4, 1), dt.date(2024, 6, 30)),
+        (12, "year", dt.date(2024, 5, 31), dt.date(2024, 1, 1), dt.date(2024, 12, 31)),
+    ],
+)
+def test_analyst_periods_follow_the_grain(
+    settings: Any, months: int, kind: str, day: dt.date, start: dt.date, end: dt.date
+) -> None:
+    from core import suppression
+
+    settings.DDR_ANALYST_PERIOD_MONTHS = months
+    assert suppression.period_kind() == kind
+    assert (suppression.period_start(day), suppression.period_end(day)) == (start, end)
+    assert suppression.is_period_end(end) and not suppression.is_period_end(end - dt.timedelta(days=1))
+    assert suppression.analyst_period(start, end) == (start, end)
+    with pytest.raises(suppression.PeriodRefused):
+        suppression.analyst_period(start + dt.timedelta(days=1), end)

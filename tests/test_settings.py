@@ -133,3 +133,10 @@ def test_healthz_answers_the_compose_probe_in_production(tmp_path: Path) -> None
     assert "no-store" in probe_cache
     assert page == 400  # any other path: 127.0.0.1 is not an allowed host
     assert allowed == 301 and allowed_location == "https://ddr.example.org/connexion/"
+
+
+def test_analyst_period_grain_refuses_anything_but_month_quarter_or_year() -> None:
+    result = _manage("check", env={"DJANGO_DEBUG": "1", "DDR_ANALYST_PERIOD_MONTHS": "2"})
+    assert result.returncode != 0
+    assert "DDR_ANALYST_PERIOD_MONTHS must be 1 (month), 3 (quarter) or 12 (year)" in result.stderr
+    assert _manage("check", env={"DJANGO_DEBUG": "1", "DDR_ANALYST_PERIOD_MONTHS": "12"}).returncode == 0
