@@ -5,8 +5,12 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.db.models import Exists, OuterRef
+from django.http import Http404, HttpRequest, QueryDict
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
+
+from accounts.models import Role, User
 
 from .models import Cercle, ExportLog, Job, Region
 
@@ -145,18 +149,55 @@ class JobAdmin(KeptMixin, admin.ModelAdmin):  # no history: a job row is progres
         return False
 
 
+# Free text a reader typed to find someone (a name): kept in the log, never shown back.
+FREE_TEXT_FILTERS = ("q", "search")
+MASK = "***"
+
+
+def _masked_filters(filters: str) -> str:
+    query = QueryDict(filters, mutable=True)
+    for name in FREE_TEXT_FILTERS:
+        if name in query:
+            query.setlist(name, [MASK] * len(query.getlist(name)))
+    return query.urlencode(safe="*")
+
+
 @admin.register(ExportLog)
 class ExportLogAdmin(ReadOnlyMixin, admin.ModelAdmin):  # itself the log of reads: append-only
+    """The log shows who read what, when and why, but not the words of a search (a name), nor
+    anything of what a child-protection officer read: their filters and purpose can name a child,
+    whom only their role may see (the administrator included). Someone who ever held that role
+    counts, so a later change of role does not open their past exports."""
+
     list_display = (
         "created_at",
         "user",
         "what",
         "identity",
-        "purpose",
+        "shown_purpose",
         "file_format",
         "row_count",
-        "filters",
+        "shown_filters",
         "sha256",
     )
+    fields = list_display
+    readonly_fields = list_display
     list_filter = ("what", "identity", "file_format")
     list_select_related = ("user",)
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        ever_child_protection = User.history.filter(id=OuterRef("user_id"), role=Role.CHILD_PROTECTION)
+        return super().get_queryset(request).annotate(by_child_protection=Exists(ever_child_protection))
+
+    def _hidden(self, log: ExportLog) -> bool:
+        return bool(getattr(log, "by_child_protection", True)) or log.user.is_child_protection
+
+    @admin.display(description=_("purpose"))
+    def shown_purpose(self, log: ExportLog) -> str:
+        return MASK if self._hidden(log) and log.purpose else log.purpose
+
+    @admin.display(description=_("filters"))
+    def shown_filters(self, log: ExportLog) -> str:
+        if self._hidden(log) and log.filters:
+            return MASK
+        return _masked_filters(log.filters)
