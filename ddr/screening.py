@@ -72,6 +72,14 @@ def age_assess(
     return assessment
 
 
+def is_child_on_record(person: Combatant) -> bool:
+    """Whether a person's own record makes them a child: their category, or a birth year under 18
+    (registration by hand and an edit in the admin both ask; a list import decides by every source)."""
+    return person.category == Category.CHILD or bool(
+        person.birth_year and timezone.localdate().year - person.birth_year < 18
+    )
+
+
 @transaction.atomic
 def child_separate(*, person: Combatant, by: Any, partner: str = "") -> ChildReferral:
     """Never processed as an adult: separated, referred with a 48-hour hand-over deadline, and

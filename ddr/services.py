@@ -419,9 +419,7 @@ def combatant_register(
         item.combatant = person
         item._history_user = by  # type: ignore[union-attr]
         item.save()
-    if person.category == Category.CHILD or (
-        person.birth_year and timezone.localdate().year - person.birth_year < 18
-    ):
+    if screening.is_child_on_record(person):
         screening.children_separate(people=Combatant.objects.filter(pk=person.pk), by=by)
         person.refresh_from_db()
     return person

@@ -7,13 +7,14 @@ import base64
 from typing import Any
 
 import pytest
+from django import forms
 from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Role
 from core.models import ExportLog
-from ddr.models import Category
+from ddr.models import Category, ChildReferral
 
 from .factories import CombatantFactory, UserFactory
 
@@ -72,3 +73,44 @@ def test_token_login_opens_no_session() -> None:
     assert response.status_code == 200 and response.json()["token"]
     assert "sessionid" not in response.cookies
     assert not Session.objects.exists()
+
+
+def _admin_change_data(admin_client: Client, url: str, **changes: Any) -> dict[str, Any]:
+    """The admin change form as the page fills it, with `changes`: what a browser would post."""
+    context = admin_client.get(url).context
+    form = context["adminform"].form
+    data: dict[str, Any] = {}
+    for name, field in form.fields.items():
+        value = form[name].value()
+        if value is None or field.disabled or isinstance(field, forms.FileField):  # no file posted back
+            continue
+        data[name] = [str(v) for v in value] if isinstance(value, list | tuple) else value
+    for inline in context["inline_admin_formsets"]:
+        management = inline.formset.management_form
+        for name in ("TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS", "MAX_NUM_FORMS"):
+            data[management[name].html_name] = management[name].value()
+        for inline_form in inline.formset.forms:
+            for name in inline_form.fields:
+                value = inline_form[name].value()
+                if value is not None:
+                    data[inline_form.add_prefix(name)] = value
+    return {**data, **changes}
+
+
+@pytest.mark.parametrize("change", [{"category": Category.CHILD}, {"birth_year": 2015}])
+def test_a_child_made_in_the_admin_is_separated_and_referred(
+    admin_client: Client, change: dict[str, Any]
+) -> None:
+    person = CombatantFactory(rank_in_movement="Lieutenant", biometric_ref="BIO-1")
+    url = reverse("admin:ddr_combatant_change", args=[person.pk])
+    response = admin_client.post(url, _admin_change_data(admin_client, url, **change))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    person.refresh_from_db()
+    assert (person.category, person.status, person.rank_in_movement, person.biometric_ref) == (
+        Category.CHILD,
+        "referred",
+        "",
+        "",
+    )
+    assert ChildReferral.objects.filter(combatant=person).exists()  # in child protection's queue
+    assert admin_client.get(url).status_code == 302  # and gone from the administrator's admin
