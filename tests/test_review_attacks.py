@@ -114,3 +114,24 @@ def test_a_child_made_in_the_admin_is_separated_and_referred(
     )
     assert ChildReferral.objects.filter(combatant=person).exists()  # in child protection's queue
     assert admin_client.get(url).status_code == 302  # and gone from the administrator's admin
+
+
+def test_a_demoted_administrator_loses_the_admin(admin_client: Client) -> None:
+    former = UserFactory(username="ancien", role=Role.ADMINISTRATOR, is_superuser=True)  # as seed_demo makes
+    former_client = Client()
+    former_client.force_login(former)
+    assert former_client.get(reverse("admin:index")).status_code == 200
+    url = reverse("admin:accounts_user_change", args=[former.pk])
+    response = admin_client.post(url, _admin_change_data(admin_client, url, role=Role.COMMISSION_OFFICER))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    former.refresh_from_db()
+    assert (former.role, former.is_staff, former.is_superuser) == (Role.COMMISSION_OFFICER, False, False)
+    assert former_client.get(reverse("admin:index")).status_code == 302  # to the login page
+    assert former_client.get(reverse("admin:accounts_user_changelist")).status_code == 302
+
+
+def test_createsuperuser_makes_an_administrator() -> None:
+    from accounts.models import User
+
+    made = User.objects.create_superuser("premier", "premier@example.org", "Sahel-pass-2024")
+    assert (made.role, made.is_staff) == (Role.ADMINISTRATOR, True)
