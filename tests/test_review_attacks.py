@@ -16,7 +16,9 @@ from accounts.models import Role
 from core.models import ExportLog
 from ddr.models import Category, ChildReferral
 
-from .factories import CombatantFactory, UserFactory
+from integration.models import Candidate, Cohort
+
+from .factories import CombatantFactory, UnitFactory, UserFactory, region
 
 pytestmark = pytest.mark.django_db
 
@@ -135,3 +137,19 @@ def test_createsuperuser_makes_an_administrator() -> None:
 
     made = User.objects.create_superuser("premier", "premier@example.org", "Sahel-pass-2024")
     assert (made.role, made.is_staff) == (Role.ADMINISTRATOR, True)
+
+
+def test_starting_training_moves_only_the_candidates_the_officer_may_see(gao_client: Client) -> None:
+    cohort = Cohort.objects.create(name="Gao, décembre 2026", region=region("GAO"), target_unit=UnitFactory())
+    gao = Candidate.objects.create(cohort=cohort, combatant=CombatantFactory(), status=Candidate.Status.FIT)
+    kidal = Candidate.objects.create(
+        cohort=cohort, combatant=CombatantFactory(region=region("KID")), status=Candidate.Status.FIT
+    )
+    child = Candidate.objects.create(
+        cohort=cohort, combatant=CombatantFactory(category=Category.CHILD), status=Candidate.Status.FIT
+    )
+    response = gao_client.post(reverse("cohort-step", args=[cohort.pk]), {"action": "start_training"})
+    assert response.status_code == 302
+    statuses = dict(Candidate.objects.values_list("pk", "status"))
+    assert statuses[gao.pk] == Candidate.Status.IN_TRAINING
+    assert statuses[kidal.pk] == statuses[child.pk] == Candidate.Status.FIT  # another region's, a child's
