@@ -4,6 +4,7 @@ still open (a child's name in the export log, a session for a token, ...), now r
 from __future__ import annotations
 
 import base64
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -14,7 +15,8 @@ from django.urls import reverse
 
 from accounts.models import Role
 from core.models import ExportLog
-from ddr.models import Category, ChildReferral
+from ddr import dedup, screening
+from ddr.models import Category, ChildReferral, DuplicatePair
 
 from integration.models import Candidate, Cohort
 
@@ -153,3 +155,22 @@ def test_starting_training_moves_only_the_candidates_the_officer_may_see(gao_cli
     statuses = dict(Candidate.objects.values_list("pk", "status"))
     assert statuses[gao.pk] == Candidate.Status.IN_TRAINING
     assert statuses[kidal.pk] == statuses[child.pk] == Candidate.Status.FIT  # another region's, a child's
+
+
+def test_a_record_merged_into_someone_later_found_a_child_is_the_childs_too(
+    commission_client: Client, commission_officer: Any, gao_officer: Any
+) -> None:
+    kept = CombatantFactory(given_name="Moussa", family_name="Ag Alhousseini", birth_year=2004)
+    absorbed = CombatantFactory(given_name=CHILD_NAME, family_name="Ag Alhousseyni", birth_year=2004)
+    pair = DuplicatePair.objects.create(first=kept, second=absorbed, score=0.95, agreed=["name"], differed=[])
+    dedup.pair_merge(pair=pair, by=commission_officer)
+    assert commission_client.get(reverse("person-detail", args=[absorbed.pk])).status_code == 200
+    screening.age_assess(
+        person=kept, assessed_on=dt.date.today(), evidence="Examen dentaire", assessed_age=15, by=gao_officer
+    )
+    # The absorbed record is the same child under another spelling: no longer anyone else's.
+    assert commission_client.get(reverse("person-detail", args=[absorbed.pk])).status_code == 404
+    found = commission_client.get(reverse("person-list"), {"q": CHILD_NAME}).content.decode()
+    assert absorbed.registration_number not in found and kept.registration_number not in found
+    absorbed.refresh_from_db()
+    assert (absorbed.category, absorbed.status, absorbed.biometric_ref) == (Category.CHILD, "merged", "")
