@@ -174,3 +174,15 @@ def test_a_record_merged_into_someone_later_found_a_child_is_the_childs_too(
     assert absorbed.registration_number not in found and kept.registration_number not in found
     absorbed.refresh_from_db()
     assert (absorbed.category, absorbed.status, absorbed.biometric_ref) == (Category.CHILD, "merged", "")
+
+
+def test_a_merge_across_regions_names_nobody_of_the_other_region(
+    gao_client: Client, commission_officer: Any
+) -> None:
+    kidal = CombatantFactory(given_name="Moussa", family_name="Ag Alhousseini", region=region("KID"))
+    gao = CombatantFactory(given_name="Moussa", family_name="Ag Alhousseyni")
+    pair = DuplicatePair.objects.create(first=kidal, second=gao, score=0.95, agreed=["name"], differed=[])
+    dedup.pair_merge(pair=pair, by=commission_officer)
+    page = gao_client.get(reverse("person-detail", args=[gao.pk]))
+    assert page.status_code == 200
+    assert kidal.registration_number not in page.content.decode()  # not even in the history's reasons
