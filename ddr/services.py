@@ -23,7 +23,6 @@ from . import list_commit, screening
 from .imports import FileRejected, ParsedRow, RowError, parse_list_file
 from .models import (
     ArmedGroup,
-    Category,
     Combatant,
     DeclaredWeapon,
     IdentityDocument,

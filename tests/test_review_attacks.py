@@ -17,7 +17,6 @@ from accounts.models import Role
 from core.models import ExportLog
 from ddr import dedup, screening
 from ddr.models import Category, ChildReferral, DuplicatePair
-
 from integration.models import Candidate, Cohort
 
 from .factories import CombatantFactory, UnitFactory, UserFactory, region
@@ -55,7 +54,9 @@ def test_export_log_hides_what_child_protection_searched_from_the_administrator(
 def test_export_log_stays_hidden_after_the_officer_changes_role(
     child_protection_officer: Any, child_protection_client: Client, admin_client: Client
 ) -> None:
-    child_protection_client.get(reverse("person-list"), {"q": CHILD_NAME, "export": "csv", "purpose": PURPOSE})
+    child_protection_client.get(
+        reverse("person-list"), {"q": CHILD_NAME, "export": "csv", "purpose": PURPOSE}
+    )
     child_protection_officer.role = Role.COMMISSION_OFFICER
     child_protection_officer.save()
     assert CHILD_NAME not in _admin_pages_of_the_export_log(admin_client)
