@@ -187,3 +187,16 @@ def test_a_merge_across_regions_names_nobody_of_the_other_region(
     page = gao_client.get(reverse("person-detail", args=[gao.pk]))
     assert page.status_code == 200
     assert kidal.registration_number not in page.content.decode()  # not even in the history's reasons
+
+
+def test_a_new_list_version_names_no_child_it_adds(commission_officer: Any, admin_client: Client) -> None:
+    from .ddr.test_list_import import HEADER, V1, import_list
+
+    first = import_list(commission_officer, V1).result
+    year = dt.date.today().year
+    v2 = f"{V1}{CHILD_NAME};Hama;M;vers {year - 15};Gao;MN-8;;;;\nMaïga;Alhassane;M;1988;Gao;MN-4;;;;\n"
+    assert v2.startswith(HEADER)
+    record = import_list(commission_officer, v2, previous=first)
+    assert record.diff["added"] == 2  # counted, like every row
+    page = admin_client.get(reverse("import-detail", args=[record.pk])).content.decode()
+    assert "Alhassane" in page and CHILD_NAME not in page
