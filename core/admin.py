@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
@@ -13,6 +14,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from accounts.models import Role, User
 
 from .models import Cercle, ExportLog, Job, Region
+from .querysets import PersonScopedQuerySet
 
 
 def scoped(queryset: Any, request: HttpRequest) -> Any:
@@ -68,6 +70,14 @@ class AuditedAdmin(KeptMixin, ScopedFormMixin, SimpleHistoryAdmin):
     def get_queryset(self, request: HttpRequest) -> Any:
         return scoped(super().get_queryset(request), request)
 
+    # The admin's "Recent actions" shows each entry's label for ever; a person's (their number and
+    # name) would outlive the person becoming a child or leaving one's scope: their id only.
+    def log_addition(self, request: HttpRequest, obj: Any, message: Any) -> Any:
+        return _unnamed(super().log_addition(request, obj, message), obj)
+
+    def log_change(self, request: HttpRequest, obj: Any, message: Any) -> Any:
+        return _unnamed(super().log_change(request, obj, message), obj)
+
     def _readable(self, request: HttpRequest, object_id: str) -> None:
         if not self.get_queryset(request).filter(pk=unquote(object_id)).exists():
             raise Http404
@@ -90,6 +100,17 @@ class AuditedAdmin(KeptMixin, ScopedFormMixin, SimpleHistoryAdmin):
         # A change of a pointer is shown by id: the record pointed at (a person) may be one the
         # user may not see, and its name must not appear here either.
         super().set_history_delta_changes(request, historical_records, foreign_keys_are_objs=False)
+
+
+def _unnamed(entry: Any, obj: Any) -> Any:
+    """An admin log entry of a person's record labelled by the record's id, never its person."""
+    by_person = obj._meta.label == settings.PERSON_MODEL or isinstance(
+        type(obj)._default_manager.all(), PersonScopedQuerySet
+    )
+    if by_person and entry is not None:
+        entry.object_repr = f"{obj._meta.verbose_name} {obj.pk}"
+        entry.save(update_fields=["object_repr"])
+    return entry
 
 
 class ReadOnlyMixin:

@@ -200,3 +200,22 @@ def test_a_new_list_version_names_no_child_it_adds(commission_officer: Any, admi
     assert record.diff["added"] == 2  # counted, like every row
     page = admin_client.get(reverse("import-detail", args=[record.pk])).content.decode()
     assert "Alhassane" in page and CHILD_NAME not in page
+
+
+def test_the_admins_recent_actions_name_no_one_who_later_turns_out_a_child(
+    admin_client: Client, gao_officer: Any
+) -> None:
+    person = CombatantFactory(given_name=CHILD_NAME, birth_year=2004)
+    url = reverse("admin:ddr_combatant_change", args=[person.pk])
+    response = admin_client.post(url, _admin_change_data(admin_client, url, commune="Ansongo"))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    admin_client.get(response["Location"])  # "changed successfully", read while still an adult
+    screening.age_assess(
+        person=person,
+        assessed_on=dt.date.today(),
+        evidence="Acte de naissance",
+        assessed_age=16,
+        by=gao_officer,
+    )
+    index = admin_client.get(reverse("admin:index")).content.decode()
+    assert CHILD_NAME not in index and person.registration_number not in index
