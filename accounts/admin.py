@@ -50,7 +50,8 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
         *BaseUserAdmin.add_fieldsets,
         (_("Role and scope"), {"fields": ("role", "region")}),
     )
-    # The role decides access; staff follows the role; superusers are made by createsuperuser only.
+    # The role decides access; staff follows the role; superusers are made by createsuperuser only
+    # and are administrators (User.save).
     readonly_fields = ("is_staff", "is_superuser", "last_login", "date_joined")
 
     def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> Any:

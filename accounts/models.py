@@ -48,8 +48,13 @@ class User(AbstractUser):
             raise ValidationError({"region": _("A regional officer must have a region.")})
 
     def save(self, *args: object, **kwargs: object) -> None:
-        # Administrators reach the Django admin; nobody else does.
-        self.is_staff = self.role == Role.ADMINISTRATOR or self.is_superuser
+        # Administrators reach the Django admin; nobody else does. A superuser is an administrator:
+        # `createsuperuser` makes one, and one given another role keeps no superuser's way in.
+        if self.is_superuser and self._state.adding:
+            self.role = Role.ADMINISTRATOR
+        if self.role != Role.ADMINISTRATOR:
+            self.is_superuser = False
+        self.is_staff = self.role == Role.ADMINISTRATOR
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     # Small predicates used by the scoping functions and templates.

@@ -2,13 +2,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.db.models import Exists, OuterRef
+from django.http import Http404, HttpRequest, QueryDict
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.models import Role, User
+
 from .models import Cercle, ExportLog, Job, Region
+from .querysets import PersonScopedQuerySet
 
 
 def scoped(queryset: Any, request: HttpRequest) -> Any:
@@ -64,6 +70,14 @@ class AuditedAdmin(KeptMixin, ScopedFormMixin, SimpleHistoryAdmin):
     def get_queryset(self, request: HttpRequest) -> Any:
         return scoped(super().get_queryset(request), request)
 
+    # The admin's "Recent actions" shows each entry's label for ever; a person's (their number and
+    # name) would outlive the person becoming a child or leaving one's scope: their id only.
+    def log_addition(self, request: HttpRequest, obj: Any, message: Any) -> Any:
+        return _unnamed(super().log_addition(request, obj, message), obj)
+
+    def log_change(self, request: HttpRequest, obj: Any, message: Any) -> Any:
+        return _unnamed(super().log_change(request, obj, message), obj)
+
     def _readable(self, request: HttpRequest, object_id: str) -> None:
         if not self.get_queryset(request).filter(pk=unquote(object_id)).exists():
             raise Http404
@@ -86,6 +100,17 @@ class AuditedAdmin(KeptMixin, ScopedFormMixin, SimpleHistoryAdmin):
         # A change of a pointer is shown by id: the record pointed at (a person) may be one the
         # user may not see, and its name must not appear here either.
         super().set_history_delta_changes(request, historical_records, foreign_keys_are_objs=False)
+
+
+def _unnamed(entry: Any, obj: Any) -> Any:
+    """An admin log entry of a person's record labelled by the record's id, never its person."""
+    by_person = obj._meta.label == settings.PERSON_MODEL or isinstance(
+        type(obj)._default_manager.all(), PersonScopedQuerySet
+    )
+    if by_person and entry is not None:
+        entry.object_repr = f"{obj._meta.verbose_name} {obj.pk}"
+        entry.save(update_fields=["object_repr"])
+    return entry
 
 
 class ReadOnlyMixin:
@@ -145,18 +170,55 @@ class JobAdmin(KeptMixin, admin.ModelAdmin):  # no history: a job row is progres
         return False
 
 
+# Free text a reader typed to find someone (a name): kept in the log, never shown back.
+FREE_TEXT_FILTERS = ("q", "search")
+MASK = "***"
+
+
+def _masked_filters(filters: str) -> str:
+    query = QueryDict(filters, mutable=True)
+    for name in FREE_TEXT_FILTERS:
+        if name in query:
+            query.setlist(name, [MASK] * len(query.getlist(name)))
+    return query.urlencode(safe="*")
+
+
 @admin.register(ExportLog)
 class ExportLogAdmin(ReadOnlyMixin, admin.ModelAdmin):  # itself the log of reads: append-only
+    """The log shows who read what, when and why, but not the words of a search (a name), nor
+    anything of what a child-protection officer read: their filters and purpose can name a child,
+    whom only their role may see (the administrator included). Someone who ever held that role
+    counts, so a later change of role does not open their past exports."""
+
     list_display = (
         "created_at",
         "user",
         "what",
         "identity",
-        "purpose",
+        "shown_purpose",
         "file_format",
         "row_count",
-        "filters",
+        "shown_filters",
         "sha256",
     )
+    fields = list_display
+    readonly_fields = list_display
     list_filter = ("what", "identity", "file_format")
     list_select_related = ("user",)
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        ever_child_protection = User.history.filter(id=OuterRef("user_id"), role=Role.CHILD_PROTECTION)
+        return super().get_queryset(request).annotate(by_child_protection=Exists(ever_child_protection))
+
+    def _hidden(self, log: ExportLog) -> bool:
+        return bool(getattr(log, "by_child_protection", True)) or log.user.is_child_protection
+
+    @admin.display(description=_("purpose"))
+    def shown_purpose(self, log: ExportLog) -> str:
+        return MASK if self._hidden(log) and log.purpose else log.purpose
+
+    @admin.display(description=_("filters"))
+    def shown_filters(self, log: ExportLog) -> str:
+        if self._hidden(log) and log.filters:
+            return MASK
+        return _masked_filters(log.filters)

@@ -16,6 +16,7 @@ from .models import (
     WatchlistEntry,
 )
 from .names import person_derive
+from .screening import children_separate, is_child_on_record
 
 
 class CoalitionMembershipInline(ScopedInline):
@@ -59,6 +60,10 @@ class CombatantAdmin(ScopedAdmin):
     def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
         person_derive(obj)  # the search key follows the names, however they were edited
         super().save_model(request, obj, form, change)
+        if is_child_on_record(obj):
+            # Made a child here (category or birth year): separated and referred like anywhere
+            # else, never a child record without a referral, a deadline or minimisation.
+            children_separate(people=Combatant.objects.filter(pk=obj.pk), by=request.user)
 
 
 @admin.register(WatchlistEntry)

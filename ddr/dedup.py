@@ -251,9 +251,9 @@ def pair_merge(*, pair: DuplicatePair, by: Any) -> Merge:
         kept.also_known_as = "; ".join(a for a in (kept.also_known_as, alias) if a)[:200]
         # The alias is searchable at once: the absorbed name finds the kept record.
         fields = ["also_known_as", *person_derive(kept)]
-        save_audited(kept, by, fields, f"merged {absorbed.registration_number}")
+        save_audited(kept, by, fields, f"merge {merge.pk}")  # not the other number: may be hidden
     absorbed.status, absorbed.merged_into = S.MERGED, kept
-    save_audited(absorbed, by, ["status", "merged_into"], f"merged into {kept.registration_number}")
+    save_audited(absorbed, by, ["status", "merged_into"], f"merged (merge {merge.pk})")
     _decided(pair, DuplicatePair.Status.SAME, by)
     return merge
 
@@ -272,7 +272,7 @@ def merge_undo(*, merge: Merge, by: Any) -> Merge:
     if kept.also_known_as != merge.kept_aliases_before:
         kept.also_known_as = merge.kept_aliases_before
         fields = ["also_known_as", *person_derive(kept)]
-        save_audited(kept, by, fields, f"merge of {absorbed.registration_number} undone")
+        save_audited(kept, by, fields, f"merge {merge.pk} undone")
     absorbed.status, absorbed.merged_into = merge.absorbed_status_before, None
     save_audited(absorbed, by, ["status", "merged_into"], "merge undone")
     merge.undone_by, merge.undone_at = by, timezone.now()

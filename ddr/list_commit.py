@@ -66,6 +66,12 @@ COLUMN = {name: i for i, (name, _) in enumerate(STAGED + DECIDED)}
 Row = list[Any]
 
 
+def is_child_row(values: dict[str, Any], *, today: dt.date) -> bool:
+    """A row that becomes a child's record: a child by the file, or under 18 by any source."""
+    birth_year = values.get("birth_year")
+    return values.get("category") == Category.CHILD or bool(birth_year and today.year - birth_year < 18)
+
+
 def staged_row(row: ParsedRow, *, today: dt.date) -> Row:
     """The flat record of one checked row (values resolved: region_id, region_code, movement_id)."""
     v = row.values
@@ -78,7 +84,7 @@ def staged_row(row: ParsedRow, *, today: dt.date) -> Row:
         else Category.COMBATANT_UNARMED
     )
     # Under 18 by any source is a child: never processed as an adult (screening follows).
-    if v["birth_year"] and today.year - v["birth_year"] < 18:
+    if is_child_row(v, today=today):
         category = Category.CHILD
     child = category == Category.CHILD
     status = Combatant.Status.REFERRED if child else Combatant.Status.PRE_REGISTERED

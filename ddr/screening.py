@@ -72,6 +72,14 @@ def age_assess(
     return assessment
 
 
+def is_child_on_record(person: Combatant) -> bool:
+    """Whether a person's own record makes them a child: their category, or a birth year under 18
+    (registration by hand and an edit in the admin both ask; a list import decides by every source)."""
+    return person.category == Category.CHILD or bool(
+        person.birth_year and timezone.localdate().year - person.birth_year < 18
+    )
+
+
 @transaction.atomic
 def child_separate(*, person: Combatant, by: Any, partner: str = "") -> ChildReferral:
     """Never processed as an adult: separated, referred with a 48-hour hand-over deadline, and
@@ -92,6 +100,22 @@ SEPARATED = {
 }
 
 
+# What a child's record merged away into another keeps: its status (merged), not its command.
+MINIMISED = ["category", "rank_in_movement", "biometric_ref"]
+
+
+def _same_people(ids: set[int]) -> set[int]:
+    """These records and every record one of them was merged into or absorbed, to the end of the chain."""
+    group = set(ids)
+    while True:
+        into = Combatant.objects.filter(pk__in=group, merged_into__isnull=False).values("merged_into")
+        linked = Combatant.objects.filter(Q(merged_into__in=group) | Q(pk__in=into))
+        more = set(linked.values_list("pk", flat=True)) - group
+        if not more:
+            return group
+        group |= more
+
+
 @transaction.atomic
 def children_separate(
     *, people: QuerySet[Combatant], by: Any, partner: str = "", reason: str = "child separated"
@@ -99,14 +123,27 @@ def children_separate(
     """The one way a child is separated, for one person (age assessment, registration) or a whole
     list (import): each is referred, minimised and given a referral with the 48-hour hand-over
     deadline. Set-based: one batched update with its audit rows, one bulk insert of referrals.
-    Safe to run twice (a child already separated keeps their referral). Returns the children."""
-    children = list(Combatant.objects.select_for_update().filter(pk__in=people.values("pk")).order_by("pk"))
+    Safe to run twice (a child already separated keeps their referral). Returns the children.
+
+    A child's other records (merged into theirs, or theirs merged into one) are the same child
+    under another spelling: they become a child's records too. One still open is separated and
+    referred; one merged away stays merged, minimised and seen by child protection only."""
+    named = set(people.values_list("pk", flat=True))
+    records = Combatant.objects.select_for_update().filter(pk__in=_same_people(named)).order_by("pk")
+    children = [c for c in records if c.pk in named or c.status != Combatant.Status.MERGED]
+    merged_away = [c for c in records if c.pk not in named and c.status == Combatant.Status.MERGED]
     changed = [c for c in children if any(getattr(c, f) != v for f, v in SEPARATED.items())]
     for child in changed:
         for field, value in SEPARATED.items():
             setattr(child, field, value)
+    for record in merged_away:
+        for field in MINIMISED:
+            setattr(record, field, SEPARATED[field])
     bulk_update_with_history(
         changed, Combatant, list(SEPARATED), batch_size=2000, default_user=by, default_change_reason=reason
+    )
+    bulk_update_with_history(
+        merged_away, Combatant, MINIMISED, batch_size=2000, default_user=by, default_change_reason=reason
     )
     referred = set(
         ChildReferral.objects.filter(combatant__in=[c.pk for c in children]).values_list(

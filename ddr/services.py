@@ -23,7 +23,6 @@ from . import list_commit, screening
 from .imports import FileRejected, ParsedRow, RowError, parse_list_file
 from .models import (
     ArmedGroup,
-    Category,
     Combatant,
     DeclaredWeapon,
     IdentityDocument,
@@ -206,6 +205,10 @@ def version_diff(
         ) | {"person": c.pk}
     new = {r.key: _snapshot(r.values) for r in rows}
     lines = {r.key: r.line for r in rows}
+    # A row that becomes a child's record is counted, never named: the preview stays readable by
+    # every importer (and after the commit) while the child's record is child protection's only.
+    today = timezone.localdate()
+    unnamed = {r.key for r in rows if list_commit.is_child_row(r.values, today=today)}
     hidden_lines = sorted(lines[k] for k in new if k in hidden)
     added = [k for k in new if k not in old and k not in hidden]
     removed = [k for k in old if k not in new]
@@ -230,9 +233,11 @@ def version_diff(
         "changed": len(changed),
         "not_visible": len(hidden_lines),
         "not_visible_lines": hidden_lines[:sample],
-        "added_sample": [new[k] for k in added[:sample]],
+        "added_sample": [new[k] for k in added if k not in unnamed][:sample],
         "removed_sample": [old[k] for k in removed[:sample]],
-        "changed_sample": sorted(changed, key=lambda c: str(c["name"]))[:sample],
+        "changed_sample": sorted(
+            (c for c in changed if c["key"] not in unnamed), key=lambda c: str(c["name"])
+        )[:sample],
     }
 
 
@@ -419,9 +424,7 @@ def combatant_register(
         item.combatant = person
         item._history_user = by  # type: ignore[union-attr]
         item.save()
-    if person.category == Category.CHILD or (
-        person.birth_year and timezone.localdate().year - person.birth_year < 18
-    ):
+    if screening.is_child_on_record(person):
         screening.children_separate(people=Combatant.objects.filter(pk=person.pk), by=by)
         person.refresh_from_db()
     return person

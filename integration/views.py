@@ -518,9 +518,9 @@ def cohort_step(request: HttpRequest, pk: int) -> HttpResponse:
     )
     try:
         if action == "start_training":
-            n = services.training_start(
-                candidates=cohort.candidates.filter(status=Candidate.Status.FIT), on=on, by=request.user
-            )
+            # Only the candidates this officer may see: not another region's, never a child's.
+            fit = Candidate.objects.for_user(request.user).filter(cohort=cohort, status=Candidate.Status.FIT)
+            n = services.training_start(candidates=fit, on=on, by=request.user)
             messages.success(request, _("%(n)s candidates started training.") % {"n": n})
         elif candidate is None:
             messages.error(request, _("Choose a candidate."))

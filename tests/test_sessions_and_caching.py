@@ -39,8 +39,9 @@ def test_session_ends_after_the_idle_timeout(commission_client: Client, settings
     assert commission_client.get(reverse("home")).status_code == 200  # still within the half hour
     _move_clock(commission_client, **{SESSION_LAST_SEEN: 31 * 60})
     assert _signed_out(commission_client)
-    page = commission_client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "Your session has ended. Please sign in again." in page
+    page = commission_client.get(reverse("login")).content.decode()
+    # In the language of the request that ended it (French by default).
+    assert "Votre session a pris fin. Veuillez vous reconnecter." in page
 
 
 def test_activity_keeps_the_session_open(commission_client: Client, settings: Any) -> None:
