@@ -129,12 +129,20 @@ def duplicates_queue(*, by: Any, submitted: SubmittedList | None = None) -> Job:
     return job
 
 
+def _reviewable(pairs: QuerySet[DuplicatePair]) -> QuerySet[DuplicatePair]:
+    """The pairs the list's reviewers decide: a pair with a child is child protection's, never seen
+    by them, so it neither holds a list (its share would tell a child is on it) nor blocks one."""
+    child = Category.CHILD
+    return pairs.exclude(Q(first__category=child) | Q(second__category=child))
+
+
 def list_hold_check(submitted: SubmittedList, tuned: MatchingSettings) -> None:
     """Hold a list whose share of people in strong open pairs is above the limit."""
     people = set(submitted.entries.values_list("combatant_id", flat=True))
     if not people:
         return
-    strong = DuplicatePair.objects.filter(status="open", score__gte=tuned.strong).touching(people)
+    open_pairs = DuplicatePair.objects.filter(status="open", score__gte=tuned.strong)
+    strong = _reviewable(open_pairs.touching(people))
     involved = {pk for pair in strong.values_list("first_id", "second_id") for pk in pair} & people
     share = len(involved) / len(people)
     held = share > tuned.list_hold_share
@@ -149,7 +157,7 @@ def list_acceptance_problem(submitted: SubmittedList) -> str:
     if submitted.held_share is None:
         return ""
     people = submitted.entries.values("combatant_id")
-    still_open = DuplicatePair.objects.filter(status="open").touching(people)
+    still_open = _reviewable(DuplicatePair.objects.filter(status="open").touching(people))
     if still_open.exists():
         return _("Held for review: %(reason)s Decide its duplicate pairs first.") % {
             "reason": submitted.hold_reason

@@ -144,3 +144,23 @@ def test_merged_records_are_counted_once(commission_client: Any, commission_offi
     dedup.pair_merge(pair=DuplicatePair.objects.get(), by=commission_officer)
     counts = commission_client.get("/api/pathways/counts/").json()
     assert sum(r["count"] for r in counts) == 6
+
+
+def test_a_pair_with_a_child_neither_holds_nor_blocks_a_list(
+    commission_client: Any, commission_officer: Any
+) -> None:
+    """Nobody on the list's side may see a child: a pair with one is child protection's to settle, so
+    it must not hold the list (its share would tell a child is on it) nor keep it from acceptance."""
+    from ddr import screening
+
+    _registered, again = twins()
+    submitted = a_list(commission_officer, "HCUA")
+    ListEntry.objects.create(submitted_list=submitted, combatant=again, line=2)
+    screening.children_separate(people=Combatant.objects.filter(pk=again.pk), by=commission_officer)
+    run(commission_officer, submitted)
+    assert DuplicatePair.objects.filter(status="open").exists()  # still there, for child protection
+
+    page = commission_client.get(reverse("list-detail", args=[submitted.pk])).content.decode()
+    assert "Retenue pour examen" not in page
+    commission_client.post(reverse("list-status", args=[submitted.pk]), {"status": "accepted"})
+    assert SubmittedList.objects.get(pk=submitted.pk).status == "accepted"
