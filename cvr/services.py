@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 
 from core.audit import save_audited
 from core.errors import Refused
+from ddr.benefit import benefit_refusal
 from ddr.models import Combatant, Pathway
-from ddr.rules import benefit_refusal
 
 from . import rules
 from .models import Beneficiary, Consortium, Partner, Project, ProjectEvent, SOPVersion

@@ -20,8 +20,8 @@ from core.audit import save_audited
 from core.errors import Refused
 from core.suppression import Base, analyst_period, for_analyst, period_kind, period_start
 from ddr import pathways, screening
+from ddr.benefit import benefit_refusal
 from ddr.models import Combatant, MedicalStatus, Pathway
-from ddr.rules import benefit_refusal
 
 from . import rules
 from .models import (

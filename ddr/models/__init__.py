@@ -181,8 +181,8 @@ class CombatantQuerySet(RegionScopedQuerySet):
         return self.none() if scope is None else self.filter(scope)
 
     def may_benefit(self) -> Self:
-        """People who may be enrolled in a programme (ddr.rules.benefit_bar, set-based)."""
-        from ddr.rules import may_benefit_q  # the rule imports this module's choices
+        """People who may be enrolled in a programme (ddr.benefit.benefit_bar, set-based)."""
+        from ddr.benefit import may_benefit_q  # the rule imports this module's choices
 
         return self.filter(may_benefit_q())
 

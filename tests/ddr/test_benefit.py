@@ -1,4 +1,4 @@
-"""Who may benefit from a programme: one rule (ddr.rules.benefit_bar and its query form), used by
+"""Who may benefit from a programme: one rule (ddr.benefit.benefit_bar and its query form), used by
 CVR, integration and units alike."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from django.utils import translation
 
 from cvr import services as cvr
 from cvr.models import Beneficiary
+from ddr.benefit import benefit_bar, may_benefit
 from ddr.models import Category, Combatant, Pathway, VettingStatus
-from ddr.rules import benefit_bar, may_benefit
 from integration import services as integration
 from integration.models import Candidate, Cohort, Membership
 

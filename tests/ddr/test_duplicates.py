@@ -92,3 +92,16 @@ def test_people_lacking_birth_and_place_meet_once_not_in_every_bucket() -> None:
     result = find([a, b, dated], Thresholds(review=0.2))
     assert result.compared == 3  # each pair scored once, although the first two share every key
     assert {(c.a, c.b) for c in result.candidates} == {(1, 2), (1, 3), (2, 3)}
+
+
+def test_the_matcher_imports_without_django() -> None:
+    """The matcher and the register's pure rules need no settings: `make bench-duplicates` and any
+    offline tool load them without Django (a model import here once broke the benchmark)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    code = "import ddr.duplicates, ddr.rules, ddr.names"
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
