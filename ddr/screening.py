@@ -392,8 +392,5 @@ def watchlist_import(*, data: bytes, filename: str, by: Any) -> int:
         raise WatchlistRejected([error(0, "", str(exc))], 1) from exc
     if errors:
         raise WatchlistRejected(*capped(errors))
-    with transaction.atomic():
-        for entry in entries:
-            entry._history_user = by  # type: ignore[attr-defined]
-            entry.save()
+    bulk_create_with_history(entries, WatchlistEntry, batch_size=2000, default_user=by)
     return len(entries)

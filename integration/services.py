@@ -204,6 +204,11 @@ def thirds(
         strength[row["unit"]][row["party"]] = row["n"]
         if row["command"]:
             command[row["unit"]][row["party"]] = row["command"]
+    return _judged(strength, command)
+
+
+def _judged(strength: dict[int, dict[str, int]], command: dict[int, dict[str, int]]) -> dict[int, Thirds]:
+    """Each unit's strength and command by party, with the one-third deviations judged on them."""
     labels = _party_labels()
     return {
         unit: Thirds(
@@ -225,15 +230,7 @@ def visible_thirds(members: Base) -> dict[int, Thirds]:
         strength[unit][party] = n
     for (unit, party), n in members.where(role=Membership.Role.COMMAND).margin("unit", "party").items():
         command[unit][party] = n
-    labels = _party_labels()
-    return {
-        unit: Thirds(
-            strength[unit],
-            command[unit],
-            rules.one_third_deviations(strength[unit], command[unit], ONE_THIRD_TOLERANCE, labels),
-        )
-        for unit in set(strength) | set(command)
-    }
+    return _judged(strength, command)
 
 
 def analyst_day(today: dt.date | None = None) -> dt.date:
