@@ -21,6 +21,8 @@ from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
+from .exports import to_csv
+
 ERRORS_PER_PAGE = 50
 # A stored reason never grows with what the file holds: quoted values are cut too.
 MAX_REASON = 300
@@ -208,23 +210,14 @@ def errors_page(request: HttpRequest, errors: list[dict[str, Any]]) -> Page:
 
 
 def errors_csv(filename: str, errors: list[dict[str, Any]], *, total: int, message: str = "") -> HttpResponse:
-    """The stored errors as CSV (`;` and BOM: opens cleanly in French Excel)."""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow([_("Line"), _("Column"), _("Reason")])
-    if message:
-        writer.writerow(["", "", message])
-    for e in errors:
-        writer.writerow([e["line"], e["column"], e["reason"]])
+    """The stored errors as CSV, written like every export (`;`, BOM, formula cells neutralised:
+    a reason may quote what the file held)."""
+    rows: list[list[Any]] = [["", "", message]] if message else []
+    rows += [[e["line"], e["column"], e["reason"]] for e in errors]
     if total > len(errors):
-        writer.writerow(
-            [
-                "",
-                "",
-                _("… and %(n)s more errors, not stored: correct these and check the file again.")
-                % {"n": total - len(errors)},
-            ]
-        )
+        more = _("… and %(n)s more errors, not stored: correct these and check the file again.")
+        rows.append(["", "", more % {"n": total - len(errors)}])
+    data = to_csv([("", [_("Line"), _("Column"), _("Reason")], rows)])
+    response = HttpResponse(data, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
