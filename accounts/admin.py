@@ -12,10 +12,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import GUARDED_ROLES, RoleGrant, User
+from accounts.services import RoleGrantRefused, role_grant_decide, role_grant_request
 from core.admin import AuditedAdmin
-
-from .models import GUARDED_ROLES, RoleGrant, User
-from .services import RoleGrantRefused, role_grant_decide, role_grant_request
 
 GUARDED_ROLE_HELP = _(
     "The child-protection and administrator roles are given by a second administrator: "

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .models import Role
+from accounts.models import Role
 
 
 class AdministratorRoleBackend:

@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from .models import Role
+from accounts.models import Role
 
 ALL_ROLES: frozenset[str] = frozenset(Role.values)
 # Staff who work on cases in the browser (not analysts: they read the API, pseudonymised).
@@ -71,5 +71,7 @@ RULESET_EDIT_ROLES: frozenset[str] = frozenset({Role.ADMINISTRATOR})
 RULESET_READ_ROLES: frozenset[str] = frozenset({Role.COMMISSION_OFFICER, Role.ADMINISTRATOR})
 # Screening (age, medical, transitions) is done where people are: regional staff in their region.
 SCREENING_ROLES: frozenset[str] = REGISTER_ROLES
+# Cantonment is run by commission and regional staff (regional staff in their own region).
+CANTONMENT_ROLES: frozenset[str] = REGISTER_ROLES
 # Vetting names people suspected of grave crimes: national staff only.
 VETTING_ROLES: frozenset[str] = frozenset({Role.COMMISSION_OFFICER, Role.ADMINISTRATOR})

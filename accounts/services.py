@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import GUARDED_ROLES, RoleGrant, User
+from accounts.models import GUARDED_ROLES, RoleGrant, User
 
 
 class RoleGrantRefused(Exception):

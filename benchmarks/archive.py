@@ -53,9 +53,9 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from core.archive import export_archive
     from core.models import Region
     from ddr.models import ArmedGroup
+    from programme.archive import export_archive
 
     call_command("migrate", verbosity=0)
     call_command("seed_demo", people=0, stdout=io.StringIO())

@@ -51,9 +51,9 @@ def main() -> None:
     from django.test import Client
 
     from accounts.models import User
-    from core.dashboard import PANELS, Scope, figures
     from core.models import Region
     from ddr.models import ArmedGroup
+    from programme.dashboard import PANELS, Scope, figures
 
     if not args.reuse:
         call_command("migrate", verbosity=0)

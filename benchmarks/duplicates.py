@@ -34,7 +34,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ddr.duplicates import Person, Thresholds, find  # noqa: E402
+from ddr.duplicates.rules import Person, Thresholds, find
 
 GIVEN_M = (
     "Mohamed Mahamadou Moussa Ibrahim Aliou Hamadoun Intallah Alghabass Abdoulaye Abdou Oumar Amadou "
@@ -210,9 +210,9 @@ def database_run(size: int) -> None:
 
     from accounts.models import User
     from core.models import Job, Region
-    from ddr import dedup
+    from ddr.duplicates import services as duplicates
     from ddr.models import ArmedGroup, DuplicatePair
-    from ddr.rules import name_key
+    from ddr.registration.rules import name_key
 
     call_command("migrate", verbosity=0)
     user = User.objects.create(username="bench", role="administrator")
@@ -260,7 +260,7 @@ def database_run(size: int) -> None:
     copy_s = time.perf_counter() - start
     job = Job.objects.create(kind="duplicates_find", created_by=user)
     start = time.perf_counter()
-    saved = dedup.duplicates_find(job_id=job.pk)
+    saved = duplicates.duplicates_find(job_id=job.pk)
     job_s = time.perf_counter() - start
     back = {number: pk for pk, number in ids.items()}
     found = {

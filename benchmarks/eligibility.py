@@ -9,7 +9,7 @@ draft that drops the weapon requirement (a realistic change of policy):
 
 - the limit: one hand-written `UPDATE ... SET pathway = CASE ...` over the same rows, timed in a
   transaction that is rolled back (then VACUUM, so the service starts from the same table);
-- the service: `pathways.eligibility_recompute`, as the Celery worker runs it (20 batches, each
+- the service: `eligibility.eligibility_recompute`, as the Celery worker runs it (20 batches, each
   one statement that also writes the audit rows of changed decisions, then the waiting lists),
   and whether it reached exactly the hand-written decisions;
 - the what-if of the draft, and the service run again (nothing changes).
@@ -137,7 +137,8 @@ def main() -> None:
 
     from accounts.models import User
     from core.models import Job, Region
-    from ddr import pathways
+    from ddr.eligibility import selectors as eligibility_selectors
+    from ddr.eligibility import services as eligibility
     from ddr.models import ArmedGroup, Combatant, EligibilityRun, RuleSet
 
     call_command("migrate", verbosity=0)
@@ -165,7 +166,7 @@ def main() -> None:
     def decisions() -> dict[tuple[str, str], int]:
         return {
             (r["pathway"], r["pathway_reason"]): r["n"]
-            for r in Combatant.objects.filter(status__in=pathways.DECIDABLE)
+            for r in Combatant.objects.filter(status__in=eligibility.DECIDABLE)
             .values("pathway", "pathway_reason")
             .annotate(n=Count("id"))
             .order_by()
@@ -187,7 +188,7 @@ def main() -> None:
         return seconds, expected
 
     # Time the waiting-list step inside the service's run, to show it apart.
-    refresh, waiting_s = pathways.waitlists_refresh, [0.0]
+    refresh, waiting_s = eligibility.waitlists_refresh, [0.0]
 
     def timed_refresh(ruleset: RuleSet) -> int:
         start = time.perf_counter()
@@ -195,13 +196,13 @@ def main() -> None:
         waiting_s[0] = time.perf_counter() - start
         return result
 
-    pathways.waitlists_refresh = timed_refresh
+    eligibility.waitlists_refresh = timed_refresh
 
     def service(ruleset: RuleSet) -> tuple[float, EligibilityRun]:
         job = Job.objects.create(kind="eligibility_recompute", created_by=admin)
         run = EligibilityRun.objects.create(ruleset=ruleset, job=job, started_by=admin)
         start = time.perf_counter()
-        run = pathways.eligibility_recompute(run_id=run.pk)
+        run = eligibility.eligibility_recompute(run_id=run.pk)
         return time.perf_counter() - start, run
 
     def compare(label: str, ruleset: RuleSet, weapon_required: bool) -> None:
@@ -236,11 +237,11 @@ def main() -> None:
     print(f"  {'service again (idempotent)':<56} {again_s:>8.1f} s   {run.changed:,} changed")
     vacuum()
 
-    draft = pathways.ruleset_draft_from(rules_2018, by=admin)
+    draft = eligibility.ruleset_draft_from(rules_2018, by=admin)
     draft.integration_requires_weapon = False
     draft.save()
     start = time.perf_counter()
-    preview = pathways.what_if(draft)
+    preview = eligibility_selectors.what_if(draft)
     what_if_s = time.perf_counter() - start
     print("draft without the weapon requirement:")
     print(

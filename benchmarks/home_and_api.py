@@ -46,8 +46,8 @@ def main() -> None:
 
     from accounts.models import User
     from core.models import Region
-    from core.selectors import programme_summary
     from ddr.models import ArmedGroup, Category
+    from programme.selectors import programme_summary
 
     call_command("migrate", verbosity=0)
     call_command("seed_demo", people=0, stdout=io.StringIO())  # users, sites, units, projects

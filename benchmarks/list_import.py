@@ -72,7 +72,7 @@ def main() -> None:
     from django.db import connection
 
     from accounts.models import Role, User
-    from ddr import services
+    from ddr.lists import services as lists
     from ddr.models import ArmedGroup, Combatant, ListImport
 
     call_command("migrate", verbosity=0)
@@ -116,7 +116,7 @@ def main() -> None:
 
     # 2. Ours: check + preview, then the atomic commit, as the worker runs them.
     start = time.perf_counter()
-    record = services.list_import_start(
+    record = lists.list_import_start(
         data=data,
         filename="bench.csv",
         title="Bench",
@@ -131,7 +131,7 @@ def main() -> None:
     validate_s = time.perf_counter() - start
     assert record.status == ListImport.Status.READY, record.errors[:5]
     start = time.perf_counter()
-    services.list_import_queue_commit(record=record, by=user)
+    lists.list_import_queue_commit(record=record, by=user)
     commit_s = time.perf_counter() - start
     record.refresh_from_db()
     assert record.status == ListImport.Status.COMMITTED, record.message

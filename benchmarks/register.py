@@ -56,7 +56,7 @@ def person_line(
     pathway: str = "pending",
 ) -> str:
     """One person as a line of COPY text format (tab-separated, \\N for NULL)."""
-    from ddr.rules import name_key
+    from ddr.registration.rules import name_key
 
     flag = "t" if has_weapon else "f"
     return (

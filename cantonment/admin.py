@@ -5,19 +5,10 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from cantonment.inventory.models import Handover, InventoryItem
+from cantonment.sites.models import CantonmentStay, Site, SiteEvent
+from cantonment.weapons.models import CustodyEvent, StockCheck, StorageLocation, WamItem
 from core.admin import AuditedAdmin, ReadOnlyMixin, ScopedAdmin, ScopedInline
-
-from .models import (
-    CantonmentStay,
-    CustodyEvent,
-    Handover,
-    InventoryItem,
-    Site,
-    SiteEvent,
-    StockCheck,
-    StorageLocation,
-    WamItem,
-)
 
 
 class SiteEventInline(ReadOnlyMixin, ScopedInline):

@@ -13,10 +13,13 @@ from typing import Any
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from cantonment.inventory import services as inventory
+from cantonment.inventory.models import InventoryItem
+from cantonment.sites import services as stays
+from cantonment.sites.models import Site, SiteEvent
+from cantonment.weapons import services as weapons
+from cantonment.weapons.models import StockCheck, StorageLocation, WamItem
 from ddr.models import Category, Combatant, DeclaredWeapon, Sex
-
-from . import inventory, stays, wam
-from .models import InventoryItem, Site, SiteEvent, StockCheck, StorageLocation, WamItem
 
 # Approximate coordinates of the places the sites are named after (demo data).
 COORDINATES = {
@@ -156,7 +159,7 @@ def _weapons(rng: random.Random, kati: Site, pilot: Site, present: list[Combatan
         if weapon is None and rng.random() > 0.1:
             continue
         serial = weapon.serial_number if weapon else f"XX{rng.randint(100000, 999999)}"  # never declared
-        wam.hand_in(
+        weapons.hand_in(
             site=kati,
             location=armoury,
             kind=WamItem.Kind.WEAPON,
@@ -170,7 +173,7 @@ def _weapons(rng: random.Random, kati: Site, pilot: Site, present: list[Combatan
             condition=weapon.condition if weapon else "unknown",
         )
     for _ in range(4):
-        wam.hand_in(
+        weapons.hand_in(
             site=kati,
             location=armoury,
             kind=WamItem.Kind.AMMUNITION,
@@ -187,7 +190,7 @@ def _weapons(rng: random.Random, kati: Site, pilot: Site, present: list[Combatan
         weapon = kidal_declared.get(person.pk)
         if weapon is None:
             continue
-        item = wam.hand_in(
+        item = weapons.hand_in(
             site=pilot,
             location=container,
             kind=WamItem.Kind.WEAPON,
@@ -200,7 +203,7 @@ def _weapons(rng: random.Random, kati: Site, pilot: Site, present: list[Combatan
             serial_number=weapon.serial_number,
             condition=weapon.condition,
         )
-        wam.transfer(
+        weapons.transfer(
             item=item,
             from_location=container,
             to_location=depot,
@@ -210,7 +213,7 @@ def _weapons(rng: random.Random, kati: Site, pilot: Site, present: list[Combatan
             reference="Bordereau MINUSMA 2017/112",
         )
         if item.condition == "unserviceable":
-            wam.dispose(
+            weapons.dispose(
                 item=item,
                 how=WamItem.Status.DESTROYED,
                 reference="PV de destruction 2017-03",
@@ -218,11 +221,11 @@ def _weapons(rng: random.Random, kati: Site, pilot: Site, present: list[Combatan
                 by=admin,
             )
     # Three weeks ago a weekly and a full check were generated; the full one was done, the weekly not.
-    wam.stock_checks_generate(today - dt.timedelta(days=21), rng)
+    weapons.stock_checks_generate(today - dt.timedelta(days=21), rng)
     for check in StockCheck.objects.filter(kind=StockCheck.Kind.FULL):
         results = {line.pk: ("found", "") for line in check.lines.all()}
-        wam.stock_check_record(check=check, results=results, on=today - dt.timedelta(days=18), by=admin)
-    wam.stock_checks_generate(today, rng)
+        weapons.stock_check_record(check=check, results=results, on=today - dt.timedelta(days=18), by=admin)
+    weapons.stock_checks_generate(today, rng)
 
 
 def _equipment(rng: random.Random, sites: list[Site], admin: Any) -> None:

@@ -10,4 +10,15 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("ddr_cms")
 app.config_from_object("django.conf:settings", namespace="CELERY")
+# Each app's tasks, and those of the register's concepts (ddr/<concept>/tasks.py).
 app.autodiscover_tasks()
+app.autodiscover_tasks(
+    [
+        "cantonment.sites",
+        "cantonment.weapons",
+        "ddr.lists",
+        "ddr.eligibility",
+        "ddr.duplicates",
+        "ddr.screening",
+    ]
+)

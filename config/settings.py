@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "cantonment",
     "integration",
     "cvr",
+    "programme",  # above the domain apps: home, dashboard, archive, demo data
 ]
 
 MIDDLEWARE = [
@@ -159,9 +160,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
-LOGOUT_REDIRECT_URL = "login"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "programme:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
 
 # django-axes: lock a user name from one address after repeated failures.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
@@ -232,7 +233,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 # Periodic jobs, run by `celery beat` (docker-compose) or the quick start's worker (`-B`).
 CELERY_BEAT_SCHEDULE = {
-    "stays-daily": {"task": "cantonment.tasks.stays_daily", "schedule": crontab(hour=5, minute=0)},
+    "stays-daily": {"task": "cantonment.sites.tasks.stays_daily", "schedule": crontab(hour=5, minute=0)},
     "integration-one-third-daily": {
         "task": "integration.tasks.compliance_daily",
         "schedule": crontab(hour=5, minute=45),
@@ -240,7 +241,7 @@ CELERY_BEAT_SCHEDULE = {
     "cvr-mix-nightly": {"task": "cvr.tasks.mix_refresh", "schedule": crontab(hour=2, minute=0)},
     "cvr-me-visits-daily": {"task": "cvr.tasks.me_visits_daily", "schedule": crontab(hour=5, minute=15)},
     "stock-checks-weekly": {
-        "task": "cantonment.tasks.stock_checks_weekly",
+        "task": "cantonment.weapons.tasks.stock_checks_weekly",
         "schedule": crontab(hour=5, minute=30, day_of_week="mon"),
     },
 }

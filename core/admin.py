@@ -12,9 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.models import Role, User
-
-from .models import Cercle, ExportLog, Job, Region
-from .querysets import PersonScopedQuerySet
+from core.models import Cercle, ExportLog, Job, Region
+from core.querysets import PersonScopedQuerySet
 
 
 def scoped(queryset: Any, request: HttpRequest) -> Any:

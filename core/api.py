@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.response import Response
-from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from accounts.permissions import ALL_ROLES
-
-from .dashboard import PANELS, Scope, read_filters
-from .models import Cercle, Region
-from .suppression import PeriodRefused
+from core.errors import Refused
+from core.models import Cercle, Region
+from core.suppression import for_analyst, pseudonym_for
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -88,103 +83,38 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Region.objects.prefetch_related("cercles").order_by("name")
 
 
-class DashboardSerializer(serializers.Serializer):
-    funnel = serializers.ListField(
-        child=serializers.ListField(), help_text="[step, count]; count null when suppressed"
-    )
-    pathways = serializers.DictField(help_text="pathway -> region -> count (null when suppressed)")
-    pathway_by_sex = serializers.DictField(help_text="pathway -> sex -> count (null when suppressed)")
-    pathway_by_movement = serializers.DictField(
-        help_text="pathway -> movement -> count (null when suppressed)"
-    )
-    quotas = serializers.ListField(child=serializers.ListField(), help_text="[pathway, quota, places taken]")
-    sites = serializers.DictField(child=serializers.IntegerField())
-    integration_targets = serializers.ListField(
-        child=serializers.ListField(), help_text="[target, number, done]"
-    )
-    units = serializers.DictField(child=serializers.IntegerField())
-    cvr = serializers.DictField()
-    duplicates = serializers.DictField(
-        help_text="movement -> open pairs and held lists (null when suppressed)"
-    )
-    suppressed = serializers.BooleanField()
+class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
+    """A reference to a record the requesting user may see: another region's is 'does not exist'."""
+
+    def get_queryset(self) -> Any:
+        queryset: Any = super().get_queryset()
+        return queryset.for_user(self.context["request"].user)
 
 
-class DashboardFigureSerializer(serializers.Serializer):
-    figure = serializers.ChoiceField(choices=sorted(PANELS))
-    suppressed = serializers.BooleanField(
-        help_text="True for analysts: groups below 5 are left out of every count"
-    )
-    # DRF's metaclass takes declared fields off the class: `.data` stays the serializer's output.
-    data = serializers.JSONField(help_text="The figure, shaped as in /api/dashboard/")  # type: ignore[assignment]
+@extend_schema_field(
+    {
+        "oneOf": [{"type": "integer"}, {"type": "string"}],
+        "nullable": True,
+        "description": "Person id; pseudonym for analysts.",
+    }
+)
+class PersonRef(serializers.Field):
+    """Who: the record's id for staff. Analysts do not read these row-per-person endpoints; should
+    one ever be opened to them, they get a pseudonym of this endpoint's own (`purpose`), which
+    joins with no other endpoint's."""
+
+    def __init__(self, *, purpose: str, **kwargs: Any) -> None:
+        self.purpose = purpose
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, person_id: int | None) -> Any:
+        if person_id is None:
+            return None
+        if for_analyst(self.context["request"].user):
+            return pseudonym_for(person_id, self.purpose)
+        return person_id
 
 
-DASHBOARD_FILTERS = [
-    OpenApiParameter("region", str, description="Region code (see /api/regions/)"),
-    OpenApiParameter("from", dt.date, description="Registered from (YYYY-MM-DD)"),
-    OpenApiParameter("to", dt.date, description="Registered until (YYYY-MM-DD)"),
-]
-
-
-def dashboard_scope(request: Any) -> Scope:
-    """The reader and the filters of a dashboard request; a bad filter is a 400 naming it."""
-    filters, errors = read_filters(request.query_params)
-    if errors:
-        raise exceptions.ValidationError(errors)
-    try:
-        scope = Scope(request.user, **filters)
-    except PeriodRefused as exc:
-        raise exceptions.ValidationError({"period": [str(exc)]}) from exc
-    if filters["region"] and not scope.region_id:
-        errors["region"] = [str(_("Unknown region code."))]
-    if errors:
-        raise exceptions.ValidationError(errors)
-    return scope
-
-
-def _plain(value: Any) -> Any:
-    """Decimals as strings, tuples as lists: what JSON carries without losing a cent."""
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value
-
-
-class DashboardView(APIView):
-    """Every figure of the dashboard, filtered like the page (`region`, `from`, `to`). For analysts,
-    periods are whole periods of their grain (`DDR_ANALYST_PERIOD_MONTHS`: months, quarters or
-    years) and every count is a sum of the cells of 5 or more of one base table
-    (`core.suppression`): groups smaller than 5 are left out of every figure."""
-
-    allowed_roles = ALL_ROLES
-
-    @extend_schema(operation_id="dashboard", responses=DashboardSerializer, parameters=DASHBOARD_FILTERS)
-    def get(self, request: Any) -> Response:
-        scope = dashboard_scope(request)
-        data = {name: _plain(panel(scope)) for name, panel in PANELS.items()}
-        return Response(DashboardSerializer({**data, "suppressed": scope.analyst}).data)
-
-
-class DashboardFigureView(APIView):
-    """One figure of the dashboard, with the same filters and suppression as `/api/dashboard/`;
-    it reads only what that figure needs."""
-
-    allowed_roles = ALL_ROLES
-
-    @extend_schema(
-        operation_id="dashboard_figure",
-        responses=DashboardFigureSerializer,
-        parameters=[
-            OpenApiParameter("figure", str, OpenApiParameter.PATH, enum=sorted(PANELS)),
-            *DASHBOARD_FILTERS,
-        ],
-    )
-    def get(self, request: Any, figure: str) -> Response:
-        if figure not in PANELS:
-            raise exceptions.NotFound(_("No such figure."))
-        scope = dashboard_scope(request)
-        data = {"figure": figure, "suppressed": scope.analyst, "data": _plain(PANELS[figure](scope))}
-        return Response(DashboardFigureSerializer(data).data)
+def refused(exc: Refused) -> exceptions.ValidationError:
+    """A service's refusal as the API's 400: the message under the field it names."""
+    return exceptions.ValidationError({exc.field: [str(exc)]})

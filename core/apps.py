@@ -10,8 +10,8 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
-        from .audit import protect_history_tables
-        from .middleware import start_session_clock
+        from core.audit import protect_history_tables
+        from core.middleware import start_session_clock
 
         post_migrate.connect(protect_history_tables, dispatch_uid="core.protect_history_tables")
         user_logged_in.connect(start_session_clock, dispatch_uid="core.start_session_clock")

@@ -23,7 +23,7 @@ from rest_framework import exceptions
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle, UserRateThrottle
 
-from .models import ExportLog
+from core.models import ExportLog
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

@@ -3,6 +3,14 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import timezone
+
+# A date field's widget: ISO format, which is what `type=date` reads whatever the language.
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def today() -> Any:
+    return timezone.localdate()
 
 
 def style_fields(form: forms.BaseForm, small: bool = False) -> None:

@@ -13,7 +13,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from rest_framework.views import APIView
 
-from .health import health_report
+from core.health import health_report
 
 Handler = Callable[[HttpRequest], HttpResponse]
 

@@ -34,6 +34,8 @@ to them); commission staff and every other role read exact figures (`for_analyst
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import operator
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -192,3 +194,15 @@ def suppressed_note() -> str:
         "Groups of fewer than 5 people are left out of every figure (whole months only): each count is a "
         "sum of groups of 5 or more, so no figure, difference or filter gives a small group away."
     )
+
+
+def pseudonym_for(pk: int, purpose: str) -> str:
+    """A pseudonym for one purpose (an endpoint, an export): keyed HMAC of the purpose and the id,
+    never reversible without the key. The purpose is in the message so that two endpoints give
+    the same person two unrelated pseudonyms: no join rebuilds a profile across them."""
+    if not purpose:
+        raise ValueError("A pseudonym needs its purpose.")
+    digest = hmac.new(settings.PSEUDONYM_KEY.encode(), f"combatant:{purpose}:{pk}".encode(), hashlib.sha256)
+    return "P-" + digest.hexdigest()[:16].upper()
+
+

@@ -8,7 +8,7 @@ from celery import shared_task
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Job
+from core.models import Job
 
 log = logging.getLogger(__name__)
 

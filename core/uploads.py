@@ -21,7 +21,7 @@ from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
-from .exports import to_csv
+from core.exports import to_csv
 
 ERRORS_PER_PAGE = 50
 # A stored reason never grows with what the file holds: quoted values are cut too.

@@ -3,8 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from core.admin import AuditedAdmin, ReadOnlyMixin, ScopedAdmin, ScopedInline
-
-from .models import Beneficiary, Consortium, Partner, Project, ProjectEvent, SOPVersion
+from cvr.models import Beneficiary, Consortium, Partner, Project, ProjectEvent, SOPVersion
 
 
 @admin.register(Partner)

@@ -12,14 +12,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import ALL_ROLES, CASE_ROLES, REGISTER_ROLES
-from cantonment.api import PersonRef, ScopedPrimaryKeyField
+from core.api import PersonRef, ScopedPrimaryKeyField
 from core.exports import IdentifyingListMixin
 from core.suppression import for_analyst
+from cvr import reports, services
+from cvr.models import Beneficiary, Consortium, Partner, Project
+from cvr.models.beneficiaries import AgeBand
 from ddr.models import Combatant, Sex
-
-from . import reports, services
-from .models import Beneficiary, Consortium, Partner, Project
-from .models.beneficiaries import AgeBand
 
 
 class ProjectSerializer(serializers.ModelSerializer):

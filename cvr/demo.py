@@ -12,11 +12,10 @@ from typing import Any
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from cvr import services
+from cvr.models import Beneficiary, Partner, Project
+from cvr.models.beneficiaries import AgeBand
 from ddr.models import Combatant, Pathway
-
-from . import services
-from .models import Beneficiary, Partner, Project
-from .models.beneficiaries import AgeBand
 
 PARTNERS = [
     ("Bureau des Nations Unies pour les services d'appui aux projets", "UNOPS", Partner.Kind.UN_AGENCY),

@@ -10,11 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import StyledForm
 from core.models import Region
 from core.uploads import clean_table_upload
+from cvr.models import Beneficiary, Partner, Project
+from cvr.models.beneficiaries import AgeBand
+from cvr.services import LIFECYCLE
 from ddr.models import Sex
-
-from .models import Beneficiary, Partner, Project
-from .models.beneficiaries import AgeBand
-from .services import LIFECYCLE
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

@@ -15,12 +15,11 @@ from simple_history.utils import bulk_create_with_history
 from core.models import Job
 from core.tasks import job_failure
 from core.uploads import FileRejected, cell_problem, error, max_length, read_table
+from cvr.models import Beneficiary, BeneficiaryImport
+from cvr.models.beneficiaries import AgeBand
+from cvr.services import ex_combatant_refusal, mix_refresh
 from ddr.models import Combatant
-from ddr.rules import name_key
-
-from .models import Beneficiary, BeneficiaryImport
-from .models.beneficiaries import AgeBand
-from .services import ex_combatant_refusal, mix_refresh
+from ddr.registration.rules import name_key
 
 # Canonical column -> accepted headers (compared after name_key: no accents, lower case).
 HEADERS = {

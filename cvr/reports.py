@@ -12,9 +12,8 @@ from django.db.models import Case, Count, F, IntegerField, Q, Sum, When
 from django.db.models.functions import Coalesce, ExtractYear
 
 from core.suppression import SUPPRESS_BELOW, Base, visible
-
-from . import rules
-from .models import Project, SOPVersion
+from cvr import rules
+from cvr.models import Project, SOPVersion
 
 DIMENSIONS = {
     "region": ("region__name", None),
@@ -113,7 +112,7 @@ def as_analyst_reads(project: Project, sops: list[SOPVersion] | None = None) -> 
     """A project's counts as analysts read them, each its own base cell (0 below 5), set on the
     instance only (nothing is saved); its mix flags judged again on them. `sops`: every SOP
     version, read once for many projects."""
-    from .services import deviations
+    from cvr.services import deviations
 
     for measure in MEASURES:
         setattr(project, measure, visible(getattr(project, measure)))

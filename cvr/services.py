@@ -15,12 +15,11 @@ from django.utils.translation import gettext as _
 
 from core.audit import save_audited
 from core.errors import Refused
-from ddr.benefit import benefit_refusal
+from cvr import rules
+from cvr.models import Beneficiary, Consortium, Partner, Project, ProjectEvent, SOPVersion
+from cvr.models.beneficiaries import YOUTH_BANDS
 from ddr.models import Combatant, Pathway
-
-from . import rules
-from .models import Beneficiary, Consortium, Partner, Project, ProjectEvent, SOPVersion
-from .models.beneficiaries import YOUTH_BANDS
+from ddr.registration.benefit import benefit_refusal
 
 S = Project.Status
 # The steps in order; a project never skips one. The technical assessment is required for water
@@ -259,7 +258,7 @@ def beneficiary_add(
 
 def mix_refresh_later(project_ids: Iterable[int]) -> None:
     """The mix is the worker's: queued when the change commits."""
-    from .tasks import mix_refresh
+    from cvr.tasks import mix_refresh
 
     ids = list(project_ids)
     transaction.on_commit(lambda: mix_refresh.delay(ids))

@@ -6,20 +6,20 @@ from celery import shared_task
 @shared_task(acks_late=True)
 def mix_refresh(project_ids: list[int] | None = None) -> int:
     """After every change of beneficiaries (those projects), and nightly (every project)."""
-    from . import services
+    from cvr import services
 
     return services.mix_refresh(project_ids)
 
 
 @shared_task(acks_late=True)
 def me_visits_daily() -> dict[str, int]:
-    from . import services
+    from cvr import services
 
     return services.me_visits_flag()
 
 
 @shared_task(acks_late=True)
 def beneficiaries_import(import_id: int) -> None:
-    from . import imports
+    from cvr import imports
 
     imports.beneficiaries_import(import_id)  # idempotent: a finished import is left alone

@@ -23,11 +23,10 @@ from core.forms import form_errors
 from core.models import Job, Region
 from core.suppression import for_analyst
 from core.uploads import errors_csv, errors_page
+from cvr import reports, services
+from cvr.forms import AdvanceForm, BeneficiaryForm, ConsortiumForm, ImportForm, ProjectForm
+from cvr.models import Beneficiary, BeneficiaryImport, Consortium, Partner, Project, SOPVersion
 from ddr.models import Combatant
-
-from . import reports, services
-from .forms import AdvanceForm, BeneficiaryForm, ConsortiumForm, ImportForm, ProjectForm
-from .models import Beneficiary, BeneficiaryImport, Consortium, Partner, Project, SOPVersion
 
 CVR_ROLES = REGISTER_ROLES
 # Decided in Bamako: the project appraisal committee and the Human Rights section's vetting.
@@ -183,7 +182,7 @@ def project_new(request: HttpRequest) -> HttpResponse:
         project._history_user = request.user  # type: ignore[attr-defined]
         project.save()
         messages.success(request, _("Project %(code)s saved as a draft.") % {"code": project.code})
-        return redirect("cvr-project-detail", pk=project.pk)
+        return redirect("cvr:project-detail", pk=project.pk)
     return render(request, "cvr/project_new.html", {"form": form})
 
 
@@ -194,19 +193,19 @@ def project_advance(request: HttpRequest, pk: int) -> HttpResponse:
     form = AdvanceForm(request.POST, project=project)
     if not form.is_valid():
         messages.error(request, _("Step not recorded: %(errors)s") % {"errors": form_errors(form)})
-        return redirect("cvr-project-detail", pk=pk)
+        return redirect("cvr:project-detail", pk=pk)
     if form.cleaned_data["to"] in NATIONAL_STEPS and request.user.role == Role.REGIONAL_OFFICER:  # type: ignore[union-attr]
         messages.error(
             request, _("This step is decided nationally (Bamako): a commission officer records it.")
         )
-        return redirect("cvr-project-detail", pk=pk)
+        return redirect("cvr:project-detail", pk=pk)
     try:
         services.project_advance(project=project, by=request.user, **form.cleaned_data)
     except services.CVRRefused as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("Step recorded."))
-    return redirect("cvr-project-detail", pk=pk)
+    return redirect("cvr:project-detail", pk=pk)
 
 
 @role_required(*CVR_ROLES)
@@ -216,7 +215,7 @@ def beneficiary_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = BeneficiaryForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Beneficiary not added: %(errors)s") % {"errors": form_errors(form)})
-        return redirect("cvr-project-detail", pk=pk)
+        return redirect("cvr:project-detail", pk=pk)
     data = form.cleaned_data
     person = None
     if data["kind"] == "ex_combatant":
@@ -224,7 +223,7 @@ def beneficiary_add(request: HttpRequest, pk: int) -> HttpResponse:
         person = Combatant.objects.for_user(request.user).filter(registration_number=number).first()
         if person is None:
             messages.error(request, _("No registered person %(n)s in your scope.") % {"n": number or "—"})
-            return redirect("cvr-project-detail", pk=pk)
+            return redirect("cvr:project-detail", pk=pk)
     values = {k: data[k] for k in ("sex", "age_band", "village", "youth_at_risk", "name")}
     try:
         services.beneficiary_add(project=project, by=request.user, person=person, **values)
@@ -232,7 +231,7 @@ def beneficiary_add(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("Beneficiary added; the mix is being recomputed."))
-    return redirect("cvr-project-detail", pk=pk)
+    return redirect("cvr:project-detail", pk=pk)
 
 
 @role_required(*CVR_ROLES)
@@ -241,7 +240,7 @@ def beneficiary_import(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        from .tasks import beneficiaries_import
+        from cvr.tasks import beneficiaries_import
 
         upload = form.cleaned_data["file"]
         with transaction.atomic():
@@ -250,7 +249,7 @@ def beneficiary_import(request: HttpRequest, pk: int) -> HttpResponse:
                 job=job, project=project, file=upload, filename=upload.name[:255], created_by=user
             )
             transaction.on_commit(lambda: beneficiaries_import.delay(record.pk))
-        return redirect("cvr-import-detail", pk=record.pk)
+        return redirect("cvr:import-detail", pk=record.pk)
     return render(request, "cvr/beneficiary_import.html", {"project": project, "form": form})
 
 
@@ -301,7 +300,7 @@ def consortium_new(request: HttpRequest) -> HttpResponse:
             form.add_error(exc.field if exc.field in form.fields else None, str(exc))
         else:
             messages.success(request, _("Consortium recorded."))
-            return redirect("cvr-partner-list")
+            return redirect("cvr:partner-list")
     return render(request, "cvr/consortium_new.html", {"form": form})
 
 
@@ -364,7 +363,7 @@ def project_map_data(request: HttpRequest) -> JsonResponse:
                 "status_label": p.get_status_display(),
                 "kind": p.get_kind_display(),
                 "beneficiaries": p.beneficiaries,
-                "url": reverse("cvr-project-detail", args=[p.pk]),
+                "url": reverse("cvr:project-detail", args=[p.pk]),
             },
         }
         for p in placed

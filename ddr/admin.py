@@ -5,18 +5,12 @@ from typing import Any
 from django.contrib import admin
 
 from core.admin import ReadOnlyMixin, ScopedAdmin, ScopedInline
-
-from .models import (
-    ArmedGroup,
-    Coalition,
-    CoalitionMembership,
-    Combatant,
-    EligibilityRun,
-    RuleSet,
-    WatchlistEntry,
-)
-from .names import person_derive
-from .screening import children_separate, is_child_on_record
+from ddr.eligibility.models import EligibilityRun, RuleSet
+from ddr.lists.models import ArmedGroup, Coalition, CoalitionMembership
+from ddr.registration.models import Combatant
+from ddr.registration.names import person_derive
+from ddr.screening.models import WatchlistEntry
+from ddr.screening.services import children_separate, is_child_on_record
 
 
 class CoalitionMembershipInline(ScopedInline):

@@ -3,8 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from core.admin import AuditedAdmin, ReadOnlyMixin, ScopedAdmin, ScopedInline
-
-from .models import Candidate, Cohort, IntegrationTarget, Membership, RankRule, RankTable, Unit
+from integration.models import Candidate, Cohort, IntegrationTarget, Membership, RankRule, RankTable, Unit
 
 
 @admin.register(Unit)

@@ -13,11 +13,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import ALL_ROLES, CASE_ROLES
-from cantonment.api import PersonRef
+from core.api import PersonRef
 from core.suppression import PeriodRefused, for_analyst, is_period_end, visible
-
-from . import services
-from .models import Cohort, ComplianceCheck, IntegrationTarget, Membership, Unit
+from integration import services
+from integration.models import Cohort, ComplianceCheck, IntegrationTarget, Membership, Unit
 
 
 class UnitSerializer(serializers.ModelSerializer):

@@ -12,9 +12,8 @@ from django.conf import settings
 from django.utils import timezone, translation
 
 from ddr.models import Combatant, Pathway
-
-from . import services
-from .models import Cohort, Membership, Party, Unit
+from integration import services
+from integration.models import Cohort, Membership, Party, Unit
 
 REPORTED = {
     "reported_registered": 1423,

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from .models.cohorts import ARMY_RANKS, EDUCATION_ORDER
+from integration.models.cohorts import ARMY_RANKS, EDUCATION_ORDER
 
 # The 2015 Agreement's parties: national forces, CMA, Platform, a third each in command and in
 # strength. Members of the inclusivity movements (CMI) are counted and shown, outside the thirds.

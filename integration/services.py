@@ -19,12 +19,13 @@ from django.utils.translation import gettext as _
 from core.audit import save_audited
 from core.errors import Refused
 from core.suppression import Base, analyst_period, for_analyst, period_kind, period_start
-from ddr import pathways, screening
-from ddr.benefit import benefit_refusal
+from ddr.eligibility import selectors as eligibility_selectors
+from ddr.eligibility import services as eligibility
 from ddr.models import Combatant, MedicalStatus, Pathway
-
-from . import rules
-from .models import (
+from ddr.registration.benefit import benefit_refusal
+from ddr.screening import services as screening
+from integration import rules
+from integration.models import (
     Candidate,
     Cohort,
     ComplianceCheck,
@@ -147,9 +148,9 @@ def membership_end(
     if (
         person is not None
         and leaving == Membership.Leaving.DESERTED
-        and pathways.allowed(person.status, Combatant.Status.DESERTED)
+        and eligibility.allowed(person.status, Combatant.Status.DESERTED)
     ):
-        pathways.case_transition(
+        eligibility.case_transition(
             people=[person], to=Combatant.Status.DESERTED, by=by, reason=circumstances[:100]
         )
     return membership
@@ -386,9 +387,9 @@ def candidate_medical(*, candidate: Candidate, fit: bool, on: dt.date, examiner:
         candidate.status = S.FIT
     else:
         candidate.status = S.REDIRECTED
-        ruleset = pathways.active_ruleset()
+        ruleset = eligibility_selectors.active_ruleset()
         if ruleset is not None:  # the rules in force decide where the unfit go
-            pathways.person_decide(person=person, ruleset=ruleset, by=by)
+            eligibility.person_decide(person=person, ruleset=ruleset, by=by)
         person.refresh_from_db()
         if person.pathway in INTEGRATION_PATHWAYS:  # no rules in force, or a status past deciding
             person.pathway, person.pathway_reason = Pathway.REINSERTION, "medical_unfit"
@@ -405,10 +406,10 @@ def training_start(*, candidates: Iterable[Candidate], on: dt.date, by: Any) -> 
         candidate.status, candidate.training_start = S.IN_TRAINING, on
         save_audited(candidate, by, ["status", "training_start"], "training")
     people = [
-        c.combatant for c in started if pathways.allowed(c.combatant.status, Combatant.Status.IN_TRAINING)
+        c.combatant for c in started if eligibility.allowed(c.combatant.status, Combatant.Status.IN_TRAINING)
     ]
     if people:
-        pathways.case_transition(
+        eligibility.case_transition(
             people=people, to=Combatant.Status.IN_TRAINING, by=by, reason="integration training"
         )
     return len(started)
@@ -482,8 +483,8 @@ def candidate_assign(
         "assigned",
     )
     person.refresh_from_db()
-    if pathways.allowed(person.status, Combatant.Status.INTEGRATED):
-        pathways.case_transition(
+    if eligibility.allowed(person.status, Combatant.Status.INTEGRATED):
+        eligibility.case_transition(
             people=[person], to=Combatant.Status.INTEGRATED, by=by, reason=f"assigned to {unit}"[:100]
         )
     return candidate

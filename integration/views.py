@@ -22,10 +22,9 @@ from core.forms import StyledForm, form_errors, style_fields
 from core.http import redirect_next
 from core.suppression import PeriodRefused, for_analyst, is_period_end, period_end, period_start
 from ddr.models import Combatant
-
-from . import services
-from .models import Candidate, Cohort, IntegrationTarget, Membership, Party, Unit
-from .models.cohorts import Education
+from integration import services
+from integration.models import Candidate, Cohort, IntegrationTarget, Membership, Party, Unit
+from integration.models.cohorts import Education
 
 INTEGRATION_ROLES = REGISTER_ROLES
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -245,14 +244,14 @@ def unit_member_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = MemberForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Member not added: %(errors)s") % {"errors": form_errors(form)})
-        return redirect("unit-detail", pk=pk)
+        return redirect("integration:unit-detail", pk=pk)
     data = form.cleaned_data
     person = _person(request, data["registration_number"]) if data["registration_number"] else None
     if data["registration_number"] and person is None:
         messages.error(
             request, _("No registered person %(n)s in your scope.") % {"n": data["registration_number"]}
         )
-        return redirect("unit-detail", pk=pk)
+        return redirect("integration:unit-detail", pk=pk)
     try:
         services.membership_start(
             unit=unit,
@@ -267,7 +266,7 @@ def unit_member_add(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Member added."))
     except services.IntegrationRefused as exc:
         messages.error(request, str(exc))
-    return redirect("unit-detail", pk=pk)
+    return redirect("integration:unit-detail", pk=pk)
 
 
 def _membership(request: HttpRequest, pk: int) -> Membership:
@@ -287,7 +286,7 @@ def membership_leave(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Departure recorded."))
         except services.IntegrationRefused as exc:
             messages.error(request, str(exc))
-    return redirect("unit-detail", pk=membership.unit_id)
+    return redirect("integration:unit-detail", pk=membership.unit_id)
 
 
 @role_required(*INTEGRATION_ROLES)
@@ -302,7 +301,7 @@ def membership_command(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Command position given."))
     except services.IntegrationRefused as exc:
         messages.error(request, str(exc))
-    return redirect("unit-detail", pk=pk)
+    return redirect("integration:unit-detail", pk=pk)
 
 
 @role_required(*INTEGRATION_ROLES)
@@ -312,7 +311,7 @@ def unit_patrol(request: HttpRequest, pk: int) -> HttpResponse:
     form = PatrolForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Patrol not recorded: %(errors)s") % {"errors": form_errors(form)})
-        return redirect("unit-detail", pk=pk)
+        return redirect("integration:unit-detail", pk=pk)
     data = form.cleaned_data
     planned = {p: data[f"planned_{p}"] for p in Party.values if data[f"planned_{p}"]}
     present = {p: data[f"present_{p}"] for p in Party.values if data[f"present_{p}"]}
@@ -328,18 +327,18 @@ def unit_patrol(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Patrol recorded."))
     except services.IntegrationRefused as exc:
         messages.error(request, str(exc))
-    return redirect("unit-detail", pk=pk)
+    return redirect("integration:unit-detail", pk=pk)
 
 
 @role_required(*INTEGRATION_ROLES)
 @require_POST
 def compliance_now(request: HttpRequest) -> HttpResponse:
     """On demand: the worker measures every unit today (the same job runs every morning)."""
-    from .tasks import compliance_daily
+    from integration.tasks import compliance_daily
 
     compliance_daily.delay()
     messages.success(request, _("The one-third check is running; the history updates in a moment."))
-    return redirect_next(request, "unit-list")
+    return redirect_next(request, "integration:unit-list")
 
 
 @role_required(*ALL_ROLES)
@@ -431,11 +430,11 @@ def cohort_new(request: HttpRequest) -> HttpResponse:
     form = CohortForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Cohort not created: %(errors)s") % {"errors": form_errors(form)})
-        return redirect("cohort-list")
+        return redirect("integration:cohort-list")
     cohort = form.save(commit=False)
     cohort._history_user = request.user  # type: ignore[attr-defined]
     cohort.save()
-    return redirect("cohort-detail", pk=cohort.pk)
+    return redirect("integration:cohort-detail", pk=cohort.pk)
 
 
 def _cohort(request: HttpRequest, pk: int) -> Cohort:
@@ -483,14 +482,14 @@ def cohort_candidate_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = CandidateForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Candidate not added: %(errors)s") % {"errors": form_errors(form)})
-        return redirect("cohort-detail", pk=pk)
+        return redirect("integration:cohort-detail", pk=pk)
     person = _person(request, form.cleaned_data["registration_number"])
     if person is None:
         messages.error(
             request,
             _("No registered person %(n)s in your scope.") % {"n": form.cleaned_data["registration_number"]},
         )
-        return redirect("cohort-detail", pk=pk)
+        return redirect("integration:cohort-detail", pk=pk)
     try:
         services.candidate_add(
             cohort=cohort,
@@ -502,7 +501,7 @@ def cohort_candidate_add(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Candidate added."))
     except services.IntegrationRefused as exc:
         messages.error(request, str(exc))
-    return redirect("cohort-detail", pk=pk)
+    return redirect("integration:cohort-detail", pk=pk)
 
 
 @role_required(*INTEGRATION_ROLES)
@@ -553,4 +552,4 @@ def cohort_step(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, _("Unknown step."))
     except services.IntegrationRefused as exc:
         messages.error(request, str(exc))
-    return redirect("cohort-detail", pk=pk)
+    return redirect("integration:cohort-detail", pk=pk)

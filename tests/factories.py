@@ -10,8 +10,8 @@ from cantonment.models import Site
 from core.models import Region
 from cvr.models import Partner, Project
 from ddr.models import ArmedGroup, Category, Combatant, Sex
-from ddr.names import person_name_key
-from ddr.rules import registration_number
+from ddr.registration.names import person_name_key
+from ddr.registration.rules import registration_number
 from integration.models import Unit
 
 

@@ -16,7 +16,7 @@ from .factories import CombatantFactory, ProjectFactory, SiteFactory, UserFactor
 pytestmark = pytest.mark.django_db
 
 # Pages a stranger may open. Everything else needs a signed-in user.
-PUBLIC = {"login", "healthz", "set_language", "javascript-catalog", "favicon"}
+PUBLIC = {"accounts:login", "core:healthz", "core:set_language", "core:javascript-catalog", "core:favicon"}
 
 
 def _all_named_urls() -> list[tuple[str, str]]:
@@ -43,7 +43,7 @@ def _all_named_urls() -> list[tuple[str, str]]:
 
 def test_url_walk_covers_the_app_and_api() -> None:
     names = {name for name, _ in _all_named_urls()}
-    assert {"home", "person-list", "person-detail", "site-list", "api-schema", "admin:index"} <= names
+    assert {"programme:home", "ddr:person-list", "ddr:person-detail", "cantonment:site-list", "api-schema", "admin:index"} <= names
 
 
 @pytest.mark.parametrize(("name", "url"), _all_named_urls())
@@ -53,25 +53,25 @@ def test_every_url_except_the_allow_list_requires_login(client: Any, name: str, 
         return
     if name.startswith("admin:"):
         assert response.status_code == 302
-        assert response["Location"].startswith(("/admin/login/", reverse("login")))
+        assert response["Location"].startswith(("/admin/login/", reverse("accounts:login")))
     elif url.startswith("/api/"):
         assert response.status_code in (401, 403, 405), url
     else:
         assert response.status_code == 302, url
-        assert response["Location"].startswith(reverse("login")), url
+        assert response["Location"].startswith(reverse("accounts:login")), url
 
 
 def test_regional_officer_gets_404_on_another_regions_person(gao_client: Any) -> None:
     kidal = CombatantFactory(region=region("KID"))
     gao = CombatantFactory(region=region("GAO"))
-    assert gao_client.get(reverse("person-detail", args=[gao.pk])).status_code == 200
-    assert gao_client.get(reverse("person-detail", args=[kidal.pk])).status_code == 404
+    assert gao_client.get(reverse("ddr:person-detail", args=[gao.pk])).status_code == 200
+    assert gao_client.get(reverse("ddr:person-detail", args=[kidal.pk])).status_code == 404
 
 
 def test_regional_officer_list_and_api_show_only_their_region(gao_client: Any) -> None:
     CombatantFactory(region=region("KID"), family_name="Kidalois")
     CombatantFactory(region=region("GAO"), family_name="Gaois")
-    page = gao_client.get(reverse("person-list")).content.decode()
+    page = gao_client.get(reverse("ddr:person-list")).content.decode()
     assert "Gaois" in page and "Kidalois" not in page
     api = gao_client.get("/api/people/").json()
     assert [p["family_name"] for p in api["results"]] == ["Gaois"]
@@ -82,14 +82,14 @@ def test_regional_officer_list_and_api_show_only_their_region(gao_client: Any) -
 def test_regional_officer_sees_only_their_region_in_sites_and_projects(gao_client: Any) -> None:
     kidal_site = SiteFactory(region=region("KID"))
     ProjectFactory(region=region("KID"), title="Puits de Kidal")
-    assert gao_client.get(reverse("site-detail", args=[kidal_site.pk])).status_code == 404
-    assert "Puits de Kidal" not in gao_client.get(reverse("cvr-project-list")).content.decode()
+    assert gao_client.get(reverse("cantonment:site-detail", args=[kidal_site.pk])).status_code == 404
+    assert "Puits de Kidal" not in gao_client.get(reverse("cvr:project-list")).content.decode()
 
 
 def test_analyst_cannot_open_person_pages(analyst_client: Any) -> None:
     person = CombatantFactory()
-    assert analyst_client.get(reverse("person-list")).status_code == 403
-    assert analyst_client.get(reverse("person-detail", args=[person.pk])).status_code == 403
+    assert analyst_client.get(reverse("ddr:person-list")).status_code == 403
+    assert analyst_client.get(reverse("ddr:person-detail", args=[person.pk])).status_code == 403
 
 
 def test_analyst_api_has_no_register(analyst_client: Any) -> None:
@@ -99,7 +99,7 @@ def test_analyst_api_has_no_register(analyst_client: Any) -> None:
 
 
 def test_pseudonym_is_stable_keyed_and_per_purpose(settings: Any) -> None:
-    from ddr.models import pseudonym_for
+    from core.suppression import pseudonym_for
 
     first = pseudonym_for(42, "stays")
     assert pseudonym_for(42, "stays") == first and pseudonym_for(43, "stays") != first
@@ -126,21 +126,21 @@ def test_child_records_are_invisible_to_every_role_but_child_protection(
     )
     adult = CombatantFactory(family_name="Adulte")
     for client in (commission_client, gao_client):
-        assert client.get(reverse("person-detail", args=[child.pk])).status_code == 404
-        assert "Enfantin" not in client.get(reverse("person-list")).content.decode()
+        assert client.get(reverse("ddr:person-detail", args=[child.pk])).status_code == 404
+        assert "Enfantin" not in client.get(reverse("ddr:person-list")).content.decode()
         assert "Enfantin" not in client.get("/api/people/").content.decode()
     # Even administrators do not open children's records in the admin.
     assert admin_client.get(reverse("admin:ddr_combatant_change", args=[child.pk])).status_code == 302
     assert "Enfantin" not in admin_client.get(reverse("admin:ddr_combatant_changelist")).content.decode()
     # The child-protection officer opens children, and only children.
-    assert child_protection_client.get(reverse("person-detail", args=[child.pk])).status_code == 200
-    assert child_protection_client.get(reverse("person-detail", args=[adult.pk])).status_code == 404
+    assert child_protection_client.get(reverse("ddr:person-detail", args=[child.pk])).status_code == 200
+    assert child_protection_client.get(reverse("ddr:person-detail", args=[adult.pk])).status_code == 404
 
 
 def test_children_never_count_among_combatants_on_the_home_page(commission_client: Any) -> None:
     CombatantFactory.create_batch(3)
     CombatantFactory(category=Category.CHILD, has_weapon=False)
-    summary = commission_client.get(reverse("home")).context["summary"]
+    summary = commission_client.get(reverse("programme:home")).context["summary"]
     assert summary.people == 3
     assert summary.children_referred == 1
 
@@ -159,7 +159,7 @@ def test_regional_officer_without_region_is_refused_by_the_database() -> None:
 
 def test_login_is_locked_after_repeated_failures(client: Any, settings: Any) -> None:
     UserFactory(username="awa", role=Role.COMMISSION_OFFICER)
-    url = reverse("login")
+    url = reverse("accounts:login")
     for _ in range(settings.AXES_FAILURE_LIMIT):
         client.post(url, {"username": "awa", "password": "wrong-password"})
     # The right password is refused too while the lock holds.
@@ -170,8 +170,8 @@ def test_login_is_locked_after_repeated_failures(client: Any, settings: Any) -> 
 
 def test_login_with_the_right_password_opens_the_home_page(client: Any) -> None:
     UserFactory(username="awa", role=Role.COMMISSION_OFFICER)
-    response = client.post(reverse("login"), {"username": "awa", "password": "Sahel-pass-2024"}, follow=True)
-    assert response.redirect_chain[-1][0] == reverse("home")
+    response = client.post(reverse("accounts:login"), {"username": "awa", "password": "Sahel-pass-2024"}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("programme:home")
     assert response.status_code == 200
 
 

@@ -208,7 +208,7 @@ def test_no_small_register_cell_is_recoverable_from_every_figure_an_analyst_read
         region_of_name = dict(Region.objects.values_list("name", "id"))
         region_of_code = dict(Region.objects.values_list("code", "id"))
         movement_of = dict(ArmedGroup.objects.values_list("code", "id"))
-        from core.dashboard import FUNNEL
+        from programme.dashboard import FUNNEL
 
         steps = {str(label): set(statuses) for label, statuses in FUNNEL}
         region_names = list(Region.objects.filter(code__in=["GAO", "KID", "TBK"]).values_list("name", flat=True))
@@ -268,7 +268,7 @@ def test_no_small_register_cell_is_recoverable_from_every_figure_an_analyst_read
                         solver.add(chosen, row.get(label, 0))
 
     # The home page's figures.
-    from core.selectors import programme_summary
+    from programme.selectors import programme_summary
 
     summary = programme_summary(analyst)
     small_shown += _shown([summary.people, summary.women, *(n for _r, n in summary.by_region)])
@@ -392,7 +392,7 @@ def test_analysts_get_no_row_per_person_endpoint(analyst_client: Any, url: str) 
 
 
 def test_pseudonyms_differ_per_purpose() -> None:
-    from ddr.models import pseudonym_for
+    from core.suppression import pseudonym_for
 
     assert pseudonym_for(7, "stays") != pseudonym_for(7, "unit-memberships")
     with pytest.raises(ValueError):

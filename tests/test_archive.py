@@ -19,7 +19,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
-from cantonment import stays
+from cantonment.sites import services as stays
 from ddr.models import Combatant
 
 from .factories import CombatantFactory, SiteFactory

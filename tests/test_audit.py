@@ -48,7 +48,7 @@ def test_history_tab_shows_the_change_on_the_person_page(
     person.status = Combatant.Status.SCREENED
     person._history_user = commission_officer  # type: ignore[attr-defined]
     person.save()
-    page = commission_client.get(reverse("person-detail", args=[person.pk])).content.decode()
+    page = commission_client.get(reverse("ddr:person-detail", args=[person.pk])).content.decode()
     assert 'data-testid="history"' in page
     assert "Enregistré" in page and "Vérifié" in page
     assert commission_officer.get_full_name() in page
@@ -64,7 +64,7 @@ def test_history_tab_costs_a_constant_number_of_queries(
         person.status = status
         person.save()
     with django_assert_max_num_queries(13):
-        commission_client.get(reverse("person-detail", args=[person.pk]))
+        commission_client.get(reverse("ddr:person-detail", args=[person.pk]))
 
 
 def test_bulk_writes_are_audited_too(administrator: Any) -> None:

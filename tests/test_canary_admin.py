@@ -19,7 +19,7 @@ from django.urls import NoReverseMatch, reverse
 from cantonment.models import CantonmentStay, StorageLocation, WamItem
 from cvr.models import Beneficiary
 from ddr.models import Category, DeclaredWeapon, IdentityDocument, ListEntry, SubmittedList
-from ddr.rules import registration_number
+from ddr.registration.rules import registration_number
 from integration.models import Candidate, Cohort, Membership
 
 from .factories import CombatantFactory, ProjectFactory, SiteFactory, UnitFactory, group, region

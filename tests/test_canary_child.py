@@ -25,7 +25,7 @@ from django.utils import timezone
 from accounts.models import Role
 from cantonment.models import CantonmentStay
 from cvr.models import Beneficiary
-from ddr import screening, services
+from ddr.lists import services as lists
 from ddr.models import (
     Category,
     Combatant,
@@ -36,7 +36,8 @@ from ddr.models import (
     VettingMatch,
     WatchlistEntry,
 )
-from ddr.rules import name_key, registration_number
+from ddr.registration.rules import name_key, registration_number
+from ddr.screening import services as screening
 from integration.models import Membership
 
 from .ddr.test_list_import import import_list, start
@@ -60,7 +61,7 @@ HEADER = "Nom;Prénom;Sexe;Date de naissance;Région;Matricule;Numéro d'enregis
 # Roles that must never read a child's record (child protection is the positive control).
 BLIND_ROLES = (Role.COMMISSION_OFFICER, Role.REGIONAL_OFFICER, Role.ANALYST, Role.ADMINISTRATOR)
 # Writes, logins and heavy machinery: GET on them proves nothing about reading.
-SKIPPED = {"logout", "api-token-logout", "api-token-login", "set_language", "admin:logout"}
+SKIPPED = {"accounts:logout", "api-token-logout", "api-token-login", "core:set_language", "admin:logout"}
 
 
 @dataclass
@@ -134,7 +135,7 @@ def canary(commission_officer: Any) -> Canary:
     without = f"{HEADER}\n{_adult_line(1)}\n{_adult_line(3)}\n"
     probe = f"{HEADER}\nAutre;Nom;F;vers 1970;Kidal;CAN-2;\n"
     for text in (without, probe):
-        record = services.list_import_validate(import_id=start(commission_officer, text, first_list).pk)
+        record = lists.list_import_validate(import_id=start(commission_officer, text, first_list).pk)
         assert record.status == ListImport.Status.READY
     ids = {child.pk, adult.pk, namesake.pk, first_list.pk, site.pk, unit.pk, project.pk}
     for model in (

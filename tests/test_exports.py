@@ -14,7 +14,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from cantonment import stays
+from cantonment.sites import services as stays
 from core.models import ExportLog
 from ddr.models import ListEntry, Pathway, SubmittedList
 from integration.models import Cohort, Membership
@@ -72,36 +72,36 @@ def world(commission_officer: Any) -> dict[str, Any]:
 
 # (page, its arguments from the world, the table's name on the page, identifies people, who reads it)
 PAGES = [
-    ("person-list", None, "", True, "commission"),
-    ("list-index", None, "", False, "commission"),
-    ("list-detail", "list", "", True, "commission"),
-    ("list-integrity", None, "", False, "commission"),
-    ("duplicate-queue", None, "", True, "commission"),
-    ("vetting-queue", None, "", True, "commission"),
-    ("flagged-documents", None, "", True, "commission"),
-    ("referral-list", None, "", True, "child_protection"),
-    ("ruleset-list", None, "", False, "commission"),
-    ("quota-use", None, "", False, "commission"),
-    ("site-list", None, "", False, "commission"),
-    ("site-detail", "site", "", True, "commission"),
-    ("wam-list", None, "", True, "commission"),
-    ("wam-reconciliation", None, "", False, "commission"),
-    ("wam-reconciliation", None, "by-site", False, "commission"),
-    ("wam-reconciliation", None, "undeclared", True, "commission"),
-    ("wam-reconciliation", None, "declared-twice", True, "commission"),
-    ("stock-check-list", None, "", False, "commission"),
-    ("inventory-list", None, "", False, "commission"),
-    ("unit-list", None, "", False, "commission"),
-    ("unit-detail", "unit", "", True, "commission"),
-    ("desertions", None, "", False, "commission"),
-    ("desertions", None, "list", True, "commission"),
-    ("cohort-list", None, "", False, "commission"),
-    ("cohort-list", None, "targets", False, "commission"),
-    ("cohort-detail", "cohort", "", True, "commission"),
-    ("cvr-project-list", None, "", False, "commission"),
-    ("cvr-project-detail", "project", "", True, "commission"),
-    ("cvr-partner-list", None, "", False, "commission"),
-    ("cvr-yearly-record", None, "", False, "commission"),
+    ("ddr:person-list", None, "", True, "commission"),
+    ("ddr:list-index", None, "", False, "commission"),
+    ("ddr:list-detail", "list", "", True, "commission"),
+    ("ddr:list-integrity", None, "", False, "commission"),
+    ("ddr:duplicate-queue", None, "", True, "commission"),
+    ("ddr:vetting-queue", None, "", True, "commission"),
+    ("ddr:flagged-documents", None, "", True, "commission"),
+    ("ddr:referral-list", None, "", True, "child_protection"),
+    ("ddr:ruleset-list", None, "", False, "commission"),
+    ("ddr:quota-use", None, "", False, "commission"),
+    ("cantonment:site-list", None, "", False, "commission"),
+    ("cantonment:site-detail", "site", "", True, "commission"),
+    ("cantonment:wam-list", None, "", True, "commission"),
+    ("cantonment:wam-reconciliation", None, "", False, "commission"),
+    ("cantonment:wam-reconciliation", None, "by-site", False, "commission"),
+    ("cantonment:wam-reconciliation", None, "undeclared", True, "commission"),
+    ("cantonment:wam-reconciliation", None, "declared-twice", True, "commission"),
+    ("cantonment:stock-check-list", None, "", False, "commission"),
+    ("cantonment:inventory-list", None, "", False, "commission"),
+    ("integration:unit-list", None, "", False, "commission"),
+    ("integration:unit-detail", "unit", "", True, "commission"),
+    ("integration:desertions", None, "", False, "commission"),
+    ("integration:desertions", None, "list", True, "commission"),
+    ("integration:cohort-list", None, "", False, "commission"),
+    ("integration:cohort-list", None, "targets", False, "commission"),
+    ("integration:cohort-detail", "cohort", "", True, "commission"),
+    ("cvr:project-list", None, "", False, "commission"),
+    ("cvr:project-detail", "project", "", True, "commission"),
+    ("cvr:partner-list", None, "", False, "commission"),
+    ("cvr:yearly-record", None, "", False, "commission"),
 ]
 
 
@@ -148,12 +148,12 @@ def test_exports_keep_to_the_readers_region_and_the_pages_filters(
     world: dict[str, Any], gao_client: Client, commission_client: Client
 ) -> None:
     SiteFactory(name="Anéfis", region=region("KID"))
-    rows = gao_client.get(reverse("site-list"), {"export": "csv"}).content.decode().splitlines()
+    rows = gao_client.get(reverse("cantonment:site-list"), {"export": "csv"}).content.decode().splitlines()
     assert [r.split(";")[0] for r in rows[1:]] == ["Kati"]  # never Kidal's site
-    people = gao_client.get(reverse("person-list"), {"export": "csv", "purpose": PURPOSE}).content.decode()
+    people = gao_client.get(reverse("ddr:person-list"), {"export": "csv", "purpose": PURPOSE}).content.decode()
     assert "Maïga" in people and "Kidalois" not in people
     filtered = commission_client.get(
-        reverse("person-list"), {"export": "csv", "purpose": PURPOSE, "region": "KID"}
+        reverse("ddr:person-list"), {"export": "csv", "purpose": PURPOSE, "region": "KID"}
     )
     assert "Kidalois" in filtered.content.decode() and "Maïga" not in filtered.content.decode()
     assert ExportLog.objects.order_by("pk").last().filters == "region=KID"
@@ -161,21 +161,21 @@ def test_exports_keep_to_the_readers_region_and_the_pages_filters(
 
 def test_analysts_cannot_export_what_they_cannot_read(analyst_client: Client, world: dict[str, Any]) -> None:
     assert (
-        analyst_client.get(reverse("person-list"), {"export": "csv", "purpose": PURPOSE}).status_code == 403
+        analyst_client.get(reverse("ddr:person-list"), {"export": "csv", "purpose": PURPOSE}).status_code == 403
     )
-    assert analyst_client.get(reverse("wam-list"), {"export": "csv", "purpose": PURPOSE}).status_code == 403
+    assert analyst_client.get(reverse("cantonment:wam-list"), {"export": "csv", "purpose": PURPOSE}).status_code == 403
     assert not ExportLog.objects.exists()
 
 
 def test_dashboard_exports_every_table_with_suppression(
     analyst_client: Client, world: dict[str, Any]
 ) -> None:
-    book = analyst_client.get(reverse("dashboard"), {"export": "xlsx"})
+    book = analyst_client.get(reverse("programme:dashboard"), {"export": "xlsx"})
     sheets = openpyxl.load_workbook(io.BytesIO(book.content))
     assert len(sheets.sheetnames) == 9
     funnel = [list(r) for r in sheets[sheets.sheetnames[0]].iter_rows(values_only=True)]
     assert ["En cantonnement ou démobilisés", 0] in funnel  # one person: left out for an analyst
-    one = analyst_client.get(reverse("dashboard"), {"export": "csv", "table": "pathway-region"})
+    one = analyst_client.get(reverse("programme:dashboard"), {"export": "csv", "table": "pathway-region"})
     assert one.content.decode("utf-8-sig").splitlines()[0] == "Parcours par région"
     assert list(ExportLog.objects.values_list("what", flat=True).order_by("pk")) == [
         "tableau-de-bord",
@@ -188,7 +188,7 @@ def test_an_export_costs_the_same_queries_for_3_rows_or_30(
 ) -> None:
     def export() -> int:
         with django_assert_max_num_queries(12):
-            response = commission_client.get(reverse("person-list"), {"export": "xlsx", "purpose": PURPOSE})
+            response = commission_client.get(reverse("ddr:person-list"), {"export": "xlsx", "purpose": PURPOSE})
         return len(list(openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows())) - 1
 
     for _ in range(3):

@@ -17,14 +17,14 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_home_page_is_french_by_default_with_french_numbers(commission_client: Any) -> None:
     CombatantFactory.create_batch(3)
     ProjectFactory(budget_usd=1234567)
-    page = commission_client.get(reverse("home")).content.decode()
+    page = commission_client.get(reverse("programme:home")).content.decode()
     assert '<html lang="fr">' in page
     assert "Le programme en un coup d" in page
     assert "1\xa0234\xa0567" in page  # French thousands separator (non-breaking space)
 
 
 def test_english_switch(commission_client: Any) -> None:
-    response = commission_client.post(reverse("set_language"), {"language": "en", "next": "/"}, follow=True)
+    response = commission_client.post(reverse("core:set_language"), {"language": "en", "next": "/"}, follow=True)
     page = response.content.decode()
     assert '<html lang="en">' in page
     assert "The programme at a glance" in page
@@ -39,28 +39,28 @@ def test_home_page_query_count_is_constant(
     UnitFactory.create_batch(2)
     ProjectFactory.create_batch(3)
     with django_assert_max_num_queries(12) as small:
-        commission_client.get(reverse("home"))
+        commission_client.get(reverse("programme:home"))
     CombatantFactory.create_batch(30)
     ProjectFactory.create_batch(10)
     with django_assert_max_num_queries(len(small.captured_queries)):
-        commission_client.get(reverse("home"))
+        commission_client.get(reverse("programme:home"))
 
 
 def test_lists_render_for_each_app(commission_client: Any) -> None:
     SiteFactory(name="Tabankort")
     UnitFactory(name="BATFAR Kidal")
     ProjectFactory(title="Puits pastoral")
-    assert "Tabankort" in commission_client.get(reverse("site-list")).content.decode()
-    assert "BATFAR Kidal" in commission_client.get(reverse("unit-list")).content.decode()
-    assert "Puits pastoral" in commission_client.get(reverse("cvr-project-list")).content.decode()
+    assert "Tabankort" in commission_client.get(reverse("cantonment:site-list")).content.decode()
+    assert "BATFAR Kidal" in commission_client.get(reverse("integration:unit-list")).content.decode()
+    assert "Puits pastoral" in commission_client.get(reverse("cvr:project-list")).content.decode()
 
 
 def test_person_search_by_name_or_number(commission_client: Any) -> None:
     target = CombatantFactory(family_name="Ag Intallah")
     CombatantFactory(family_name="Touré")
-    page = commission_client.get(reverse("person-list"), {"q": "intallah"}).content.decode()
+    page = commission_client.get(reverse("ddr:person-list"), {"q": "intallah"}).content.decode()
     assert "Ag Intallah" in page and "Touré" not in page
-    page = commission_client.get(reverse("person-list"), {"q": target.registration_number}).content.decode()
+    page = commission_client.get(reverse("ddr:person-list"), {"q": target.registration_number}).content.decode()
     assert "Ag Intallah" in page
 
 
@@ -69,7 +69,7 @@ def test_pages_reference_no_external_origin(commission_client: Any) -> None:
     external = re.compile(r"""(?:src|href)\s*=\s*["'](?:https?:)?//""", re.I)
     for template in (ROOT / "templates").rglob("*.html"):
         assert not external.search(template.read_text()), template
-    page = commission_client.get(reverse("home"))
+    page = commission_client.get(reverse("programme:home"))
     assert not external.search(page.content.decode())
     csp = page["Content-Security-Policy"]
     assert "default-src 'self'" in csp and "script-src 'self'" in csp and "unsafe-inline" not in csp

@@ -11,8 +11,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from cantonment import wam
 from cantonment.models import CantonmentStay, StorageLocation
+from cantonment.weapons import services as weapons
 from cvr import services as cvr
 from cvr.models import Beneficiary
 from ddr.models import Category, Combatant
@@ -56,7 +56,7 @@ def test_a_site_lists_its_own_regions_people_and_counts_everyone(
         CantonmentStay.objects.create(
             combatant=person, site=site, checked_in_on=DAY, leave_by=DAY, flag="overstay"
         )
-    url = reverse("site-detail", args=[site.pk])
+    url = reverse("cantonment:site-detail", args=[site.pk])
     page = gao_client.get(url)
     assert_only_gao(page.content, people)
     assert page.context["flag_counts"] == {"overstay": 3}  # the alerts count everyone
@@ -76,17 +76,17 @@ def test_weapons_handed_in_name_their_holder_only_when_the_reader_may_see_them(
     site = SiteFactory(region=region("GAO"))
     armoury = StorageLocation.objects.create(name="Armurerie", region=site.region, site=site)
     items = {
-        key: wam.hand_in(
+        key: weapons.hand_in(
             site=site, location=armoury, kind="weapon", serial_number=f"AK-{key}", received_on=DAY,
             custodian="Sgt Traoré", by=commission_officer, person=person,
         )
         for key, person in people.items()
     }  # fmt: skip
-    assert_only_gao(gao_client.get(reverse("wam-list")).content, people)
-    assert_only_gao(gao_client.get(reverse("wam-list"), PURPOSE).content, people)
-    kidal_item = gao_client.get(reverse("wam-detail", args=[items["kidal"].pk]))
+    assert_only_gao(gao_client.get(reverse("cantonment:wam-list")).content, people)
+    assert_only_gao(gao_client.get(reverse("cantonment:wam-list"), PURPOSE).content, people)
+    kidal_item = gao_client.get(reverse("cantonment:wam-detail", args=[items["kidal"].pk]))
     assert kidal_item.status_code == 200 and not shows(kidal_item.content, people["kidal"])
-    receipt = gao_client.get(reverse("wam-receipt", args=[items["child"].pk]))
+    receipt = gao_client.get(reverse("cantonment:wam-receipt", args=[items["child"].pk]))
     assert not shows(receipt.content, people["child"])
     holders = {
         r["serial_number"]: r["handed_in_by"] for r in gao_client.get("/api/weapons/").json()["results"]
@@ -100,7 +100,7 @@ def test_a_unit_lists_its_own_regions_members_and_counts_everyone(
     unit = UnitFactory(region=region("GAO"))
     for person in people.values():
         Membership.objects.create(unit=unit, combatant=person, party="cma", start=DAY)
-    url = reverse("unit-detail", args=[unit.pk])
+    url = reverse("integration:unit-detail", args=[unit.pk])
     page = gao_client.get(url)
     assert_only_gao(page.content, people)
     assert sum(page.context["thirds"].strength.values()) == 3
@@ -119,7 +119,7 @@ def test_the_desertions_list_names_only_the_readers_people(
             unit=unit, combatant=person, party="cma", start=DAY, end=dt.date(2024, 1, 5) + dt.timedelta(days=300),
             leaving="deserted", circumstances="Parti avec son arme",
         )  # fmt: skip
-    url = reverse("desertions")
+    url = reverse("integration:desertions")
     assert_only_gao(gao_client.get(url).content, people)
     assert_only_gao(gao_client.get(url, {**PURPOSE, "table": "list"}).content, people)
     assert not shows(commission_client.get(url).content, people["child"])
@@ -134,7 +134,7 @@ def test_a_project_lists_its_own_regions_beneficiaries_and_counts_everyone(
             project=project, kind="ex_combatant", combatant=person, sex="M", age_band="25-35"
         )
     cvr.mix_refresh([project.pk])
-    url = reverse("cvr-project-detail", args=[project.pk])
+    url = reverse("cvr:project-detail", args=[project.pk])
     page = gao_client.get(url)
     assert_only_gao(page.content, people)
     assert page.context["mix"].ex_combatants == 3
@@ -153,7 +153,7 @@ def test_a_cohort_lists_its_own_regions_candidates_and_counts_everyone(
 ) -> None:
     cohort = Cohort.objects.create(name="Gao 2024", region=region("GAO"), training_start=DAY)
     candidates = {key: Candidate.objects.create(cohort=cohort, combatant=p) for key, p in people.items()}
-    url = reverse("cohort-detail", args=[cohort.pk])
+    url = reverse("integration:cohort-detail", args=[cohort.pk])
     page = gao_client.get(url)
     assert_only_gao(page.content, people)
     assert sum(page.context["counts"].values()) == 3
@@ -161,5 +161,5 @@ def test_a_cohort_lists_its_own_regions_candidates_and_counts_everyone(
     assert not shows(commission_client.get(url, PURPOSE).content, people["child"])
     # Nor can a step be recorded on a candidate the officer may not see.
     step = {"action": "unfit", "candidate": candidates["kidal"].pk, "on": DAY.isoformat()}
-    gao_client.post(reverse("cohort-step", args=[cohort.pk]), step)
+    gao_client.post(reverse("integration:cohort-step", args=[cohort.pk]), step)
     assert Candidate.objects.get(pk=candidates["kidal"].pk).status == Candidate.Status.CANDIDATE

@@ -30,7 +30,7 @@ from ddr.models import (
     ListEntry,
     SubmittedList,
 )
-from ddr.rules import is_valid_registration_number, luhn_digit, registration_number
+from ddr.registration.rules import is_valid_registration_number, luhn_digit, registration_number
 from integration.models import Candidate, Cohort, ComplianceCheck, Membership, Patrol, Unit
 
 pytestmark = pytest.mark.django_db

@@ -15,8 +15,9 @@ from django.urls import reverse
 
 from accounts.models import Role
 from core.models import ExportLog
-from ddr import dedup, screening
+from ddr.duplicates import services as duplicates
 from ddr.models import Category, ChildReferral, DuplicatePair
+from ddr.screening import services as screening
 from integration.models import Candidate, Cohort
 
 from .factories import CombatantFactory, UnitFactory, UserFactory, region
@@ -42,7 +43,7 @@ def test_export_log_hides_what_child_protection_searched_from_the_administrator(
 ) -> None:
     CombatantFactory(given_name=CHILD_NAME, category=Category.CHILD)
     export = child_protection_client.get(
-        reverse("referral-list"), {"q": CHILD_NAME, "export": "csv", "purpose": f"{PURPOSE} {CHILD_NAME}"}
+        reverse("ddr:referral-list"), {"q": CHILD_NAME, "export": "csv", "purpose": f"{PURPOSE} {CHILD_NAME}"}
     )
     assert export.status_code == 200
     assert CHILD_NAME in ExportLog.objects.get().filters  # kept in the log itself
@@ -55,7 +56,7 @@ def test_export_log_stays_hidden_after_the_officer_changes_role(
     child_protection_officer: Any, child_protection_client: Client, admin_client: Client
 ) -> None:
     child_protection_client.get(
-        reverse("person-list"), {"q": CHILD_NAME, "export": "csv", "purpose": PURPOSE}
+        reverse("ddr:person-list"), {"q": CHILD_NAME, "export": "csv", "purpose": PURPOSE}
     )
     child_protection_officer.role = Role.COMMISSION_OFFICER
     child_protection_officer.save()
@@ -64,7 +65,7 @@ def test_export_log_stays_hidden_after_the_officer_changes_role(
 
 def test_export_log_masks_the_words_of_any_search(commission_client: Client, admin_client: Client) -> None:
     commission_client.get(
-        reverse("person-list"), {"q": CHILD_NAME, "region": "GAO", "export": "csv", "purpose": PURPOSE}
+        reverse("ddr:person-list"), {"q": CHILD_NAME, "region": "GAO", "export": "csv", "purpose": PURPOSE}
     )
     pages = _admin_pages_of_the_export_log(admin_client)
     assert CHILD_NAME not in pages
@@ -151,7 +152,7 @@ def test_starting_training_moves_only_the_candidates_the_officer_may_see(gao_cli
     child = Candidate.objects.create(
         cohort=cohort, combatant=CombatantFactory(category=Category.CHILD), status=Candidate.Status.FIT
     )
-    response = gao_client.post(reverse("cohort-step", args=[cohort.pk]), {"action": "start_training"})
+    response = gao_client.post(reverse("integration:cohort-step", args=[cohort.pk]), {"action": "start_training"})
     assert response.status_code == 302
     statuses = dict(Candidate.objects.values_list("pk", "status"))
     assert statuses[gao.pk] == Candidate.Status.IN_TRAINING
@@ -164,14 +165,14 @@ def test_a_record_merged_into_someone_later_found_a_child_is_the_childs_too(
     kept = CombatantFactory(given_name="Moussa", family_name="Ag Alhousseini", birth_year=2004)
     absorbed = CombatantFactory(given_name=CHILD_NAME, family_name="Ag Alhousseyni", birth_year=2004)
     pair = DuplicatePair.objects.create(first=kept, second=absorbed, score=0.95, agreed=["name"], differed=[])
-    dedup.pair_merge(pair=pair, by=commission_officer)
-    assert commission_client.get(reverse("person-detail", args=[absorbed.pk])).status_code == 200
+    duplicates.pair_merge(pair=pair, by=commission_officer)
+    assert commission_client.get(reverse("ddr:person-detail", args=[absorbed.pk])).status_code == 200
     screening.age_assess(
         person=kept, assessed_on=dt.date.today(), evidence="Examen dentaire", assessed_age=15, by=gao_officer
     )
     # The absorbed record is the same child under another spelling: no longer anyone else's.
-    assert commission_client.get(reverse("person-detail", args=[absorbed.pk])).status_code == 404
-    found = commission_client.get(reverse("person-list"), {"q": CHILD_NAME}).content.decode()
+    assert commission_client.get(reverse("ddr:person-detail", args=[absorbed.pk])).status_code == 404
+    found = commission_client.get(reverse("ddr:person-list"), {"q": CHILD_NAME}).content.decode()
     assert absorbed.registration_number not in found and kept.registration_number not in found
     absorbed.refresh_from_db()
     assert (absorbed.category, absorbed.status, absorbed.biometric_ref) == (Category.CHILD, "merged", "")
@@ -183,8 +184,8 @@ def test_a_merge_across_regions_names_nobody_of_the_other_region(
     kidal = CombatantFactory(given_name="Moussa", family_name="Ag Alhousseini", region=region("KID"))
     gao = CombatantFactory(given_name="Moussa", family_name="Ag Alhousseyni")
     pair = DuplicatePair.objects.create(first=kidal, second=gao, score=0.95, agreed=["name"], differed=[])
-    dedup.pair_merge(pair=pair, by=commission_officer)
-    page = gao_client.get(reverse("person-detail", args=[gao.pk]))
+    duplicates.pair_merge(pair=pair, by=commission_officer)
+    page = gao_client.get(reverse("ddr:person-detail", args=[gao.pk]))
     assert page.status_code == 200
     assert kidal.registration_number not in page.content.decode()  # not even in the history's reasons
 
@@ -198,7 +199,7 @@ def test_a_new_list_version_names_no_child_it_adds(commission_officer: Any, admi
     assert v2.startswith(HEADER)
     record = import_list(commission_officer, v2, previous=first)
     assert record.diff["added"] == 2  # counted, like every row
-    page = admin_client.get(reverse("import-detail", args=[record.pk])).content.decode()
+    page = admin_client.get(reverse("ddr:import-detail", args=[record.pk])).content.decode()
     assert "Alhassane" in page and CHILD_NAME not in page
 
 

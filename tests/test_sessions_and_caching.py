@@ -27,27 +27,27 @@ def _move_clock(client: Client, **ago: float) -> None:
 
 
 def _signed_out(client: Client) -> bool:
-    response = client.get(reverse("home"))
-    return response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    response = client.get(reverse("programme:home"))
+    return response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
 
 
 def test_session_ends_after_the_idle_timeout(commission_client: Client, settings: Any) -> None:
     settings.DDR_SESSION_IDLE_MINUTES = 30
-    assert commission_client.get(reverse("home")).status_code == 200
+    assert commission_client.get(reverse("programme:home")).status_code == 200
     _move_clock(commission_client, **{SESSION_LAST_SEEN: 29 * 60})
-    assert commission_client.get(reverse("home")).status_code == 200  # still within the half hour
+    assert commission_client.get(reverse("programme:home")).status_code == 200  # still within the half hour
     _move_clock(commission_client, **{SESSION_LAST_SEEN: 31 * 60})
     assert _signed_out(commission_client)
-    page = commission_client.get(reverse("login")).content.decode()
+    page = commission_client.get(reverse("accounts:login")).content.decode()
     # In the language of the request that ended it (French by default).
     assert "Votre session a pris fin. Veuillez vous reconnecter." in page
 
 
 def test_activity_keeps_the_session_open(commission_client: Client, settings: Any) -> None:
     settings.DDR_SESSION_IDLE_MINUTES = 30
-    commission_client.get(reverse("home"))
+    commission_client.get(reverse("programme:home"))
     _move_clock(commission_client, **{SESSION_LAST_SEEN: 20 * 60})
-    assert commission_client.get(reverse("home")).status_code == 200  # a request 20 minutes later...
+    assert commission_client.get(reverse("programme:home")).status_code == 200  # a request 20 minutes later...
     _move_clock(commission_client, **{SESSION_STARTED: 60 * 60})
     session = commission_client.session
     assert time.time() - session[SESSION_LAST_SEEN] < 5  # ...counts as activity
@@ -57,9 +57,9 @@ def test_session_ends_after_its_absolute_lifetime_however_active(
     commission_client: Client, settings: Any
 ) -> None:
     settings.DDR_SESSION_MAX_HOURS = 12
-    commission_client.get(reverse("home"))
+    commission_client.get(reverse("programme:home"))
     _move_clock(commission_client, **{SESSION_STARTED: 11 * 3600, SESSION_LAST_SEEN: 60})
-    assert commission_client.get(reverse("home")).status_code == 200
+    assert commission_client.get(reverse("programme:home")).status_code == 200
     _move_clock(commission_client, **{SESSION_STARTED: 12 * 3600 + 60, SESSION_LAST_SEEN: 60})
     assert _signed_out(commission_client)
 
@@ -70,7 +70,7 @@ def test_signing_in_again_starts_a_new_lifetime(commission_officer: Any, setting
     _move_clock(client, **{SESSION_STARTED: 13 * 3600})
     assert _signed_out(client)
     client.force_login(commission_officer)
-    assert client.get(reverse("home")).status_code == 200
+    assert client.get(reverse("programme:home")).status_code == 200
 
 
 def test_an_expired_session_no_longer_reads_the_api(commission_client: Client) -> None:
@@ -87,8 +87,8 @@ def test_person_pages_exports_and_api_are_never_stored(
     commission_client: Client, analyst_client: Client
 ) -> None:
     person = CombatantFactory(region=region("GAO"))
-    page = commission_client.get(reverse("person-detail", args=[person.pk]))
-    export = commission_client.get(reverse("site-list"), {"export": "csv"})
+    page = commission_client.get(reverse("ddr:person-detail", args=[person.pk]))
+    export = commission_client.get(reverse("cantonment:site-list"), {"export": "csv"})
     api = commission_client.get("/api/people/")
     analyst_api = analyst_client.get("/api/pathways/counts/", {"by": "region"})
     for response in (page, export, api, analyst_api):

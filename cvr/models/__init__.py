@@ -328,7 +328,7 @@ def budget_year_start(label: str) -> dt.date:
     return dt.date(int(label[:4]), 7, 1)
 
 
-from .beneficiaries import Beneficiary, BeneficiaryImport  # noqa: E402  (models split by concept)
+from cvr.models.beneficiaries import Beneficiary, BeneficiaryImport  # noqa: E402  (models split by concept)
 
 __all__ = [
     "Beneficiary",

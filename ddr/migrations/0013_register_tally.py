@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 KEY = "grouping, region_id, month, status, pathway, sex, movement_id"
 SOURCE = "region_id, {month} AS month, status, pathway, sex, movement_id, {sign} AS d FROM {table} WHERE category <> 'child'"
-# The three groupings of ddr.models.tally.GROUPINGS, from rows of (region, month, status,
+# The three groupings of ddr.registration.models.GROUPINGS, from rows of (region, month, status,
 # pathway, sex, movement, +1 or -1); the columns a grouping does not use hold "" or 0.
 GROUPED = f"""
 SELECT {KEY}, sum(d) AS n FROM (

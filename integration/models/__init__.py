@@ -181,7 +181,7 @@ class Patrol(models.Model):
         return f"{self.unit_id} {self.on}"
 
 
-from .cohorts import Candidate, Cohort, IntegrationTarget, RankRule, RankTable  # noqa: E402
+from integration.models.cohorts import Candidate, Cohort, IntegrationTarget, RankRule, RankTable  # noqa: E402
 
 __all__ = [
     "Candidate",

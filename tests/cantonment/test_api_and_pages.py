@@ -11,8 +11,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from cantonment import stays, wam
 from cantonment.models import CantonmentStay, InventoryItem, Site, StorageLocation, WamItem
+from cantonment.sites import services as stays
+from cantonment.weapons import services as weapons
 from ddr.models import Combatant, Sex
 
 from ..factories import CombatantFactory, SiteFactory, region
@@ -94,8 +95,8 @@ def test_a_regional_officer_never_reaches_another_region(
         content_type="application/json",
     )
     assert response.status_code == 400 and "site" in response.json()
-    assert gao_client.get(reverse("site-detail", args=[kidal_site.pk])).status_code == 404
-    assert gao_client.post(reverse("stay-check-out", args=[stay.pk]), {"on": TODAY}).status_code == 404
+    assert gao_client.get(reverse("cantonment:site-detail", args=[kidal_site.pk])).status_code == 404
+    assert gao_client.post(reverse("cantonment:stay-check-out", args=[stay.pk]), {"on": TODAY}).status_code == 404
 
 
 def test_analysts_read_pseudonyms_and_never_write(
@@ -109,7 +110,7 @@ def test_analysts_read_pseudonyms_and_never_write(
         "/api/stays/", {"person": person.pk, "site": gao_site.pk, "checked_in_on": TODAY.isoformat()}
     )
     assert denied.status_code == 403
-    page = analyst_client.get(reverse("site-detail", args=[gao_site.pk]))
+    page = analyst_client.get(reverse("cantonment:site-detail", args=[gao_site.pk]))
     assert page.status_code == 200 and person.family_name not in page.content.decode()
 
 
@@ -178,7 +179,7 @@ def test_api_inventory_movements_and_frozen_items(gao_client: Client, commission
         content_type="application/json",
     )
     assert out.status_code == 400 and "quantity" in out.json()
-    from cantonment import inventory
+    from cantonment.inventory import services as inventory
 
     inventory.handover_make(
         items=[InventoryItem.objects.get(pk=item_id)],
@@ -199,7 +200,7 @@ def test_api_inventory_movements_and_frozen_items(gao_client: Client, commission
 def test_site_page_check_in_shows_occupancy_and_leave_by(gao_client: Client, gao_site: Site) -> None:
     person = CombatantFactory(status=Combatant.Status.ORIENTED)
     response = gao_client.post(
-        reverse("site-check-in", args=[gao_site.pk]),
+        reverse("cantonment:site-check-in", args=[gao_site.pk]),
         {"registration_number": person.registration_number.lower(), "on": TODAY.isoformat()},
         follow=True,
     )
@@ -214,10 +215,10 @@ def test_site_pages_answer_in_a_fixed_number_of_queries(
 ) -> None:
     stays.check_in(person=CombatantFactory(), site=gao_site, on=TODAY, by=commission_officer)
     with django_assert_max_num_queries(25) as one:
-        commission_client.get(reverse("site-detail", args=[gao_site.pk]))
+        commission_client.get(reverse("cantonment:site-detail", args=[gao_site.pk]))
     stays.check_in(person=CombatantFactory(), site=gao_site, on=TODAY, by=commission_officer)
     with django_assert_max_num_queries(len(one.captured_queries)):
-        commission_client.get(reverse("site-detail", args=[gao_site.pk]))
+        commission_client.get(reverse("cantonment:site-detail", args=[gao_site.pk]))
 
 
 def test_wam_pages_receipt_and_reconciliation(
@@ -226,7 +227,7 @@ def test_wam_pages_receipt_and_reconciliation(
     armoury = StorageLocation.objects.create(name="Armurerie", region=gao_site.region, site=gao_site)
     person = CombatantFactory()
     response = commission_client.post(
-        reverse("wam-hand-in"),
+        reverse("cantonment:wam-hand-in"),
         {
             "site": gao_site.pk,
             "location": armoury.pk,
@@ -242,13 +243,13 @@ def test_wam_pages_receipt_and_reconciliation(
         follow=True,
     )
     item = WamItem.objects.get()
-    assert response.redirect_chain[-1][0] == reverse("wam-detail", args=[item.pk])
-    receipt = commission_client.get(reverse("wam-receipt", args=[item.pk])).content.decode()
+    assert response.redirect_chain[-1][0] == reverse("cantonment:wam-detail", args=[item.pk])
+    receipt = commission_client.get(reverse("cantonment:wam-receipt", args=[item.pk])).content.decode()
     assert item.receipt_number in receipt and person.registration_number in receipt
-    report = commission_client.get(reverse("wam-reconciliation")).content.decode()
+    report = commission_client.get(reverse("cantonment:wam-reconciliation")).content.decode()
     assert "MAS361" in report  # handed in by someone who never declared it
     duplicate = commission_client.post(
-        reverse("wam-hand-in"),
+        reverse("cantonment:wam-hand-in"),
         {
             "site": gao_site.pk,
             "location": armoury.pk,
@@ -263,17 +264,17 @@ def test_wam_pages_receipt_and_reconciliation(
     )
     assert duplicate.status_code == 200 and "déjà été remis" in duplicate.content.decode()
     assert WamItem.objects.count() == 1
-    wam.stock_checks_generate(TODAY)
-    checks = commission_client.get(reverse("stock-check-list")).content.decode()
+    weapons.stock_checks_generate(TODAY)
+    checks = commission_client.get(reverse("cantonment:stock-check-list")).content.decode()
     assert "Armurerie" in checks
 
 
 def test_map_data_is_scoped_geojson(gao_client: Client, gao_site: Site, kidal_site: Site) -> None:
     Site.objects.filter(pk__in=[gao_site.pk, kidal_site.pk]).update(latitude=16.27, longitude=-0.04)
-    data = gao_client.get(reverse("site-map-data")).json()
+    data = gao_client.get(reverse("cantonment:site-map-data")).json()
     assert [f["properties"]["name"] for f in data["features"]] == ["Fafa"]
     assert data["features"][0]["geometry"]["coordinates"] == [-0.04, 16.27]
-    assert gao_client.get(reverse("site-map")).status_code == 200
+    assert gao_client.get(reverse("cantonment:site-map")).status_code == 200
 
 
 def test_handover_page_and_pdf(commission_client: Client) -> None:
@@ -281,7 +282,7 @@ def test_handover_page_and_pdf(commission_client: Client) -> None:
         code="CONT-1", contents="Tentes", region=region("GAO"), location="Gao", custodian="UNOPS"
     )
     response = commission_client.post(
-        reverse("handover-new"),
+        reverse("cantonment:handover-new"),
         {
             "reference": "REM-2024-7",
             "authority": "Mairie de Gao",
@@ -293,7 +294,7 @@ def test_handover_page_and_pdf(commission_client: Client) -> None:
     )
     assert response.status_code == 200 and "REM-2024-7" in response.content.decode()
     handover = item.__class__.objects.get(pk=item.pk).handover
-    pdf = commission_client.get(reverse("handover-receipt", args=[handover.pk]))
+    pdf = commission_client.get(reverse("cantonment:handover-receipt", args=[handover.pk]))
     assert pdf["Content-Type"] == "application/pdf" and b"".join(pdf.streaming_content).startswith(b"%PDF")
 
 
@@ -306,7 +307,7 @@ def test_reconciliation_api_counts_and_suppresses_small_cells_for_analysts(
     people = [CombatantFactory() for _ in range(6)]
     for n, person in enumerate(people):
         DeclaredWeapon.objects.create(combatant=person, kind="rifle", serial_number=f"G{n}")
-        wam.hand_in(
+        weapons.hand_in(
             site=gao_site,
             location=armoury,
             kind="weapon",
@@ -328,7 +329,7 @@ def test_reconciliation_api_counts_and_suppresses_small_cells_for_analysts(
     ]
     assert analyst["undeclared_serials"] == 0
     # One undeclared weapon more: it shows nowhere, so handed in minus matched stays 0.
-    wam.hand_in(
+    weapons.hand_in(
         site=gao_site,
         location=armoury,
         kind="weapon",
@@ -376,7 +377,7 @@ def test_home_page_shows_overstays_flagged_by_the_daily_job(
 
 @pytest.mark.parametrize(
     "name",
-    ["wam-list", "wam-hand-in", "stock-check-list", "wam-reconciliation", "inventory-list", "handover-new"],
+    ["cantonment:wam-list", "cantonment:wam-hand-in", "cantonment:stock-check-list", "cantonment:wam-reconciliation", "cantonment:inventory-list", "cantonment:handover-new"],
 )
 def test_analysts_and_child_protection_do_not_reach_weapons_or_equipment(
     analyst_client: Client, child_protection_client: Client, name: str
@@ -391,7 +392,7 @@ def test_person_page_shows_stays_and_weapons_handed_in(
     person = CombatantFactory()
     stays.check_in(person=person, site=gao_site, on=TODAY, by=commission_officer)
     armoury = StorageLocation.objects.create(name="Armurerie", region=gao_site.region, site=gao_site)
-    item = wam.hand_in(
+    item = weapons.hand_in(
         site=gao_site,
         location=armoury,
         kind="weapon",
@@ -402,6 +403,6 @@ def test_person_page_shows_stays_and_weapons_handed_in(
         by=commission_officer,
         person=person,
     )
-    page = commission_client.get(reverse("person-detail", args=[person.pk])).content.decode()
+    page = commission_client.get(reverse("ddr:person-detail", args=[person.pk])).content.decode()
     assert 'data-testid="person-stays"' in page and "Fafa" in page
     assert item.receipt_number in page

@@ -10,8 +10,8 @@ import pytest
 from django.db import connection, connections
 from django.utils import timezone
 
-from cantonment import stays
 from cantonment.models import CantonmentStay
+from cantonment.sites import services as stays
 from ddr.models import Sex
 
 from ..factories import CombatantFactory, SiteFactory

@@ -9,11 +9,11 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
-from cantonment import stays
 from cantonment.models import CantonmentStay, Site, SiteHeadcount
-from cantonment.stays import CantonmentRefused
-from ddr import screening
+from cantonment.sites import services as stays
+from cantonment.sites.services import CantonmentRefused
 from ddr.models import Combatant, Sex
+from ddr.screening import services as screening
 
 from ..factories import CombatantFactory, RuleSetFactory, SiteFactory
 
@@ -187,4 +187,4 @@ def test_the_daily_jobs_are_scheduled() -> None:
     from django.conf import settings
 
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert {"cantonment.tasks.stays_daily", "cantonment.tasks.stock_checks_weekly"} <= tasks
+    assert {"cantonment.sites.tasks.stays_daily", "cantonment.weapons.tasks.stock_checks_weekly"} <= tasks

@@ -11,10 +11,12 @@ from typing import Any
 import pytest
 from django.utils import timezone, translation
 
-from cantonment import inventory, wam
+from cantonment.inventory import services as inventory
+from cantonment.inventory.models import HandedOverError
 from cantonment.models import CustodyEvent, InventoryItem, StockCheck, StorageLocation, WamItem
-from cantonment.models.inventory import HandedOverError
-from cantonment.stays import CantonmentRefused
+from cantonment.sites.services import CantonmentRefused
+from cantonment.weapons import selectors as weapons_selectors
+from cantonment.weapons import services as weapons
 from ddr.models import DeclaredWeapon
 
 from ..factories import CombatantFactory, SiteFactory, group, region
@@ -49,7 +51,7 @@ def _hand_in(site: Any, location: Any, by: Any, **kwargs: Any) -> WamItem:
         "calibre": "7.62",
         "custodian": "Sgt Diarra",
     }
-    return wam.hand_in(site=site, location=location, received_on=TODAY, by=by, **{**values, **kwargs})
+    return weapons.hand_in(site=site, location=location, received_on=TODAY, by=by, **{**values, **kwargs})
 
 
 def test_hand_in_links_the_weapon_declared_at_registration_by_serial(
@@ -84,7 +86,7 @@ def test_chain_of_custody_only_from_where_the_weapon_is(
     depot = StorageLocation.objects.create(name="Dépôt Gao", region=site.region)
     item = _hand_in(site, armoury, commission_officer, serial_number="X1")
     with pytest.raises(CantonmentRefused, match="does not hold"):
-        wam.transfer(
+        weapons.transfer(
             item=item,
             from_location=depot,
             to_location=armoury,
@@ -92,7 +94,7 @@ def test_chain_of_custody_only_from_where_the_weapon_is(
             on=TODAY,
             by=commission_officer,
         )
-    wam.transfer(
+    weapons.transfer(
         item=item,
         from_location=armoury,
         to_location=depot,
@@ -103,12 +105,12 @@ def test_chain_of_custody_only_from_where_the_weapon_is(
     item.refresh_from_db()
     assert (item.location, item.custodian) == (depot, "Cne Sow")
     with pytest.raises(CantonmentRefused, match="reference"):
-        wam.dispose(item=item, how=WamItem.Status.DESTROYED, reference=" ", on=TODAY, by=commission_officer)
-    wam.dispose(
+        weapons.dispose(item=item, how=WamItem.Status.DESTROYED, reference=" ", on=TODAY, by=commission_officer)
+    weapons.dispose(
         item=item, how=WamItem.Status.DESTROYED, reference="PV-2019-04", on=TODAY, by=commission_officer
     )
     with pytest.raises(CantonmentRefused, match="no longer held"):
-        wam.transfer(
+        weapons.transfer(
             item=item,
             from_location=depot,
             to_location=armoury,
@@ -127,14 +129,14 @@ def test_weekly_checks_sample_a_tenth_and_a_full_check_every_six_months(
     for n in range(25):
         _hand_in(site, armoury, commission_officer, serial_number=f"S{n}")
     monday = TODAY - dt.timedelta(days=TODAY.weekday())
-    assert wam.stock_checks_generate(monday, random.Random(1)) == 2
+    assert weapons.stock_checks_generate(monday, random.Random(1)) == 2
     weekly = StockCheck.objects.get(kind=StockCheck.Kind.WEEKLY)
     assert weekly.lines.count() == 3  # ceil(10% of 25)
     assert StockCheck.objects.get(kind=StockCheck.Kind.FULL).lines.count() == 25
-    assert wam.stock_checks_generate(monday + dt.timedelta(days=2)) == 0  # once a week
-    assert wam.stock_checks_generate(monday + dt.timedelta(days=7)) == 1  # next week: weekly only
+    assert weapons.stock_checks_generate(monday + dt.timedelta(days=2)) == 0  # once a week
+    assert weapons.stock_checks_generate(monday + dt.timedelta(days=7)) == 1  # next week: weekly only
     # Not done a week after it fell due: overdue.
-    assert set(wam.overdue_checks(monday + dt.timedelta(days=8))) == {
+    assert set(weapons_selectors.overdue_checks(monday + dt.timedelta(days=8))) == {
         weekly,
         StockCheck.objects.get(kind="full"),
     }
@@ -145,22 +147,22 @@ def test_recording_a_check_needs_every_line_and_explained_discrepancies(
 ) -> None:
     for n in range(3):
         _hand_in(site, armoury, commission_officer, serial_number=f"S{n}")
-    wam.stock_checks_generate(TODAY, random.Random(1))
+    weapons.stock_checks_generate(TODAY, random.Random(1))
     check = StockCheck.objects.get(kind=StockCheck.Kind.FULL)
     lines = list(check.lines.all())
     with pytest.raises(CantonmentRefused, match="no result"):
-        wam.stock_check_record(
+        weapons.stock_check_record(
             check=check, results={lines[0].pk: ("found", "")}, on=TODAY, by=commission_officer
         )
     results = {line.pk: ("found", "") for line in lines}
     results[lines[2].pk] = ("discrepancy", "")
     with pytest.raises(CantonmentRefused, match="discrepancy"):
-        wam.stock_check_record(check=check, results=results, on=TODAY, by=commission_officer)
+        weapons.stock_check_record(check=check, results=results, on=TODAY, by=commission_officer)
     results[lines[2].pk] = ("discrepancy", "Numéro de série limé")
-    wam.stock_check_record(check=check, results=results, on=TODAY, by=commission_officer)
+    weapons.stock_check_record(check=check, results=results, on=TODAY, by=commission_officer)
     check.refresh_from_db()
     assert check.done_on == TODAY and check.lines.filter(result="discrepancy").count() == 1
-    assert check not in wam.overdue_checks(TODAY + dt.timedelta(days=30))
+    assert check not in weapons_selectors.overdue_checks(TODAY + dt.timedelta(days=30))
 
 
 def test_reconciliation_per_movement_with_undeclared_and_twice_declared_serials(
@@ -175,7 +177,7 @@ def test_reconciliation_per_movement_with_undeclared_and_twice_declared_serials(
     DeclaredWeapon.objects.create(combatant=c, kind="rifle", serial_number="M1")
     _hand_in(site, armoury, commission_officer, person=a, serial_number="D1")
     _hand_in(site, armoury, commission_officer, person=c, serial_number="Z9")  # never declared by c
-    report = wam.reconciliation(commission_officer)
+    report = weapons_selectors.reconciliation(commission_officer)
     rows = {r.movement: r for r in report.by_movement}
     assert (rows["GATIA"].declared, rows["GATIA"].handed_in, rows["GATIA"].matched) == (2, 1, 1)
     assert (rows["MNLA"].declared, rows["MNLA"].handed_in, rows["MNLA"].not_handed_in) == (1, 1, 1)
@@ -239,7 +241,7 @@ def test_handover_freezes_items_and_stores_a_pdf_receipt_with_its_hash(commissio
 def test_without_pango_nothing_is_handed_over_and_the_reason_is_given(
     monkeypatch: Any, commission_officer: Any
 ) -> None:
-    from cantonment import pdf
+    from core import pdf
 
     def no_pango(html: str) -> bytes:
         raise pdf.PdfUnavailable("cannot load library 'libpango-1.0-0'")

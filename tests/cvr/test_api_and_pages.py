@@ -30,9 +30,9 @@ def gao_project() -> Project:
 
 def test_regional_officer_sees_and_writes_only_their_region(gao_client: Client, gao_project: Project) -> None:
     kidal = ProjectFactory(code="RVC-KID-1", region=region("KID"))
-    page = gao_client.get(reverse("cvr-project-list")).content.decode()
+    page = gao_client.get(reverse("cvr:project-list")).content.decode()
     assert "RVC-GAO-1" in page and "RVC-KID-1" not in page
-    assert gao_client.get(reverse("cvr-project-detail", args=[kidal.pk])).status_code == 404
+    assert gao_client.get(reverse("cvr:project-detail", args=[kidal.pk])).status_code == 404
     assert gao_client.get(f"/api/cvr-projects/{kidal.pk}/").status_code == 404
     response = gao_client.post(
         "/api/cvr-beneficiaries/",
@@ -45,7 +45,7 @@ def test_regional_officer_sees_and_writes_only_their_region(gao_client: Client, 
 def test_pac_approval_is_national(gao_client: Client, gao_project: Project) -> None:
     Project.objects.filter(pk=gao_project.pk).update(status=Project.Status.LOCAL_REVIEW)
     response = gao_client.post(
-        reverse("cvr-project-advance", args=[gao_project.pk]),
+        reverse("cvr:project-advance", args=[gao_project.pk]),
         {"to": "pac", "on": TODAY.isoformat()},
         follow=True,
     )
@@ -104,7 +104,7 @@ def test_import_page_reports_errors_and_saves_nothing(
     data = "type;nom;sexe;tranche d'âge\ncommunauté;Awa;F;18-24\ncommunauté;;F;18-24\n".encode()
     with eager_tasks():
         response = commission_client.post(
-            reverse("cvr-beneficiary-import", args=[gao_project.pk]),
+            reverse("cvr:beneficiary-import", args=[gao_project.pk]),
             {"file": SimpleUploadedFile("b.csv", data, content_type="text/csv")},
         )
     assert response.status_code == 302
@@ -129,12 +129,12 @@ def test_exports_are_logged_and_the_yearly_record_adds_up(commission_client: Cli
         beneficiaries_women=100,
     )
     ProjectFactory(start=dt.date(2023, 7, 1), end=dt.date(2024, 1, 1), budget_usd=10_000)
-    page = commission_client.get(reverse("cvr-yearly-record")).content.decode()
+    page = commission_client.get(reverse("cvr:yearly-record")).content.decode()
     assert "2022-2023" in page and "2023-2024" in page
-    response = commission_client.get(reverse("cvr-yearly-record") + "?export=csv")
+    response = commission_client.get(reverse("cvr:yearly-record") + "?export=csv")
     lines = response.content.decode().splitlines()
     assert lines[1].split(";")[:3] == ["2022-2023", "", "2"] and lines[1].split(";")[6:8] == ["800", "360"]
-    export = commission_client.get(reverse("cvr-project-list") + "?export=xlsx")
+    export = commission_client.get(reverse("cvr:project-list") + "?export=xlsx")
     assert export.status_code == 200
     assert set(ExportLog.objects.values_list("what", "row_count")) == {
         ("cvr-projects", 3),
@@ -145,7 +145,7 @@ def test_exports_are_logged_and_the_yearly_record_adds_up(commission_client: Cli
 def test_consortium_page_refuses_four_ngos(commission_client: Client) -> None:
     partners = [PartnerFactory() for _ in range(4)]
     response = commission_client.post(
-        reverse("cvr-consortium-new"),
+        reverse("cvr:consortium-new"),
         {
             "name": "Quatuor",
             "lead": partners[0].pk,
@@ -164,7 +164,7 @@ def test_project_pages_in_a_fixed_number_of_queries(
             project=gao_project, kind="community", name=f"B{n}", sex="F", age_band="18-24"
         )
     with django_assert_max_num_queries(20) as one:
-        commission_client.get(reverse("cvr-project-detail", args=[gao_project.pk]))
+        commission_client.get(reverse("cvr:project-detail", args=[gao_project.pk]))
     for _ in range(5):
         Beneficiary.objects.create(
             project=gao_project,
@@ -175,9 +175,9 @@ def test_project_pages_in_a_fixed_number_of_queries(
         )
     ProjectFactory.create_batch(5)
     with django_assert_max_num_queries(len(one.captured_queries)):
-        commission_client.get(reverse("cvr-project-detail", args=[gao_project.pk]))
+        commission_client.get(reverse("cvr:project-detail", args=[gao_project.pk]))
     with django_assert_max_num_queries(12):
-        commission_client.get(reverse("cvr-project-list"))
+        commission_client.get(reverse("cvr:project-list"))
 
 
 def test_new_project_needs_exactly_one_implementer(commission_client: Client) -> None:
@@ -196,14 +196,14 @@ def test_new_project_needs_exactly_one_implementer(commission_client: Client) ->
         "committee_leaders": 0,
         "committee_leaders_women": 0,
     }
-    page = commission_client.post(reverse("cvr-project-new"), base).content.decode()
+    page = commission_client.post(reverse("cvr:project-new"), base).content.decode()
     assert "soit un partenaire, soit un consortium" in page
     page = commission_client.post(
-        reverse("cvr-project-new"), {**base, "partner": partner.pk}
+        reverse("cvr:project-new"), {**base, "partner": partner.pk}
     ).content.decode()
     assert "La fin prévue précède le début prévu." in page
     assert not Project.objects.exists()
     response = commission_client.post(
-        reverse("cvr-project-new"), {**base, "partner": partner.pk, "end": "2025-12-01"}
+        reverse("cvr:project-new"), {**base, "partner": partner.pk, "end": "2025-12-01"}
     )
     assert response.status_code == 302 and Project.objects.get().status == Project.Status.DRAFT

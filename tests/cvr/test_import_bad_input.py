@@ -42,7 +42,7 @@ def project() -> Project:
 def upload(client: Client, project: Project, text: str, eager_tasks: Any) -> BeneficiaryImport:
     with eager_tasks():
         response = client.post(
-            reverse("cvr-beneficiary-import", args=[project.pk]),
+            reverse("cvr:beneficiary-import", args=[project.pk]),
             {"file": SimpleUploadedFile("b.csv", text.encode(), content_type="text/csv")},
         )
     assert response.status_code == 302, response.content.decode()[-2000:]
@@ -64,7 +64,7 @@ def test_a_cell_over_the_csv_field_limit_is_refused_not_left_queued(
     )
     assert_refused_and_file_deleted(record)
     assert "131" in record.message
-    page = commission_client.get(reverse("cvr-import-detail", args=[record.pk])).content.decode()
+    page = commission_client.get(reverse("cvr:import-detail", args=[record.pk])).content.decode()
     assert "131" in page
 
 
@@ -102,11 +102,11 @@ def test_errors_are_capped_with_their_total_paged_and_downloadable(
     record = upload(commission_client, project, HEADER + "communauté;;F;18-24;X\n" * 5000, eager_tasks)
     assert_refused_and_file_deleted(record)
     assert len(record.errors) == 1000 and record.error_count == 5000
-    page = commission_client.get(reverse("cvr-import-detail", args=[record.pk])).content.decode()
+    page = commission_client.get(reverse("cvr:import-detail", args=[record.pk])).content.decode()
     assert page.count("<td>name</td>") == 50 and "?page=2" in page
     counted = digits(page[page.index('data-testid="error-count"') :].split("</p>")[0])
     assert "5000" in counted and "1000" in counted
-    report = commission_client.get(reverse("cvr-import-errors", args=[record.pk])).content.decode()
+    report = commission_client.get(reverse("cvr:import-errors", args=[record.pk])).content.decode()
     assert len(report.splitlines()) == 1 + 1000 + 1 and "4000" in report.splitlines()[-1]
 
 
@@ -115,7 +115,7 @@ def test_an_oversized_file_is_refused_before_it_is_stored(
 ) -> None:
     settings.DDR_BENEFICIARY_IMPORT_MAX_BYTES = 1000
     response = commission_client.post(
-        reverse("cvr-beneficiary-import", args=[project.pk]),
+        reverse("cvr:beneficiary-import", args=[project.pk]),
         {"file": SimpleUploadedFile("b.csv", (HEADER + GOOD * 100).encode(), content_type="text/csv")},
     )
     assert response.status_code == 200 and "0.001" in response.content.decode()

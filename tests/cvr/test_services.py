@@ -15,8 +15,8 @@ from core.models import Job
 from cvr import imports, services
 from cvr.models import Beneficiary, BeneficiaryImport, Partner, Project
 from cvr.services import CVRRefused
-from ddr import screening
 from ddr.models import Pathway, VettingStatus
+from ddr.screening import services as screening
 
 from ..factories import CombatantFactory, PartnerFactory, ProjectFactory
 

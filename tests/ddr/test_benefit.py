@@ -12,8 +12,8 @@ from django.utils import translation
 
 from cvr import services as cvr
 from cvr.models import Beneficiary
-from ddr.benefit import benefit_bar, may_benefit
 from ddr.models import Category, Combatant, Pathway, VettingStatus
+from ddr.registration.benefit import benefit_bar, may_benefit
 from integration import services as integration
 from integration.models import Candidate, Cohort, Membership
 

@@ -9,9 +9,11 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from ddr import screening, services
+from ddr.lists import services as lists
 from ddr.models import Category, ChildReferral, Combatant, ListImport, Pathway, VettingMatch, WatchlistEntry
-from ddr.models.screening import CHILD_HANDOVER_DELAY
+from ddr.registration import services as registration
+from ddr.screening import services as screening
+from ddr.screening.models import CHILD_HANDOVER_DELAY
 
 from ..factories import CombatantFactory
 from .test_list_import import import_list, start
@@ -52,7 +54,7 @@ def test_a_child_on_a_list_is_referred_with_a_deadline_and_minimised(commission_
 
 def test_registering_a_child_by_hand_refers_it(commission_officer: Any) -> None:
     person = CombatantFactory.build(category=Category.CHILD, rank_in_movement="Caporal", birth_year=2012)
-    services.combatant_register(person=person, documents=[], weapons=[], by=commission_officer)
+    registration.combatant_register(person=person, documents=[], weapons=[], by=commission_officer)
     person.refresh_from_db()
     assert person.status == Combatant.Status.REFERRED and person.rank_in_movement == ""
     assert ChildReferral.objects.filter(combatant=person).exists()
@@ -64,23 +66,23 @@ def test_the_next_version_preview_never_describes_a_hidden_child(
     first = import_list(commission_officer, _list_with_a_child()).result
     # The child left out: not "removed", no name.
     without = "\n".join(line for line in _list_with_a_child().splitlines() if "MN-2" not in line) + "\n"
-    record = services.list_import_validate(import_id=start(commission_officer, without, previous=first).pk)
+    record = lists.list_import_validate(import_id=start(commission_officer, without, previous=first).pk)
     assert (record.diff["added"], record.diff["removed"], record.diff["changed"]) == (0, 0, 0)
-    page = commission_client.get(reverse("import-detail", args=[record.pk])).content.decode()
+    page = commission_client.get(reverse("ddr:import-detail", args=[record.pk])).content.decode()
     assert "Zzcanaryxq" not in page
     # One row with the child's reference: nothing of the child's record shows, only that it matches.
     probe = f"{HEADER}\nAutre;Nom;F;vers 1970;Gao;MN-2;\n"
-    record = services.list_import_validate(import_id=start(commission_officer, probe, previous=first).pk)
+    record = lists.list_import_validate(import_id=start(commission_officer, probe, previous=first).pk)
     assert record.status == ListImport.Status.READY
     assert record.diff["changed"] == 0 and record.diff["not_visible"] == 1
     assert record.diff["not_visible_lines"] == [2]
-    page = commission_client.get(reverse("import-detail", args=[record.pk])).content.decode()
+    page = commission_client.get(reverse("ddr:import-detail", args=[record.pk])).content.decode()
     for secret in ("Zzcanaryxq", "Hama", "MOP", "Mopti", str(dt.date.today().year - 15)):
         assert secret not in page
     assert 'data-testid="diff-not-visible"' in page
     # Committed, the row is linked to the child's record (never a new adult record), unchanged.
-    services.list_import_queue_commit(record=record, by=commission_officer)
-    services.list_import_commit(import_id=record.pk)
+    lists.list_import_queue_commit(record=record, by=commission_officer)
+    lists.list_import_commit(import_id=record.pk)
     assert Combatant.objects.filter(family_name="Autre").count() == 0
     assert Combatant.objects.get(family_name="Zzcanaryxq").list_entries.count() == 2
 
@@ -89,7 +91,7 @@ def test_a_list_export_numbers_the_visible_rows_without_gaps(
     commission_officer: Any, commission_client: Any
 ) -> None:
     submitted = import_list(commission_officer, _list_with_a_child()).result
-    url = reverse("list-detail", args=[submitted.pk])
+    url = reverse("ddr:list-detail", args=[submitted.pk])
     rows = commission_client.get(url, {"export": "csv", "purpose": PURPOSE}).content.decode("utf-8-sig")
     numbers = [line.split(";")[0] for line in rows.splitlines()[1:]]
     assert numbers == ["1", "2"]
@@ -105,29 +107,29 @@ def test_the_vetting_queue_drops_a_person_found_to_be_a_child(
     WatchlistEntry.objects.create(name="Hama Zzcanaryxq", birth_year=1990, reason="Recrutement")
     screening.vetting_screen(people=Combatant.objects.all(), by=commission_officer)
     match = VettingMatch.objects.get()
-    assert "Zzcanaryxq" in commission_client.get(reverse("vetting-queue")).content.decode()
+    assert "Zzcanaryxq" in commission_client.get(reverse("ddr:vetting-queue")).content.decode()
     screening.age_assess(
         person=person, assessed_on=dt.date.today(), evidence="Os", assessed_age=16, by=commission_officer
     )
-    assert "Zzcanaryxq" not in commission_client.get(reverse("vetting-queue")).content.decode()
-    exported = commission_client.get(reverse("vetting-queue"), {"export": "csv", "purpose": PURPOSE})
+    assert "Zzcanaryxq" not in commission_client.get(reverse("ddr:vetting-queue")).content.decode()
+    exported = commission_client.get(reverse("ddr:vetting-queue"), {"export": "csv", "purpose": PURPOSE})
     assert exported.status_code == 200 and "Zzcanaryxq" not in exported.content.decode()
     refused = commission_client.post(
-        reverse("vetting-review", args=[match.pk]), {"status": "cleared", "reason": "Homonyme"}
+        reverse("ddr:vetting-review", args=[match.pk]), {"status": "cleared", "reason": "Homonyme"}
     )
     assert refused.status_code == 404
 
 
 def test_the_what_if_people_never_lists_a_child(administrator: Any, admin_client: Any) -> None:
-    from ddr import pathways
+    from ddr.eligibility import selectors as eligibility_selectors
 
     from ..factories import RuleSetFactory
 
     CombatantFactory(family_name="Zzcanaryxq", category=Category.CHILD, status="registered")
     draft = RuleSetFactory(status="draft")
-    result = pathways.what_if(draft)
+    result = eligibility_selectors.what_if(draft)
     for _a, _b, source, target, _n in result["transitions"]:
         page = admin_client.get(
-            reverse("ruleset-what-if-people", args=[draft.pk]), {"from": source, "to": target}
+            reverse("ddr:ruleset-what-if-people", args=[draft.pk]), {"from": source, "to": target}
         )
         assert "Zzcanaryxq" not in page.content.decode()

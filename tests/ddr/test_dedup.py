@@ -10,7 +10,9 @@ import pytest
 from django.urls import reverse
 
 from core.models import Job
-from ddr import dedup
+from ddr.duplicates import selectors as duplicates_selectors
+from ddr.duplicates import services as duplicates
+from ddr.lists import selectors as lists_selectors
 from ddr.models import (
     Combatant,
     DeclaredWeapon,
@@ -56,7 +58,7 @@ def twins(**extra: Any) -> tuple[Combatant, Combatant]:
 
 def run(by: Any, submitted: SubmittedList | None = None) -> int:
     job = Job.objects.create(kind="duplicates_find", created_by=by)
-    found = dedup.duplicates_find(job_id=job.pk, list_id=submitted.pk if submitted else None)
+    found = duplicates.duplicates_find(job_id=job.pk, list_id=submitted.pk if submitted else None)
     job.refresh_from_db()
     assert (job.status, job.done) == (Job.Status.DONE, 100)
     return found
@@ -73,7 +75,7 @@ def test_the_register_job_finds_the_pair_with_its_reasons_and_decisions_are_reme
     assert "name" in pair.agreed and "movement" in pair.differed
 
     assert run(commission_officer) == 1 and DuplicatePair.objects.count() == 1  # upserted, not doubled
-    dedup.pair_different(pair=pair, by=commission_officer)
+    duplicates.pair_different(pair=pair, by=commission_officer)
     assert run(commission_officer) == 0  # "different people" is never proposed again
     assert DuplicatePair.objects.get().status == "different"
 
@@ -87,7 +89,7 @@ def test_merge_keeps_every_entry_document_and_name_and_undo_puts_them_back(commi
     weapon = DeclaredWeapon.objects.create(combatant=absorbed, kind="rifle", serial_number="AK-1")
     run(commission_officer)
 
-    merge = dedup.pair_merge(pair=DuplicatePair.objects.get(), by=commission_officer)
+    merge = duplicates.pair_merge(pair=DuplicatePair.objects.get(), by=commission_officer)
     kept.refresh_from_db()
     absorbed.refresh_from_db()
     assert (absorbed.status, absorbed.merged_into) == ("merged", kept)
@@ -97,15 +99,15 @@ def test_merge_keeps_every_entry_document_and_name_and_undo_puts_them_back(commi
     assert absorbed.history.first().history_user == commission_officer  # audited
     assert IdentityDocument.objects.get(pk=document.pk).history.first().history_user == commission_officer
 
-    dedup.merge_undo(merge=merge, by=commission_officer)
+    duplicates.merge_undo(merge=merge, by=commission_officer)
     kept.refresh_from_db()
     absorbed.refresh_from_db()
     assert (absorbed.status, absorbed.merged_into, kept.also_known_as) == ("registered", None, "")
     assert set(absorbed.list_entries.all()) == {entry} and list(absorbed.documents.all()) == [document]
     assert list(absorbed.weapons.all()) == [weapon]
     assert DuplicatePair.objects.get().status == "different"
-    with pytest.raises(dedup.DuplicateRefused):
-        dedup.merge_undo(merge=Merge.objects.get(), by=commission_officer)
+    with pytest.raises(duplicates.DuplicateRefused):
+        duplicates.merge_undo(merge=Merge.objects.get(), by=commission_officer)
 
 
 def test_after_a_merge_the_absorbed_name_finds_the_kept_record_and_after_undo_it_does_not(
@@ -115,14 +117,14 @@ def test_after_a_merge_the_absorbed_name_finds_the_kept_record_and_after_undo_it
     run(commission_officer)
 
     def found(q: str) -> set[str]:
-        page = commission_client.get(reverse("person-list"), {"q": q})
+        page = commission_client.get(reverse("ddr:person-list"), {"q": q})
         return {p.registration_number for p in page.context["page"]}
 
     assert kept.registration_number not in found("ould intalah")
-    merge = dedup.pair_merge(pair=DuplicatePair.objects.get(), by=commission_officer)
+    merge = duplicates.pair_merge(pair=DuplicatePair.objects.get(), by=commission_officer)
     assert kept.registration_number in found("ould intalah")
     assert kept.registration_number in found("muhammad")
-    dedup.merge_undo(merge=merge, by=commission_officer)
+    duplicates.merge_undo(merge=merge, by=commission_officer)
     assert kept.registration_number not in found("ould intalah")
     assert absorbed.registration_number in found("ould intalah")
 
@@ -132,8 +134,8 @@ def test_a_merge_across_steps_or_pathways_is_refused_and_changes_nothing(commiss
     Combatant.objects.filter(pk=second.pk).update(status="screened", pathway="integration_army")
     run(commission_officer)
     pair = DuplicatePair.objects.get()
-    with pytest.raises(dedup.DuplicateRefused, match="même étape"):
-        dedup.pair_merge(pair=pair, by=commission_officer)
+    with pytest.raises(duplicates.DuplicateRefused, match="même étape"):
+        duplicates.pair_merge(pair=pair, by=commission_officer)
     assert DuplicatePair.objects.get().status == "open" and not Merge.objects.exists()
     assert Combatant.objects.get(pk=second.pk).status == "screened"
 
@@ -144,9 +146,9 @@ def test_a_pair_decided_by_one_officer_cannot_be_merged_by_another(
     twins()
     run(commission_officer)
     pair = DuplicatePair.objects.get()
-    dedup.pair_different(pair=pair, by=administrator)
-    with pytest.raises(dedup.DuplicateRefused, match="déjà"):
-        dedup.pair_merge(pair=pair, by=commission_officer)
+    duplicates.pair_different(pair=pair, by=administrator)
+    with pytest.raises(duplicates.DuplicateRefused, match="déjà"):
+        duplicates.pair_merge(pair=pair, by=commission_officer)
     assert not Merge.objects.exists()
 
 
@@ -159,10 +161,10 @@ def test_a_list_with_too_many_duplicates_is_held_until_its_pairs_are_decided(com
     run(commission_officer, submitted)  # 1 of 2 people is a strong duplicate: 50 % > 10 %
     submitted.refresh_from_db()
     assert "50" in submitted.hold_reason
-    assert "Décidez" in dedup.list_acceptance_problem(submitted)
+    assert "Décidez" in duplicates_selectors.list_acceptance_problem(submitted)
 
-    dedup.pair_different(pair=DuplicatePair.objects.get(), by=commission_officer)
-    assert dedup.list_acceptance_problem(submitted) == ""
+    duplicates.pair_different(pair=DuplicatePair.objects.get(), by=commission_officer)
+    assert duplicates_selectors.list_acceptance_problem(submitted) == ""
     assert registered.pk != again.pk
 
 
@@ -190,7 +192,7 @@ def test_integrity_report_counts_each_kind_of_problem(commission_officer: Any) -
     ListEntry.objects.create(submitted_list=hcua, combatant=flagged, line=3)
     run(commission_officer)
 
-    report = dedup.list_integrity(SubmittedList.objects.filter(pk=mnla.pk))
+    report = lists_selectors.list_integrity(SubmittedList.objects.filter(pk=mnla.pk))
     assert report["counts"] == {
         "people": 3,
         "duplicates_inside": 0,
@@ -208,16 +210,16 @@ def test_regional_officers_see_only_pairs_within_their_region(
 ) -> None:
     twins(region=region("KID"))
     run(commission_officer)
-    assert dedup.pairs_for(commission_officer).count() == 1
-    assert dedup.pairs_for(gao_officer).count() == 0
+    assert duplicates_selectors.pairs_for(commission_officer).count() == 1
+    assert duplicates_selectors.pairs_for(gao_officer).count() == 0
 
 
 def test_thresholds_show_their_effect_before_they_are_saved(commission_officer: Any) -> None:
     twins()
     run(commission_officer)
     score = DuplicatePair.objects.get().score
-    assert dedup.threshold_effect(strong=score, review=0.5) == {"strong": 1, "review": 0, "dropped": 0}
-    assert dedup.threshold_effect(strong=1.0, review=min(1.0, score + 0.001)) == {
+    assert duplicates_selectors.threshold_effect(strong=score, review=0.5) == {"strong": 1, "review": 0, "dropped": 0}
+    assert duplicates_selectors.threshold_effect(strong=1.0, review=min(1.0, score + 0.001)) == {
         "strong": 0,
         "review": 0,
         "dropped": 1,
@@ -244,9 +246,9 @@ def test_two_officers_merging_the_same_pair_at_once_make_one_merge(reference_dat
     def review(officer: Any) -> None:
         try:
             barrier.wait()
-            dedup.pair_merge(pair=pair, by=officer)
+            duplicates.pair_merge(pair=pair, by=officer)
             outcomes.append("merged")
-        except dedup.DuplicateRefused:
+        except duplicates.DuplicateRefused:
             outcomes.append("refused")
         finally:
             connection.close()

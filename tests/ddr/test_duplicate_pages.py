@@ -22,18 +22,18 @@ def test_officer_compares_merges_and_undoes_through_the_pages(
     kept, absorbed = twins()
     run(commission_officer)
     pair = DuplicatePair.objects.get()
-    queue = commission_client.get(reverse("duplicate-queue")).content.decode()
+    queue = commission_client.get(reverse("ddr:duplicate-queue")).content.decode()
     assert "Ag Intallah" in queue and "Ould Intalah" in queue and "nom" in queue  # the reasons, in French
 
-    page = commission_client.get(reverse("duplicate-pair", args=[pair.pk])).content.decode()
+    page = commission_client.get(reverse("ddr:duplicate-pair", args=[pair.pk])).content.decode()
     assert kept.registration_number in page and absorbed.registration_number in page
-    response = commission_client.post(reverse("duplicate-decide", args=[pair.pk]), {"decision": "same"})
+    response = commission_client.post(reverse("ddr:duplicate-decide", args=[pair.pk]), {"decision": "same"})
     assert response.status_code == 302
     assert Combatant.objects.get(pk=absorbed.pk).merged_into_id == kept.pk
 
     merge = Merge.objects.get()
-    assert "Annuler la fusion" in commission_client.get(reverse("duplicate-queue")).content.decode()
-    commission_client.post(reverse("merge-undo", args=[merge.pk]))
+    assert "Annuler la fusion" in commission_client.get(reverse("ddr:duplicate-queue")).content.decode()
+    commission_client.post(reverse("ddr:merge-undo", args=[merge.pk]))
     assert Combatant.objects.get(pk=absorbed.pk).status == "registered"
     assert DuplicatePair.objects.get().status == "different"
 
@@ -44,7 +44,7 @@ def test_a_refused_merge_says_why_on_the_pair_page(commission_client: Any, commi
     run(commission_officer)
     pair = DuplicatePair.objects.get()
     response = commission_client.post(
-        reverse("duplicate-decide", args=[pair.pk]), {"decision": "same"}, follow=True
+        reverse("ddr:duplicate-decide", args=[pair.pk]), {"decision": "same"}, follow=True
     )
     assert "même étape" in response.content.decode()
     assert DuplicatePair.objects.get().status == "open"
@@ -56,11 +56,11 @@ def test_regional_officer_cannot_open_another_regions_pair_and_analysts_are_refu
     twins(region=region("KID"))
     run(commission_officer)
     pair = DuplicatePair.objects.get()
-    assert gao_client.get(reverse("duplicate-pair", args=[pair.pk])).status_code == 404
+    assert gao_client.get(reverse("ddr:duplicate-pair", args=[pair.pk])).status_code == 404
     assert (
-        gao_client.post(reverse("duplicate-decide", args=[pair.pk]), {"decision": "same"}).status_code == 404
+        gao_client.post(reverse("ddr:duplicate-decide", args=[pair.pk]), {"decision": "same"}).status_code == 404
     )
-    assert analyst_client.get(reverse("duplicate-queue")).status_code == 403
+    assert analyst_client.get(reverse("ddr:duplicate-queue")).status_code == 403
     assert DuplicatePair.objects.get().status == "open"
 
 
@@ -69,7 +69,7 @@ def test_administrator_previews_then_saves_thresholds_and_bad_ones_change_nothin
 ) -> None:
     twins()
     run(commission_officer)
-    url = reverse("matching-settings")
+    url = reverse("ddr:matching-settings")
     preview = admin_client.get(url, {"strong": "1", "review": "0.5", "list_hold_share": "0.1"})
     assert "Avec ces seuils : 0 proposées, 1 à examiner" in preview.content.decode()
     assert MatchingSettings.current().strong == 0.9  # a preview saves nothing
@@ -88,14 +88,14 @@ def test_a_held_list_cannot_be_accepted_until_its_pairs_are_decided(
     submitted = a_list(commission_officer, "HCUA")
     ListEntry.objects.create(submitted_list=submitted, combatant=again, line=2)
     run(commission_officer, submitted)
-    page = commission_client.get(reverse("list-detail", args=[submitted.pk])).content.decode()
+    page = commission_client.get(reverse("ddr:list-detail", args=[submitted.pk])).content.decode()
     assert "Retenue pour examen" in page
-    commission_client.post(reverse("list-status", args=[submitted.pk]), {"status": "accepted"})
+    commission_client.post(reverse("ddr:list-status", args=[submitted.pk]), {"status": "accepted"})
     assert SubmittedList.objects.get(pk=submitted.pk).status == "received"
 
     pair = DuplicatePair.objects.get()
-    commission_client.post(reverse("duplicate-decide", args=[pair.pk]), {"decision": "different"})
-    commission_client.post(reverse("list-status", args=[submitted.pk]), {"status": "accepted"})
+    commission_client.post(reverse("ddr:duplicate-decide", args=[pair.pk]), {"decision": "different"})
+    commission_client.post(reverse("ddr:list-status", args=[submitted.pk]), {"status": "accepted"})
     assert SubmittedList.objects.get(pk=submitted.pk).status == "accepted"
 
 
@@ -108,13 +108,13 @@ def test_integrity_report_page_csv_and_analyst_aggregates(
     ListEntry.objects.create(submitted_list=a_list(commission_officer, "HCUA"), combatant=again, line=2)
     run(commission_officer)
 
-    page = commission_client.get(reverse("list-integrity"), {"movement": "MNLA"}).content.decode()
+    page = commission_client.get(reverse("ddr:list-integrity"), {"movement": "MNLA"}).content.decode()
     assert "Déjà enregistrés ailleurs" in page
-    csv = commission_client.get(reverse("list-integrity"), {"list": mnla.pk, "export": "csv"})
+    csv = commission_client.get(reverse("ddr:list-integrity"), {"list": mnla.pk, "export": "csv"})
     text = csv.content.decode("utf-8")
     assert text.startswith("\ufeffIndicateur;Nombre;Part") and "Déjà enregistrés ailleurs;1;100.0%" in text
-    assert commission_client.get(reverse("list-integrity"), {"list": "x"}).status_code == 400
-    assert analyst_client.get(reverse("list-integrity")).status_code == 403
+    assert commission_client.get(reverse("ddr:list-integrity"), {"list": "x"}).status_code == 400
+    assert analyst_client.get(reverse("ddr:list-integrity")).status_code == 403
 
     # Per list is refused (a movement minus its lists would isolate one); per movement, the 1 is
     # left out of every count.
@@ -134,14 +134,14 @@ def test_integrity_report_page_csv_and_analyst_aggregates(
 
 
 def test_merged_records_are_counted_once(commission_client: Any, commission_officer: Any) -> None:
-    from ddr import dedup
+    from ddr.duplicates import services as duplicates
 
     twins()
     for given, family in [("Aliou", "Touré"), ("Issa", "Dicko"), ("Bakary", "Diarra"), ("Sidi", "Haïdara")]:
         CombatantFactory(given_name=given, family_name=family, birth_year=1970)
     CombatantFactory(given_name="Oumar", family_name="Cissé", birth_year=1999)
     run(commission_officer)
-    dedup.pair_merge(pair=DuplicatePair.objects.get(), by=commission_officer)
+    duplicates.pair_merge(pair=DuplicatePair.objects.get(), by=commission_officer)
     counts = commission_client.get("/api/pathways/counts/").json()
     assert sum(r["count"] for r in counts) == 6
 
@@ -151,7 +151,7 @@ def test_a_pair_with_a_child_neither_holds_nor_blocks_a_list(
 ) -> None:
     """Nobody on the list's side may see a child: a pair with one is child protection's to settle, so
     it must not hold the list (its share would tell a child is on it) nor keep it from acceptance."""
-    from ddr import screening
+    from ddr.screening import services as screening
 
     _registered, again = twins()
     submitted = a_list(commission_officer, "HCUA")
@@ -160,7 +160,7 @@ def test_a_pair_with_a_child_neither_holds_nor_blocks_a_list(
     run(commission_officer, submitted)
     assert DuplicatePair.objects.filter(status="open").exists()  # still there, for child protection
 
-    page = commission_client.get(reverse("list-detail", args=[submitted.pk])).content.decode()
+    page = commission_client.get(reverse("ddr:list-detail", args=[submitted.pk])).content.decode()
     assert "Retenue pour examen" not in page
-    commission_client.post(reverse("list-status", args=[submitted.pk]), {"status": "accepted"})
+    commission_client.post(reverse("ddr:list-status", args=[submitted.pk]), {"status": "accepted"})
     assert SubmittedList.objects.get(pk=submitted.pk).status == "accepted"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from ddr.duplicates import Person, Thresholds, find, name_similarity, prepare, score
+from ddr.duplicates.rules import Person, Thresholds, find, name_similarity, prepare, score
 
 
 def pair_score(a: Person, b: Person) -> tuple[float, tuple[str, ...], tuple[str, ...]]:
@@ -102,6 +102,6 @@ def test_the_matcher_imports_without_django() -> None:
     import sys
 
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-    code = "import ddr.duplicates, ddr.rules, ddr.names"
+    code = "import ddr.duplicates.rules, ddr.registration.rules, ddr.registration.names"
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr

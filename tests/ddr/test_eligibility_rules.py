@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ddr.eligibility import Rules, decide, pathway_case
+from ddr.eligibility.rules import Rules, decide, pathway_case
 from ddr.models import Category, Combatant, MedicalStatus, Pathway, VettingStatus
 
 ON = dt.date(2019, 10, 1)

@@ -10,7 +10,7 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from core.models import Job
-from ddr import services
+from ddr.lists import services as lists
 from ddr.models import Combatant, ListImport
 
 from .test_list_import import HEADER, V1, _form, start
@@ -35,7 +35,7 @@ def validate(user: Any, text: str) -> ListImport:
     record = start(user, text)
     stored = record.file.name
     assert default_storage.exists(stored)
-    record = services.list_import_validate(import_id=record.pk)
+    record = lists.list_import_validate(import_id=record.pk)
     record.refresh_from_db()
     record.stored_name = stored  # type: ignore[attr-defined]
     return record
@@ -92,14 +92,14 @@ def test_errors_are_capped_with_their_total_paged_and_downloadable(
     assert_refused_and_file_deleted(record)
     assert len(record.errors) == settings.DDR_IMPORT_MAX_ERRORS == 1000
     assert record.error_count == 5000
-    page = commission_client.get(reverse("import-detail", args=[record.pk])).content.decode()
+    page = commission_client.get(reverse("ddr:import-detail", args=[record.pk])).content.decode()
     assert page.count("<td>given_name</td>") + page.count("<td>sex</td>") == 50
     counted = digits(page[page.index('data-testid="error-count"') :].split("</p>")[0])
     assert "5000" in counted and "1000" in counted and "?page=2" in page
     assert "<td>1001</td>" not in page
-    second = commission_client.get(reverse("import-detail", args=[record.pk]) + "?page=2").content.decode()
+    second = commission_client.get(reverse("ddr:import-detail", args=[record.pk]) + "?page=2").content.decode()
     assert "<td>52</td>" in second
-    report = commission_client.get(reverse("import-errors", args=[record.pk])).content.decode()
+    report = commission_client.get(reverse("ddr:import-errors", args=[record.pk])).content.decode()
     assert len(report.splitlines()) == 1 + 1000 + 1  # header, the stored errors, the rest counted
     assert "4000" in report.splitlines()[-1]
 
@@ -110,11 +110,11 @@ def test_an_unexpected_failure_ends_the_job_failed_and_deletes_the_file(
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("disk gone")
 
-    monkeypatch.setattr(services, "parse_list_file", broken)
+    monkeypatch.setattr(lists, "parse_list_file", broken)
     record = start(commission_officer, V1)
     stored = record.file.name
     with pytest.raises(RuntimeError):
-        services.list_import_validate(import_id=record.pk)
+        lists.list_import_validate(import_id=record.pk)
     record.refresh_from_db()
     assert record.status == ListImport.Status.FAILED and record.message
     assert record.job.status == Job.Status.FAILED and record.job.finished_at
@@ -124,14 +124,14 @@ def test_an_unexpected_failure_ends_the_job_failed_and_deletes_the_file(
 def test_a_ready_file_is_kept_for_the_commit_and_as_the_lists_original(commission_officer: Any) -> None:
     record = validate(commission_officer, V1)
     assert record.status == ListImport.Status.READY and default_storage.exists(record.file.name)
-    services.list_import_queue_commit(record=record, by=commission_officer)
-    record = services.list_import_commit(import_id=record.pk)
+    lists.list_import_queue_commit(record=record, by=commission_officer)
+    record = lists.list_import_commit(import_id=record.pk)
     assert record.result.original_file.name == record.file.name
     assert default_storage.exists(record.file.name)
 
 
 def test_an_oversized_list_is_refused_before_it_is_stored(commission_client: Any, settings: Any) -> None:
     settings.DDR_IMPORT_MAX_BYTES = 1000
-    response = commission_client.post(reverse("import-new"), _form(V1 * 10))
+    response = commission_client.post(reverse("ddr:import-new"), _form(V1 * 10))
     assert response.status_code == 400 and "0.001" in response.content.decode()
     assert not ListImport.objects.exists()

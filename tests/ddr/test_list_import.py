@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from ddr import list_commit, services
+from ddr.lists import commit
+from ddr.lists import services as lists
 from ddr.models import (
     Category,
     Combatant,
@@ -35,7 +36,7 @@ V1 = (
 def start(
     user: Any, text: str, previous: SubmittedList | None = None, title: str = "Liste MNLA"
 ) -> ListImport:
-    return services.list_import_start(
+    return lists.list_import_start(
         data=text.encode("utf-8"),
         filename="liste.csv",
         title=title,
@@ -49,10 +50,10 @@ def start(
 
 
 def import_list(user: Any, text: str, previous: SubmittedList | None = None) -> ListImport:
-    record = services.list_import_validate(import_id=start(user, text, previous).pk)
+    record = lists.list_import_validate(import_id=start(user, text, previous).pk)
     assert record.status == ListImport.Status.READY, record.errors
-    services.list_import_queue_commit(record=record, by=user)
-    return services.list_import_commit(import_id=record.pk)
+    lists.list_import_queue_commit(record=record, by=user)
+    return lists.list_import_commit(import_id=record.pk)
 
 
 def test_import_writes_people_documents_weapons_and_provenance(commission_officer: Any) -> None:
@@ -79,45 +80,45 @@ def test_import_writes_people_documents_weapons_and_provenance(commission_office
 def test_commit_reuses_the_checked_rows_instead_of_parsing_again(
     commission_officer: Any, monkeypatch: Any
 ) -> None:
-    record = services.list_import_validate(import_id=start(commission_officer, V1).pk)
+    record = lists.list_import_validate(import_id=start(commission_officer, V1).pk)
     assert record.checked_rows
-    services.list_import_queue_commit(record=record, by=commission_officer)
+    lists.list_import_queue_commit(record=record, by=commission_officer)
 
     def no_second_parse(*args: Any, **kwargs: Any) -> None:
         raise AssertionError("the file was parsed again")
 
-    monkeypatch.setattr(services, "parse_list_file", no_second_parse)
-    assert services.list_import_commit(import_id=record.pk).status == ListImport.Status.COMMITTED
+    monkeypatch.setattr(lists, "parse_list_file", no_second_parse)
+    assert lists.list_import_commit(import_id=record.pk).status == ListImport.Status.COMMITTED
     assert Combatant.objects.get(family_name="Touré").birth_date == dt.date(1990, 4, 3)
     assert IdentityDocument.objects.get(number="N-111").combatant.family_name == "Ag Intallah"
 
 
 def test_importing_the_same_file_twice_creates_nothing_new(commission_officer: Any) -> None:
     import_list(commission_officer, V1)
-    with pytest.raises(services.ImportRejected, match="déjà été importé"):
+    with pytest.raises(lists.ImportRejected, match="déjà été importé"):
         start(commission_officer, V1)
     assert Combatant.objects.count() == 3 and SubmittedList.objects.count() == 1
 
 
 def test_a_file_with_errors_cannot_be_committed_and_saves_nothing(commission_officer: Any) -> None:
     record = start(commission_officer, V1 + "Cissé;Moussa;M;31/02/1990;Atlantide;MN-4;;;;\n")
-    record = services.list_import_validate(import_id=record.pk)
+    record = lists.list_import_validate(import_id=record.pk)
     assert record.status == ListImport.Status.INVALID
     assert {(e["line"], e["column"]) for e in record.errors} == {(5, "birth"), (5, "region")}
-    with pytest.raises(services.ImportRejected):
-        services.list_import_queue_commit(record=record, by=commission_officer)
+    with pytest.raises(lists.ImportRejected):
+        lists.list_import_queue_commit(record=record, by=commission_officer)
     assert Combatant.objects.count() == 0
 
 
 def test_unknown_movement_in_a_row_is_an_error(commission_officer: Any) -> None:
     text = "Nom;Prénom;Sexe;Naissance;Région;Mouvement\nA;B;M;1990;Gao;FLN\nC;D;M;1990;Gao;HCUA\n"
-    record = services.list_import_validate(import_id=start(commission_officer, text).pk)
+    record = lists.list_import_validate(import_id=start(commission_officer, text).pk)
     assert record.errors == [{"line": 2, "column": "movement", "reason": "Mouvement inconnu 'FLN'."}]
 
 
 def test_a_failure_while_writing_leaves_no_partial_data(commission_officer: Any, monkeypatch: Any) -> None:
-    record = services.list_import_validate(import_id=start(commission_officer, V1).pk)
-    services.list_import_queue_commit(record=record, by=commission_officer)
+    record = lists.list_import_validate(import_id=start(commission_officer, V1).pk)
+    lists.list_import_queue_commit(record=record, by=commission_officer)
 
     def failing(real: Any) -> Any:
         def insert(model: Any, rows: Any, **kwargs: Any) -> Any:
@@ -130,9 +131,9 @@ def test_a_failure_while_writing_leaves_no_partial_data(commission_officer: Any,
 
     # The PostgreSQL path writes with insert_from, the SQLite path with insert_with_history.
     for name in ("insert_from", "insert_with_history"):
-        monkeypatch.setattr(list_commit, name, failing(getattr(list_commit, name)))
+        monkeypatch.setattr(commit, name, failing(getattr(commit, name)))
     with pytest.raises(RuntimeError):
-        services.list_import_commit(import_id=record.pk)
+        lists.list_import_commit(import_id=record.pk)
     record.refresh_from_db()
     assert record.status == ListImport.Status.FAILED and "rien n'a été importé" in record.message
     assert Combatant.objects.count() == 0 and SubmittedList.objects.count() == 0
@@ -147,12 +148,12 @@ def test_a_new_version_shows_what_changed_and_links_known_people(commission_offi
         "Touré;Aïssata;F;03/04/1991;Gao;MN-2;;;;\n"  # birth date corrected
         "Maïga;Alhassane;M;1988;Gao;MN-4;;;;\n"  # added; MN-3 removed
     )
-    record = services.list_import_validate(import_id=start(commission_officer, v2, previous=first).pk)
+    record = lists.list_import_validate(import_id=start(commission_officer, v2, previous=first).pk)
     assert (record.diff["added"], record.diff["removed"], record.diff["changed"]) == (1, 1, 1)
     assert record.diff["changed_sample"][0]["fields"] == {"birth": ["1990-04-03", "1991-04-03"]}
     assert record.diff["removed_sample"][0]["family_name"] == "Walet Ahmed"
-    services.list_import_queue_commit(record=record, by=commission_officer)
-    second = services.list_import_commit(import_id=record.pk).result
+    lists.list_import_queue_commit(record=record, by=commission_officer)
+    second = lists.list_import_commit(import_id=record.pk).result
     assert second.version == 2 and second.previous == first
     assert Combatant.objects.count() == 4  # only Alhassane is new
     mohamed = Combatant.objects.get(family_name="Ag Intallah")
@@ -168,7 +169,7 @@ def test_a_minor_on_a_list_becomes_a_child_record(commission_officer: Any) -> No
 
 
 def test_registration_numbers_are_unique_and_checkable(commission_officer: Any) -> None:
-    from ddr.rules import is_valid_registration_number
+    from ddr.registration.rules import is_valid_registration_number
 
     import_list(commission_officer, V1)
     import_list(commission_officer, V1.replace("MN-", "MX-") + "\n")
@@ -195,14 +196,14 @@ def _form(text: str, **extra: Any) -> dict[str, Any]:
 
 def test_officer_imports_through_the_pages(commission_client: Any, eager_tasks: Any) -> None:
     with eager_tasks():
-        response = commission_client.post(reverse("import-new"), _form(V1))
+        response = commission_client.post(reverse("ddr:import-new"), _form(V1))
     assert response.status_code == 302
     page = commission_client.get(response["Location"]).content.decode()
     assert "Prêt à importer" in page, page[page.find("import-status") :][:1500]
     assert 'data-testid="rows-valid">3<' in page
     record = ListImport.objects.get()
     with eager_tasks():
-        commission_client.post(reverse("import-commit", args=[record.pk]))
+        commission_client.post(reverse("ddr:import-commit", args=[record.pk]))
     record.refresh_from_db()
     assert record.status == ListImport.Status.COMMITTED
     assert Combatant.objects.filter(movement__code="HCUA").count() == 3
@@ -211,10 +212,10 @@ def test_officer_imports_through_the_pages(commission_client: Any, eager_tasks: 
 def test_error_report_lists_every_bad_row_as_french_excel_csv(
     commission_client: Any, commission_officer: Any
 ) -> None:
-    record = services.list_import_validate(
+    record = lists.list_import_validate(
         import_id=start(commission_officer, V1 + "X;;M;1990;Gao;MN-7;;;;\nY;Z;M;1990;Mars;MN-8;;;;\n").pk
     )
-    response = commission_client.get(reverse("import-errors", args=[record.pk]))
+    response = commission_client.get(reverse("ddr:import-errors", args=[record.pk]))
     body = response.content.decode("utf-8")
     assert body.startswith("\ufeffLigne;Colonne;Raison")
     assert "5;given_name;" in body and "6;region;" in body
@@ -222,7 +223,7 @@ def test_error_report_lists_every_bad_row_as_french_excel_csv(
 
 def test_oversized_upload_gets_a_clear_message(commission_client: Any, settings: Any) -> None:
     settings.DDR_IMPORT_MAX_BYTES = 200
-    response = commission_client.post(reverse("import-new"), _form(V1 * 5))
+    response = commission_client.post(reverse("ddr:import-new"), _form(V1 * 5))
     assert response.status_code == 400
     assert "Le fichier dépasse 0.0002 Mo" in response.content.decode()
     assert ListImport.objects.count() == 0
@@ -230,8 +231,8 @@ def test_oversized_upload_gets_a_clear_message(commission_client: Any, settings:
 
 def test_only_national_staff_import_lists(gao_client: Any, analyst_client: Any) -> None:
     for client in (gao_client, analyst_client):
-        assert client.get(reverse("import-new")).status_code == 403
-        assert client.post(reverse("import-new"), _form(V1)).status_code == 403
+        assert client.get(reverse("ddr:import-new")).status_code == 403
+        assert client.post(reverse("ddr:import-new"), _form(V1)).status_code == 403
     assert ListImport.objects.count() == 0
 
 
@@ -239,5 +240,5 @@ def test_regional_officer_sees_only_their_regions_lines_of_a_list(
     gao_client: Any, commission_officer: Any
 ) -> None:
     submitted = import_list(commission_officer, V1).result
-    page = gao_client.get(reverse("list-detail", args=[submitted.pk])).content.decode()
+    page = gao_client.get(reverse("ddr:list-detail", args=[submitted.pk])).content.decode()
     assert "Touré" in page and "Ag Intallah" not in page

@@ -9,7 +9,8 @@ import zipfile
 import openpyxl
 import pytest
 
-from ddr.imports import FileRejected, parse_birth, parse_list_file
+from core.uploads import FileRejected
+from ddr.lists.parse import parse_birth, parse_list_file
 
 TODAY = dt.date(2026, 11, 23)
 HEADER_FR = "Nom;Prénom;Sexe;Date de naissance;Région;Matricule"
@@ -74,7 +75,7 @@ def test_every_bad_row_is_reported_with_line_column_and_reason() -> None:
 
 
 def test_duplicated_registration_number_inside_the_file() -> None:
-    from ddr.rules import registration_number
+    from ddr.registration.rules import registration_number
 
     number = registration_number("GAO", 12)
     result = parse(

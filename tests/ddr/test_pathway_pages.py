@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
+from ddr.eligibility import services as eligibility
 from ddr.models import ChildReferral, Combatant, MedicalExam, RuleSet, VettingMatch, WatchlistEntry
 
 from ..factories import CombatantFactory, RuleSetFactory, region
@@ -22,9 +23,9 @@ def test_administrator_drafts_simulates_and_activates_a_rule_set(
     first = RuleSetFactory(
         status="active", effective_from=dt.date(2018, 1, 1), effective_to=dt.date(2019, 1, 1)
     )
-    response = admin_client.post(reverse("ruleset-new"))
+    response = admin_client.post(reverse("ddr:ruleset-new"))
     draft = RuleSet.objects.get(status="draft")
-    assert response["Location"] == reverse("ruleset-edit", args=[draft.pk])
+    assert response["Location"] == reverse("ddr:ruleset-edit", args=[draft.pk])
     assert draft.version == first.version + 1 or draft.name != first.name
     form = admin_client.get(response["Location"]).context["form"]
     data = {k: v for k, v in form.initial.items() if v is not None and not isinstance(v, (dict, list))}
@@ -37,7 +38,7 @@ def test_administrator_drafts_simulates_and_activates_a_rule_set(
         regions_reinsertion="GAO=300, KID=300",
     )
     data = {k: v for k, v in data.items() if k != "integration_requires_weapon" or v}
-    saved = admin_client.post(reverse("ruleset-edit", args=[draft.pk]), data)
+    saved = admin_client.post(reverse("ddr:ruleset-edit", args=[draft.pk]), data)
     assert saved.status_code == 302, saved.context["form"].errors
     draft.refresh_from_db()
     assert not draft.integration_requires_weapon
@@ -45,12 +46,12 @@ def test_administrator_drafts_simulates_and_activates_a_rule_set(
         "integration_army": {"total": 10000},
         "reinsertion": {"regions": {"GAO": 300, "KID": 300}},
     }
-    what_if = admin_client.get(reverse("ruleset-what-if", args=[draft.pk])).content.decode()
+    what_if = admin_client.get(reverse("ddr:ruleset-what-if", args=[draft.pk])).content.decode()
     assert "3 personnes sur 3 changeraient de parcours" in what_if
     with eager_tasks():
-        activated = admin_client.post(reverse("ruleset-activate", args=[draft.pk]))
+        activated = admin_client.post(reverse("ddr:ruleset-activate", args=[draft.pk]))
     run = draft.runs.get()
-    assert activated["Location"] == reverse("eligibility-run", args=[run.pk])
+    assert activated["Location"] == reverse("ddr:eligibility-run", args=[run.pk])
     page = admin_client.get(activated["Location"]).content.decode()
     assert "3 décisions modifiées" in page
     assert set(Combatant.objects.values_list("pathway", flat=True)) == {"integration_army"}
@@ -67,7 +68,7 @@ def test_a_bad_regional_quota_is_a_field_error_and_nothing_changes(admin_client:
         "priority": "registration",
         "regions_reinsertion": "ATLANTIDE=3",
     }
-    response = admin_client.post(reverse("ruleset-edit", args=[draft.pk]), data)
+    response = admin_client.post(reverse("ddr:ruleset-edit", args=[draft.pk]), data)
     assert response.status_code == 400 and "regions_reinsertion" in response.context["form"].errors
     draft.refresh_from_db()
     assert draft.quotas == {"integration_army": {"total": 10000}, "reinsertion": {"total": 16000}}
@@ -77,34 +78,33 @@ def test_only_administrators_change_rule_sets(
     commission_client: Any, gao_client: Any, analyst_client: Any
 ) -> None:
     draft = RuleSetFactory()
-    assert commission_client.get(reverse("ruleset-detail", args=[draft.pk])).status_code == 200
-    assert commission_client.post(reverse("ruleset-activate", args=[draft.pk])).status_code == 403
-    assert commission_client.get(reverse("ruleset-what-if", args=[draft.pk])).status_code == 403
-    assert gao_client.get(reverse("ruleset-list")).status_code == 403
-    assert analyst_client.get(reverse("quota-use")).status_code == 403
+    assert commission_client.get(reverse("ddr:ruleset-detail", args=[draft.pk])).status_code == 200
+    assert commission_client.post(reverse("ddr:ruleset-activate", args=[draft.pk])).status_code == 403
+    assert commission_client.get(reverse("ddr:ruleset-what-if", args=[draft.pk])).status_code == 403
+    assert gao_client.get(reverse("ddr:ruleset-list")).status_code == 403
+    assert analyst_client.get(reverse("ddr:quota-use")).status_code == 403
     assert RuleSet.objects.get().status == "draft"
 
 
 def test_an_active_rule_set_cannot_be_edited(admin_client: Any) -> None:
     active = RuleSetFactory(status="active")
-    assert admin_client.get(reverse("ruleset-edit", args=[active.pk])).status_code == 404
+    assert admin_client.get(reverse("ddr:ruleset-edit", args=[active.pk])).status_code == 404
 
 
 def test_person_page_explains_the_decision_in_french(
     commission_client: Any, eager_tasks: Any, commission_officer: Any
 ) -> None:
-    from ddr import pathways
 
     person = CombatantFactory(medical_status="unfit", vetting_status="clear")
     with eager_tasks():
-        pathways.ruleset_activate(ruleset=RuleSetFactory(), by=commission_officer)
-    page = commission_client.get(reverse("person-detail", args=[person.pk])).content.decode()
+        eligibility.ruleset_activate(ruleset=RuleSetFactory(), by=commission_officer)
+    page = commission_client.get(reverse("ddr:person-detail", args=[person.pk])).content.decode()
     assert "Médicalement inapte à l&#x27;intégration" in page and "Réinsertion socio-économique (DDR)" in page
 
 
 def test_officer_records_medical_exams_and_a_contradiction_is_refused(gao_client: Any) -> None:
     person = CombatantFactory(region=region("GAO"))
-    url = reverse("person-medical", args=[person.pk])
+    url = reverse("ddr:person-medical", args=[person.pk])
     exam = {"examined_on": "2019-03-01", "examiner": "Dr Maïga", "result": "fit", "final": "on"}
     assert gao_client.post(url, exam).status_code == 302
     page = gao_client.post(url, {**exam, "result": "unfit"}, follow=True).content.decode()
@@ -116,8 +116,8 @@ def test_officer_records_medical_exams_and_a_contradiction_is_refused(gao_client
 def test_screening_another_regions_person_is_not_found(gao_client: Any) -> None:
     kidal = CombatantFactory(region=region("KID"))
     exam = {"examined_on": "2019-03-01", "examiner": "Dr X", "result": "unfit", "final": "on"}
-    assert gao_client.post(reverse("person-medical", args=[kidal.pk]), exam).status_code == 404
-    assert gao_client.post(reverse("person-age", args=[kidal.pk]), {}).status_code == 404
+    assert gao_client.post(reverse("ddr:person-medical", args=[kidal.pk]), exam).status_code == 404
+    assert gao_client.post(reverse("ddr:person-age", args=[kidal.pk]), {}).status_code == 404
     assert not MedicalExam.objects.exists()
 
 
@@ -126,23 +126,23 @@ def test_age_form_separates_a_child_who_then_only_child_protection_sees(
 ) -> None:
     person = CombatantFactory()
     data = {"assessed_on": "2019-03-02", "evidence": "Entretien, dentition", "assessed_age": "15"}
-    response = commission_client.post(reverse("person-age", args=[person.pk]), data)
-    assert response["Location"] == reverse("person-list")
-    assert commission_client.get(reverse("person-detail", args=[person.pk])).status_code == 404
-    referrals = child_protection_client.get(reverse("referral-list")).content.decode()
+    response = commission_client.post(reverse("ddr:person-age", args=[person.pk]), data)
+    assert response["Location"] == reverse("ddr:person-list")
+    assert commission_client.get(reverse("ddr:person-detail", args=[person.pk])).status_code == 404
+    referrals = child_protection_client.get(reverse("ddr:referral-list")).content.decode()
     assert person.family_name in referrals
-    assert commission_client.get(reverse("referral-list")).status_code == 403
+    assert commission_client.get(reverse("ddr:referral-list")).status_code == 403
     assert ChildReferral.objects.get().combatant_id == person.pk
 
 
 def test_cohort_status_change_moves_everyone_shown_or_nobody(commission_client: Any) -> None:
     cohort = CombatantFactory.create_batch(3, status="oriented", region=region("KID"))
     CombatantFactory(status="registered", region=region("GAO"))
-    url = reverse("cohort-transition") + "?region=KID"
+    url = reverse("ddr:cohort-transition") + "?region=KID"
     commission_client.post(url, {"to": "in_training", "reason": "Cohorte Kidal"})
     assert Combatant.objects.filter(status="in_training").count() == 3
     refused = commission_client.post(
-        reverse("cohort-transition"), {"to": "integrated", "reason": "x"}, follow=True
+        reverse("ddr:cohort-transition"), {"to": "integrated", "reason": "x"}, follow=True
     )
     assert "rien n&#x27;a été modifié" in refused.content.decode()
     assert Combatant.objects.filter(status="integrated").count() == 0 and len(cohort) == 3
@@ -155,14 +155,14 @@ def test_vetting_queue_review_and_refusals(
     upload = "name;aliases;birth_year;movement;reason\nMohammed Ould Sidatti;;1976;;Exécutions\n"
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    admin_client.post(reverse("watchlist-import"), {"file": SimpleUploadedFile("l.csv", upload.encode())})
+    admin_client.post(reverse("ddr:watchlist-import"), {"file": SimpleUploadedFile("l.csv", upload.encode())})
     assert WatchlistEntry.objects.count() == 1
-    commission_client.post(reverse("vetting-run"))
+    commission_client.post(reverse("ddr:vetting-run"))
     match = VettingMatch.objects.get()
-    assert gao_client.get(reverse("vetting-queue")).status_code == 403
-    assert "Ag Sidati" in commission_client.get(reverse("vetting-queue")).content.decode()
+    assert gao_client.get(reverse("ddr:vetting-queue")).status_code == 403
+    assert "Ag Sidati" in commission_client.get(reverse("ddr:vetting-queue")).content.decode()
     commission_client.post(
-        reverse("vetting-review", args=[match.pk]), {"status": "confirmed", "reason": "Photo"}
+        reverse("ddr:vetting-review", args=[match.pk]), {"status": "confirmed", "reason": "Photo"}
     )
     assert Combatant.objects.get().vetting_status == "confirmed"
 
@@ -172,7 +172,7 @@ def test_a_bad_watch_list_file_imports_nothing_and_names_each_line(admin_client:
 
     bad = "name;aliases;birth_year;movement;reason\nA;;1976;;ok\n;;;;\nB;;3000;;x\nC;;;FLN;x\n"
     page = admin_client.post(
-        reverse("watchlist-import"), {"file": SimpleUploadedFile("l.csv", bad.encode())}, follow=True
+        reverse("ddr:watchlist-import"), {"file": SimpleUploadedFile("l.csv", bad.encode())}, follow=True
     ).content.decode()
     assert "ligne 4" in page and "ligne 5" in page and not WatchlistEntry.objects.exists()
 
@@ -180,17 +180,17 @@ def test_a_bad_watch_list_file_imports_nothing_and_names_each_line(admin_client:
 def test_person_page_and_api_show_the_waiting_list_place(
     commission_client: Any, eager_tasks: Any, commission_officer: Any
 ) -> None:
-    from ddr import pathways
+    from ddr.eligibility import services as eligibility
 
     first, second = (
         CombatantFactory(medical_status="fit", vetting_status="clear", registered_at=dt.date(2019, 1, day))
         for day in (1, 2)
     )
     with eager_tasks():
-        pathways.ruleset_activate(
+        eligibility.ruleset_activate(
             ruleset=RuleSetFactory(quotas={"integration_army": {"total": 1}}), by=commission_officer
         )
-    page = commission_client.get(reverse("person-detail", args=[second.pk])).content.decode()
+    page = commission_client.get(reverse("ddr:person-detail", args=[second.pk])).content.decode()
     assert "liste d'attente, rang 1" in page
     people = {p["registration_number"]: p for p in commission_client.get("/api/people/").json()["results"]}
     assert people[second.registration_number]["waitlist_position"] == 1

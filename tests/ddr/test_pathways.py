@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from ddr import pathways
+from ddr.eligibility import selectors as eligibility_selectors
+from ddr.eligibility import services as eligibility
 from ddr.models import Combatant, EligibilityRun, Pathway, RuleSet, WaitingPlace
 
 from ..factories import CombatantFactory, RuleSetFactory, region
@@ -19,7 +20,7 @@ SCREENED = {"medical_status": "fit", "vetting_status": "clear"}
 
 def activate(ruleset: RuleSet, by: Any, eager_tasks: Any) -> EligibilityRun:
     with eager_tasks():
-        run = pathways.ruleset_activate(ruleset=ruleset, by=by)
+        run = eligibility.ruleset_activate(ruleset=ruleset, by=by)
     run.refresh_from_db()
     return run
 
@@ -55,7 +56,7 @@ def test_recomputing_twice_changes_nothing_the_second_time(commission_officer: A
     activate(ruleset, commission_officer, eager_tasks)
     before = Combatant.history.count()
     with eager_tasks():
-        again = pathways.recompute_queue(ruleset=ruleset, by=commission_officer)
+        again = eligibility.recompute_queue(ruleset=ruleset, by=commission_officer)
     again.refresh_from_db()
     assert again.changed == 0 and Combatant.history.count() == before
 
@@ -83,8 +84,8 @@ def test_overlapping_active_periods_are_refused(commission_officer: Any, eager_t
     activate(RuleSetFactory(effective_from=dt.date(2018, 1, 1)), commission_officer, eager_tasks)
     # Starting before the rules in force would rewrite a period they already govern.
     overlapping = RuleSetFactory(effective_from=dt.date(2017, 6, 1))
-    with pytest.raises(pathways.PathwayRefused, match="chevauche"):
-        pathways.ruleset_activate(ruleset=overlapping, by=commission_officer)
+    with pytest.raises(eligibility.PathwayRefused, match="chevauche"):
+        eligibility.ruleset_activate(ruleset=overlapping, by=commission_officer)
     overlapping.refresh_from_db()
     assert overlapping.status == RuleSet.Status.DRAFT and EligibilityRun.objects.count() == 1
 
@@ -92,8 +93,8 @@ def test_overlapping_active_periods_are_refused(commission_officer: Any, eager_t
 def test_a_quota_below_places_already_taken_is_refused(commission_officer: Any) -> None:
     CombatantFactory.create_batch(3, status="integrated", pathway="integration_army")
     ruleset = RuleSetFactory(quotas={"integration_army": {"total": 2}})
-    with pytest.raises(pathways.PathwayRefused, match="3"):
-        pathways.ruleset_activate(ruleset=ruleset, by=commission_officer)
+    with pytest.raises(eligibility.PathwayRefused, match="3"):
+        eligibility.ruleset_activate(ruleset=ruleset, by=commission_officer)
     assert RuleSet.objects.get(pk=ruleset.pk).status == RuleSet.Status.DRAFT
 
 
@@ -118,7 +119,7 @@ def test_over_quota_people_wait_in_priority_order(commission_officer: Any, eager
     CombatantFactory(
         **SCREENED, registered_at=dt.date(2019, 1, 3), region=region("GAO"), pathway="integration_army"
     )
-    assert pathways.waitlists_refresh(run.ruleset) == 3
+    assert eligibility.waitlists_refresh(run.ruleset) == 3
     moved = WaitingPlace.objects.get(pk=place.pk)
     assert (moved.position, moved.since) == (3, place.since)
 
@@ -126,7 +127,7 @@ def test_over_quota_people_wait_in_priority_order(commission_officer: Any, eager
     Combatant.objects.filter(registered_at__in=[dt.date(2019, 1, 1), dt.date(2019, 1, 2)]).update(
         status="withdrawn"
     )
-    assert pathways.waitlists_refresh(run.ruleset) == 0
+    assert eligibility.waitlists_refresh(run.ruleset) == 0
     assert not WaitingPlace.objects.exists()
 
 
@@ -138,35 +139,35 @@ def test_what_if_counts_changes_by_pathway_region_and_movement_before_activation
     first = RuleSetFactory(effective_to=dt.date(2019, 1, 1))
     activate(first, commission_officer, eager_tasks)
     draft = RuleSetFactory(effective_from=dt.date(2019, 1, 1), integration_requires_weapon=False)
-    result = pathways.what_if(draft)
+    result = eligibility_selectors.what_if(draft)
     assert result["changes"] == 3 and result["people"] == 5
     assert [(t[2], t[3], t[4]) for t in result["transitions"]] == [("reinsertion", "integration_army", 3)]
     assert result["by_region"] == [("GAO", 3)] and result["by_movement"] == [("GATIA", 3)]
-    inspect = pathways.what_if_people(draft, from_pathway="reinsertion", to_pathway="integration_army")
+    inspect = eligibility_selectors.what_if_people(draft, from_pathway="reinsertion", to_pathway="integration_army")
     assert inspect.count() == 3
     assert Combatant.objects.filter(pathway="integration_army").count() == 2  # nothing changed yet
 
 
 def test_transitions_follow_the_case_path_and_refuse_the_rest(commission_officer: Any) -> None:
     person = CombatantFactory(status="screened")
-    pathways.case_transition(people=[person], to="oriented", by=commission_officer, reason="orientation")
+    eligibility.case_transition(people=[person], to="oriented", by=commission_officer, reason="orientation")
     person.refresh_from_db()
     assert person.status == "oriented" and person.history.first().history_change_reason == "orientation"
-    with pytest.raises(pathways.PathwayRefused, match="nothing was changed|rien n'a été modifié"):
-        pathways.case_transition(people=[person], to="integrated", by=commission_officer)
-    pathways.case_transition(people=[person], to="deceased", by=commission_officer, reason="décès")
-    with pytest.raises(pathways.PathwayRefused):
-        pathways.case_transition(people=[person], to="oriented", by=commission_officer)  # terminal
+    with pytest.raises(eligibility.PathwayRefused, match="nothing was changed|rien n'a été modifié"):
+        eligibility.case_transition(people=[person], to="integrated", by=commission_officer)
+    eligibility.case_transition(people=[person], to="deceased", by=commission_officer, reason="décès")
+    with pytest.raises(eligibility.PathwayRefused):
+        eligibility.case_transition(people=[person], to="oriented", by=commission_officer)  # terminal
 
 
 def test_a_cohort_moves_together_or_not_at_all(commission_officer: Any) -> None:
     cohort = CombatantFactory.create_batch(4, status="oriented")
     stray = CombatantFactory(status="registered")
-    with pytest.raises(pathways.PathwayRefused):
-        pathways.case_transition(people=[*cohort, stray], to="in_training", by=commission_officer)
+    with pytest.raises(eligibility.PathwayRefused):
+        eligibility.case_transition(people=[*cohort, stray], to="in_training", by=commission_officer)
     assert Combatant.objects.filter(status="in_training").count() == 0
     assert (
-        pathways.case_transition(people=cohort, to="in_training", by=commission_officer, reason="cohorte")
+        eligibility.case_transition(people=cohort, to="in_training", by=commission_officer, reason="cohorte")
         == 4
     )
     assert Combatant.history.filter(status="in_training", history_user=commission_officer).count() == 4

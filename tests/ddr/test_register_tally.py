@@ -9,8 +9,8 @@ from collections import Counter
 import pytest
 from django.db import connection
 
-from core.dashboard import Scope
 from ddr.models import Category, Combatant, Pathway, RegisterTally, Sex
+from programme.dashboard import Scope
 
 from ..factories import CombatantFactory, group, region
 

@@ -10,8 +10,9 @@ import pytest
 from django.urls import reverse
 
 from core.models import ExportLog
-from ddr.models import Category, Combatant, DeclaredWeapon, SubmittedList, card_token_for, pseudonym_for
-from ddr.rules import is_valid_registration_number
+from core.suppression import pseudonym_for
+from ddr.models import Category, Combatant, DeclaredWeapon, SubmittedList, card_token_for
+from ddr.registration.rules import is_valid_registration_number
 
 from ..factories import CombatantFactory, group, region
 
@@ -50,9 +51,9 @@ def _form(**overrides: Any) -> dict[str, Any]:
 
 
 def test_officer_registers_a_person_with_documents_and_weapons(gao_client: Any, gao_officer: Any) -> None:
-    response = gao_client.post(reverse("person-new"), _form())
+    response = gao_client.post(reverse("ddr:person-new"), _form())
     person = Combatant.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("person-detail", args=[person.pk])
+    assert response.status_code == 302 and response["Location"] == reverse("ddr:person-detail", args=[person.pk])
     assert is_valid_registration_number(person.registration_number) and person.registration_number.startswith(
         "GAO-"
     )
@@ -65,36 +66,36 @@ def test_officer_registers_a_person_with_documents_and_weapons(gao_client: Any, 
 
 
 def test_regional_officer_cannot_register_in_another_region(gao_client: Any) -> None:
-    response = gao_client.post(reverse("person-new"), _form(region=region("KID").pk))
+    response = gao_client.post(reverse("ddr:person-new"), _form(region=region("KID").pk))
     assert response.status_code == 400 and "region" in response.context["form"].errors
     assert Combatant.objects.count() == 0
 
 
 def test_registration_needs_a_birth_date_or_year(commission_client: Any) -> None:
-    response = commission_client.post(reverse("person-new"), _form(birth_year=""))
+    response = commission_client.post(reverse("ddr:person-new"), _form(birth_year=""))
     assert response.status_code == 400 and "birth_year" in response.context["form"].errors
     assert Combatant.objects.count() == 0
 
 
 def test_registering_a_child_refers_it_at_once_and_hides_it(commission_client: Any) -> None:
-    response = commission_client.post(reverse("person-new"), _form(category="child"), follow=True)
+    response = commission_client.post(reverse("ddr:person-new"), _form(category="child"), follow=True)
     child = Combatant.objects.get()
     assert child.category == Category.CHILD
-    assert response.redirect_chain[-1][0] == reverse("person-list")
-    assert commission_client.get(reverse("person-detail", args=[child.pk])).status_code == 404
+    assert response.redirect_chain[-1][0] == reverse("ddr:person-list")
+    assert commission_client.get(reverse("ddr:person-detail", args=[child.pk])).status_code == 404
 
 
 def test_analyst_and_child_protection_cannot_register(
     analyst_client: Any, child_protection_client: Any
 ) -> None:
     for client in (analyst_client, child_protection_client):
-        assert client.post(reverse("person-new"), _form()).status_code == 403
+        assert client.post(reverse("ddr:person-new"), _form()).status_code == 403
     assert Combatant.objects.count() == 0
 
 
 def test_card_is_bilingual_with_an_opaque_qr_and_no_armed_group(commission_client: Any) -> None:
     person = CombatantFactory(movement=group("MNLA"), family_name="Cissé")
-    page = commission_client.get(reverse("person-card", args=[person.pk])).content.decode()
+    page = commission_client.get(reverse("ddr:person-card", args=[person.pk])).content.decode()
     assert "Commission nationale DDR" in page and "National DDR Commission" in page
     assert person.registration_number in page and "Cissé" in page
     assert "MNLA" not in page and "Mouvement" not in page and "Movement" not in page
@@ -106,7 +107,7 @@ def test_card_is_bilingual_with_an_opaque_qr_and_no_armed_group(commission_clien
 
 def test_card_of_another_region_is_not_found(gao_client: Any) -> None:
     person = CombatantFactory(region=region("KID"))
-    assert gao_client.get(reverse("person-card", args=[person.pk])).status_code == 404
+    assert gao_client.get(reverse("ddr:person-card", args=[person.pk])).status_code == 404
 
 
 def test_weapon_receipt_has_what_iddrs_asks(commission_client: Any) -> None:
@@ -115,7 +116,7 @@ def test_weapon_receipt_has_what_iddrs_asks(commission_client: Any) -> None:
         combatant=person, kind="machine_gun", serial_number="PKM-9", condition="unserviceable"
     )
     page = html.unescape(
-        commission_client.get(reverse("weapon-receipt", args=[person.pk, weapon.pk])).content.decode()
+        commission_client.get(reverse("ddr:weapon-receipt", args=[person.pk, weapon.pk])).content.decode()
     )
     for expected in (
         person.family_name,
@@ -132,11 +133,11 @@ def test_export_csv_is_scoped_neutralised_and_logged(gao_client: Any, gao_office
     CombatantFactory(family_name='=HYPERLINK("http://evil")', region=region("GAO"))
     CombatantFactory(family_name="Maïga", region=region("GAO"))
     CombatantFactory(family_name="Kidalois", region=region("KID"))
-    refused = gao_client.get(reverse("person-list"), {"q": "", "export": "csv"})
+    refused = gao_client.get(reverse("ddr:person-list"), {"q": "", "export": "csv"})
     assert refused.status_code == 400 and 'data-testid="export-refused"' in refused.content.decode()
     assert not ExportLog.objects.exists()
     purpose = "Vérification des listes, Gao"
-    response = gao_client.get(reverse("person-list"), {"q": "", "export": "csv", "purpose": purpose})
+    response = gao_client.get(reverse("ddr:person-list"), {"q": "", "export": "csv", "purpose": purpose})
     body = response.content.decode("utf-8")
     assert body.startswith("\ufeff") and ";" in body.splitlines()[0]
     rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff")), delimiter=";"))
@@ -151,7 +152,7 @@ def test_export_xlsx_follows_the_filter(commission_client: Any) -> None:
     CombatantFactory(family_name="Ancien", category="ex_mdsf")
     CombatantFactory(family_name="Autre")
     response = commission_client.get(
-        reverse("person-list"),
+        reverse("ddr:person-list"),
         {"category": "ex_mdsf", "export": "xlsx", "purpose": "Contrôle qualité", "page": 2},
     )
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
@@ -173,10 +174,10 @@ def test_list_status_change_is_audited_and_national_only(
         created_by=commission_officer,
     )
     assert (
-        gao_client.post(reverse("list-status", args=[submitted.pk]), {"status": "accepted"}).status_code
+        gao_client.post(reverse("ddr:list-status", args=[submitted.pk]), {"status": "accepted"}).status_code
         == 403
     )
-    commission_client.post(reverse("list-status", args=[submitted.pk]), {"status": "disputed"})
+    commission_client.post(reverse("ddr:list-status", args=[submitted.pk]), {"status": "disputed"})
     submitted.refresh_from_db()
     assert submitted.status == "disputed"
     assert submitted.history.first().history_user == commission_officer
@@ -195,12 +196,12 @@ def _image(fmt: str, name: str) -> Any:
 
 def test_photo_must_be_a_camera_image(commission_client: Any, settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path
-    gif = commission_client.post(reverse("person-new"), _form(photo=_image("GIF", "photo.jpg")))
+    gif = commission_client.post(reverse("ddr:person-new"), _form(photo=_image("GIF", "photo.jpg")))
     assert gif.status_code == 400 and "JPEG, PNG ou WebP" in str(gif.context["form"].errors["photo"])
     text = commission_client.post(
-        reverse("person-new"), _form(photo=_image("PNG", "x.png").__class__("x.jpg", b"not an image"))
+        reverse("ddr:person-new"), _form(photo=_image("PNG", "x.png").__class__("x.jpg", b"not an image"))
     )
     assert text.status_code == 400 and "photo" in text.context["form"].errors
     assert Combatant.objects.count() == 0
-    ok = commission_client.post(reverse("person-new"), _form(photo=_image("JPEG", "photo.jpg")))
+    ok = commission_client.post(reverse("ddr:person-new"), _form(photo=_image("JPEG", "photo.jpg")))
     assert ok.status_code == 302 and Combatant.objects.get().photo.name.endswith(".jpg")

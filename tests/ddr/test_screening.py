@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from ddr import screening
 from ddr.models import (
     Category,
     ChildReferral,
@@ -19,6 +18,7 @@ from ddr.models import (
     VettingStatus,
     WatchlistEntry,
 )
+from ddr.screening import services as screening
 
 from ..factories import CombatantFactory
 

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _names(client: Any, **params: Any) -> set[str]:
-    page = client.get(reverse("person-list"), params)
+    page = client.get(reverse("ddr:person-list"), params)
     assert page.status_code == 200
     return {p.family_name for p in page.context["page"]}
 
@@ -66,7 +66,7 @@ def test_person_page_shows_documents_weapons_and_lists_in_constant_queries(
         IdentityDocument.objects.create(combatant=person, kind="passport", number=f"P{i}")
         DeclaredWeapon.objects.create(combatant=person, kind="pistol", serial_number=f"S{i}")
     with django_assert_max_num_queries(12):
-        page = commission_client.get(reverse("person-detail", args=[person.pk])).content.decode()
+        page = commission_client.get(reverse("ddr:person-detail", args=[person.pk])).content.decode()
     assert "P2" in page and "S2" in page and "Passeport" in page
 
 
@@ -83,17 +83,17 @@ def test_people_table_query_count_is_constant_in_page_size(
 ) -> None:
     CombatantFactory.create_batch(5)
     with django_assert_max_num_queries(8) as few:
-        commission_client.get(reverse("person-list"))
+        commission_client.get(reverse("ddr:person-list"))
     CombatantFactory.create_batch(40)
     with django_assert_max_num_queries(len(few.captured_queries)):
-        commission_client.get(reverse("person-list"))
+        commission_client.get(reverse("ddr:person-list"))
 
 
 def test_search_words_match_in_any_order(commission_client: Any) -> None:
     CombatantFactory(family_name="Maïga", given_name="Hamadoun")
     CombatantFactory(family_name="Maïga", given_name="Aliou")
     assert _names(commission_client, q="hamadoun maiga") == {"Maïga"}
-    assert len(commission_client.get(reverse("person-list"), {"q": "hamadoun maiga"}).context["page"]) == 1
+    assert len(commission_client.get(reverse("ddr:person-list"), {"q": "hamadoun maiga"}).context["page"]) == 1
 
 
 def test_broad_searches_stop_counting_at_the_cap(commission_client: Any, monkeypatch: Any) -> None:
@@ -103,10 +103,10 @@ def test_broad_searches_stop_counting_at_the_cap(commission_client: Any, monkeyp
     for _ in range(5):
         CombatantFactory(family_name="Maïga")
     CombatantFactory(family_name="Touré")
-    page = commission_client.get(reverse("person-list"), {"q": "maiga"})
+    page = commission_client.get(reverse("ddr:person-list"), {"q": "maiga"})
     assert page.context["page"].paginator.capped
     assert "Plus de 3 personnes" in page.content.decode()
-    narrow = commission_client.get(reverse("person-list"), {"q": "toure"})
+    narrow = commission_client.get(reverse("ddr:person-list"), {"q": "toure"})
     assert not narrow.context["page"].paginator.capped and "1 personne" in narrow.content.decode()
     api = commission_client.get("/api/people/", {"q": "maiga"}).json()
     assert api["count"] == 4 and api["count_capped"] is True and len(api["results"]) == 5

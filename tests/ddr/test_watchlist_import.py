@@ -21,7 +21,7 @@ GOOD = "Mohammed Ould Sidatti;;1976;;Exécutions\n"
 
 def post(client: Client, text: str) -> Any:
     response = client.post(
-        reverse("watchlist-import"), {"file": SimpleUploadedFile("l.csv", text.encode())}, follow=True
+        reverse("ddr:watchlist-import"), {"file": SimpleUploadedFile("l.csv", text.encode())}, follow=True
     )
     assert response.status_code == 200
     return response

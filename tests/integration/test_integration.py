@@ -264,7 +264,7 @@ def test_api_pseudonyms_and_desertion_suppression(
     # Memberships join to other figures on a person: not for analysts; 3 desertions show nowhere.
     assert analyst_client.get("/api/unit-memberships/").status_code == 403
     assert analyst_client.get("/api/integration/desertions/?from=2023-07-01").json() == []  # a quarter's start
-    page = analyst_client.get(reverse("desertions"), {"from": "2023-07-01", "export": "csv"})
+    page = analyst_client.get(reverse("integration:desertions"), {"from": "2023-07-01", "export": "csv"})
     assert page.status_code == 200 and "BATFAR Kidal" not in page.content.decode("utf-8-sig")
     assert commission_client.get("/api/integration/desertions/?from=2023-09-01").json()[0]["count"] == 3
     assert commission_client.get("/api/integration/desertions/?from=hier").status_code == 400
@@ -275,13 +275,13 @@ def test_api_pseudonyms_and_desertion_suppression(
 def test_regional_officer_pages_are_scoped(gao_client: Client) -> None:
     kidal = UnitFactory(region=region("KID"))
     gao = UnitFactory(region=region("GAO"))
-    assert gao_client.get(reverse("unit-detail", args=[kidal.pk])).status_code == 404
-    assert gao_client.get(reverse("unit-detail", args=[gao.pk])).status_code == 200
+    assert gao_client.get(reverse("integration:unit-detail", args=[kidal.pk])).status_code == 404
+    assert gao_client.get(reverse("integration:unit-detail", args=[gao.pk])).status_code == 200
     assert gao_client.get(f"/api/units/{kidal.pk}/").status_code == 404
     membership = Membership.objects.create(unit=kidal, party="fama", service_number="X1", start=TODAY)
     assert (
         gao_client.post(
-            reverse("membership-leave", args=[membership.pk]), {"end": TODAY, "leaving": "transferred"}
+            reverse("integration:membership-leave", args=[membership.pk]), {"end": TODAY, "leaving": "transferred"}
         ).status_code
         == 404
     )

@@ -22,10 +22,10 @@ def no_worker(monkeypatch: Any) -> None:
     "target", ["https://evil.example/", "//evil.example/", "https:/evil.example", "\\\\evil.example"]
 )
 def test_the_one_third_check_refuses_to_redirect_off_site(commission_client: Client, target: str) -> None:
-    response = commission_client.post(reverse("compliance-now"), {"next": target})
-    assert response.status_code == 302 and response["Location"] == reverse("unit-list")
+    response = commission_client.post(reverse("integration:compliance-now"), {"next": target})
+    assert response.status_code == 302 and response["Location"] == reverse("integration:unit-list")
 
 
 def test_the_one_third_check_goes_back_to_a_page_of_this_site(commission_client: Client) -> None:
-    response = commission_client.post(reverse("compliance-now"), {"next": "/unites/?page=2"})
+    response = commission_client.post(reverse("integration:compliance-now"), {"next": "/unites/?page=2"})
     assert response["Location"] == "/unites/?page=2"

@@ -1,0 +1,1 @@
+"""Equipment of the sites: items, movements and the handover of a site's inventory."""

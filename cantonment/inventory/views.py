@@ -1,0 +1,141 @@
+"""Browser screens for equipment: the inventory, movements in and out, and handovers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.permissions import role_required
+from cantonment.inventory import services
+from cantonment.inventory.forms import HandoverForm, InventoryItemForm, MovementForm
+from cantonment.inventory.models import Handover, InventoryItem
+from cantonment.sites.services import CantonmentRefused
+from cantonment.sites.views import CANTONMENT_ROLES
+from core.audit import history_of
+from core.exports import Column, table_export
+from core.forms import form_errors
+from core.pagination import CappedPaginator
+
+INVENTORY_COLUMNS = [
+    Column(_("ID"), "code"),
+    Column(_("Kind"), "get_kind_display"),
+    Column(_("Contents"), "contents"),
+    Column(_("Quantity"), "quantity"),
+    Column(_("Unit"), "unit"),
+    Column(_("Region"), "region.name"),
+    Column(_("Site"), "site.name"),
+    Column(_("Location"), "location"),
+    Column(_("Custodian"), "custodian"),
+    Column(_("Handover"), "handover.reference"),
+]
+
+
+@role_required(*CANTONMENT_ROLES)
+def inventory_list(request: HttpRequest) -> HttpResponse:
+    items = InventoryItem.objects.for_user(request.user).select_related("region", "site", "handover")
+    if request.GET.get("held") == "1":
+        items = items.filter(handover__isnull=True)
+    items = items.order_by("code")
+    if exported := table_export(request, "materiel", INVENTORY_COLUMNS, items):
+        return exported
+    page = CappedPaginator(items, 50).get_page(request.GET.get("page"))
+    handovers = Handover.objects.for_user(request.user).select_related("handed_over_by")[:20]
+    return render(request, "cantonment/inventory_list.html", {"page": page, "handovers": handovers})
+
+
+@role_required(*CANTONMENT_ROLES)
+def inventory_new(request: HttpRequest) -> HttpResponse:
+    form = InventoryItemForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        item = form.save(commit=False)
+        item._history_user = request.user
+        item.save()
+        messages.success(request, _("Item %(code)s recorded.") % {"code": item.code})
+        return redirect("cantonment:inventory-detail", pk=item.pk)
+    return render(request, "cantonment/inventory_new.html", {"form": form})
+
+
+def _item(request: HttpRequest, pk: int) -> InventoryItem:
+    return get_object_or_404(
+        InventoryItem.objects.for_user(request.user).select_related("site", "handover"), pk=pk
+    )
+
+
+@role_required(*CANTONMENT_ROLES)
+def inventory_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _item(request, pk)
+    context = {
+        "item": item,
+        "movements": item.movements.select_related("recorded_by"),
+        "form": MovementForm(),
+        "history": history_of(item),
+    }
+    return render(request, "cantonment/inventory_detail.html", context)
+
+
+@role_required(*CANTONMENT_ROLES)
+@require_POST
+def inventory_move(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _item(request, pk)
+    form = MovementForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Movement not recorded: %(errors)s") % {"errors": form_errors(form)})
+    else:
+        try:
+            services.movement_record(item=item, by=request.user, **form.cleaned_data)
+            messages.success(request, _("Movement recorded."))
+        except CantonmentRefused as exc:
+            messages.error(request, str(exc))
+    return redirect("cantonment:inventory-detail", pk=pk)
+
+
+@role_required(*CANTONMENT_ROLES)
+def handover_new(request: HttpRequest) -> HttpResponse:
+    form = HandoverForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            handover = services.handover_make(
+                items=list(data["items"]),
+                reference=data["reference"],
+                authority=data["authority"],
+                received_by=data["received_by"],
+                on=data["on"],
+                note=data["note"],
+                by=request.user,
+            )
+        except CantonmentRefused as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+        else:
+            messages.success(
+                request, _("Handover %(ref)s recorded; its receipt is ready.") % {"ref": handover.reference}
+            )
+            return redirect("cantonment:handover-detail", pk=handover.pk)
+    return render(request, "cantonment/handover_new.html", {"form": form})
+
+
+@role_required(*CANTONMENT_ROLES)
+def handover_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    handover = get_object_or_404(
+        Handover.objects.for_user(request.user).select_related("handed_over_by"), pk=pk
+    )
+    return render(
+        request,
+        "cantonment/handover_detail.html",
+        {"handover": handover, "items": handover.items.select_related("site")},
+    )
+
+
+@role_required(*CANTONMENT_ROLES)
+def handover_receipt(request: HttpRequest, pk: int) -> Any:  # a streamed FileResponse
+    handover = get_object_or_404(Handover.objects.for_user(request.user), pk=pk)
+    if not handover.receipt:
+        raise Http404
+    return FileResponse(
+        handover.receipt.open("rb"), content_type="application/pdf", filename=f"{handover.reference}.pdf"
+    )

@@ -1,0 +1,54 @@
+"""Sites through their lifecycle, and people through their stays.
+
+Capacity is enforced by the database: a check-in is one `UPDATE ... WHERE occupancy < capacity`,
+which PostgreSQL re-evaluates after waiting on a concurrent check-in's row lock, and the site's
+CHECK constraints refuse an over-full site whatever writes it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q
+
+from cantonment.sites.models import CantonmentStay
+from core.suppression import Base
+from ddr.models import Sex
+
+
+def people_on_sites(sites: Any) -> Base:
+    """Analysts' base table of the people on sites: (site, sex, flag of the stay) -> people, small
+    cells dropped. One partition of the people present, so every figure (occupancy, women,
+    overstays, stays ending soon) is a sum of the same visible cells and none can be subtracted
+    from another to find a hidden few. The occupancy kept on the site counts everyone; the stays
+    give the split by flag."""
+    stays = Q(stays__checked_out_on__isnull=True)
+    women = stays & Q(stays__combatant__sex=Sex.FEMALE)
+    flagged = [CantonmentStay.Flag.OVERSTAY, CantonmentStay.Flag.ENDING_SOON]
+    per_flag = {}
+    for flag in flagged:
+        per_flag[f"{flag}_all"] = Count("stays", filter=stays & Q(stays__flag=flag))
+        per_flag[f"{flag}_women"] = Count("stays", filter=women & Q(stays__flag=flag))
+    counts: dict[tuple, int] = {}
+    for row in sites.order_by().values("pk", "occupancy", "occupancy_women").annotate(**per_flag):
+        by_sex = {Sex.FEMALE: row["occupancy_women"], Sex.MALE: row["occupancy"] - row["occupancy_women"]}
+        for sex, present in by_sex.items():
+            for flag in flagged:
+                n = row[f"{flag}_women"] if sex == Sex.FEMALE else row[f"{flag}_all"] - row[f"{flag}_women"]
+                counts[(row["pk"], sex, flag)] = n
+                present -= n
+            counts[(row["pk"], sex, CantonmentStay.Flag.NONE)] = max(present, 0)
+    return Base(["site", "sex", "flag"], counts)
+
+
+def site_figures(on_sites: Base, site_id: int) -> dict[str, int]:
+    """One site's figures for an analyst, each a sum of visible cells of `people_on_sites`."""
+    mine = on_sites.where(site=site_id)
+    return {
+        "occupancy": mine.total(),
+        "occupancy_women": mine.where(sex=Sex.FEMALE).total(),
+        "overstays": mine.where(flag=CantonmentStay.Flag.OVERSTAY).total(),
+        "ending_soon": mine.where(flag=CantonmentStay.Flag.ENDING_SOON).total(),
+    }
+
+

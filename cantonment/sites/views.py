@@ -1,0 +1,242 @@
+"""Browser screens for sites: the list and the map, a site's page with its lifecycle, occupancy and
+stays; check-in, check-out, capacity and lifecycle steps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.permissions import ALL_ROLES, CANTONMENT_ROLES, CASE_ROLES, role_required
+from cantonment.sites import selectors, services
+from cantonment.sites.forms import CapacityForm, CheckInForm, CheckOutForm, SiteAdvanceForm
+from cantonment.sites.models import CantonmentStay, Site
+from core.audit import history_of
+from core.exports import Column, table_export
+from core.forms import form_errors
+from core.suppression import for_analyst
+
+STAYS_PER_PAGE = 100
+
+
+def _site(request: HttpRequest, pk: int) -> Site:
+    return get_object_or_404(Site.objects.for_user(request.user), pk=pk)
+
+
+SITE_COLUMNS = [
+    Column(_("Name"), "name"),
+    Column(_("Type"), "get_kind_display"),
+    Column(_("Status"), "get_status_display"),
+    Column(_("Region"), "region.name"),
+    Column(_("Proposed by"), lambda s: str(s.proposed_by or "")),
+    Column(_("Capacity"), "capacity"),
+    Column(_("Places for women"), "places_for_women"),
+    Column(_("Present"), "occupancy"),
+    Column(_("Overstays"), "overstays"),
+]
+STAY_COLUMNS = [
+    Column(_("Registration no."), "combatant.registration_number"),
+    Column(_("Name"), "combatant.family_name"),
+    Column(_("Given name"), "combatant.given_name"),
+    Column(_("Checked in on"), "checked_in_on"),
+    Column(_("Leave by"), "leave_by"),
+    Column(_("Alert"), "get_flag_display"),
+]
+
+
+@role_required(*ALL_ROLES)
+def site_list(request: HttpRequest) -> HttpResponse:
+    sites = (
+        Site.objects.for_user(request.user)
+        .select_related("region", "proposed_by")
+        .annotate(
+            overstays=Count("stays", filter=Q(stays__checked_out_on__isnull=True, stays__flag="overstay"))
+        )
+    )
+    shown = _as_analyst_reads(request, sites)
+    if exported := table_export(request, "sites", SITE_COLUMNS, shown):
+        return exported
+    return render(request, "cantonment/site_list.html", {"sites": shown})
+
+
+def _as_analyst_reads(request: HttpRequest, sites: Any) -> Any:
+    """Analysts: each site's people figures replaced by sums of the visible cells of the sites'
+    base table (`selectors.people_on_sites`), on the instances only (nothing is saved)."""
+    if not for_analyst(request.user):
+        return sites
+    sites = list(sites)
+    on_sites = selectors.people_on_sites(Site.objects.filter(pk__in=[s.pk for s in sites]))
+    for site in sites:
+        for name, n in selectors.site_figures(on_sites, site.pk).items():
+            setattr(site, name, n)
+    return sites
+
+
+@role_required(*ALL_ROLES)
+def site_map(request: HttpRequest) -> HttpResponse:
+    context = {"tile_url": settings.MAP_TILE_URL, "statuses": Site.Status.choices}
+    return render(request, "cantonment/site_map.html", context)
+
+
+@role_required(*ALL_ROLES)
+def site_map_data(request: HttpRequest) -> JsonResponse:
+    """The sites as GeoJSON points, with status and occupancy for the map's pop-ups."""
+    sites = Site.objects.for_user(request.user).exclude(latitude=None).exclude(longitude=None)
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [float(s.longitude), float(s.latitude)]},
+            "properties": {
+                "name": s.name,
+                "status": s.status,
+                "status_label": s.get_status_display(),
+                "kind": s.get_kind_display(),
+                "capacity": s.capacity,
+                "occupancy": s.occupancy,
+                "url": reverse("cantonment:site-detail", args=[s.pk]),
+            },
+        }
+        for s in _as_analyst_reads(
+            request,
+            sites.only(
+                "name", "status", "kind", "capacity", "occupancy", "occupancy_women", "latitude", "longitude"
+            ),
+        )
+    ]
+    return JsonResponse({"type": "FeatureCollection", "features": features})
+
+
+@role_required(*ALL_ROLES)
+def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    site = get_object_or_404(
+        Site.objects.for_user(request.user).select_related("region", "cercle", "proposed_by"), pk=pk
+    )
+    # Names are for case staff; analysts see the figures only.
+    user: Any = request.user
+    sees_people = user.role in CASE_ROLES
+    # Soonest to leave first: overstays head the list. Paged: a built site holds 1,500 people.
+    # The people listed are those the user may see (another region's, a child: not listed);
+    # the occupancy and the alerts below count everyone.
+    open_stays = (
+        CantonmentStay.objects.for_user(user)
+        .filter(site=site, checked_out_on__isnull=True)
+        .select_related("combatant")
+        .order_by("leave_by", "id")
+        if sees_people
+        else CantonmentStay.objects.none()
+    )
+    if exported := table_export(request, f"site-{site.pk}", STAY_COLUMNS, open_stays, identity=True):
+        return exported
+    page = Paginator(open_stays, STAYS_PER_PAGE).get_page(request.GET.get("page"))
+    flags = site.stays.filter(checked_out_on__isnull=True).values("flag").annotate(n=Count("id"))
+    flag_counts = {r["flag"]: r["n"] for r in flags}
+    analyst = for_analyst(user)
+    if analyst:
+        # The site's figures from the visible cells of its base table. Nothing day by day (the
+        # headcounts, the history of the occupancy: a day's difference is who came or left), and
+        # the weapons are read from the reconciliation's base table (`/api/weapons/reconciliation/`).
+        _as_analyst_reads(request, [site])
+        flag_counts = {
+            CantonmentStay.Flag.OVERSTAY: site.overstays,  # type: ignore[attr-defined]
+            CantonmentStay.Flag.ENDING_SOON: site.ending_soon,  # type: ignore[attr-defined]
+        }
+    can_edit = user.role in CANTONMENT_ROLES
+    context = {
+        "site": site,
+        "events": site.events.select_related("recorded_by"),
+        "page": page,
+        "sees_people": sees_people,
+        "analyst": analyst,
+        "flag_counts": flag_counts,
+        "headcounts": [] if analyst else site.headcounts.all()[:14],
+        "wam": []
+        if analyst
+        else site.wam_items.values("kind", "status").annotate(n=Count("id")).order_by("kind", "status"),
+        "can_edit": can_edit,
+        "advance_form": SiteAdvanceForm(site=site) if can_edit else None,
+        "capacity_form": CapacityForm(
+            initial={"capacity": site.capacity, "places_for_women": site.places_for_women}
+        ),
+        "check_in_form": CheckInForm(user=request.user),
+        "check_out_form": CheckOutForm(auto_id=False),  # one per row: no clashing ids
+        "history": [] if analyst else history_of(site),
+    }
+    return render(request, "cantonment/site_detail.html", context)
+
+
+@role_required(*CANTONMENT_ROLES)
+@require_POST
+def site_check_in(request: HttpRequest, pk: int) -> HttpResponse:
+    site = _site(request, pk)
+    form = CheckInForm(request.POST, user=request.user)
+    if not form.is_valid():
+        messages.error(request, _("Not checked in: %(errors)s") % {"errors": form_errors(form)})
+        return redirect("cantonment:site-detail", pk=pk)
+    person = form.cleaned_data["registration_number"]
+    try:
+        stay = services.check_in(person=person, site=site, on=form.cleaned_data["on"], by=request.user)
+    except services.CantonmentRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("%(who)s checked in; leave by %(date)s.")
+            % {"who": person.registration_number, "date": stay.leave_by.strftime("%d/%m/%Y")},
+        )
+    return redirect("cantonment:site-detail", pk=pk)
+
+
+@role_required(*CANTONMENT_ROLES)
+@require_POST
+def stay_check_out(request: HttpRequest, pk: int) -> HttpResponse:
+    stay = get_object_or_404(CantonmentStay.objects.for_user(request.user), pk=pk)
+    form = CheckOutForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Not checked out: %(errors)s") % {"errors": form_errors(form)})
+    else:
+        try:
+            services.check_out(stay=stay, on=form.cleaned_data["on"], by=request.user)
+            messages.success(request, _("Checked out."))
+        except services.CantonmentRefused as exc:
+            messages.error(request, str(exc))
+    return redirect("cantonment:site-detail", pk=stay.site_id)
+
+
+@role_required(*CANTONMENT_ROLES)
+@require_POST
+def site_capacity(request: HttpRequest, pk: int) -> HttpResponse:
+    site = _site(request, pk)
+    form = CapacityForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Capacity not changed: %(errors)s") % {"errors": form_errors(form)})
+    else:
+        try:
+            services.site_capacity(site=site, by=request.user, **form.cleaned_data)
+            messages.success(request, _("Capacity changed."))
+        except services.CantonmentRefused as exc:
+            messages.error(request, str(exc))
+    return redirect("cantonment:site-detail", pk=pk)
+
+
+@role_required(*CANTONMENT_ROLES)
+@require_POST
+def site_advance(request: HttpRequest, pk: int) -> HttpResponse:
+    site = _site(request, pk)
+    form = SiteAdvanceForm(request.POST, site=site)
+    if not form.is_valid():
+        messages.error(request, _("Status not changed: %(errors)s") % {"errors": form_errors(form)})
+    else:
+        try:
+            services.site_advance(site=site, by=request.user, **form.cleaned_data)
+            messages.success(request, _("Status changed."))
+        except services.CantonmentRefused as exc:
+            messages.error(request, str(exc))
+    return redirect("cantonment:site-detail", pk=pk)

@@ -1,0 +1,3 @@
+"""Weapons and ammunition handed in: receipts, storage, custody chain, disposal, stock checks and
+reconciliation.
+"""

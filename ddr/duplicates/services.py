@@ -1,0 +1,257 @@
+"""Duplicate detection on the register: the job that finds pairs, the review decisions, merges
+that can be undone, and the integrity of each list. Matching itself is `ddr.duplicates`."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.audit import save_audited
+from core.models import Job
+from ddr.duplicates import rules
+from ddr.duplicates.models import DuplicatePair, MatchingSettings, Merge
+from ddr.duplicates.selectors import reviewable
+from ddr.lists.models import ListEntry, SubmittedList
+from ddr.registration.models import Category, Combatant, DeclaredWeapon, IdentityDocument
+from ddr.registration.names import person_derive
+
+S = Combatant.Status
+
+
+class DuplicateRefused(Exception):
+    """The decision cannot be taken; the message says why. Nothing was changed."""
+
+
+# --- finding ------------------------------------------------------------------------------
+
+
+def register_people(people: QuerySet[Combatant]) -> Iterator[rules.Person]:
+    """The register as matching reads it: names, birth, place, context and identifiers."""
+    documents: dict[int, set[str]] = defaultdict(set)
+    for pk, number in IdentityDocument.objects.filter(combatant__in=people).values_list(
+        "combatant_id", "number"
+    ):
+        documents[pk].add(number.strip().upper())
+    serials: dict[int, set[str]] = defaultdict(set)
+    weapons = DeclaredWeapon.objects.filter(combatant__in=people).exclude(serial_number="")
+    for pk, serial in weapons.values_list("combatant_id", "serial_number"):
+        serials[pk].add(serial.strip().upper())
+    fields = [
+        "id", "given_name", "family_name", "sex", "birth_year", "birth_date",
+        "place_of_birth", "region__code", "movement__code", "biometric_ref",
+    ]  # fmt: skip
+    for row in people.values_list(*fields).order_by().iterator(chunk_size=5000):
+        pk, given, family, sex, year, born, place, region, movement, biometric = row
+        yield rules.Person(
+            pk,
+            given,
+            family,
+            sex,
+            year,
+            born,
+            place,
+            region or "",
+            movement or "",
+            frozenset(documents.get(pk, ())),
+            biometric,
+            frozenset(serials.get(pk, ())),
+        )
+
+
+def duplicates_find(*, job_id: int, list_id: int | None = None) -> int:
+    """Compare the register (or a new list against it) and keep the pairs worth a look; pairs
+    already decided are never proposed again. Returns the number of open pairs found."""
+    job = Job.objects.get(pk=job_id)
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, total=100, done=1)
+    tuned = MatchingSettings.current()
+    people = Combatant.objects.exclude(status=S.MERGED)
+
+    def progress(done: int, total: int) -> None:
+        Job.objects.filter(pk=job.pk).update(done=5 + 85 * done // total)
+
+    result = rules.find(
+        register_people(people), rules.Thresholds(tuned.strong, tuned.review), progress
+    )
+    Job.objects.filter(pk=job.pk).update(done=90, message=_("Saving the pairs"))
+    in_list = set(ListEntry.objects.filter(submitted_list_id=list_id).values_list("combatant_id", flat=True))
+    decided = set(DuplicatePair.objects.exclude(status="open").values_list("first_id", "second_id"))
+    pairs = []
+    for c in result.candidates:
+        first, second = sorted((c.a, c.b))
+        if (first, second) in decided or (list_id and not {first, second} & in_list):
+            continue
+        pairs.append(
+            DuplicatePair(
+                first_id=first, second_id=second, score=c.score, agreed=c.agreed, differed=c.differed
+            )
+        )
+    with transaction.atomic():
+        DuplicatePair.objects.bulk_create(
+            pairs,
+            batch_size=1000,
+            update_conflicts=True,
+            unique_fields=["first", "second"],
+            update_fields=["score", "agreed", "differed"],
+        )
+        if list_id:
+            list_hold_check(SubmittedList.objects.get(pk=list_id), tuned)
+    Job.objects.filter(pk=job.pk).update(
+        status=Job.Status.DONE, done=100, finished_at=timezone.now(), message=""
+    )
+    return len(pairs)
+
+
+def duplicates_queue(*, by: Any, submitted: SubmittedList | None = None) -> Job:
+    """Queue a search over the register, or of a new list against it (after every import)."""
+    from ddr.duplicates import tasks
+
+    job = Job.objects.create(kind="duplicates_find", created_by=by, total=100)
+    list_id = submitted.pk if submitted else None
+    if submitted:
+        SubmittedList.objects.filter(pk=submitted.pk).update(duplicates_job=job)
+    transaction.on_commit(lambda: tasks.duplicates_find.delay(job.pk, list_id))
+    return job
+
+
+
+
+def list_hold_check(submitted: SubmittedList, tuned: MatchingSettings) -> None:
+    """Hold a list whose share of people in strong open pairs is above the limit."""
+    people = set(submitted.entries.values_list("combatant_id", flat=True))
+    if not people:
+        return
+    open_pairs = DuplicatePair.objects.filter(status="open", score__gte=tuned.strong)
+    strong = reviewable(open_pairs.touching(people))
+    involved = {pk for pair in strong.values_list("first_id", "second_id") for pk in pair} & people
+    share = len(involved) / len(people)
+    held = share > tuned.list_hold_share
+    values = (share, tuned.list_hold_share) if held else (None, None)
+    if (submitted.held_share, submitted.held_limit) != values:
+        submitted.held_share, submitted.held_limit = values
+        submitted.save(update_fields=["held_share", "held_limit"])
+
+
+
+
+
+
+
+
+# --- decisions ----------------------------------------------------------------------------
+
+
+def _locked_open(pair: DuplicatePair) -> DuplicatePair:
+    """The pair, locked; refused if someone decided it meanwhile (two officers, one decision)."""
+    locked = DuplicatePair.objects.select_for_update().get(pk=pair.pk)
+    if locked.status != DuplicatePair.Status.OPEN:
+        raise DuplicateRefused(
+            _("This pair was already decided (%(status)s) by %(who)s.")
+            % {"status": locked.get_status_display(), "who": locked.decided_by}
+        )
+    return locked
+
+
+def _decided(pair: DuplicatePair, status: str, by: Any) -> None:
+    pair.status, pair.decided_by, pair.decided_at = status, by, timezone.now()
+    save_audited(pair, by, ["status", "decided_by", "decided_at"])
+
+
+@transaction.atomic
+def pair_different(*, pair: DuplicatePair, by: Any) -> DuplicatePair:
+    pair = _locked_open(pair)
+    _decided(pair, DuplicatePair.Status.DIFFERENT, by)
+    return pair
+
+
+def _moved(model: Any, ids: list[int], to: Combatant, by: Any) -> None:
+    for record in model.objects.filter(pk__in=ids):
+        record.combatant = to
+        save_audited(record, by, ["combatant"])
+
+
+@transaction.atomic
+def pair_merge(*, pair: DuplicatePair, by: Any) -> Merge:
+    """One person: the later record is merged into the earlier one, which gains its list
+    entries, documents, weapons and name as an alias. Both stay, so it can be undone."""
+    pair = _locked_open(pair)
+    kept, absorbed = (
+        Combatant.objects.select_for_update().filter(pk__in=[pair.first_id, pair.second_id]).order_by("pk")
+    )
+    if kept.category == Category.CHILD or absorbed.category == Category.CHILD:
+        raise DuplicateRefused(_("A child's record is merged by the child-protection officer only."))
+    if (kept.status, kept.pathway) != (absorbed.status, absorbed.pathway):
+        raise DuplicateRefused(
+            _(
+                "%(a)s is %(a_status)s (%(a_pathway)s) and %(b)s is %(b_status)s (%(b_pathway)s): bring both "
+                "records to the same step and pathway before merging them."
+            )
+            % {
+                "a": kept.registration_number,
+                "a_status": kept.get_status_display(),
+                "a_pathway": kept.get_pathway_display(),
+                "b": absorbed.registration_number,
+                "b_status": absorbed.get_status_display(),
+                "b_pathway": absorbed.get_pathway_display(),
+            }
+        )
+    moved = {
+        "entries": list(absorbed.list_entries.values_list("pk", flat=True)),
+        "documents": list(absorbed.documents.values_list("pk", flat=True)),
+        "weapons": list(absorbed.weapons.values_list("pk", flat=True)),
+    }
+    merge = Merge.objects.create(
+        pair=pair,
+        kept=kept,
+        absorbed=absorbed,
+        moved=moved,
+        kept_aliases_before=kept.also_known_as,
+        absorbed_status_before=absorbed.status,
+        merged_by=by,
+    )
+    _moved(ListEntry, moved["entries"], kept, by)  # provenance moves, audited like the rest
+    _moved(IdentityDocument, moved["documents"], kept, by)
+    _moved(DeclaredWeapon, moved["weapons"], kept, by)
+    alias = f"{absorbed.given_name} {absorbed.family_name}"
+    if alias != f"{kept.given_name} {kept.family_name}" and alias not in kept.also_known_as:
+        kept.also_known_as = "; ".join(a for a in (kept.also_known_as, alias) if a)[:200]
+        # The alias is searchable at once: the absorbed name finds the kept record.
+        fields = ["also_known_as", *person_derive(kept)]
+        save_audited(kept, by, fields, f"merge {merge.pk}")  # not the other number: may be hidden
+    absorbed.status, absorbed.merged_into = S.MERGED, kept
+    save_audited(absorbed, by, ["status", "merged_into"], f"merged (merge {merge.pk})")
+    _decided(pair, DuplicatePair.Status.SAME, by)
+    return merge
+
+
+@transaction.atomic
+def merge_undo(*, merge: Merge, by: Any) -> Merge:
+    """Everything moved goes back; the pair is then remembered as two different people."""
+    merge = Merge.objects.select_for_update().select_related("pair").get(pk=merge.pk)
+    if merge.undone_at:
+        raise DuplicateRefused(_("This merge was already undone."))
+    kept = Combatant.objects.select_for_update().get(pk=merge.kept_id)
+    absorbed = Combatant.objects.select_for_update().get(pk=merge.absorbed_id)
+    _moved(ListEntry, merge.moved.get("entries", []), absorbed, by)
+    _moved(IdentityDocument, merge.moved.get("documents", []), absorbed, by)
+    _moved(DeclaredWeapon, merge.moved.get("weapons", []), absorbed, by)
+    if kept.also_known_as != merge.kept_aliases_before:
+        kept.also_known_as = merge.kept_aliases_before
+        fields = ["also_known_as", *person_derive(kept)]
+        save_audited(kept, by, fields, f"merge {merge.pk} undone")
+    absorbed.status, absorbed.merged_into = merge.absorbed_status_before, None
+    save_audited(absorbed, by, ["status", "merged_into"], "merge undone")
+    merge.undone_by, merge.undone_at = by, timezone.now()
+    save_audited(merge, by, ["undone_by", "undone_at"])
+    _decided(merge.pair, DuplicatePair.Status.DIFFERENT, by)
+    return merge
+
+
+# --- list integrity -----------------------------------------------------------------------
+
+

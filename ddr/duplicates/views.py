@@ -1,0 +1,143 @@
+"""Browser screens for duplicates: the review queue, one pair side by side, merges and their
+undoing, the thresholds, and the integrity of lists."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import Role
+from accounts.permissions import IMPORT_ROLES, REGISTER_ROLES, role_required
+from core.exports import Column, table_export
+from core.models import Job
+from core.pagination import CappedPaginator
+from ddr.duplicates import selectors, services
+from ddr.duplicates.forms import MatchingSettingsForm
+from ddr.duplicates.models import MatchingSettings, Merge
+
+
+def _person(side: str) -> list[Column]:
+    return [
+        Column(_("Registration no."), f"{side}.registration_number"),
+        Column(_("Name"), f"{side}.family_name"),
+        Column(_("Given name"), f"{side}.given_name"),
+        Column(_("Birth year"), f"{side}.birth_year"),
+        Column(_("Movement"), f"{side}.movement.code"),
+        Column(_("Region"), f"{side}.region.code"),
+    ]
+
+
+PAIR_COLUMNS = [*_person("first"), *_person("second"), Column(_("Score"), lambda p: round(p.score, 2))]
+
+
+@role_required(*REGISTER_ROLES)
+def duplicate_queue(request: HttpRequest) -> HttpResponse:
+    tuned = MatchingSettings.current()
+    pairs = (
+        selectors.pairs_for(request.user)
+        .filter(status="open")
+        .select_related("first__region", "first__movement", "second__region", "second__movement")
+    )
+    if request.GET.get("kind") == "strong":
+        pairs = pairs.filter(score__gte=tuned.strong)
+    elif request.GET.get("kind") == "review":
+        pairs = pairs.filter(score__lt=tuned.strong)
+    if exported := table_export(request, "doublons", PAIR_COLUMNS, pairs, identity=True):
+        return exported
+    context = {
+        "page": CappedPaginator(pairs, 50).get_page(request.GET.get("page")),
+        "settings": tuned,
+        # The user's last search over the register, with its progress bar while it runs.
+        "job": Job.objects.filter(kind="duplicates_find", created_by=request.user.pk).order_by("-pk").first(),
+        "merges": Merge.objects.for_user(request.user)
+        .filter(undone_at__isnull=True, pair__in=selectors.pairs_for(request.user))
+        .select_related("kept", "absorbed", "merged_by")[:10],
+    }
+    return render(request, "ddr/duplicate_queue.html", context)
+
+
+@role_required(*REGISTER_ROLES)
+def duplicate_pair(request: HttpRequest, pk: int) -> HttpResponse:
+    pair = get_object_or_404(
+        selectors.pairs_for(request.user).select_related(
+            "first__region", "first__movement", "second__region", "second__movement"
+        ),
+        pk=pk,
+    )
+    cards = [
+        (p, p.documents.all(), p.weapons.all(), p.list_entries.select_related("submitted_list__movement"))
+        for p in (pair.first, pair.second)
+    ]
+    context = {"pair": pair, "cards": cards}
+    return render(request, "ddr/duplicate_pair.html", context)
+
+
+@require_POST
+@role_required(*REGISTER_ROLES)
+def duplicate_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    pair = get_object_or_404(selectors.pairs_for(request.user), pk=pk)
+    try:
+        if request.POST.get("decision") == "same":
+            services.pair_merge(pair=pair, by=request.user)
+            messages.success(request, _("Merged: one person, every list entry and document kept."))
+        else:
+            services.pair_different(pair=pair, by=request.user)
+            messages.success(
+                request, _("Recorded as two different people; this pair will not be proposed again.")
+            )
+    except services.DuplicateRefused as exc:
+        messages.error(request, str(exc))
+        return redirect("ddr:duplicate-pair", pk=pk)
+    return redirect("ddr:duplicate-queue")
+
+
+@require_POST
+@role_required(*REGISTER_ROLES)
+def merge_undo(request: HttpRequest, pk: int) -> HttpResponse:
+    merge = get_object_or_404(
+        Merge.objects.for_user(request.user), pk=pk, pair__in=selectors.pairs_for(request.user)
+    )
+    try:
+        services.merge_undo(merge=merge, by=request.user)
+        messages.success(request, _("Merge undone: both records are back as they were."))
+    except services.DuplicateRefused as exc:
+        messages.error(request, str(exc))
+    return redirect("ddr:duplicate-queue")
+
+
+@require_POST
+@role_required(*IMPORT_ROLES)
+def duplicate_run(request: HttpRequest) -> HttpResponse:
+    services.duplicates_queue(by=request.user)
+    messages.success(request, _("The search runs on the worker; you can leave this page."))
+    return redirect("ddr:duplicate-queue")
+
+
+@role_required(Role.ADMINISTRATOR)
+def matching_settings(request: HttpRequest) -> HttpResponse:
+    tuned = MatchingSettings.current()
+    form = MatchingSettingsForm(request.POST or request.GET or None, instance=tuned)
+    effect = None
+    if form.is_bound and form.is_valid():
+        if request.method == "POST":
+            form.instance._history_user = request.user  # type: ignore[attr-defined]
+            form.save()
+            messages.success(request, _("Thresholds saved."))
+            return redirect("ddr:matching-settings")
+        effect = selectors.threshold_effect(form.cleaned_data["strong"], form.cleaned_data["review"])
+    current = selectors.threshold_effect(tuned.strong, tuned.review)
+    return render(
+        request,
+        "ddr/matching_settings.html",
+        {"form": form, "effect": effect, "current": current},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+
+
+
+

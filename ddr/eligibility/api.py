@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+)
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.permissions import ALL_ROLES
+from core.models import Region
+from core.suppression import for_analyst
+from ddr.lists.models import ArmedGroup
+from ddr.registration.models import Category, Combatant
+from ddr.registration.selectors import Scope
+
+
+class PathwayCountSerializer(serializers.Serializer):
+    pathway = serializers.CharField(required=False)
+    region = serializers.CharField(required=False)
+    movement = serializers.CharField(required=False)
+    sex = serializers.CharField(required=False)
+    count = serializers.IntegerField(allow_null=True, help_text="null when suppressed")
+    suppressed = serializers.BooleanField(
+        help_text="True for analysts: the count leaves out every group smaller than 5 (core.suppression)."
+    )
+
+
+class PathwayCountsView(APIView):
+    """People per pathway, grouped by any of pathway, region, movement and sex (`by`).
+
+    Children are never counted here. For analysts, every count is a sum of the register's base
+    cells of 5 or more (`core.suppression`): groups smaller than 5 are left out, and a group
+    with nothing left is not listed."""
+
+    allowed_roles = ALL_ROLES
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "by",
+                str,
+                description="Comma-separated: pathway, region, movement, sex (default: pathway).",
+            )
+        ],
+        responses=PathwayCountSerializer(many=True),
+    )
+    def get(self, request: Any) -> Response:
+        names = [n.strip() for n in request.query_params.get("by", "pathway").split(",") if n.strip()]
+        unknown = [n for n in names if n not in DIMENSIONS]
+        if unknown or not names:
+            raise ValidationError({"by": [f"Unknown grouping: {', '.join(unknown) or '(empty)'}."]})
+        if for_analyst(request.user):
+            return Response(self._visible(request.user, names))
+        columns = [DIMENSIONS[n] for n in names]
+        people = (
+            Combatant.objects.for_user(request.user)
+            .exclude(category=Category.CHILD)
+            .exclude(status=Combatant.Status.MERGED)  # one person, counted by the record kept
+        )
+        rows = people.values(*columns).annotate(count=Count("id")).order_by(*columns)
+        result = []
+        for row in rows:
+            item = {name: row[column] for name, column in zip(names, columns, strict=True)}
+            item.update(count=row["count"], suppressed=False)
+            result.append(item)
+        return Response(result)
+
+    def _visible(self, user: Any, names: list[str]) -> list[dict[str, Any]]:
+        """Analysts: margins of the register's base table (`ddr.registration.selectors.Scope.register`), the
+        same cells as the dashboard's, so no grouping, filter or period isolates a small one."""
+        columns = {"pathway": "pathway", "region": "region_id", "movement": "movement_id", "sex": "sex"}
+        labels = {
+            "region": dict(Region.objects.values_list("id", "code")),
+            "movement": dict(ArmedGroup.objects.values_list("id", "code")),
+        }
+        counted = Scope(user).register.margin(*(columns[n] for n in names))
+        result = []
+        for key, count in counted.items():
+            item: dict[str, Any] = {
+                name: labels[name].get(value, value) if name in labels else value
+                for name, value in zip(names, key, strict=True)
+            }
+            result.append({**item, "count": count, "suppressed": True})
+        return sorted(result, key=lambda item: [str(item[n]) for n in names])
+
+
+DIMENSIONS = {"pathway": "pathway", "region": "region__code", "movement": "movement__code", "sex": "sex"}
+
+

@@ -1,0 +1,375 @@
+"""Pathway services: activating a rule set, recomputing every decision set-based, the what-if
+of a draft, quotas and waiting lists, and the transitions of each person's case."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Count, Max, Min
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
+
+from core.audit import save_audited
+from core.bulk import with_history
+from core.models import Job
+from ddr.eligibility.models import EligibilityRun, RuleSet, WaitingPlace
+from ddr.eligibility.rules import Rules, decide, pathway_case
+from ddr.eligibility.selectors import DECIDABLE, GONE, S, decidable, ruleset_check, superseded_by
+from ddr.registration.models import Combatant
+
+BATCHES = 20
+
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.PRE_REGISTERED: frozenset({S.REGISTERED}),
+    S.REGISTERED: frozenset({S.SCREENED}),
+    S.SCREENED: frozenset({S.ORIENTED}),
+    S.ORIENTED: frozenset({S.CANTONED, S.DEMOBILISED, S.IN_TRAINING, S.REINSERTED}),
+    S.CANTONED: frozenset({S.DEMOBILISED}),
+    S.DEMOBILISED: frozenset({S.REINSERTED, S.IN_TRAINING}),
+    S.REINSERTED: frozenset({S.REINTEGRATED}),
+    S.IN_TRAINING: frozenset({S.INTEGRATED, S.REINSERTED}),
+    S.INTEGRATED: frozenset({S.DESERTED}),
+    S.REINTEGRATED: frozenset(),
+}
+EXITS = frozenset({S.REFERRED, S.EXCLUDED, S.WITHDRAWN, S.DECEASED, S.DESERTED})
+TERMINAL = frozenset({S.REFERRED, S.EXCLUDED, S.WITHDRAWN, S.DECEASED, S.DESERTED, S.REINTEGRATED, S.MERGED})
+
+
+class PathwayRefused(Exception):
+    """The change cannot be made; the message says why. Nothing was changed."""
+
+
+# --- rule sets ----------------------------------------------------------------------------
+
+
+
+
+
+
+
+
+@transaction.atomic
+def ruleset_draft_from(source: RuleSet | None, *, by: Any) -> RuleSet:
+    """A new draft: a copy of `source` (the rule set in force) as the next version, or defaults."""
+    draft = RuleSet(name=_("Eligibility rules"), effective_from=timezone.localdate(), created_by=by)
+    if source is not None:
+        for field in RuleSet._meta.concrete_fields:
+            if field.name not in {"id", "status", "created_by", "activated_by", "activated_at"}:
+                setattr(draft, field.attname, getattr(source, field.attname))
+        draft.effective_from = max(timezone.localdate(), source.effective_from + dt.timedelta(days=1))
+        draft.effective_to = None
+    latest = RuleSet.objects.filter(name=draft.name).order_by("-version").first()
+    draft.version = latest.version + 1 if latest else 1
+    draft._history_user = by  # type: ignore[attr-defined]
+    draft.save()
+    return draft
+
+
+def ruleset_save(*, ruleset: RuleSet, by: Any) -> RuleSet:
+    if ruleset.status != RuleSet.Status.DRAFT:
+        raise PathwayRefused(_("Only a draft rule set can be changed."))
+    ruleset._history_user = by  # type: ignore[attr-defined]
+    ruleset.save()
+    return ruleset
+
+
+@transaction.atomic
+def ruleset_activate(*, ruleset: RuleSet, by: Any) -> EligibilityRun:
+    """Activate a draft and queue the recomputation of every pathway under it."""
+    ruleset = RuleSet.objects.select_for_update().get(pk=ruleset.pk)
+    if ruleset.status != RuleSet.Status.DRAFT:
+        raise PathwayRefused(_("Only a draft rule set can be activated."))
+    problems = ruleset_check(ruleset)
+    if problems:
+        raise PathwayRefused(" ".join(problems))
+    for previous in superseded_by(ruleset).select_for_update():
+        previous.effective_to = ruleset.effective_from
+        if previous.effective_to <= timezone.localdate():
+            previous.status = RuleSet.Status.RETIRED
+        save_audited(previous, by, ["effective_to", "status"])
+    ruleset.status, ruleset.activated_by, ruleset.activated_at = RuleSet.Status.ACTIVE, by, timezone.now()
+    save_audited(ruleset, by, ["status", "activated_by", "activated_at"])
+    return recompute_queue(ruleset=ruleset, by=by)
+
+
+def recompute_queue(*, ruleset: RuleSet, by: Any) -> EligibilityRun:
+    from ddr.eligibility import tasks
+
+    with transaction.atomic():
+        job = Job.objects.create(kind="eligibility_recompute", created_by=by, total=BATCHES)
+        run = EligibilityRun.objects.create(ruleset=ruleset, job=job, started_by=by)
+        transaction.on_commit(lambda: tasks.eligibility_recompute.delay(run.pk))
+    return run
+
+
+
+
+# --- recompute, set-based -----------------------------------------------------------------
+
+
+
+
+def eligibility_recompute(*, run_id: int) -> EligibilityRun:
+    """Decide every person under the run's rule set, in id batches (each one statement and its
+    own transaction, so the progress bar moves and a killed run resumes where it stopped).
+    Only decisions that change are written; their history rows are written with them.
+    Running it again changes nothing."""
+    run = EligibilityRun.objects.select_related("ruleset", "job", "started_by").get(pk=run_id)
+    Job.objects.filter(pk=run.job_id).update(status=Job.Status.RUNNING, total=BATCHES + 1)
+    rules, on = Rules.of(run.ruleset), timezone.localdate()
+    bounds = Combatant.objects.aggregate(low=Min("id"), high=Max("id"))
+    low, high = bounds["low"] or 0, bounds["high"] or 0
+    step = max(1, (high - low + BATCHES) // BATCHES)
+    changed = 0
+    for i in range(BATCHES):
+        start = low + i * step
+        with transaction.atomic():
+            changed += _decide_batch(run, rules, on, start, start + step)
+        Job.objects.filter(pk=run.job_id).update(done=i + 1)
+    with transaction.atomic():
+        waitlisted = waitlists_refresh(run.ruleset)
+    counts = dict(decidable().values_list("pathway").annotate(n=Count("id")).order_by())
+    EligibilityRun.objects.filter(pk=run.pk).update(
+        changed=changed, waitlisted=waitlisted, counts=counts, finished_at=timezone.now()
+    )
+    Job.objects.filter(pk=run.job_id).update(
+        status=Job.Status.DONE, done=BATCHES + 1, finished_at=timezone.now()
+    )
+    run.refresh_from_db()
+    return run
+
+
+def _decide_batch(run: EligibilityRun, rules: Rules, on: dt.date, start: int, stop: int) -> int:
+    pathway, reason = pathway_case(rules, on)
+    if connection.vendor != "postgresql":
+        decided = (
+            decidable()
+            .filter(id__gte=start, id__lt=stop)
+            .annotate(new_pathway=pathway, new_reason=reason)
+            .values("id", "pathway", "pathway_reason", "new_pathway", "new_reason")
+        )
+        return _decide_batch_orm(run, decided)
+    query = Combatant.objects.all().query
+    compiler = query.get_compiler(connection=connection)
+    new_pathway, pathway_params = compiler.compile(pathway.resolve_expression(query))
+    new_reason, reason_params = compiler.compile(reason.resolve_expression(query))
+    table = Combatant._meta.db_table
+    batch = '"id" >= %s AND "id" < %s AND "status" IN %s'
+    batch_params: list[Any] = [start, stop, tuple(DECIDABLE)]
+    # Straight UPDATEs over the batch (no self-join): first the changed decisions, audited in
+    # the same statement; then the rule set's id on the rows whose decision stays.
+    decide_sql, history_params = with_history(
+        Combatant,
+        f'UPDATE "{table}" SET "pathway" = {new_pathway}, '  # noqa: S608 - ours
+        f'"pathway_reason" = {new_reason}, "pathway_ruleset_id" = %s '
+        f'WHERE {batch} AND ("pathway" <> {new_pathway} OR "pathway_reason" <> {new_reason})',
+        kind="~",
+        user=run.started_by_id,
+        reason=f"rule set {run.ruleset_id}",
+    )
+    decide_params = [
+        *pathway_params,
+        *reason_params,
+        run.ruleset_id,
+        *batch_params,
+        *pathway_params,
+        *reason_params,
+        *history_params,
+    ]
+    attribute_sql = (
+        f'UPDATE "{table}" SET "pathway_ruleset_id" = %s '  # noqa: S608 - ours
+        f'WHERE {batch} AND "pathway_ruleset_id" IS DISTINCT FROM %s'
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(decide_sql, decide_params)
+        changed = cursor.rowcount
+        cursor.execute(attribute_sql, [run.ruleset_id, *batch_params, run.ruleset_id])
+    return changed
+
+
+def _chunks(ids: list[int], size: int) -> Iterable[list[int]]:
+    return (ids[i : i + size] for i in range(0, len(ids), size))
+
+
+def _decide_batch_orm(run: EligibilityRun, decided: Any) -> int:
+    """The same on SQLite (the quick start): one UPDATE per decision, then the history rows in bulk."""
+    rows = {
+        r["id"]: (r["new_pathway"], r["new_reason"])
+        for r in decided
+        if r["pathway"] != r["new_pathway"] or r["pathway_reason"] != r["new_reason"]
+    }
+    by_decision: dict[tuple[str, str], list[int]] = {}
+    for pk, decision in rows.items():
+        by_decision.setdefault(decision, []).append(pk)
+    for (pathway, reason), ids in by_decision.items():
+        for chunk in _chunks(list(ids), 5000):  # SQLite's limit on bound parameters
+            Combatant.objects.filter(pk__in=chunk).update(
+                pathway=pathway, pathway_reason=reason, pathway_ruleset_id=run.ruleset_id
+            )
+    for chunk in _chunks(list(rows), 5000):
+        Combatant.history.bulk_history_create(  # type: ignore[attr-defined]
+            list(Combatant.objects.filter(pk__in=chunk)),
+            batch_size=500,
+            default_user=run.started_by,
+            default_change_reason=f"rule set {run.ruleset_id}",
+            update=True,
+        )
+    Combatant.objects.filter(pk__in=decided.values("id")).exclude(pathway_ruleset_id=run.ruleset_id).update(
+        pathway_ruleset_id=run.ruleset_id
+    )
+    return len(rows)
+
+
+def waitlists_refresh(ruleset: RuleSet) -> int:
+    """Over a pathway's quota (national or regional), people wait in priority order: the first
+    beyond the quota is position 1. People already engaged hold their places first."""
+    quotas = ruleset.quotas or {}
+    priority = (
+        "c.registered_at, c.id" if ruleset.priority == RuleSet.Priority.REGISTRATION else "c.birth_year, c.id"
+    )
+    totals = [(p, int(q["total"])) for p, q in quotas.items() if q.get("total") is not None]
+    regional = [(p, r, int(n)) for p, q in quotas.items() for r, n in (q.get("regions") or {}).items()]
+    table, places = Combatant._meta.db_table, WaitingPlace._meta.db_table
+    gone = ", ".join(f"'{s}'" for s in GONE)
+    decidable_in = ", ".join(f"'{s}'" for s in DECIDABLE)
+    total_case = (
+        "CASE " + " ".join(f"WHEN c.pathway = %s THEN {n}" for _, n in totals) + " END"
+        if totals
+        else "CAST(NULL AS integer)"
+    )
+    region_case = (
+        "CASE " + " ".join(f"WHEN c.pathway = %s AND r.code = %s THEN {n}" for _p, _r, n in regional) + " END"
+        if regional
+        else "CAST(NULL AS integer)"
+    )
+    params: list[Any] = [p for p, _n in totals] + [x for p, r, _n in regional for x in (p, r)]
+    # engaged people first (0), then the rule set's priority
+    rank = f"CASE WHEN c.status IN ({decidable_in}) THEN 1 ELSE 0 END, {priority}"
+    sql = f"""
+        WITH ranked AS (
+            SELECT c.id, c.pathway, c.status,
+                   row_number() OVER (PARTITION BY c.pathway ORDER BY {rank}) AS total_rank,
+                   row_number() OVER (PARTITION BY c.pathway, c.region_id ORDER BY {rank}) AS region_rank,
+                   {total_case} AS total_quota, {region_case} AS region_quota
+            FROM "{table}" c JOIN core_region r ON r.id = c.region_id
+            WHERE c.status NOT IN ({gone})
+        ),
+        waiting AS (
+            SELECT id, pathway, row_number() OVER (PARTITION BY pathway ORDER BY total_rank) AS position
+            FROM ranked
+            WHERE status IN ({decidable_in})
+              AND (total_rank > total_quota OR region_rank > region_quota)
+        )
+    """  # noqa: S608 - identifiers and status values are ours; quotas are integers; the rest are params
+    now = timezone.now()
+    if connection.vendor == "postgresql":
+        # One statement: leavers deleted, newcomers inserted, moved places updated; a place
+        # keeps its `since` while the person waits for the same pathway.
+        sql += f"""
+        , gone AS (
+            DELETE FROM "{places}" p WHERE NOT EXISTS (SELECT 1 FROM waiting w WHERE w.id = p.combatant_id)
+        )
+        INSERT INTO "{places}" AS p (combatant_id, pathway, position, since)
+        SELECT id, pathway, position, %s FROM waiting
+        ON CONFLICT (combatant_id) DO UPDATE SET
+            position = EXCLUDED.position,
+            pathway = EXCLUDED.pathway,
+            since = CASE WHEN p.pathway = EXCLUDED.pathway THEN p.since ELSE EXCLUDED.since END
+        WHERE (p.pathway, p.position) IS DISTINCT FROM (EXCLUDED.pathway, EXCLUDED.position)
+        """  # noqa: S608 - as above
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, now])
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(sql + " SELECT id, pathway, position FROM waiting", params)  # noqa: S608
+            waiting = cursor.fetchall()
+        since = {
+            (pk, pathway): at
+            for pk, pathway, at in WaitingPlace.objects.values_list("combatant_id", "pathway", "since")
+        }
+        WaitingPlace.objects.all().delete()
+        WaitingPlace.objects.bulk_create(
+            [
+                WaitingPlace(
+                    combatant_id=pk, pathway=pathway, position=position, since=since.get((pk, pathway), now)
+                )
+                for pk, pathway, position in waiting
+            ],
+            batch_size=1000,
+        )
+    return WaitingPlace.objects.count()
+
+
+# --- what-if ------------------------------------------------------------------------------
+
+
+
+
+
+
+def person_decide(*, person: Combatant, ruleset: RuleSet, by: Any) -> Combatant:
+    """One person decided again (after a screening step), the same rules as the set-based run."""
+    person = Combatant.objects.get(pk=person.pk)
+    if person.status not in DECIDABLE:
+        return person
+    decision = decide(person, Rules.of(ruleset), timezone.localdate())
+    if (person.pathway, person.pathway_reason, person.pathway_ruleset_id) != (
+        decision.pathway,
+        decision.reason,
+        ruleset.pk,
+    ):
+        person.pathway, person.pathway_reason, person.pathway_ruleset = (
+            decision.pathway,
+            decision.reason,
+            ruleset,
+        )
+        save_audited(person, by, ["pathway", "pathway_reason", "pathway_ruleset"], f"rule set {ruleset.pk}")
+    return person
+
+
+
+
+# --- case transitions ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_transition(*, people: Iterable[Combatant], to: str, by: Any, reason: str = "") -> int:
+    """Move people (one, or a whole cohort) to status `to`; every illegal move refuses the lot.
+    Each person gets a history row saying who, when and why."""
+    people = list(Combatant.objects.select_for_update().filter(pk__in=[p.pk for p in people]))
+    if to not in S.values:
+        raise PathwayRefused(_("Unknown status %(s)s.") % {"s": to})
+    refused = [p for p in people if not allowed(p.status, to)]
+    if refused:
+        first = refused[0]
+        raise PathwayRefused(
+            _(
+                "%(n)s of %(total)s cannot go from “%(from)s” to “%(to)s” (for example %(who)s); "
+                "nothing was changed."
+            )
+            % {
+                "n": len(refused),
+                "total": len(people),
+                "from": first.get_status_display(),
+                "to": S(to).label,
+                "who": first.registration_number,
+            }
+        )
+    for person in people:
+        person.status = to
+    bulk_update_with_history(
+        people, Combatant, ["status"], batch_size=1000, default_user=by, default_change_reason=reason[:100]
+    )
+    return len(people)
+
+
+def allowed(current: str, to: str) -> bool:
+    if current in TERMINAL:
+        return False
+    if to in EXITS - {S.DESERTED}:
+        return True
+    return to in TRANSITIONS.get(current, frozenset())

@@ -1,0 +1,311 @@
+"""Reading and checking submitted list files. Pure: bytes in, rows and errors out, no database.
+
+Field offices send CSV or XLSX in UTF-8 (with or without BOM) or cp1252, with `;` or `,`,
+French or English headers, dates as JJ/MM/AAAA or ISO and birth years such as "vers 1990".
+Every problem is reported with its line, column and reason; nothing is guessed silently.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from core.uploads import FileRejected, cell_problem, max_length, read_table
+from ddr.registration.rules import is_valid_registration_number, name_key
+
+
+def person_key(movement_ref: str, family_name: str, given_name: str, birth_year: int | None) -> str:
+    """Identifies the same person across versions of one movement's list."""
+    if movement_ref:
+        return "ref:" + movement_ref.upper()
+    return f"name:{name_key(family_name, given_name)}:{birth_year or ''}"
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    column: str
+    reason: str
+
+
+@dataclass
+class ParsedRow:
+    line: int
+    values: dict[str, Any]
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        v = self.values
+        return person_key(v.get("movement_ref", ""), v["family_name"], v["given_name"], v.get("birth_year"))
+
+
+@dataclass
+class ParseResult:
+    rows: list[ParsedRow] = field(default_factory=list)
+    total: int = 0
+
+
+# Canonical column -> accepted headers (compared after name_key: no accents, lower case).
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "family_name": ("nom", "nom de famille", "family name", "surname", "last name"),
+    "given_name": ("prenom", "prenoms", "given name", "first name", "given names"),
+    "also_known_as": ("surnom", "alias", "dit", "also known as", "aka"),
+    "sex": ("sexe", "sex", "genre", "gender"),
+    "birth": ("date de naissance", "ne le", "nee le", "naissance", "birth date", "date of birth", "dob"),
+    "place_of_birth": ("lieu de naissance", "place of birth"),
+    "region": ("region", "region de residence"),
+    "commune": ("commune", "commune de residence"),
+    "category": ("categorie", "category"),
+    "movement": ("mouvement", "movement", "groupe", "group"),
+    "rank": ("grade", "rang", "rank"),
+    "movement_ref": ("matricule", "reference", "ref", "n matricule", "id"),
+    "registration_number": ("numero d enregistrement", "registration number"),
+    "document_kind": ("type de piece", "piece", "document type"),
+    "document_number": ("numero de piece", "n piece", "document number"),
+    "document_issued_on": ("date de delivrance", "delivree le", "document issued on", "issue date"),
+    "document_issuer": ("delivree par", "autorite de delivrance", "issuer", "issued by"),
+    "weapon_kind": ("type d arme", "arme", "weapon type", "weapon"),
+    "weapon_serial": ("numero de serie", "n de serie", "serial number", "weapon serial"),
+    "weapon_calibre": ("calibre", "calibre de l arme", "caliber"),
+    "ammunition": ("munitions", "nombre de munitions", "ammunition", "rounds"),
+}
+REQUIRED = ("family_name", "given_name", "sex", "birth", "region")
+HEADER_LOOKUP = {alias: canonical for canonical, aliases in COLUMNS.items() for alias in aliases}
+
+SEX = {
+    "m": "M",
+    "h": "M",
+    "homme": "M",
+    "male": "M",
+    "masculin": "M",
+    "man": "M",
+    "f": "F",
+    "femme": "F",
+    "female": "F",
+    "feminin": "F",
+    "woman": "F",
+}
+CATEGORY = {
+    "combatant_armed": ("combattant avec arme", "combattant arme", "combatant with a weapon", "arme"),
+    "combatant_unarmed": (
+        "combattant sans arme",
+        "associe sans arme",
+        "sans arme",
+        "combatant without a weapon",
+    ),
+    "woman_associated": ("femme associee", "faga", "woman associated", "femme associee a un groupe arme"),
+    "child": ("enfant", "enfant associe", "child"),
+    "ex_mdsf": ("ex mdsf", "ancien mdsf", "former mdsf", "ex-mdsf"),
+    "civilian_cadre": ("cadre civil", "civilian cadre"),
+    "defector": ("defecteur", "defector"),
+}
+CATEGORY_LOOKUP = {name_key(a): code for code, aliases in CATEGORY.items() for a in (*aliases, code)}
+DOCUMENT_KIND = {
+    "national_id": ("carte d identite", "cni", "carte nationale d identite", "national id", "id card"),
+    "nina": ("nina", "carte nina"),
+    "passport": ("passeport", "passport"),
+    "birth_certificate": ("acte de naissance", "extrait de naissance", "birth certificate"),
+    "voter_card": ("carte d electeur", "voter card"),
+    "other": ("autre", "other"),
+}
+DOCUMENT_LOOKUP = {name_key(a): code for code, aliases in DOCUMENT_KIND.items() for a in (*aliases, code)}
+WEAPON_KIND = {
+    "assault_rifle": ("fusil d assaut", "ak 47", "ak47", "kalachnikov", "kalashnikov", "assault rifle"),
+    "rifle": ("fusil", "rifle", "fusil de chasse"),
+    "machine_gun": ("mitrailleuse", "pkm", "machine gun"),
+    "pistol": ("pistolet", "pistol", "revolver"),
+    "rocket_launcher": ("lance roquettes", "rpg", "rpg 7", "rocket launcher"),
+    "other": ("autre", "other"),
+}
+WEAPON_LOOKUP = {name_key(a): code for code, aliases in WEAPON_KIND.items() for a in (*aliases, code)}
+
+# Cells that are not stored as they are (codes, dates, numbers) need no more than this.
+DEFAULT_LENGTH = 100
+
+
+@cache
+def field_lengths() -> dict[str, int]:
+    """Each column's limit: the max_length of the model field it is stored in."""
+    from ddr.lists.models import ArmedGroup, ListEntry
+    from ddr.registration.models import Combatant, DeclaredWeapon, IdentityDocument
+
+    stored_in = {
+        "family_name": (Combatant, "family_name"),
+        "given_name": (Combatant, "given_name"),
+        "also_known_as": (Combatant, "also_known_as"),
+        "place_of_birth": (Combatant, "place_of_birth"),
+        "commune": (Combatant, "commune"),
+        "rank": (Combatant, "rank_in_movement"),
+        "registration_number": (Combatant, "registration_number"),
+        "movement": (ArmedGroup, "name"),
+        "movement_ref": (ListEntry, "movement_ref"),
+        "document_number": (IdentityDocument, "number"),
+        "document_issuer": (IdentityDocument, "issuer"),
+        "weapon_serial": (DeclaredWeapon, "serial_number"),
+        "weapon_calibre": (DeclaredWeapon, "calibre"),
+    }
+    return {column: max_length(model, name) for column, (model, name) in stored_in.items()}
+
+
+APPROX_YEAR = re.compile(r"^(?:vers|env\.?|environ|about|around|ca\.?|circa|~)\s*(\d{4})$")
+YEAR_ONLY = re.compile(r"^(\d{4})$")
+FR_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00:00)?$")
+FORMULA_START = ("=", "+", "@", "\t", "\r")
+
+
+def is_formula(value: str) -> bool:
+    """Spreadsheet formulas (and DDE payloads) start with = + - @: refused, never evaluated."""
+    if value.startswith(FORMULA_START):
+        return True
+    return value.startswith("-") and len(value) > 1 and not value[1:].replace(".", "").isdigit()
+
+
+def parse_date(value: str) -> dt.date:
+    """JJ/MM/AAAA (also with . or -) or ISO. Raises ValueError on impossible dates (31/02)."""
+    if m := FR_DATE.match(value):
+        return dt.date(int(m[3]), int(m[2]), int(m[1]))
+    if m := ISO_DATE.match(value):
+        return dt.date(int(m[1]), int(m[2]), int(m[3]))
+    raise ValueError(value)
+
+
+def parse_birth(value: str) -> tuple[dt.date | None, int, bool]:
+    """Exact date, a bare year, or "vers 1990": (date or None, year, approximate?)."""
+    text = name_key(value) if not FR_DATE.match(value) else value
+    if m := APPROX_YEAR.match(text):
+        return None, int(m[1]), True
+    if m := YEAR_ONLY.match(text):
+        return None, int(m[1]), True
+    born = parse_date(value)
+    return born, born.year, False
+
+
+def parse_list_file(
+    data: bytes, filename: str, *, today: dt.date, progress: Any = None, max_bytes: int = 50_000_000
+) -> ParseResult:
+    """Read and check every row. Raises FileRejected for a file-level problem."""
+    rows = read_table(
+        data,
+        filename,
+        max_bytes=max_bytes,
+        too_large=str(_("The file is larger than %(mb)s MB; split it into several lists.")),
+    )
+    header = next(rows, None)
+    if not header or not any(h.strip() for h in header):
+        raise FileRejected(_("The file has no header row."))
+    columns = [HEADER_LOOKUP.get(name_key(h)) for h in header]
+    missing = [c for c in REQUIRED if c not in columns]
+    if missing:
+        raise FileRejected(
+            _("Missing required column(s): %(columns)s.")
+            % {"columns": ", ".join(COLUMNS[c][0] for c in missing)}
+        )
+    result = ParseResult()
+    seen_numbers: dict[str, int] = {}
+    seen_refs: dict[str, int] = {}
+    for line, cells in enumerate(rows, start=2):
+        if not any(c.strip() for c in cells):
+            continue
+        result.total += 1
+        raw = {col: cells[i].strip() for i, col in enumerate(columns) if col and i < len(cells)}
+        row, errors = check_row(line, raw, today=today)
+        for number_field, seen in (("registration_number", seen_numbers), ("movement_ref", seen_refs)):
+            value = (row.values.get(number_field) or "").upper()
+            if value and value in seen:
+                errors.append(
+                    RowError(
+                        line,
+                        number_field,
+                        str(
+                            _("Duplicate %(value)s: already on line %(line)s.")
+                            % {"value": value, "line": seen[value]}
+                        ),
+                    )
+                )
+            elif value:
+                seen[value] = line
+        row.errors = errors
+        result.rows.append(row)  # rows with errors too: the database checks may add more
+        if progress and result.total % 1000 == 0:
+            progress(result.total)
+    return result
+
+
+def check_row(line: int, raw: dict[str, str], *, today: dt.date) -> tuple[ParsedRow, list[RowError]]:
+    errors: list[RowError] = []
+
+    def fail(column: str, reason: Any) -> None:
+        errors.append(RowError(line, column, str(reason)))
+
+    limits = field_lengths()
+    for column, value in raw.items():
+        # What the database would refuse (or store cut) is refused here, before the preview.
+        if problem := cell_problem(value, limits.get(column, DEFAULT_LENGTH)):
+            fail(column, problem)
+            raw[column] = ""
+        elif value and is_formula(value):
+            fail(column, _("Looks like a spreadsheet formula; formulas are refused."))
+            raw[column] = ""
+    refused = {e.column for e in errors}
+    for column in REQUIRED:
+        if not raw.get(column) and column not in refused:
+            fail(column, _("Required value missing."))
+    values: dict[str, Any] = {k: raw.get(k, "") for k in COLUMNS}
+    if raw.get("registration_number") and not is_valid_registration_number(raw["registration_number"]):
+        fail(
+            "registration_number",
+            _("Invalid registration number %(value)s (check digit).") % {"value": raw["registration_number"]},
+        )
+    if raw.get("sex"):
+        values["sex"] = SEX.get(name_key(raw["sex"]))
+        if not values["sex"]:
+            fail("sex", _("Unknown sex %(value)r: use M/H or F.") % {"value": raw["sex"]})
+    values["birth_date"], values["birth_year"], values["birth_year_approximate"] = None, None, False
+    if raw.get("birth"):
+        try:
+            born, year, approx = parse_birth(raw["birth"])
+            if year > today.year or (born and born > today) or year < today.year - 100:
+                fail("birth", _("Impossible birth date %(value)s.") % {"value": raw["birth"]})
+            values["birth_date"], values["birth_year"], values["birth_year_approximate"] = born, year, approx
+        except ValueError:
+            fail(
+                "birth",
+                _("Impossible or unreadable date %(value)r (JJ/MM/AAAA, ISO or 'vers 1990').")
+                % {"value": raw["birth"]},
+            )
+    if raw.get("category"):
+        values["category"] = CATEGORY_LOOKUP.get(name_key(raw["category"]))
+        if not values["category"]:
+            fail("category", _("Unknown category %(value)r.") % {"value": raw["category"]})
+    if raw.get("document_number"):
+        values["document_kind"] = DOCUMENT_LOOKUP.get(name_key(raw.get("document_kind") or "autre"))
+        if not values["document_kind"]:
+            fail("document_kind", _("Unknown document type %(value)r.") % {"value": raw["document_kind"]})
+        values["document_issued_on"] = None
+        if raw.get("document_issued_on"):
+            try:
+                values["document_issued_on"] = parse_date(raw["document_issued_on"])
+            except ValueError:
+                fail(
+                    "document_issued_on",
+                    _("Impossible or unreadable date %(value)r (JJ/MM/AAAA, ISO or 'vers 1990').")
+                    % {"value": raw["document_issued_on"]},
+                )
+    if raw.get("weapon_kind") or raw.get("weapon_serial"):
+        values["weapon_kind"] = WEAPON_LOOKUP.get(name_key(raw.get("weapon_kind") or "autre"))
+        if not values["weapon_kind"]:
+            fail("weapon_kind", _("Unknown weapon type %(value)r.") % {"value": raw["weapon_kind"]})
+        try:
+            values["ammunition"] = int(raw.get("ammunition") or 0)
+            if values["ammunition"] < 0:
+                raise ValueError
+        except ValueError:
+            fail("ammunition", _("Not a whole number: %(value)r.") % {"value": raw["ammunition"]})
+    return ParsedRow(line, values), errors

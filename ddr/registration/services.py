@@ -1,0 +1,49 @@
+"""Every write of the register: list imports and registration. Audited, atomic, set-based."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from ddr.registration.models import Combatant, DeclaredWeapon, IdentityDocument, RegistrationCounter
+from ddr.registration.names import person_derive
+from ddr.registration.rules import registration_number
+from ddr.screening import services as screening
+
+
+def reserve_registration_sequence(count: int) -> int:
+    """Reserve `count` consecutive sequence numbers; returns the first. Safe under concurrency."""
+    with transaction.atomic():
+        RegistrationCounter.objects.get_or_create(name="registration")
+        counter = RegistrationCounter.objects.select_for_update().get(name="registration")
+        first = counter.value + 1
+        counter.value += count
+        counter.save(update_fields=["value"])
+    return first
+
+
+@transaction.atomic
+def combatant_register(
+    *, person: Combatant, documents: list[IdentityDocument], weapons: list[DeclaredWeapon], by: Any
+) -> Combatant:
+    """Register one person with their documents and weapons (from the registration form)."""
+    first = reserve_registration_sequence(1)
+    person.registration_number = registration_number(person.region.code, first)
+    person.registered_by = by
+    person.has_weapon = person.has_weapon or bool(weapons)
+    person_derive(person)
+    person.full_clean()
+    person._history_user = by  # type: ignore[attr-defined]
+    person.save()
+    items: list[IdentityDocument | DeclaredWeapon] = [*documents, *weapons]
+    for item in items:
+        item.combatant = person
+        item._history_user = by  # type: ignore[union-attr]
+        item.save()
+    if screening.is_child_on_record(person):
+        screening.children_separate(people=Combatant.objects.filter(pk=person.pk), by=by)
+        person.refresh_from_db()
+    return person
+
+

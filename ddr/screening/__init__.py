@@ -1,0 +1,3 @@
+"""Screening: age assessment and child separation, medical exams, vetting against the watch-list,
+flagged documents.
+"""

@@ -1,0 +1,19 @@
+"""The register's pages under the `ddr` namespace, and its API endpoints; each concept keeps its own."""
+
+from ddr.duplicates import urls as duplicates
+from ddr.eligibility import urls as eligibility
+from ddr.lists import urls as lists
+from ddr.registration import urls as registration
+from ddr.screening import urls as screening
+
+app_name = "ddr"
+
+urlpatterns = [
+    *registration.urlpatterns,
+    *lists.urlpatterns,
+    *screening.urlpatterns,
+    *duplicates.urlpatterns,
+    *eligibility.urlpatterns,
+]
+
+api_urlpatterns = [*registration.api_urlpatterns, *lists.api_urlpatterns, *eligibility.api_urlpatterns]

@@ -1,0 +1,32 @@
+from django.urls import path
+
+from core.urls import routes
+from integration import api, views
+
+app_name = "integration"
+
+urlpatterns = [
+    path("unites/", views.unit_list, name="unit-list"),
+    path("unites/<int:pk>/", views.unit_detail, name="unit-detail"),
+    path("unites/<int:pk>/membres/", views.unit_member_add, name="unit-member-add"),
+    path("unites/<int:pk>/commandement/", views.membership_command, name="unit-command"),
+    path("unites/<int:pk>/patrouilles/", views.unit_patrol, name="unit-patrol"),
+    path("unites/membres/<int:pk>/depart/", views.membership_leave, name="membership-leave"),
+    path("unites/tiers/", views.compliance_now, name="compliance-now"),
+    path("unites/desertions/", views.desertions, name="desertions"),
+    path("integration/", views.cohort_list, name="cohort-list"),
+    path("integration/nouvelle/", views.cohort_new, name="cohort-new"),
+    path("integration/<int:pk>/", views.cohort_detail, name="cohort-detail"),
+    path("integration/<int:pk>/candidats/", views.cohort_candidate_add, name="cohort-candidate-add"),
+    path("integration/<int:pk>/etape/", views.cohort_step, name="cohort-step"),
+]
+
+api_urlpatterns = [
+    *routes(
+        ("units", api.UnitViewSet, "api-unit"),
+        ("unit-memberships", api.MembershipViewSet, "api-membership"),
+        ("one-third-checks", api.ComplianceViewSet, "api-compliance"),
+    ),
+    path("integration/progress/", api.IntegrationProgressView.as_view(), name="api-integration-progress"),
+    path("integration/desertions/", api.DesertionCountsView.as_view(), name="api-desertions"),
+]

@@ -1,0 +1,661 @@
+"""`manage.py seed_demo`: a deterministic, realistic data set drawn from DOMAIN.md.
+
+Idempotent: run it again and it only prints the logins. `--people N` sets the register size.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import random
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from accounts.models import Role, User
+from cantonment import demo as cantonment_demo
+from cantonment.models import Site
+from core.bulk import insert_with_history
+from core.models import Cercle, Region
+from cvr import demo as cvr_demo
+from ddr.models import (
+    ArmedGroup,
+    Category,
+    Combatant,
+    DeclaredWeapon,
+    IdentityDocument,
+    ListEntry,
+    Pathway,
+    RegistrationCounter,
+    Sex,
+    SubmittedList,
+)
+from ddr.registration.names import person_name_key
+from ddr.registration.rules import registration_number
+from integration import demo as integration_demo
+from integration.models import Unit
+
+DEFAULT_PASSWORD = "Bamako-2015!"  # noqa: S105 - demo only, printed on purpose
+
+GIVEN_MEN = [
+    "Mohamed",
+    "Mahamadou",
+    "Ibrahim",
+    "Ibrahima",
+    "Abdoulaye",
+    "Moussa",
+    "Oumar",
+    "Aliou",
+    "Hamadoun",
+    "Issa",
+    "Souleymane",
+    "Alhassane",
+    "Bilal",
+    "Intallah",
+    "Ahmed",
+    "Sidi",
+    "Boubacar",
+    "Amadou",
+    "Youssouf",
+    "Hama",
+    "Attaher",
+    "Assalat",
+]
+GIVEN_WOMEN = [
+    "Fatoumata",
+    "Aïssata",
+    "Mariam",
+    "Aminata",
+    "Fadimata",
+    "Tina",
+    "Zeinabou",
+    "Khadija",
+    "Hawa",
+    "Safiatou",
+    "Lalla",
+    "Raïcha",
+]
+FAMILY = [
+    "Ag Intallah",
+    "Ag Acharatoumane",
+    "Ould Sidati",
+    "Ould Mohamed",
+    "Maïga",
+    "Touré",
+    "Cissé",
+    "Dicko",
+    "Traoré",
+    "Diallo",
+    "Ag Ghaly",
+    "Ag Bibi",
+    "Walet Ahmed",
+    "Haïdara",
+    "Coulibaly",
+    "Sangaré",
+    "Ag Alhousseini",
+    "Ould Bady",
+    "Kounta",
+    "Ag Najim",
+    "Barry",
+]
+
+# Which movements recruit where (as declared on the lists that brought people in).
+MOVEMENTS_BY_REGION = {
+    "KID": ["MNLA", "HCUA", "HCUA", "MNLA", "GATIA"],
+    "GAO": ["GATIA", "CMFPR", "MAA-PF", "MNLA", "CMFPR-2", "CJA"],
+    "TBK": ["MAA-CMA", "HCUA", "CJA", "MAA-PF", "CPA"],
+    "MEN": ["GATIA", "MSA", "MSA", "MNLA"],
+    "MOP": ["DNA", "AUTODEF-CENTRE", "DEFECTEURS", "DNA"],
+}
+REGION_WEIGHTS = {"KID": 30, "GAO": 28, "TBK": 20, "MEN": 12, "MOP": 10}
+PLACES_BY_REGION = {
+    "KID": ["Kidal", "Aguelhok", "Tessalit", "Anefis", "Tin-Essako", "Abeïbara", "Intadeyni", "Tarkint"],
+    "GAO": ["Gao", "Ansongo", "Bourem", "Tabankort", "Ouatagouna", "Tassiga", "Almoustarat", "Gossi"],
+    "TBK": ["Tombouctou", "Goundam", "Diré", "Niafunké", "Gourma-Rharous", "Ber", "Léré", "Tonka"],
+    "MEN": ["Ménaka", "Andéraboukane", "Inékar", "Tidermène", "Anderamboukane", "Talataye"],
+    "MOP": ["Mopti", "Douentza", "Ténenkou", "Youwarou", "Djenné", "Bandiagara", "Boni", "Hombori"],
+}
+CATEGORY_WEIGHTS = [
+    (Category.COMBATANT_ARMED, 34),
+    (Category.COMBATANT_UNARMED, 48),
+    (Category.WOMAN_ASSOCIATED, 9),
+    (Category.EX_MDSF, 4),
+    (Category.CIVILIAN_CADRE, 2),
+    (Category.DEFECTOR, 2),
+    (Category.CHILD, 1),
+]
+
+# The 8 sites approved by the CTS and built (never used), then the other proposals.
+BUILT_SITES = [
+    ("Likrakar", "KID"),
+    ("Fafa", "GAO"),
+    ("Inékar", "MEN"),
+    ("Ber", "TBK"),
+    ("Tessalit", "KID"),
+    ("Tin Fatimata", "TBK"),
+    ("Ilouk", "GAO"),
+    ("Tabankort", "GAO"),
+]
+OTHER_PROPOSALS = [
+    ("Anéfis", "KID"),
+    ("Aguelhok", "KID"),
+    ("Tarkint", "GAO"),
+    ("Léré", "TBK"),
+    ("Goundam", "TBK"),
+    ("Bourem", "GAO"),
+    ("Andéramboukane", "MEN"),
+    ("Tinzaouatène", "KID"),
+    ("Talataye", "MEN"),
+    ("Tin-Essako", "KID"),
+    ("Almoustarat", "GAO"),
+    ("Intahaka", "GAO"),
+    ("Gossi", "TBK"),
+    ("Tidermène", "MEN"),
+    ("Abeïbara", "KID"),
+    ("Ersane", "TBK"),
+]
+
+
+class Command(BaseCommand):
+    help = "Load deterministic demo data (regions and groups come from migrations)."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--people", type=int, default=3000)
+        parser.add_argument("--seed", type=int, default=2018)
+
+    def handle(self, *args: Any, people: int, seed: int, **options: Any) -> None:
+        password = os.environ.get("DEMO_PASSWORD", DEFAULT_PASSWORD)
+        if Combatant.objects.exists():
+            self.stdout.write("Demo data already present.")
+        else:
+            with transaction.atomic():
+                admin = self._users(password)
+                self._seed(random.Random(seed), people, admin)
+            self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {people} people."))
+        self.stdout.write(
+            f"\nLogins (password for all: {password})\n"
+            "  commission   national commission officer\n"
+            "  gao          regional officer, Gao\n"
+            "  kidal        regional officer, Kidal\n"
+            "  analyste     mission analyst (API, aggregates only)\n"
+            "  protection   child-protection officer\n"
+            "  admin        administrator (/admin/)\n"
+        )
+
+    def _users(self, password: str) -> User:
+        regions = {r.code: r for r in Region.objects.all()}
+        specs = [
+            ("admin", "Awa", "Konaté", Role.ADMINISTRATOR, None),
+            ("commission", "Seydou", "Keïta", Role.COMMISSION_OFFICER, None),
+            ("gao", "Hamadoun", "Maïga", Role.REGIONAL_OFFICER, "GAO"),
+            ("kidal", "Ahmoudou", "Ag Assaleh", Role.REGIONAL_OFFICER, "KID"),
+            ("analyste", "Claire", "Martin", Role.ANALYST, None),
+            ("protection", "Kadiatou", "Sow", Role.CHILD_PROTECTION, None),
+        ]
+        users = {}
+        for username, first, last, role, region in specs:
+            user, _ = User.objects.get_or_create(
+                username=username,
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "role": role,
+                    "region": regions.get(region) if region else None,
+                    "is_superuser": role == Role.ADMINISTRATOR,
+                },
+            )
+            user.set_password(password)
+            user.save()
+            users[username] = user
+        return users["admin"]
+
+    def _seed(self, rng: random.Random, count: int, admin: User) -> None:
+        regions = {r.code: r for r in Region.objects.all()}
+        groups = {g.code: g for g in ArmedGroup.objects.all()}
+        cercles = {c.name: c for c in Cercle.objects.all()}
+        self._people(rng, count, regions, groups, admin)
+        self._screening(rng, admin)
+        self._duplicates(rng, groups, admin)
+        self._sites(regions, groups, cercles, admin)
+        self._units(regions, admin)
+        integration_demo.seed(random.Random(8), regions, admin)
+        self._projects(rng, regions, admin)
+
+    def _screening(self, rng: random.Random, admin: User) -> None:
+        """The medical exams behind the results set at registration, a few possible watch-list
+        matches for the vetting queue, then the 2018 rules decide everyone."""
+        from core.models import Job
+        from ddr.eligibility import services as eligibility
+        from ddr.models import ChildReferral, EligibilityRun, MedicalExam, RuleSet, WatchlistEntry
+
+        people = list(Combatant.objects.exclude(category=Category.CHILD).order_by("pk"))
+        exams = [
+            MedicalExam(
+                combatant=person,
+                examined_on=person.registered_at + dt.timedelta(days=rng.randint(1, 20)),
+                examiner=rng.choice(["Dr Coulibaly", "Dr Maïga", "Dr Diallo"]),
+                result=person.medical_status,
+                disputed=person.medical_status == "unfit" and rng.random() < 0.1,
+                recorded_by=admin,
+            )
+            for person in people
+            if person.medical_status
+        ]
+        # Children: handed over to a care centre within the 48 hours, except the last two
+        # (one of them already overdue) so that the child-protection page has work on it.
+        children = list(Combatant.objects.filter(category=Category.CHILD).order_by("pk"))
+        now = timezone.now()
+        referrals = []
+        for i, child in enumerate(children):
+            identified = (
+                now - dt.timedelta(hours=60 - 30 * (len(children) - 1 - i))
+                if i >= len(children) - 2
+                else dt.datetime.combine(child.registered_at, dt.time(9), tzinfo=dt.UTC)
+            )
+            referrals.append(
+                ChildReferral(
+                    combatant=child,
+                    identified_at=identified,
+                    handover_deadline=identified + dt.timedelta(hours=48),
+                    partner="" if i >= len(children) - 2 else rng.choice(["UNICEF", "Save the Children"]),
+                    referred_by=admin,
+                    handed_over_at=None if i >= len(children) - 2 else identified + dt.timedelta(hours=20),
+                )
+            )
+        bulk_create_with_history(referrals, ChildReferral, default_user=admin)
+        bulk_create_with_history(exams, MedicalExam, batch_size=1000, default_user=admin)
+        unvetted = [p for p in people if not p.vetting_status]
+        for person, reason in zip(
+            rng.sample(unvetted, min(3, len(unvetted))),
+            ["Exécutions sommaires", "Recrutement d'enfants", "Pillage"],
+            strict=False,  # fewer with a tiny register
+        ):
+            WatchlistEntry.objects.create(
+                name=f"{person.given_name} {person.family_name}",
+                birth_year=person.birth_year,
+                reason=reason,
+            )
+        from ddr.screening import services as screening
+
+        screening.vetting_screen(people=Combatant.objects.filter(vetting_status=""), by=admin)
+        ruleset, _ = RuleSet.objects.get_or_create(
+            name="Accord pour la paix — critères 2018",
+            defaults={
+                "effective_from": dt.date(2018, 1, 1),
+                "status": RuleSet.Status.ACTIVE,
+                "quotas": {
+                    "integration_army": {"total": 10_000},
+                    # The first reinsertion operation: volunteers at 300 per region.
+                    "reinsertion": {"total": 16_000, "regions": {code: 300 for code in REGION_WEIGHTS}},
+                },
+                "created_by": admin,
+                "activated_by": admin,
+            },
+        )
+        job = Job.objects.create(kind="eligibility_recompute", created_by=admin)
+        run = EligibilityRun.objects.create(ruleset=ruleset, job=job, started_by=admin)
+        eligibility.eligibility_recompute(run_id=run.pk)
+
+    def _duplicates(self, rng: random.Random, groups: dict, admin: User) -> None:
+        """About forty people listed again by another movement in a later list, as a different clerk
+        wrote them (Mohamed/Muhammad, Ag/Ould, a typo, a year off), then the register searched:
+        the review queue has work, and the later list is held for review."""
+        from core.models import Job
+        from ddr.duplicates import services as duplicates
+        from ddr.models import MatchingSettings
+
+        people = list(
+            Combatant.objects.exclude(category=Category.CHILD)
+            .filter(status=Combatant.Status.REGISTERED)
+            .select_related("region", "movement")
+            .prefetch_related("weapons")
+            .order_by("pk")
+        )
+        again = min(len(people), len(people) // 60)  # 40 in the default demo
+        if not again:
+            return
+        counter = RegistrationCounter.objects.get(name="registration")
+        copies = []
+        originals = rng.sample(people, again)
+        for seq, person in enumerate(originals, start=counter.value + 1):
+            given, family = person.given_name, person.family_name
+            given = {"Mohamed": "Muhammad", "Ibrahim": "Brahim", "Oumar": "Omar"}.get(given, given)
+            family = family.replace("Ag ", "Ould ") if rng.random() < 0.5 else family
+            if rng.random() < 0.3 and len(family) > 4:
+                at = rng.randint(2, len(family) - 1)
+                family = family[:at] + family[at + 1 :]  # a letter dropped
+            copy = Combatant(
+                **{
+                    f.attname: getattr(person, f.attname)
+                    for f in Combatant._meta.concrete_fields
+                    if f.name not in {"id", "registration_number", "given_name", "family_name", "name_key"}
+                },
+                registration_number=registration_number(person.region.code, seq),
+                given_name=given,
+                family_name=family,
+                name_key=person_name_key(family, given),
+            )
+            copy.birth_date = None
+            copy.birth_year = (person.birth_year or 1990) + rng.choice((0, 0, 1))
+            copy.birth_year_approximate = True
+            copy.movement = groups["MAA-CMA"] if person.movement.code != "MAA-CMA" else groups["HCUA"]
+            copy.has_weapon = bool(person.weapons.all())  # declared again below
+            copies.append(copy)
+        counter.value += len(copies)
+        counter.save(update_fields=["value"])
+        copies = bulk_create_with_history(
+            copies, Combatant, default_user=admin, default_change_reason="demo data"
+        )
+        ids = dict(
+            Combatant.objects.filter(
+                registration_number__in=[c.registration_number for c in copies]
+            ).values_list("registration_number", "pk")
+        )
+        # The same rifle declared again: a serial number declared twice, as integrity reports show.
+        weapons = [
+            DeclaredWeapon(
+                combatant_id=ids[copy.registration_number],
+                kind=weapon.kind,
+                serial_number=weapon.serial_number,
+                calibre=weapon.calibre,
+                ammunition=weapon.ammunition,
+                condition=weapon.condition,
+            )
+            for copy, person in zip(copies, originals, strict=True)
+            for weapon in person.weapons.all()
+        ]
+        bulk_create_with_history(
+            weapons, DeclaredWeapon, default_user=admin, default_change_reason="demo data"
+        )
+        late = SubmittedList.objects.create(
+            title="Liste complémentaire MAA-CMA 2019",
+            movement=groups["MAA-CMA"],
+            submitted_to=SubmittedList.Recipient.CNDDR,
+            submitted_on=dt.date(2019, 2, 15),
+            certified_by="Secrétaire général MAA-CMA",
+            status=SubmittedList.Status.RECEIVED,
+            original_file="lists/demo/maa-cma-complementaire.csv",
+            sha256=hashlib.sha256(b"demo MAA-CMA complementaire").hexdigest(),
+            row_count=len(ids),
+            created_by=admin,
+        )
+        bulk_create_with_history(
+            [
+                ListEntry(submitted_list=late, combatant_id=pk, line=line)
+                for line, pk in enumerate(ids.values(), start=2)
+            ],
+            ListEntry,
+            default_user=admin,
+            default_change_reason="demo data",
+        )
+        job = Job.objects.create(kind="duplicates_find", created_by=admin)
+        duplicates.duplicates_find(job_id=job.pk)
+        duplicates.list_hold_check(late, MatchingSettings.current())
+
+    @staticmethod
+    def _screened(rng: random.Random, category: str) -> dict[str, Any]:
+        """Screening already done, in the report's proportions (1,765 fit, about 430 unfit of 2,300)."""
+        if category == Category.CHILD:
+            return {"pathway": Pathway.CHILD_REFERRAL, "pathway_reason": "under_age"}
+        medical = ""
+        if category in (Category.COMBATANT_ARMED, Category.DEFECTOR) and rng.random() < 0.85:
+            medical = rng.choices(["fit", "unfit", "reexamination"], weights=[77, 19, 4])[0]
+        return {
+            "age_verified": rng.random() < 0.7,
+            "vetting_status": "clear" if rng.random() < 0.9 else "",
+            "medical_status": medical,
+        }
+
+    def _people(self, rng: random.Random, count: int, regions: dict, groups: dict, admin: User) -> None:
+        region_codes = list(REGION_WEIGHTS)
+        categories = [c for c, _ in CATEGORY_WEIGHTS]
+        people = []
+        for seq in range(1, count + 1):
+            code = rng.choices(region_codes, weights=list(REGION_WEIGHTS.values()))[0]
+            category = rng.choices(categories, weights=[w for _, w in CATEGORY_WEIGHTS])[0]
+            female = category == Category.WOMAN_ASSOCIATED or (
+                category in (Category.COMBATANT_UNARMED, Category.CHILD) and rng.random() < 0.08
+            )
+            registered = dt.date(2018, 11, 6) + dt.timedelta(days=rng.randrange(0, 600))
+            age = rng.randint(14, 17) if category == Category.CHILD else rng.randint(18, 58)
+            exact = rng.random() < 0.6
+            born = registered - dt.timedelta(days=365 * age + rng.randrange(0, 365))
+            movement = rng.choice(MOVEMENTS_BY_REGION[code])
+            if category == Category.DEFECTOR:
+                movement = "DEFECTEURS"
+            people.append(
+                Combatant(
+                    registration_number=registration_number(code, seq),
+                    given_name=rng.choice(GIVEN_WOMEN if female else GIVEN_MEN),
+                    family_name=rng.choice(FAMILY),
+                    sex=Sex.FEMALE if female else Sex.MALE,
+                    birth_date=born if exact else None,
+                    birth_year=born.year,
+                    birth_year_approximate=not exact,
+                    region=regions[code],
+                    movement=groups[movement],
+                    category=category,
+                    status=(
+                        Combatant.Status.REFERRED
+                        if category == Category.CHILD
+                        else rng.choice(
+                            [Combatant.Status.REGISTERED] * 5
+                            + [Combatant.Status.PRE_REGISTERED, Combatant.Status.SCREENED]
+                        )
+                    ),
+                    has_weapon=category in (Category.COMBATANT_ARMED, Category.EX_MDSF),
+                    registered_at=registered,
+                    place_of_birth=rng.choice(PLACES_BY_REGION[code]),
+                    **self._screened(rng, category),
+                )
+            )
+        for person in people:
+            person.name_key = person_name_key(person.family_name, person.given_name, person.also_known_as)
+        RegistrationCounter.objects.update_or_create(name="registration", defaults={"value": count})
+        people = bulk_create_with_history(
+            people, Combatant, batch_size=1000, default_user=admin, default_change_reason="demo data"
+        )
+        self._papers(rng, people, groups, admin)
+
+    def _papers(self, rng: random.Random, people: list[Combatant], groups: dict, admin: User) -> None:
+        """Documents, declared weapons, and the lists that brought people in (MNLA's in two versions)."""
+        ids = dict(Combatant.objects.values_list("registration_number", "id"))
+        documents, weapons = [], []
+        for person in people:
+            pk = ids[person.registration_number]
+            if rng.random() < 0.6:
+                issued = person.registered_at - dt.timedelta(days=rng.choice([5, 12, 400, 2000, 3000]))
+                documents.append(
+                    {
+                        "combatant_id": pk,
+                        "kind": rng.choice(["nina", "national_id", "birth_certificate"]),
+                        "number": f"ML{pk:08d}",
+                        "issued_on": issued,
+                        "issuer": "Mairie",
+                    }
+                )
+            if person.has_weapon:
+                weapons.append(
+                    {
+                        "combatant_id": pk,
+                        "kind": rng.choice(["assault_rifle"] * 4 + ["machine_gun", "pistol"]),
+                        "serial_number": f"{rng.choice(['AK', 'PK', 'MK'])}{rng.randint(100000, 999999)}",
+                        "calibre": "7,62",
+                        "ammunition": rng.randrange(0, 240, 30),
+                        "condition": rng.choice(["serviceable", "serviceable", "unserviceable", "unknown"]),
+                    }
+                )
+        insert_with_history(IdentityDocument, documents, user=admin, reason="demo data")
+        insert_with_history(DeclaredWeapon, weapons, user=admin, reason="demo data")
+        by_movement: dict[int, list[int]] = {}
+        for person in people:
+            by_movement.setdefault(person.movement_id, []).append(ids[person.registration_number])
+        previous = None
+        for code in ("MNLA", "MNLA", "HCUA", "GATIA", "CMFPR", "MAA-CMA", "DNA"):
+            movement = groups[code]
+            version = 2 if previous is not None and previous.movement_id == movement.pk else 1
+            members = by_movement.get(movement.pk, [])
+            if version == 1:
+                members = members[: int(len(members) * 0.9)]  # the first list missed a tenth of them
+            submitted = SubmittedList.objects.create(
+                title=f"Liste {code} 2018",
+                movement=movement,
+                submitted_to=SubmittedList.Recipient.CTS,
+                submitted_on=dt.date(2018, 5 + version, 2),
+                certified_by=f"Secrétaire général {code}",
+                version=version,
+                previous=previous if version == 2 else None,
+                status=SubmittedList.Status.ACCEPTED
+                if version == 2 or code != "MNLA"
+                else SubmittedList.Status.DISPUTED,
+                original_file=f"lists/demo/{code.lower()}-v{version}.csv",
+                sha256=hashlib.sha256(f"demo {code} v{version}".encode()).hexdigest(),
+                row_count=len(members),
+                created_by=admin,
+            )
+            insert_with_history(
+                ListEntry,
+                [
+                    {
+                        "submitted_list_id": submitted.pk,
+                        "combatant_id": pk,
+                        "line": line,
+                        "movement_ref": f"{code}-{line:05d}",
+                    }
+                    for line, pk in enumerate(members, start=2)
+                ],
+                user=admin,
+                audited=False,
+            )
+            previous = submitted
+
+    def _sites(self, regions: dict, groups: dict, cercles: dict, admin: User) -> None:
+        sites = [
+            Site(
+                name=name,
+                kind=Site.Kind.CANTONMENT,
+                status=Site.Status.BUILT,
+                region=regions[code],
+                proposed_by=groups["MNLA" if code == "KID" else "GATIA"],
+                capacity=1500,
+                places_for_women=150,
+            )
+            for name, code in BUILT_SITES
+        ]
+        sites += [
+            Site(
+                name=name,
+                kind=Site.Kind.CANTONMENT,
+                status=Site.Status.PROPOSED,
+                region=regions[code],
+                proposed_by=groups["HCUA" if code in ("KID", "TBK") else "CMFPR"],
+            )
+            for name, code in OTHER_PROPOSALS
+        ]
+        sites += [
+            Site(
+                name=f"Pré-cantonnement pilote Kidal {i}",
+                kind=Site.Kind.PRE_CANTONMENT,
+                status=Site.Status.CLOSED,
+                region=regions["KID"],
+                capacity=620,
+                places_for_women=40,
+            )
+            for i in (1, 2, 3)
+        ]
+        sites.append(
+            Site(
+                name="Camp de transit de Kati",
+                kind=Site.Kind.TRANSIT,
+                status=Site.Status.OPERATIONAL,
+                region=regions["KOU"],
+                cercle=cercles.get("Kati"),
+                capacity=250,
+                places_for_women=30,
+            )
+        )
+        sites += [
+            Site(
+                name=f"Site PRC de {name}",
+                kind=Site.Kind.PROCESSING,
+                status=Site.Status.PROPOSED,
+                region=regions["MOP"],
+                cercle=cercles.get(name),
+            )
+            for name in ("Ténenkou", "Douentza", "Bankass")
+        ]
+        for site in sites:
+            if site.kind == Site.Kind.PRE_CANTONMENT:
+                site.children_facilities = True  # the pilots had a separate area for children
+        sites = bulk_create_with_history(sites, Site, default_user=admin, default_change_reason="demo data")
+        cantonment_demo.seed(
+            random.Random(6), list(Site.objects.select_related("region", "proposed_by")), admin
+        )
+
+    def _units(self, regions: dict, admin: User) -> None:
+        units = [
+            Unit(
+                name="MOC Gao",
+                kind=Unit.Kind.MOC,
+                region=regions["GAO"],
+                location="Gao",
+                established=dt.date(2016, 12, 1),
+                authorised_strength=600,
+            ),
+            Unit(
+                name="MOC Tombouctou",
+                kind=Unit.Kind.MOC,
+                region=regions["TBK"],
+                location="Tombouctou",
+                established=dt.date(2017, 5, 1),
+                authorised_strength=600,
+            ),
+            Unit(
+                name="MOC Kidal",
+                kind=Unit.Kind.MOC,
+                region=regions["KID"],
+                location="Kidal",
+                established=dt.date(2017, 5, 1),
+                authorised_strength=600,
+            ),
+            Unit(
+                name="BATFAR Gao",
+                kind=Unit.Kind.BATFAR,
+                region=regions["GAO"],
+                location="Gao",
+                established=dt.date(2020, 2, 1),
+                authorised_strength=550,
+            ),
+            Unit(
+                name="BATFAR Kidal",
+                kind=Unit.Kind.BATFAR,
+                region=regions["KID"],
+                location="Kidal",
+                established=dt.date(2020, 2, 13),
+                authorised_strength=550,
+            ),
+            Unit(
+                name="BATFAR Tombouctou",
+                kind=Unit.Kind.BATFAR,
+                region=regions["TBK"],
+                location="Tombouctou",
+                established=dt.date(2020, 2, 1),
+                authorised_strength=500,
+            ),
+            Unit(
+                name="Compagnie de Ménaka",
+                kind=Unit.Kind.COMPANY,
+                region=regions["MEN"],
+                location="Ménaka",
+                established=dt.date(2020, 6, 1),
+                authorised_strength=165,
+            ),
+        ]
+        bulk_create_with_history(units, Unit, default_user=admin, default_change_reason="demo data")
+
+    def _projects(self, rng: random.Random, regions: dict, admin: User) -> None:
+        cvr_demo.seed(random.Random(7), regions, admin)

@@ -1,0 +1,129 @@
+"""The programme at a glance: read-only aggregates for the home page, scoped to the user."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q, Sum
+
+from cantonment.models import CantonmentStay, Site
+from core.suppression import for_analyst, visible
+from cvr.models import Project
+from ddr.models import Category, Combatant
+from integration.models import Unit
+
+
+@dataclass(frozen=True)
+class ProgrammeSummary:
+    people: int
+    with_weapon: int | None  # None for analysts: not in their base table
+    women: int
+    by_category: list[tuple[str, int]]
+    by_region: list[tuple[str, int]]
+    children_referred: int
+    sites_by_status: list[tuple[str, int]]
+    site_capacity: int
+    site_occupancy: int
+    overstays: int
+    stays_ending_soon: int | None  # None for analysts, idem
+    units_by_kind: list[tuple[str, int]]
+    projects: int
+    projects_budget_usd: Decimal
+    project_beneficiaries: int
+    project_women: int
+
+
+def _analyst_summary(user: Any, exact: ProgrammeSummary) -> ProgrammeSummary:
+    """Analysts: every count of people from a suppressed base table (`core.suppression`), so the
+    home page adds nothing to what the dashboard gives them; what no base holds is left out."""
+    from cantonment.sites.selectors import people_on_sites
+    from core.models import Region
+    from cvr.reports import visible_mix
+    from programme.dashboard import Scope
+
+    register = Scope(user).register
+    names = dict(Region.objects.values_list("id", "name"))
+    by_region = sorted(register.margin("region_id").items(), key=lambda item: -item[1])
+    on_sites = people_on_sites(Site.objects.for_user(user))
+    mix = visible_mix(Project.objects.for_user(user))
+    return replace(
+        exact,
+        people=register.total(),
+        with_weapon=None,
+        women=register.where(sex="F").total(),
+        by_category=[],
+        by_region=[(names[region_id], n) for (region_id,), n in by_region],
+        children_referred=visible(exact.children_referred),
+        site_occupancy=on_sites.total(),
+        overstays=on_sites.where(flag="overstay").total(),
+        stays_ending_soon=None,
+        project_beneficiaries=mix.total,
+        project_women=mix.women,
+    )
+
+
+def _labelled(rows: Any, field: str, choices: Any) -> list[tuple[str, int]]:
+    labels = dict(choices)
+    return [(str(labels.get(r[field], r[field])), r["n"]) for r in rows]
+
+
+def programme_summary(user: Any) -> ProgrammeSummary:
+    """A handful of grouped queries, whatever the size of the register."""
+    # A duplicate merged into another record is one person: counted once, by the record kept.
+    people = Combatant.objects.for_user(user).exclude(status=Combatant.Status.MERGED)
+    if user.is_child_protection:
+        adults = Combatant.objects.none()
+    else:
+        adults = people
+    totals = adults.aggregate(
+        n=Count("id"),
+        armed=Count("id", filter=Q(has_weapon=True)),
+        women=Count("id", filter=Q(sex="F")),
+    )
+    by_category = adults.values("category").annotate(n=Count("id")).order_by("-n")
+    by_region = adults.values("region__name").annotate(n=Count("id")).order_by("-n")
+    # Children are never counted among combatants; their number alone is shown.
+    children = Combatant.objects.filter(category=Category.CHILD).exclude(status=Combatant.Status.MERGED)
+    if user.is_regional:
+        children = children.filter(region=user.region_id)
+    sites = Site.objects.for_user(user)
+    site_rows = sites.values("status").annotate(n=Count("id")).order_by("status")
+    site_totals = sites.aggregate(capacity=Sum("capacity"), occupancy=Sum("occupancy"))
+    # Flags set every morning by the daily job (cantonment.stays.stays_flag).
+    stays = (
+        CantonmentStay.objects.for_user(user)
+        .filter(checked_out_on__isnull=True)
+        .aggregate(
+            overstay=Count("id", filter=Q(flag=CantonmentStay.Flag.OVERSTAY)),
+            soon=Count("id", filter=Q(flag=CantonmentStay.Flag.ENDING_SOON)),
+        )
+    )
+    units = Unit.objects.for_user(user).values("kind").annotate(n=Count("id")).order_by("kind")
+    projects = Project.objects.for_user(user).aggregate(
+        n=Count("id"),
+        budget=Sum("budget_usd"),
+        ex=Sum("beneficiaries_ex_combatants"),
+        com=Sum("beneficiaries_community"),
+        women=Sum("beneficiaries_women"),
+    )
+    summary = ProgrammeSummary(
+        people=totals["n"],
+        with_weapon=totals["armed"],
+        women=totals["women"],
+        by_category=_labelled(by_category, "category", Category.choices),
+        by_region=[(r["region__name"], r["n"]) for r in by_region],
+        children_referred=children.count(),
+        sites_by_status=_labelled(site_rows, "status", Site.Status.choices),
+        site_capacity=site_totals["capacity"] or 0,
+        site_occupancy=site_totals["occupancy"] or 0,
+        overstays=stays["overstay"],
+        stays_ending_soon=stays["soon"],
+        units_by_kind=_labelled(units, "kind", Unit.Kind.choices),
+        projects=projects["n"],
+        projects_budget_usd=projects["budget"] or Decimal(0),
+        project_beneficiaries=(projects["ex"] or 0) + (projects["com"] or 0),
+        project_women=projects["women"] or 0,
+    )
+    return _analyst_summary(user, summary) if for_analyst(user) else summary
