@@ -231,8 +231,13 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# Seconds a task that carries a job (an import, a recompute, a duplicate search) may run: then it
+# stops and its job says it failed (core.tasks.JobTask); the worker kills it a minute later.
+DDR_TASK_TIME_LIMIT = env.int("DDR_TASK_TIME_LIMIT", default=3600)
 # Periodic jobs, run by `celery beat` (docker-compose) or the quick start's worker (`-B`).
 CELERY_BEAT_SCHEDULE = {
+    # A job whose task was killed is marked failed, so no page waits for it.
+    "jobs-expire-stale": {"task": "core.tasks.jobs_expire_stale", "schedule": crontab(minute="*/10")},
     "stays-daily": {"task": "cantonment.sites.tasks.stays_daily", "schedule": crontab(hour=5, minute=0)},
     "integration-one-third-daily": {
         "task": "integration.tasks.compliance_daily",

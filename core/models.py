@@ -1,7 +1,12 @@
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -39,14 +44,47 @@ class Cercle(models.Model):
         return self.name
 
 
+# A job task's hard limit is its soft one plus this: time for it to write its failure.
+TIME_LIMIT_GRACE = 60
+
+
+def task_time_limits() -> tuple[int, int]:
+    """(soft, hard) seconds a job task may run: at the soft limit it stops and fails its job, at
+    the hard one the worker kills it."""
+    soft = settings.DDR_TASK_TIME_LIMIT
+    return soft, soft + TIME_LIMIT_GRACE
+
+
+class JobQuerySet(models.QuerySet["Job"]):
+    def stale(self) -> JobQuerySet:
+        """Running jobs with no sign of life for longer than a task may run: their task was killed
+        (the hard time limit, a lost worker) and nothing will ever finish them."""
+        since = timezone.now() - dt.timedelta(seconds=task_time_limits()[1])
+        return self.filter(status=Job.Status.RUNNING).filter(
+            Q(updated_at__lt=since) | Q(updated_at__isnull=True, created_at__lt=since)
+        )
+
+    def expire_stale(self) -> int:
+        return self.stale().update(
+            status=Job.Status.FAILED,
+            message=_("Stopped: the work gave no sign of life for longer than its time limit."),
+            finished_at=timezone.now(),
+        )
+
+
 class Job(models.Model):
-    """Long work run on the Celery worker; the page polls it to draw a progress bar."""
+    """Long work run on the Celery worker; the page polls it to draw a progress bar.
+
+    Its state changes only through start / advance / finish / fail, each a conditional update:
+    a finished job stays finished, so a late or duplicate task never overwrites its outcome."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
         RUNNING = "running", _("Running")
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
+
+    OPEN = (Status.QUEUED, Status.RUNNING)
 
     kind = models.CharField(_("type"), max_length=64)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
@@ -61,7 +99,12 @@ class Job(models.Model):
         verbose_name=_("started by"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # The last sign of life of its task (start, progress): a running job silent for longer than a
+    # task may run is dead (JobQuerySet.stale).
+    updated_at = models.DateTimeField(_("last progress"), null=True, blank=True, editable=False)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    objects = JobQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -80,6 +123,50 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    def _update(self, statuses: tuple[str, ...], **fields: Any) -> bool:
+        """Write `fields` if the job is still in one of `statuses`; the instance follows."""
+        if not Job.objects.filter(pk=self.pk, status__in=statuses).update(**fields):
+            return False
+        for name, value in fields.items():
+            setattr(self, name, value)
+        return True
+
+    def start(self, *, total: int | None = None, message: str | None = None) -> bool:
+        """Running (again, when a task is retried or delivered twice). False if the job has
+        finished meanwhile: the task then stops and leaves its outcome alone."""
+        fields: dict[str, Any] = {"status": self.Status.RUNNING, "updated_at": timezone.now()}
+        if total is not None:
+            fields["total"] = total
+        if message is not None:
+            fields["message"] = message
+        return self._update(self.OPEN, **fields)
+
+    def advance(self, done: int, total: int | None = None, *, message: str | None = None) -> None:
+        """Progress of a running job: `done` of `total` (unchanged when not given)."""
+        fields: dict[str, Any] = {"done": done, "updated_at": timezone.now()}
+        if total is not None:
+            fields["total"] = total
+        if message is not None:
+            fields["message"] = message
+        self._update((self.Status.RUNNING,), **fields)
+
+    def finish(self, message: str = "", *, done: int | None = None, total: int | None = None) -> bool:
+        """Done, with what the page shows under the bar; nothing if the job already finished."""
+        fields: dict[str, Any] = {
+            "status": self.Status.DONE,
+            "message": message,
+            "finished_at": timezone.now(),
+        }
+        if done is not None:
+            fields["done"] = done
+        if total is not None:
+            fields["total"] = total
+        return self._update(self.OPEN, **fields)
+
+    def fail(self, message: str) -> bool:
+        """Failed, saying why (the page shows it and stops polling); the first reason is kept."""
+        return self._update(self.OPEN, status=self.Status.FAILED, message=message, finished_at=timezone.now())
 
 
 class ExportLog(models.Model):

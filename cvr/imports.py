@@ -8,7 +8,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
@@ -54,6 +53,8 @@ def beneficiaries_import(import_id: int) -> None:
     record = BeneficiaryImport.objects.select_related("job", "project", "created_by").get(pk=import_id)
     if record.status != BeneficiaryImport.Status.QUEUED:
         return  # idempotent: a finished import is left alone
+    if not record.job.start():
+        return  # its job has finished meanwhile (failed): nothing left to do
     with job_failure(
         record.job_id, lambda message: _finish(record, BeneficiaryImport.Status.FAILED, message=message)
     ):
@@ -62,7 +63,6 @@ def beneficiaries_import(import_id: int) -> None:
 
 def _import(record: BeneficiaryImport) -> None:
     job = record.job
-    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING)
     try:
         with record.file.open("rb") as f:
             data = f.read(settings.DDR_BENEFICIARY_IMPORT_MAX_BYTES + 1)
@@ -116,7 +116,7 @@ def _check(
         for line, cells in enumerate(lines, start=2)
         if any(c.strip() for c in cells)
     ]
-    Job.objects.filter(pk=job.pk).update(total=len(raw_rows))
+    job.advance(0, total=len(raw_rows))
     numbers = {r.get("registration_number", "").upper() for _line, r, _errors in raw_rows} - {""}
     people = {
         p.registration_number: p
@@ -208,7 +208,7 @@ def _check(
                 )
             )
         if n % BATCH == 0:
-            Job.objects.filter(pk=job.pk).update(done=n)
+            job.advance(n)
     return parsed, errors, error_total, len(raw_rows)
 
 
@@ -236,12 +236,11 @@ def _finish(
         if record.file:
             record.file.delete(save=False)
         BeneficiaryImport.objects.filter(pk=record.pk).update(file="")
-    Job.objects.filter(pk=record.job_id).update(
-        status=Job.Status.FAILED if status == BeneficiaryImport.Status.FAILED else Job.Status.DONE,
-        done=total,
-        total=total,
-        finished_at=timezone.now(),
-        message=str(_("%(n)s beneficiaries imported.") % {"n": imported})
-        if status == BeneficiaryImport.Status.DONE
-        else message or str(_("%(n)s errors: nothing was saved.") % {"n": error_count or len(errors)}),
-    )
+    job = record.job
+    if status == BeneficiaryImport.Status.FAILED:
+        job.fail(message)
+    elif status == BeneficiaryImport.Status.DONE:
+        job.finish(_("%(n)s beneficiaries imported.") % {"n": imported}, done=total, total=total)
+    else:
+        reason = message or _("%(n)s errors: nothing was saved.") % {"n": error_count or len(errors)}
+        job.finish(reason, done=total, total=total)

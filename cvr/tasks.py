@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from core.tasks import JobTask
+
 
 @shared_task(acks_late=True)
 def mix_refresh(project_ids: list[int] | None = None) -> int:
@@ -18,7 +20,7 @@ def me_visits_daily() -> dict[str, int]:
     return services.me_visits_flag()
 
 
-@shared_task(acks_late=True)
+@shared_task(base=JobTask, job_from="cvr.BeneficiaryImport")
 def beneficiaries_import(import_id: int) -> None:
     from cvr import imports
 

@@ -68,17 +68,19 @@ def duplicates_find(*, job_id: int, list_id: int | None = None) -> int:
     """Compare the register (or a new list against it) and keep the pairs worth a look; pairs
     already decided are never proposed again. Returns the number of open pairs found."""
     job = Job.objects.get(pk=job_id)
-    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, total=100, done=1)
+    if not job.start(total=100):
+        return 0  # finished meanwhile (a task delivered twice, a job already failed)
+    job.advance(1)
     tuned = MatchingSettings.current()
     people = Combatant.objects.exclude(status=S.MERGED)
 
     def progress(done: int, total: int) -> None:
-        Job.objects.filter(pk=job.pk).update(done=5 + 85 * done // total)
+        job.advance(5 + 85 * done // total)
 
     result = rules.find(
         register_people(people), rules.Thresholds(tuned.strong, tuned.review), progress
     )
-    Job.objects.filter(pk=job.pk).update(done=90, message=_("Saving the pairs"))
+    job.advance(90, message=_("Saving the pairs"))
     in_list = set(ListEntry.objects.filter(submitted_list_id=list_id).values_list("combatant_id", flat=True))
     decided = set(DuplicatePair.objects.exclude(status="open").values_list("first_id", "second_id"))
     pairs = []
@@ -101,9 +103,7 @@ def duplicates_find(*, job_id: int, list_id: int | None = None) -> int:
         )
         if list_id:
             list_hold_check(SubmittedList.objects.get(pk=list_id), tuned)
-    Job.objects.filter(pk=job.pk).update(
-        status=Job.Status.DONE, done=100, finished_at=timezone.now(), message=""
-    )
+    job.finish(done=100)
     return len(pairs)
 
 

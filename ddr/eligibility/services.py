@@ -119,7 +119,9 @@ def eligibility_recompute(*, run_id: int) -> EligibilityRun:
     Only decisions that change are written; their history rows are written with them.
     Running it again changes nothing."""
     run = EligibilityRun.objects.select_related("ruleset", "job", "started_by").get(pk=run_id)
-    Job.objects.filter(pk=run.job_id).update(status=Job.Status.RUNNING, total=BATCHES + 1)
+    job = run.job
+    if not job.start(total=BATCHES + 1):
+        return run  # finished meanwhile (a task delivered twice, a job already failed)
     rules, on = Rules.of(run.ruleset), timezone.localdate()
     bounds = Combatant.objects.aggregate(low=Min("id"), high=Max("id"))
     low, high = bounds["low"] or 0, bounds["high"] or 0
@@ -129,16 +131,14 @@ def eligibility_recompute(*, run_id: int) -> EligibilityRun:
         start = low + i * step
         with transaction.atomic():
             changed += _decide_batch(run, rules, on, start, start + step)
-        Job.objects.filter(pk=run.job_id).update(done=i + 1)
+        job.advance(i + 1)
     with transaction.atomic():
         waitlisted = waitlists_refresh(run.ruleset)
     counts = dict(decidable().values_list("pathway").annotate(n=Count("id")).order_by())
     EligibilityRun.objects.filter(pk=run.pk).update(
         changed=changed, waitlisted=waitlisted, counts=counts, finished_at=timezone.now()
     )
-    Job.objects.filter(pk=run.job_id).update(
-        status=Job.Status.DONE, done=BATCHES + 1, finished_at=timezone.now()
-    )
+    job.finish(done=BATCHES + 1)
     run.refresh_from_db()
     return run
 

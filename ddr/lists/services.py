@@ -11,12 +11,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.models import Job, Region
-from core.tasks import job_failure
+from core.tasks import failure_message, job_failure
 from core.uploads import FileRejected, capped, megabytes
 from ddr.lists import commit
 from ddr.lists.models import ArmedGroup, ListEntry, ListImport, SubmittedList
@@ -89,7 +89,7 @@ def list_import_start(
 
 def _progress(job: Job, phase: str) -> Callable[[int], None]:
     def report(done: int) -> None:
-        Job.objects.filter(pk=job.pk).update(done=done, message=phase)
+        job.advance(done, message=phase)
 
     return report
 
@@ -166,7 +166,8 @@ def list_import_validate(*, import_id: int) -> ListImport:
     if record.status != ListImport.Status.VALIDATING:
         return record  # a task delivered twice does nothing the second time
     job = record.job
-    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, message=_("Checking the file"))
+    if not job.start(message=_("Checking the file")):
+        return record  # its job has finished meanwhile (failed): nothing left to do
     with job_failure(job.pk, lambda message: _failed(record, message)):
         return _validate(record, job)
     raise AssertionError("unreachable")  # job_failure re-raises
@@ -179,7 +180,7 @@ def _validate(record: ListImport, job: Job) -> ListImport:
         record.status, record.message = ListImport.Status.INVALID, str(exc)
         record.save(update_fields=["status", "message"])
         _discard_files(record)
-        _finish(job, str(exc))
+        job.finish(str(exc))
         return record
     record.total_rows, record.valid_rows = total, len(rows)
     record.errors, record.error_count = capped(asdict(e) for e in errors)
@@ -206,19 +207,8 @@ def _validate(record: ListImport, job: Job) -> ListImport:
     )
     if errors:
         _discard_files(record)
-    _finish(job, "", total=total)
+    job.finish(done=total, total=total)
     return record
-
-
-def _finish(job: Job, message: str, *, total: int | None = None, failed: bool = False) -> None:
-    fields: dict[str, Any] = {
-        "status": Job.Status.FAILED if failed else Job.Status.DONE,
-        "message": message,
-        "finished_at": timezone.now(),
-    }
-    if total is not None:
-        fields.update(done=total, total=total)
-    Job.objects.filter(pk=job.pk).update(**fields)
 
 
 def list_import_queue_commit(*, record: ListImport, by: Any) -> ListImport:
@@ -240,7 +230,8 @@ def list_import_commit(*, import_id: int) -> ListImport:
     if record.status == ListImport.Status.COMMITTED:
         return record  # a task delivered twice does nothing the second time
     job = record.job
-    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, total=record.total_rows)
+    if not job.start(total=record.total_rows):
+        return record  # its job has finished meanwhile (failed): nothing left to do
     try:
         errors: list[RowError] = []
         if record.checked_rows:
@@ -252,23 +243,27 @@ def list_import_commit(*, import_id: int) -> ListImport:
             rows = [commit.staged_row(r, today=today) for r in parsed]
         if errors:
             raise ImportRejected(_("The file has %(n)s errors; nothing was imported.") % {"n": len(errors)})
-        Job.objects.filter(pk=job.pk).update(done=total // 2, message=_("Writing to the register"))
+        job.advance(total // 2, message=_("Writing to the register"))
         with transaction.atomic():
             submitted = _write_list(record, rows)
             record.result, record.status, record.message = submitted, ListImport.Status.COMMITTED, ""
             record.save(update_fields=["result", "status", "message"])
     except (ImportRejected, FileRejected) as exc:
         _failed(record, str(exc))
-        _finish(job, str(exc), failed=True)
+        job.fail(str(exc))
         record.refresh_from_db()
         return record
-    except Exception:
+    except OperationalError:
+        raise  # the task retries it (core.tasks.JobTask); the import stays as it was
+    except Exception as exc:
         log.exception("list import %s failed", record.pk)
-        message = _("Unexpected error; nothing was imported. The administrators have the details.")
+        message = failure_message(
+            exc, _("Unexpected error; nothing was imported. The administrators have the details.")
+        )
         _failed(record, message)
-        _finish(job, message, failed=True)
+        job.fail(message)
         raise
-    _finish(job, "", total=total)
+    job.finish(done=total, total=total)
     from ddr.duplicates.services import duplicates_queue
 
     duplicates_queue(by=record.created_by, submitted=record.result)  # every new list is checked
