@@ -15,7 +15,7 @@ from accounts.permissions import ALL_ROLES, CASE_ROLES, REGISTER_ROLES
 from core.api import PersonRef, ScopedPrimaryKeyField
 from core.exports import IdentifyingListMixin
 from core.suppression import for_analyst
-from cvr import reports, services
+from cvr import selectors, services
 from cvr.models import Beneficiary, Consortium, Partner, Project
 from cvr.models.beneficiaries import AgeBand
 from ddr.models import Combatant, Sex
@@ -70,8 +70,8 @@ class ProjectSerializer(serializers.ModelSerializer):
     def to_representation(self, project: Project) -> dict[str, Any]:
         data = super().to_representation(project)
         if for_analyst(self.context["request"].user):  # each project's count is a base cell
-            shown = reports.as_analyst_reads(project)
-            data |= {m: getattr(shown, m) for m in reports.MEASURES} | {"mix_flags": shown.mix_flags}
+            shown = selectors.as_analyst_reads(project)
+            data |= {m: getattr(shown, m) for m in selectors.MEASURES} | {"mix_flags": shown.mix_flags}
         return data
 
 
@@ -202,7 +202,7 @@ class MixView(APIView):
     @extend_schema(responses=PortfolioSerializer)
     def get(self, request: Request) -> Response:
         analyst = for_analyst(request.user)
-        portfolio = reports.portfolio_mix(Project.objects.for_user(request.user), suppressed=analyst)
+        portfolio = selectors.portfolio_mix(Project.objects.for_user(request.user), suppressed=analyst)
         mix = portfolio.mix
         overall = {
             "ex_combatants": mix.ex_combatants,

@@ -23,7 +23,7 @@ from core.forms import form_errors
 from core.models import Job, Region
 from core.suppression import for_analyst
 from core.uploads import errors_csv, errors_page
-from cvr import reports, services
+from cvr import selectors, services
 from cvr.forms import AdvanceForm, BeneficiaryForm, ConsortiumForm, ImportForm, ProjectForm
 from cvr.models import Beneficiary, BeneficiaryImport, Consortium, Partner, Project, SOPVersion
 from ddr.models import Combatant
@@ -44,7 +44,7 @@ def _filtered(request: HttpRequest) -> tuple[Any, dict[str, str]]:
     if chosen["kind"] in Project.Kind.values:
         projects = projects.filter(kind=chosen["kind"])
     if chosen["year"][:4].isdigit():
-        projects = projects.annotate(year=reports.budget_year()).filter(year=int(chosen["year"][:4]))
+        projects = projects.annotate(year=selectors.budget_year()).filter(year=int(chosen["year"][:4]))
     if chosen["flag"] == "mix":
         projects = projects.exclude(mix_flags=[])
     elif chosen["flag"] in Project.VisitFlag.values[1:]:
@@ -85,7 +85,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
     analyst = for_analyst(request.user)
     sops = list(SOPVersion.objects.all())
     shown = (
-        [reports.as_analyst_reads(p, sops) for p in projects.select_related("sop")] if analyst else projects
+        [selectors.as_analyst_reads(p, sops) for p in projects.select_related("sop")] if analyst else projects
     )
     if exported := table_export(request, "cvr-projects", PROJECT_COLUMNS, shown):
         return exported
@@ -97,7 +97,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
         "regions": Region.objects.order_by("name"),
         "statuses": Project.Status.choices,
         "kinds": Project.Kind.choices,
-        "portfolio": reports.portfolio_mix(projects, suppressed=analyst),
+        "portfolio": selectors.portfolio_mix(projects, suppressed=analyst),
         "can_edit": request.user.role in CVR_ROLES,  # type: ignore[union-attr]
     }
     return render(request, "cvr/project_list.html", context)
@@ -152,7 +152,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return exported
     analyst = for_analyst(user)
     if analyst:  # the counts as visible cells, the mix and its deviations judged on them
-        reports.as_analyst_reads(project)
+        selectors.as_analyst_reads(project)
     can_edit = user.role in CVR_ROLES
     context = {
         "project": project,
@@ -321,7 +321,7 @@ YEARLY_COLUMNS = [
 def yearly_record(request: HttpRequest) -> HttpResponse:
     projects, chosen = _filtered(request)
     by = request.GET.get("by", "")
-    rows = reports.yearly_record(projects, by, suppressed=for_analyst(request.user))
+    rows = selectors.yearly_record(projects, by, suppressed=for_analyst(request.user))
     if exported := table_export(request, "cvr-yearly-record", YEARLY_COLUMNS, rows):
         return exported
     context = {"rows": rows, "by": by, "chosen": chosen, "query": request.GET.urlencode()}
@@ -338,7 +338,7 @@ def project_map_data(request: HttpRequest) -> JsonResponse:
     projects = Project.objects.for_user(request.user).exclude(latitude=None).exclude(longitude=None)
     sops = list(SOPVersion.objects.all())
     placed: list[Project] = (
-        [reports.as_analyst_reads(p, sops) for p in projects.select_related("sop")]
+        [selectors.as_analyst_reads(p, sops) for p in projects.select_related("sop")]
         if for_analyst(request.user)
         else list(
             projects.only(

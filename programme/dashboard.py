@@ -20,7 +20,7 @@ from cantonment.sites.selectors import people_on_sites
 from core import suppression
 from core.models import Region
 from core.suppression import Base
-from cvr import reports
+from cvr import selectors as cvr_selectors
 from cvr.models import Project
 from ddr.models import (
     ArmedGroup,
@@ -217,7 +217,7 @@ def units(scope: Scope) -> dict[str, int]:
 def cvr(scope: Scope) -> dict[str, Any]:
     projects = scope._period(scope._filter(Project.objects.for_user(scope.user)), "start")
     money = projects.aggregate(n=Count("id"), budget=Sum("budget_usd"))
-    portfolio = reports.portfolio_mix(projects, suppressed=scope.analyst)
+    portfolio = cvr_selectors.portfolio_mix(projects, suppressed=scope.analyst)
     return {
         "projects": money["n"],
         "budget_usd": money["budget"] or Decimal(0),

@@ -40,7 +40,7 @@ def _analyst_summary(user: Any, exact: ProgrammeSummary) -> ProgrammeSummary:
     home page adds nothing to what the dashboard gives them; what no base holds is left out."""
     from cantonment.sites.selectors import people_on_sites
     from core.models import Region
-    from cvr.reports import visible_mix
+    from cvr.selectors import visible_mix
     from programme.dashboard import Scope
 
     register = Scope(user).register
