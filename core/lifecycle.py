@@ -68,6 +68,8 @@ Requirement = Callable[[M, Step], Sequence[str]]
 
 @dataclass(frozen=True)
 class Advanced(Generic[M, E]):
+    """What a step wrote: the record as saved, and its event (None where the lifecycle has none)."""
+
     record: M
     event: E
 
