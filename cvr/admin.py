@@ -34,6 +34,7 @@ class SOPVersionAdmin(AuditedAdmin):
 class ProjectEventInline(ReadOnlyMixin, ScopedInline):
     model = ProjectEvent
     extra = 0
+    fields = ("status", "on", "decided_by", "minutes", "recorded_by")
 
 
 @admin.register(Project)

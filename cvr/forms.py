@@ -85,7 +85,7 @@ class AdvanceForm(StyledForm, forms.Form):
 
     def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        nexts = LIFECYCLE[project.status]
+        nexts = LIFECYCLE.nexts(project.status)
         self.fields["to"].choices = [  # type: ignore[attr-defined]
             (s, Project.Status(s).label) for s in Project.Status.values if s in nexts
         ]  # type: ignore[attr-defined]

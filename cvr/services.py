@@ -13,8 +13,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.audit import save_audited
 from core.errors import Refused
+from core.lifecycle import Lifecycle, Step
 from cvr import rules
 from cvr.models import Beneficiary, Consortium, Partner, Project, ProjectEvent, SOPVersion
 from cvr.models.beneficiaries import YOUTH_BANDS
@@ -22,21 +22,6 @@ from ddr.models import Combatant, Pathway
 from ddr.registration.benefit import benefit_refusal
 
 S = Project.Status
-# The steps in order; a project never skips one. The technical assessment is required for water
-# and construction projects and skipped for the others.
-LIFECYCLE: dict[str, frozenset[str]] = {
-    S.DRAFT: frozenset({S.SUBMITTED}),
-    S.SUBMITTED: frozenset({S.LOCAL_REVIEW}),
-    S.LOCAL_REVIEW: frozenset({S.PAC}),
-    S.PAC: frozenset({S.VETTED}),
-    S.VETTED: frozenset({S.ASSESSED, S.IMPLEMENTATION}),
-    S.ASSESSED: frozenset({S.IMPLEMENTATION}),
-    S.IMPLEMENTATION: frozenset({S.COMPLETED, S.TRANSFERRED}),
-    S.COMPLETED: frozenset({S.VISITED, S.TRANSFERRED}),
-    S.VISITED: frozenset({S.CLOSED}),
-    S.CLOSED: frozenset(),
-    S.TRANSFERRED: frozenset(),
-}
 # Pathways that lead to CVR: community reinsertion (CRP) and socio-economic reinsertion.
 CVR_PATHWAYS = frozenset({Pathway.COMMUNITY, Pathway.REINSERTION})
 ME_WARNING = dt.timedelta(days=30)
@@ -81,7 +66,38 @@ def sop_for(day: dt.date) -> SOPVersion | None:
     return rules.sop_in_force(SOPVersion.objects.all(), day)
 
 
-@transaction.atomic
+def _skipped(project: Project, to: str) -> str:
+    return _("A project cannot go from “%(from)s” to “%(to)s”: no step may be skipped.") % {
+        "from": project.get_status_display(),
+        "to": S(to).label if to in S.values else to,
+    }
+
+
+# The steps in order; a project never skips one. The technical assessment is required for water
+# and construction projects and skipped for the others.
+LIFECYCLE: Lifecycle[Project, ProjectEvent] = Lifecycle(
+    {
+        S.DRAFT: {S.SUBMITTED},
+        S.SUBMITTED: {S.LOCAL_REVIEW},
+        S.LOCAL_REVIEW: {S.PAC},
+        S.PAC: {S.VETTED},
+        S.VETTED: {S.ASSESSED, S.IMPLEMENTATION},
+        S.ASSESSED: {S.IMPLEMENTATION},
+        S.IMPLEMENTATION: {S.COMPLETED, S.TRANSFERRED},
+        S.COMPLETED: {S.VISITED, S.TRANSFERRED},
+        S.VISITED: {S.CLOSED},
+        S.CLOSED: set(),
+        S.TRANSFERRED: set(),
+    },
+    refused=CVRRefused,
+    forbidden=_skipped,
+    event=ProjectEvent,
+    owner="project",
+    notes=["minutes"],
+    future=False,
+)
+
+
 def project_advance(
     *,
     project: Project,
@@ -99,80 +115,31 @@ def project_advance(
     remaining_funds_usd: Decimal | None = None,
 ) -> ProjectEvent:
     """Move a project to its next step, with the checks each step requires."""
-    project = Project.objects.select_for_update().get(pk=project.pk)
-    if to not in LIFECYCLE.get(project.status, frozenset()):
-        raise CVRRefused(
-            _("A project cannot go from “%(from)s” to “%(to)s”: no step may be skipped.")
-            % {"from": project.get_status_display(), "to": S(to).label if to in S.values else to},
-            "to",
-        )
-    last = project.events.order_by("-on", "-id").first()
-    if last and on < last.on:
-        raise CVRRefused(
-            _("This step cannot be dated before the previous one (%(d)s).") % {"d": last.on.isoformat()}, "on"
-        )
-    if on > timezone.localdate():
-        raise CVRRefused(_("A step cannot be dated in the future."), "on")
-    fields = ["status"]
-    if to == S.PAC:
-        fields += _approve(project, on)
-    elif to == S.ASSESSED:
-        if not (technical_agency.strip() and technical_result.strip()):
-            raise CVRRefused(_("Name the government agency and its result."), "technical_agency")
-        project.technical_agency, project.technical_result = technical_agency, technical_result
-        fields += ["technical_agency", "technical_result"]
-    elif to == S.IMPLEMENTATION:
-        if project.status == S.VETTED and project.needs_technical_assessment:
-            raise CVRRefused(
-                _("A %(kind)s project needs the technical assessment of the competent agency first.")
-                % {"kind": project.get_kind_display().lower()},
-                "to",
-            )
-        project.actual_start = on
-        fields.append("actual_start")
-    elif to == S.COMPLETED:
-        if project.actual_start and on < project.actual_start:
-            raise CVRRefused(
-                _("Completion (%(end)s) cannot come before the start (%(start)s).")
-                % {"end": on.isoformat(), "start": project.actual_start.isoformat()},
-                "on",
-            )
-        sop = project.sop or sop_for(on)
-        project.actual_end = on
-        project.me_due_on = on + dt.timedelta(days=sop.me_delay_days if sop else 365)
-        project.me_flag = _me_flag(project.me_due_on, timezone.localdate())
-        fields += ["actual_end", "me_due_on", "me_flag"]
-    elif to == S.VISITED:
-        if me_mode not in Project.VisitMode.values:
-            raise CVRRefused(_("Say whether the visit was on site or reported remotely."), "me_mode")
-        if me_mode == Project.VisitMode.REMOTE and not me_source.strip():
-            raise CVRRefused(_("A remote report names its source (NGO, beneficiaries…)."), "me_source")
-        project.me_visited_on, project.me_mode, project.me_source, project.me_findings = (
-            on,
-            me_mode,
-            me_source,
-            me_findings,
-        )
-        project.me_flag = Project.VisitFlag.NONE
-        fields += ["me_visited_on", "me_mode", "me_source", "me_findings", "me_flag"]
-    elif to == S.TRANSFERRED:
-        if transferred_to is None or remaining_funds_usd is None:
-            raise CVRRefused(_("Name the partner taking over and the funds remaining."), "transferred_to")
-        project.transferred_to, project.remaining_funds_usd = transferred_to, remaining_funds_usd
-        fields += ["transferred_to", "remaining_funds_usd"]
-    project.status = to
-    save_audited(project, by, fields, f"{to}: {decided_by}"[:100])
-    return ProjectEvent.objects.create(
-        project=project, status=to, on=on, decided_by=decided_by, minutes=minutes, recorded_by=by
-    )
+    return LIFECYCLE.advance(
+        project,
+        to=to,
+        on=on,
+        by=by,
+        decided_by=decided_by,
+        minutes=minutes,
+        technical_agency=technical_agency,
+        technical_result=technical_result,
+        me_mode=me_mode,
+        me_source=me_source,
+        me_findings=me_findings,
+        transferred_to=transferred_to,
+        remaining_funds_usd=remaining_funds_usd,
+    ).event
 
 
-def _approve(project: Project, on: dt.date) -> list[str]:
+@LIFECYCLE.entering(S.PAC)
+def _approve(project: Project, step: Step) -> list[str]:
     """Approval checks the budget against the SOP in force that day, and records which."""
-    sop = sop_for(on)
+    sop = sop_for(step.on)
     if sop is None:
         raise CVRRefused(
-            _("No SOP is in force on %(d)s: record the SOP versions first.") % {"d": on.isoformat()}, "on"
+            _("No SOP is in force on %(d)s: record the SOP versions first.") % {"d": step.on.isoformat()},
+            "on",
         )
     # The caps bound grants to NGOs; UN agencies implementing a project are not under them.
     capped = project.consortium_id is not None or (
@@ -185,8 +152,66 @@ def _approve(project: Project, on: dt.date) -> list[str]:
     )
     if refusal:
         raise CVRRefused(refusal, "budget_usd")
-    project.approved_on, project.sop = on, sop
+    project.approved_on, project.sop = step.on, sop
     return ["approved_on", "sop"]
+
+
+@LIFECYCLE.entering(S.ASSESSED)
+def _assessed(project: Project, step: Step) -> list[str]:
+    agency, result = step.details["technical_agency"], step.details["technical_result"]
+    if not (agency.strip() and result.strip()):
+        raise CVRRefused(_("Name the government agency and its result."), "technical_agency")
+    project.technical_agency, project.technical_result = agency, result
+    return ["technical_agency", "technical_result"]
+
+
+@LIFECYCLE.entering(S.IMPLEMENTATION)
+def _started(project: Project, step: Step) -> list[str]:
+    if project.status == S.VETTED and project.needs_technical_assessment:
+        raise CVRRefused(
+            _("A %(kind)s project needs the technical assessment of the competent agency first.")
+            % {"kind": project.get_kind_display().lower()},
+            "to",
+        )
+    project.actual_start = step.on
+    return ["actual_start"]
+
+
+@LIFECYCLE.entering(S.COMPLETED)
+def _completed(project: Project, step: Step) -> list[str]:
+    """Completion sets the day the M&E visit falls due: the delay of the project's SOP after it."""
+    if project.actual_start and step.on < project.actual_start:
+        raise CVRRefused(
+            _("Completion (%(end)s) cannot come before the start (%(start)s).")
+            % {"end": step.on.isoformat(), "start": project.actual_start.isoformat()},
+            "on",
+        )
+    sop = project.sop or sop_for(step.on)
+    project.actual_end = step.on
+    project.me_due_on = step.on + dt.timedelta(days=sop.me_delay_days if sop else 365)
+    project.me_flag = _me_flag(project.me_due_on, timezone.localdate())
+    return ["actual_end", "me_due_on", "me_flag"]
+
+
+@LIFECYCLE.entering(S.VISITED)
+def _visited(project: Project, step: Step) -> list[str]:
+    mode, source = step.details["me_mode"], step.details["me_source"]
+    if mode not in Project.VisitMode.values:
+        raise CVRRefused(_("Say whether the visit was on site or reported remotely."), "me_mode")
+    if mode == Project.VisitMode.REMOTE and not source.strip():
+        raise CVRRefused(_("A remote report names its source (NGO, beneficiaries…)."), "me_source")
+    project.me_visited_on, project.me_mode, project.me_source = step.on, mode, source
+    project.me_findings, project.me_flag = step.details["me_findings"], Project.VisitFlag.NONE
+    return ["me_visited_on", "me_mode", "me_source", "me_findings", "me_flag"]
+
+
+@LIFECYCLE.entering(S.TRANSFERRED)
+def _transferred(project: Project, step: Step) -> list[str]:
+    to, funds = step.details["transferred_to"], step.details["remaining_funds_usd"]
+    if to is None or funds is None:
+        raise CVRRefused(_("Name the partner taking over and the funds remaining."), "transferred_to")
+    project.transferred_to, project.remaining_funds_usd = to, funds
+    return ["transferred_to", "remaining_funds_usd"]
 
 
 def _me_flag(due: dt.date | None, today: dt.date) -> str:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import save_audited
 from core.errors import Refused
+from core.lifecycle import Lifecycle, Step
 from core.suppression import Base, analyst_period, for_analyst, period_kind, period_start
 from ddr.eligibility import selectors as eligibility_selectors
 from ddr.eligibility import services as eligibility
@@ -352,59 +353,67 @@ def candidate_add(
     return candidate
 
 
-def _candidate(candidate: Candidate, expected: Iterable[str]) -> Candidate:
-    candidate = (
-        Candidate.objects.select_for_update()
-        .select_related("combatant__movement", "cohort")
-        .get(pk=candidate.pk)
-    )
-    if candidate.status not in expected:
-        raise IntegrationRefused(
-            _("%(who)s is at the step “%(status)s”.")
-            % {"who": candidate.combatant.registration_number, "status": candidate.get_status_display()},
-            "status",
-        )
-    return candidate
+def _at_another_step(candidate: Candidate, to: str) -> str:
+    return _("%(who)s is at the step “%(status)s”.") % {
+        "who": candidate.combatant.registration_number,
+        "status": candidate.get_status_display(),
+    }
 
 
-@transaction.atomic
+# A candidate's dates are its own (training started and ended): no separate event is written.
+CANDIDATES: Lifecycle[Candidate, None] = Lifecycle(
+    {
+        S.CANDIDATE: {S.FIT, S.REDIRECTED},
+        S.FIT: {S.IN_TRAINING},
+        S.IN_TRAINING: {S.TRAINED, S.FAILED},
+        S.TRAINED: {S.ASSIGNED},
+    },
+    refused=IntegrationRefused,
+    forbidden=_at_another_step,
+    forbidden_field="status",
+    related=["combatant__movement", "cohort"],
+)
+
+
 def candidate_medical(*, candidate: Candidate, fit: bool, on: dt.date, examiner: str, by: Any) -> Candidate:
     """The medical exam of a candidate. Unfit: redirected by the rules in force, visibly and audited."""
-    candidate = _candidate(candidate, [S.CANDIDATE])
+    to = S.FIT if fit else S.REDIRECTED
+    return CANDIDATES.advance(
+        candidate, to=to, on=on, by=by, reason="medical screening", examiner=examiner
+    ).record
+
+
+@CANDIDATES.entering(S.FIT, S.REDIRECTED)
+def _examined(candidate: Candidate, step: Step) -> list[str]:
     person = candidate.combatant
     try:
         screening.medical_record(
             person=person,
-            examined_on=on,
-            examiner=examiner,
-            result=MedicalStatus.FIT if fit else MedicalStatus.UNFIT,
+            examined_on=step.on,
+            examiner=step.details["examiner"],
+            result=MedicalStatus.FIT if step.to == S.FIT else MedicalStatus.UNFIT,
             final=True,
-            by=by,
+            by=step.by,
         )
     except screening.ScreeningRefused as exc:
         raise IntegrationRefused(str(exc), "on") from exc
-    if fit:
-        candidate.status = S.FIT
-    else:
-        candidate.status = S.REDIRECTED
+    if step.to == S.REDIRECTED:
         ruleset = eligibility_selectors.active_ruleset()
         if ruleset is not None:  # the rules in force decide where the unfit go
-            eligibility.person_decide(person=person, ruleset=ruleset, by=by)
+            eligibility.person_decide(person=person, ruleset=ruleset, by=step.by)
         person.refresh_from_db()
         if person.pathway in INTEGRATION_PATHWAYS:  # no rules in force, or a status past deciding
             person.pathway, person.pathway_reason = Pathway.REINSERTION, "medical_unfit"
-            save_audited(person, by, ["pathway", "pathway_reason"], "unfit for integration")
-    save_audited(candidate, by, ["status"], "medical screening")
-    return candidate
+            save_audited(person, step.by, ["pathway", "pathway_reason"], "unfit for integration")
+    return []
 
 
 @transaction.atomic
 def training_start(*, candidates: Iterable[Candidate], on: dt.date, by: Any) -> int:
     """Fit candidates start training together (three months by default)."""
-    started = [_candidate(c, [S.FIT]) for c in candidates]
-    for candidate in started:
-        candidate.status, candidate.training_start = S.IN_TRAINING, on
-        save_audited(candidate, by, ["status", "training_start"], "training")
+    started = [
+        CANDIDATES.advance(c, to=S.IN_TRAINING, on=on, by=by, reason="training").record for c in candidates
+    ]
     people = [
         c.combatant for c in started if eligibility.allowed(c.combatant.status, Combatant.Status.IN_TRAINING)
     ]
@@ -415,18 +424,27 @@ def training_start(*, candidates: Iterable[Candidate], on: dt.date, by: Any) -> 
     return len(started)
 
 
-@transaction.atomic
+@CANDIDATES.entering(S.IN_TRAINING)
+def _training(candidate: Candidate, step: Step) -> list[str]:
+    candidate.training_start = step.on
+    return ["training_start"]
+
+
 def training_end(*, candidate: Candidate, on: dt.date, passed: bool, by: Any) -> Candidate:
-    candidate = _candidate(candidate, [S.IN_TRAINING])
-    if candidate.training_start and on < candidate.training_start:
+    to = S.TRAINED if passed else S.FAILED
+    return CANDIDATES.advance(candidate, to=to, on=on, by=by, reason="training ended").record
+
+
+@CANDIDATES.entering(S.TRAINED, S.FAILED)
+def _trained(candidate: Candidate, step: Step) -> list[str]:
+    if candidate.training_start and step.on < candidate.training_start:
         raise IntegrationRefused(
             _("The training cannot end (%(end)s) before it started (%(start)s).")
-            % {"end": on.isoformat(), "start": candidate.training_start.isoformat()},
+            % {"end": step.on.isoformat(), "start": candidate.training_start.isoformat()},
             "on",
         )
-    candidate.training_end, candidate.status = on, S.TRAINED if passed else S.FAILED
-    save_audited(candidate, by, ["training_end", "status"], "training ended")
-    return candidate
+    candidate.training_end = step.on
+    return ["training_end"]
 
 
 def rank_table(day: dt.date) -> RankTable | None:
@@ -444,50 +462,69 @@ def candidate_assign(
 ) -> Candidate:
     """A trained candidate joins a BATFAR unit with the rank the table gives (or an override, with
     its reason recorded); the person is then integrated."""
-    candidate = _candidate(candidate, [S.TRAINED])
-    if unit.kind == Unit.Kind.MOC:
-        raise IntegrationRefused(
-            _("Trained candidates are assigned to a reconstituted unit, not a MOC."), "unit"
-        )
-    if rank and not override_reason.strip():
-        raise IntegrationRefused(_("Overriding the table needs a reason."), "override_reason")
-    table = rank_table(on)
-    person = candidate.combatant
-    if table is not None:
-        used = dict(
-            Candidate.objects.filter(status=S.ASSIGNED, cohort__training_start__gte=table.effective_from)
-            .values_list("army_rank")
-            .annotate(n=Count("id"))
-        )
-        allocation = rules.allocate_rank(
-            list(table.rules.all()),
-            {k: int(v) for k, v in table.caps.items()},
-            used,
-            movement_rank=person.rank_in_movement,
-            years=candidate.years_of_service,
-            education=candidate.education,
-        )
-    else:
-        allocation = rules.Allocation(rules.ARMY_RANKS[0], _("No rank table in force: lowest rank."))
-    membership = membership_start(
-        unit=unit, party=party_of(person, on), start=on, by=by, person=person, rank=rank or allocation.rank
-    )
-    candidate.status, candidate.membership = S.ASSIGNED, membership
-    candidate.army_rank = rank or allocation.rank
-    candidate.rank_explanation = allocation.explanation[:500]
-    candidate.rank_override_reason = override_reason if rank else ""
-    save_audited(
+    candidate = CANDIDATES.advance(
         candidate,
-        by,
-        ["status", "membership", "army_rank", "rank_explanation", "rank_override_reason"],
-        "assigned",
-    )
+        to=S.ASSIGNED,
+        on=on,
+        by=by,
+        reason="assigned",
+        unit=unit,
+        rank=rank,
+        override_reason=override_reason,
+    ).record
+    person = candidate.combatant
     person.refresh_from_db()
     if eligibility.allowed(person.status, Combatant.Status.INTEGRATED):
         eligibility.case_transition(
             people=[person], to=Combatant.Status.INTEGRATED, by=by, reason=f"assigned to {unit}"[:100]
         )
     return candidate
+
+
+@CANDIDATES.entering(S.ASSIGNED)
+def _assigned(candidate: Candidate, step: Step) -> list[str]:
+    unit, rank, override_reason = step.details["unit"], step.details["rank"], step.details["override_reason"]
+    if unit.kind == Unit.Kind.MOC:
+        raise IntegrationRefused(
+            _("Trained candidates are assigned to a reconstituted unit, not a MOC."), "unit"
+        )
+    if rank and not override_reason.strip():
+        raise IntegrationRefused(_("Overriding the table needs a reason."), "override_reason")
+    person = candidate.combatant
+    allocation = _allocation(candidate, step.on)
+    membership = membership_start(
+        unit=unit,
+        party=party_of(person, step.on),
+        start=step.on,
+        by=step.by,
+        person=person,
+        rank=rank or allocation.rank,
+    )
+    candidate.membership = membership
+    candidate.army_rank = rank or allocation.rank
+    candidate.rank_explanation = allocation.explanation[:500]
+    candidate.rank_override_reason = override_reason if rank else ""
+    return ["membership", "army_rank", "rank_explanation", "rank_override_reason"]
+
+
+def _allocation(candidate: Candidate, day: dt.date) -> rules.Allocation:
+    """The rank the table in force gives the candidate, within the caps of its ranks."""
+    table = rank_table(day)
+    if table is None:
+        return rules.Allocation(rules.ARMY_RANKS[0], _("No rank table in force: lowest rank."))
+    used = dict(
+        Candidate.objects.filter(status=S.ASSIGNED, cohort__training_start__gte=table.effective_from)
+        .values_list("army_rank")
+        .annotate(n=Count("id"))
+    )
+    return rules.allocate_rank(
+        list(table.rules.all()),
+        {k: int(v) for k, v in table.caps.items()},
+        used,
+        movement_rank=candidate.combatant.rank_in_movement,
+        years=candidate.years_of_service,
+        education=candidate.education,
+    )
 
 
 # --- targets ------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ class SiteAdvanceForm(StyledForm, forms.Form):
     def __init__(self, *args: Any, site: Site, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["to"].choices = [  # type: ignore[attr-defined]
-            (s, Site.Status(s).label) for s in Site.Status.values if s in LIFECYCLE[site.status]
+            (s, Site.Status(s).label) for s in Site.Status.values if s in LIFECYCLE.nexts(site.status)
         ]
 
 

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.lifecycle import DatedEvent
 from core.querysets import PersonScopedQuerySet, RegionScopedQuerySet
 
 
@@ -112,18 +113,12 @@ class Site(models.Model):
         return max(self.capacity - self.occupancy, 0)
 
 
-class SiteEvent(models.Model):
+class SiteEvent(DatedEvent):
     """One step of a site's lifecycle: when, decided by whom, recorded by whom."""
 
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="events", verbose_name=_("site"))
     status = models.CharField(_("status"), max_length=20, choices=Site.Status.choices)
-    on = models.DateField(_("date"))
-    decided_by = models.CharField(_("deciding body"), max_length=200, blank=True)
     note = models.CharField(_("note"), max_length=500, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
-    )
-    recorded_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
     class Meta:

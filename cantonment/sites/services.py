@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from cantonment.sites.models import CantonmentStay, Site, SiteEvent, SiteHeadcount
 from core.audit import save_audited
 from core.errors import Refused
+from core.lifecycle import Lifecycle, Step
 from ddr.eligibility import selectors as eligibility_selectors
 from ddr.eligibility import services as eligibility
 from ddr.models import Category, ChildReferral, Combatant, Sex
@@ -26,17 +27,6 @@ S = Site.Status
 DEFAULT_MAX_STAY_DAYS = 45
 ENDING_SOON_DAYS = 7
 
-# A site moves forward one step at a time; a built site may close without ever opening
-# (the eight CTS sites were built and never used).
-LIFECYCLE: dict[str, frozenset[str]] = {
-    S.PROPOSED: frozenset({S.VALIDATED}),
-    S.VALIDATED: frozenset({S.UNDER_CONSTRUCTION}),
-    S.UNDER_CONSTRUCTION: frozenset({S.BUILT}),
-    S.BUILT: frozenset({S.OPERATIONAL, S.CLOSED}),
-    S.OPERATIONAL: frozenset({S.CLOSED}),
-    S.CLOSED: frozenset({S.OPERATIONAL, S.HANDED_OVER}),
-    S.HANDED_OVER: frozenset(),
-}
 # People who left the programme, or whose record is another's, are never checked in.
 NOT_ADMITTED = frozenset(
     {
@@ -58,7 +48,53 @@ class CantonmentRefused(Refused):
 # --- sites --------------------------------------------------------------------------------
 
 
-@transaction.atomic
+def _forbidden(site: Site, to: str) -> str:
+    return _("A site cannot go from “%(from)s” to “%(to)s”.") % {
+        "from": site.get_status_display(),
+        "to": S(to).label if to in S.values else to,
+    }
+
+
+# A site moves forward one step at a time; a built site may close without ever opening
+# (the eight CTS sites were built and never used).
+LIFECYCLE: Lifecycle[Site, SiteEvent] = Lifecycle(
+    {
+        S.PROPOSED: {S.VALIDATED},
+        S.VALIDATED: {S.UNDER_CONSTRUCTION},
+        S.UNDER_CONSTRUCTION: {S.BUILT},
+        S.BUILT: {S.OPERATIONAL, S.CLOSED},
+        S.OPERATIONAL: {S.CLOSED},
+        S.CLOSED: {S.OPERATIONAL, S.HANDED_OVER},
+        S.HANDED_OVER: set(),
+    },
+    refused=CantonmentRefused,
+    forbidden=_forbidden,
+    event=SiteEvent,
+    owner="site",
+    notes=["note"],
+)
+
+
+@LIFECYCLE.entering(S.CLOSED)
+def _closing(site: Site, step: Step) -> list[str]:
+    if site.occupancy:
+        raise CantonmentRefused(
+            _("%(n)s people are still on the site: check them out before closing it.")
+            % {"n": site.occupancy},
+            "to",
+        )
+    return []
+
+
+@LIFECYCLE.entering(S.HANDED_OVER)
+def _handed_over(site: Site, step: Step) -> list[str]:
+    if not step.details.get("handed_over_to"):
+        raise CantonmentRefused(_("Say to whom the site is handed over."), "handed_over_to")
+    site.handed_over_to = step.details["handed_over_to"]
+    site.intended_reuse = step.details.get("intended_reuse", "")
+    return ["handed_over_to", "intended_reuse"]
+
+
 def site_advance(
     *,
     site: Site,
@@ -71,35 +107,16 @@ def site_advance(
     intended_reuse: str = "",
 ) -> SiteEvent:
     """Move a site to its next lifecycle step, recording the date and the deciding body."""
-    site = Site.objects.select_for_update().get(pk=site.pk)
-    if to not in LIFECYCLE.get(site.status, frozenset()):
-        raise CantonmentRefused(
-            _("A site cannot go from “%(from)s” to “%(to)s”.")
-            % {"from": site.get_status_display(), "to": S(to).label if to in S.values else to},
-            "to",
-        )
-    if to == S.CLOSED and site.occupancy:
-        raise CantonmentRefused(
-            _("%(n)s people are still on the site: check them out before closing it.")
-            % {"n": site.occupancy},
-            "to",
-        )
-    if to == S.HANDED_OVER and not handed_over_to:
-        raise CantonmentRefused(_("Say to whom the site is handed over."), "handed_over_to")
-    last = site.events.order_by("-on", "-id").first()
-    if last and on < last.on:
-        raise CantonmentRefused(
-            _("This step cannot be dated before the previous one (%(d)s).") % {"d": last.on.isoformat()}, "on"
-        )
-    site.status = to
-    fields = ["status"]
-    if to == S.HANDED_OVER:
-        site.handed_over_to, site.intended_reuse = handed_over_to, intended_reuse
-        fields += ["handed_over_to", "intended_reuse"]
-    save_audited(site, by, fields, f"{to}: {decided_by}"[:100])
-    return SiteEvent.objects.create(
-        site=site, status=to, on=on, decided_by=decided_by, note=note, recorded_by=by
-    )
+    return LIFECYCLE.advance(
+        site,
+        to=to,
+        on=on,
+        by=by,
+        decided_by=decided_by,
+        note=note,
+        handed_over_to=handed_over_to,
+        intended_reuse=intended_reuse,
+    ).event
 
 
 @transaction.atomic

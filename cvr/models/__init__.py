@@ -6,12 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.lifecycle import DatedEvent
 from core.querysets import RegionScopedQuerySet
 
 
@@ -301,18 +301,12 @@ class Project(models.Model):
         return f"{year}-{year + 1}"
 
 
-class ProjectEvent(models.Model):
+class ProjectEvent(DatedEvent):
     """One step of a project's lifecycle: date, deciding body, minutes."""
 
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="events")
     status = models.CharField(_("status"), max_length=16, choices=Project.Status.choices)
-    on = models.DateField(_("date"))
-    decided_by = models.CharField(_("deciding body"), max_length=200, blank=True)
     minutes = models.CharField(_("minutes (reference)"), max_length=300, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
-    )
-    recorded_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
     class Meta:
