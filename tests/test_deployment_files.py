@@ -94,9 +94,7 @@ def _extra_requirements(requirement: Requirement) -> list[Requirement]:
     return added
 
 
-@pytest.mark.parametrize(
-    ("lock", "extras"), [("requirements.lock", []), ("requirements-dev.lock", ["dev"])]
-)
+@pytest.mark.parametrize(("lock", "extras"), [("requirements.lock", []), ("requirements-dev.lock", ["dev"])])
 def test_the_lock_pins_every_dependency_of_pyproject_within_its_range(lock: str, extras: list[str]) -> None:
     project = _pyproject()["project"]
     pins = _pins(lock)

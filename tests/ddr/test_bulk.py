@@ -29,9 +29,10 @@ def test_rows_are_written_as_given_with_their_audit_rows(administrator: Any) -> 
     assert (first.number, first.issuer, first.issued_on) == (awkward, "", None)  # '' stays '', not NULL
     assert (second.kind, second.issuer, second.issued_on) == ("passport", "", dt.date(2015, 3, 1))
     history = IdentityDocument.history.filter(id__in=ids)
-    assert sorted(history.values_list("history_type", "history_user", "history_change_reason")) == [
-        ("+", administrator.pk, "list 7")
-    ] * 2
+    assert (
+        sorted(history.values_list("history_type", "history_user", "history_change_reason"))
+        == [("+", administrator.pk, "list 7")] * 2
+    )
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
