@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from django.db import DataError, connection, transaction
 
-from ddr.bulk import copy_in, insert_with_history
+from core.bulk import copy_in, insert_with_history
 from ddr.models import IdentityDocument
 
-from ..factories import CombatantFactory
+from .factories import CombatantFactory
 
 pytestmark = pytest.mark.django_db
 
