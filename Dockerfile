@@ -9,6 +9,10 @@ RUN apt-get update && apt-get install -y --no-install-recommends libpango-1.0-0 
     fonts-dejavu-core && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --home /app ddr && mkdir -p /var/lib/ddr && chown ddr /var/lib/ddr
 
+# The pinned versions (and their hashes) of requirements.lock, then the project itself without
+# resolving anything again: the same packages in every build (`make lock` re-pins them).
+COPY requirements.lock ./
+RUN pip install --no-cache-dir -r requirements.lock
 COPY pyproject.toml README.md ./
 COPY config config
 COPY accounts accounts
@@ -17,7 +21,8 @@ COPY ddr ddr
 COPY cantonment cantonment
 COPY integration integration
 COPY cvr cvr
-RUN pip install --no-cache-dir .
+COPY programme programme
+RUN pip install --no-cache-dir --no-deps .
 COPY . .
 # Static files are collected at build time with throw-away values (never used at run time).
 # scripts/check_production.sh runs the same in CI.

@@ -4,19 +4,27 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run test lint messages clean bench bench-import bench-eligibility bench-duplicates bench-cantonment bench-archive bench-dashboard
+.PHONY: run test lint lock messages clean bench bench-import bench-eligibility bench-duplicates bench-cantonment bench-archive bench-dashboard
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
+# The quick start installs pyproject.toml's ranges (any Python 3.11+); tests, CI and the Docker
+# image install the pinned versions of the lock files (`make lock` writes them).
 $(VENV)/.installed-run: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev]'
+$(VENV)/.installed-dev: pyproject.toml requirements-dev.lock | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@ $(VENV)/.installed-run
+
+# The benchmarks also compare against django-import-export (the `bench` extra).
+$(VENV)/.installed-bench: $(VENV)/.installed-dev
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	touch $@
 
 ## run: install, migrate, load demo data, print logins, serve on :8000 (PORT) with a Celery worker
 run: $(VENV)/.installed-run
@@ -33,6 +41,15 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/mypy .
 
+## lock: re-pin requirements.lock (production) and requirements-dev.lock (tests, CI) from
+## pyproject.toml, for Linux x86_64 and Python 3.11 (the image's); LOCK_ARGS=--upgrade for newer releases
+LOCK := $(BIN)/uv pip compile pyproject.toml --quiet --python-version 3.11 \
+	--python-platform x86_64-unknown-linux-gnu --generate-hashes --custom-compile-command 'make lock'
+lock: | $(BIN)/python
+	$(BIN)/pip install --quiet 'uv>=0.5,<1'
+	$(LOCK) $(LOCK_ARGS) -o requirements.lock
+	$(LOCK) $(LOCK_ARGS) --extra dev -c requirements.lock -o requirements-dev.lock
+
 ## messages: refresh the French catalogue after adding strings (needs gettext)
 messages: $(VENV)/.installed-dev
 	$(BIN)/python manage.py makemessages -l fr --no-obsolete --no-location -i '.venv/*' -i 'var/*'
@@ -42,29 +59,29 @@ clean:
 	rm -rf $(VENV) var
 
 ## bench: speed on PostgreSQL (DATABASE_URL of a scratch database; recreated)
-bench: $(VENV)/.installed-dev
+bench: $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/home_and_api.py $(BENCH_ARGS)
 
 ## bench-import: list import rows/s beside raw COPY and django-import-export (PostgreSQL)
-bench-import: $(VENV)/.installed-dev
-	cd benchmarks && ../$(BIN)/python list_import.py $(BENCH_ARGS)
+bench-import: $(VENV)/.installed-bench
+	$(BIN)/python benchmarks/list_import.py $(BENCH_ARGS)
 
 ## bench-duplicates: precision, recall, F1 and cost of duplicate detection on generated registers
-bench-duplicates: $(VENV)/.installed-dev
+bench-duplicates: $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/duplicates.py $(BENCH_ARGS)
 
 ## bench-eligibility: recompute of 1,000,000 pathways beside a hand-written UPDATE ... CASE; what-if
-bench-eligibility: $(VENV)/.installed-dev
+bench-eligibility: $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/eligibility.py $(BENCH_ARGS)
 
 ## bench-cantonment: check-ins (one officer, eight at once), the daily job, reconciliation, site page
-bench-cantonment: $(VENV)/.installed-dev
+bench-cantonment: $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/cantonment.py $(BENCH_ARGS)
 
 ## bench-archive: handover archive export and restore beside pg_dump / pg_restore (PostgreSQL)
-bench-archive: $(VENV)/.installed-dev
+bench-archive: $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/archive.py $(BENCH_ARGS)
 
 ## bench-dashboard: every dashboard figure at 1,000,000 people beside hand-written SQL (PostgreSQL)
-bench-dashboard: $(VENV)/.installed-dev
+bench-dashboard: $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/dashboard.py $(BENCH_ARGS)

@@ -30,13 +30,14 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+# The repository ahead of this directory, so `cantonment` is the app and not benchmarks/cantonment.py;
+# `register` is found here all the same (Python puts a script's own directory on the path).
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("DJANGO_DEBUG", "1")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ddr_bench")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-from register import GIVEN_M, PEOPLE_COLUMNS, ensure_database, family_name, median_ms, person_line  # noqa: E402
+from register import GIVEN_M, PEOPLE_COLUMNS, copy_from, ensure_database, family_name, median_ms, person_line  # noqa: E402
 
 SITES = 100
 CHECK_INS = 2_000
@@ -100,7 +101,7 @@ def main() -> None:
     rows = register(args.people, regions, groups)
     start = time.perf_counter()
     with connection.cursor() as cur:
-        cur.copy_expert(f"COPY ddr_combatant ({PEOPLE_COLUMNS}) FROM STDIN", rows)
+        copy_from(cur, f"COPY ddr_combatant ({PEOPLE_COLUMNS}) FROM STDIN", rows)
     copy_s = time.perf_counter() - start
     print(f"people: {args.people:,}, sites: {SITES}  (PostgreSQL {connection.pg_version // 10000})")
     line("baseline  raw COPY into ddr_combatant", f"{args.people / copy_s:,.0f} rows/s")
@@ -213,7 +214,8 @@ def main() -> None:
     stay_rows.seek(0)
     start = time.perf_counter()
     with connection.cursor() as cur:
-        cur.copy_expert(
+        copy_from(
+            cur,
             "COPY cantonment_cantonmentstay (combatant_id, site_id, checked_in_on, leave_by, flag) FROM STDIN",
             stay_rows,
         )

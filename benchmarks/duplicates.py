@@ -31,8 +31,9 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+# The repository ahead of this directory, so `cantonment` is the app and not benchmarks/cantonment.py;
+# `register` is found here all the same (Python puts a script's own directory on the path).
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from ddr.duplicates.rules import Person, Thresholds, find
 
@@ -196,7 +197,7 @@ def database_run(size: int) -> None:
     import io
     import os
 
-    from register import ensure_database
+    from register import copy_from, ensure_database
 
     os.environ.setdefault("DJANGO_DEBUG", "1")
     os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ddr_bench")
@@ -238,7 +239,7 @@ def database_run(size: int) -> None:
     start = time.perf_counter()
     with connection.cursor() as cur:
         rows.seek(0)
-        cur.copy_expert(f"COPY ddr_combatant ({columns}) FROM STDIN", rows)
+        copy_from(cur, f"COPY ddr_combatant ({columns}) FROM STDIN", rows)
         cur.execute("SELECT registration_number, id FROM ddr_combatant")
         ids = {int(number[1:]): pk for number, pk in cur.fetchall()}
         papers = io.StringIO()
@@ -246,13 +247,14 @@ def database_run(size: int) -> None:
             for number in p.documents:
                 papers.write(f"{ids[p.id]}\tnina\t{number}\t\n")
         papers.seek(0)
-        cur.copy_expert("COPY ddr_identitydocument (combatant_id, kind, number, issuer) FROM STDIN", papers)
+        copy_from(cur, "COPY ddr_identitydocument (combatant_id, kind, number, issuer) FROM STDIN", papers)
         arms = io.StringIO()
         for p in people:
             for serial in p.serials:
                 arms.write(f"{ids[p.id]}\tassault_rifle\t{serial}\t7.62\t0\tserviceable\n")
         arms.seek(0)
-        cur.copy_expert(
+        copy_from(
+            cur,
             "COPY ddr_declaredweapon (combatant_id, kind, serial_number, calibre, ammunition, condition) FROM STDIN",
             arms,
         )

@@ -3,10 +3,12 @@ with COPY (the same few hundred names repeat across a national register, as they
 
 from __future__ import annotations
 
+import io
 import random
 import statistics
 import time
 from collections.abc import Callable
+from typing import Any
 
 GIVEN_M = (
     "Mohamed Mahamadou Mohammed Moussa Ibrahim Ibrahima Aliou Hamadoun Intallah Alghabass Abdoulaye "
@@ -78,12 +80,15 @@ def median_ms(fn: Callable[[], object], runs: int = 7) -> float:
 
 def ensure_database(url: str) -> None:
     """Drop and recreate the scratch database named at the end of `url`."""
-    import psycopg2
+    import psycopg
 
     name = url.rsplit("/", 1)[1]
-    conn = psycopg2.connect(url.rsplit("/", 1)[0] + "/postgres")
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cur.execute(f'CREATE DATABASE "{name}"')
-    conn.close()
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def copy_from(cur: Any, sql: str, rows: io.StringIO) -> None:
+    """`COPY ... FROM STDIN` of the text written to `rows`, on a Django cursor (psycopg chunks it)."""
+    with cur.copy(sql) as copy:
+        copy.write(rows.getvalue())

@@ -37,12 +37,20 @@ def _copy(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> None:
     csv.writer(buffer, lineterminator="\n").writerows(
         [row.get(name, default) for name, default in zip(names, defaults, strict=True)] for row in rows
     )
-    buffer.seek(0)
     columns = ", ".join(f'"{f.column}"' for f in fields)
     text = ", ".join(f'"{f.column}"' for f in fields if f.get_internal_type() in TEXT_TYPES)
     options = "FORMAT csv" + (f", FORCE_NOT_NULL ({text})" if text else "")
-    with connection.cursor() as cursor:
-        cursor.copy_expert(f'COPY "{model._meta.db_table}" ({columns}) FROM STDIN WITH ({options})', buffer)
+    copy_in(f'COPY "{model._meta.db_table}" ({columns}) FROM STDIN WITH ({options})', buffer.getvalue())
+
+
+def copy_in(sql: str, data: str) -> None:
+    """Run `COPY ... FROM STDIN` fed with `data` (psycopg sends it in chunks).
+
+    Through Django's cursor and its error wrapper, so a failing COPY raises Django's
+    IntegrityError or OperationalError like any other statement.
+    """
+    with connection.cursor() as cursor, connection.wrap_database_errors, cursor.copy(sql) as copy:
+        copy.write(data)
 
 
 def _reserve_ids(model: type[models.Model], count: int) -> list[int]:
@@ -112,7 +120,6 @@ def stage(
     text = [name for name, kind in columns if kind == "text"]
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows(rows)
-    buffer.seek(0)
     names = ", ".join(name for name, _ in columns)
     with connection.cursor() as cursor:
         # Session-local; dropped at commit, and here too when two imports share one transaction.
@@ -121,8 +128,8 @@ def stage(
             f"CREATE TEMPORARY TABLE {table} ({', '.join(f'{n} {k}' for n, k in columns)}{extra}) "
             "ON COMMIT DROP"
         )
-        options = "FORMAT csv" + (f", FORCE_NOT_NULL ({', '.join(text)})" if text else "")
-        cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN WITH ({options})", buffer)
+    options = "FORMAT csv" + (f", FORCE_NOT_NULL ({', '.join(text)})" if text else "")
+    copy_in(f"COPY {table} ({names}) FROM STDIN WITH ({options})", buffer.getvalue())
 
 
 def with_history(

@@ -34,17 +34,14 @@ def fresh_database(tmp_path: Path) -> Any:
     if connection.vendor == "sqlite":
         yield f"sqlite:///{tmp_path / 'restored.sqlite3'}"
         return
-    import psycopg2
+    import psycopg
 
     name = f"ddr_restore_{uuid.uuid4().hex[:8]}"
     server = f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
 
     def run(sql: str) -> None:
-        conn = psycopg2.connect(server + "/postgres")
-        conn.autocommit = True
-        with conn.cursor() as cursor:
-            cursor.execute(sql)
-        conn.close()
+        with psycopg.connect(server + "/postgres", autocommit=True) as conn:  # closed on leaving
+            conn.execute(sql)
 
     run(f'CREATE DATABASE "{name}"')
     yield f"{server}/{name}"

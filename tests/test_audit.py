@@ -390,7 +390,7 @@ def app_role(transactional_db: Any, reference_data: None) -> Any:
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="database roles are PostgreSQL's")
 def test_the_app_role_adds_history_but_cannot_rewrite_empty_or_unprotect_it(app_role: Any) -> None:
-    import psycopg2
+    import psycopg
     from django.core.management import call_command
 
     person = CombatantFactory()
@@ -398,9 +398,9 @@ def test_the_app_role_adds_history_but_cannot_rewrite_empty_or_unprotect_it(app_
     columns = ", ".join(f'"{f.column}"' for f in history.concrete_fields if f.name != "history_id")
     call_command("grant_app_role", app_role["user"], stdout=StringIO())
 
-    app = psycopg2.connect(**app_role)
+    app = psycopg.connect(**app_role, autocommit=True)
     try:
-        with app, app.cursor() as cursor:  # the application's own writes still work
+        with app.transaction(), app.cursor() as cursor:  # the application's own writes still work
             cursor.execute(
                 f'INSERT INTO "{history.db_table}" ({columns}) SELECT {columns} FROM "{history.db_table}" '
                 "WHERE id = %s",
@@ -414,10 +414,10 @@ def test_the_app_role_adds_history_but_cannot_rewrite_empty_or_unprotect_it(app_
             f'DROP TRIGGER "{history.db_table}_append_only" ON "{history.db_table}"',
             f'ALTER TABLE "{history.db_table}" DISABLE TRIGGER "{history.db_table}_no_truncate"',
         ):
-            with pytest.raises(psycopg2.Error) as refused, app, app.cursor() as cursor:
+            with pytest.raises(psycopg.Error) as refused, app.transaction(), app.cursor() as cursor:
                 cursor.execute(sql)
             # Refused by privileges, before any trigger would have answered.
-            assert refused.value.pgcode == "42501" and "append-only" not in str(refused.value), sql
+            assert refused.value.sqlstate == "42501" and "append-only" not in str(refused.value), sql
     finally:
         app.close()
     assert person.history.count() == 2

@@ -158,8 +158,8 @@ def _decide_batch(run: EligibilityRun, rules: Rules, on: dt.date, start: int, st
     new_pathway, pathway_params = compiler.compile(pathway.resolve_expression(query))
     new_reason, reason_params = compiler.compile(reason.resolve_expression(query))
     table = Combatant._meta.db_table
-    batch = '"id" >= %s AND "id" < %s AND "status" IN %s'
-    batch_params: list[Any] = [start, stop, tuple(DECIDABLE)]
+    batch = '"id" >= %s AND "id" < %s AND "status" = ANY(%s)'  # psycopg adapts a list, not a tuple
+    batch_params: list[Any] = [start, stop, list(DECIDABLE)]
     # Straight UPDATEs over the batch (no self-join): first the changed decisions, audited in
     # the same statement; then the rule set's id on the rows whose decision stays.
     decide_sql, history_params = with_history(
