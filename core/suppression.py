@@ -43,10 +43,18 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Case, F, When
 from django.utils.translation import gettext as _
 
 SUPPRESS_BELOW = 5
 Key = tuple[Any, ...]
+# What the API schema says of a count and of the `suppressed` flag (a hidden group counts as
+# nothing, never as null: hidden and empty look alike).
+HIDDEN_GROUPS = (
+    f"For analysts, a sum of the groups of {SUPPRESS_BELOW} people or more: smaller groups are left "
+    "out (core.suppression)."
+)
+SUPPRESSED = f"True for analysts: every count leaves out the groups smaller than {SUPPRESS_BELOW}."
 
 
 def for_analyst(user: Any) -> bool:
@@ -110,6 +118,13 @@ def small_cells_left_in_database(counted: Any) -> Any:
 def visible(count: int | None) -> int:
     """A count that is its own base cell: itself from 5 up, else 0 (hidden and empty look alike)."""
     return count if count and count >= SUPPRESS_BELOW else 0
+
+
+def visible_in_database(field: str) -> Case:
+    """`visible` as a database expression: a column whose every row is its own base cell (a
+    project's beneficiaries), itself from 5 up, else 0 (null too), so a grouped `Sum` of it is a
+    sum of visible cells only."""
+    return Case(When(**{f"{field}__gte": SUPPRESS_BELOW}, then=F(field)), default=0)
 
 
 class PeriodRefused(ValueError):
@@ -178,22 +193,27 @@ def analyst_period(start: dt.date | None, end: dt.date | None) -> tuple[dt.date 
 
 
 def suppressed_note() -> str:
-    """The note shown above analysts' figures, naming their period grain."""
+    """The note shown above analysts' figures, naming their period grain and `SUPPRESS_BELOW`."""
     months = period_months()
     if months == 12:
-        return _(
-            "Groups of fewer than 5 people are left out of every figure (whole years only): each count is a "
-            "sum of groups of 5 or more, so no figure, difference or filter gives a small group away."
+        note = _(
+            "Groups of fewer than %(below)d people are left out of every figure (whole years only): each "
+            "count is a sum of groups of %(below)d or more, so no figure, difference or filter gives a "
+            "small group away."
         )
-    if months == 3:
-        return _(
-            "Groups of fewer than 5 people are left out of every figure (whole quarters only): each count is "
-            "a sum of groups of 5 or more, so no figure, difference or filter gives a small group away."
+    elif months == 3:
+        note = _(
+            "Groups of fewer than %(below)d people are left out of every figure (whole quarters only): each "
+            "count is a sum of groups of %(below)d or more, so no figure, difference or filter gives a "
+            "small group away."
         )
-    return _(
-        "Groups of fewer than 5 people are left out of every figure (whole months only): each count is a "
-        "sum of groups of 5 or more, so no figure, difference or filter gives a small group away."
-    )
+    else:
+        note = _(
+            "Groups of fewer than %(below)d people are left out of every figure (whole months only): each "
+            "count is a sum of groups of %(below)d or more, so no figure, difference or filter gives a "
+            "small group away."
+        )
+    return note % {"below": SUPPRESS_BELOW}
 
 
 def pseudonym_for(pk: int, purpose: str) -> str:

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from accounts.permissions import ALL_ROLES, CASE_ROLES, REGISTER_ROLES
 from core.api import PersonRef, ScopedPrimaryKeyField
 from core.exports import IdentifyingListMixin
-from core.suppression import for_analyst
+from core.suppression import HIDDEN_GROUPS, for_analyst
 from cvr import selectors, services
 from cvr.models import Beneficiary, Consortium, Partner, Project
 from cvr.models.beneficiaries import AgeBand
@@ -175,9 +175,7 @@ class BeneficiaryViewSet(IdentifyingListMixin, mixins.CreateModelMixin, viewsets
 
 
 class MixSerializer(serializers.Serializer):
-    ex_combatants = serializers.IntegerField(
-        allow_null=True, help_text="For analysts, projects' counts below 5 are left out of every sum."
-    )
+    ex_combatants = serializers.IntegerField(allow_null=True, help_text=HIDDEN_GROUPS)
     community = serializers.IntegerField(allow_null=True)
     women = serializers.IntegerField(allow_null=True)
     youth = serializers.IntegerField(allow_null=True)

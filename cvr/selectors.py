@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import Case, Count, F, IntegerField, Q, Sum, When
 from django.db.models.functions import Coalesce, ExtractYear
 
-from core.suppression import SUPPRESS_BELOW, Base, visible
+from core.suppression import Base, visible, visible_in_database
 from cvr import rules
 from cvr.models import Project, SOPVersion
 
@@ -53,12 +53,7 @@ def yearly_record(projects: Any, by: str = "", *, suppressed: bool = False) -> l
     if field:
         keys.append(field)
     if suppressed:
-        qs = qs.annotate(
-            **{
-                f"shown_{m}": Case(When(**{f"{m}__gte": SUPPRESS_BELOW}, then=F(m)), default=0)
-                for m in MEASURES
-            }
-        )
+        qs = qs.annotate(**{f"shown_{m}": visible_in_database(m) for m in MEASURES})
         reached = {m: Sum(f"shown_{m}") for m in MEASURES}
     else:
         reached = {m: Sum(m) for m in MEASURES}

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from accounts.permissions import ALL_ROLES, CASE_ROLES
 from core.api import PersonRef
-from core.suppression import PeriodRefused, for_analyst, is_period_end, visible
+from core.suppression import HIDDEN_GROUPS, PeriodRefused, for_analyst, is_period_end, visible
 from integration import services
 from integration.models import Cohort, ComplianceCheck, IntegrationTarget, Membership, Unit
 
@@ -203,7 +203,7 @@ class IntegrationProgressView(APIView):
 class DesertionCountSerializer(serializers.Serializer):
     unit = serializers.CharField()
     party = serializers.CharField()
-    count = serializers.IntegerField(help_text="For analysts, groups below 5 are left out")
+    count = serializers.IntegerField(help_text=HIDDEN_GROUPS)
 
 
 class DesertionCountsView(APIView):

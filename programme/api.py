@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import ALL_ROLES
-from core.suppression import PeriodRefused
+from core.suppression import HIDDEN_GROUPS, SUPPRESSED, PeriodRefused
 from programme.dashboard import PANELS, Scope, read_filters
 
 DASHBOARD_FILTERS = [
@@ -25,14 +25,10 @@ DASHBOARD_FILTERS = [
 
 
 class DashboardSerializer(serializers.Serializer):
-    funnel = serializers.ListField(
-        child=serializers.ListField(), help_text="[step, count]; count null when suppressed"
-    )
-    pathways = serializers.DictField(help_text="pathway -> region -> count (null when suppressed)")
-    pathway_by_sex = serializers.DictField(help_text="pathway -> sex -> count (null when suppressed)")
-    pathway_by_movement = serializers.DictField(
-        help_text="pathway -> movement -> count (null when suppressed)"
-    )
+    funnel = serializers.ListField(child=serializers.ListField(), help_text=f"[step, count]; {HIDDEN_GROUPS}")
+    pathways = serializers.DictField(help_text=f"pathway -> region -> count; {HIDDEN_GROUPS}")
+    pathway_by_sex = serializers.DictField(help_text=f"pathway -> sex -> count; {HIDDEN_GROUPS}")
+    pathway_by_movement = serializers.DictField(help_text=f"pathway -> movement -> count; {HIDDEN_GROUPS}")
     quotas = serializers.ListField(child=serializers.ListField(), help_text="[pathway, quota, places taken]")
     sites = serializers.DictField(child=serializers.IntegerField())
     integration_targets = serializers.ListField(
@@ -40,17 +36,13 @@ class DashboardSerializer(serializers.Serializer):
     )
     units = serializers.DictField(child=serializers.IntegerField())
     cvr = serializers.DictField()
-    duplicates = serializers.DictField(
-        help_text="movement -> open pairs and held lists (null when suppressed)"
-    )
+    duplicates = serializers.DictField(help_text=f"movement -> open pairs and held lists; {HIDDEN_GROUPS}")
     suppressed = serializers.BooleanField()
 
 
 class DashboardFigureSerializer(serializers.Serializer):
     figure = serializers.ChoiceField(choices=sorted(PANELS))
-    suppressed = serializers.BooleanField(
-        help_text="True for analysts: groups below 5 are left out of every count"
-    )
+    suppressed = serializers.BooleanField(help_text=SUPPRESSED)
     # DRF's metaclass takes declared fields off the class: `.data` stays the serializer's output.
     data = serializers.JSONField(help_text="The figure, shaped as in /api/dashboard/")  # type: ignore[assignment]
 

@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
@@ -47,12 +47,12 @@ FUNNEL = [
     (_("Integrated"), [S.INTEGRATED]),
     (_("Reintegrated"), [S.REINTEGRATED]),
 ]
-Table = dict[str, dict[str, int | None]]
+Table = dict[str, dict[str, int]]
 
 
 @dataclass
 class Dashboard:
-    funnel: list[tuple[str, int | None]]
+    funnel: list[tuple[str, int]]
     pathways: Table  # pathway -> region -> people
     pathway_by_sex: Table  # pathway -> sex -> people
     pathway_by_movement: Table  # pathway -> movement -> people
@@ -94,7 +94,7 @@ def read_filters(params: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, l
 
 
 
-def funnel(scope: Scope) -> list[tuple[str, int | None]]:
+def funnel(scope: Scope) -> list[tuple[str, int]]:
     if scope.analyst:
         by_status = {k[0]: n for k, n in scope.in_scope(scope.register).margin("status").items()}
     else:
@@ -117,7 +117,7 @@ def _pathway_table(scope: Scope, grouping: str, column: str, labels: Mapping[Any
             row = table.setdefault(pathway_labels.get(pathway, pathway), {})
             label = labels.get(other, str(other))
             row[label] = row.get(label, 0) + n
-    return cast(Table, table)
+    return table
 
 
 def pathways(scope: Scope) -> Table:
@@ -257,7 +257,7 @@ def duplicates(scope: Scope) -> Table:
     for row in table.values():
         row.setdefault("open_pairs", 0)
         row.setdefault("held_lists", 0)
-    return cast(Table, table)
+    return table
 
 
 def _held_lists() -> dict[str, int]:
@@ -310,30 +310,23 @@ def figures(
     return Dashboard(**{name: panel(scope) for name, panel in PANELS.items()}, suppressed=scope.analyst)
 
 
-def grid(
-    table: Table, columns: list[str] | None = None
-) -> tuple[list[str], list[tuple[str, list[int | None]]]]:
+def grid(table: Table, columns: list[str] | None = None) -> tuple[list[str], list[tuple[str, list[int]]]]:
     """A table as its column labels and rows, for a template; absent cells are 0."""
     columns = columns or sorted({c for row in table.values() for c in row})
     return columns, [(r, [table[r].get(c, 0) for c in columns]) for r in sorted(table)]
 
 
 Section = tuple[str, str, list[str], list[list[Any]]]  # key, title, header, rows
-HIDDEN = "<5"
-
-
-def _cell(value: Any) -> Any:
-    return HIDDEN if value is None else value
 
 
 def _grid_section(key: str, title: str, table: Table, columns: list[str] | None = None) -> Section:
     columns, rows = grid(table, columns)
-    return key, title, [str(_("Pathway")), *columns], [[r, *map(_cell, cells)] for r, cells in rows]
+    return key, title, [str(_("Pathway")), *columns], [[r, *cells] for r, cells in rows]
 
 
 def sections(board: Dashboard) -> list[Section]:
-    """The dashboard's figures as titled tables, in the page's order, for its exports. A hidden
-    count is written "<5", as on the page."""
+    """The dashboard's figures as titled tables, in the page's order, for its exports. For analysts
+    a hidden group is in no figure (`core.suppression`): nothing marks it, as on the page."""
     sites_labels = {
         "sites": _("Sites"),
         "operational": _("Operational"),
@@ -355,7 +348,7 @@ def sections(board: Dashboard) -> list[Section]:
             "funnel",
             str(_("From pre-registration to reintegration")),
             [str(_("Step")), str(_("People"))],
-            [[label, _cell(n)] for label, n in board.funnel],
+            [[label, n] for label, n in board.funnel],
         ),
         (
             "quotas",
@@ -394,9 +387,6 @@ def sections(board: Dashboard) -> list[Section]:
             "duplicates",
             str(_("Duplicates and lists held, per movement")),
             [str(_("Movement")), str(_("Open pairs")), str(_("Lists held"))],
-            [
-                [code, _cell(row["open_pairs"]), _cell(row["held_lists"])]
-                for code, row in board.duplicates.items()
-            ],
+            [[code, row["open_pairs"], row["held_lists"]] for code, row in board.duplicates.items()],
         ),
     ]

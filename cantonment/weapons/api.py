@@ -24,7 +24,7 @@ from cantonment.sites.models import Site
 from cantonment.weapons import selectors, services
 from cantonment.weapons.models import CustodyEvent, StorageLocation, WamItem
 from core.api import PersonRef, ScopedPrimaryKeyField, refused
-from core.suppression import for_analyst, visible
+from core.suppression import HIDDEN_GROUPS, for_analyst, visible
 from ddr.models import ArmedGroup, Combatant, DeclaredWeapon
 
 
@@ -162,7 +162,7 @@ class WamItemViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
 class MovementReconciliationSerializer(serializers.Serializer):
     movement = serializers.CharField()
-    declared = serializers.IntegerField(allow_null=True, help_text="null when suppressed")
+    declared = serializers.IntegerField(allow_null=True, help_text=HIDDEN_GROUPS)
     handed_in = serializers.IntegerField(allow_null=True)
     matched = serializers.IntegerField(allow_null=True)
     not_handed_in = serializers.IntegerField(allow_null=True)

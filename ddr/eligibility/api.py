@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from accounts.permissions import ALL_ROLES
 from core.models import Region
-from core.suppression import for_analyst
+from core.suppression import HIDDEN_GROUPS, SUPPRESSED, for_analyst
 from ddr.lists.models import ArmedGroup
 from ddr.registration.models import Category, Combatant
 from ddr.registration.selectors import Scope
@@ -25,10 +25,8 @@ class PathwayCountSerializer(serializers.Serializer):
     region = serializers.CharField(required=False)
     movement = serializers.CharField(required=False)
     sex = serializers.CharField(required=False)
-    count = serializers.IntegerField(allow_null=True, help_text="null when suppressed")
-    suppressed = serializers.BooleanField(
-        help_text="True for analysts: the count leaves out every group smaller than 5 (core.suppression)."
-    )
+    count = serializers.IntegerField(allow_null=True, help_text=HIDDEN_GROUPS)
+    suppressed = serializers.BooleanField(help_text=SUPPRESSED)
 
 
 class PathwayCountsView(APIView):

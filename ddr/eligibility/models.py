@@ -9,6 +9,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.querysets import PersonScopedQuerySet
+
 
 def default_category_pathways() -> dict[str, str]:
     # The 2018 agreement: armed combatants towards integration, the unarmed to community
@@ -142,6 +144,8 @@ class WaitingPlace(models.Model):
     pathway = models.CharField(_("pathway"), max_length=24)
     position = models.PositiveIntegerField(_("position"))
     since = models.DateTimeField(_("waiting since"))
+
+    objects = PersonScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["pathway", "position"]

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import ALL_ROLES
-from core.suppression import Base, for_analyst, visible
+from core.suppression import HIDDEN_GROUPS, SUPPRESSED, Base, for_analyst, visible
 from ddr.lists.models import ArmedGroup, Coalition, CoalitionMembership, SubmittedList
 
 
@@ -94,11 +94,9 @@ class SubmittedListViewSet(viewsets.ReadOnlyModelViewSet):
 
 class ListIntegritySerializer(serializers.Serializer):
     indicator = serializers.CharField()
-    count = serializers.IntegerField(allow_null=True, help_text="null when suppressed")
+    count = serializers.IntegerField(allow_null=True, help_text=HIDDEN_GROUPS)
     share = serializers.FloatField(allow_null=True)
-    suppressed = serializers.BooleanField(
-        help_text="True for analysts: the count leaves out every group smaller than 5 (core.suppression)."
-    )
+    suppressed = serializers.BooleanField(help_text=SUPPRESSED)
 
 
 class ListIntegrityView(APIView):
