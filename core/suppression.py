@@ -45,6 +45,8 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from core.errors import Refused
+
 SUPPRESS_BELOW = 5
 Key = tuple[Any, ...]
 
@@ -112,8 +114,10 @@ def visible(count: int | None) -> int:
     return count if count and count >= SUPPRESS_BELOW else 0
 
 
-class PeriodRefused(ValueError):
+class PeriodRefused(Refused):
     """An analyst asked for a period that is not made of whole periods of the analysts' grain."""
+
+    field = "period"
 
 
 # The analysts' period grain (`DDR_ANALYST_PERIOD_MONTHS`) -> the database's truncation kind.
