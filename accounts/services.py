@@ -9,9 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import GUARDED_ROLES, RoleGrant, User
+from core.errors import Refused
 
 
-class RoleGrantRefused(Exception):
+class RoleGrantRefused(Refused):
     """The request cannot be made or decided; the message says why."""
 
 

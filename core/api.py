@@ -32,8 +32,11 @@ ERROR_DESCRIPTIONS = {
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """Model validation errors become 400s with field errors, never 500s."""
-    if isinstance(exc, DjangoValidationError):
+    """A service's refusal and a model's validation error become 400s with field errors, never
+    500s: the refusal's message under the field it names (`core.errors.Refused`)."""
+    if isinstance(exc, Refused):
+        exc = exceptions.ValidationError({exc.field: [str(exc)]})
+    elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
     return drf_exception_handler(exc, context)
 
@@ -113,8 +116,3 @@ class PersonRef(serializers.Field):
         if for_analyst(self.context["request"].user):
             return pseudonym_for(person_id, self.purpose)
         return person_id
-
-
-def refused(exc: Refused) -> exceptions.ValidationError:
-    """A service's refusal as the API's 400: the message under the field it names."""
-    return exceptions.ValidationError({exc.field: [str(exc)]})

@@ -8,11 +8,19 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseNotAllowed
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+)
 from django.utils.cache import add_never_cache_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from rest_framework.views import APIView
 
+from core.errors import Refused
 from core.health import health_report
 
 Handler = Callable[[HttpRequest], HttpResponse]
@@ -142,3 +150,27 @@ class LoginRequiredMiddleware(DjangoLoginRequired):
         if isinstance(cls, type) and issubclass(cls, APIView):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
+
+
+class RefusalMiddleware:
+    """A refusal (`core.errors.Refused`) that no view turned into a form error or a message is
+    still an answer, never a 500: after a POST from a page of this site, its message on that page
+    again; otherwise a 400 that says it (a page read with a period an analyst may not read).
+    The API answers its own refusals (`core.api.exception_handler`)."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, Refused):
+            return None
+        back = request.META.get("HTTP_REFERER", "")
+        if request.method == "POST" and url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            messages.error(request, str(exception))
+            return HttpResponseRedirect(back)
+        return HttpResponseBadRequest(str(exception), content_type="text/plain; charset=utf-8")

@@ -46,6 +46,8 @@ from django.conf import settings
 from django.db.models import Case, F, When
 from django.utils.translation import gettext as _
 
+from core.errors import Refused
+
 SUPPRESS_BELOW = 5
 Key = tuple[Any, ...]
 # What the API schema says of a count and of the `suppressed` flag (a hidden group counts as
@@ -127,8 +129,10 @@ def visible_in_database(field: str) -> Case:
     return Case(When(**{f"{field}__gte": SUPPRESS_BELOW}, then=F(field)), default=0)
 
 
-class PeriodRefused(ValueError):
+class PeriodRefused(Refused):
     """An analyst asked for a period that is not made of whole periods of the analysts' grain."""
+
+    field = "period"
 
 
 # The analysts' period grain (`DDR_ANALYST_PERIOD_MONTHS`) -> the database's truncation kind.

@@ -15,14 +15,18 @@ from django.apps import apps
 from django.db import OperationalError
 from django.utils.translation import gettext as _
 
+from core.errors import Refused
 from core.models import Job, task_time_limits
 
 log = logging.getLogger(__name__)
 
 
 def failure_message(exc: BaseException, unexpected: str | None = None) -> str:
-    """What the page says when a job's work raised `exc`: never the exception itself (it may hold
-    names or SQL; the log has it), only whether the work ran out of time, or else `unexpected`."""
+    """What the page says when a job's work raised `exc`: a refusal's own message (written for
+    the reader), else never the exception itself (it may hold names or SQL; the log has it), only
+    whether the work ran out of time, or else `unexpected`."""
+    if isinstance(exc, Refused):
+        return str(exc)
     if isinstance(exc, SoftTimeLimitExceeded):
         return _("Stopped: the work took longer than its time limit (%(minutes)s minutes).") % {
             "minutes": task_time_limits()[0] // 60

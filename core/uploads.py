@@ -21,6 +21,7 @@ from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
+from core.errors import Refused
 from core.exports import to_csv
 
 ERRORS_PER_PAGE = 50
@@ -32,8 +33,10 @@ CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 FIRST_LINE = re.compile(r"[^\r\n]*")
 
 
-class FileRejected(Exception):
+class FileRejected(Refused):
     """The whole file is unusable (encoding, format, size, missing columns): one clear reason."""
+
+    field = "file"
 
 
 def megabytes(size: int) -> str:

@@ -166,11 +166,7 @@ class BeneficiaryViewSet(IdentifyingListMixin, mixins.CreateModelMixin, viewsets
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         project, person = values.pop("project"), values.pop("person")
-        try:
-            beneficiary = services.beneficiary_add(project=project, person=person, by=request.user, **values)
-        except services.CVRRefused as exc:
-            field = "person" if exc.field == "registration_number" else exc.field
-            raise serializers.ValidationError({field: [str(exc)]}) from exc
+        beneficiary = services.beneficiary_add(project=project, person=person, by=request.user, **values)
         return Response(BeneficiarySerializer(beneficiary, context={"request": request}).data, status=201)
 
 

@@ -262,12 +262,12 @@ def beneficiary_add(
         if person is not None:
             refusal = ex_combatant_refusal(person)
             if refusal:
-                raise CVRRefused(refusal, "registration_number")
+                raise CVRRefused(refusal, "person")
             if project.participants.filter(combatant=person).exists():
                 raise CVRRefused(
                     _("%(who)s is already a beneficiary of this project.")
                     % {"who": person.registration_number},
-                    "registration_number",
+                    "person",
                 )
             values.update(kind=Beneficiary.Kind.EX_COMBATANT, sex=person.sex, name="")
         else:

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role
 from accounts.permissions import ALL_ROLES, CASE_ROLES, REGISTER_ROLES, role_required
 from core.audit import history_of
+from core.errors import refusal_to
 from core.exports import Column, table_export
 from core.forms import form_errors
 from core.models import Job, Region
@@ -199,11 +200,8 @@ def project_advance(request: HttpRequest, pk: int) -> HttpResponse:
             request, _("This step is decided nationally (Bamako): a commission officer records it.")
         )
         return redirect("cvr:project-detail", pk=pk)
-    try:
+    with refusal_to(request):
         services.project_advance(project=project, by=request.user, **form.cleaned_data)
-    except services.CVRRefused as exc:
-        messages.error(request, str(exc))
-    else:
         messages.success(request, _("Step recorded."))
     return redirect("cvr:project-detail", pk=pk)
 
@@ -225,11 +223,8 @@ def beneficiary_add(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, _("No registered person %(n)s in your scope.") % {"n": number or "—"})
             return redirect("cvr:project-detail", pk=pk)
     values = {k: data[k] for k in ("sex", "age_band", "village", "youth_at_risk", "name")}
-    try:
+    with refusal_to(request):
         services.beneficiary_add(project=project, by=request.user, person=person, **values)
-    except services.CVRRefused as exc:
-        messages.error(request, str(exc))
-    else:
         messages.success(request, _("Beneficiary added; the mix is being recomputed."))
     return redirect("cvr:project-detail", pk=pk)
 
@@ -294,11 +289,8 @@ def partner_list(request: HttpRequest) -> HttpResponse:
 def consortium_new(request: HttpRequest) -> HttpResponse:
     form = ConsortiumForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_to(form):
             services.consortium_create(by=request.user, **form.cleaned_data)
-        except services.CVRRefused as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
-        else:
             messages.success(request, _("Consortium recorded."))
             return redirect("cvr:partner-list")
     return render(request, "cvr/consortium_new.html", {"form": form})

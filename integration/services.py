@@ -386,17 +386,14 @@ def candidate_medical(*, candidate: Candidate, fit: bool, on: dt.date, examiner:
 @CANDIDATES.entering(S.FIT, S.REDIRECTED)
 def _examined(candidate: Candidate, step: Step) -> list[str]:
     person = candidate.combatant
-    try:
-        screening.medical_record(
-            person=person,
-            examined_on=step.on,
-            examiner=step.details["examiner"],
-            result=MedicalStatus.FIT if step.to == S.FIT else MedicalStatus.UNFIT,
-            final=True,
-            by=step.by,
-        )
-    except screening.ScreeningRefused as exc:
-        raise IntegrationRefused(str(exc), "on") from exc
+    screening.medical_record(
+        person=person,
+        examined_on=step.on,
+        examiner=step.details["examiner"],
+        result=MedicalStatus.FIT if step.to == S.FIT else MedicalStatus.UNFIT,
+        final=True,
+        by=step.by,
+    )
     if step.to == S.REDIRECTED:
         ruleset = eligibility_selectors.active_ruleset()
         if ruleset is not None:  # the rules in force decide where the unfit go

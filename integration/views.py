@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,10 +17,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import ALL_ROLES, CASE_ROLES, REGISTER_ROLES, role_required
+from core.errors import refusal_to
 from core.exports import Column, table_export
 from core.forms import StyledForm, form_errors, style_fields
 from core.http import redirect_next
-from core.suppression import PeriodRefused, for_analyst, is_period_end, period_end, period_start
+from core.suppression import for_analyst, is_period_end, period_end, period_start
 from ddr.models import Combatant
 from integration import services
 from integration.models import Candidate, Cohort, IntegrationTarget, Membership, Party, Unit
@@ -252,7 +253,7 @@ def unit_member_add(request: HttpRequest, pk: int) -> HttpResponse:
             request, _("No registered person %(n)s in your scope.") % {"n": data["registration_number"]}
         )
         return redirect("integration:unit-detail", pk=pk)
-    try:
+    with refusal_to(request):
         services.membership_start(
             unit=unit,
             party=data["party"],
@@ -264,8 +265,6 @@ def unit_member_add(request: HttpRequest, pk: int) -> HttpResponse:
             rank=data["rank"],
         )
         messages.success(request, _("Member added."))
-    except services.IntegrationRefused as exc:
-        messages.error(request, str(exc))
     return redirect("integration:unit-detail", pk=pk)
 
 
@@ -281,11 +280,9 @@ def membership_leave(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Not recorded: %(errors)s") % {"errors": form_errors(form)})
     else:
-        try:
+        with refusal_to(request):
             services.membership_end(membership=membership, by=request.user, **form.cleaned_data)
             messages.success(request, _("Departure recorded."))
-        except services.IntegrationRefused as exc:
-            messages.error(request, str(exc))
     return redirect("integration:unit-detail", pk=membership.unit_id)
 
 
@@ -294,13 +291,11 @@ def membership_leave(request: HttpRequest, pk: int) -> HttpResponse:
 def membership_command(request: HttpRequest, pk: int) -> HttpResponse:
     unit = _unit(request, pk)
     membership = _membership(request, int(request.POST.get("membership", "0") or 0))
-    try:
+    with refusal_to(request):
         services.command_give(
             unit=unit, membership=membership, by=request.user, rank=request.POST.get("rank", "")
         )
         messages.success(request, _("Command position given."))
-    except services.IntegrationRefused as exc:
-        messages.error(request, str(exc))
     return redirect("integration:unit-detail", pk=pk)
 
 
@@ -315,7 +310,7 @@ def unit_patrol(request: HttpRequest, pk: int) -> HttpResponse:
     data = form.cleaned_data
     planned = {p: data[f"planned_{p}"] for p in Party.values if data[f"planned_{p}"]}
     present = {p: data[f"present_{p}"] for p in Party.values if data[f"present_{p}"]}
-    try:
+    with refusal_to(request):
         services.patrol_record(
             unit=unit,
             on=data["on"],
@@ -325,8 +320,6 @@ def unit_patrol(request: HttpRequest, pk: int) -> HttpResponse:
             by=request.user,
         )
         messages.success(request, _("Patrol recorded."))
-    except services.IntegrationRefused as exc:
-        messages.error(request, str(exc))
     return redirect("integration:unit-detail", pk=pk)
 
 
@@ -349,10 +342,8 @@ def desertions(request: HttpRequest) -> HttpResponse:
     first = dt.date(2023, 9, 1)
     start = _date(request.GET.get("from"), period_start(first) if for_analyst(request.user) else first)
     end = _date(request.GET.get("to"), until if for_analyst(request.user) else today)
-    try:
-        counts = services.desertion_counts(request.user, start=start, end=end)
-    except PeriodRefused as exc:
-        return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
+    # A period an analyst may not read is refused: a 400 that says why (core.middleware).
+    counts = services.desertion_counts(request.user, start=start, end=end)
     left = Membership.objects.for_user(request.user).filter(
         leaving=Membership.Leaving.DESERTED, end__gte=start, end__lte=end
     )
@@ -490,7 +481,7 @@ def cohort_candidate_add(request: HttpRequest, pk: int) -> HttpResponse:
             _("No registered person %(n)s in your scope.") % {"n": form.cleaned_data["registration_number"]},
         )
         return redirect("integration:cohort-detail", pk=pk)
-    try:
+    with refusal_to(request):
         services.candidate_add(
             cohort=cohort,
             person=person,
@@ -499,8 +490,6 @@ def cohort_candidate_add(request: HttpRequest, pk: int) -> HttpResponse:
             education=form.cleaned_data["education"],
         )
         messages.success(request, _("Candidate added."))
-    except services.IntegrationRefused as exc:
-        messages.error(request, str(exc))
     return redirect("integration:cohort-detail", pk=pk)
 
 
@@ -515,7 +504,7 @@ def cohort_step(request: HttpRequest, pk: int) -> HttpResponse:
         .filter(cohort=cohort, pk=request.POST.get("candidate") or 0)
         .first()
     )
-    try:
+    with refusal_to(request):
         if action == "start_training":
             # Only the candidates this officer may see: not another region's, never a child's.
             fit = Candidate.objects.for_user(request.user).filter(cohort=cohort, status=Candidate.Status.FIT)
@@ -550,6 +539,4 @@ def cohort_step(request: HttpRequest, pk: int) -> HttpResponse:
             )
         else:
             messages.error(request, _("Unknown step."))
-    except services.IntegrationRefused as exc:
-        messages.error(request, str(exc))
     return redirect("integration:cohort-detail", pk=pk)

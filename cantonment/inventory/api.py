@@ -20,9 +20,8 @@ from rest_framework.response import Response
 from accounts.permissions import ALL_ROLES, CANTONMENT_ROLES
 from cantonment.inventory import services
 from cantonment.inventory.models import InventoryItem, InventoryMovement
-from cantonment.sites import services as stays
 from cantonment.sites.models import Site
-from core.api import ScopedPrimaryKeyField, refused
+from core.api import ScopedPrimaryKeyField
 from core.models import Region
 
 
@@ -95,10 +94,7 @@ class InventoryItemViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
         item = self.get_object()
         data = MovementSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            services.movement_record(item=item, by=request.user, **data.validated_data)
-        except stays.CantonmentRefused as exc:
-            raise refused(exc) from exc
+        services.movement_record(item=item, by=request.user, **data.validated_data)
         return Response(
             InventoryItemSerializer(self.get_queryset().get(pk=item.pk), context={"request": request}).data
         )

@@ -10,10 +10,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.errors import Refused
 from core.querysets import RegionScopedQuerySet
 
 
-class HandedOverError(Exception):
+class HandedOverError(Refused):
     """The item belongs to a handover: it can no longer be changed."""
 
 

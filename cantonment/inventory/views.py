@@ -14,9 +14,9 @@ from accounts.permissions import role_required
 from cantonment.inventory import services
 from cantonment.inventory.forms import HandoverForm, InventoryItemForm, MovementForm
 from cantonment.inventory.models import Handover, InventoryItem
-from cantonment.sites.services import CantonmentRefused
 from cantonment.sites.views import CANTONMENT_ROLES
 from core.audit import history_of
+from core.errors import refusal_to
 from core.exports import Column, table_export
 from core.forms import form_errors
 from core.pagination import CappedPaginator
@@ -86,11 +86,9 @@ def inventory_move(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Movement not recorded: %(errors)s") % {"errors": form_errors(form)})
     else:
-        try:
+        with refusal_to(request):
             services.movement_record(item=item, by=request.user, **form.cleaned_data)
             messages.success(request, _("Movement recorded."))
-        except CantonmentRefused as exc:
-            messages.error(request, str(exc))
     return redirect("cantonment:inventory-detail", pk=pk)
 
 
@@ -99,7 +97,7 @@ def handover_new(request: HttpRequest) -> HttpResponse:
     form = HandoverForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with refusal_to(form):
             handover = services.handover_make(
                 items=list(data["items"]),
                 reference=data["reference"],
@@ -109,9 +107,6 @@ def handover_new(request: HttpRequest) -> HttpResponse:
                 note=data["note"],
                 by=request.user,
             )
-        except CantonmentRefused as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
-        else:
             messages.success(
                 request, _("Handover %(ref)s recorded; its receipt is ready.") % {"ref": handover.reference}
             )

@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from accounts.permissions import ALL_ROLES, CANTONMENT_ROLES, CASE_ROLES
 from cantonment.sites import selectors, services
 from cantonment.sites.models import CantonmentStay, Site
-from core.api import PersonRef, ScopedPrimaryKeyField, refused
+from core.api import PersonRef, ScopedPrimaryKeyField
 from core.suppression import Base, for_analyst
 from ddr.models import Combatant
 
@@ -109,15 +109,12 @@ class SiteViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     def perform_update(self, serializer: Any) -> None:
         site = serializer.instance
         data = serializer.validated_data
-        try:
-            services.site_capacity(
-                site=site,
-                capacity=data.get("capacity", site.capacity),
-                places_for_women=data.get("places_for_women", site.places_for_women),
-                by=self.request.user,
-            )
-        except services.CantonmentRefused as exc:
-            raise refused(exc) from exc
+        services.site_capacity(
+            site=site,
+            capacity=data.get("capacity", site.capacity),
+            places_for_women=data.get("places_for_women", site.places_for_women),
+            by=self.request.user,
+        )
         serializer.instance = self.get_queryset().get(pk=site.pk)
 
     @extend_schema(request=SiteStepSerializer, responses=SiteSerializer)
@@ -126,10 +123,7 @@ class SiteViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
         site = self.get_object()
         step = SiteStepSerializer(data=request.data)
         step.is_valid(raise_exception=True)
-        try:
-            services.site_advance(site=site, by=request.user, **step.validated_data)
-        except services.CantonmentRefused as exc:
-            raise refused(exc) from exc
+        services.site_advance(site=site, by=request.user, **step.validated_data)
         return Response(
             SiteSerializer(self.get_queryset().get(pk=site.pk), context={"request": request}).data
         )
@@ -176,15 +170,12 @@ class StayViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = CheckInSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        try:
-            stay = services.check_in(
-                person=data.validated_data["person"],
-                site=data.validated_data["site"],
-                on=data.validated_data["checked_in_on"],
-                by=request.user,
-            )
-        except services.CantonmentRefused as exc:
-            raise refused(exc) from exc
+        stay = services.check_in(
+            person=data.validated_data["person"],
+            site=data.validated_data["site"],
+            on=data.validated_data["checked_in_on"],
+            by=request.user,
+        )
         return Response(StaySerializer(stay, context={"request": request}).data, status=201)
 
     @extend_schema(request=CheckOutSerializer, responses=StaySerializer)
@@ -193,10 +184,7 @@ class StayViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         stay = self.get_object()
         data = CheckOutSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            stay = services.check_out(stay=stay, on=data.validated_data["checked_out_on"], by=request.user)
-        except services.CantonmentRefused as exc:
-            raise refused(exc) from exc
+        stay = services.check_out(stay=stay, on=data.validated_data["checked_out_on"], by=request.user)
         return Response(StaySerializer(stay, context={"request": request}).data)
 
 

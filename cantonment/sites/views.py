@@ -20,6 +20,7 @@ from cantonment.sites import selectors, services
 from cantonment.sites.forms import CapacityForm, CheckInForm, CheckOutForm, SiteAdvanceForm
 from cantonment.sites.models import CantonmentStay, Site
 from core.audit import history_of
+from core.errors import refusal_to
 from core.exports import Column, table_export
 from core.forms import form_errors
 from core.suppression import for_analyst
@@ -181,11 +182,8 @@ def site_check_in(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Not checked in: %(errors)s") % {"errors": form_errors(form)})
         return redirect("cantonment:site-detail", pk=pk)
     person = form.cleaned_data["registration_number"]
-    try:
+    with refusal_to(request):
         stay = services.check_in(person=person, site=site, on=form.cleaned_data["on"], by=request.user)
-    except services.CantonmentRefused as exc:
-        messages.error(request, str(exc))
-    else:
         messages.success(
             request,
             _("%(who)s checked in; leave by %(date)s.")
@@ -202,11 +200,9 @@ def stay_check_out(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Not checked out: %(errors)s") % {"errors": form_errors(form)})
     else:
-        try:
+        with refusal_to(request):
             services.check_out(stay=stay, on=form.cleaned_data["on"], by=request.user)
             messages.success(request, _("Checked out."))
-        except services.CantonmentRefused as exc:
-            messages.error(request, str(exc))
     return redirect("cantonment:site-detail", pk=stay.site_id)
 
 
@@ -218,11 +214,9 @@ def site_capacity(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Capacity not changed: %(errors)s") % {"errors": form_errors(form)})
     else:
-        try:
+        with refusal_to(request):
             services.site_capacity(site=site, by=request.user, **form.cleaned_data)
             messages.success(request, _("Capacity changed."))
-        except services.CantonmentRefused as exc:
-            messages.error(request, str(exc))
     return redirect("cantonment:site-detail", pk=pk)
 
 
@@ -234,9 +228,7 @@ def site_advance(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Status not changed: %(errors)s") % {"errors": form_errors(form)})
     else:
-        try:
+        with refusal_to(request):
             services.site_advance(site=site, by=request.user, **form.cleaned_data)
             messages.success(request, _("Status changed."))
-        except services.CantonmentRefused as exc:
-            messages.error(request, str(exc))
     return redirect("cantonment:site-detail", pk=pk)

@@ -19,11 +19,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import ALL_ROLES, CANTONMENT_ROLES, CASE_ROLES
-from cantonment.sites import services as stays
 from cantonment.sites.models import Site
 from cantonment.weapons import selectors, services
 from cantonment.weapons.models import CustodyEvent, StorageLocation, WamItem
-from core.api import PersonRef, ScopedPrimaryKeyField, refused
+from core.api import PersonRef, ScopedPrimaryKeyField
 from core.suppression import HIDDEN_GROUPS, for_analyst, visible
 from ddr.models import ArmedGroup, Combatant, DeclaredWeapon
 
@@ -129,10 +128,7 @@ class WamItemViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         data = HandInSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        try:
-            item = services.hand_in(by=request.user, **values)
-        except stays.CantonmentRefused as exc:
-            raise refused(exc) from exc
+        item = services.hand_in(by=request.user, **values)
         return self._item_response(item, 201)
 
     @extend_schema(request=TransferSerializer, responses=WamItemSerializer)
@@ -141,10 +137,7 @@ class WamItemViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         item = self.get_object()
         data = TransferSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        try:
-            services.transfer(item=item, by=request.user, **data.validated_data)
-        except stays.CantonmentRefused as exc:
-            raise refused(exc) from exc
+        services.transfer(item=item, by=request.user, **data.validated_data)
         return self._item_response(item)
 
     @extend_schema(request=DisposalSerializer, responses=WamItemSerializer)
@@ -153,10 +146,7 @@ class WamItemViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         item = self.get_object()
         data = DisposalSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            services.dispose(item=item, by=request.user, **data.validated_data)
-        except stays.CantonmentRefused as exc:
-            raise refused(exc) from exc
+        services.dispose(item=item, by=request.user, **data.validated_data)
         return self._item_response(item)
 
 

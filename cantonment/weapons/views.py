@@ -12,12 +12,12 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import role_required
 from cantonment.sites.models import Site
-from cantonment.sites.services import CantonmentRefused
 from cantonment.sites.views import CANTONMENT_ROLES
 from cantonment.weapons import selectors, services
 from cantonment.weapons.forms import DisposalForm, HandInForm, TransferForm
 from cantonment.weapons.models import StockCheck, StockCheckLine, StorageLocation, WamItem
 from core.audit import history_of
+from core.errors import refusal_to
 from core.exports import Column, table_export
 from core.forms import form_errors
 from core.pagination import CappedPaginator
@@ -102,7 +102,7 @@ def wam_hand_in(request: HttpRequest) -> HttpResponse:
     form = HandInForm(request.POST or None, user=request.user, initial={"site": request.GET.get("site")})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with refusal_to(form):
             item = services.hand_in(
                 site=data["site"],
                 location=data["location"],
@@ -117,9 +117,6 @@ def wam_hand_in(request: HttpRequest) -> HttpResponse:
                 quantity=data["quantity"],
                 condition=data["condition"],
             )
-        except CantonmentRefused as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
-        else:
             messages.success(request, _("Registered: receipt %(n)s.") % {"n": item.receipt_number})
             return redirect("cantonment:wam-detail", pk=item.pk)
     return render(request, "cantonment/wam_hand_in.html", {"form": form})
@@ -160,11 +157,9 @@ def wam_transfer(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Not transferred: %(errors)s") % {"errors": form_errors(form)})
     else:
-        try:
+        with refusal_to(request):
             services.transfer(item=item, by=request.user, **form.cleaned_data)
             messages.success(request, _("Transfer recorded."))
-        except CantonmentRefused as exc:
-            messages.error(request, str(exc))
     return redirect("cantonment:wam-detail", pk=pk)
 
 
@@ -176,11 +171,9 @@ def wam_dispose(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Not recorded: %(errors)s") % {"errors": form_errors(form)})
     else:
-        try:
+        with refusal_to(request):
             services.dispose(item=item, by=request.user, **form.cleaned_data)
             messages.success(request, _("Final disposal recorded."))
-        except CantonmentRefused as exc:
-            messages.error(request, str(exc))
     return redirect("cantonment:wam-detail", pk=pk)
 
 
@@ -212,13 +205,10 @@ def stock_check_detail(request: HttpRequest, pk: int) -> HttpResponse:
             line.pk: (request.POST.get(f"result-{line.pk}", ""), request.POST.get(f"note-{line.pk}", ""))
             for line in lines
         }
-        try:
+        with refusal_to(request):
             services.stock_check_record(
                 check=check, results=results, on=timezone.localdate(), by=request.user
             )
-        except CantonmentRefused as exc:
-            messages.error(request, str(exc))
-        else:
             messages.success(request, _("Stock check recorded."))
             return redirect("cantonment:stock-check-list")
     context = {"check": check, "lines": lines, "results": StockCheckLine.Result.choices[1:]}

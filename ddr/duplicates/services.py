@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import save_audited
+from core.errors import Refused
 from core.models import Job
 from ddr.duplicates import rules
 from ddr.duplicates.models import DuplicatePair, MatchingSettings, Merge
@@ -24,7 +25,7 @@ from ddr.registration.names import person_derive
 S = Combatant.Status
 
 
-class DuplicateRefused(Exception):
+class DuplicateRefused(Refused):
     """The decision cannot be taken; the message says why. Nothing was changed."""
 
 

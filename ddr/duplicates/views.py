@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from accounts.permissions import IMPORT_ROLES, REGISTER_ROLES, role_required
+from core.errors import refusal_to
 from core.exports import Column, table_export
 from core.models import Job
 from core.pagination import CappedPaginator
@@ -79,7 +80,7 @@ def duplicate_pair(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*REGISTER_ROLES)
 def duplicate_decide(request: HttpRequest, pk: int) -> HttpResponse:
     pair = get_object_or_404(selectors.pairs_for(request.user), pk=pk)
-    try:
+    with refusal_to(request):
         if request.POST.get("decision") == "same":
             services.pair_merge(pair=pair, by=request.user)
             messages.success(request, _("Merged: one person, every list entry and document kept."))
@@ -88,10 +89,8 @@ def duplicate_decide(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(
                 request, _("Recorded as two different people; this pair will not be proposed again.")
             )
-    except services.DuplicateRefused as exc:
-        messages.error(request, str(exc))
-        return redirect("ddr:duplicate-pair", pk=pk)
-    return redirect("ddr:duplicate-queue")
+        return redirect("ddr:duplicate-queue")
+    return redirect("ddr:duplicate-pair", pk=pk)
 
 
 @require_POST
@@ -100,11 +99,9 @@ def merge_undo(request: HttpRequest, pk: int) -> HttpResponse:
     merge = get_object_or_404(
         Merge.objects.for_user(request.user), pk=pk, pair__in=selectors.pairs_for(request.user)
     )
-    try:
+    with refusal_to(request):
         services.merge_undo(merge=merge, by=request.user)
         messages.success(request, _("Merge undone: both records are back as they were."))
-    except services.DuplicateRefused as exc:
-        messages.error(request, str(exc))
     return redirect("ddr:duplicate-queue")
 
 

@@ -15,6 +15,7 @@ from simple_history.utils import bulk_update_with_history
 
 from core.audit import save_audited
 from core.bulk import with_history
+from core.errors import Refused
 from core.models import Job
 from ddr.eligibility.models import EligibilityRun, RuleSet, WaitingPlace
 from ddr.eligibility.rules import Rules, decide, pathway_case
@@ -39,7 +40,7 @@ EXITS = frozenset({S.REFERRED, S.EXCLUDED, S.WITHDRAWN, S.DECEASED, S.DESERTED})
 TERMINAL = frozenset({S.REFERRED, S.EXCLUDED, S.WITHDRAWN, S.DECEASED, S.DESERTED, S.REINTEGRATED, S.MERGED})
 
 
-class PathwayRefused(Exception):
+class PathwayRefused(Refused):
     """The change cannot be made; the message says why. Nothing was changed."""
 
 

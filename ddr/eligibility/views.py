@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import RULESET_EDIT_ROLES, RULESET_READ_ROLES, role_required
+from core.errors import refusal_to
 from core.exports import Column, table_export
 from core.pagination import CappedPaginator
 from ddr.eligibility import selectors, services
@@ -132,13 +133,11 @@ def ruleset_what_if_people(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def ruleset_activate(request: HttpRequest, pk: int) -> HttpResponse:
     ruleset = get_object_or_404(RuleSet, pk=pk)
-    try:
+    with refusal_to(request):
         run = services.ruleset_activate(ruleset=ruleset, by=request.user)
-    except services.PathwayRefused as exc:
-        messages.error(request, str(exc))
-        return redirect("ddr:ruleset-detail", pk=ruleset.pk)
-    messages.success(request, _("Rule set activated: every pathway is being recomputed."))
-    return redirect("ddr:eligibility-run", pk=run.pk)
+        messages.success(request, _("Rule set activated: every pathway is being recomputed."))
+        return redirect("ddr:eligibility-run", pk=run.pk)
+    return redirect("ddr:ruleset-detail", pk=ruleset.pk)
 
 
 @role_required(*RULESET_READ_ROLES)

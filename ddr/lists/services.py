@@ -15,6 +15,7 @@ from django.db import OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import Refused
 from core.models import Job, Region
 from core.tasks import failure_message, job_failure
 from core.uploads import FileRejected, capped, megabytes
@@ -30,8 +31,10 @@ from ddr.screening import services as screening
 log = logging.getLogger(__name__)
 
 
-class ImportRejected(Exception):
+class ImportRejected(Refused):
     """The import cannot go ahead; the message says why. Nothing was saved."""
+
+    field = "file"
 
 
 
@@ -248,7 +251,7 @@ def list_import_commit(*, import_id: int) -> ListImport:
             submitted = _write_list(record, rows)
             record.result, record.status, record.message = submitted, ListImport.Status.COMMITTED, ""
             record.save(update_fields=["result", "status", "message"])
-    except (ImportRejected, FileRejected) as exc:
+    except Refused as exc:  # the file, or what it would write, is refused: nothing was imported
         _failed(record, str(exc))
         job.fail(str(exc))
         record.refresh_from_db()

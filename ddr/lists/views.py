@@ -15,6 +15,7 @@ from accounts.permissions import (
     role_required,
 )
 from core.audit import history_of
+from core.errors import refusal_to
 from core.exports import Column, table_export
 from core.uploads import errors_csv, errors_page
 from ddr.lists import selectors, services
@@ -92,7 +93,7 @@ def import_new(request: HttpRequest) -> HttpResponse:
     form = ListImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with refusal_to(form):
             record = services.list_import_start(
                 data=data["file"].read(),
                 filename=data["file"].name,
@@ -104,9 +105,6 @@ def import_new(request: HttpRequest) -> HttpResponse:
                 previous=data["previous"],
                 by=request.user,
             )
-        except services.ImportRejected as exc:
-            form.add_error("file", str(exc))
-        else:
             return redirect("ddr:import-detail", pk=record.pk)
     return render(request, "ddr/import_new.html", {"form": form}, status=400 if form.errors else 200)
 
@@ -148,10 +146,8 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*IMPORT_ROLES)
 def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
     record = _import_for(pk)
-    try:
+    with refusal_to(request):
         services.list_import_queue_commit(record=record, by=request.user)
-    except services.ImportRejected as exc:
-        messages.error(request, str(exc))
     return redirect("ddr:import-detail", pk=pk)
 
 

@@ -18,6 +18,7 @@ from rapidfuzz import fuzz
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from core.audit import save_audited
+from core.errors import Refused
 from core.uploads import FileRejected, capped, cell_problem, error, max_length, read_table
 from ddr.lists.models import ArmedGroup
 from ddr.registration.models import (
@@ -42,7 +43,7 @@ from ddr.screening.models import (
 VETTING_THRESHOLD = 88
 
 
-class ScreeningRefused(Exception):
+class ScreeningRefused(Refused):
     """A screening entry contradicts what is recorded; the message says why. Nothing was saved."""
 
 
@@ -324,11 +325,21 @@ def _refresh_vetting_status(people: QuerySet[Combatant], by: Any) -> None:
 WATCHLIST_COLUMNS = ("name", "aliases", "birth_year", "movement", "reason")
 
 
-class WatchlistRejected(Exception):
-    """The file imports nothing; `errors` are the first DDR_IMPORT_MAX_ERRORS, `total` all of them."""
+# The refusal names this many bad lines; the others are counted.
+WATCHLIST_ERRORS_SHOWN = 20
+
+
+class WatchlistRejected(Refused):
+    """The file imports nothing; `errors` are the first DDR_IMPORT_MAX_ERRORS, `total` all of them.
+    The message names the first WATCHLIST_ERRORS_SHOWN bad lines and counts the others."""
+
+    field = "file"
 
     def __init__(self, errors: list[dict[str, Any]], total: int) -> None:
-        super().__init__(errors[0]["reason"] if errors else "")
+        lines = [e["reason"] for e in errors[:WATCHLIST_ERRORS_SHOWN]]
+        if total > len(lines):
+            lines.append(_("%(n)s more errors") % {"n": total - len(lines)})
+        super().__init__(_("Nothing imported. ") + "; ".join(lines))
         self.errors, self.total = errors, total
 
 

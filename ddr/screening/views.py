@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from accounts.permissions import SCREENING_ROLES, VETTING_ROLES, role_required
+from core.errors import refusal_to
 from core.exports import Column, table_export
 from core.forms import form_errors
 from core.pagination import CappedPaginator
@@ -66,13 +67,10 @@ def person_medical(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Examination not recorded: %(errors)s") % {"errors": form_errors(form)})
         return _back(pk)
-    try:
+    with refusal_to(request):
         services.medical_record(person=person, by=request.user, **form.cleaned_data)
-    except services.ScreeningRefused as exc:
-        messages.error(request, str(exc))
-        return _back(pk)
-    _decide_again(person, request.user)
-    messages.success(request, _("Examination recorded."))
+        _decide_again(person, request.user)
+        messages.success(request, _("Examination recorded."))
     return _back(pk)
 
 
@@ -84,14 +82,11 @@ def person_transition(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Status not changed: %(errors)s") % {"errors": form_errors(form)})
         return _back(pk)
-    try:
+    with refusal_to(request):
         eligibility.case_transition(
             people=[person], to=form.cleaned_data["to"], by=request.user, reason=form.cleaned_data["reason"]
         )
-    except eligibility.PathwayRefused as exc:
-        messages.error(request, str(exc))
-        return _back(pk)
-    messages.success(request, _("Status changed."))
+        messages.success(request, _("Status changed."))
     return _back(pk)
 
 
@@ -105,14 +100,11 @@ def cohort_transition(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Status not changed: %(errors)s") % {"errors": form_errors(form)})
         return back
-    try:
+    with refusal_to(request):
         moved = eligibility.case_transition(
             people=people, to=form.cleaned_data["to"], by=request.user, reason=form.cleaned_data["reason"]
         )
-    except eligibility.PathwayRefused as exc:
-        messages.error(request, str(exc))
-        return back
-    messages.success(request, _("%(n)s people changed status.") % {"n": moved})
+        messages.success(request, _("%(n)s people changed status.") % {"n": moved})
     return back
 
 
@@ -204,10 +196,6 @@ def vetting_run(request: HttpRequest) -> HttpResponse:
     return redirect("ddr:vetting-queue")
 
 
-# The refusal names this many bad lines; the others are counted.
-WATCHLIST_ERRORS_SHOWN = 20
-
-
 @role_required(Role.ADMINISTRATOR)
 @require_POST
 def watchlist_import(request: HttpRequest) -> HttpResponse:
@@ -217,15 +205,9 @@ def watchlist_import(request: HttpRequest) -> HttpResponse:
     if upload is None or (upload.size or 0) > limit:
         messages.error(request, _("Choose a CSV file of at most %(mb)s MB.") % {"mb": megabytes(limit)})
         return redirect("ddr:vetting-queue")
-    try:
+    with refusal_to(request):
         imported = services.watchlist_import(data=upload.read(), filename=upload.name or "", by=request.user)
-    except services.WatchlistRejected as exc:
-        lines = [e["reason"] for e in exc.errors[:WATCHLIST_ERRORS_SHOWN]]
-        if exc.total > len(lines):
-            lines.append(_("%(n)s more errors") % {"n": exc.total - len(lines)})
-        messages.error(request, _("Nothing imported. ") + "; ".join(lines))
-        return redirect("ddr:vetting-queue")
-    messages.success(request, _("%(n)s watch-list entries imported.") % {"n": imported})
+        messages.success(request, _("%(n)s watch-list entries imported.") % {"n": imported})
     return redirect("ddr:vetting-queue")
 
 
@@ -250,11 +232,9 @@ def referral_hand_over(request: HttpRequest, pk: int) -> HttpResponse:
     referral = get_object_or_404(ChildReferral.objects.for_user(request.user), pk=pk)
     form = HandOverForm(request.POST)
     if form.is_valid():
-        try:
+        with refusal_to(request):
             services.referral_hand_over(referral=referral, by=request.user, **form.cleaned_data)
             messages.success(request, _("Hand-over recorded."))
-        except services.ScreeningRefused as exc:
-            messages.error(request, str(exc))
     else:
         messages.error(request, _("Hand-over not recorded: %(errors)s") % {"errors": form_errors(form)})
     return redirect("ddr:referral-list")
