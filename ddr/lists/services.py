@@ -15,6 +15,9 @@ from django.db import OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
+from core.audit import save_audited
+from core.errors import Refused
 from core.models import Job, Region
 from core.tasks import failure_message, job_failure
 from core.uploads import FileRejected, capped, megabytes
@@ -34,6 +37,27 @@ class ImportRejected(Exception):
     """The import cannot go ahead; the message says why. Nothing was saved."""
 
 
+class ListRefused(Refused):
+    """A list's change cannot be made; the message says why. Nothing was changed."""
+
+
+# --- lists --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def list_status_change(*, submitted: SubmittedList, status: str, by: User) -> SubmittedList:
+    """A list received, accepted or disputed. A list held for review is accepted only once its
+    duplicate pairs are decided."""
+    from ddr.duplicates.selectors import list_acceptance_problem
+
+    submitted = SubmittedList.objects.select_for_update().get(pk=submitted.pk)
+    if status not in SubmittedList.Status.values:
+        raise ListRefused(_("Unknown status."), "status")
+    if status == SubmittedList.Status.ACCEPTED and (problem := list_acceptance_problem(submitted)):
+        raise ListRefused(problem, "status")
+    submitted.status = status
+    save_audited(submitted, by, ["status"])
+    return submitted
 
 
 # --- list imports -----------------------------------------------------------------------
@@ -141,10 +165,6 @@ def _resolve(
             rows.append(row)
     errors.sort(key=lambda e: (e.line, e.column))
     return rows, errors, parsed.total
-
-
-
-
 
 
 def _discard_files(record: ListImport) -> None:
@@ -305,5 +325,3 @@ def _write_list(record: ListImport, rows: list[list[Any]]) -> SubmittedList:
 
 
 # --- registration by hand -----------------------------------------------------------------
-
-
