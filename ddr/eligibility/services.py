@@ -335,7 +335,7 @@ def person_decide(*, person: Combatant, ruleset: RuleSet, by: Any) -> Combatant:
 
 
 @transaction.atomic
-def pathway_set(*, person: Combatant, to: str, reason: str, by: User, note: str = "") -> Combatant:
+def pathway_set(*, person: Combatant, to: str, reason: str, by: User | None, note: str = "") -> Combatant:
     """A pathway given outside a rule set's decision (a candidate found unfit for integration,
     say), with its reason code; the rule set that decided before is left as it was."""
     if to not in Pathway.values:
