@@ -189,8 +189,8 @@ def _recent(rng: random.Random, regions: dict, partners: dict, consortium: Any, 
         Project.Status.COMPLETED: "CNDDR",
     }
     eligible = list(
-        Combatant.objects.filter(pathway__in=[Pathway.COMMUNITY, Pathway.REINSERTION])
-        .exclude(status=Combatant.Status.MERGED)
+        Combatant.objects.may_benefit()  # the programmes' one rule (ddr.registration.benefit)
+        .filter(pathway__in=[Pathway.COMMUNITY, Pathway.REINSERTION])
         .order_by("pk")[:200]
     )
     for n, (code, kind, region, implementer, budget, last) in enumerate(specs):

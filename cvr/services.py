@@ -8,15 +8,18 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
+from django.core.files import File
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from core.errors import Refused
 from core.lifecycle import Lifecycle, Step
+from core.models import Job
 from cvr import rules
-from cvr.models import Beneficiary, Consortium, Partner, Project, ProjectEvent, SOPVersion
+from cvr.models import Beneficiary, BeneficiaryImport, Consortium, Partner, Project, ProjectEvent, SOPVersion
 from cvr.models.beneficiaries import YOUTH_BANDS
 from ddr.models import Combatant, Pathway
 from ddr.registration.benefit import benefit_refusal
@@ -57,6 +60,19 @@ def consortium_create(
     consortium.save()
     consortium.members.set(members)
     return consortium
+
+
+# --- projects -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def project_create(*, by: User, **values: Any) -> Project:
+    """A new project, saved as a draft; `values` are the project's own fields (code, title,
+    kind, place, implementer, budget, dates, targets). Its steps follow by `project_advance`."""
+    project = Project(**values, status=S.DRAFT)
+    project._history_user = by  # type: ignore[attr-defined]
+    project.save()
+    return project
 
 
 # --- lifecycle ----------------------------------------------------------------------------
@@ -279,6 +295,19 @@ def beneficiary_add(
         beneficiary.save()
         mix_refresh_later([project.pk])
     return beneficiary
+
+
+@transaction.atomic
+def beneficiary_import_start(*, project: Project, file: File, by: User) -> BeneficiaryImport:
+    """Keep the file (already checked for size and type) and queue its import on the worker."""
+    from cvr.tasks import beneficiaries_import
+
+    job = Job.objects.create(kind="cvr-beneficiaries", created_by=by)
+    record = BeneficiaryImport.objects.create(
+        job=job, project=project, file=file, filename=(file.name or "")[:255], created_by=by
+    )
+    transaction.on_commit(lambda: beneficiaries_import.delay(record.pk))
+    return record
 
 
 def mix_refresh_later(project_ids: Iterable[int]) -> None:

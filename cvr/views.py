@@ -8,7 +8,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,7 +20,7 @@ from core.audit import history_of
 from core.errors import refusal_to
 from core.exports import Column, table_export
 from core.forms import form_errors
-from core.models import Job, Region
+from core.models import Region
 from core.suppression import for_analyst
 from core.uploads import errors_csv, errors_page
 from cvr import selectors, services
@@ -178,10 +177,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def project_new(request: HttpRequest) -> HttpResponse:
     form = ProjectForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        project = form.save(commit=False)
-        project.status = Project.Status.DRAFT
-        project._history_user = request.user  # type: ignore[attr-defined]
-        project.save()
+        project = services.project_create(by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
         messages.success(request, _("Project %(code)s saved as a draft.") % {"code": project.code})
         return redirect("cvr:project-detail", pk=project.pk)
     return render(request, "cvr/project_new.html", {"form": form})
@@ -235,15 +231,7 @@ def beneficiary_import(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        from cvr.tasks import beneficiaries_import
-
-        upload = form.cleaned_data["file"]
-        with transaction.atomic():
-            job = Job.objects.create(kind="cvr-beneficiaries", created_by=user)
-            record = BeneficiaryImport.objects.create(
-                job=job, project=project, file=upload, filename=upload.name[:255], created_by=user
-            )
-            transaction.on_commit(lambda: beneficiaries_import.delay(record.pk))
+        record = services.beneficiary_import_start(project=project, file=form.cleaned_data["file"], by=user)
         return redirect("cvr:import-detail", pk=record.pk)
     return render(request, "cvr/beneficiary_import.html", {"project": project, "form": form})
 

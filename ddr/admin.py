@@ -50,9 +50,26 @@ class CombatantAdmin(ScopedAdmin):
     # Searched through this admin's own (scoped) queryset; the selected person's label is read
     # through the field's scoped choices, never by id (a raw id's label would name anyone).
     autocomplete_fields = ("merged_into",)
+    # Changed by their services only, which keep the transition table, the pathway decisions and
+    # the search key with their audit: shown here, never edited.
+    SERVICE_FIELDS = (
+        "status",
+        "category",
+        "pathway",
+        "pathway_reason",
+        "pathway_ruleset",
+        "family_name",
+        "given_name",
+        "also_known_as",
+        "name_key",
+    )
+
+    def get_readonly_fields(self, request: Any, obj: Any = None) -> Any:
+        readonly = tuple(super().get_readonly_fields(request, obj))
+        return readonly if obj is None else (*readonly, *self.SERVICE_FIELDS)
 
     def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
-        person_derive(obj)  # the search key follows the names, however they were edited
+        person_derive(obj)  # what the record derives (the birth year from a date) follows its edits
         super().save_model(request, obj, form, change)
         if is_child_on_record(obj):
             # Made a child here (category or birth year): separated and referred like anywhere

@@ -38,9 +38,7 @@ def _seed(rng: random.Random, regions: dict, admin: Any) -> None:
         parent_structure="Forces armées maliennes, zone de défense du Nord"
     )
     people = list(
-        Combatant.objects.exclude(category="child")
-        .exclude(pathway=Pathway.EXCLUDED)
-        .exclude(status__in=["merged", "referred"])
+        Combatant.objects.may_benefit()  # the programmes' one rule (ddr.registration.benefit)
         .select_related("movement")
         .order_by("pk")
     )
@@ -132,9 +130,9 @@ def _cohort(rng: random.Random, regions: dict, units: dict, admin: Any) -> None:
     )
     eligible = [
         p
-        for p in Combatant.objects.filter(
-            pathway=Pathway.INTEGRATION_ARMY, status__in=["screened", "oriented"]
-        ).order_by("pk")[:8]
+        for p in Combatant.objects.may_benefit()
+        .filter(pathway=Pathway.INTEGRATION_ARMY, status__in=["screened", "oriented"])
+        .order_by("pk")[:8]
         if not p.unit_memberships.exists()
     ]
     ranks = ["Capitaine", "Sergent", "Lieutenant", "Soldat", "Caporal", "Adjudant", "Commandant", "Soldat"]

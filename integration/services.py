@@ -16,9 +16,11 @@ from django.db.models.functions import Trunc
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from core.audit import save_audited
 from core.errors import Refused
 from core.lifecycle import Lifecycle, Step
+from core.models import Region
 from core.suppression import Base, analyst_period, for_analyst, period_kind, period_start
 from ddr.eligibility import selectors as eligibility_selectors
 from ddr.eligibility import services as eligibility
@@ -146,14 +148,8 @@ def membership_end(
     person = membership.combatant
     # An integrated soldier who leaves becomes a deserter in the register (audited); a member who
     # never got that far keeps their case status.
-    if (
-        person is not None
-        and leaving == Membership.Leaving.DESERTED
-        and eligibility.allowed(person.status, Combatant.Status.DESERTED)
-    ):
-        eligibility.case_transition(
-            people=[person], to=Combatant.Status.DESERTED, by=by, reason=circumstances[:100]
-        )
+    if person is not None and leaving == Membership.Leaving.DESERTED:
+        eligibility.case_follow(people=[person], to=Combatant.Status.DESERTED, by=by, reason=circumstances)
     return membership
 
 
@@ -320,6 +316,33 @@ def absenteeism(patrols: Iterable[Patrol]) -> dict[tuple[int, str], tuple[int, i
 # --- cohorts ------------------------------------------------------------------------------
 
 
+@transaction.atomic
+def cohort_create(
+    *,
+    name: str,
+    region: Region,
+    by: User,
+    training_partner: str = "",
+    training_start: dt.date | None = None,
+    training_end: dt.date | None = None,
+    target_unit: Unit | None = None,
+) -> Cohort:
+    """A new accelerated-integration cohort, before its candidates are added."""
+    if training_start and training_end and training_end < training_start:
+        raise IntegrationRefused(_("The training cannot end before it starts."), "training_end")
+    cohort = Cohort(
+        name=name,
+        region=region,
+        training_partner=training_partner,
+        training_start=training_start,
+        training_end=training_end,
+        target_unit=target_unit,
+    )
+    cohort._history_user = by  # type: ignore[attr-defined]
+    cohort.save()
+    return cohort
+
+
 def candidate_refusal(person: Combatant) -> str:
     if refusal := benefit_refusal(person):
         return refusal
@@ -400,8 +423,13 @@ def _examined(candidate: Candidate, step: Step) -> list[str]:
             eligibility.person_decide(person=person, ruleset=ruleset, by=step.by)
         person.refresh_from_db()
         if person.pathway in INTEGRATION_PATHWAYS:  # no rules in force, or a status past deciding
-            person.pathway, person.pathway_reason = Pathway.REINSERTION, "medical_unfit"
-            save_audited(person, step.by, ["pathway", "pathway_reason"], "unfit for integration")
+            eligibility.pathway_set(
+                person=person,
+                to=Pathway.REINSERTION,
+                reason="medical_unfit",
+                by=step.by,
+                note="unfit for integration",
+            )
     return []
 
 
@@ -411,13 +439,12 @@ def training_start(*, candidates: Iterable[Candidate], on: dt.date, by: Any) -> 
     started = [
         CANDIDATES.advance(c, to=S.IN_TRAINING, on=on, by=by, reason="training").record for c in candidates
     ]
-    people = [
-        c.combatant for c in started if eligibility.allowed(c.combatant.status, Combatant.Status.IN_TRAINING)
-    ]
-    if people:
-        eligibility.case_transition(
-            people=people, to=Combatant.Status.IN_TRAINING, by=by, reason="integration training"
-        )
+    eligibility.case_follow(
+        people=[c.combatant for c in started],
+        to=Combatant.Status.IN_TRAINING,
+        by=by,
+        reason="integration training",
+    )
     return len(started)
 
 
@@ -471,10 +498,8 @@ def candidate_assign(
     ).record
     person = candidate.combatant
     person.refresh_from_db()
-    if eligibility.allowed(person.status, Combatant.Status.INTEGRATED):
-        eligibility.case_transition(
-            people=[person], to=Combatant.Status.INTEGRATED, by=by, reason=f"assigned to {unit}"[:100]
-        )
+    reason = f"assigned to {unit}"
+    eligibility.case_follow(people=[person], to=Combatant.Status.INTEGRATED, by=by, reason=reason)
     return candidate
 
 

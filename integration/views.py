@@ -422,9 +422,7 @@ def cohort_new(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Cohort not created: %(errors)s") % {"errors": form_errors(form)})
         return redirect("integration:cohort-list")
-    cohort = form.save(commit=False)
-    cohort._history_user = request.user  # type: ignore[attr-defined]
-    cohort.save()
+    cohort = services.cohort_create(by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
     return redirect("integration:cohort-detail", pk=cohort.pk)
 
 

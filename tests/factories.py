@@ -10,7 +10,7 @@ from cantonment.models import Site
 from core.models import Region
 from cvr.models import Partner, Project
 from ddr.models import ArmedGroup, Category, Combatant, Sex
-from ddr.registration.names import person_name_key
+from ddr.registration.names import person_derive
 from ddr.registration.rules import registration_number
 from integration.models import Unit
 
@@ -54,8 +54,19 @@ class CombatantFactory(factory.django.DjangoModelFactory):
     category = Category.COMBATANT_ARMED
     has_weapon = True
     registered_at = dt.date(2019, 3, 1)
-    name_key = factory.LazyAttribute(lambda o: person_name_key(o.family_name, o.given_name, o.also_known_as))
     also_known_as = ""
+
+    @classmethod
+    def _build(cls, model_class: Any, *args: Any, **kwargs: Any) -> Any:
+        person = model_class(*args, **kwargs)
+        person_derive(person)  # the search key and the birth year, as every path computes them
+        return person
+
+    @classmethod
+    def _create(cls, model_class: Any, *args: Any, **kwargs: Any) -> Any:
+        person = cls._build(model_class, *args, **kwargs)
+        person.save(using=cls._meta.database)
+        return person
 
 
 class SiteFactory(factory.django.DjangoModelFactory):

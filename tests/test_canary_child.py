@@ -36,7 +36,7 @@ from ddr.models import (
     VettingMatch,
     WatchlistEntry,
 )
-from ddr.registration.rules import name_key, registration_number
+from ddr.registration.rules import registration_number
 from ddr.screening import services as screening
 from integration.models import Membership
 
@@ -120,7 +120,6 @@ def canary(commission_officer: Any) -> Canary:
         given_name="Hamma",
         birth_year=1990,
         registered_at=today,
-        name_key=name_key("Zzcanarixq", "Hamma"),
     )
     DuplicatePair.objects.create(first=child, second=namesake, score=0.9, agreed=["name"], differed=[])
     DuplicatePair.objects.create(first=adult, second=namesake, score=0.5, agreed=["birth"], differed=[])

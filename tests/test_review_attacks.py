@@ -103,13 +103,11 @@ def _admin_change_data(admin_client: Client, url: str, **changes: Any) -> dict[s
     return {**data, **changes}
 
 
-@pytest.mark.parametrize("change", [{"category": Category.CHILD}, {"birth_year": 2015}])
-def test_a_child_made_in_the_admin_is_separated_and_referred(
-    admin_client: Client, change: dict[str, Any]
-) -> None:
+def test_a_child_made_in_the_admin_is_separated_and_referred(admin_client: Client) -> None:
+    # By the birth year: the category is the services' (see the test below).
     person = CombatantFactory(rank_in_movement="Lieutenant", biometric_ref="BIO-1")
     url = reverse("admin:ddr_combatant_change", args=[person.pk])
-    response = admin_client.post(url, _admin_change_data(admin_client, url, **change))
+    response = admin_client.post(url, _admin_change_data(admin_client, url, birth_year=2015))
     assert response.status_code == 302, response.content.decode()[:3000]
     person.refresh_from_db()
     assert (person.category, person.status, person.rank_in_movement, person.biometric_ref) == (
@@ -120,6 +118,43 @@ def test_a_child_made_in_the_admin_is_separated_and_referred(
     )
     assert ChildReferral.objects.filter(combatant=person).exists()  # in child protection's queue
     assert admin_client.get(url).status_code == 302  # and gone from the administrator's admin
+
+
+SERVICE_FIELDS = (
+    "status",
+    "category",
+    "pathway",
+    "pathway_reason",
+    "family_name",
+    "given_name",
+    "also_known_as",
+    "name_key",
+)
+
+
+def test_the_admin_cannot_change_what_the_services_keep(admin_client: Client) -> None:
+    """Status, category, pathway and names change through their services (transition table,
+    separation of children, pathway decisions, search key), never by an edit in the admin."""
+    person = CombatantFactory(family_name="Ag Intact", given_name="Moussa", also_known_as="Moussa Ag")
+    before = {name: getattr(person, name) for name in SERVICE_FIELDS}
+    url = reverse("admin:ddr_combatant_change", args=[person.pk])
+    assert not set(SERVICE_FIELDS) & set(admin_client.get(url).context["adminform"].form.fields)
+    forged = {
+        "status": "integrated",
+        "category": Category.CHILD,
+        "pathway": "excluded",
+        "pathway_reason": "forged",
+        "family_name": "Autre",
+        "given_name": "Nom",
+        "also_known_as": "Personne",
+        "name_key": "autre nom",
+    }
+    response = admin_client.post(url, _admin_change_data(admin_client, url, commune="Ansongo", **forged))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    person.refresh_from_db()
+    assert person.commune == "Ansongo"  # the rest of the record is still the administrator's
+    assert {name: getattr(person, name) for name in SERVICE_FIELDS} == before
+    assert not ChildReferral.objects.filter(combatant=person).exists()
 
 
 def test_a_demoted_administrator_loses_the_admin(admin_client: Client) -> None:

@@ -86,7 +86,10 @@ class InventoryItemViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
         )
 
     def perform_create(self, serializer: Any) -> None:
-        serializer.save()
+        serializer.instance = services.inventory_item_create(
+            by=self.request.user,  # type: ignore[arg-type]
+            **serializer.validated_data,
+        )
 
     @extend_schema(request=MovementSerializer, responses=InventoryItemSerializer)
     @action(detail=True, methods=["post"])
@@ -98,5 +101,3 @@ class InventoryItemViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
         return Response(
             InventoryItemSerializer(self.get_queryset().get(pk=item.pk), context={"request": request}).data
         )
-
-

@@ -15,10 +15,44 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
+from accounts.models import User
 from cantonment.inventory.models import Handover, InventoryItem, InventoryMovement
+from cantonment.sites.models import Site
 from cantonment.sites.services import CantonmentRefused
 from core.audit import save_audited
+from core.models import Region
 from core.pdf import PdfUnavailable, html_to_pdf
+
+
+@transaction.atomic
+def inventory_item_create(
+    *,
+    code: str,
+    contents: str,
+    region: Region,
+    location: str,
+    custodian: str,
+    by: User,
+    kind: str = InventoryItem.Kind.CONTAINER,
+    quantity: int = 1,
+    unit: str = "",
+    site: Site | None = None,
+) -> InventoryItem:
+    """A container or a stock recorded in the inventory; its quantity then changes by movements."""
+    item = InventoryItem(
+        code=code,
+        kind=kind,
+        contents=contents,
+        quantity=quantity,
+        unit=unit,
+        region=region,
+        site=site,
+        location=location,
+        custodian=custodian,
+    )
+    item._history_user = by  # type: ignore[attr-defined]
+    item.save()
+    return item
 
 
 def _unlocked(item: InventoryItem) -> InventoryItem:

@@ -52,9 +52,7 @@ def inventory_list(request: HttpRequest) -> HttpResponse:
 def inventory_new(request: HttpRequest) -> HttpResponse:
     form = InventoryItemForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        item = form.save(commit=False)
-        item._history_user = request.user
-        item.save()
+        item = services.inventory_item_create(by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
         messages.success(request, _("Item %(code)s recorded.") % {"code": item.code})
         return redirect("cantonment:inventory-detail", pk=item.pk)
     return render(request, "cantonment/inventory_new.html", {"form": form})

@@ -207,9 +207,7 @@ def check_in(*, person: Combatant, site: Site, on: dt.date, by: Any) -> Cantonme
     stay.flag = _flag(stay.leave_by, timezone.localdate())
     stay._history_user = by  # type: ignore[attr-defined]
     stay.save()
-    if eligibility.allowed(person.status, Combatant.Status.CANTONED):
-        person.status = Combatant.Status.CANTONED
-        save_audited(person, by, ["status"], f"check-in {site}"[:100])
+    eligibility.case_follow(people=[person], to=Combatant.Status.CANTONED, by=by, reason=f"check-in {site}")
     return stay
 
 

@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from core.audit import save_audited
 from core.errors import Refused
 from core.models import Job
@@ -120,8 +121,6 @@ def duplicates_queue(*, by: Any, submitted: SubmittedList | None = None) -> Job:
     return job
 
 
-
-
 def list_hold_check(submitted: SubmittedList, tuned: MatchingSettings) -> None:
     """Hold a list whose share of people in strong open pairs is above the limit."""
     people = set(submitted.entries.values_list("combatant_id", flat=True))
@@ -138,10 +137,16 @@ def list_hold_check(submitted: SubmittedList, tuned: MatchingSettings) -> None:
         submitted.save(update_fields=["held_share", "held_limit"])
 
 
-
-
-
-
+@transaction.atomic
+def matching_settings_save(
+    *, strong: float, review: float, list_hold_share: float, by: User
+) -> MatchingSettings:
+    """The thresholds administrators tune (one row; the database refuses review above strong)."""
+    tuned = MatchingSettings.current()
+    tuned = MatchingSettings.objects.select_for_update().get(pk=tuned.pk)
+    tuned.strong, tuned.review, tuned.list_hold_share = strong, review, list_hold_share
+    save_audited(tuned, by, ["strong", "review", "list_hold_share"])
+    return tuned
 
 
 # --- decisions ----------------------------------------------------------------------------
@@ -254,5 +259,3 @@ def merge_undo(*, merge: Merge, by: Any) -> Merge:
 
 
 # --- list integrity -----------------------------------------------------------------------
-
-

@@ -120,8 +120,12 @@ def matching_settings(request: HttpRequest) -> HttpResponse:
     effect = None
     if form.is_bound and form.is_valid():
         if request.method == "POST":
-            form.instance._history_user = request.user  # type: ignore[attr-defined]
-            form.save()
+            services.matching_settings_save(
+                strong=form.cleaned_data["strong"],
+                review=form.cleaned_data["review"],
+                list_hold_share=form.cleaned_data["list_hold_share"],
+                by=request.user,  # type: ignore[arg-type]
+            )
             messages.success(request, _("Thresholds saved."))
             return redirect("ddr:matching-settings")
         effect = selectors.threshold_effect(form.cleaned_data["strong"], form.cleaned_data["review"])
@@ -132,9 +136,3 @@ def matching_settings(request: HttpRequest) -> HttpResponse:
         {"form": form, "effect": effect, "current": current},
         status=400 if form.is_bound and form.errors else 200,
     )
-
-
-
-
-
-

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
+from accounts.models import User
 from core.audit import save_audited
 from core.bulk import with_history
 from core.errors import Refused
@@ -20,7 +21,7 @@ from core.models import Job
 from ddr.eligibility.models import EligibilityRun, RuleSet, WaitingPlace
 from ddr.eligibility.rules import Rules, decide, pathway_case
 from ddr.eligibility.selectors import DECIDABLE, GONE, S, decidable, ruleset_check, superseded_by
-from ddr.registration.models import Combatant
+from ddr.registration.models import Combatant, Pathway
 
 BATCHES = 20
 
@@ -334,6 +335,18 @@ def person_decide(*, person: Combatant, ruleset: RuleSet, by: Any) -> Combatant:
 
 
 
+@transaction.atomic
+def pathway_set(*, person: Combatant, to: str, reason: str, by: User | None, note: str = "") -> Combatant:
+    """A pathway given outside a rule set's decision (a candidate found unfit for integration,
+    say), with its reason code; the rule set that decided before is left as it was."""
+    if to not in Pathway.values:
+        raise PathwayRefused(_("Unknown pathway."))
+    Combatant.objects.select_for_update().only("pk").get(pk=person.pk)  # one change at a time
+    person.pathway, person.pathway_reason = to, reason
+    save_audited(person, by, ["pathway", "pathway_reason"], note[:100])
+    return person
+
+
 # --- case transitions ---------------------------------------------------------------------
 
 
@@ -366,6 +379,23 @@ def case_transition(*, people: Iterable[Combatant], to: str, by: Any, reason: st
         people, Combatant, ["status"], batch_size=1000, default_user=by, default_change_reason=reason[:100]
     )
     return len(people)
+
+
+@transaction.atomic
+def case_follow(*, people: Iterable[Combatant], to: str, by: User, reason: str = "") -> int:
+    """A step another app records (a check-in, a training, an assignment, a desertion) moves the
+    case of each of `people` whose status allows it by the transition table; the others keep
+    their status. Returns how many moved; their instances are given the new status too."""
+    people = list(people)
+    current = Combatant.objects.select_for_update().filter(pk__in=[p.pk for p in people])
+    moving = {pk for pk, status in current.values_list("pk", "status") if allowed(status, to)}
+    if not moving:
+        return 0
+    case_transition(people=[p for p in people if p.pk in moving], to=to, by=by, reason=reason)
+    for person in people:
+        if person.pk in moving:
+            person.status = to
+    return len(moving)
 
 
 def allowed(current: str, to: str) -> bool:

@@ -22,7 +22,7 @@ from core.bulk import insert_from, insert_with_history, stage
 from ddr.lists.models import ListEntry, SubmittedList
 from ddr.lists.parse import ParsedRow, person_key
 from ddr.registration.models import Category, Combatant, DeclaredWeapon, IdentityDocument
-from ddr.registration.names import person_name_key
+from ddr.registration.names import person_derived
 from ddr.registration.rules import registration_number
 
 # One checked row, in this order, with its staging-table type.
@@ -90,6 +90,13 @@ def staged_row(row: ParsedRow, *, today: dt.date) -> Row:
     child = category == Category.CHILD
     status = Combatant.Status.REFERRED if child else Combatant.Status.PRE_REGISTERED
     document = bool(v["document_number"])
+    derived = person_derived(
+        family_name=v["family_name"],
+        given_name=v["given_name"],
+        also_known_as=v["also_known_as"],
+        birth_date=v["birth_date"],
+        birth_year=v["birth_year"],
+    )
     return [
         row.line,
         row.key,
@@ -99,7 +106,7 @@ def staged_row(row: ParsedRow, *, today: dt.date) -> Row:
         v["also_known_as"],
         v["sex"],
         v["birth_date"],
-        v["birth_year"],
+        derived["birth_year"],
         v["birth_year_approximate"],
         v["place_of_birth"],
         v["region_id"],
@@ -110,7 +117,7 @@ def staged_row(row: ParsedRow, *, today: dt.date) -> Row:
         str(category),
         str(status),
         armed,
-        person_name_key(v["family_name"], v["given_name"], v["also_known_as"]),
+        derived["name_key"],
         v["movement_ref"],
         v["document_kind"] if document else "",
         v["document_number"],

@@ -15,6 +15,8 @@ from django.db import OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
+from core.audit import save_audited
 from core.errors import Refused
 from core.models import Job, Region
 from core.tasks import failure_message, job_failure
@@ -37,6 +39,27 @@ class ImportRejected(Refused):
     field = "file"
 
 
+class ListRefused(Refused):
+    """A list's change cannot be made; the message says why. Nothing was changed."""
+
+
+# --- lists --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def list_status_change(*, submitted: SubmittedList, status: str, by: User) -> SubmittedList:
+    """A list received, accepted or disputed. A list held for review is accepted only once its
+    duplicate pairs are decided."""
+    from ddr.duplicates.selectors import list_acceptance_problem
+
+    submitted = SubmittedList.objects.select_for_update().get(pk=submitted.pk)
+    if status not in SubmittedList.Status.values:
+        raise ListRefused(_("Unknown status."), "status")
+    if status == SubmittedList.Status.ACCEPTED and (problem := list_acceptance_problem(submitted)):
+        raise ListRefused(problem, "status")
+    submitted.status = status
+    save_audited(submitted, by, ["status"])
+    return submitted
 
 
 # --- list imports -----------------------------------------------------------------------
@@ -144,10 +167,6 @@ def _resolve(
             rows.append(row)
     errors.sort(key=lambda e: (e.line, e.column))
     return rows, errors, parsed.total
-
-
-
-
 
 
 def _discard_files(record: ListImport) -> None:
@@ -308,5 +327,3 @@ def _write_list(record: ListImport, rows: list[list[Any]]) -> SubmittedList:
 
 
 # --- registration by hand -----------------------------------------------------------------
-
-

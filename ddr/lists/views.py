@@ -81,7 +81,11 @@ def list_status(request: HttpRequest, pk: int) -> HttpResponse:
     submitted = get_object_or_404(SubmittedList, pk=pk)
     form = ListStatusForm(request.POST, instance=submitted)
     if form.is_valid():
-        form.save()  # audited by simple-history with the request's user
+        services.list_status_change(
+            submitted=submitted,
+            status=form.cleaned_data["status"],
+            by=request.user,  # type: ignore[arg-type]
+        )
         messages.success(request, _("List status changed."))
     else:
         messages.error(request, _("Unknown status."))
@@ -204,5 +208,3 @@ INTEGRITY_COLUMNS = [
     Column(_("Count"), lambda row: row[1]),
     Column(_("Share"), lambda row: "" if row[2] is None else f"{row[2]:.1%}"),
 ]
-
-

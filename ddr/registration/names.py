@@ -3,6 +3,7 @@ spelling per name, so that Mohamed, Mohammed and Muhammad compare equal. Pure fu
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from functools import lru_cache
 from typing import Any
@@ -52,17 +53,33 @@ def canonical(*parts: str) -> str:
 # --- derived fields of a person -----------------------------------------------------------
 
 
-def person_name_key(family_name: str, given_name: str, also_known_as: str = "") -> str:
-    """What search matches a person by: both names and every alias, folded. Computed here only, so
-    that registration, list imports, merges and edits cannot drift apart."""
-    return name_key(family_name, given_name, also_known_as)
+def person_derived(
+    *,
+    family_name: str,
+    given_name: str,
+    also_known_as: str = "",
+    birth_date: dt.date | None = None,
+    birth_year: int | None = None,
+) -> dict[str, Any]:
+    """What a person's record derives from its own fields: the search key (both names and every
+    alias, folded) and the birth year (the date's, when the date is known). Computed here only, so
+    that registration, list imports, merges, edits, the demo and the test factories cannot drift
+    apart; `person_derive` applies it to a record, a list import to its flat rows."""
+    return {
+        "name_key": name_key(family_name, given_name, also_known_as),
+        "birth_year": birth_date.year if birth_date else birth_year,
+    }
 
 
 def person_derive(person: Any) -> list[str]:
-    """Recompute what a person's record derives from its own fields (search key, birth year), after
-    registration, a merge or its undo, an edit. Returns the fields to save with the change."""
-    person.name_key = person_name_key(person.family_name, person.given_name, person.also_known_as)
-    if person.birth_date:
-        person.birth_year = person.birth_date.year
-        return ["name_key", "birth_year"]
-    return ["name_key"]
+    """Refresh what a person's record derives (`person_derived`), after registration, a merge or
+    its undo, an edit. Returns the fields to save with the change."""
+    derived = person_derived(
+        family_name=person.family_name,
+        given_name=person.given_name,
+        also_known_as=person.also_known_as,
+        birth_date=person.birth_date,
+        birth_year=person.birth_year,
+    )
+    person.name_key, person.birth_year = derived["name_key"], derived["birth_year"]
+    return ["name_key", "birth_year"] if person.birth_date else ["name_key"]

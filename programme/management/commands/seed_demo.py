@@ -34,7 +34,7 @@ from ddr.models import (
     Sex,
     SubmittedList,
 )
-from ddr.registration.names import person_name_key
+from ddr.registration.names import person_derive
 from ddr.registration.rules import registration_number
 from integration import demo as integration_demo
 from integration.models import Unit
@@ -337,11 +337,11 @@ class Command(BaseCommand):
                 registration_number=registration_number(person.region.code, seq),
                 given_name=given,
                 family_name=family,
-                name_key=person_name_key(family, given),
             )
             copy.birth_date = None
             copy.birth_year = (person.birth_year or 1990) + rng.choice((0, 0, 1))
             copy.birth_year_approximate = True
+            person_derive(copy)
             copy.movement = groups["MAA-CMA"] if person.movement.code != "MAA-CMA" else groups["HCUA"]
             copy.has_weapon = bool(person.weapons.all())  # declared again below
             copies.append(copy)
@@ -454,7 +454,7 @@ class Command(BaseCommand):
                 )
             )
         for person in people:
-            person.name_key = person_name_key(person.family_name, person.given_name, person.also_known_as)
+            person_derive(person)
         RegistrationCounter.objects.update_or_create(name="registration", defaults={"value": count})
         people = bulk_create_with_history(
             people, Combatant, batch_size=1000, default_user=admin, default_change_reason="demo data"
