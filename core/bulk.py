@@ -9,11 +9,14 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection, models
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 BATCH = 2000
 
@@ -58,7 +61,7 @@ def insert_with_history(
     model: type[models.Model],
     rows: list[dict[str, Any]],
     *,
-    user: Any,
+    user: User,
     reason: str = "",
     audited: bool = True,
 ) -> list[int]:
@@ -126,7 +129,7 @@ def stage(
 
 
 def with_history(
-    model: type[models.Model], statement: str, *, kind: str, user: Any, reason: str = ""
+    model: type[models.Model], statement: str, *, kind: str, user: User, reason: str = ""
 ) -> tuple[str, list[Any]]:
     """`statement` (an INSERT or UPDATE of `model`'s table, without RETURNING) and the history
     rows of the rows it writes, as one statement; returns it with the parameters to append."""
@@ -145,7 +148,7 @@ def insert_from(
     select: dict[str, str],
     *,
     source: str,
-    user: Any,
+    user: User,
     reason: str = "",
     audited: bool = True,
 ) -> int:

@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
@@ -24,6 +24,9 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle, UserRateThrottle
 
 from core.models import ExportLog
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -77,7 +80,14 @@ def to_xlsx(sheets: Sequence[Sheet]) -> bytes:
 
 
 def log_read(
-    user: Any, what: str, file_format: str, filters: str, purpose: str, identity: bool, rows: int, data: bytes
+    user: User,
+    what: str,
+    file_format: str,
+    filters: str,
+    purpose: str,
+    identity: bool,
+    rows: int,
+    data: bytes,
 ) -> None:
     """One entry of the export log: a file exported, or a list of people read through the API."""
     ExportLog.objects.create(
@@ -207,7 +217,7 @@ def api_purpose(request: Any) -> str:
     return (request.headers.get(PURPOSE_HEADER) or request.query_params.get("purpose") or "").strip()
 
 
-def _rows_read_within_the_hour(user: Any) -> int:
+def _rows_read_within_the_hour(user: User) -> int:
     since = timezone.now() - dt.timedelta(hours=1)
     logged = ExportLog.objects.filter(user=user, file_format="api", identity=True, created_at__gte=since)
     return logged.aggregate(n=Sum("row_count"))["n"] or 0

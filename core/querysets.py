@@ -16,10 +16,10 @@ from django.apps import apps
 from django.conf import settings
 from django.db import models
 
-from accounts.models import Role
+from accounts.models import AnyUser, Role
 
 
-def signed_in(user: Any) -> bool:
+def signed_in(user: AnyUser) -> bool:
     return bool(user and user.is_authenticated and user.is_active)
 
 
@@ -28,7 +28,7 @@ class RegionScopedQuerySet(models.QuerySet):
 
     region_field = "region"
 
-    def for_user(self, user: Any) -> Self:
+    def for_user(self, user: AnyUser) -> Self:
         if not signed_in(user):
             return self.none()
         if user.role == Role.REGIONAL_OFFICER:
@@ -42,7 +42,7 @@ def person_model() -> Any:
     return apps.get_model(settings.PERSON_MODEL)
 
 
-def person_scope_q(user: Any, prefix: str = "") -> models.Q | None:
+def person_scope_q(user: AnyUser, prefix: str = "") -> models.Q | None:
     """The people `user` may see, as a condition on `prefix` (e.g. "combatant__"); None: nobody."""
     return person_model().objects.scope_q(user, prefix)
 
@@ -57,7 +57,7 @@ class PersonScopedQuerySet(models.QuerySet):
     person_fields: tuple[str, ...] = ("combatant",)
     region_field: str | None = None
 
-    def for_user(self, user: Any) -> Self:
+    def for_user(self, user: AnyUser) -> Self:
         condition = models.Q()
         for field in self.person_fields:
             scope = person_scope_q(user, f"{field}__")

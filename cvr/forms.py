@@ -7,6 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from core.forms import StyledForm
 from core.models import Region
 from core.uploads import clean_table_upload
@@ -50,7 +51,7 @@ class ProjectForm(StyledForm, forms.ModelForm):
         ]
         widgets = {"start": DATE, "end": DATE}
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if user.is_regional:
             self.fields["region"].queryset = Region.objects.filter(pk=user.region_id)  # type: ignore[attr-defined]

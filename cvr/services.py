@@ -13,6 +13,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from core.audit import save_audited
 from core.errors import Refused
 from cvr import rules
@@ -51,7 +52,7 @@ class CVRRefused(Refused):
 
 @transaction.atomic
 def consortium_create(
-    *, name: str, lead: Partner, members: Sequence[Partner], formed_on: dt.date, by: Any
+    *, name: str, lead: Partner, members: Sequence[Partner], formed_on: dt.date, by: User
 ) -> Consortium:
     """Two or three local NGOs, the lead among them."""
     members = list({m.pk: m for m in members}.values())
@@ -87,7 +88,7 @@ def project_advance(
     project: Project,
     to: str,
     on: dt.date,
-    by: Any,
+    by: User,
     decided_by: str = "",
     minutes: str = "",
     technical_agency: str = "",
@@ -231,7 +232,7 @@ def ex_combatant_refusal(person: Combatant) -> str:
 
 
 def beneficiary_add(
-    *, project: Project, by: Any, person: Combatant | None = None, **values: Any
+    *, project: Project, by: User, person: Combatant | None = None, **values: Any
 ) -> Beneficiary:
     with transaction.atomic():
         if person is not None:

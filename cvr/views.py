@@ -134,7 +134,7 @@ PARTNER_COLUMNS = [
 @role_required(*ALL_ROLES)
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project(request, pk)
-    user: Any = request.user
+    user = request.user
     sees_people = user.role in CASE_ROLES
     # Beneficiaries the user may see (community members: by the project's region); the mix counts
     # everyone.
@@ -237,7 +237,7 @@ def beneficiary_add(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*CVR_ROLES)
 def beneficiary_import(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project(request, pk)
-    user: Any = request.user
+    user = request.user
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         from cvr.tasks import beneficiaries_import
@@ -255,7 +255,7 @@ def beneficiary_import(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*CVR_ROLES)
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user: Any = request.user
+    user = request.user
     record = get_object_or_404(
         BeneficiaryImport.objects.select_related("job", "project").filter(created_by=user), pk=pk
     )
@@ -271,7 +271,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*CVR_ROLES)
 def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
-    user: Any = request.user
+    user = request.user
     record = get_object_or_404(BeneficiaryImport.objects.filter(created_by=user), pk=pk)
     return errors_csv(
         f"erreurs-beneficiaires-{record.pk}.csv",

@@ -165,7 +165,7 @@ class IntegrationProgressView(APIView):
 
     @extend_schema(responses=ProgressSerializer)
     def get(self, request: Request) -> Response:
-        user: Any = request.user
+        user = request.user
         hide = for_analyst(user)
         cohorts = Cohort.objects.for_user(user).order_by("name")
         steps = services.cohort_counts(cohorts, suppressed=hide)

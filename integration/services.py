@@ -16,6 +16,7 @@ from django.db.models.functions import Trunc
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from core.audit import save_audited
 from core.errors import Refused
 from core.suppression import Base, analyst_period, for_analyst, period_kind, period_start
@@ -76,7 +77,7 @@ def membership_start(
     unit: Unit,
     party: str,
     start: dt.date,
-    by: Any,
+    by: User,
     person: Combatant | None = None,
     service_number: str = "",
     name: str = "",
@@ -123,7 +124,7 @@ def membership_start(
 
 @transaction.atomic
 def membership_end(
-    *, membership: Membership, end: dt.date, leaving: str, by: Any, circumstances: str = ""
+    *, membership: Membership, end: dt.date, leaving: str, by: User, circumstances: str = ""
 ) -> Membership:
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if membership.end is not None:
@@ -157,7 +158,7 @@ def membership_end(
 
 
 @transaction.atomic
-def command_give(*, unit: Unit, membership: Membership, by: Any, rank: str = "") -> Membership:
+def command_give(*, unit: Unit, membership: Membership, by: User, rank: str = "") -> Membership:
     """A command position goes to a serving member of that unit, never to an outsider."""
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if membership.unit_id != unit.pk or membership.end is not None:
@@ -292,7 +293,13 @@ def compliance_record(day: dt.date | None = None) -> int:
 
 
 def patrol_record(
-    *, unit: Unit, on: dt.date, planned: dict[str, int], present: dict[str, int], by: Any, incidents: str = ""
+    *,
+    unit: Unit,
+    on: dt.date,
+    planned: dict[str, int],
+    present: dict[str, int],
+    by: User,
+    incidents: str = "",
 ) -> Patrol:
     bad = [p for p in present if present[p] > planned.get(p, 0)]
     if bad:
@@ -332,7 +339,7 @@ def candidate_refusal(person: Combatant) -> str:
 
 @transaction.atomic
 def candidate_add(
-    *, cohort: Cohort, person: Combatant, by: Any, years_of_service: int = 0, education: str = "none"
+    *, cohort: Cohort, person: Combatant, by: User, years_of_service: int = 0, education: str = "none"
 ) -> Candidate:
     refusal = candidate_refusal(person)
     if refusal:
@@ -368,7 +375,7 @@ def _candidate(candidate: Candidate, expected: Iterable[str]) -> Candidate:
 
 
 @transaction.atomic
-def candidate_medical(*, candidate: Candidate, fit: bool, on: dt.date, examiner: str, by: Any) -> Candidate:
+def candidate_medical(*, candidate: Candidate, fit: bool, on: dt.date, examiner: str, by: User) -> Candidate:
     """The medical exam of a candidate. Unfit: redirected by the rules in force, visibly and audited."""
     candidate = _candidate(candidate, [S.CANDIDATE])
     person = candidate.combatant
@@ -399,7 +406,7 @@ def candidate_medical(*, candidate: Candidate, fit: bool, on: dt.date, examiner:
 
 
 @transaction.atomic
-def training_start(*, candidates: Iterable[Candidate], on: dt.date, by: Any) -> int:
+def training_start(*, candidates: Iterable[Candidate], on: dt.date, by: User) -> int:
     """Fit candidates start training together (three months by default)."""
     started = [_candidate(c, [S.FIT]) for c in candidates]
     for candidate in started:
@@ -416,7 +423,7 @@ def training_start(*, candidates: Iterable[Candidate], on: dt.date, by: Any) -> 
 
 
 @transaction.atomic
-def training_end(*, candidate: Candidate, on: dt.date, passed: bool, by: Any) -> Candidate:
+def training_end(*, candidate: Candidate, on: dt.date, passed: bool, by: User) -> Candidate:
     candidate = _candidate(candidate, [S.IN_TRAINING])
     if candidate.training_start and on < candidate.training_start:
         raise IntegrationRefused(
@@ -440,7 +447,7 @@ def rank_table(day: dt.date) -> RankTable | None:
 
 @transaction.atomic
 def candidate_assign(
-    *, candidate: Candidate, unit: Unit, on: dt.date, by: Any, rank: str = "", override_reason: str = ""
+    *, candidate: Candidate, unit: Unit, on: dt.date, by: User, rank: str = "", override_reason: str = ""
 ) -> Candidate:
     """A trained candidate joins a BATFAR unit with the rank the table gives (or an override, with
     its reason recorded); the person is then integrated."""
@@ -579,7 +586,7 @@ def cohort_counts(cohorts: Any, *, suppressed: bool = False) -> dict[int, dict[s
     return counts
 
 
-def desertion_counts(user: Any, *, start: dt.date | None, end: dt.date | None) -> list[dict[str, Any]]:
+def desertion_counts(user: User, *, start: dt.date | None, end: dt.date | None) -> list[dict[str, Any]]:
     """Desertions per unit and party, the end of the membership within [start, end]. Analysts:
     whole periods of their grain only (`PeriodRefused` otherwise) and sums of the visible cells
     of one base table (unit, party, period) -> desertions (`core.suppression`), so no two periods

@@ -185,7 +185,7 @@ def _unit(request: HttpRequest, pk: int) -> Unit:
 @role_required(*ALL_ROLES)
 def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     unit = _unit(request, pk)
-    user: Any = request.user
+    user = request.user
     sees_people = user.role in CASE_ROLES
     today = timezone.localdate()
     # Members the user may see (soldiers of the national forces: by the unit's region); the
@@ -356,7 +356,7 @@ def desertions(request: HttpRequest) -> HttpResponse:
     left = Membership.objects.for_user(request.user).filter(
         leaving=Membership.Leaving.DESERTED, end__gte=start, end__lte=end
     )
-    user: Any = request.user
+    user = request.user
     rows = (
         left.select_related("unit", "combatant").order_by("-end")[:200] if user.role in CASE_ROLES else None
     )
@@ -407,7 +407,7 @@ def cohort_list(request: HttpRequest) -> HttpResponse:
         return exported
     if exported := table_export(request, "objectifs", TARGET_COLUMNS, targets, table="targets"):
         return exported
-    user: Any = request.user
+    user = request.user
     return render(
         request,
         "integration/cohort_list.html",
@@ -457,7 +457,7 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if exported := table_export(request, what, CANDIDATE_COLUMNS, candidates, identity=True):
         return exported
     units = Unit.objects.for_user(request.user).exclude(kind=Unit.Kind.MOC)
-    user: Any = request.user
+    user = request.user
     context = {
         "cohort": cohort,
         "candidates": candidates,

@@ -15,6 +15,7 @@ from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, Trunc
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from cantonment.models import CantonmentStay, Site
 from cantonment.sites.selectors import people_on_sites
 from core import suppression
@@ -304,7 +305,7 @@ PANELS: dict[str, Callable[[Scope], Any]] = {
 
 
 def figures(
-    user: Any, *, region: str = "", start: dt.date | None = None, end: dt.date | None = None
+    user: User, *, region: str = "", start: dt.date | None = None, end: dt.date | None = None
 ) -> Dashboard:
     scope = Scope(user, region=region, start=start, end=end)
     return Dashboard(**{name: panel(scope) for name, panel in PANELS.items()}, suppressed=scope.analyst)

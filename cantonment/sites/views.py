@@ -120,7 +120,7 @@ def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
         Site.objects.for_user(request.user).select_related("region", "cercle", "proposed_by"), pk=pk
     )
     # Names are for case staff; analysts see the figures only.
-    user: Any = request.user
+    user = request.user
     sees_people = user.role in CASE_ROLES
     # Soonest to leave first: overstays head the list. Paged: a built site holds 1,500 people.
     # The people listed are those the user may see (another region's, a child: not listed);

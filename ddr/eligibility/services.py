@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
+from accounts.models import User
 from core.audit import save_audited
 from core.bulk import with_history
 from core.models import Job
@@ -53,7 +54,7 @@ class PathwayRefused(Exception):
 
 
 @transaction.atomic
-def ruleset_draft_from(source: RuleSet | None, *, by: Any) -> RuleSet:
+def ruleset_draft_from(source: RuleSet | None, *, by: User) -> RuleSet:
     """A new draft: a copy of `source` (the rule set in force) as the next version, or defaults."""
     draft = RuleSet(name=_("Eligibility rules"), effective_from=timezone.localdate(), created_by=by)
     if source is not None:
@@ -69,7 +70,7 @@ def ruleset_draft_from(source: RuleSet | None, *, by: Any) -> RuleSet:
     return draft
 
 
-def ruleset_save(*, ruleset: RuleSet, by: Any) -> RuleSet:
+def ruleset_save(*, ruleset: RuleSet, by: User) -> RuleSet:
     if ruleset.status != RuleSet.Status.DRAFT:
         raise PathwayRefused(_("Only a draft rule set can be changed."))
     ruleset._history_user = by  # type: ignore[attr-defined]
@@ -78,7 +79,7 @@ def ruleset_save(*, ruleset: RuleSet, by: Any) -> RuleSet:
 
 
 @transaction.atomic
-def ruleset_activate(*, ruleset: RuleSet, by: Any) -> EligibilityRun:
+def ruleset_activate(*, ruleset: RuleSet, by: User) -> EligibilityRun:
     """Activate a draft and queue the recomputation of every pathway under it."""
     ruleset = RuleSet.objects.select_for_update().get(pk=ruleset.pk)
     if ruleset.status != RuleSet.Status.DRAFT:
@@ -96,7 +97,7 @@ def ruleset_activate(*, ruleset: RuleSet, by: Any) -> EligibilityRun:
     return recompute_queue(ruleset=ruleset, by=by)
 
 
-def recompute_queue(*, ruleset: RuleSet, by: Any) -> EligibilityRun:
+def recompute_queue(*, ruleset: RuleSet, by: User) -> EligibilityRun:
     from ddr.eligibility import tasks
 
     with transaction.atomic():
@@ -311,7 +312,7 @@ def waitlists_refresh(ruleset: RuleSet) -> int:
 
 
 
-def person_decide(*, person: Combatant, ruleset: RuleSet, by: Any) -> Combatant:
+def person_decide(*, person: Combatant, ruleset: RuleSet, by: User) -> Combatant:
     """One person decided again (after a screening step), the same rules as the set-based run."""
     person = Combatant.objects.get(pk=person.pk)
     if person.status not in DECIDABLE:
@@ -337,7 +338,7 @@ def person_decide(*, person: Combatant, ruleset: RuleSet, by: Any) -> Combatant:
 
 
 @transaction.atomic
-def case_transition(*, people: Iterable[Combatant], to: str, by: Any, reason: str = "") -> int:
+def case_transition(*, people: Iterable[Combatant], to: str, by: User, reason: str = "") -> int:
     """Move people (one, or a whole cohort) to status `to`; every illegal move refuses the lot.
     Each person gets a history row saying who, when and why."""
     people = list(Combatant.objects.select_for_update().filter(pk__in=[p.pk for p in people]))

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from accounts.models import User
 from ddr.duplicates.models import DuplicatePair
 from ddr.lists import commit
 from ddr.lists.models import ListEntry, SubmittedList
@@ -84,7 +85,7 @@ def _snapshot(values: dict[str, Any]) -> dict[str, str]:
 
 
 def version_diff(
-    previous: SubmittedList, rows: list[ParsedRow], *, user: Any, sample: int = 100
+    previous: SubmittedList, rows: list[ParsedRow], *, user: User, sample: int = 100
 ) -> dict[str, Any]:
     """What a new version changes against the previous one: added, removed and changed people,
     as `user` may see them. A person of the previous version the user may not see (a child, for

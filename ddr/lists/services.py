@@ -15,6 +15,7 @@ from django.db import OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from core.models import Job, Region
 from core.tasks import failure_message, job_failure
 from core.uploads import FileRejected, capped, megabytes
@@ -49,7 +50,7 @@ def list_import_start(
     submitted_on: dt.date,
     certified_by: str,
     previous: SubmittedList | None,
-    by: Any,
+    by: User,
 ) -> ListImport:
     """Keep the file and queue its check on the worker. Refuses a file already imported."""
     if len(data) > settings.DDR_IMPORT_MAX_BYTES:
@@ -211,7 +212,7 @@ def _validate(record: ListImport, job: Job) -> ListImport:
     return record
 
 
-def list_import_queue_commit(*, record: ListImport, by: Any) -> ListImport:
+def list_import_queue_commit(*, record: ListImport, by: User) -> ListImport:
     if record.status != ListImport.Status.READY:
         raise ImportRejected(_("Only a checked file without errors can be imported."))
     from ddr.lists import tasks

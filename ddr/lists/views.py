@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.models import User
 from accounts.permissions import (
     CASE_ROLES,
     IMPORT_ROLES,
@@ -117,7 +118,7 @@ def _import_for(pk: int) -> ListImport:
     )
 
 
-def _diff_for(record: ListImport, user: Any) -> dict[str, Any]:
+def _diff_for(record: ListImport, user: User) -> dict[str, Any]:
     """The preview's diff, keeping only people this viewer may see (it was prepared in the
     importer's scope; a viewer with a narrower one must not read more through it)."""
     diff = dict(record.diff or {})

@@ -8,6 +8,7 @@ from django.forms import inlineformset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from core.forms import StyledForm
 from core.models import Region
 from core.uploads import megabytes
@@ -45,7 +46,7 @@ class CombatantForm(StyledForm, forms.ModelForm):
             "registered_at": forms.DateInput(attrs={"type": "date"}),
         }
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         regions = Region.objects.all()
         if user.is_regional:
@@ -108,7 +109,7 @@ class PersonField(forms.CharField):
         super().__init__(label=_("Registration number"), max_length=20, **kwargs)
 
 
-def person_by_number(user: Any, number: str) -> Combatant:
+def person_by_number(user: User, number: str) -> Combatant:
     person = Combatant.objects.for_user(user).filter(registration_number=number.strip().upper()).first()
     if person is None:
         raise forms.ValidationError(_("No person with this registration number in your scope."))

@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Trunc
 
+from accounts.models import User
 from core import suppression
 from core.models import Region
 from core.suppression import Base
@@ -42,7 +43,7 @@ class Scope:
     the period from the register itself, through its index on the registration date."""
 
     def __init__(
-        self, user: Any, *, region: str = "", start: dt.date | None = None, end: dt.date | None = None
+        self, user: User, *, region: str = "", start: dt.date | None = None, end: dt.date | None = None
     ) -> None:
         self.user, self.start, self.end = user, start, end
         # An unknown region code matches nothing (the API refuses it before it comes here).

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from accounts.models import User
 from core.audit import save_audited
 from core.uploads import FileRejected, capped, cell_problem, error, max_length, read_table
 from ddr.lists.models import ArmedGroup
@@ -51,7 +52,7 @@ class ScreeningRefused(Exception):
 
 @transaction.atomic
 def age_assess(
-    *, person: Combatant, assessed_on: dt.date, evidence: str, assessed_age: int, by: Any
+    *, person: Combatant, assessed_on: dt.date, evidence: str, assessed_age: int, by: User
 ) -> AgeAssessment:
     """Record an age assessment. Under 18: the person is separated and referred at once."""
     person = Combatant.objects.select_for_update().get(pk=person.pk)
@@ -82,7 +83,7 @@ def is_child_on_record(person: Combatant) -> bool:
 
 
 @transaction.atomic
-def child_separate(*, person: Combatant, by: Any, partner: str = "") -> ChildReferral:
+def child_separate(*, person: Combatant, by: User, partner: str = "") -> ChildReferral:
     """Never processed as an adult: separated, referred with a 48-hour hand-over deadline, and
     the record minimised (the movement rank and biometric reference are dropped)."""
     children_separate(people=Combatant.objects.filter(pk=person.pk), by=by, partner=partner)
@@ -119,7 +120,7 @@ def _same_people(ids: set[int]) -> set[int]:
 
 @transaction.atomic
 def children_separate(
-    *, people: QuerySet[Combatant], by: Any, partner: str = "", reason: str = "child separated"
+    *, people: QuerySet[Combatant], by: User, partner: str = "", reason: str = "child separated"
 ) -> int:
     """The one way a child is separated, for one person (age assessment, registration) or a whole
     list (import): each is referred, minimised and given a referral with the 48-hour hand-over
@@ -170,7 +171,7 @@ def children_separate(
 
 
 @transaction.atomic
-def referral_hand_over(*, referral: ChildReferral, partner: str, at: dt.datetime, by: Any) -> ChildReferral:
+def referral_hand_over(*, referral: ChildReferral, partner: str, at: dt.datetime, by: User) -> ChildReferral:
     if at < referral.identified_at:
         raise ScreeningRefused(_("The hand-over cannot come before the child was identified."))
     referral.partner, referral.handed_over_at = partner, at
@@ -200,7 +201,7 @@ def medical_record(
     examiner: str,
     result: str,
     final: bool,
-    by: Any,
+    by: User,
     disputed: bool = False,
     note: str = "",
 ) -> MedicalExam:
@@ -269,7 +270,7 @@ def vetting_candidates(
 
 
 @transaction.atomic
-def vetting_screen(*, people: QuerySet[Combatant], by: Any) -> int:
+def vetting_screen(*, people: QuerySet[Combatant], by: User) -> int:
     """Match people against the active watch-list. Possible matches go to review (`pending`);
     the others are cleared. Decided matches are never proposed again. Returns new matches."""
     new = 0
@@ -291,7 +292,7 @@ def vetting_screen(*, people: QuerySet[Combatant], by: Any) -> int:
 
 
 @transaction.atomic
-def vetting_review(*, match: VettingMatch, status: str, reason: str, by: Any) -> VettingMatch:
+def vetting_review(*, match: VettingMatch, status: str, reason: str, by: User) -> VettingMatch:
     if status not in (VettingMatch.Status.CLEARED, VettingMatch.Status.CONFIRMED):
         raise ScreeningRefused(_("A match is either cleared or confirmed."))
     if not reason.strip():
@@ -304,7 +305,7 @@ def vetting_review(*, match: VettingMatch, status: str, reason: str, by: Any) ->
     return match
 
 
-def _refresh_vetting_status(people: QuerySet[Combatant], by: Any) -> None:
+def _refresh_vetting_status(people: QuerySet[Combatant], by: User) -> None:
     for person in people.prefetch_related("vetting_matches"):
         statuses = {m.status for m in person.vetting_matches.all()}
         status = (
@@ -332,7 +333,7 @@ class WatchlistRejected(Exception):
         self.errors, self.total = errors, total
 
 
-def watchlist_import(*, data: bytes, filename: str, by: Any) -> int:
+def watchlist_import(*, data: bytes, filename: str, by: User) -> int:
     """CSV (name;aliases;birth_year;movement;reason) read by the shared reader: every line or
     none, each bad line reported. Returns how many entries were imported."""
     limits = {c: max_length(WatchlistEntry, c) for c in ("name", "aliases", "reason")}

@@ -3,8 +3,6 @@ queue and the watch-list; children's referrals; documents flagged for age review
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -12,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.models import Role
+from accounts.models import Role, User
 from accounts.permissions import SCREENING_ROLES, VETTING_ROLES, role_required
 from core.exports import Column, table_export
 from core.forms import form_errors
@@ -116,7 +114,7 @@ def cohort_transition(request: HttpRequest) -> HttpResponse:
     return back
 
 
-def _decide_again(person: Combatant, by: Any) -> None:
+def _decide_again(person: Combatant, by: User) -> None:
     """After a screening step, the person's decision follows the rules in force at once."""
     ruleset = eligibility_selectors.active_ruleset()
     if ruleset is not None:
