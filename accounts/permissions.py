@@ -8,16 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import wraps
-from typing import Concatenate, ParamSpec, TypeGuard, cast
+from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeGuard, cast
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from rest_framework.permissions import SAFE_METHODS, BasePermission
-from rest_framework.request import Request
-from rest_framework.views import APIView
 
-from accounts.http import AuthenticatedHttpRequest
 from accounts.models import AnyUser, Role, User
+
+if TYPE_CHECKING:  # DRF imports this module from its settings: no import of its views here
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
+
+    from accounts.http import AuthenticatedHttpRequest
 
 P = ParamSpec("P")
 
@@ -57,10 +60,10 @@ def role_required(
         view: Callable[Concatenate[AuthenticatedHttpRequest, P], HttpResponse],
     ) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+        def wrapped(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
             if not has_role(request.user, allowed):
                 raise PermissionDenied
-            return view(cast(AuthenticatedHttpRequest, request), *args, **kwargs)
+            return view(cast("AuthenticatedHttpRequest", request), *args, **kwargs)
 
         wrapped.allowed_roles = allowed  # type: ignore[attr-defined]
         return wrapped

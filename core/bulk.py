@@ -129,10 +129,11 @@ def stage(
 
 
 def with_history(
-    model: type[models.Model], statement: str, *, kind: str, user: User, reason: str = ""
+    model: type[models.Model], statement: str, *, kind: str, user: User | int | None, reason: str = ""
 ) -> tuple[str, list[Any]]:
     """`statement` (an INSERT or UPDATE of `model`'s table, without RETURNING) and the history
-    rows of the rows it writes, as one statement; returns it with the parameters to append."""
+    rows of the rows it writes, as one statement; returns it with the parameters to append.
+    `user` is who acts, or their id (a job run on behalf of its starter)."""
     history = model.history.model  # type: ignore[attr-defined]
     every = ", ".join(f'"{f.column}"' for f in model._meta.concrete_fields)
     sql = (

@@ -26,6 +26,7 @@ from rest_framework.throttling import BaseThrottle, UserRateThrottle
 from core.models import ExportLog
 
 if TYPE_CHECKING:
+    from accounts.http import AuthenticatedHttpRequest
     from accounts.models import User
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -103,7 +104,12 @@ def log_read(
 
 
 def _logged_file(
-    request: HttpRequest, what: str, sheets: Sequence[Sheet], *, purpose: str = "", identity: bool = False
+    request: AuthenticatedHttpRequest,
+    what: str,
+    sheets: Sequence[Sheet],
+    *,
+    purpose: str = "",
+    identity: bool = False,
 ) -> HttpResponse:
     """The file asked for (`?export=`), and its entry in the export log."""
     file_format = request.GET["export"]
@@ -145,7 +151,7 @@ MIN_PURPOSE = 10  # "test" is not a purpose; "Paiement des filets sociaux, Gao" 
 
 
 def table_export(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     what: str,
     columns: Sequence[Column],
     rows: Iterable[Any],
@@ -173,7 +179,7 @@ def table_export(
 
 
 def sections_export(
-    request: HttpRequest, what: str, sections: Sequence[tuple[str, str, list[str], list]]
+    request: AuthenticatedHttpRequest, what: str, sections: Sequence[tuple[str, str, list[str], list]]
 ) -> HttpResponse:
     """Several tables of one page (key, title, header, rows) in one file, a sheet each in XLSX;
     or the one named by `?table=`. Only aggregate tables: no purpose is asked."""

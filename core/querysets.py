@@ -10,16 +10,16 @@ Two kinds of records:
 
 from __future__ import annotations
 
-from typing import Any, Self
+from typing import Any, Self, TypeGuard
 
 from django.apps import apps
 from django.conf import settings
 from django.db import models
 
-from accounts.models import AnyUser, Role
+from accounts.models import AnyUser, Role, User
 
 
-def signed_in(user: AnyUser) -> bool:
+def signed_in(user: AnyUser) -> TypeGuard[User]:
     return bool(user and user.is_authenticated and user.is_active)
 
 
@@ -66,7 +66,7 @@ class PersonScopedQuerySet(models.QuerySet):
             if self.model._meta.get_field(field).null:
                 # A nullable person: no person means the place decides (or nobody's person is hidden).
                 unnamed = models.Q(**{f"{field}__isnull": True})
-                if self.region_field and user.role == Role.REGIONAL_OFFICER:
+                if self.region_field and signed_in(user) and user.role == Role.REGIONAL_OFFICER:
                     unnamed &= models.Q(**{self.region_field: user.region_id})
                 scope = scope | unnamed
             condition &= scope

@@ -54,7 +54,7 @@ class ProjectForm(StyledForm, forms.ModelForm):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if user.is_regional:
-            self.fields["region"].queryset = Region.objects.filter(pk=user.region_id)  # type: ignore[attr-defined]
+            self.fields["region"].queryset = Region.objects.filter(officers=user)  # type: ignore[attr-defined]
 
     def clean(self) -> dict:
         data = super().clean() or {}  # the model's clean: one implementer, end after start
@@ -89,7 +89,7 @@ class AdvanceForm(StyledForm, forms.Form):
         nexts = LIFECYCLE[project.status]
         self.fields["to"].choices = [  # type: ignore[attr-defined]
             (s, Project.Status(s).label) for s in Project.Status.values if s in nexts
-        ]  # type: ignore[attr-defined]
+        ]
 
 
 class BeneficiaryForm(StyledForm, forms.Form):

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Role
 from accounts.permissions import ALL_ROLES, CASE_ROLES, REGISTER_ROLES, role_required
 from core.audit import history_of
@@ -79,7 +80,7 @@ PROJECT_COLUMNS = [
 
 
 @role_required(*ALL_ROLES)
-def project_list(request: HttpRequest) -> HttpResponse:
+def project_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     projects, chosen = _filtered(request)
     projects = projects.select_related("region", "partner", "consortium").order_by("-start", "code")
     analyst = for_analyst(request.user)
@@ -98,7 +99,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
         "statuses": Project.Status.choices,
         "kinds": Project.Kind.choices,
         "portfolio": reports.portfolio_mix(projects, suppressed=analyst),
-        "can_edit": request.user.role in CVR_ROLES,  # type: ignore[union-attr]
+        "can_edit": request.user.role in CVR_ROLES,
     }
     return render(request, "cvr/project_list.html", context)
 
@@ -132,7 +133,7 @@ PARTNER_COLUMNS = [
 
 
 @role_required(*ALL_ROLES)
-def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def project_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     project = _project(request, pk)
     user = request.user
     sees_people = user.role in CASE_ROLES
@@ -174,12 +175,12 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*CVR_ROLES)
-def project_new(request: HttpRequest) -> HttpResponse:
+def project_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ProjectForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         project = form.save(commit=False)
         project.status = Project.Status.DRAFT
-        project._history_user = request.user  # type: ignore[attr-defined]
+        project._history_user = request.user
         project.save()
         messages.success(request, _("Project %(code)s saved as a draft.") % {"code": project.code})
         return redirect("cvr:project-detail", pk=project.pk)
@@ -188,13 +189,13 @@ def project_new(request: HttpRequest) -> HttpResponse:
 
 @role_required(*CVR_ROLES)
 @require_POST
-def project_advance(request: HttpRequest, pk: int) -> HttpResponse:
+def project_advance(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     project = _project(request, pk)
     form = AdvanceForm(request.POST, project=project)
     if not form.is_valid():
         messages.error(request, _("Step not recorded: %(errors)s") % {"errors": form_errors(form)})
         return redirect("cvr:project-detail", pk=pk)
-    if form.cleaned_data["to"] in NATIONAL_STEPS and request.user.role == Role.REGIONAL_OFFICER:  # type: ignore[union-attr]
+    if form.cleaned_data["to"] in NATIONAL_STEPS and request.user.role == Role.REGIONAL_OFFICER:
         messages.error(
             request, _("This step is decided nationally (Bamako): a commission officer records it.")
         )
@@ -210,7 +211,7 @@ def project_advance(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*CVR_ROLES)
 @require_POST
-def beneficiary_add(request: HttpRequest, pk: int) -> HttpResponse:
+def beneficiary_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     project = _project(request, pk)
     form = BeneficiaryForm(request.POST)
     if not form.is_valid():
@@ -235,7 +236,7 @@ def beneficiary_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*CVR_ROLES)
-def beneficiary_import(request: HttpRequest, pk: int) -> HttpResponse:
+def beneficiary_import(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     project = _project(request, pk)
     user = request.user
     form = ImportForm(request.POST or None, request.FILES or None)
@@ -254,7 +255,7 @@ def beneficiary_import(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*CVR_ROLES)
-def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def import_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
     record = get_object_or_404(
         BeneficiaryImport.objects.select_related("job", "project").filter(created_by=user), pk=pk
@@ -270,7 +271,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*CVR_ROLES)
-def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
+def import_errors(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
     record = get_object_or_404(BeneficiaryImport.objects.filter(created_by=user), pk=pk)
     return errors_csv(
@@ -282,7 +283,7 @@ def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*ALL_ROLES)
-def partner_list(request: HttpRequest) -> HttpResponse:
+def partner_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     partners = Partner.objects.prefetch_related("regions").order_by("name")
     consortia = Consortium.objects.select_related("lead").prefetch_related("members")
     if exported := table_export(request, "partenaires", PARTNER_COLUMNS, partners):
@@ -291,7 +292,7 @@ def partner_list(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*CVR_ROLES)
-def consortium_new(request: HttpRequest) -> HttpResponse:
+def consortium_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ConsortiumForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -318,7 +319,7 @@ YEARLY_COLUMNS = [
 
 
 @role_required(*ALL_ROLES)
-def yearly_record(request: HttpRequest) -> HttpResponse:
+def yearly_record(request: AuthenticatedHttpRequest) -> HttpResponse:
     projects, chosen = _filtered(request)
     by = request.GET.get("by", "")
     rows = reports.yearly_record(projects, by, suppressed=for_analyst(request.user))
@@ -329,12 +330,12 @@ def yearly_record(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*ALL_ROLES)
-def project_map(request: HttpRequest) -> HttpResponse:
+def project_map(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "cvr/project_map.html", {"tile_url": settings.MAP_TILE_URL})
 
 
 @role_required(*ALL_ROLES)
-def project_map_data(request: HttpRequest) -> JsonResponse:
+def project_map_data(request: AuthenticatedHttpRequest) -> JsonResponse:
     projects = Project.objects.for_user(request.user).exclude(latitude=None).exclude(longitude=None)
     sops = list(SOPVersion.objects.all())
     placed: list[Project] = (

@@ -37,6 +37,7 @@ from integration.models import (
     RankTable,
     Unit,
 )
+from integration.models.cohorts import ARMY_RANKS
 
 ONE_THIRD_TOLERANCE = Decimal("0.05")
 INTEGRATION_PATHWAYS = frozenset({Pathway.INTEGRATION_ARMY, Pathway.INTEGRATION_SECURITY})
@@ -281,7 +282,7 @@ def compliance_record(day: dt.date | None = None) -> int:
     # as a change of the first.
     saved = list(ComplianceCheck.objects.filter(day=day, unit_id__in=measured))
     for update in (False, True):
-        ComplianceCheck.history.bulk_history_create(  # type: ignore[attr-defined]
+        ComplianceCheck.history.bulk_history_create(
             [c for c in saved if (c.unit_id in already) == update],
             update=update,
             default_change_reason="one-third check",
@@ -475,7 +476,7 @@ def candidate_assign(
             education=candidate.education,
         )
     else:
-        allocation = rules.Allocation(rules.ARMY_RANKS[0], _("No rank table in force: lowest rank."))
+        allocation = rules.Allocation(ARMY_RANKS[0], _("No rank table in force: lowest rank."))
     membership = membership_start(
         unit=unit, party=party_of(person, on), start=on, by=by, person=person, rank=rank or allocation.rank
     )

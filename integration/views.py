@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import ALL_ROLES, CASE_ROLES, REGISTER_ROLES, role_required
 from core.exports import Column, table_export
 from core.forms import StyledForm, form_errors, style_fields
@@ -162,7 +163,7 @@ CANDIDATE_COLUMNS = [
 
 
 @role_required(*ALL_ROLES)
-def unit_list(request: HttpRequest) -> HttpResponse:
+def unit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     units = list(Unit.objects.for_user(request.user).select_related("region"))
     measured = _thirds(request, units)
     rows = [(unit, measured.get(unit.pk)) for unit in units]
@@ -183,7 +184,7 @@ def _unit(request: HttpRequest, pk: int) -> Unit:
 
 
 @role_required(*ALL_ROLES)
-def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def unit_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     unit = _unit(request, pk)
     user = request.user
     sees_people = user.role in CASE_ROLES
@@ -239,7 +240,7 @@ def _as_analyst_reads(check: Any) -> Any:
 
 @role_required(*INTEGRATION_ROLES)
 @require_POST
-def unit_member_add(request: HttpRequest, pk: int) -> HttpResponse:
+def unit_member_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     unit = _unit(request, pk)
     form = MemberForm(request.POST)
     if not form.is_valid():
@@ -275,7 +276,7 @@ def _membership(request: HttpRequest, pk: int) -> Membership:
 
 @role_required(*INTEGRATION_ROLES)
 @require_POST
-def membership_leave(request: HttpRequest, pk: int) -> HttpResponse:
+def membership_leave(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     membership = _membership(request, pk)
     form = LeaveForm(request.POST)
     if not form.is_valid():
@@ -291,7 +292,7 @@ def membership_leave(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*INTEGRATION_ROLES)
 @require_POST
-def membership_command(request: HttpRequest, pk: int) -> HttpResponse:
+def membership_command(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     unit = _unit(request, pk)
     membership = _membership(request, int(request.POST.get("membership", "0") or 0))
     try:
@@ -306,7 +307,7 @@ def membership_command(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*INTEGRATION_ROLES)
 @require_POST
-def unit_patrol(request: HttpRequest, pk: int) -> HttpResponse:
+def unit_patrol(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     unit = _unit(request, pk)
     form = PatrolForm(request.POST)
     if not form.is_valid():
@@ -332,7 +333,7 @@ def unit_patrol(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*INTEGRATION_ROLES)
 @require_POST
-def compliance_now(request: HttpRequest) -> HttpResponse:
+def compliance_now(request: AuthenticatedHttpRequest) -> HttpResponse:
     """On demand: the worker measures every unit today (the same job runs every morning)."""
     from integration.tasks import compliance_daily
 
@@ -342,7 +343,7 @@ def compliance_now(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*ALL_ROLES)
-def desertions(request: HttpRequest) -> HttpResponse:
+def desertions(request: AuthenticatedHttpRequest) -> HttpResponse:
     today = timezone.localdate()
     # Analysts read whole periods (`DDR_ANALYST_PERIOD_MONTHS`): by default, up to the end of this one.
     until = period_end(today)
@@ -381,7 +382,7 @@ def _date(value: str | None, default: dt.date) -> dt.date:
 
 
 @role_required(*ALL_ROLES)
-def cohort_list(request: HttpRequest) -> HttpResponse:
+def cohort_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     analyst = for_analyst(request.user)
     cohorts: Any = (
         Cohort.objects.for_user(request.user)
@@ -426,13 +427,13 @@ def _status(status: str) -> Q:
 
 @role_required(*INTEGRATION_ROLES)
 @require_POST
-def cohort_new(request: HttpRequest) -> HttpResponse:
+def cohort_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = CohortForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Cohort not created: %(errors)s") % {"errors": form_errors(form)})
         return redirect("integration:cohort-list")
     cohort = form.save(commit=False)
-    cohort._history_user = request.user  # type: ignore[attr-defined]
+    cohort._history_user = request.user
     cohort.save()
     return redirect("integration:cohort-detail", pk=cohort.pk)
 
@@ -444,7 +445,7 @@ def _cohort(request: HttpRequest, pk: int) -> Cohort:
 
 
 @role_required(*CASE_ROLES)
-def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def cohort_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     cohort = _cohort(request, pk)
     # Candidates the user may see; the counts by step count everyone.
     candidates = (
@@ -477,7 +478,7 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*INTEGRATION_ROLES)
 @require_POST
-def cohort_candidate_add(request: HttpRequest, pk: int) -> HttpResponse:
+def cohort_candidate_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     cohort = _cohort(request, pk)
     form = CandidateForm(request.POST)
     if not form.is_valid():
@@ -506,7 +507,7 @@ def cohort_candidate_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*INTEGRATION_ROLES)
 @require_POST
-def cohort_step(request: HttpRequest, pk: int) -> HttpResponse:
+def cohort_step(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One button per step: medical fit/unfit, training start (all fit), training result, assignment."""
     cohort = _cohort(request, pk)
     action, on = request.POST.get("action", ""), _date(request.POST.get("on"), timezone.localdate())

@@ -14,7 +14,8 @@ from rest_framework.views import APIView
 
 from accounts.permissions import ALL_ROLES
 from core.suppression import PeriodRefused
-from programme.dashboard import PANELS, Scope, read_filters
+from ddr.registration.selectors import Scope
+from programme.dashboard import PANELS, read_filters
 
 DASHBOARD_FILTERS = [
     OpenApiParameter("region", str, description="Region code (see /api/regions/)"),

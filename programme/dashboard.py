@@ -137,13 +137,12 @@ def pathway_by_movement(scope: Scope) -> Table:
 def quotas(scope: Scope) -> list[tuple[str, int, int]]:
     """National quotas against the people engaged on each pathway, whoever reads."""
     from ddr.eligibility import selectors as eligibility_selectors
-    from ddr.eligibility import services as eligibility
 
     ruleset = eligibility_selectors.active_ruleset()
     if not ruleset:
         return []
     labels = _labels(Pathway.choices)
-    not_engaged = {*eligibility.DECIDABLE, *eligibility.GONE}
+    not_engaged = {*eligibility_selectors.DECIDABLE, *eligibility_selectors.GONE}
     if scope.analyst:  # the national figure, from the same base as every other figure
         visible = scope.register.where(status=lambda status: status not in not_engaged).margin("pathway")
         engaged = {pathway: n for (pathway,), n in visible.items()}

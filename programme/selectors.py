@@ -42,7 +42,7 @@ def _analyst_summary(user: User, exact: ProgrammeSummary) -> ProgrammeSummary:
     from cantonment.sites.selectors import people_on_sites
     from core.models import Region
     from cvr.reports import visible_mix
-    from programme.dashboard import Scope
+    from ddr.registration.selectors import Scope
 
     register = Scope(user).register
     names = dict(Region.objects.values_list("id", "name"))

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import ALL_ROLES, CANTONMENT_ROLES, CASE_ROLES, role_required
 from cantonment.sites import selectors, services
 from cantonment.sites.forms import CapacityForm, CheckInForm, CheckOutForm, SiteAdvanceForm
@@ -53,7 +54,7 @@ STAY_COLUMNS = [
 
 
 @role_required(*ALL_ROLES)
-def site_list(request: HttpRequest) -> HttpResponse:
+def site_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     sites = (
         Site.objects.for_user(request.user)
         .select_related("region", "proposed_by")
@@ -81,13 +82,13 @@ def _as_analyst_reads(request: HttpRequest, sites: Any) -> Any:
 
 
 @role_required(*ALL_ROLES)
-def site_map(request: HttpRequest) -> HttpResponse:
+def site_map(request: AuthenticatedHttpRequest) -> HttpResponse:
     context = {"tile_url": settings.MAP_TILE_URL, "statuses": Site.Status.choices}
     return render(request, "cantonment/site_map.html", context)
 
 
 @role_required(*ALL_ROLES)
-def site_map_data(request: HttpRequest) -> JsonResponse:
+def site_map_data(request: AuthenticatedHttpRequest) -> JsonResponse:
     """The sites as GeoJSON points, with status and occupancy for the map's pop-ups."""
     sites = Site.objects.for_user(request.user).exclude(latitude=None).exclude(longitude=None)
     features = [
@@ -115,7 +116,7 @@ def site_map_data(request: HttpRequest) -> JsonResponse:
 
 
 @role_required(*ALL_ROLES)
-def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def site_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     site = get_object_or_404(
         Site.objects.for_user(request.user).select_related("region", "cercle", "proposed_by"), pk=pk
     )
@@ -145,8 +146,8 @@ def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
         # the weapons are read from the reconciliation's base table (`/api/weapons/reconciliation/`).
         _as_analyst_reads(request, [site])
         flag_counts = {
-            CantonmentStay.Flag.OVERSTAY: site.overstays,  # type: ignore[attr-defined]
-            CantonmentStay.Flag.ENDING_SOON: site.ending_soon,  # type: ignore[attr-defined]
+            CantonmentStay.Flag.OVERSTAY: site.overstays,
+            CantonmentStay.Flag.ENDING_SOON: site.ending_soon,
         }
     can_edit = user.role in CANTONMENT_ROLES
     context = {
@@ -174,7 +175,7 @@ def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*CANTONMENT_ROLES)
 @require_POST
-def site_check_in(request: HttpRequest, pk: int) -> HttpResponse:
+def site_check_in(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     site = _site(request, pk)
     form = CheckInForm(request.POST, user=request.user)
     if not form.is_valid():
@@ -196,7 +197,7 @@ def site_check_in(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*CANTONMENT_ROLES)
 @require_POST
-def stay_check_out(request: HttpRequest, pk: int) -> HttpResponse:
+def stay_check_out(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     stay = get_object_or_404(CantonmentStay.objects.for_user(request.user), pk=pk)
     form = CheckOutForm(request.POST)
     if not form.is_valid():
@@ -212,7 +213,7 @@ def stay_check_out(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*CANTONMENT_ROLES)
 @require_POST
-def site_capacity(request: HttpRequest, pk: int) -> HttpResponse:
+def site_capacity(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     site = _site(request, pk)
     form = CapacityForm(request.POST)
     if not form.is_valid():
@@ -228,7 +229,7 @@ def site_capacity(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*CANTONMENT_ROLES)
 @require_POST
-def site_advance(request: HttpRequest, pk: int) -> HttpResponse:
+def site_advance(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     site = _site(request, pk)
     form = SiteAdvanceForm(request.POST, site=site)
     if not form.is_valid():

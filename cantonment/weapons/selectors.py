@@ -18,14 +18,14 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import AnyUser, User
 from cantonment.sites.models import Site
 from cantonment.weapons.models import StockCheck, WamItem
 from core.suppression import Base
 from ddr.models import ArmedGroup, Combatant, DeclaredWeapon
 
 
-def items_for(user: User) -> QuerySet[WamItem]:
+def items_for(user: AnyUser) -> QuerySet[WamItem]:
     """Items of the user's sites, each with `holder_id`: who handed it in, when the user may see
     that person (else null). Items belong to a site; their holder is shown only through `holder_id`,
     so another region's person or a child is never named by a weapon handed in on one's site."""

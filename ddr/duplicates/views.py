@@ -4,11 +4,12 @@ undoing, the thresholds, and the integrity of lists."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Role
 from accounts.permissions import IMPORT_ROLES, REGISTER_ROLES, role_required
 from core.exports import Column, table_export
@@ -34,7 +35,7 @@ PAIR_COLUMNS = [*_person("first"), *_person("second"), Column(_("Score"), lambda
 
 
 @role_required(*REGISTER_ROLES)
-def duplicate_queue(request: HttpRequest) -> HttpResponse:
+def duplicate_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     tuned = MatchingSettings.current()
     pairs = (
         selectors.pairs_for(request.user)
@@ -60,7 +61,7 @@ def duplicate_queue(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*REGISTER_ROLES)
-def duplicate_pair(request: HttpRequest, pk: int) -> HttpResponse:
+def duplicate_pair(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     pair = get_object_or_404(
         selectors.pairs_for(request.user).select_related(
             "first__region", "first__movement", "second__region", "second__movement"
@@ -77,7 +78,7 @@ def duplicate_pair(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(*REGISTER_ROLES)
-def duplicate_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def duplicate_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     pair = get_object_or_404(selectors.pairs_for(request.user), pk=pk)
     try:
         if request.POST.get("decision") == "same":
@@ -96,7 +97,7 @@ def duplicate_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(*REGISTER_ROLES)
-def merge_undo(request: HttpRequest, pk: int) -> HttpResponse:
+def merge_undo(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     merge = get_object_or_404(
         Merge.objects.for_user(request.user), pk=pk, pair__in=selectors.pairs_for(request.user)
     )
@@ -110,20 +111,20 @@ def merge_undo(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(*IMPORT_ROLES)
-def duplicate_run(request: HttpRequest) -> HttpResponse:
+def duplicate_run(request: AuthenticatedHttpRequest) -> HttpResponse:
     services.duplicates_queue(by=request.user)
     messages.success(request, _("The search runs on the worker; you can leave this page."))
     return redirect("ddr:duplicate-queue")
 
 
 @role_required(Role.ADMINISTRATOR)
-def matching_settings(request: HttpRequest) -> HttpResponse:
+def matching_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     tuned = MatchingSettings.current()
     form = MatchingSettingsForm(request.POST or request.GET or None, instance=tuned)
     effect = None
     if form.is_bound and form.is_valid():
         if request.method == "POST":
-            form.instance._history_user = request.user  # type: ignore[attr-defined]
+            form.instance._history_user = request.user
             form.save()
             messages.success(request, _("Thresholds saved."))
             return redirect("ddr:matching-settings")

@@ -212,7 +212,7 @@ def _decide_batch_orm(run: EligibilityRun, decided: Any) -> int:
                 pathway=pathway, pathway_reason=reason, pathway_ruleset_id=run.ruleset_id
             )
     for chunk in _chunks(list(rows), 5000):
-        Combatant.history.bulk_history_create(  # type: ignore[attr-defined]
+        Combatant.history.bulk_history_create(
             list(Combatant.objects.filter(pk__in=chunk)),
             batch_size=500,
             default_user=run.started_by,

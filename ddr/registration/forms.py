@@ -50,7 +50,7 @@ class CombatantForm(StyledForm, forms.ModelForm):
         super().__init__(*args, **kwargs)
         regions = Region.objects.all()
         if user.is_regional:
-            regions = regions.filter(pk=user.region_id)
+            regions = regions.filter(officers=user)  # their own region
         self.fields["region"].queryset = regions  # type: ignore[attr-defined]
         self.fields["registered_at"].initial = timezone.localdate
 
