@@ -37,7 +37,7 @@ class UserCreationForm(AdminUserCreationForm):
 
 
 @admin.register(User)
-class UserAdmin(AuditedAdmin, BaseUserAdmin):
+class UserAdmin(AuditedAdmin, BaseUserAdmin[User]):
     add_form = UserCreationForm
     list_display = ("username", "get_full_name", "role", "region", "is_active", "last_login")
     list_filter = ("role", "region", "is_active")
@@ -82,7 +82,7 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
         )
 
 
-class RoleGrantForm(forms.ModelForm):
+class RoleGrantForm(forms.ModelForm[RoleGrant]):
     class Meta:
         model = RoleGrant
         fields = ("user", "role", "reason")

@@ -179,7 +179,9 @@ def table_export(
 
 
 def sections_export(
-    request: AuthenticatedHttpRequest, what: str, sections: Sequence[tuple[str, str, list[str], list]]
+    request: AuthenticatedHttpRequest,
+    what: str,
+    sections: Sequence[tuple[str, str, list[str], Sequence[Sequence[Any]]]],
 ) -> HttpResponse:
     """Several tables of one page (key, title, header, rows) in one file, a sheet each in XLSX;
     or the one named by `?table=`. Only aggregate tables: no purpose is asked."""

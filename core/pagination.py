@@ -14,7 +14,7 @@ from rest_framework.response import Response
 COUNT_CAP = 10_000
 
 
-class CappedPaginator(Paginator):
+class CappedPaginator(Paginator[Any]):
     cap = COUNT_CAP
 
     @cached_property

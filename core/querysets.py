@@ -23,7 +23,7 @@ def signed_in(user: AnyUser) -> TypeGuard[User]:
     return bool(user and user.is_authenticated and user.is_active)
 
 
-class RegionScopedQuerySet(models.QuerySet):
+class RegionScopedQuerySet(models.QuerySet[Any]):
     """Records that belong to a region: a regional officer sees only that region."""
 
     region_field = "region"
@@ -47,7 +47,7 @@ def person_scope_q(user: AnyUser, prefix: str = "") -> models.Q | None:
     return person_model().objects.scope_q(user, prefix)
 
 
-class PersonScopedQuerySet(models.QuerySet):
+class PersonScopedQuerySet(models.QuerySet[Any]):
     """Records of a person: seen exactly when every person they name is (`person_fields`).
 
     A record that names no person (a community beneficiary who was never registered) falls back to

@@ -23,7 +23,7 @@ def _today() -> Any:
     return timezone.localdate()
 
 
-class ProjectForm(StyledForm, forms.ModelForm):
+class ProjectForm(StyledForm, forms.ModelForm[Project]):
     class Meta:
         model = Project
         fields = [
@@ -56,7 +56,7 @@ class ProjectForm(StyledForm, forms.ModelForm):
         if user.is_regional:
             self.fields["region"].queryset = Region.objects.filter(officers=user)  # type: ignore[attr-defined]
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any]:
         data = super().clean() or {}  # the model's clean: one implementer, end after start
         if (data.get("committee_leaders_women") or 0) > (data.get("committee_leaders") or 0):
             self.add_error("committee_leaders_women", _("More women leaders than leaders."))

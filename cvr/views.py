@@ -180,7 +180,7 @@ def project_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         project = form.save(commit=False)
         project.status = Project.Status.DRAFT
-        project._history_user = request.user
+        project._history_user = request.user  # type: ignore[attr-defined]
         project.save()
         messages.success(request, _("Project %(code)s saved as a draft.") % {"code": project.code})
         return redirect("cvr:project-detail", pk=project.pk)

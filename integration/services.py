@@ -246,7 +246,7 @@ def analyst_day(today: dt.date | None = None) -> dt.date:
 def visible_check(check: ComplianceCheck) -> Thirds:
     """A stored daily check as analysts read it: its cells (party, command | other members)
     through a base table, the deviations judged again on the visible figures."""
-    cells: dict[tuple, int] = {}
+    cells: dict[tuple[Any, ...], int] = {}
     for party, n in (check.strength or {}).items():
         commanders = (check.command or {}).get(party, 0)
         cells[(check.unit_id, party, Membership.Role.COMMAND)] = commanders
@@ -560,7 +560,7 @@ def integrated_base() -> Base:
         .annotate(n=Count("id"))
         .order_by()
     )
-    cells: dict[tuple, int] = defaultdict(int)
+    cells: dict[tuple[Any, ...], int] = defaultdict(int)
     for period, movement, region, n in assigned:
         cells[("assigned", period, movement, region)] += n
     reported = Cohort.objects.exclude(reported_fit=None).values_list(

@@ -74,13 +74,13 @@ class CandidateForm(StyledForm, forms.Form):
     education = forms.ChoiceField(label=gettext_lazy("Education"), choices=Education.choices)
 
 
-class CohortForm(StyledForm, forms.ModelForm):
+class CohortForm(StyledForm, forms.ModelForm[Cohort]):
     class Meta:
         model = Cohort
         fields = ["name", "region", "training_partner", "training_start", "training_end", "target_unit"]
         widgets = {"training_start": DATE, "training_end": DATE}
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         start, end = data.get("training_start"), data.get("training_end")
         if start and end and end < start:
@@ -433,7 +433,7 @@ def cohort_new(request: AuthenticatedHttpRequest) -> HttpResponse:
         messages.error(request, _("Cohort not created: %(errors)s") % {"errors": form_errors(form)})
         return redirect("integration:cohort-list")
     cohort = form.save(commit=False)
-    cohort._history_user = request.user
+    cohort._history_user = request.user  # type: ignore[attr-defined]
     cohort.save()
     return redirect("integration:cohort-detail", pk=cohort.pk)
 

@@ -92,7 +92,7 @@ def schema_version() -> dict[str, str]:
 
 def export_archive(
     path: Path, *, key: bytes | None = None, progress: Callable[[str, int], None] | None = None
-) -> dict:
+) -> dict[str, Any]:
     """Write the archive; return its manifest."""
     fernet = _fernet(key)
     parts = []
@@ -137,12 +137,12 @@ def export_archive(
 
 @dataclass(frozen=True)
 class Restored:
-    manifest: dict
+    manifest: dict[str, Any]
     rows: int
     media: int
 
 
-def read_manifest(archive: zipfile.ZipFile, fernet: Any) -> dict:
+def read_manifest(archive: zipfile.ZipFile, fernet: Any) -> dict[str, Any]:
     names = set(archive.namelist())
     if MANIFEST not in names:
         raise ArchiveError("Not a DDR archive: it has no manifest.")
@@ -163,7 +163,7 @@ def _read(archive: zipfile.ZipFile, name: str, fernet: Any) -> bytes:
         raise ArchiveError("Wrong key, or the archive was altered.") from exc
 
 
-def _coerce(field: models.Field, value: Any) -> Any:
+def _coerce(field: models.Field[Any, Any], value: Any) -> Any:
     if value is None:
         return None
     if isinstance(field, models.BinaryField):
@@ -309,7 +309,9 @@ def _load(model: type[models.Model], chunks: Iterator[bytes]) -> int:
     return count
 
 
-def _instance(model: type[models.Model], fields: dict[str, models.Field], line: bytes) -> models.Model:
+def _instance(
+    model: type[models.Model], fields: dict[str, models.Field[Any, Any]], line: bytes
+) -> models.Model:
     row = json.loads(line)
     return model(**{name: _coerce(fields[name], value) for name, value in row.items()})
 

@@ -107,7 +107,7 @@ def _pathway_table(scope: Scope, grouping: str, column: str, labels: Mapping[Any
     pathway_labels = _labels(Pathway.choices)
     # Merged records are counted in the funnel only: the other groupings leave them out already.
     merged = ["status"] if grouping == "status" and not scope.analyst else []
-    counted: dict[tuple, int] = (
+    counted: dict[tuple[Any, ...], int] = (
         scope.in_scope(scope.register).margin("pathway", column)
         if scope.analyst
         else scope.count_by(grouping, "pathway", column, *merged)

@@ -11,7 +11,7 @@ from cantonment.sites.models import Site
 from core.forms import DATE, StyledForm
 
 
-class InventoryItemForm(StyledForm, forms.ModelForm):
+class InventoryItemForm(StyledForm, forms.ModelForm[InventoryItem]):
     class Meta:
         model = InventoryItem
         fields = ["code", "kind", "contents", "quantity", "unit", "region", "site", "location", "custodian"]
@@ -23,14 +23,14 @@ class InventoryItemForm(StyledForm, forms.ModelForm):
             self.fields["region"].queryset = self.fields["region"].queryset.filter(pk=user.region_id)  # type: ignore[attr-defined]
 
 
-class MovementForm(StyledForm, forms.ModelForm):
+class MovementForm(StyledForm, forms.ModelForm[InventoryMovement]):
     class Meta:
         model = InventoryMovement
         fields = ["direction", "quantity", "on", "counterpart", "reference"]
         widgets = {"on": DATE}
 
 
-class HandoverForm(StyledForm, forms.ModelForm):
+class HandoverForm(StyledForm, forms.ModelForm[Handover]):
     items = forms.ModelMultipleChoiceField(
         label=_("Items handed over"),
         queryset=InventoryItem.objects.none(),

@@ -53,7 +53,7 @@ def inventory_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = InventoryItemForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         item = form.save(commit=False)
-        item._history_user = request.user
+        item._history_user = request.user  # type: ignore[attr-defined]
         item.save()
         messages.success(request, _("Item %(code)s recorded.") % {"code": item.code})
         return redirect("cantonment:inventory-detail", pk=item.pk)

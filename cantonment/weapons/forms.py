@@ -40,7 +40,7 @@ class HandInForm(StyledForm, forms.Form):
         number = self.cleaned_data["registration_number"]
         return person_by_number(self.user, number) if number else None
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("kind") == WamItem.Kind.WEAPON and not data.get("weapon_type"):
             self.add_error("weapon_type", _("Say which kind of weapon."))

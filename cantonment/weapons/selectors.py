@@ -70,7 +70,7 @@ def reconciliation_base(user: User) -> ReconciliationBase:
     declared = DeclaredWeapon.objects.filter(combatant__in=Combatant.objects.for_user(user))
     items = WamItem.objects.for_user(user)
     weapons = items.filter(kind=WamItem.Kind.WEAPON)
-    cells: dict[tuple, int] = {}
+    cells: dict[tuple[Any, ...], int] = {}
     for movement, site, undeclared, n in (
         weapons.annotate(undeclared=ExpressionWrapper(Q(declared__isnull=True), output_field=BooleanField()))
         .values_list("combatant__movement__code", "site__name", "undeclared")

@@ -124,7 +124,7 @@ def matching_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     effect = None
     if form.is_bound and form.is_valid():
         if request.method == "POST":
-            form.instance._history_user = request.user
+            form.instance._history_user = request.user  # type: ignore[attr-defined]
             form.save()
             messages.success(request, _("Thresholds saved."))
             return redirect("ddr:matching-settings")

@@ -17,7 +17,7 @@ from ddr.registration.models import Combatant, DeclaredWeapon, IdentityDocument
 PHOTO_FORMATS = {"JPEG", "PNG", "WEBP"}
 
 
-class CombatantForm(StyledForm, forms.ModelForm):
+class CombatantForm(StyledForm, forms.ModelForm[Combatant]):
     """Registration by hand. A regional officer registers only in their own region."""
 
     class Meta:
@@ -54,7 +54,7 @@ class CombatantForm(StyledForm, forms.ModelForm):
         self.fields["region"].queryset = regions  # type: ignore[attr-defined]
         self.fields["registered_at"].initial = timezone.localdate
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if not data.get("birth_date") and not data.get("birth_year"):
             self.add_error("birth_year", _("Give the birth date or at least the (approximate) year."))
@@ -72,7 +72,7 @@ class CombatantForm(StyledForm, forms.ModelForm):
         return photo
 
 
-class _StyledModelForm(StyledForm, forms.ModelForm):
+class _StyledModelForm(StyledForm, forms.ModelForm[Any]):  # documents and weapons alike
     pass
 
 
