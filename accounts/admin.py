@@ -25,7 +25,7 @@ GUARDED_ROLE_HELP = _(
 
 class UserCreationForm(AdminUserCreationForm):
     def clean_role(self) -> str:
-        role = self.cleaned_data["role"]
+        role: str = self.cleaned_data["role"]
         if role in GUARDED_ROLES:
             raise forms.ValidationError(
                 _(
@@ -88,7 +88,7 @@ class RoleGrantForm(forms.ModelForm[RoleGrant]):
         fields = ("user", "role", "reason")
 
     def clean_role(self) -> str:
-        role = self.cleaned_data["role"]
+        role: str = self.cleaned_data["role"]
         if role not in GUARDED_ROLES:
             raise forms.ValidationError(_("This role is given directly on the user's page."))
         return role

@@ -178,4 +178,5 @@ def insert_from(
         params += history_params
     with connection.cursor() as cursor:
         cursor.execute(insert, params)
-        return cursor.rowcount
+        inserted: int = cursor.rowcount
+        return inserted

@@ -3,12 +3,11 @@ their import, partners and consortia, the yearly record."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -35,8 +34,8 @@ NATIONAL_STEPS = frozenset({Project.Status.PAC, Project.Status.VETTED})
 BENEFICIARIES_PER_PAGE = 100
 
 
-def _filtered(request: HttpRequest) -> tuple[Any, dict[str, str]]:
-    projects = Project.objects.for_user(request.user)
+def _filtered(request: HttpRequest) -> tuple[QuerySet[Project], dict[str, str]]:
+    projects: QuerySet[Project] = Project.objects.for_user(request.user)
     chosen = {k: request.GET.get(k, "") for k in ("region", "status", "kind", "year", "flag")}
     if chosen["region"]:
         projects = projects.filter(region__code=chosen["region"])

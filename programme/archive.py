@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.conf import settings
@@ -28,6 +28,9 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
 from core.audit import allow_history_truncate_sql
+
+if TYPE_CHECKING:
+    from cryptography.fernet import Fernet
 
 FORMAT = "ddr-archive/1"
 MANIFEST = "manifest.json"
@@ -142,16 +145,17 @@ class Restored:
     media: int
 
 
-def read_manifest(archive: zipfile.ZipFile, fernet: Any) -> dict[str, Any]:
+def read_manifest(archive: zipfile.ZipFile, fernet: Fernet | None) -> dict[str, Any]:
     names = set(archive.namelist())
     if MANIFEST not in names:
         raise ArchiveError("Not a DDR archive: it has no manifest.")
     if ENCRYPTED_MARK in names and fernet is None:
         raise ArchiveError("This archive is encrypted: give its key (--key-file).")
-    return json.loads(_read(archive, MANIFEST, fernet))
+    manifest: dict[str, Any] = json.loads(_read(archive, MANIFEST, fernet))
+    return manifest
 
 
-def _read(archive: zipfile.ZipFile, name: str, fernet: Any) -> bytes:
+def _read(archive: zipfile.ZipFile, name: str, fernet: Fernet | None) -> bytes:
     data = archive.read(name)
     if fernet is None:
         return data
@@ -255,7 +259,7 @@ def _chunks(lines: Iterator[bytes]) -> Iterator[bytes]:
         yield b"".join(chunk)
 
 
-def _read_chunks(archive: zipfile.ZipFile, name: str, fernet: Any, digest: Any) -> Iterator[bytes]:
+def _read_chunks(archive: zipfile.ZipFile, name: str, fernet: Fernet | None, digest: Any) -> Iterator[bytes]:
     """The part's plaintext rows, chunk by chunk, hashed on the way."""
     with archive.open(name) as member:
         if fernet is None:
@@ -269,7 +273,7 @@ def _read_chunks(archive: zipfile.ZipFile, name: str, fernet: Any, digest: Any) 
             yield chunk
 
 
-def _decrypt(fernet: Any, token: bytes) -> bytes:
+def _decrypt(fernet: Fernet, token: bytes) -> bytes:
     from cryptography.fernet import InvalidToken
 
     try:

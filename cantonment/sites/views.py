@@ -146,8 +146,8 @@ def site_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         # the weapons are read from the reconciliation's base table (`/api/weapons/reconciliation/`).
         _as_analyst_reads(request, [site])
         flag_counts = {
-            CantonmentStay.Flag.OVERSTAY: site.overstays,
-            CantonmentStay.Flag.ENDING_SOON: site.ending_soon,
+            CantonmentStay.Flag.OVERSTAY: site.overstays,  # type: ignore[attr-defined]
+            CantonmentStay.Flag.ENDING_SOON: site.ending_soon,  # type: ignore[attr-defined]
         }
     can_edit = user.role in CANTONMENT_ROLES
     context = {

@@ -187,7 +187,7 @@ def _decide_batch(run: EligibilityRun, rules: Rules, on: dt.date, start: int, st
     )
     with connection.cursor() as cursor:
         cursor.execute(decide_sql, decide_params)
-        changed = cursor.rowcount
+        changed: int = cursor.rowcount
         cursor.execute(attribute_sql, [run.ruleset_id, *batch_params, run.ruleset_id])
     return changed
 

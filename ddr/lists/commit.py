@@ -245,7 +245,8 @@ def _write_orm(rows: list[Row], *, submitted: SubmittedList, by: User, today: dt
     c = COLUMN
 
     def text(row: Row, name: str) -> str:
-        return row[c[name]]
+        value: str = row[c[name]]
+        return value
 
     def date(row: Row, name: str) -> dt.date | None:
         return dt.date.fromisoformat(row[c[name]]) if row[c[name]] else None

@@ -49,7 +49,7 @@ class ListStatusForm(StyledForm, forms.ModelForm[SubmittedList]):
     def clean_status(self) -> str:
         from ddr.duplicates.selectors import list_acceptance_problem
 
-        status = self.cleaned_data["status"]
+        status: str = self.cleaned_data["status"]
         if status == SubmittedList.Status.ACCEPTED and (problem := list_acceptance_problem(self.instance)):
             raise forms.ValidationError(problem)
         return status

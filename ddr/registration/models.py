@@ -75,7 +75,7 @@ class Pathway(models.TextChoices):
     PENDING = "pending", _("Pending: a screening step is missing")
 
 
-class CombatantQuerySet(RegionScopedQuerySet):
+class CombatantQuerySet(RegionScopedQuerySet["Combatant"]):
     @staticmethod
     def scope_q(user: AnyUser, prefix: str = "") -> models.Q | None:
         """Who may see a person, as a condition on `prefix` (None: nobody). The one rule for people
@@ -329,7 +329,7 @@ GROUPINGS = {
 KEY = ["grouping", "region", "month", "status", "pathway", "sex", "movement_id"]
 
 
-class TallyQuerySet(RegionScopedQuerySet):
+class TallyQuerySet(RegionScopedQuerySet["RegisterTally"]):
     def for_user(self, user: AnyUser) -> Self:
         # Children are not tallied: the child-protection role reads none of these counts.
         if user and user.is_authenticated and user.role == Role.CHILD_PROTECTION:
