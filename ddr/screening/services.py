@@ -346,53 +346,55 @@ def watchlist_import(*, data: bytes, filename: str, by: User) -> int:
             if line == 1 or not any(cell.strip() for cell in row):
                 continue
             values = dict(zip(WATCHLIST_COLUMNS, (c.strip() for c in row), strict=False))
-            # Each reason names its line: the refusal is one message listing them.
-            problems = [
-                error(line, column, _("line %(line)s: %(reason)s") % {"line": line, "reason": problem})
-                for column, value in values.items()
-                if (problem := cell_problem(value, limits.get(column, 40)))
-            ]
-            name, year = values.get("name", ""), values.get("birth_year", "")
-            movement = values.get("movement", "")
-            if problems:
-                errors += problems
-            elif not name or not values.get("reason"):
-                errors.append(
-                    error(
-                        line,
-                        "name",
-                        _("line %(line)s: the name and the reason are required") % {"line": line},
-                    )
-                )
-            elif year and not (year.isdigit() and 1900 < int(year) < 2020):
-                errors.append(
-                    error(
-                        line,
-                        "birth_year",
-                        _("line %(line)s: impossible birth year %(year)s") % {"line": line, "year": year},
-                    )
-                )
-            elif movement and movement.upper() not in movements:
-                errors.append(
-                    error(
-                        line,
-                        "movement",
-                        _("line %(line)s: unknown movement %(m)s") % {"line": line, "m": movement},
-                    )
-                )
-            else:
-                entries.append(
-                    WatchlistEntry(
-                        name=name,
-                        aliases=values.get("aliases", ""),
-                        birth_year=int(year) if year else None,
-                        movement=movements.get(movement.upper()) if movement else None,
-                        reason=values["reason"],
-                    )
-                )
+            entry, problems = _watchlist_entry(line, values, limits, movements)
+            errors += problems
+            if entry is not None:
+                entries.append(entry)
     except FileRejected as exc:
         raise WatchlistRejected([error(0, "", str(exc))], 1) from exc
     if errors:
         raise WatchlistRejected(*capped(errors))
     bulk_create_with_history(entries, WatchlistEntry, batch_size=2000, default_user=by)
     return len(entries)
+
+
+def _watchlist_entry(
+    line: int, values: dict[str, str], limits: dict[str, int], movements: dict[str, ArmedGroup]
+) -> tuple[WatchlistEntry | None, list[dict[str, Any]]]:
+    """One line of the watch-list: its entry, or what is wrong with it."""
+    # Each reason names its line: the refusal is one message listing them.
+    problems = [
+        error(line, column, _("line %(line)s: %(reason)s") % {"line": line, "reason": problem})
+        for column, value in values.items()
+        if (problem := cell_problem(value, limits.get(column, 40)))
+    ]
+    name, year = values.get("name", ""), values.get("birth_year", "")
+    movement = values.get("movement", "")
+    if problems:
+        return None, problems
+    if not name or not values.get("reason"):
+        return None, [
+            error(line, "name", _("line %(line)s: the name and the reason are required") % {"line": line})
+        ]
+    if year and not (year.isdigit() and 1900 < int(year) < 2020):
+        return None, [
+            error(
+                line,
+                "birth_year",
+                _("line %(line)s: impossible birth year %(year)s") % {"line": line, "year": year},
+            )
+        ]
+    if movement and movement.upper() not in movements:
+        return None, [
+            error(
+                line, "movement", _("line %(line)s: unknown movement %(m)s") % {"line": line, "m": movement}
+            )
+        ]
+    entry = WatchlistEntry(
+        name=name,
+        aliases=values.get("aliases", ""),
+        birth_year=int(year) if year else None,
+        movement=movements.get(movement.upper()) if movement else None,
+        reason=values["reason"],
+    )
+    return entry, []
