@@ -3,7 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.http import HttpRequest
 
+from accounts.http import acting_user
 from core.admin import ReadOnlyMixin, ScopedAdmin, ScopedInline
 from ddr.eligibility.models import EligibilityRun, RuleSet
 from ddr.lists.models import ArmedGroup, Coalition, CoalitionMembership
@@ -51,13 +53,13 @@ class CombatantAdmin(ScopedAdmin):
     # through the field's scoped choices, never by id (a raw id's label would name anyone).
     autocomplete_fields = ("merged_into",)
 
-    def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
+    def save_model(self, request: HttpRequest, obj: Combatant, form: Any, change: bool) -> None:
         person_derive(obj)  # the search key follows the names, however they were edited
         super().save_model(request, obj, form, change)
         if is_child_on_record(obj):
             # Made a child here (category or birth year): separated and referred like anywhere
             # else, never a child record without a referral, a deadline or minimisation.
-            children_separate(people=Combatant.objects.filter(pk=obj.pk), by=request.user)
+            children_separate(people=Combatant.objects.filter(pk=obj.pk), by=acting_user(request))
 
 
 @admin.register(WatchlistEntry)

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from accounts.models import Role
+from accounts.models import Role, User
 
 from .factories import UserFactory, region
 
@@ -36,7 +36,7 @@ def _flush_lifts_the_history_truncate_guard() -> Any:
     DatabaseOperations.sql_flush = original  # type: ignore[method-assign]
 
 
-def _client(user: Any) -> Client:
+def _client(user: User) -> Client:
     client = Client()
     client.force_login(user)
     return client

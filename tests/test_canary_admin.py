@@ -16,6 +16,7 @@ from django.contrib.admin.utils import quote
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
+from accounts.models import User
 from cantonment.models import CantonmentStay, StorageLocation, WamItem
 from cvr.models import Beneficiary
 from ddr.models import Category, DeclaredWeapon, IdentityDocument, ListEntry, SubmittedList
@@ -30,7 +31,7 @@ CHILD = ("Kwazibanou", "Ouzzelikan")  # given name, family name: in no reference
 ADULT = ("Pryxamadou", "Vellotaghi")
 
 
-def _person(names: tuple[str, str], number: int, category: str, by: Any) -> Any:
+def _person(names: tuple[str, str], number: int, category: str, by: User) -> Any:
     person = CombatantFactory.create(
         given_name=names[0],
         family_name=names[1],
@@ -44,7 +45,7 @@ def _person(names: tuple[str, str], number: int, category: str, by: Any) -> Any:
     return person
 
 
-def _records_of(person: Any, by: Any, tag: str) -> None:
+def _records_of(person: Any, by: User, tag: str) -> None:
     """Something of the person in every admin that lists people's records, and beyond."""
     site = SiteFactory.create(name=f"Site {tag}")
     IdentityDocument.objects.create(combatant=person, kind="nina", number=f"NINA-{tag}")

@@ -17,6 +17,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
 from core.models import Job, task_time_limits
 from core.tasks import jobs_expire_stale
 from cvr import imports
@@ -124,7 +125,7 @@ def test_a_failing_duplicate_search_ends_its_job_failed_and_its_page_stops_polli
     assert 'data-status="failed"' in queue and "hx-trigger" not in queue
 
 
-def beneficiary_import(project: Project, user: Any) -> BeneficiaryImport:
+def beneficiary_import(project: Project, user: User) -> BeneficiaryImport:
     job = Job.objects.create(kind="cvr-beneficiaries", created_by=user)
     record = BeneficiaryImport.objects.create(job=job, project=project, filename="b.csv", created_by=user)
     record.file.save("b.csv", ContentFile(b"type;nom;sexe;tranche d'\xc3\xa2ge\n"), save=True)

@@ -12,6 +12,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.http import AuthenticatedRequest
 from accounts.models import User
 from accounts.permissions import ALL_ROLES
 from core.models import Region
@@ -51,7 +52,7 @@ class PathwayCountsView(APIView):
         ],
         responses=PathwayCountSerializer(many=True),
     )
-    def get(self, request: Any) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         names = [n.strip() for n in request.query_params.get("by", "pathway").split(",") if n.strip()]
         unknown = [n for n in names if n not in DIMENSIONS]
         if unknown or not names:

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.utils import timezone, translation
 
+from accounts.models import User
 from cantonment.inventory import services as inventory
 from cantonment.inventory.models import HandedOverError
 from cantonment.models import CustodyEvent, InventoryItem, StockCheck, StorageLocation, WamItem
@@ -44,7 +45,7 @@ def armoury(site: Any) -> StorageLocation:
     return StorageLocation.objects.create(name="Armurerie Fafa", region=site.region, site=site)
 
 
-def _hand_in(site: Any, location: Any, by: Any, **kwargs: Any) -> WamItem:
+def _hand_in(site: Any, location: Any, by: User, **kwargs: Any) -> WamItem:
     values = {
         "kind": WamItem.Kind.WEAPON,
         "weapon_type": "assault_rifle",

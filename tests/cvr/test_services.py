@@ -11,6 +11,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone, translation
 
+from accounts.models import User
 from core.models import Job
 from cvr import imports, services
 from cvr.models import Beneficiary, BeneficiaryImport, Partner, Project
@@ -37,7 +38,7 @@ def sops() -> None:
     """The SOP versions come from a migration (reference data), present in every test database."""
 
 
-def _walk(project: Project, steps: list[str], by: Any, start: dt.date) -> None:
+def _walk(project: Project, steps: list[str], by: User, start: dt.date) -> None:
     for n, step in enumerate(steps):
         services.project_advance(
             project=project, to=step, on=start + dt.timedelta(days=n), by=by, decided_by="Comité"
@@ -205,7 +206,7 @@ def test_the_mix_is_counted_from_the_register_and_flagged(commission_officer: An
     assert untouched.beneficiaries_community == 100 and untouched.mix_flags == ["mix"]
 
 
-def _import(project: Project, user: Any, text: str) -> BeneficiaryImport:
+def _import(project: Project, user: User, text: str) -> BeneficiaryImport:
     job = Job.objects.create(kind="cvr-beneficiaries", created_by=user)
     record = BeneficiaryImport.objects.create(job=job, project=project, filename="b.csv", created_by=user)
     record.file.save("b.csv", ContentFile(text.encode()), save=True)

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
+from accounts.models import User
 from core.models import Job
 from ddr.duplicates import selectors as duplicates_selectors
 from ddr.duplicates import services as duplicates
@@ -29,7 +30,7 @@ from ..factories import CombatantFactory, group, region
 pytestmark = pytest.mark.django_db
 
 
-def a_list(by: Any, movement: str = "MNLA", n: int = 1) -> SubmittedList:
+def a_list(by: User, movement: str = "MNLA", n: int = 1) -> SubmittedList:
     return SubmittedList.objects.create(
         title=f"Liste {movement} {n}",
         movement=group(movement),
@@ -56,7 +57,7 @@ def twins(**extra: Any) -> tuple[Combatant, Combatant]:
     return first, second
 
 
-def run(by: Any, submitted: SubmittedList | None = None) -> int:
+def run(by: User, submitted: SubmittedList | None = None) -> int:
     job = Job.objects.create(kind="duplicates_find", created_by=by)
     found = duplicates.duplicates_find(job_id=job.pk, list_id=submitted.pk if submitted else None)
     job.refresh_from_db()
@@ -243,7 +244,7 @@ def test_two_officers_merging_the_same_pair_at_once_make_one_merge(reference_dat
     pair = DuplicatePair.objects.get()
     barrier, outcomes = threading.Barrier(2), []
 
-    def review(officer: Any) -> None:
+    def review(officer: User) -> None:
         try:
             barrier.wait()
             duplicates.pair_merge(pair=pair, by=officer)

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from accounts.models import User
 from ddr.eligibility import selectors as eligibility_selectors
 from ddr.eligibility import services as eligibility
 from ddr.models import Combatant, EligibilityRun, Pathway, RuleSet, WaitingPlace
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.django_db
 SCREENED = {"medical_status": "fit", "vetting_status": "clear"}
 
 
-def activate(ruleset: RuleSet, by: Any, eager_tasks: Any) -> EligibilityRun:
+def activate(ruleset: RuleSet, by: User, eager_tasks: Any) -> EligibilityRun:
     with eager_tasks():
         run = eligibility.ruleset_activate(ruleset=ruleset, by=by)
     run.refresh_from_db()
