@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.http import acting_user
 from accounts.models import GUARDED_ROLES, RoleGrant, User
 from accounts.services import RoleGrantRefused, role_grant_decide, role_grant_request
 from core.admin import AuditedAdmin
@@ -24,7 +25,7 @@ GUARDED_ROLE_HELP = _(
 
 class UserCreationForm(AdminUserCreationForm):
     def clean_role(self) -> str:
-        role = self.cleaned_data["role"]
+        role: str = self.cleaned_data["role"]
         if role in GUARDED_ROLES:
             raise forms.ValidationError(
                 _(
@@ -36,7 +37,7 @@ class UserCreationForm(AdminUserCreationForm):
 
 
 @admin.register(User)
-class UserAdmin(AuditedAdmin, BaseUserAdmin):
+class UserAdmin(AuditedAdmin, BaseUserAdmin[User]):
     add_form = UserCreationForm
     list_display = ("username", "get_full_name", "role", "region", "is_active", "last_login")
     list_filter = ("role", "region", "is_active")
@@ -69,7 +70,7 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
             return
         wanted, obj.role = obj.role, held
         super().save_model(request, obj, form, change)
-        grant = role_grant_request(user=obj, role=wanted, by=request.user)
+        grant = role_grant_request(user=obj, role=wanted, by=acting_user(request))
         self.message_user(
             request,
             gettext(
@@ -81,13 +82,13 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
         )
 
 
-class RoleGrantForm(forms.ModelForm):
+class RoleGrantForm(forms.ModelForm[RoleGrant]):
     class Meta:
         model = RoleGrant
         fields = ("user", "role", "reason")
 
     def clean_role(self) -> str:
-        role = self.cleaned_data["role"]
+        role: str = self.cleaned_data["role"]
         if role not in GUARDED_ROLES:
             raise forms.ValidationError(_("This role is given directly on the user's page."))
         return role
@@ -115,13 +116,13 @@ class RoleGrantAdmin(AuditedAdmin):
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         # Not the request's own save: the service records who asked (the signed-in administrator).
-        made = role_grant_request(user=obj.user, role=obj.role, by=request.user, reason=obj.reason)
+        made = role_grant_request(user=obj.user, role=obj.role, by=acting_user(request), reason=obj.reason)
         obj.pk, obj.requested_by, obj.requested_at = made.pk, made.requested_by, made.requested_at
 
     def _decide(self, request: HttpRequest, queryset: Any, approve: bool) -> None:
         for grant in queryset:
             try:
-                role_grant_decide(grant=grant, by=request.user, approve=approve)
+                role_grant_decide(grant=grant, by=acting_user(request), approve=approve)
             except RoleGrantRefused as refused:
                 self.message_user(request, f"{grant}: {refused}", messages.ERROR)
             else:

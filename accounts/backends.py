@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from accounts.models import Role
+from django.http import HttpRequest
+
+from accounts.models import AnyUser, Role
 
 
 class AdministratorRoleBackend:
@@ -12,11 +14,11 @@ class AdministratorRoleBackend:
     administrators never open children's records.
     """
 
-    def authenticate(self, request: Any, **credentials: Any) -> None:
+    def authenticate(self, request: HttpRequest | None, **credentials: Any) -> None:
         return None
 
-    def has_perm(self, user: Any, perm: str, obj: Any = None) -> bool:
+    def has_perm(self, user: AnyUser, perm: str, obj: object = None) -> bool:
         return bool(user.is_active and getattr(user, "role", None) == Role.ADMINISTRATOR)
 
-    def has_module_perms(self, user: Any, app_label: str) -> bool:
+    def has_module_perms(self, user: AnyUser, app_label: str) -> bool:
         return self.has_perm(user, app_label)

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser
+from typing import TypeAlias
+
+from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -69,6 +71,10 @@ class User(AbstractUser):
     @property
     def is_child_protection(self) -> bool:
         return self.role == Role.CHILD_PROTECTION
+
+
+# Whoever a request carries: a signed-in user, or nobody yet. Scoping accepts both (nobody sees nothing).
+AnyUser: TypeAlias = User | AnonymousUser
 
 
 # Roles that open children's records or the admin itself: one administrator asks, another approves.

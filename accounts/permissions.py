@@ -8,13 +8,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeGuard, cast
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from accounts.models import Role
+from accounts.models import AnyUser, Role, User
+
+if TYPE_CHECKING:  # DRF imports this module from its settings: no import of its views here
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
+
+    from accounts.http import AuthenticatedHttpRequest
+
+P = ParamSpec("P")
 
 ALL_ROLES: frozenset[str] = frozenset(Role.values)
 # Staff who work on cases in the browser (not analysts: they read the API, pseudonymised).
@@ -33,20 +41,29 @@ WRITE_ROLES: frozenset[str] = frozenset(
 )
 
 
-def has_role(user: Any, roles: Iterable[str]) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.role in roles)
+def has_role(user: AnyUser, roles: Iterable[str]) -> TypeGuard[User]:
+    # Anonymous is not a `User`; every `User` is authenticated.
+    return isinstance(user, User) and user.is_active and user.role in roles
 
 
-def role_required(*roles: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """Browser views: 403 unless the signed-in user holds one of `roles`."""
+def role_required(
+    *roles: str,
+) -> Callable[
+    [Callable[Concatenate[AuthenticatedHttpRequest, P], HttpResponse]],
+    Callable[Concatenate[HttpRequest, P], HttpResponse],
+]:
+    """Browser views: 403 unless the signed-in user holds one of `roles`. The view reads
+    `request.user` as that user (`AuthenticatedHttpRequest`)."""
     allowed = frozenset(roles) or ALL_ROLES
 
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def decorator(
+        view: Callable[Concatenate[AuthenticatedHttpRequest, P], HttpResponse],
+    ) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
             if not has_role(request.user, allowed):
                 raise PermissionDenied
-            return view(request, *args, **kwargs)
+            return view(cast("AuthenticatedHttpRequest", request), *args, **kwargs)
 
         wrapped.allowed_roles = allowed  # type: ignore[attr-defined]
         return wrapped
@@ -57,9 +74,9 @@ def role_required(*roles: str) -> Callable[[Callable[..., HttpResponse]], Callab
 class RolePermission(BasePermission):
     """API: the view declares `allowed_roles` (read) and `write_roles` (unsafe methods)."""
 
-    def has_permission(self, request: Any, view: Any) -> bool:
+    def has_permission(self, request: Request, view: APIView) -> bool:
         user = request.user
-        if not (user and user.is_authenticated and user.is_active):
+        if not (isinstance(user, User) and user.is_active):
             return False
         if request.method in SAFE_METHODS:
             return user.role in getattr(view, "allowed_roles", ALL_ROLES)

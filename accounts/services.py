@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +14,7 @@ class RoleGrantRefused(Refused):
     """The request cannot be made or decided; the message says why."""
 
 
-def role_grant_request(*, user: User, role: str, by: Any, reason: str = "") -> RoleGrant:
+def role_grant_request(*, user: User, role: str, by: User, reason: str = "") -> RoleGrant:
     """Ask for a guarded role for `user`; nothing changes on the user until another administrator approves."""
     if role not in GUARDED_ROLES:
         raise RoleGrantRefused(_("This role is given directly, without a request."))
@@ -29,7 +27,7 @@ def role_grant_request(*, user: User, role: str, by: Any, reason: str = "") -> R
 
 
 @transaction.atomic
-def role_grant_decide(*, grant: RoleGrant, by: Any, approve: bool) -> RoleGrant:
+def role_grant_decide(*, grant: RoleGrant, by: User, approve: bool) -> RoleGrant:
     """Approve (the user gets the role, in the user's history) or refuse a pending request."""
     grant = RoleGrant.objects.select_for_update().get(pk=grant.pk)  # two approvers at once: one wins
     if grant.status != RoleGrant.Status.PENDING:

@@ -13,6 +13,7 @@ from typing import Any
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from accounts.models import User
 from cantonment.inventory import services as inventory
 from cantonment.inventory.models import InventoryItem
 from cantonment.sites import services as stays
@@ -86,7 +87,7 @@ CONTENTS = [
 ]
 
 
-def seed(rng: random.Random, sites: list[Site], admin: Any) -> None:
+def seed(rng: random.Random, sites: list[Site], admin: User) -> None:
     for site in sites:
         place = next((p for p in COORDINATES if p in site.name), None)
         if place:
@@ -102,7 +103,7 @@ def seed(rng: random.Random, sites: list[Site], admin: Any) -> None:
     _equipment(rng, sites, admin)
 
 
-def _lifecycle(sites: list[Site], admin: Any) -> None:
+def _lifecycle(sites: list[Site], admin: User) -> None:
     events = []
     for site in sites:
         steps: Sequence[tuple[str, dt.date, str]] = {
@@ -118,7 +119,7 @@ def _lifecycle(sites: list[Site], admin: Any) -> None:
     bulk_create_with_history(events, SiteEvent, default_user=admin, default_change_reason="demo data")
 
 
-def _stays(rng: random.Random, kati: Site, admin: Any) -> list[Combatant]:
+def _stays(rng: random.Random, kati: Site, admin: User) -> list[Combatant]:
     """About forty people at Kati, checked in over the last eight weeks: some now overstay."""
     today = timezone.localdate()
     candidates = list(
@@ -147,7 +148,7 @@ def _stays(rng: random.Random, kati: Site, admin: Any) -> list[Combatant]:
     return present
 
 
-def _weapons(rng: random.Random, kati: Site, pilot: Site, present: list[Combatant], admin: Any) -> None:
+def _weapons(rng: random.Random, kati: Site, pilot: Site, present: list[Combatant], admin: User) -> None:
     armoury = StorageLocation.objects.create(name="Armurerie du camp de Kati", region=kati.region, site=kati)
     container = StorageLocation.objects.create(name="Conteneur WAM Kidal", region=pilot.region, site=pilot)
     depot = StorageLocation.objects.create(name="Magasin d'armes de Kidal (MINUSMA)", region=pilot.region)
@@ -228,7 +229,7 @@ def _weapons(rng: random.Random, kati: Site, pilot: Site, present: list[Combatan
     weapons.stock_checks_generate(today, rng)
 
 
-def _equipment(rng: random.Random, sites: list[Site], admin: Any) -> None:
+def _equipment(rng: random.Random, sites: list[Site], admin: User) -> None:
     """More than a hundred containers of DDR and CVR equipment; twelve handed over at Gao."""
     by_region: dict[str, tuple[Any, Site]] = {}
     for site in sites:
@@ -262,7 +263,7 @@ def _equipment(rng: random.Random, sites: list[Site], admin: Any) -> None:
         logging.getLogger(__name__).warning("Demo handover skipped: %s", exc)
 
 
-def _handover(items: list[InventoryItem], admin: Any) -> None:
+def _handover(items: list[InventoryItem], admin: User) -> None:
     inventory.handover_make(
         items=items,
         reference="REM-GAO-2023-001",

@@ -13,10 +13,14 @@ import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import django_stubs_ext
 import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+# ModelForm[Combatant], ModelAdmin[Site]...: the type parameters django-stubs gives these classes.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("DDR_VAR_DIR", default=str(BASE_DIR / "var")))

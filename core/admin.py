@@ -129,7 +129,7 @@ class ReadOnlyMixin:
 ScopedAdmin = AuditedAdmin
 
 
-class ScopedInline(KeptMixin, ScopedFormMixin, admin.TabularInline):
+class ScopedInline(KeptMixin, ScopedFormMixin, admin.TabularInline[Any, Any]):
     """An inline of a record's parts: scoped like its page, and never deleted from it."""
 
     def get_queryset(self, request: HttpRequest) -> Any:
@@ -157,7 +157,8 @@ class CercleAdmin(AuditedAdmin):
 
 
 @admin.register(Job)
-class JobAdmin(KeptMixin, admin.ModelAdmin):  # no history: a job row is progress (see tests/test_audit.py)
+# No history: a job row is progress (see tests/test_audit.py).
+class JobAdmin(KeptMixin, admin.ModelAdmin[Job]):
     list_display = ("kind", "status", "done", "total", "created_by", "created_at", "finished_at")
     list_filter = ("kind", "status")
     list_select_related = ("created_by",)
@@ -183,7 +184,7 @@ def _masked_filters(filters: str) -> str:
 
 
 @admin.register(ExportLog)
-class ExportLogAdmin(ReadOnlyMixin, admin.ModelAdmin):  # itself the log of reads: append-only
+class ExportLogAdmin(ReadOnlyMixin, admin.ModelAdmin[ExportLog]):  # itself the log of reads: append-only
     """The log shows who read what, when and why, but not the words of a search (a name), nor
     anything of what a child-protection officer read: their filters and purpose can name a child,
     whom only their role may see (the administrator included). Someone who ever held that role

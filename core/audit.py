@@ -5,10 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 APPEND_ONLY_FUNCTION = """
 CREATE OR REPLACE FUNCTION ddr_audit_append_only() RETURNS trigger AS $$
@@ -20,7 +23,7 @@ $$ LANGUAGE plpgsql;
 """
 
 
-def save_audited(record: Any, by: Any, fields: list[str], reason: str = "") -> None:
+def save_audited(record: Any, by: User, fields: list[str], reason: str = "") -> None:
     """Save `fields` of a record with its history row naming who did it, and why."""
     record._history_user = by
     if reason:

@@ -9,11 +9,14 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection, models
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 BATCH = 2000
 
@@ -66,7 +69,7 @@ def insert_with_history(
     model: type[models.Model],
     rows: list[dict[str, Any]],
     *,
-    user: Any,
+    user: User,
     reason: str = "",
     audited: bool = True,
 ) -> list[int]:
@@ -133,10 +136,11 @@ def stage(
 
 
 def with_history(
-    model: type[models.Model], statement: str, *, kind: str, user: Any, reason: str = ""
+    model: type[models.Model], statement: str, *, kind: str, user: User | int | None, reason: str = ""
 ) -> tuple[str, list[Any]]:
     """`statement` (an INSERT or UPDATE of `model`'s table, without RETURNING) and the history
-    rows of the rows it writes, as one statement; returns it with the parameters to append."""
+    rows of the rows it writes, as one statement; returns it with the parameters to append.
+    `user` is who acts, or their id (a job run on behalf of its starter)."""
     history = model.history.model  # type: ignore[attr-defined]
     every = ", ".join(f'"{f.column}"' for f in model._meta.concrete_fields)
     sql = (
@@ -152,7 +156,7 @@ def insert_from(
     select: dict[str, str],
     *,
     source: str,
-    user: Any,
+    user: User,
     reason: str = "",
     audited: bool = True,
 ) -> int:
@@ -181,4 +185,5 @@ def insert_from(
         params += history_params
     with connection.cursor() as cursor:
         cursor.execute(insert, params)
-        return cursor.rowcount
+        inserted: int = cursor.rowcount
+        return inserted

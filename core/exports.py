@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
@@ -24,6 +24,10 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle, UserRateThrottle
 
 from core.models import ExportLog
+
+if TYPE_CHECKING:
+    from accounts.http import AuthenticatedHttpRequest
+    from accounts.models import User
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -77,7 +81,14 @@ def to_xlsx(sheets: Sequence[Sheet]) -> bytes:
 
 
 def log_read(
-    user: Any, what: str, file_format: str, filters: str, purpose: str, identity: bool, rows: int, data: bytes
+    user: User,
+    what: str,
+    file_format: str,
+    filters: str,
+    purpose: str,
+    identity: bool,
+    rows: int,
+    data: bytes,
 ) -> None:
     """One entry of the export log: a file exported, or a list of people read through the API."""
     ExportLog.objects.create(
@@ -93,7 +104,12 @@ def log_read(
 
 
 def _logged_file(
-    request: HttpRequest, what: str, sheets: Sequence[Sheet], *, purpose: str = "", identity: bool = False
+    request: AuthenticatedHttpRequest,
+    what: str,
+    sheets: Sequence[Sheet],
+    *,
+    purpose: str = "",
+    identity: bool = False,
 ) -> HttpResponse:
     """The file asked for (`?export=`), and its entry in the export log."""
     file_format = request.GET["export"]
@@ -135,7 +151,7 @@ MIN_PURPOSE = 10  # "test" is not a purpose; "Paiement des filets sociaux, Gao" 
 
 
 def table_export(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     what: str,
     columns: Sequence[Column],
     rows: Iterable[Any],
@@ -163,7 +179,9 @@ def table_export(
 
 
 def sections_export(
-    request: HttpRequest, what: str, sections: Sequence[tuple[str, str, list[str], list]]
+    request: AuthenticatedHttpRequest,
+    what: str,
+    sections: Sequence[tuple[str, str, list[str], Sequence[Sequence[Any]]]],
 ) -> HttpResponse:
     """Several tables of one page (key, title, header, rows) in one file, a sheet each in XLSX;
     or the one named by `?table=`. Only aggregate tables: no purpose is asked."""
@@ -207,7 +225,7 @@ def api_purpose(request: Any) -> str:
     return (request.headers.get(PURPOSE_HEADER) or request.query_params.get("purpose") or "").strip()
 
 
-def _rows_read_within_the_hour(user: Any) -> int:
+def _rows_read_within_the_hour(user: User) -> int:
     since = timezone.now() - dt.timedelta(hours=1)
     logged = ExportLog.objects.filter(user=user, file_format="api", identity=True, created_at__gte=since)
     return logged.aggregate(n=Sum("row_count"))["n"] or 0

@@ -57,7 +57,7 @@ class Step:
 
     to: str
     on: dt.date
-    by: User | None
+    by: User
     details: Mapping[str, Any]
 
 
@@ -146,7 +146,7 @@ class Lifecycle(Generic[M, E]):
         *,
         to: str,
         on: dt.date,
-        by: User | None,
+        by: User,
         decided_by: str = "",
         reason: str = "",
         **details: Any,

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 COUNT_CAP = 10_000
 
 
-class CappedPaginator(Paginator):
+class CappedPaginator(Paginator[Any]):
     cap = COUNT_CAP
 
     @cached_property
@@ -22,7 +22,8 @@ class CappedPaginator(Paginator):
         # COUNT(*) over a LIMIT subquery: stops after cap + 1 matches, whatever the table's size.
         # No ORDER BY: sorting every match only to count them is the cost being avoided.
         matches = self.object_list.order_by()  # type: ignore[attr-defined]
-        return min(matches[: self.cap + 1].count(), self.cap + 1)
+        counted: int = min(matches[: self.cap + 1].count(), self.cap + 1)
+        return counted
 
     def page(self, number: Any) -> Any:
         number = self.validate_number(number)

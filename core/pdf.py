@@ -30,4 +30,5 @@ def html_to_pdf(html: str) -> bytes:
             return super().fetch(url, headers)
 
     fetcher = StaticOnly(allowed_protocols=["file"])
-    return HTML(string=html, base_url=static.as_uri() + "/", url_fetcher=fetcher).write_pdf()
+    pdf: bytes = HTML(string=html, base_url=static.as_uri() + "/", url_fetcher=fetcher).write_pdf()
+    return pdf

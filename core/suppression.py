@@ -40,13 +40,16 @@ import operator
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db.models import Case, F, When
 from django.utils.translation import gettext as _
 
 from core.errors import Refused
+
+if TYPE_CHECKING:
+    from accounts.models import AnyUser
 
 SUPPRESS_BELOW = 5
 Key = tuple[Any, ...]
@@ -59,7 +62,7 @@ HIDDEN_GROUPS = (
 SUPPRESSED = f"True for analysts: every count leaves out the groups smaller than {SUPPRESS_BELOW}."
 
 
-def for_analyst(user: Any) -> bool:
+def for_analyst(user: AnyUser) -> bool:
     """Whether this reader's counts go through suppression."""
     return bool(getattr(user, "is_analyst", False))
 

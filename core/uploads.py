@@ -208,7 +208,7 @@ def capped(errors: Iterable[dict[str, Any]]) -> tuple[list[dict[str, Any]], int]
     return kept, total
 
 
-def errors_page(request: HttpRequest, errors: list[dict[str, Any]]) -> Page:
+def errors_page(request: HttpRequest, errors: list[dict[str, Any]]) -> Page[dict[str, Any]]:
     return Paginator(errors, ERRORS_PER_PAGE).get_page(request.GET.get("page"))
 
 

@@ -7,6 +7,7 @@ from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import ALL_ROLES, role_required
 from core.health import health_report
 from core.models import Job
@@ -27,7 +28,7 @@ def favicon(request: HttpRequest) -> HttpResponseRedirect:
 
 
 @role_required(*ALL_ROLES)
-def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
+def job_progress(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Polled by htmx every second until the job finishes. Only its owner sees it."""
     job = get_object_or_404(Job, pk=pk, created_by=request.user)
     return render(request, "core/_job_progress.html", {"job": job})

@@ -12,6 +12,8 @@ from typing import Any
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from accounts.models import User
+from core.models import Region
 from cvr import services
 from cvr.models import Beneficiary, Partner, Project
 from cvr.models.beneficiaries import AgeBand
@@ -75,7 +77,7 @@ def proportional(total: int, weights: list[int]) -> list[int]:
     return values
 
 
-def seed(rng: random.Random, regions: dict, admin: Any) -> None:
+def seed(rng: random.Random, regions: dict[str, Region], admin: User) -> None:
     partners = bulk_create_with_history(
         [Partner(name=name, acronym=acronym, kind=kind) for name, acronym, kind in PARTNERS],
         Partner,
@@ -98,7 +100,7 @@ def seed(rng: random.Random, regions: dict, admin: Any) -> None:
     services.me_visits_flag()
 
 
-def _record(rng: random.Random, regions: dict, partners: list[Partner], admin: Any) -> None:
+def _record(rng: random.Random, regions: dict[str, Region], partners: list[Partner], admin: User) -> None:
     projects = []
     for year, count, budget, reached, women, targets in RECORD:
         first = int(year[:4])
@@ -152,7 +154,13 @@ def _record(rng: random.Random, regions: dict, partners: list[Partner], admin: A
     )
 
 
-def _recent(rng: random.Random, regions: dict, partners: dict, consortium: Any, admin: Any) -> None:
+def _recent(
+    rng: random.Random,
+    regions: dict[str, Region],
+    partners: dict[str, Partner],
+    consortium: Any,
+    admin: User,
+) -> None:
     """This year's projects, taken step by step through the services (audited, SOP-checked)."""
     today = timezone.localdate()
     specs = [
@@ -233,7 +241,7 @@ def _recent(rng: random.Random, regions: dict, partners: dict, consortium: Any, 
             _beneficiaries(rng, project, eligible[n * 15 : n * 15 + (15 if n == 1 else 4)], admin)
 
 
-def _beneficiaries(rng: random.Random, project: Project, people: list[Combatant], admin: Any) -> None:
+def _beneficiaries(rng: random.Random, project: Project, people: list[Combatant], admin: User) -> None:
     rows = [
         Beneficiary(
             project=project,

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from core.forms import StyledForm
 from core.models import Region
 from core.uploads import clean_table_upload
@@ -22,7 +23,7 @@ def _today() -> Any:
     return timezone.localdate()
 
 
-class ProjectForm(StyledForm, forms.ModelForm):
+class ProjectForm(StyledForm, forms.ModelForm[Project]):
     class Meta:
         model = Project
         fields = [
@@ -50,12 +51,12 @@ class ProjectForm(StyledForm, forms.ModelForm):
         ]
         widgets = {"start": DATE, "end": DATE}
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if user.is_regional:
-            self.fields["region"].queryset = Region.objects.filter(pk=user.region_id)  # type: ignore[attr-defined]
+            self.fields["region"].queryset = Region.objects.filter(officers=user)  # type: ignore[attr-defined]
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any]:
         data = super().clean() or {}  # the model's clean: one implementer, end after start
         if (data.get("committee_leaders_women") or 0) > (data.get("committee_leaders") or 0):
             self.add_error("committee_leaders_women", _("More women leaders than leaders."))
@@ -88,7 +89,7 @@ class AdvanceForm(StyledForm, forms.Form):
         nexts = LIFECYCLE.nexts(project.status)
         self.fields["to"].choices = [  # type: ignore[attr-defined]
             (s, Project.Status(s).label) for s in Project.Status.values if s in nexts
-        ]  # type: ignore[attr-defined]
+        ]
 
 
 class BeneficiaryForm(StyledForm, forms.Form):

@@ -117,77 +117,13 @@ def _check(
         if any(c.strip() for c in cells)
     ]
     job.advance(0, total=len(raw_rows))
-    numbers = {r.get("registration_number", "").upper() for _line, r, _errors in raw_rows} - {""}
-    people = {
-        p.registration_number: p
-        for p in Combatant.objects.for_user(record.created_by).filter(registration_number__in=numbers)
-    }
-    already = set(
-        record.project.participants.filter(combatant__isnull=False).values_list("combatant_id", flat=True)
-    )
+    people, already = _known_people(record, [raw for _line, raw, _errors in raw_rows])
     seen: dict[int, int] = {}
     parsed: list[Beneficiary] = []
     errors: list[dict[str, Any]] = []
     error_total = 0
     for n, (line, raw, row_errors) in enumerate(raw_rows, start=1):
-        kind = KINDS.get(name_key(raw.get("kind", "")))
-        if kind is None:
-            row_errors.append(
-                error(
-                    line,
-                    "type",
-                    _("Unknown type “%(v)s”: ex-combattant or communauté.") % {"v": raw.get("kind", "")},
-                )
-            )
-        age = raw.get("age_band", "").replace(" ", "")
-        if age not in AgeBand.values:
-            row_errors.append(
-                error(
-                    line,
-                    "age_band",
-                    _("Unknown age band “%(v)s”: %(bands)s.")
-                    % {"v": age, "bands": ", ".join(AgeBand.values)},
-                )
-            )
-        person = None
-        if kind == Beneficiary.Kind.EX_COMBATANT:
-            number = raw.get("registration_number", "").upper()
-            person = people.get(number)
-            if person is None:
-                row_errors.append(
-                    error(
-                        line,
-                        "registration_number",
-                        _("No registered person %(n)s in your scope.") % {"n": number or "—"},
-                    )
-                )
-            else:
-                refusal = ex_combatant_refusal(person)
-                if refusal:
-                    row_errors.append(error(line, "registration_number", refusal))
-                elif person.pk in already:
-                    row_errors.append(
-                        error(
-                            line,
-                            "registration_number",
-                            _("%(n)s is already a beneficiary of this project.") % {"n": number},
-                        )
-                    )
-                elif person.pk in seen:
-                    row_errors.append(
-                        error(
-                            line,
-                            "registration_number",
-                            _("%(n)s is already on line %(line)s.") % {"n": number, "line": seen[person.pk]},
-                        )
-                    )
-                else:
-                    seen[person.pk] = line
-        elif kind == Beneficiary.Kind.COMMUNITY:
-            if not raw.get("name") and not any(e["column"] == "name" for e in row_errors):
-                row_errors.append(error(line, "name", _("A community member needs a name.")))
-            if raw.get("sex", "").upper() not in ("M", "F"):
-                row_errors.append(error(line, "sex", _("Sex must be M or F.")))
+        kind, age, person = _check_row(line, raw, row_errors, people=people, already=already, seen=seen)
         if row_errors:
             errors += row_errors
             if len(errors) > settings.DDR_IMPORT_MAX_ERRORS:
@@ -210,6 +146,105 @@ def _check(
         if n % BATCH == 0:
             job.advance(n)
     return parsed, errors, error_total, len(raw_rows)
+
+
+def _known_people(
+    record: BeneficiaryImport, rows: list[dict[str, str]]
+) -> tuple[dict[str, Combatant], set[int]]:
+    """The registered people the file names that the importer may see (by registration number),
+    and the ids of those already on the project."""
+    numbers = {r.get("registration_number", "").upper() for r in rows} - {""}
+    people = {
+        p.registration_number: p
+        for p in Combatant.objects.for_user(record.created_by).filter(registration_number__in=numbers)
+    }
+    already = set(
+        record.project.participants.filter(combatant__isnull=False).values_list("combatant_id", flat=True)
+    )
+    return people, already
+
+
+def _check_row(
+    line: int,
+    raw: dict[str, str],
+    row_errors: list[dict[str, Any]],
+    *,
+    people: dict[str, Combatant],
+    already: set[int],
+    seen: dict[int, int],
+) -> tuple[str | None, str, Combatant | None]:
+    """A row's kind, age band and registered person, its problems added to `row_errors`."""
+    kind = KINDS.get(name_key(raw.get("kind", "")))
+    if kind is None:
+        row_errors.append(
+            error(
+                line,
+                "type",
+                _("Unknown type “%(v)s”: ex-combattant or communauté.") % {"v": raw.get("kind", "")},
+            )
+        )
+    age = raw.get("age_band", "").replace(" ", "")
+    if age not in AgeBand.values:
+        row_errors.append(
+            error(
+                line,
+                "age_band",
+                _("Unknown age band “%(v)s”: %(bands)s.") % {"v": age, "bands": ", ".join(AgeBand.values)},
+            )
+        )
+    person = None
+    if kind == Beneficiary.Kind.EX_COMBATANT:
+        person = _ex_combatant(line, raw, row_errors, people=people, already=already, seen=seen)
+    elif kind == Beneficiary.Kind.COMMUNITY:
+        if not raw.get("name") and not any(e["column"] == "name" for e in row_errors):
+            row_errors.append(error(line, "name", _("A community member needs a name.")))
+        if raw.get("sex", "").upper() not in ("M", "F"):
+            row_errors.append(error(line, "sex", _("Sex must be M or F.")))
+    return kind, age, person
+
+
+def _ex_combatant(
+    line: int,
+    raw: dict[str, str],
+    row_errors: list[dict[str, Any]],
+    *,
+    people: dict[str, Combatant],
+    already: set[int],
+    seen: dict[int, int],
+) -> Combatant | None:
+    """The registered person a row names, if the importer may see them; why they cannot benefit
+    (or are named twice) is added to `row_errors`. `seen` records the first line of each."""
+    number = raw.get("registration_number", "").upper()
+    person = people.get(number)
+    if person is None:
+        row_errors.append(
+            error(
+                line,
+                "registration_number",
+                _("No registered person %(n)s in your scope.") % {"n": number or "—"},
+            )
+        )
+    elif refusal := ex_combatant_refusal(person):
+        row_errors.append(error(line, "registration_number", refusal))
+    elif person.pk in already:
+        row_errors.append(
+            error(
+                line,
+                "registration_number",
+                _("%(n)s is already a beneficiary of this project.") % {"n": number},
+            )
+        )
+    elif person.pk in seen:
+        row_errors.append(
+            error(
+                line,
+                "registration_number",
+                _("%(n)s is already on line %(line)s.") % {"n": number, "line": seen[person.pk]},
+            )
+        )
+    else:
+        seen[person.pk] = line
+    return person
 
 
 def _finish(

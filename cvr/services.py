@@ -39,7 +39,7 @@ class CVRRefused(Refused):
 
 @transaction.atomic
 def consortium_create(
-    *, name: str, lead: Partner, members: Sequence[Partner], formed_on: dt.date, by: Any
+    *, name: str, lead: Partner, members: Sequence[Partner], formed_on: dt.date, by: User
 ) -> Consortium:
     """Two or three local NGOs, the lead among them."""
     members = list({m.pk: m for m in members}.values())
@@ -119,7 +119,7 @@ def project_advance(
     project: Project,
     to: str,
     on: dt.date,
-    by: Any,
+    by: User,
     decided_by: str = "",
     minutes: str = "",
     technical_agency: str = "",
@@ -272,7 +272,7 @@ def ex_combatant_refusal(person: Combatant) -> str:
 
 
 def beneficiary_add(
-    *, project: Project, by: Any, person: Combatant | None = None, **values: Any
+    *, project: Project, by: User, person: Combatant | None = None, **values: Any
 ) -> Beneficiary:
     with transaction.atomic():
         if person is not None:
@@ -298,7 +298,7 @@ def beneficiary_add(
 
 
 @transaction.atomic
-def beneficiary_import_start(*, project: Project, file: File, by: User) -> BeneficiaryImport:
+def beneficiary_import_start(*, project: Project, file: File[Any], by: User) -> BeneficiaryImport:
     """Keep the file (already checked for size and type) and queue its import on the worker."""
     from cvr.tasks import beneficiaries_import
 

@@ -3,17 +3,17 @@ their import, partners and consortia, the yearly record."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Role
 from accounts.permissions import ALL_ROLES, CASE_ROLES, REGISTER_ROLES, role_required
 from core.audit import history_of
@@ -34,8 +34,8 @@ NATIONAL_STEPS = frozenset({Project.Status.PAC, Project.Status.VETTED})
 BENEFICIARIES_PER_PAGE = 100
 
 
-def _filtered(request: HttpRequest) -> tuple[Any, dict[str, str]]:
-    projects = Project.objects.for_user(request.user)
+def _filtered(request: HttpRequest) -> tuple[QuerySet[Project], dict[str, str]]:
+    projects: QuerySet[Project] = Project.objects.for_user(request.user)
     chosen = {k: request.GET.get(k, "") for k in ("region", "status", "kind", "year", "flag")}
     if chosen["region"]:
         projects = projects.filter(region__code=chosen["region"])
@@ -79,7 +79,7 @@ PROJECT_COLUMNS = [
 
 
 @role_required(*ALL_ROLES)
-def project_list(request: HttpRequest) -> HttpResponse:
+def project_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     projects, chosen = _filtered(request)
     projects = projects.select_related("region", "partner", "consortium").order_by("-start", "code")
     analyst = for_analyst(request.user)
@@ -98,7 +98,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
         "statuses": Project.Status.choices,
         "kinds": Project.Kind.choices,
         "portfolio": selectors.portfolio_mix(projects, suppressed=analyst),
-        "can_edit": request.user.role in CVR_ROLES,  # type: ignore[union-attr]
+        "can_edit": request.user.role in CVR_ROLES,
     }
     return render(request, "cvr/project_list.html", context)
 
@@ -132,9 +132,9 @@ PARTNER_COLUMNS = [
 
 
 @role_required(*ALL_ROLES)
-def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def project_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     project = _project(request, pk)
-    user: Any = request.user
+    user = request.user
     sees_people = user.role in CASE_ROLES
     # Beneficiaries the user may see (community members: by the project's region); the mix counts
     # everyone.
@@ -174,10 +174,10 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*CVR_ROLES)
-def project_new(request: HttpRequest) -> HttpResponse:
+def project_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ProjectForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        project = services.project_create(by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        project = services.project_create(by=request.user, **form.cleaned_data)
         messages.success(request, _("Project %(code)s saved as a draft.") % {"code": project.code})
         return redirect("cvr:project-detail", pk=project.pk)
     return render(request, "cvr/project_new.html", {"form": form})
@@ -185,13 +185,13 @@ def project_new(request: HttpRequest) -> HttpResponse:
 
 @role_required(*CVR_ROLES)
 @require_POST
-def project_advance(request: HttpRequest, pk: int) -> HttpResponse:
+def project_advance(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     project = _project(request, pk)
     form = AdvanceForm(request.POST, project=project)
     if not form.is_valid():
         messages.error(request, _("Step not recorded: %(errors)s") % {"errors": form_errors(form)})
         return redirect("cvr:project-detail", pk=pk)
-    if form.cleaned_data["to"] in NATIONAL_STEPS and request.user.role == Role.REGIONAL_OFFICER:  # type: ignore[union-attr]
+    if form.cleaned_data["to"] in NATIONAL_STEPS and request.user.role == Role.REGIONAL_OFFICER:
         messages.error(
             request, _("This step is decided nationally (Bamako): a commission officer records it.")
         )
@@ -204,7 +204,7 @@ def project_advance(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*CVR_ROLES)
 @require_POST
-def beneficiary_add(request: HttpRequest, pk: int) -> HttpResponse:
+def beneficiary_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     project = _project(request, pk)
     form = BeneficiaryForm(request.POST)
     if not form.is_valid():
@@ -226,9 +226,9 @@ def beneficiary_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*CVR_ROLES)
-def beneficiary_import(request: HttpRequest, pk: int) -> HttpResponse:
+def beneficiary_import(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     project = _project(request, pk)
-    user: Any = request.user
+    user = request.user
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         record = services.beneficiary_import_start(project=project, file=form.cleaned_data["file"], by=user)
@@ -237,8 +237,8 @@ def beneficiary_import(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*CVR_ROLES)
-def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user: Any = request.user
+def import_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     record = get_object_or_404(
         BeneficiaryImport.objects.select_related("job", "project").filter(created_by=user), pk=pk
     )
@@ -253,8 +253,8 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*CVR_ROLES)
-def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
-    user: Any = request.user
+def import_errors(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     record = get_object_or_404(BeneficiaryImport.objects.filter(created_by=user), pk=pk)
     return errors_csv(
         f"erreurs-beneficiaires-{record.pk}.csv",
@@ -265,7 +265,7 @@ def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*ALL_ROLES)
-def partner_list(request: HttpRequest) -> HttpResponse:
+def partner_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     partners = Partner.objects.prefetch_related("regions").order_by("name")
     consortia = Consortium.objects.select_related("lead").prefetch_related("members")
     if exported := table_export(request, "partenaires", PARTNER_COLUMNS, partners):
@@ -274,7 +274,7 @@ def partner_list(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*CVR_ROLES)
-def consortium_new(request: HttpRequest) -> HttpResponse:
+def consortium_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ConsortiumForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         with refusal_to(form):
@@ -298,7 +298,7 @@ YEARLY_COLUMNS = [
 
 
 @role_required(*ALL_ROLES)
-def yearly_record(request: HttpRequest) -> HttpResponse:
+def yearly_record(request: AuthenticatedHttpRequest) -> HttpResponse:
     projects, chosen = _filtered(request)
     by = request.GET.get("by", "")
     rows = selectors.yearly_record(projects, by, suppressed=for_analyst(request.user))
@@ -309,12 +309,12 @@ def yearly_record(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*ALL_ROLES)
-def project_map(request: HttpRequest) -> HttpResponse:
+def project_map(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "cvr/project_map.html", {"tile_url": settings.MAP_TILE_URL})
 
 
 @role_required(*ALL_ROLES)
-def project_map_data(request: HttpRequest) -> JsonResponse:
+def project_map_data(request: AuthenticatedHttpRequest) -> JsonResponse:
     projects = Project.objects.for_user(request.user).exclude(latitude=None).exclude(longitude=None)
     sops = list(SOPVersion.objects.all())
     placed: list[Project] = (

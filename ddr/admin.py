@@ -4,6 +4,7 @@ from typing import Any
 
 from django.contrib import admin
 
+from accounts.http import acting_user
 from core.admin import ReadOnlyMixin, ScopedAdmin, ScopedInline
 from ddr.eligibility.models import EligibilityRun, RuleSet
 from ddr.lists.models import ArmedGroup, Coalition, CoalitionMembership
@@ -74,7 +75,7 @@ class CombatantAdmin(ScopedAdmin):
         if is_child_on_record(obj):
             # Made a child here (category or birth year): separated and referred like anywhere
             # else, never a child record without a referral, a deadline or minimisation.
-            children_separate(people=Combatant.objects.filter(pk=obj.pk), by=request.user)
+            children_separate(people=Combatant.objects.filter(pk=obj.pk), by=acting_user(request))
 
 
 @admin.register(WatchlistEntry)

@@ -8,10 +8,10 @@ from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.http import AuthenticatedRequest
 from accounts.permissions import ALL_ROLES, CASE_ROLES
 from core.api import PersonRef
 from core.suppression import HIDDEN_GROUPS, for_analyst, is_period_end, visible
@@ -164,8 +164,8 @@ class IntegrationProgressView(APIView):
     allowed_roles = ALL_ROLES
 
     @extend_schema(responses=ProgressSerializer)
-    def get(self, request: Request) -> Response:
-        user: Any = request.user
+    def get(self, request: AuthenticatedRequest) -> Response:
+        user = request.user
         hide = for_analyst(user)
         cohorts = Cohort.objects.for_user(user).order_by("name")
         steps = services.cohort_counts(cohorts, suppressed=hide)
@@ -220,7 +220,7 @@ class DesertionCountsView(APIView):
             OpenApiParameter("to", str, description="YYYY-MM-DD"),
         ],
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         period: dict[str, dt.date | None] = {}
         for param in ("from", "to"):
             value = request.query_params.get(param, "")

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from typing import Any
 
 from django.conf import settings
 from django.utils import timezone, translation
 
+from accounts.models import User
+from core.models import Region
 from ddr.models import Combatant, Pathway
 from integration import services
 from integration.models import Cohort, Membership, Party, Unit
@@ -23,13 +24,13 @@ REPORTED = {
 }
 
 
-def seed(rng: random.Random, regions: dict, admin: Any) -> None:
+def seed(rng: random.Random, regions: dict[str, Region], admin: User) -> None:
     # Rank explanations are stored as written: in the commission's language.
     with translation.override(settings.LANGUAGE_CODE):
         _seed(rng, regions, admin)
 
 
-def _seed(rng: random.Random, regions: dict, admin: Any) -> None:
+def _seed(rng: random.Random, regions: dict[str, Region], admin: User) -> None:
     units = {u.name: u for u in Unit.objects.all()}
     Unit.objects.filter(kind=Unit.Kind.MOC).update(
         parent_structure="Mécanisme opérationnel de coordination (MOC)"
@@ -92,7 +93,13 @@ def _seed(rng: random.Random, regions: dict, admin: Any) -> None:
     _cohort(rng, regions, units, admin)
 
 
-def _members(unit: Unit, start: dt.date, counts: tuple[int, int, int], by_party: dict, admin: Any) -> None:
+def _members(
+    unit: Unit,
+    start: dt.date,
+    counts: tuple[int, int, int],
+    by_party: dict[str, list[Combatant]],
+    admin: User,
+) -> None:
     fama, cma, platform = counts
     for n in range(fama):
         membership = services.membership_start(
@@ -117,7 +124,7 @@ def _members(unit: Unit, start: dt.date, counts: tuple[int, int, int], by_party:
                 services.command_give(unit=unit, membership=membership, by=admin, rank="Lieutenant")
 
 
-def _cohort(rng: random.Random, regions: dict, units: dict, admin: Any) -> None:
+def _cohort(rng: random.Random, regions: dict[str, Region], units: dict[str, Unit], admin: User) -> None:
     """This year's cohort: candidates at every step, so the screens have something to show."""
     today = timezone.localdate()
     cohort = Cohort.objects.create(

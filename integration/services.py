@@ -39,6 +39,7 @@ from integration.models import (
     RankTable,
     Unit,
 )
+from integration.models.cohorts import ARMY_RANKS
 
 ONE_THIRD_TOLERANCE = Decimal("0.05")
 INTEGRATION_PATHWAYS = frozenset({Pathway.INTEGRATION_ARMY, Pathway.INTEGRATION_SECURITY})
@@ -79,7 +80,7 @@ def membership_start(
     unit: Unit,
     party: str,
     start: dt.date,
-    by: Any,
+    by: User,
     person: Combatant | None = None,
     service_number: str = "",
     name: str = "",
@@ -126,7 +127,7 @@ def membership_start(
 
 @transaction.atomic
 def membership_end(
-    *, membership: Membership, end: dt.date, leaving: str, by: Any, circumstances: str = ""
+    *, membership: Membership, end: dt.date, leaving: str, by: User, circumstances: str = ""
 ) -> Membership:
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if membership.end is not None:
@@ -154,7 +155,7 @@ def membership_end(
 
 
 @transaction.atomic
-def command_give(*, unit: Unit, membership: Membership, by: Any, rank: str = "") -> Membership:
+def command_give(*, unit: Unit, membership: Membership, by: User, rank: str = "") -> Membership:
     """A command position goes to a serving member of that unit, never to an outsider."""
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if membership.unit_id != unit.pk or membership.end is not None:
@@ -241,7 +242,7 @@ def analyst_day(today: dt.date | None = None) -> dt.date:
 def visible_check(check: ComplianceCheck) -> Thirds:
     """A stored daily check as analysts read it: its cells (party, command | other members)
     through a base table, the deviations judged again on the visible figures."""
-    cells: dict[tuple, int] = {}
+    cells: dict[tuple[Any, ...], int] = {}
     for party, n in (check.strength or {}).items():
         commanders = (check.command or {}).get(party, 0)
         cells[(check.unit_id, party, Membership.Role.COMMAND)] = commanders
@@ -277,7 +278,7 @@ def compliance_record(day: dt.date | None = None) -> int:
     # as a change of the first.
     saved = list(ComplianceCheck.objects.filter(day=day, unit_id__in=measured))
     for update in (False, True):
-        ComplianceCheck.history.bulk_history_create(  # type: ignore[attr-defined]
+        ComplianceCheck.history.bulk_history_create(
             [c for c in saved if (c.unit_id in already) == update],
             update=update,
             default_change_reason="one-third check",
@@ -289,7 +290,13 @@ def compliance_record(day: dt.date | None = None) -> int:
 
 
 def patrol_record(
-    *, unit: Unit, on: dt.date, planned: dict[str, int], present: dict[str, int], by: Any, incidents: str = ""
+    *,
+    unit: Unit,
+    on: dt.date,
+    planned: dict[str, int],
+    present: dict[str, int],
+    by: User,
+    incidents: str = "",
 ) -> Patrol:
     bad = [p for p in present if present[p] > planned.get(p, 0)]
     if bad:
@@ -356,7 +363,7 @@ def candidate_refusal(person: Combatant) -> str:
 
 @transaction.atomic
 def candidate_add(
-    *, cohort: Cohort, person: Combatant, by: Any, years_of_service: int = 0, education: str = "none"
+    *, cohort: Cohort, person: Combatant, by: User, years_of_service: int = 0, education: str = "none"
 ) -> Candidate:
     refusal = candidate_refusal(person)
     if refusal:
@@ -434,7 +441,7 @@ def _examined(candidate: Candidate, step: Step) -> list[str]:
 
 
 @transaction.atomic
-def training_start(*, candidates: Iterable[Candidate], on: dt.date, by: Any) -> int:
+def training_start(*, candidates: Iterable[Candidate], on: dt.date, by: User) -> int:
     """Fit candidates start training together (three months by default)."""
     started = [
         CANDIDATES.advance(c, to=S.IN_TRAINING, on=on, by=by, reason="training").record for c in candidates
@@ -482,7 +489,7 @@ def rank_table(day: dt.date) -> RankTable | None:
 
 @transaction.atomic
 def candidate_assign(
-    *, candidate: Candidate, unit: Unit, on: dt.date, by: Any, rank: str = "", override_reason: str = ""
+    *, candidate: Candidate, unit: Unit, on: dt.date, by: User, rank: str = "", override_reason: str = ""
 ) -> Candidate:
     """A trained candidate joins a BATFAR unit with the rank the table gives (or an override, with
     its reason recorded); the person is then integrated."""
@@ -533,7 +540,7 @@ def _allocation(candidate: Candidate, day: dt.date) -> rules.Allocation:
     """The rank the table in force gives the candidate, within the caps of its ranks."""
     table = rank_table(day)
     if table is None:
-        return rules.Allocation(rules.ARMY_RANKS[0], _("No rank table in force: lowest rank."))
+        return rules.Allocation(ARMY_RANKS[0], _("No rank table in force: lowest rank."))
     used = dict(
         Candidate.objects.filter(status=S.ASSIGNED, cohort__training_start__gte=table.effective_from)
         .values_list("army_rank")
@@ -611,7 +618,7 @@ def integrated_base() -> Base:
         .annotate(n=Count("id"))
         .order_by()
     )
-    cells: dict[tuple, int] = defaultdict(int)
+    cells: dict[tuple[Any, ...], int] = defaultdict(int)
     for period, movement, region, n in assigned:
         cells[("assigned", period, movement, region)] += n
     reported = Cohort.objects.exclude(reported_fit=None).values_list(
@@ -638,7 +645,7 @@ def cohort_counts(cohorts: Any, *, suppressed: bool = False) -> dict[int, dict[s
     return counts
 
 
-def desertion_counts(user: Any, *, start: dt.date | None, end: dt.date | None) -> list[dict[str, Any]]:
+def desertion_counts(user: User, *, start: dt.date | None, end: dt.date | None) -> list[dict[str, Any]]:
     """Desertions per unit and party, the end of the membership within [start, end]. Analysts:
     whole periods of their grain only (`PeriodRefused` otherwise) and sums of the visible cells
     of one base table (unit, party, period) -> desertions (`core.suppression`), so no two periods

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import ALL_ROLES, CASE_ROLES, REGISTER_ROLES, role_required
 from core.errors import refusal_to
 from core.exports import Column, table_export
@@ -74,13 +75,13 @@ class CandidateForm(StyledForm, forms.Form):
     education = forms.ChoiceField(label=gettext_lazy("Education"), choices=Education.choices)
 
 
-class CohortForm(StyledForm, forms.ModelForm):
+class CohortForm(StyledForm, forms.ModelForm[Cohort]):
     class Meta:
         model = Cohort
         fields = ["name", "region", "training_partner", "training_start", "training_end", "target_unit"]
         widgets = {"training_start": DATE, "training_end": DATE}
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         start, end = data.get("training_start"), data.get("training_end")
         if start and end and end < start:
@@ -163,7 +164,7 @@ CANDIDATE_COLUMNS = [
 
 
 @role_required(*ALL_ROLES)
-def unit_list(request: HttpRequest) -> HttpResponse:
+def unit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     units = list(Unit.objects.for_user(request.user).select_related("region"))
     measured = _thirds(request, units)
     rows = [(unit, measured.get(unit.pk)) for unit in units]
@@ -184,9 +185,9 @@ def _unit(request: HttpRequest, pk: int) -> Unit:
 
 
 @role_required(*ALL_ROLES)
-def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def unit_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     unit = _unit(request, pk)
-    user: Any = request.user
+    user = request.user
     sees_people = user.role in CASE_ROLES
     today = timezone.localdate()
     # Members the user may see (soldiers of the national forces: by the unit's region); the
@@ -240,7 +241,7 @@ def _as_analyst_reads(check: Any) -> Any:
 
 @role_required(*INTEGRATION_ROLES)
 @require_POST
-def unit_member_add(request: HttpRequest, pk: int) -> HttpResponse:
+def unit_member_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     unit = _unit(request, pk)
     form = MemberForm(request.POST)
     if not form.is_valid():
@@ -274,7 +275,7 @@ def _membership(request: HttpRequest, pk: int) -> Membership:
 
 @role_required(*INTEGRATION_ROLES)
 @require_POST
-def membership_leave(request: HttpRequest, pk: int) -> HttpResponse:
+def membership_leave(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     membership = _membership(request, pk)
     form = LeaveForm(request.POST)
     if not form.is_valid():
@@ -288,7 +289,7 @@ def membership_leave(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*INTEGRATION_ROLES)
 @require_POST
-def membership_command(request: HttpRequest, pk: int) -> HttpResponse:
+def membership_command(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     unit = _unit(request, pk)
     membership = _membership(request, int(request.POST.get("membership", "0") or 0))
     with refusal_to(request):
@@ -301,7 +302,7 @@ def membership_command(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*INTEGRATION_ROLES)
 @require_POST
-def unit_patrol(request: HttpRequest, pk: int) -> HttpResponse:
+def unit_patrol(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     unit = _unit(request, pk)
     form = PatrolForm(request.POST)
     if not form.is_valid():
@@ -325,7 +326,7 @@ def unit_patrol(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*INTEGRATION_ROLES)
 @require_POST
-def compliance_now(request: HttpRequest) -> HttpResponse:
+def compliance_now(request: AuthenticatedHttpRequest) -> HttpResponse:
     """On demand: the worker measures every unit today (the same job runs every morning)."""
     from integration.tasks import compliance_daily
 
@@ -335,7 +336,7 @@ def compliance_now(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*ALL_ROLES)
-def desertions(request: HttpRequest) -> HttpResponse:
+def desertions(request: AuthenticatedHttpRequest) -> HttpResponse:
     today = timezone.localdate()
     # Analysts read whole periods (`DDR_ANALYST_PERIOD_MONTHS`): by default, up to the end of this one.
     until = period_end(today)
@@ -347,7 +348,7 @@ def desertions(request: HttpRequest) -> HttpResponse:
     left = Membership.objects.for_user(request.user).filter(
         leaving=Membership.Leaving.DESERTED, end__gte=start, end__lte=end
     )
-    user: Any = request.user
+    user = request.user
     rows = (
         left.select_related("unit", "combatant").order_by("-end")[:200] if user.role in CASE_ROLES else None
     )
@@ -372,7 +373,7 @@ def _date(value: str | None, default: dt.date) -> dt.date:
 
 
 @role_required(*ALL_ROLES)
-def cohort_list(request: HttpRequest) -> HttpResponse:
+def cohort_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     analyst = for_analyst(request.user)
     cohorts: Any = (
         Cohort.objects.for_user(request.user)
@@ -398,7 +399,7 @@ def cohort_list(request: HttpRequest) -> HttpResponse:
         return exported
     if exported := table_export(request, "objectifs", TARGET_COLUMNS, targets, table="targets"):
         return exported
-    user: Any = request.user
+    user = request.user
     return render(
         request,
         "integration/cohort_list.html",
@@ -417,12 +418,12 @@ def _status(status: str) -> Q:
 
 @role_required(*INTEGRATION_ROLES)
 @require_POST
-def cohort_new(request: HttpRequest) -> HttpResponse:
+def cohort_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = CohortForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Cohort not created: %(errors)s") % {"errors": form_errors(form)})
         return redirect("integration:cohort-list")
-    cohort = services.cohort_create(by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+    cohort = services.cohort_create(by=request.user, **form.cleaned_data)
     return redirect("integration:cohort-detail", pk=cohort.pk)
 
 
@@ -433,7 +434,7 @@ def _cohort(request: HttpRequest, pk: int) -> Cohort:
 
 
 @role_required(*CASE_ROLES)
-def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def cohort_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     cohort = _cohort(request, pk)
     # Candidates the user may see; the counts by step count everyone.
     candidates = (
@@ -446,7 +447,7 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if exported := table_export(request, what, CANDIDATE_COLUMNS, candidates, identity=True):
         return exported
     units = Unit.objects.for_user(request.user).exclude(kind=Unit.Kind.MOC)
-    user: Any = request.user
+    user = request.user
     context = {
         "cohort": cohort,
         "candidates": candidates,
@@ -466,7 +467,7 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*INTEGRATION_ROLES)
 @require_POST
-def cohort_candidate_add(request: HttpRequest, pk: int) -> HttpResponse:
+def cohort_candidate_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     cohort = _cohort(request, pk)
     form = CandidateForm(request.POST)
     if not form.is_valid():
@@ -493,7 +494,7 @@ def cohort_candidate_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*INTEGRATION_ROLES)
 @require_POST
-def cohort_step(request: HttpRequest, pk: int) -> HttpResponse:
+def cohort_step(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One button per step: medical fit/unfit, training start (all fit), training result, assignment."""
     cohort = _cohort(request, pk)
     action, on = request.POST.get("action", ""), _date(request.POST.get("on"), timezone.localdate())

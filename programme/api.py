@@ -12,9 +12,11 @@ from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.http import AuthenticatedRequest
 from accounts.permissions import ALL_ROLES
 from core.suppression import HIDDEN_GROUPS, SUPPRESSED
-from programme.dashboard import PANELS, Scope, read_filters
+from ddr.registration.selectors import Scope
+from programme.dashboard import PANELS, read_filters
 
 DASHBOARD_FILTERS = [
     OpenApiParameter("region", str, description="Region code (see /api/regions/)"),
@@ -47,7 +49,7 @@ class DashboardFigureSerializer(serializers.Serializer):
     data = serializers.JSONField(help_text="The figure, shaped as in /api/dashboard/")  # type: ignore[assignment]
 
 
-def dashboard_scope(request: Any) -> Scope:
+def dashboard_scope(request: AuthenticatedRequest) -> Scope:
     """The reader and the filters of a dashboard request; a bad filter is a 400 naming it."""
     filters, errors = read_filters(request.query_params)
     if errors:
@@ -80,7 +82,7 @@ class DashboardView(APIView):
     allowed_roles = ALL_ROLES
 
     @extend_schema(operation_id="dashboard", responses=DashboardSerializer, parameters=DASHBOARD_FILTERS)
-    def get(self, request: Any) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         scope = dashboard_scope(request)
         data = {name: _plain(panel(scope)) for name, panel in PANELS.items()}
         return Response(DashboardSerializer({**data, "suppressed": scope.analyst}).data)
@@ -100,7 +102,7 @@ class DashboardFigureView(APIView):
             *DASHBOARD_FILTERS,
         ],
     )
-    def get(self, request: Any, figure: str) -> Response:
+    def get(self, request: AuthenticatedRequest, figure: str) -> Response:
         if figure not in PANELS:
             raise exceptions.NotFound(_("No such figure."))
         scope = dashboard_scope(request)

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.conf import settings
@@ -28,6 +28,9 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
 from core.audit import allow_history_truncate_sql
+
+if TYPE_CHECKING:
+    from cryptography.fernet import Fernet
 
 FORMAT = "ddr-archive/1"
 MANIFEST = "manifest.json"
@@ -92,7 +95,7 @@ def schema_version() -> dict[str, str]:
 
 def export_archive(
     path: Path, *, key: bytes | None = None, progress: Callable[[str, int], None] | None = None
-) -> dict:
+) -> dict[str, Any]:
     """Write the archive; return its manifest."""
     fernet = _fernet(key)
     parts = []
@@ -137,21 +140,22 @@ def export_archive(
 
 @dataclass(frozen=True)
 class Restored:
-    manifest: dict
+    manifest: dict[str, Any]
     rows: int
     media: int
 
 
-def read_manifest(archive: zipfile.ZipFile, fernet: Any) -> dict:
+def read_manifest(archive: zipfile.ZipFile, fernet: Fernet | None) -> dict[str, Any]:
     names = set(archive.namelist())
     if MANIFEST not in names:
         raise ArchiveError("Not a DDR archive: it has no manifest.")
     if ENCRYPTED_MARK in names and fernet is None:
         raise ArchiveError("This archive is encrypted: give its key (--key-file).")
-    return json.loads(_read(archive, MANIFEST, fernet))
+    manifest: dict[str, Any] = json.loads(_read(archive, MANIFEST, fernet))
+    return manifest
 
 
-def _read(archive: zipfile.ZipFile, name: str, fernet: Any) -> bytes:
+def _read(archive: zipfile.ZipFile, name: str, fernet: Fernet | None) -> bytes:
     data = archive.read(name)
     if fernet is None:
         return data
@@ -163,7 +167,7 @@ def _read(archive: zipfile.ZipFile, name: str, fernet: Any) -> bytes:
         raise ArchiveError("Wrong key, or the archive was altered.") from exc
 
 
-def _coerce(field: models.Field, value: Any) -> Any:
+def _coerce(field: models.Field[Any, Any], value: Any) -> Any:
     if value is None:
         return None
     if isinstance(field, models.BinaryField):
@@ -255,7 +259,7 @@ def _chunks(lines: Iterator[bytes]) -> Iterator[bytes]:
         yield b"".join(chunk)
 
 
-def _read_chunks(archive: zipfile.ZipFile, name: str, fernet: Any, digest: Any) -> Iterator[bytes]:
+def _read_chunks(archive: zipfile.ZipFile, name: str, fernet: Fernet | None, digest: Any) -> Iterator[bytes]:
     """The part's plaintext rows, chunk by chunk, hashed on the way."""
     with archive.open(name) as member:
         if fernet is None:
@@ -269,7 +273,7 @@ def _read_chunks(archive: zipfile.ZipFile, name: str, fernet: Any, digest: Any) 
             yield chunk
 
 
-def _decrypt(fernet: Any, token: bytes) -> bytes:
+def _decrypt(fernet: Fernet, token: bytes) -> bytes:
     from cryptography.fernet import InvalidToken
 
     try:
@@ -309,7 +313,9 @@ def _load(model: type[models.Model], chunks: Iterator[bytes]) -> int:
     return count
 
 
-def _instance(model: type[models.Model], fields: dict[str, models.Field], line: bytes) -> models.Model:
+def _instance(
+    model: type[models.Model], fields: dict[str, models.Field[Any, Any]], line: bytes
+) -> models.Model:
     row = json.loads(line)
     return model(**{name: _coerce(fields[name], value) for name, value in row.items()})
 

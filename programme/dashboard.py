@@ -15,6 +15,7 @@ from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, Trunc
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from cantonment.models import CantonmentStay, Site
 from cantonment.sites.selectors import people_on_sites
 from core import suppression
@@ -106,7 +107,7 @@ def _pathway_table(scope: Scope, grouping: str, column: str, labels: Mapping[Any
     pathway_labels = _labels(Pathway.choices)
     # Merged records are counted in the funnel only: the other groupings leave them out already.
     merged = ["status"] if grouping == "status" and not scope.analyst else []
-    counted: dict[tuple, int] = (
+    counted: dict[tuple[Any, ...], int] = (
         scope.in_scope(scope.register).margin("pathway", column)
         if scope.analyst
         else scope.count_by(grouping, "pathway", column, *merged)
@@ -136,13 +137,12 @@ def pathway_by_movement(scope: Scope) -> Table:
 def quotas(scope: Scope) -> list[tuple[str, int, int]]:
     """National quotas against the people engaged on each pathway, whoever reads."""
     from ddr.eligibility import selectors as eligibility_selectors
-    from ddr.eligibility import services as eligibility
 
     ruleset = eligibility_selectors.active_ruleset()
     if not ruleset:
         return []
     labels = _labels(Pathway.choices)
-    not_engaged = {*eligibility.DECIDABLE, *eligibility.GONE}
+    not_engaged = {*eligibility_selectors.DECIDABLE, *eligibility_selectors.GONE}
     if scope.analyst:  # the national figure, from the same base as every other figure
         visible = scope.register.where(status=lambda status: status not in not_engaged).margin("pathway")
         engaged = {pathway: n for (pathway,), n in visible.items()}
@@ -304,7 +304,7 @@ PANELS: dict[str, Callable[[Scope], Any]] = {
 
 
 def figures(
-    user: Any, *, region: str = "", start: dt.date | None = None, end: dt.date | None = None
+    user: User, *, region: str = "", start: dt.date | None = None, end: dt.date | None = None
 ) -> Dashboard:
     scope = Scope(user, region=region, start=start, end=end)
     return Dashboard(**{name: panel(scope) for name, panel in PANELS.items()}, suppressed=scope.analyst)

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Count, Q, Sum
 
+from accounts.models import User
 from cantonment.models import CantonmentStay, Site
 from core.suppression import for_analyst, visible
 from cvr.models import Project
@@ -35,13 +36,13 @@ class ProgrammeSummary:
     project_women: int
 
 
-def _analyst_summary(user: Any, exact: ProgrammeSummary) -> ProgrammeSummary:
+def _analyst_summary(user: User, exact: ProgrammeSummary) -> ProgrammeSummary:
     """Analysts: every count of people from a suppressed base table (`core.suppression`), so the
     home page adds nothing to what the dashboard gives them; what no base holds is left out."""
     from cantonment.sites.selectors import people_on_sites
     from core.models import Region
     from cvr.selectors import visible_mix
-    from programme.dashboard import Scope
+    from ddr.registration.selectors import Scope
 
     register = Scope(user).register
     names = dict(Region.objects.values_list("id", "name"))
@@ -69,7 +70,7 @@ def _labelled(rows: Any, field: str, choices: Any) -> list[tuple[str, int]]:
     return [(str(labels.get(r[field], r[field])), r["n"]) for r in rows]
 
 
-def programme_summary(user: Any) -> ProgrammeSummary:
+def programme_summary(user: User) -> ProgrammeSummary:
     """A handful of grouped queries, whatever the size of the register."""
     # A duplicate merged into another record is one person: counted once, by the record kept.
     people = Combatant.objects.for_user(user).exclude(status=Combatant.Status.MERGED)

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import ALL_ROLES, role_required
 from core.exports import FORMATS, sections_export
 from core.models import Region
@@ -18,12 +19,12 @@ from programme.selectors import programme_summary
 
 
 @role_required(*ALL_ROLES)
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "programme/home.html", {"summary": programme_summary(request.user)})
 
 
 @role_required(*ALL_ROLES)
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The programme on one page, for a commission president and a mission chief; also as PDF."""
     filters, _unread = read_filters(request.GET)  # the page ignores a date it cannot read
     # A period an analyst may not read is refused: a 400 that says why (core.middleware).

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from accounts.models import Role
+from accounts.models import Role, User
 
 from .factories import UserFactory, region
 
@@ -36,7 +36,7 @@ def _flush_lifts_the_history_truncate_guard() -> Any:
     DatabaseOperations.sql_flush = original  # type: ignore[method-assign]
 
 
-def _client(user: Any) -> Client:
+def _client(user: User) -> Client:
     client = Client()
     client.force_login(user)
     return client
@@ -53,27 +53,27 @@ def _fresh_throttles() -> Any:
 
 @pytest.fixture
 def commission_officer(db: Any) -> Any:
-    return UserFactory(username="commission", role=Role.COMMISSION_OFFICER)
+    return UserFactory.create(username="commission", role=Role.COMMISSION_OFFICER)
 
 
 @pytest.fixture
 def gao_officer(db: Any) -> Any:
-    return UserFactory(username="gao", role=Role.REGIONAL_OFFICER, region=region("GAO"))
+    return UserFactory.create(username="gao", role=Role.REGIONAL_OFFICER, region=region("GAO"))
 
 
 @pytest.fixture
 def analyst(db: Any) -> Any:
-    return UserFactory(username="analyste", role=Role.ANALYST)
+    return UserFactory.create(username="analyste", role=Role.ANALYST)
 
 
 @pytest.fixture
 def child_protection_officer(db: Any) -> Any:
-    return UserFactory(username="protection", role=Role.CHILD_PROTECTION)
+    return UserFactory.create(username="protection", role=Role.CHILD_PROTECTION)
 
 
 @pytest.fixture
 def administrator(db: Any) -> Any:
-    return UserFactory(username="admin", role=Role.ADMINISTRATOR)
+    return UserFactory.create(username="admin", role=Role.ADMINISTRATOR)
 
 
 @pytest.fixture

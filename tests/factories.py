@@ -9,6 +9,7 @@ from accounts.models import Role, User
 from cantonment.models import Site
 from core.models import Region
 from cvr.models import Partner, Project
+from ddr.eligibility.models import RuleSet
 from ddr.models import ArmedGroup, Category, Combatant, Sex
 from ddr.registration.names import person_derive
 from ddr.registration.rules import registration_number
@@ -23,7 +24,7 @@ def group(code: str) -> ArmedGroup:
     return ArmedGroup.objects.get(code=code)
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -35,12 +36,12 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", "Sahel-pass-2024")
 
     @factory.post_generation
-    def save_password(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+    def save_password(self: Any, create: bool, extracted: Any, **kwargs: Any) -> None:  # self: the User made
         if create:
             self.save()
 
 
-class CombatantFactory(factory.django.DjangoModelFactory):
+class CombatantFactory(factory.django.DjangoModelFactory[Combatant]):
     class Meta:
         model = Combatant
 
@@ -65,11 +66,11 @@ class CombatantFactory(factory.django.DjangoModelFactory):
     @classmethod
     def _create(cls, model_class: Any, *args: Any, **kwargs: Any) -> Any:
         person = cls._build(model_class, *args, **kwargs)
-        person.save(using=cls._meta.database)
+        person.save(using=cls._meta.database)  # type: ignore[attr-defined]
         return person
 
 
-class SiteFactory(factory.django.DjangoModelFactory):
+class SiteFactory(factory.django.DjangoModelFactory[Site]):
     class Meta:
         model = Site
 
@@ -81,7 +82,7 @@ class SiteFactory(factory.django.DjangoModelFactory):
     status = Site.Status.OPERATIONAL
 
 
-class UnitFactory(factory.django.DjangoModelFactory):
+class UnitFactory(factory.django.DjangoModelFactory[Unit]):
     class Meta:
         model = Unit
 
@@ -90,14 +91,14 @@ class UnitFactory(factory.django.DjangoModelFactory):
     region = factory.LazyFunction(lambda: region("GAO"))
 
 
-class PartnerFactory(factory.django.DjangoModelFactory):
+class PartnerFactory(factory.django.DjangoModelFactory[Partner]):
     class Meta:
         model = Partner
 
     name = factory.Sequence(lambda n: f"ONG {n}")
 
 
-class ProjectFactory(factory.django.DjangoModelFactory):
+class ProjectFactory(factory.django.DjangoModelFactory[Project]):
     class Meta:
         model = Project
 
@@ -112,7 +113,7 @@ class ProjectFactory(factory.django.DjangoModelFactory):
     end = dt.date(2023, 6, 30)
 
 
-class RuleSetFactory(factory.django.DjangoModelFactory):
+class RuleSetFactory(factory.django.DjangoModelFactory[RuleSet]):
     class Meta:
         model = "ddr.RuleSet"
 

@@ -62,38 +62,38 @@ def test_every_url_except_the_allow_list_requires_login(client: Any, name: str, 
 
 
 def test_regional_officer_gets_404_on_another_regions_person(gao_client: Any) -> None:
-    kidal = CombatantFactory(region=region("KID"))
-    gao = CombatantFactory(region=region("GAO"))
+    kidal = CombatantFactory.create(region=region("KID"))
+    gao = CombatantFactory.create(region=region("GAO"))
     assert gao_client.get(reverse("ddr:person-detail", args=[gao.pk])).status_code == 200
     assert gao_client.get(reverse("ddr:person-detail", args=[kidal.pk])).status_code == 404
 
 
 def test_regional_officer_list_and_api_show_only_their_region(gao_client: Any) -> None:
-    CombatantFactory(region=region("KID"), family_name="Kidalois")
-    CombatantFactory(region=region("GAO"), family_name="Gaois")
+    CombatantFactory.create(region=region("KID"), family_name="Kidalois")
+    CombatantFactory.create(region=region("GAO"), family_name="Gaois")
     page = gao_client.get(reverse("ddr:person-list")).content.decode()
     assert "Gaois" in page and "Kidalois" not in page
     api = gao_client.get("/api/people/").json()
     assert [p["family_name"] for p in api["results"]] == ["Gaois"]
-    SiteFactory(region=region("KID"), name="Tessalit")
+    SiteFactory.create(region=region("KID"), name="Tessalit")
     assert gao_client.get("/api/sites/").json()["count"] == 0
 
 
 def test_regional_officer_sees_only_their_region_in_sites_and_projects(gao_client: Any) -> None:
-    kidal_site = SiteFactory(region=region("KID"))
-    ProjectFactory(region=region("KID"), title="Puits de Kidal")
+    kidal_site = SiteFactory.create(region=region("KID"))
+    ProjectFactory.create(region=region("KID"), title="Puits de Kidal")
     assert gao_client.get(reverse("cantonment:site-detail", args=[kidal_site.pk])).status_code == 404
     assert "Puits de Kidal" not in gao_client.get(reverse("cvr:project-list")).content.decode()
 
 
 def test_analyst_cannot_open_person_pages(analyst_client: Any) -> None:
-    person = CombatantFactory()
+    person = CombatantFactory.create()
     assert analyst_client.get(reverse("ddr:person-list")).status_code == 403
     assert analyst_client.get(reverse("ddr:person-detail", args=[person.pk])).status_code == 403
 
 
 def test_analyst_api_has_no_register(analyst_client: Any) -> None:
-    person = CombatantFactory(given_name="Intallah", family_name="Ag Assayid")
+    person = CombatantFactory.create(given_name="Intallah", family_name="Ag Assayid")
     assert analyst_client.get("/api/people/").status_code == 403
     assert analyst_client.get(f"/api/people/{person.pk}/").status_code == 403
 
@@ -109,7 +109,7 @@ def test_pseudonym_is_stable_keyed_and_per_purpose(settings: Any) -> None:
 
 
 def test_analyst_cannot_write_through_the_api(analyst_client: Any) -> None:
-    person = CombatantFactory()
+    person = CombatantFactory.create()
     for method in ("post", "put", "patch", "delete"):
         response = getattr(analyst_client, method)(
             f"/api/people/{person.pk}/", {}, content_type="application/json"
@@ -121,10 +121,10 @@ def test_analyst_cannot_write_through_the_api(analyst_client: Any) -> None:
 def test_child_records_are_invisible_to_every_role_but_child_protection(
     commission_client: Any, gao_client: Any, admin_client: Any, child_protection_client: Any
 ) -> None:
-    child = CombatantFactory(
+    child = CombatantFactory.create(
         category=Category.CHILD, given_name="Moussa", family_name="Enfantin", has_weapon=False
     )
-    adult = CombatantFactory(family_name="Adulte")
+    adult = CombatantFactory.create(family_name="Adulte")
     for client in (commission_client, gao_client):
         assert client.get(reverse("ddr:person-detail", args=[child.pk])).status_code == 404
         assert "Enfantin" not in client.get(reverse("ddr:person-list")).content.decode()
@@ -139,7 +139,7 @@ def test_child_records_are_invisible_to_every_role_but_child_protection(
 
 def test_children_never_count_among_combatants_on_the_home_page(commission_client: Any) -> None:
     CombatantFactory.create_batch(3)
-    CombatantFactory(category=Category.CHILD, has_weapon=False)
+    CombatantFactory.create(category=Category.CHILD, has_weapon=False)
     summary = commission_client.get(reverse("programme:home")).context["summary"]
     assert summary.people == 3
     assert summary.children_referred == 1
@@ -154,11 +154,11 @@ def test_regional_officer_without_region_is_refused_by_the_database() -> None:
     from django.db import IntegrityError, transaction
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        UserFactory(role=Role.REGIONAL_OFFICER, region=None)
+        UserFactory.create(role=Role.REGIONAL_OFFICER, region=None)
 
 
 def test_login_is_locked_after_repeated_failures(client: Any, settings: Any) -> None:
-    UserFactory(username="awa", role=Role.COMMISSION_OFFICER)
+    UserFactory.create(username="awa", role=Role.COMMISSION_OFFICER)
     url = reverse("accounts:login")
     for _ in range(settings.AXES_FAILURE_LIMIT):
         client.post(url, {"username": "awa", "password": "wrong-password"})
@@ -169,7 +169,7 @@ def test_login_is_locked_after_repeated_failures(client: Any, settings: Any) -> 
 
 
 def test_login_with_the_right_password_opens_the_home_page(client: Any) -> None:
-    UserFactory(username="awa", role=Role.COMMISSION_OFFICER)
+    UserFactory.create(username="awa", role=Role.COMMISSION_OFFICER)
     response = client.post(reverse("accounts:login"), {"username": "awa", "password": "Sahel-pass-2024"}, follow=True)
     assert response.redirect_chain[-1][0] == reverse("programme:home")
     assert response.status_code == 200
@@ -196,7 +196,7 @@ def test_administrators_maintain_the_watch_list_but_only_read_rule_sets_in_the_a
     assert commission_client.get(reverse("admin:ddr_watchlistentry_changelist")).status_code == 302
 
     # Rule sets change only through their screens (drafts, checks, recompute): read-only here.
-    ruleset = RuleSetFactory()
+    ruleset = RuleSetFactory.create()
     assert admin_client.get(reverse("admin:ddr_ruleset_changelist")).status_code == 200
     url = reverse("admin:ddr_ruleset_change", args=[ruleset.pk])
     admin_client.post(url, {"name": "Changé", "min_age": "12"})

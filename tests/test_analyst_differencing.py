@@ -215,7 +215,7 @@ def test_no_small_register_cell_is_recoverable_from_every_figure_an_analyst_read
         movement_codes = list(ArmedGroup.objects.order_by("code").values_list("code", flat=True)[:3])
 
     # /api/pathways/counts/ by every grouping: every cell, a missing one read as 0.
-    values = {
+    values: dict[str, list[tuple[str, Any]]] = {
         "pathway": [(str(p), p) for p in PATHWAYS],
         "region": [(code, region_of_code[code]) for code in ("GAO", "KID", "TBK")],
         "movement": [(code, movement_of[code]) for code in movement_codes],
@@ -234,7 +234,7 @@ def test_no_small_register_cell_is_recoverable_from_every_figure_an_analyst_read
     # Every register figure of the dashboard, by region and period, and their pairs.
     headers = {"HTTP_ACCEPT_LANGUAGE": "en"}
     with translation.override("en"):
-        columns = {
+        columns: dict[str, tuple[int, list[tuple[str, Any]]]] = {
             "pathways": (0, [(name, region_of_name[name]) for name in region_names]),
             "pathway_by_sex": (4, [(str(label), x) for x, label in Sex.choices]),
             "pathway_by_movement": (5, values["movement"]),
@@ -312,7 +312,7 @@ def test_analysts_read_whole_quarters_by_default(analyst_client: Any, client: An
     assert analyst_client.get("/api/integration/desertions/", quarters).status_code == 200
     assert analyst_client.get("/unites/desertions/", {"from": "2024-01-01", "to": "2024-01-31"}).status_code == 400
     assert analyst_client.get("/unites/desertions/").status_code == 200  # the default period is whole quarters
-    staff = UserFactory(username="staff-months")
+    staff = UserFactory.create(username="staff-months")
     client.force_login(staff)
     assert client.get("/api/dashboard/funnel/", {"from": "2024-01-02"}).status_code == 200
 
@@ -337,7 +337,7 @@ def test_analysts_read_whole_years_at_year_grain(analyst_client: Any, settings: 
 def test_no_desertion_count_is_recoverable_across_periods_pages_and_csv(
     analyst_client: Any, grain: list[dt.date]
 ) -> None:
-    units = [UnitFactory(name=f"Unit {i}") for i in range(3)]
+    units = [UnitFactory.create(name=f"Unit {i}") for i in range(3)]
     truth: dict[tuple, int] = {}
     for i, (unit, party, month) in enumerate(itertools.product(units, [Party.FAMA, Party.CMA], grain)):
         n = [3, 6, 1, 0, 2, 7, 4][i % 7]
@@ -346,7 +346,7 @@ def test_no_desertion_count_is_recoverable_across_periods_pages_and_csv(
                 unit=unit,
                 party=party,
                 service_number=f"S{i}-{_}" if party == Party.FAMA else "",
-                combatant=None if party == Party.FAMA else CombatantFactory(),
+                combatant=None if party == Party.FAMA else CombatantFactory.create(),
                 start=dt.date(2023, 1, 1),
                 end=month + dt.timedelta(days=(i * 17) % ((_period_end(month) - month).days + 1)),
                 leaving=Membership.Leaving.DESERTED,
@@ -374,7 +374,7 @@ def test_no_desertion_count_is_recoverable_across_periods_pages_and_csv(
 
 
 def test_sites_and_reconciliation_show_no_small_count(analyst_client: Any) -> None:
-    site = SiteFactory(places_for_women=10)
+    site = SiteFactory.create(places_for_women=10)
     Site.objects.filter(pk=site.pk).update(occupancy=40, occupancy_women=4)
     rows = analyst_client.get("/api/sites/").json()["results"]
     assert rows[0]["occupancy_women"] == 0 and rows[0]["occupancy"] == 36  # 4 women left out of both
@@ -387,7 +387,7 @@ def test_sites_and_reconciliation_show_no_small_count(analyst_client: Any) -> No
     "url", ["/api/people/", "/api/unit-memberships/", "/api/cvr-beneficiaries/", "/api/stays/", "/api/weapons/"]
 )
 def test_analysts_get_no_row_per_person_endpoint(analyst_client: Any, url: str) -> None:
-    CombatantFactory()
+    CombatantFactory.create()
     assert analyst_client.get(url).status_code == 403
 
 

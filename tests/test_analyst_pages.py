@@ -204,8 +204,8 @@ def _small_counts_in_html(text: str) -> list[tuple[str, int]]:
 def _data() -> dict[str, int]:
     """Small groups on every source an analyst reads; returns the pk of each page's object."""
     last_month_end = services.analyst_day()
-    site = SiteFactory()
-    person = CombatantFactory(family_name=f"Ag {SECRET}")
+    site = SiteFactory.create()
+    person = CombatantFactory.create(family_name=f"Ag {SECRET}")
     CantonmentStay.objects.create(
         combatant=person,
         site=site,
@@ -214,7 +214,7 @@ def _data() -> dict[str, int]:
         flag=CantonmentStay.Flag.OVERSTAY,
     )
     Site.objects.filter(pk=site.pk).update(occupancy=40, occupancy_women=4)
-    unit = UnitFactory()
+    unit = UnitFactory.create()
     start = last_month_end - dt.timedelta(days=60)
     for i in range(9):
         role = Membership.Role.COMMAND if i < 2 else Membership.Role.RANK_AND_FILE
@@ -223,7 +223,7 @@ def _data() -> dict[str, int]:
         )
     for i in range(3):
         Membership.objects.create(
-            unit=unit, party=Party.CMA, combatant=CombatantFactory(family_name=f"{SECRET} C{i}"), start=start
+            unit=unit, party=Party.CMA, combatant=CombatantFactory.create(family_name=f"{SECRET} C{i}"), start=start
         )
     for day in (last_month_end, last_month_end - dt.timedelta(days=3)):
         ComplianceCheck.objects.create(
@@ -240,18 +240,18 @@ def _data() -> dict[str, int]:
     for i in range(8):
         status = Candidate.Status.FIT if i < 6 else Candidate.Status.REDIRECTED
         Candidate.objects.create(
-            cohort=cohort, combatant=CombatantFactory(family_name=f"{SECRET} K{i}"), status=status
+            cohort=cohort, combatant=CombatantFactory.create(family_name=f"{SECRET} K{i}"), status=status
         )
     IntegrationTarget.objects.create(
         name="Objectif", number=100, start=dt.date(2023, 1, 1), deadline=dt.date(2030, 12, 31)
     )
-    project = ProjectFactory(
+    project = ProjectFactory.create(
         beneficiaries_ex_combatants=3,
         beneficiaries_community=12,
         beneficiaries_women=4,
         beneficiaries_youth=2,
     )
-    ProjectFactory(beneficiaries_ex_combatants=20, beneficiaries_community=2, beneficiaries_women=9)
+    ProjectFactory.create(beneficiaries_ex_combatants=20, beneficiaries_community=2, beneficiaries_women=9)
     return {
         "sites/": site.pk,
         "api/sites/": site.pk,

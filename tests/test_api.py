@@ -18,7 +18,7 @@ def test_api_without_credentials_is_401() -> None:
 
 
 def test_token_login_returns_an_expiring_token_that_authenticates() -> None:
-    UserFactory(username="claire", role="analyst")
+    UserFactory.create(username="claire", role="analyst")
     import base64
 
     basic = base64.b64encode(b"claire:Sahel-pass-2024").decode()
@@ -26,7 +26,7 @@ def test_token_login_returns_an_expiring_token_that_authenticates() -> None:
     assert response.status_code == 200
     body = response.json()
     assert body["expiry"] and body["token"]
-    CombatantFactory()
+    CombatantFactory.create()
     api = Client().get("/api/pathways/counts/", HTTP_AUTHORIZATION=f"Token {body['token']}")
     assert api.status_code == 200
     assert Client().get("/api/people/", HTTP_AUTHORIZATION="Token not-a-token").status_code == 401
@@ -34,7 +34,7 @@ def test_token_login_returns_an_expiring_token_that_authenticates() -> None:
 
 def test_people_are_paginated_and_filterable(commission_client: Any) -> None:
     CombatantFactory.create_batch(3, category=Category.COMBATANT_ARMED)
-    CombatantFactory(category=Category.EX_MDSF)
+    CombatantFactory.create(category=Category.EX_MDSF)
     body = commission_client.get("/api/people/?category=ex_mdsf").json()
     assert body["count"] == 1 and body["results"][0]["category"] == "ex_mdsf"
     assert commission_client.get("/api/people/?page_size=2").json()["count"] == 4

@@ -25,7 +25,7 @@ def register() -> None:
 
 
 def test_a_list_of_people_is_logged_like_an_export(commission_client: Client, register: None) -> None:
-    response = commission_client.get("/api/people/", {"region": "GAO", "page_size": 5})
+    response = commission_client.get("/api/people/", {"region": "GAO", "page_size": "5"})
     assert response.status_code == 200
     log = ExportLog.objects.get()
     assert (log.what, log.file_format, log.identity, log.row_count) == ("api:people", "api", True, 5)
@@ -40,7 +40,7 @@ def test_the_register_is_not_pulled_page_after_page_without_a_purpose(
     assert refused.status_code == 400 and "purpose" in refused.json()
     assert commission_client.get("/api/people/", {"page_size": 2, "page": 2}).status_code == 400
     assert (
-        commission_client.get("/api/people/", {"page_size": 2, "page": 2, "purpose": "test"}).status_code
+        commission_client.get("/api/people/", {"page_size": "2", "page": "2", "purpose": "test"}).status_code
         == 400
     )
     assert not ExportLog.objects.exists()
@@ -52,7 +52,7 @@ def test_the_register_is_not_pulled_page_after_page_without_a_purpose(
     assert [p.status_code for p in pages] == [200] * 4
     logged = ExportLog.objects.order_by("pk")
     assert [(log.purpose, log.row_count) for log in logged] == [(PURPOSE, 2)] * 3 + [(PURPOSE, 1)]
-    assert commission_client.get("/api/people/", {"page_size": 500, "purpose": PURPOSE}).status_code == 200
+    assert commission_client.get("/api/people/", {"page_size": "500", "purpose": PURPOSE}).status_code == 200
 
 
 def test_many_first_pages_within_an_hour_need_a_purpose(
@@ -85,7 +85,7 @@ def test_analysts_read_no_list_of_people_and_nothing_is_logged(analyst_client: C
 def test_community_names_are_logged_too(commission_client: Client) -> None:
     from cvr.models import Beneficiary
 
-    project = ProjectFactory()
+    project = ProjectFactory.create()
     Beneficiary.objects.create(
         project=project, kind="community", name="Fanta Coulibaly", sex="F", age_band="25-35"
     )

@@ -30,7 +30,7 @@ def tokens(db: Any) -> Any:
     request_finished.disconnect(close_old_connections)
     CombatantFactory.create_batch(3)
     yield {
-        role: AuthToken.objects.create(UserFactory(role=role))[1]
+        role: AuthToken.objects.create(UserFactory.create(role=role))[1]
         for role in (Role.COMMISSION_OFFICER, Role.ANALYST)
     }
     request_started.connect(close_old_connections)

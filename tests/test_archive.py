@@ -58,8 +58,8 @@ def _manage(url: str, var: Path, *args: str) -> subprocess.CompletedProcess:
 def test_export_restore_into_a_fresh_database_and_compare(
     transactional_db: Any, reference_data: None, commission_officer: Any, tmp_path: Path, fresh_database: str
 ) -> None:
-    person = CombatantFactory(family_name="Maïga", given_name="Aïssata", status=Combatant.Status.ORIENTED)
-    site = SiteFactory(name="Kati")
+    person = CombatantFactory.create(family_name="Maïga", given_name="Aïssata", status=Combatant.Status.ORIENTED)
+    site = SiteFactory.create(name="Kati")
     stays.check_in(person=person, site=site, on=timezone.localdate(), by=commission_officer)
     key_file = tmp_path / "key"
     key_file.write_bytes(Fernet.generate_key())

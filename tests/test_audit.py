@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_admin_change_is_recorded_with_user_and_before_after(admin_client: Any, administrator: Any) -> None:
-    site = SiteFactory(name="Fafa", capacity=100, places_for_women=10)
+    site = SiteFactory.create(name="Fafa", capacity=100, places_for_women=10)
     data = {
         "name": "Fafa",
         "kind": site.kind,
@@ -44,7 +44,7 @@ def test_admin_change_is_recorded_with_user_and_before_after(admin_client: Any, 
 def test_history_tab_shows_the_change_on_the_person_page(
     commission_client: Any, commission_officer: Any
 ) -> None:
-    person = CombatantFactory(family_name="Maïga")
+    person = CombatantFactory.create(family_name="Maïga")
     person.status = Combatant.Status.SCREENED
     person._history_user = commission_officer  # type: ignore[attr-defined]
     person.save()
@@ -57,7 +57,7 @@ def test_history_tab_shows_the_change_on_the_person_page(
 def test_history_tab_costs_a_constant_number_of_queries(
     commission_client: Any, django_assert_max_num_queries: Any
 ) -> None:
-    person = CombatantFactory()
+    person = CombatantFactory.create()
     # identity, documents, weapons, lists, stays, weapons handed in, history, screening (ages, exams,
     # vetting): whatever the history length
     for status in list(Combatant.Status)[:6]:
@@ -78,7 +78,7 @@ def test_bulk_writes_are_audited_too(administrator: Any) -> None:
 
 
 def test_admin_cannot_revert_or_edit_history(admin_client: Any) -> None:
-    site = SiteFactory(capacity=100)
+    site = SiteFactory.create(capacity=100)
     first = site.history.earliest()
     site.capacity = 300
     site.save()
@@ -104,7 +104,7 @@ def test_admin_cannot_revert_or_edit_history(admin_client: Any) -> None:
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="database-level guarantee on PostgreSQL")
 def test_history_tables_are_append_only_on_postgresql() -> None:
-    person = CombatantFactory()
+    person = CombatantFactory.create()
     table = Combatant.history.model._meta.db_table
     assert table in history_tables()
     for sql in (f'UPDATE "{table}" SET status = %s', f'DELETE FROM "{table}"'):
@@ -176,7 +176,7 @@ def test_no_admin_deletes_a_record_with_history(admin_client: Any, administrator
         assert "delete_selected" not in model_admin.get_actions(request), model
         for inline in model_admin.get_inline_instances(request):
             assert not inline.has_delete_permission(request), (model, inline)
-    site = SiteFactory()
+    site = SiteFactory.create()
     response = admin_client.post(reverse("admin:cantonment_site_delete", args=[site.pk]), {"post": "yes"})
     assert response.status_code == 403
     response = admin_client.post(
@@ -191,7 +191,7 @@ def test_a_person_with_records_cannot_be_deleted_at_all() -> None:
 
     from ddr.models import IdentityDocument
 
-    person = CombatantFactory()
+    person = CombatantFactory.create()
     IdentityDocument.objects.create(combatant=person, kind="nina", number="N-1")
     with pytest.raises(ProtectedError):
         person.delete()
@@ -203,7 +203,7 @@ def test_a_site_with_its_lifecycle_cannot_be_deleted() -> None:
 
     from cantonment.models import SiteEvent
 
-    site = SiteFactory()
+    site = SiteFactory.create()
     event = SiteEvent.objects.create(site=site, status=site.status, on=site_day())
     assert event.history.count() == 1  # lifecycle steps are audited too
     with pytest.raises(ProtectedError):
@@ -225,7 +225,7 @@ def second_administrator(db: Any) -> Any:
 
     from .factories import UserFactory
 
-    return UserFactory(username="admin2", role=Role.ADMINISTRATOR)
+    return UserFactory.create(username="admin2", role=Role.ADMINISTRATOR)
 
 
 def test_an_administrator_cannot_give_themself_the_child_protection_role(
@@ -279,7 +279,7 @@ def test_a_role_request_approved_by_the_same_administrator_is_refused(
 
     from .factories import UserFactory
 
-    officer = UserFactory(role=Role.COMMISSION_OFFICER)
+    officer = UserFactory.create(role=Role.COMMISSION_OFFICER)
     response = admin_client.post(
         reverse("admin:accounts_rolegrant_add"), {"user": officer.pk, "role": Role.CHILD_PROTECTION}
     )
@@ -309,7 +309,7 @@ def test_a_role_approved_by_a_second_administrator_takes_effect_and_is_in_the_us
 
     from .factories import UserFactory
 
-    officer = UserFactory(role=Role.COMMISSION_OFFICER)
+    officer = UserFactory.create(role=Role.COMMISSION_OFFICER)
     grant = role_grant_request(user=officer, role=Role.CHILD_PROTECTION, by=administrator)
     client = Client()
     client.force_login(second_administrator)
@@ -340,7 +340,7 @@ def test_an_administrator_cannot_set_a_child_protection_officers_password(
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="database-level guarantee on PostgreSQL")
 def test_history_tables_refuse_truncate_on_postgresql() -> None:
-    person = CombatantFactory()
+    person = CombatantFactory.create()
     table = Combatant.history.model._meta.db_table
     with connection.cursor() as c:  # the test's open transaction holds deferred foreign-key checks
         c.execute("SET CONSTRAINTS ALL IMMEDIATE")
@@ -393,7 +393,7 @@ def test_the_app_role_adds_history_but_cannot_rewrite_empty_or_unprotect_it(app_
     import psycopg
     from django.core.management import call_command
 
-    person = CombatantFactory()
+    person = CombatantFactory.create()
     history = Combatant.history.model._meta
     columns = ", ".join(f'"{f.column}"' for f in history.concrete_fields if f.name != "history_id")
     call_command("grant_app_role", app_role["user"], stdout=StringIO())

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_rows_are_written_as_given_with_their_audit_rows(administrator: Any) -> None:
-    person = CombatantFactory()
+    person = CombatantFactory.create()
     awkward = 'N°1, "Ag Intallah"\tÉ'  # separator, quotes, tab and accents survive the CSV
     rows = [
         {"combatant_id": person.pk, "kind": "nina", "number": awkward, "issuer": "", "issued_on": None},
@@ -37,7 +37,7 @@ def test_rows_are_written_as_given_with_their_audit_rows(administrator: Any) -> 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
 def test_a_failing_copy_raises_djangos_error_like_any_statement() -> None:
-    person = CombatantFactory()
+    person = CombatantFactory.create()
     sql = "COPY ddr_identitydocument (combatant_id, kind, number, issuer) FROM STDIN WITH (FORMAT csv)"
     with pytest.raises(DataError), transaction.atomic():
         copy_in(sql, f'{person.pk},nina,N1,""\nnot-a-number,nina,N2,""\n')

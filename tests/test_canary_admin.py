@@ -16,6 +16,7 @@ from django.contrib.admin.utils import quote
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
+from accounts.models import User
 from cantonment.models import CantonmentStay, StorageLocation, WamItem
 from cvr.models import Beneficiary
 from ddr.models import Category, DeclaredWeapon, IdentityDocument, ListEntry, SubmittedList
@@ -30,8 +31,8 @@ CHILD = ("Kwazibanou", "Ouzzelikan")  # given name, family name: in no reference
 ADULT = ("Pryxamadou", "Vellotaghi")
 
 
-def _person(names: tuple[str, str], number: int, category: str, by: Any) -> Any:
-    person = CombatantFactory(
+def _person(names: tuple[str, str], number: int, category: str, by: User) -> Any:
+    person = CombatantFactory.create(
         given_name=names[0],
         family_name=names[1],
         registration_number=registration_number("GAO", number),
@@ -39,14 +40,14 @@ def _person(names: tuple[str, str], number: int, category: str, by: Any) -> Any:
         has_weapon=False,
     )
     person.commune = "Ansongo"  # a second history row: a diff to show
-    person._history_user = by
+    person._history_user = by  # type: ignore[attr-defined]
     person.save()
     return person
 
 
-def _records_of(person: Any, by: Any, tag: str) -> None:
+def _records_of(person: Any, by: User, tag: str) -> None:
     """Something of the person in every admin that lists people's records, and beyond."""
-    site = SiteFactory(name=f"Site {tag}")
+    site = SiteFactory.create(name=f"Site {tag}")
     IdentityDocument.objects.create(combatant=person, kind="nina", number=f"NINA-{tag}")
     weapon = DeclaredWeapon.objects.create(combatant=person, kind="assault_rifle", serial_number=f"SER{tag}")
     listed = SubmittedList.objects.create(
@@ -72,12 +73,12 @@ def _records_of(person: Any, by: Any, tag: str) -> None:
         location=armoury,
         custodian="UNOPS",
     )
-    Membership.objects.create(unit=UnitFactory(), combatant=person, party="cma", start=dt.date(2024, 1, 1))
+    Membership.objects.create(unit=UnitFactory.create(), combatant=person, party="cma", start=dt.date(2024, 1, 1))
     Candidate.objects.create(
         cohort=Cohort.objects.create(name=f"Cohorte {tag}", region=region("GAO")), combatant=person
     )
     Beneficiary.objects.create(
-        project=ProjectFactory(), combatant=person, kind="ex_combatant", sex="M", age_band="15-17"
+        project=ProjectFactory.create(), combatant=person, kind="ex_combatant", sex="M", age_band="15-17"
     )
 
 
@@ -154,7 +155,7 @@ def test_no_admin_page_shows_a_child(admin_client: Client, administrator: Any) -
     _records_of(child, administrator, "C1")
     _records_of(adult, administrator, "A1")
     # An adult record pointing at the child: its page must not name the child either.
-    pointing = CombatantFactory(merged_into=child)
+    pointing = CombatantFactory.create(merged_into=child)
     pointing.save()
 
     child_terms = [*CHILD, child.registration_number]

@@ -101,21 +101,21 @@ def canary(commission_officer: Any) -> Canary:
     screening.medical_record(
         person=child, examined_on=today, examiner="Dr Diallo", result="fit", final=True, by=commission_officer
     )
-    site = SiteFactory(region=region("GAO"))
+    site = SiteFactory.create(region=region("GAO"))
     CantonmentStay.objects.create(
         combatant=child, site=site, checked_in_on=today, leave_by=today + dt.timedelta(days=30)
     )
     CantonmentStay.objects.create(
         combatant=adult, site=site, checked_in_on=today, leave_by=today + dt.timedelta(days=30)
     )
-    unit = UnitFactory(region=region("GAO"))
+    unit = UnitFactory.create(region=region("GAO"))
     Membership.objects.create(unit=unit, combatant=child, party="cma", start=today)
     Membership.objects.create(unit=unit, combatant=adult, party="cma", start=today)
-    project = ProjectFactory(region=region("GAO"))
+    project = ProjectFactory.create(region=region("GAO"))
     Beneficiary.objects.create(
         project=project, kind="ex_combatant", combatant=child, sex="M", age_band="15-17"
     )
-    namesake = CombatantFactory(
+    namesake = CombatantFactory.create(
         family_name="Zzcanarixq",
         given_name="Hamma",
         birth_year=1990,
@@ -123,7 +123,7 @@ def canary(commission_officer: Any) -> Canary:
     )
     DuplicatePair.objects.create(first=child, second=namesake, score=0.9, agreed=["name"], differed=[])
     DuplicatePair.objects.create(first=adult, second=namesake, score=0.5, agreed=["birth"], differed=[])
-    RuleSetFactory(status="draft")
+    RuleSetFactory.create(status="draft")
     # The age assessment: a child, separated, referred with its deadline, minimised.
     screening.age_assess(
         person=child, assessed_on=today, evidence="Examen osseux", assessed_age=16, by=commission_officer
@@ -242,7 +242,7 @@ def _report(leaks: dict[str, list[str]]) -> str:
 
 def _user(role: str) -> Any:
     extra = {"region": region("GAO")} if role == Role.REGIONAL_OFFICER else {}
-    return UserFactory(username=f"canary-{role}", role=role, **extra)
+    return UserFactory.create(username=f"canary-{role}", role=role, **extra)
 
 
 def _client(role: str) -> Client:
@@ -265,7 +265,7 @@ FIELD_PAGES = ("/sites/", "/sejours/", "/armes/", "/materiel/", "/unites/", "/in
 
 
 def _assert_never_seen(urls: list[str]) -> None:
-    leaks = {role: _walk(_client(role), urls) for role in BLIND_ROLES}
+    leaks: dict[str, list[str]] = {role: _walk(_client(role), urls) for role in BLIND_ROLES}
     assert not any(leaks.values()), _report(leaks)
 
 

@@ -32,7 +32,7 @@ def label(pathway: str) -> str:
 
 def _people(code: str, pathway: str, n: int, sex: str = "M") -> None:
     for _ in range(n):
-        CombatantFactory(region=region(code), pathway=pathway, sex=sex)
+        CombatantFactory.create(region=region(code), pathway=pathway, sex=sex)
 
 
 def test_staff_see_every_count_analysts_do_not(commission_client: Client, analyst_client: Client) -> None:
@@ -123,7 +123,7 @@ def test_analysts_see_more_people_at_quarter_grain_than_at_month_grain(
     grain and are left out, while a quarter gathers them into a cell analysts may read."""
     for month in (1, 2, 3):
         for day in (3, 20):
-            CombatantFactory(registered_at=dt.date(2024, month, day), pathway=Pathway.REINSERTION)
+            CombatantFactory.create(registered_at=dt.date(2024, month, day), pathway=Pathway.REINSERTION)
 
     def funnel_total() -> int:
         return sum(n or 0 for _step, n in analyst_client.get("/api/dashboard/funnel/").json()["data"])

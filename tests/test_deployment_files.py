@@ -79,7 +79,7 @@ def _pins(lock: str) -> dict[str, str]:
         # mirror), no editable or unpinned line: each line a pinned release.
         pinned = re.fullmatch(r"([A-Za-z0-9][A-Za-z0-9._-]*)==([^ ;]+)", line)
         assert pinned, f"{lock}: {line!r} is not a pinned release"
-        pins[canonicalize_name(pinned.group(1))] = pinned.group(2)
+        pins[str(canonicalize_name(pinned.group(1)))] = pinned.group(2)
     return pins
 
 

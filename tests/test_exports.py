@@ -35,9 +35,9 @@ PURPOSE = "Rapport hebdomadaire au président de la CNDDR"
 
 @pytest.fixture
 def world(commission_officer: Any) -> dict[str, Any]:
-    gao = CombatantFactory(family_name="Maïga", status="oriented", pathway=Pathway.REINSERTION)
-    CombatantFactory(family_name="Kidalois", region=region("KID"))
-    site = SiteFactory(name="Kati")
+    gao = CombatantFactory.create(family_name="Maïga", status="oriented", pathway=Pathway.REINSERTION)
+    CombatantFactory.create(family_name="Kidalois", region=region("KID"))
+    site = SiteFactory.create(name="Kati")
     stays.check_in(person=gao, site=site, on=dt.date.today(), by=commission_officer)
     submitted = SubmittedList.objects.create(
         title="Liste GATIA",
@@ -48,7 +48,7 @@ def world(commission_officer: Any) -> dict[str, Any]:
         created_by=commission_officer,
     )
     ListEntry.objects.create(submitted_list=submitted, combatant=gao, line=2)
-    unit = UnitFactory()
+    unit = UnitFactory.create()
     Membership.objects.create(
         unit=unit,
         service_number="FAMa-0001",
@@ -65,8 +65,8 @@ def world(commission_officer: Any) -> dict[str, Any]:
         "site": site.pk,
         "unit": unit.pk,
         "cohort": cohort.pk,
-        "project": ProjectFactory().pk,
-        "ruleset": RuleSetFactory().pk,
+        "project": ProjectFactory.create().pk,
+        "ruleset": RuleSetFactory.create().pk,
     }
 
 
@@ -147,7 +147,7 @@ def test_every_table_exports_as_csv_and_xlsx_and_is_logged(
 def test_exports_keep_to_the_readers_region_and_the_pages_filters(
     world: dict[str, Any], gao_client: Client, commission_client: Client
 ) -> None:
-    SiteFactory(name="Anéfis", region=region("KID"))
+    SiteFactory.create(name="Anéfis", region=region("KID"))
     rows = gao_client.get(reverse("cantonment:site-list"), {"export": "csv"}).content.decode().splitlines()
     assert [r.split(";")[0] for r in rows[1:]] == ["Kati"]  # never Kidal's site
     people = gao_client.get(reverse("ddr:person-list"), {"export": "csv", "purpose": PURPOSE}).content.decode()
@@ -192,8 +192,8 @@ def test_an_export_costs_the_same_queries_for_3_rows_or_30(
         return len(list(openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows())) - 1
 
     for _ in range(3):
-        CombatantFactory()
+        CombatantFactory.create()
     assert export() == 3
     for _ in range(27):
-        CombatantFactory(region=region("KID"))
+        CombatantFactory.create(region=region("KID"))
     assert export() == 30

@@ -17,6 +17,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
 from core.models import Job, task_time_limits
 from core.tasks import jobs_expire_stale
 from cvr import imports
@@ -28,6 +29,7 @@ from ddr.eligibility import services as eligibility
 from ddr.eligibility import tasks as eligibility_tasks
 from ddr.lists import services as lists
 from ddr.lists import tasks as lists_tasks
+from ddr.lists.parse import parse_list_file
 from ddr.models import EligibilityRun, ListImport
 
 from .ddr.test_list_import import V1, start
@@ -98,7 +100,7 @@ def test_a_duplicate_task_leaves_a_failed_job_alone(commission_officer: Any) -> 
 def test_a_failing_recompute_ends_its_job_failed_and_its_pages_stop_polling(
     commission_officer: Any, commission_client: Client, monkeypatch: Any
 ) -> None:
-    run = eligibility.recompute_queue(ruleset=RuleSetFactory(), by=commission_officer)
+    run = eligibility.recompute_queue(ruleset=RuleSetFactory.create(), by=commission_officer)
     monkeypatch.setattr(eligibility, "eligibility_recompute", raising(RuntimeError("boom")))
     result = eligibility_tasks.eligibility_recompute.apply(args=(run.pk,))
     assert result.failed()
@@ -123,7 +125,7 @@ def test_a_failing_duplicate_search_ends_its_job_failed_and_its_page_stops_polli
     assert 'data-status="failed"' in queue and "hx-trigger" not in queue
 
 
-def beneficiary_import(project: Project, user: Any) -> BeneficiaryImport:
+def beneficiary_import(project: Project, user: User) -> BeneficiaryImport:
     job = Job.objects.create(kind="cvr-beneficiaries", created_by=user)
     record = BeneficiaryImport.objects.create(job=job, project=project, filename="b.csv", created_by=user)
     record.file.save("b.csv", ContentFile(b"type;nom;sexe;tranche d'\xc3\xa2ge\n"), save=True)
@@ -133,7 +135,7 @@ def beneficiary_import(project: Project, user: Any) -> BeneficiaryImport:
 def test_a_failing_beneficiary_import_ends_its_job_failed_and_its_pages_stop_polling(
     commission_officer: Any, commission_client: Client, monkeypatch: Any
 ) -> None:
-    record = beneficiary_import(ProjectFactory(region=region("GAO")), commission_officer)
+    record = beneficiary_import(ProjectFactory.create(region=region("GAO")), commission_officer)
     monkeypatch.setattr(imports, "beneficiaries_import", raising(RuntimeError("boom")))
     assert cvr_tasks.beneficiaries_import.apply(args=(record.pk,)).failed()
     record.refresh_from_db()
@@ -153,7 +155,7 @@ def test_a_failing_beneficiary_import_ends_its_job_failed_and_its_pages_stop_pol
 def test_a_recompute_stopped_at_its_time_limit_ends_failed_saying_so(
     commission_officer: Any, commission_client: Client, monkeypatch: Any
 ) -> None:
-    run = eligibility.recompute_queue(ruleset=RuleSetFactory(), by=commission_officer)
+    run = eligibility.recompute_queue(ruleset=RuleSetFactory.create(), by=commission_officer)
     monkeypatch.setattr(eligibility, "_decide_batch", raising(SoftTimeLimitExceeded()))
     assert eligibility_tasks.eligibility_recompute.apply(args=(run.pk,)).failed()
     run.refresh_from_db()
@@ -229,7 +231,7 @@ def test_a_list_check_that_loses_the_database_once_is_retried_and_keeps_its_file
 ) -> None:
     record = start(commission_officer, V1)
     calls: list[int] = []
-    monkeypatch.setattr(lists, "parse_list_file", failing_once(lists.parse_list_file, calls))
+    monkeypatch.setattr(lists, "parse_list_file", failing_once(parse_list_file, calls))
     assert lists_tasks.list_import_validate.apply(args=(record.pk,)).successful() and len(calls) == 2
     record.refresh_from_db()
     assert record.status == ListImport.Status.READY and record.file
@@ -239,7 +241,7 @@ def test_a_list_check_that_loses_the_database_once_is_retried_and_keeps_its_file
 def test_a_database_that_stays_down_fails_the_job_once_the_retries_are_spent(
     commission_officer: Any, monkeypatch: Any
 ) -> None:
-    run = eligibility.recompute_queue(ruleset=RuleSetFactory(), by=commission_officer)
+    run = eligibility.recompute_queue(ruleset=RuleSetFactory.create(), by=commission_officer)
     calls: list[int] = []
 
     def down(**kwargs: Any) -> EligibilityRun:

@@ -57,7 +57,7 @@ def _unchanged(site: Site, status: str, events: int, history: int) -> None:
 
 
 def test_a_step_the_table_forbids_is_refused_and_changes_nothing(commission_officer: Any) -> None:
-    site = SiteFactory(status=S.PROPOSED)
+    site = SiteFactory.create(status=S.PROPOSED)
     history = site.history.count()
     with pytest.raises(Nope, match="proposed -> built") as refusal:
         _lifecycle().advance(site, to=S.BUILT, on=DAY, by=commission_officer, handed_over_to="Mairie")
@@ -66,7 +66,7 @@ def test_a_step_the_table_forbids_is_refused_and_changes_nothing(commission_offi
 
 
 def test_a_step_writes_its_dated_event_updates_the_status_and_audits(commission_officer: Any) -> None:
-    site = SiteFactory(status=S.PROPOSED)
+    site = SiteFactory.create(status=S.PROPOSED)
     done = _lifecycle().advance(
         site, to=S.VALIDATED, on=DAY, by=commission_officer, decided_by="CTS", note="PV 12", other="ignored"
     )
@@ -93,7 +93,7 @@ def test_the_requirements_of_a_status_refuse_with_their_field_or_change_the_reco
     commission_officer: Any,
 ) -> None:
     lifecycle = _lifecycle()
-    site = SiteFactory(status=S.PROPOSED)
+    site = SiteFactory.create(status=S.PROPOSED)
     lifecycle.advance(site, to=S.VALIDATED, on=DAY, by=commission_officer)
     history = site.history.count()
     with pytest.raises(Nope, match="who builds it") as refusal:
@@ -112,7 +112,7 @@ def test_the_requirements_of_a_status_refuse_with_their_field_or_change_the_reco
 def test_a_step_is_not_dated_before_the_last_nor_in_the_future_when_the_lifecycle_says_so(
     commission_officer: Any,
 ) -> None:
-    site = SiteFactory(status=S.PROPOSED)
+    site = SiteFactory.create(status=S.PROPOSED)
     _lifecycle().advance(site, to=S.VALIDATED, on=DAY, by=commission_officer)
     history = site.history.count()
     with pytest.raises(Nope, match="before the previous one") as refusal:

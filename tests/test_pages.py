@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_home_page_is_french_by_default_with_french_numbers(commission_client: Any) -> None:
     CombatantFactory.create_batch(3)
-    ProjectFactory(budget_usd=1234567)
+    ProjectFactory.create(budget_usd=1234567)
     page = commission_client.get(reverse("programme:home")).content.decode()
     assert '<html lang="fr">' in page
     assert "Le programme en un coup d" in page
@@ -47,17 +47,17 @@ def test_home_page_query_count_is_constant(
 
 
 def test_lists_render_for_each_app(commission_client: Any) -> None:
-    SiteFactory(name="Tabankort")
-    UnitFactory(name="BATFAR Kidal")
-    ProjectFactory(title="Puits pastoral")
+    SiteFactory.create(name="Tabankort")
+    UnitFactory.create(name="BATFAR Kidal")
+    ProjectFactory.create(title="Puits pastoral")
     assert "Tabankort" in commission_client.get(reverse("cantonment:site-list")).content.decode()
     assert "BATFAR Kidal" in commission_client.get(reverse("integration:unit-list")).content.decode()
     assert "Puits pastoral" in commission_client.get(reverse("cvr:project-list")).content.decode()
 
 
 def test_person_search_by_name_or_number(commission_client: Any) -> None:
-    target = CombatantFactory(family_name="Ag Intallah")
-    CombatantFactory(family_name="Touré")
+    target = CombatantFactory.create(family_name="Ag Intallah")
+    CombatantFactory.create(family_name="Touré")
     page = commission_client.get(reverse("ddr:person-list"), {"q": "intallah"}).content.decode()
     assert "Ag Intallah" in page and "Touré" not in page
     page = commission_client.get(reverse("ddr:person-list"), {"q": target.registration_number}).content.decode()

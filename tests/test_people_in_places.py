@@ -29,9 +29,9 @@ PURPOSE = {"export": "csv", "purpose": "Suivi du site par la direction régional
 def people() -> dict[str, Combatant]:
     """Three people in Gao's places: one of Gao, one of Kidal, a child of Gao."""
     return {
-        "gao": CombatantFactory(family_name="Maiga", region=region("GAO")),
-        "kidal": CombatantFactory(family_name="Intallah", region=region("KID")),
-        "child": CombatantFactory(
+        "gao": CombatantFactory.create(family_name="Maiga", region=region("GAO")),
+        "kidal": CombatantFactory.create(family_name="Intallah", region=region("KID")),
+        "child": CombatantFactory.create(
             family_name="Dicko", region=region("GAO"), category=Category.CHILD, status="referred"
         ),
     }
@@ -51,7 +51,7 @@ def assert_only_gao(content: bytes, people: dict[str, Combatant]) -> None:
 def test_a_site_lists_its_own_regions_people_and_counts_everyone(
     gao_client: Client, commission_client: Client, people: dict[str, Combatant], commission_officer: Any
 ) -> None:
-    site = SiteFactory(region=region("GAO"), children_facilities=True, occupancy=3)
+    site = SiteFactory.create(region=region("GAO"), children_facilities=True, occupancy=3)
     for person in people.values():
         CantonmentStay.objects.create(
             combatant=person, site=site, checked_in_on=DAY, leave_by=DAY, flag="overstay"
@@ -73,7 +73,7 @@ def test_a_site_lists_its_own_regions_people_and_counts_everyone(
 def test_weapons_handed_in_name_their_holder_only_when_the_reader_may_see_them(
     gao_client: Client, people: dict[str, Combatant], commission_officer: Any
 ) -> None:
-    site = SiteFactory(region=region("GAO"))
+    site = SiteFactory.create(region=region("GAO"))
     armoury = StorageLocation.objects.create(name="Armurerie", region=site.region, site=site)
     items = {
         key: weapons.hand_in(
@@ -97,7 +97,7 @@ def test_weapons_handed_in_name_their_holder_only_when_the_reader_may_see_them(
 def test_a_unit_lists_its_own_regions_members_and_counts_everyone(
     gao_client: Client, commission_client: Client, people: dict[str, Combatant]
 ) -> None:
-    unit = UnitFactory(region=region("GAO"))
+    unit = UnitFactory.create(region=region("GAO"))
     for person in people.values():
         Membership.objects.create(unit=unit, combatant=person, party="cma", start=DAY)
     url = reverse("integration:unit-detail", args=[unit.pk])
@@ -113,7 +113,7 @@ def test_a_unit_lists_its_own_regions_members_and_counts_everyone(
 def test_the_desertions_list_names_only_the_readers_people(
     gao_client: Client, commission_client: Client, people: dict[str, Combatant]
 ) -> None:
-    unit = UnitFactory(region=region("GAO"))
+    unit = UnitFactory.create(region=region("GAO"))
     for person in people.values():
         Membership.objects.create(
             unit=unit, combatant=person, party="cma", start=DAY, end=dt.date(2024, 1, 5) + dt.timedelta(days=300),
@@ -128,7 +128,7 @@ def test_the_desertions_list_names_only_the_readers_people(
 def test_a_project_lists_its_own_regions_beneficiaries_and_counts_everyone(
     gao_client: Client, commission_client: Client, people: dict[str, Combatant]
 ) -> None:
-    project = ProjectFactory(region=region("GAO"))
+    project = ProjectFactory.create(region=region("GAO"))
     for person in people.values():
         Beneficiary.objects.create(
             project=project, kind="ex_combatant", combatant=person, sex="M", age_band="25-35"

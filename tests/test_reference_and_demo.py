@@ -207,9 +207,9 @@ def test_seed_demo_builds_the_domain_figures_and_is_deterministic_and_idempotent
     ):
         model.objects.all().delete()
     call_command("seed_demo", people=400, stdout=StringIO())  # same seed, same people
-    again = list(
+    listed_again = list(
         Combatant.objects.order_by("registration_number").values_list(
             "registration_number", "family_name", "category"
         )[:20]
     )
-    assert again == first
+    assert listed_again == first

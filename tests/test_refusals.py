@@ -71,8 +71,8 @@ def test_every_exception_of_the_apps_is_a_refusal_or_named_as_infrastructure() -
 
 @pytest.mark.django_db
 def test_a_refusal_in_the_api_is_a_400_on_the_field_it_names(commission_client: Client) -> None:
-    project = ProjectFactory(code="RVC-GAO-9", region=region("GAO"))
-    person = CombatantFactory(pathway=Pathway.COMMUNITY)
+    project = ProjectFactory.create(code="RVC-GAO-9", region=region("GAO"))
+    person = CombatantFactory.create(pathway=Pathway.COMMUNITY)
     body = {"project": project.pk, "person": person.pk, "age_band": "25-35"}
     first = commission_client.post("/api/cvr-beneficiaries/", body, content_type="application/json")
     assert first.status_code == 201, first.content
@@ -91,7 +91,7 @@ def test_a_refusal_in_the_api_is_a_400_on_the_field_it_names(commission_client: 
 
 @pytest.mark.django_db
 def test_a_refusal_on_a_form_page_is_the_error_of_the_field_it_names(commission_client: Client) -> None:
-    partners = [PartnerFactory() for _ in range(4)]
+    partners = [PartnerFactory.create() for _ in range(4)]
     response = commission_client.post(
         reverse("cvr:consortium-new"),
         {
@@ -111,7 +111,7 @@ def test_a_refusal_on_a_form_page_is_the_error_of_the_field_it_names(commission_
 
 @pytest.mark.django_db
 def test_a_refusal_without_a_form_is_a_message_on_the_page_the_view_chose(admin_client: Client) -> None:
-    active = RuleSetFactory(status=RuleSet.Status.ACTIVE)
+    active = RuleSetFactory.create(status=RuleSet.Status.ACTIVE)
     response = admin_client.post(reverse("ddr:ruleset-activate", args=[active.pk]), HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 302
     assert response["Location"] == reverse("ddr:ruleset-detail", args=[active.pk])

@@ -41,7 +41,7 @@ def _admin_pages_of_the_export_log(admin_client: Client) -> str:
 def test_export_log_hides_what_child_protection_searched_from_the_administrator(
     child_protection_client: Client, admin_client: Client
 ) -> None:
-    CombatantFactory(given_name=CHILD_NAME, category=Category.CHILD)
+    CombatantFactory.create(given_name=CHILD_NAME, category=Category.CHILD)
     export = child_protection_client.get(
         reverse("ddr:referral-list"), {"q": CHILD_NAME, "export": "csv", "purpose": f"{PURPOSE} {CHILD_NAME}"}
     )
@@ -73,7 +73,7 @@ def test_export_log_masks_the_words_of_any_search(commission_client: Client, adm
 
 
 def test_token_login_opens_no_session() -> None:
-    UserFactory(username="jeton", role=Role.COMMISSION_OFFICER)
+    UserFactory.create(username="jeton", role=Role.COMMISSION_OFFICER)
     basic = base64.b64encode(b"jeton:Sahel-pass-2024").decode()
     response = Client().post(reverse("api-token-login"), HTTP_AUTHORIZATION=f"Basic {basic}")
     assert response.status_code == 200 and response.json()["token"]
@@ -105,7 +105,7 @@ def _admin_change_data(admin_client: Client, url: str, **changes: Any) -> dict[s
 
 def test_a_child_made_in_the_admin_is_separated_and_referred(admin_client: Client) -> None:
     # By the birth year: the category is the services' (see the test below).
-    person = CombatantFactory(rank_in_movement="Lieutenant", biometric_ref="BIO-1")
+    person = CombatantFactory.create(rank_in_movement="Lieutenant", biometric_ref="BIO-1")
     url = reverse("admin:ddr_combatant_change", args=[person.pk])
     response = admin_client.post(url, _admin_change_data(admin_client, url, birth_year=2015))
     assert response.status_code == 302, response.content.decode()[:3000]
@@ -135,7 +135,7 @@ SERVICE_FIELDS = (
 def test_the_admin_cannot_change_what_the_services_keep(admin_client: Client) -> None:
     """Status, category, pathway and names change through their services (transition table,
     separation of children, pathway decisions, search key), never by an edit in the admin."""
-    person = CombatantFactory(family_name="Ag Intact", given_name="Moussa", also_known_as="Moussa Ag")
+    person = CombatantFactory.create(family_name="Ag Intact", given_name="Moussa", also_known_as="Moussa Ag")
     before = {name: getattr(person, name) for name in SERVICE_FIELDS}
     url = reverse("admin:ddr_combatant_change", args=[person.pk])
     assert not set(SERVICE_FIELDS) & set(admin_client.get(url).context["adminform"].form.fields)
@@ -158,7 +158,7 @@ def test_the_admin_cannot_change_what_the_services_keep(admin_client: Client) ->
 
 
 def test_a_demoted_administrator_loses_the_admin(admin_client: Client) -> None:
-    former = UserFactory(username="ancien", role=Role.ADMINISTRATOR, is_superuser=True)  # as seed_demo makes
+    former = UserFactory.create(username="ancien", role=Role.ADMINISTRATOR, is_superuser=True)  # as seed_demo makes
     former_client = Client()
     former_client.force_login(former)
     assert former_client.get(reverse("admin:index")).status_code == 200
@@ -179,13 +179,13 @@ def test_createsuperuser_makes_an_administrator() -> None:
 
 
 def test_starting_training_moves_only_the_candidates_the_officer_may_see(gao_client: Client) -> None:
-    cohort = Cohort.objects.create(name="Gao, décembre 2026", region=region("GAO"), target_unit=UnitFactory())
-    gao = Candidate.objects.create(cohort=cohort, combatant=CombatantFactory(), status=Candidate.Status.FIT)
+    cohort = Cohort.objects.create(name="Gao, décembre 2026", region=region("GAO"), target_unit=UnitFactory.create())
+    gao = Candidate.objects.create(cohort=cohort, combatant=CombatantFactory.create(), status=Candidate.Status.FIT)
     kidal = Candidate.objects.create(
-        cohort=cohort, combatant=CombatantFactory(region=region("KID")), status=Candidate.Status.FIT
+        cohort=cohort, combatant=CombatantFactory.create(region=region("KID")), status=Candidate.Status.FIT
     )
     child = Candidate.objects.create(
-        cohort=cohort, combatant=CombatantFactory(category=Category.CHILD), status=Candidate.Status.FIT
+        cohort=cohort, combatant=CombatantFactory.create(category=Category.CHILD), status=Candidate.Status.FIT
     )
     response = gao_client.post(reverse("integration:cohort-step", args=[cohort.pk]), {"action": "start_training"})
     assert response.status_code == 302
@@ -197,8 +197,8 @@ def test_starting_training_moves_only_the_candidates_the_officer_may_see(gao_cli
 def test_a_record_merged_into_someone_later_found_a_child_is_the_childs_too(
     commission_client: Client, commission_officer: Any, gao_officer: Any
 ) -> None:
-    kept = CombatantFactory(given_name="Moussa", family_name="Ag Alhousseini", birth_year=2004)
-    absorbed = CombatantFactory(given_name=CHILD_NAME, family_name="Ag Alhousseyni", birth_year=2004)
+    kept = CombatantFactory.create(given_name="Moussa", family_name="Ag Alhousseini", birth_year=2004)
+    absorbed = CombatantFactory.create(given_name=CHILD_NAME, family_name="Ag Alhousseyni", birth_year=2004)
     pair = DuplicatePair.objects.create(first=kept, second=absorbed, score=0.95, agreed=["name"], differed=[])
     duplicates.pair_merge(pair=pair, by=commission_officer)
     assert commission_client.get(reverse("ddr:person-detail", args=[absorbed.pk])).status_code == 200
@@ -216,8 +216,8 @@ def test_a_record_merged_into_someone_later_found_a_child_is_the_childs_too(
 def test_a_merge_across_regions_names_nobody_of_the_other_region(
     gao_client: Client, commission_officer: Any
 ) -> None:
-    kidal = CombatantFactory(given_name="Moussa", family_name="Ag Alhousseini", region=region("KID"))
-    gao = CombatantFactory(given_name="Moussa", family_name="Ag Alhousseyni")
+    kidal = CombatantFactory.create(given_name="Moussa", family_name="Ag Alhousseini", region=region("KID"))
+    gao = CombatantFactory.create(given_name="Moussa", family_name="Ag Alhousseyni")
     pair = DuplicatePair.objects.create(first=kidal, second=gao, score=0.95, agreed=["name"], differed=[])
     duplicates.pair_merge(pair=pair, by=commission_officer)
     page = gao_client.get(reverse("ddr:person-detail", args=[gao.pk]))
@@ -241,7 +241,7 @@ def test_a_new_list_version_names_no_child_it_adds(commission_officer: Any, admi
 def test_the_admins_recent_actions_name_no_one_who_later_turns_out_a_child(
     admin_client: Client, gao_officer: Any
 ) -> None:
-    person = CombatantFactory(given_name=CHILD_NAME, birth_year=2004)
+    person = CombatantFactory.create(given_name=CHILD_NAME, birth_year=2004)
     url = reverse("admin:ddr_combatant_change", args=[person.pk])
     response = admin_client.post(url, _admin_change_data(admin_client, url, commune="Ansongo"))
     assert response.status_code == 302, response.content.decode()[:3000]

@@ -86,7 +86,7 @@ def _no_store(response: Any) -> bool:
 def test_person_pages_exports_and_api_are_never_stored(
     commission_client: Client, analyst_client: Client
 ) -> None:
-    person = CombatantFactory(region=region("GAO"))
+    person = CombatantFactory.create(region=region("GAO"))
     page = commission_client.get(reverse("ddr:person-detail", args=[person.pk]))
     export = commission_client.get(reverse("cantonment:site-list"), {"export": "csv"})
     api = commission_client.get("/api/people/")

@@ -14,9 +14,9 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.http import AuthenticatedRequest
 from accounts.permissions import ALL_ROLES, CANTONMENT_ROLES
 from cantonment.inventory import services
 from cantonment.inventory.models import InventoryItem, InventoryMovement
@@ -93,7 +93,7 @@ class InventoryItemViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
 
     @extend_schema(request=MovementSerializer, responses=InventoryItemSerializer)
     @action(detail=True, methods=["post"])
-    def movements(self, request: Request, pk: Any = None) -> Response:
+    def movements(self, request: AuthenticatedRequest, pk: Any = None) -> Response:
         item = self.get_object()
         data = MovementSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Sequence
-from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -72,7 +71,7 @@ def movement_record(
     quantity: int,
     on: dt.date,
     counterpart: str,
-    by: Any,
+    by: User,
     reference: str = "",
 ) -> InventoryMovement:
     item = _unlocked(item)
@@ -110,7 +109,7 @@ def handover_make(
     authority: str,
     received_by: str,
     on: dt.date,
-    by: Any,
+    by: User,
     note: str = "",
 ) -> Handover:
     """Hand items over, freeze them, and store the PDF receipt listing them with its SHA-256."""

@@ -10,11 +10,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import role_required
+from accounts.http import AuthenticatedHttpRequest
+from accounts.permissions import CANTONMENT_ROLES, role_required
 from cantonment.inventory import services
 from cantonment.inventory.forms import HandoverForm, InventoryItemForm, MovementForm
 from cantonment.inventory.models import Handover, InventoryItem
-from cantonment.sites.views import CANTONMENT_ROLES
 from core.audit import history_of
 from core.errors import refusal_to
 from core.exports import Column, table_export
@@ -36,7 +36,7 @@ INVENTORY_COLUMNS = [
 
 
 @role_required(*CANTONMENT_ROLES)
-def inventory_list(request: HttpRequest) -> HttpResponse:
+def inventory_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     items = InventoryItem.objects.for_user(request.user).select_related("region", "site", "handover")
     if request.GET.get("held") == "1":
         items = items.filter(handover__isnull=True)
@@ -49,10 +49,10 @@ def inventory_list(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*CANTONMENT_ROLES)
-def inventory_new(request: HttpRequest) -> HttpResponse:
+def inventory_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = InventoryItemForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        item = services.inventory_item_create(by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        item = services.inventory_item_create(by=request.user, **form.cleaned_data)
         messages.success(request, _("Item %(code)s recorded.") % {"code": item.code})
         return redirect("cantonment:inventory-detail", pk=item.pk)
     return render(request, "cantonment/inventory_new.html", {"form": form})
@@ -65,7 +65,7 @@ def _item(request: HttpRequest, pk: int) -> InventoryItem:
 
 
 @role_required(*CANTONMENT_ROLES)
-def inventory_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def inventory_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = _item(request, pk)
     context = {
         "item": item,
@@ -78,7 +78,7 @@ def inventory_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*CANTONMENT_ROLES)
 @require_POST
-def inventory_move(request: HttpRequest, pk: int) -> HttpResponse:
+def inventory_move(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = _item(request, pk)
     form = MovementForm(request.POST)
     if not form.is_valid():
@@ -91,7 +91,7 @@ def inventory_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*CANTONMENT_ROLES)
-def handover_new(request: HttpRequest) -> HttpResponse:
+def handover_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = HandoverForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -113,7 +113,7 @@ def handover_new(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*CANTONMENT_ROLES)
-def handover_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def handover_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     handover = get_object_or_404(
         Handover.objects.for_user(request.user).select_related("handed_over_by"), pk=pk
     )
@@ -125,7 +125,7 @@ def handover_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*CANTONMENT_ROLES)
-def handover_receipt(request: HttpRequest, pk: int) -> Any:  # a streamed FileResponse
+def handover_receipt(request: AuthenticatedHttpRequest, pk: int) -> Any:  # a streamed FileResponse
     handover = get_object_or_404(Handover.objects.for_user(request.user), pk=pk)
     if not handover.receipt:
         raise Http404

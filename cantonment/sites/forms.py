@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from cantonment.sites.models import Site
 from cantonment.sites.services import LIFECYCLE
 from core.forms import DATE, StyledForm, today
@@ -38,7 +39,7 @@ class CheckInForm(StyledForm, forms.Form):
     registration_number = PersonField()
     on = forms.DateField(label=_("Checked in on"), initial=today, widget=DATE)
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
 

@@ -130,7 +130,7 @@ class SiteEvent(DatedEvent):
         return f"{self.site} {self.status} {self.on}"
 
 
-class StayQuerySet(PersonScopedQuerySet):
+class StayQuerySet(PersonScopedQuerySet["CantonmentStay"]):
     """A stay is the person's: seen when the person is, whatever the site's region."""
 
 

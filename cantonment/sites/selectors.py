@@ -29,7 +29,7 @@ def people_on_sites(sites: Any) -> Base:
     for flag in flagged:
         per_flag[f"{flag}_all"] = Count("stays", filter=stays & Q(stays__flag=flag))
         per_flag[f"{flag}_women"] = Count("stays", filter=women & Q(stays__flag=flag))
-    counts: dict[tuple, int] = {}
+    counts: dict[tuple[Any, ...], int] = {}
     for row in sites.order_by().values("pk", "occupancy", "occupancy_women").annotate(**per_flag):
         by_sex = {Sex.FEMALE: row["occupancy_women"], Sex.MALE: row["occupancy"] - row["occupancy_women"]}
         for sex, present in by_sex.items():

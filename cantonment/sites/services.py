@@ -15,6 +15,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from cantonment.sites.models import CantonmentStay, Site, SiteEvent, SiteHeadcount
 from core.audit import save_audited
 from core.errors import Refused
@@ -100,7 +101,7 @@ def site_advance(
     site: Site,
     to: str,
     on: dt.date,
-    by: Any,
+    by: User,
     decided_by: str = "",
     note: str = "",
     handed_over_to: str = "",
@@ -120,7 +121,7 @@ def site_advance(
 
 
 @transaction.atomic
-def site_capacity(*, site: Site, capacity: int, places_for_women: int, by: Any) -> Site:
+def site_capacity(*, site: Site, capacity: int, places_for_women: int, by: User) -> Site:
     """Change a site's capacity; never below the people (and women) on it now."""
     site = Site.objects.select_for_update().get(pk=site.pk)
     if capacity < site.occupancy:
@@ -149,7 +150,7 @@ def max_stay_days() -> int:
 
 
 @transaction.atomic
-def check_in(*, person: Combatant, site: Site, on: dt.date, by: Any) -> CantonmentStay:
+def check_in(*, person: Combatant, site: Site, on: dt.date, by: User) -> CantonmentStay:
     """Admit a person to a site, if a place (a woman's place, for a woman) is free at this instant."""
     person = Combatant.objects.select_for_update().get(pk=person.pk)
     if on > timezone.localdate():
@@ -234,7 +235,7 @@ def _take_place(site: Site, *, woman: bool) -> None:
 
 
 @transaction.atomic
-def check_out(*, stay: CantonmentStay, on: dt.date, by: Any) -> CantonmentStay:
+def check_out(*, stay: CantonmentStay, on: dt.date, by: User) -> CantonmentStay:
     stay = CantonmentStay.objects.select_for_update().select_related("combatant").get(pk=stay.pk)
     if stay.checked_out_on is not None:
         raise CantonmentRefused(_("This stay already ended on %(d)s.") % {"d": stay.checked_out_on}, "on")

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import ALL_ROLES, CANTONMENT_ROLES, CASE_ROLES, role_required
 from cantonment.sites import selectors, services
 from cantonment.sites.forms import CapacityForm, CheckInForm, CheckOutForm, SiteAdvanceForm
@@ -54,7 +55,7 @@ STAY_COLUMNS = [
 
 
 @role_required(*ALL_ROLES)
-def site_list(request: HttpRequest) -> HttpResponse:
+def site_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     sites = (
         Site.objects.for_user(request.user)
         .select_related("region", "proposed_by")
@@ -82,13 +83,13 @@ def _as_analyst_reads(request: HttpRequest, sites: Any) -> Any:
 
 
 @role_required(*ALL_ROLES)
-def site_map(request: HttpRequest) -> HttpResponse:
+def site_map(request: AuthenticatedHttpRequest) -> HttpResponse:
     context = {"tile_url": settings.MAP_TILE_URL, "statuses": Site.Status.choices}
     return render(request, "cantonment/site_map.html", context)
 
 
 @role_required(*ALL_ROLES)
-def site_map_data(request: HttpRequest) -> JsonResponse:
+def site_map_data(request: AuthenticatedHttpRequest) -> JsonResponse:
     """The sites as GeoJSON points, with status and occupancy for the map's pop-ups."""
     sites = Site.objects.for_user(request.user).exclude(latitude=None).exclude(longitude=None)
     features = [
@@ -116,12 +117,12 @@ def site_map_data(request: HttpRequest) -> JsonResponse:
 
 
 @role_required(*ALL_ROLES)
-def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def site_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     site = get_object_or_404(
         Site.objects.for_user(request.user).select_related("region", "cercle", "proposed_by"), pk=pk
     )
     # Names are for case staff; analysts see the figures only.
-    user: Any = request.user
+    user = request.user
     sees_people = user.role in CASE_ROLES
     # Soonest to leave first: overstays head the list. Paged: a built site holds 1,500 people.
     # The people listed are those the user may see (another region's, a child: not listed);
@@ -175,7 +176,7 @@ def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*CANTONMENT_ROLES)
 @require_POST
-def site_check_in(request: HttpRequest, pk: int) -> HttpResponse:
+def site_check_in(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     site = _site(request, pk)
     form = CheckInForm(request.POST, user=request.user)
     if not form.is_valid():
@@ -194,7 +195,7 @@ def site_check_in(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*CANTONMENT_ROLES)
 @require_POST
-def stay_check_out(request: HttpRequest, pk: int) -> HttpResponse:
+def stay_check_out(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     stay = get_object_or_404(CantonmentStay.objects.for_user(request.user), pk=pk)
     form = CheckOutForm(request.POST)
     if not form.is_valid():
@@ -208,7 +209,7 @@ def stay_check_out(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*CANTONMENT_ROLES)
 @require_POST
-def site_capacity(request: HttpRequest, pk: int) -> HttpResponse:
+def site_capacity(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     site = _site(request, pk)
     form = CapacityForm(request.POST)
     if not form.is_valid():
@@ -222,7 +223,7 @@ def site_capacity(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*CANTONMENT_ROLES)
 @require_POST
-def site_advance(request: HttpRequest, pk: int) -> HttpResponse:
+def site_advance(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     site = _site(request, pk)
     form = SiteAdvanceForm(request.POST, site=site)
     if not form.is_valid():

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from cantonment.sites.models import Site
 from cantonment.weapons.models import StorageLocation, WamItem
 from core.forms import DATE, StyledForm, today
@@ -29,7 +30,7 @@ class HandInForm(StyledForm, forms.Form):
     received_on = forms.DateField(label=_("Received on"), initial=today, widget=DATE)
     custodian = forms.CharField(label=_("Custodian"), max_length=200)
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["site"].queryset = Site.objects.for_user(user).filter(status=Site.Status.OPERATIONAL)  # type: ignore[attr-defined]
@@ -39,7 +40,7 @@ class HandInForm(StyledForm, forms.Form):
         number = self.cleaned_data["registration_number"]
         return person_by_number(self.user, number) if number else None
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("kind") == WamItem.Kind.WEAPON and not data.get("weapon_type"):
             self.add_error("weapon_type", _("Say which kind of weapon."))
@@ -53,7 +54,7 @@ class TransferForm(StyledForm, forms.Form):
     on = forms.DateField(label=_("Date"), initial=today, widget=DATE)
     reference = forms.CharField(label=_("Reference"), max_length=100, required=False)
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name in ("from_location", "to_location"):
             self.fields[name].queryset = StorageLocation.objects.for_user(user)  # type: ignore[attr-defined]

@@ -41,7 +41,7 @@ class StorageLocation(models.Model):
         return self.name
 
 
-class WamQuerySet(RegionScopedQuerySet):
+class WamQuerySet(RegionScopedQuerySet["WamItem"]):
     region_field = "site__region"
 
 

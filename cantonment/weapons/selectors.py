@@ -18,13 +18,14 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from accounts.models import AnyUser, User
 from cantonment.sites.models import Site
 from cantonment.weapons.models import StockCheck, WamItem
 from core.suppression import Base
 from ddr.models import ArmedGroup, Combatant, DeclaredWeapon
 
 
-def items_for(user: Any) -> QuerySet[WamItem]:
+def items_for(user: AnyUser) -> QuerySet[WamItem]:
     """Items of the user's sites, each with `holder_id`: who handed it in, when the user may see
     that person (else null). Items belong to a site; their holder is shown only through `holder_id`,
     so another region's person or a child is never named by a weapon handed in on one's site."""
@@ -65,11 +66,11 @@ class ReconciliationBase:
     serials_declared_twice: int
 
 
-def reconciliation_base(user: Any) -> ReconciliationBase:
+def reconciliation_base(user: User) -> ReconciliationBase:
     declared = DeclaredWeapon.objects.filter(combatant__in=Combatant.objects.for_user(user))
     items = WamItem.objects.for_user(user)
     weapons = items.filter(kind=WamItem.Kind.WEAPON)
-    cells: dict[tuple, int] = {}
+    cells: dict[tuple[Any, ...], int] = {}
     for movement, site, undeclared, n in (
         weapons.annotate(undeclared=ExpressionWrapper(Q(declared__isnull=True), output_field=BooleanField()))
         .values_list("combatant__movement__code", "site__name", "undeclared")
@@ -101,7 +102,7 @@ def reconciliation_base(user: Any) -> ReconciliationBase:
 
 
 def reconciliation(
-    user: Any, *, movement: ArmedGroup | None = None, site: Site | None = None
+    user: User, *, movement: ArmedGroup | None = None, site: Site | None = None
 ) -> Reconciliation:
     """Weapons declared at registration against weapons handed in: a few grouped queries."""
     people = Combatant.objects.for_user(user)

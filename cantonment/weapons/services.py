@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import (
@@ -16,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from accounts.models import User
 from cantonment.sites.models import Site
 from cantonment.sites.services import CantonmentRefused
 from cantonment.weapons.models import CustodyEvent, StockCheck, StockCheckLine, StorageLocation, WamItem
@@ -45,7 +45,7 @@ def hand_in(
     kind: str,
     received_on: dt.date,
     custodian: str,
-    by: Any,
+    by: User,
     person: Combatant | None = None,
     weapon_type: str = "",
     calibre: str = "",
@@ -129,7 +129,7 @@ def transfer(
     to_location: StorageLocation,
     custodian: str,
     on: dt.date,
-    by: Any,
+    by: User,
     reference: str = "",
 ) -> CustodyEvent:
     """Move an item to another place or custodian; only from where it actually is."""
@@ -166,7 +166,7 @@ def transfer(
 
 
 @transaction.atomic
-def dispose(*, item: WamItem, how: str, reference: str, on: dt.date, by: Any) -> CustodyEvent:
+def dispose(*, item: WamItem, how: str, reference: str, on: dt.date, by: User) -> CustodyEvent:
     """Final disposal: destroyed, or transferred to the national forces, always with a reference."""
     item = _held(item)
     if how not in (WamItem.Status.DESTROYED, WamItem.Status.TRANSFERRED):
@@ -229,7 +229,7 @@ def _check_list(location: StorageLocation, kind: str, today: dt.date, item_ids: 
 
 @transaction.atomic
 def stock_check_record(
-    *, check: StockCheck, results: dict[int, tuple[str, str]], on: dt.date, by: Any
+    *, check: StockCheck, results: dict[int, tuple[str, str]], on: dt.date, by: User
 ) -> StockCheck:
     """Record every line of a check list (found, missing, discrepancy with a note); all or nothing."""
     check = StockCheck.objects.select_for_update().get(pk=check.pk)

@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import role_required
+from accounts.http import AuthenticatedHttpRequest
+from accounts.permissions import CANTONMENT_ROLES, role_required
 from cantonment.sites.models import Site
-from cantonment.sites.views import CANTONMENT_ROLES
 from cantonment.weapons import selectors, services
 from cantonment.weapons.forms import DisposalForm, HandInForm, TransferForm
 from cantonment.weapons.models import StockCheck, StockCheckLine, StorageLocation, WamItem
@@ -74,7 +74,7 @@ DECLARED_TWICE_COLUMNS = [
 
 
 @role_required(*CANTONMENT_ROLES)
-def wam_list(request: HttpRequest) -> HttpResponse:
+def wam_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     items = selectors.items_for(request.user).select_related("site", "location", "combatant")
     site, status = _int(request.GET.get("site")), request.GET.get("status")
     if site:
@@ -98,7 +98,7 @@ def wam_list(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*CANTONMENT_ROLES)
-def wam_hand_in(request: HttpRequest) -> HttpResponse:
+def wam_hand_in(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = HandInForm(request.POST or None, user=request.user, initial={"site": request.GET.get("site")})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -132,7 +132,7 @@ def _item(request: HttpRequest, pk: int) -> WamItem:
 
 
 @role_required(*CANTONMENT_ROLES)
-def wam_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def wam_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = _item(request, pk)
     context = {
         "item": item,
@@ -145,13 +145,13 @@ def wam_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*CANTONMENT_ROLES)
-def wam_receipt(request: HttpRequest, pk: int) -> HttpResponse:
+def wam_receipt(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(request, "cantonment/wam_receipt.html", {"item": _item(request, pk), "now": timezone.now()})
 
 
 @role_required(*CANTONMENT_ROLES)
 @require_POST
-def wam_transfer(request: HttpRequest, pk: int) -> HttpResponse:
+def wam_transfer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = _item(request, pk)
     form = TransferForm(request.POST, user=request.user)
     if not form.is_valid():
@@ -165,7 +165,7 @@ def wam_transfer(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*CANTONMENT_ROLES)
 @require_POST
-def wam_dispose(request: HttpRequest, pk: int) -> HttpResponse:
+def wam_dispose(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = _item(request, pk)
     form = DisposalForm(request.POST)
     if not form.is_valid():
@@ -178,7 +178,7 @@ def wam_dispose(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*CANTONMENT_ROLES)
-def stock_check_list(request: HttpRequest) -> HttpResponse:
+def stock_check_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     checks = (
         StockCheck.objects.filter(location__in=StorageLocation.objects.for_user(request.user))
         .select_related("location", "done_by")
@@ -192,7 +192,7 @@ def stock_check_list(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*CANTONMENT_ROLES)
-def stock_check_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def stock_check_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     check = get_object_or_404(
         StockCheck.objects.filter(location__in=StorageLocation.objects.for_user(request.user)).select_related(
             "location"
@@ -216,7 +216,7 @@ def stock_check_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*CANTONMENT_ROLES)
-def reconciliation(request: HttpRequest) -> HttpResponse:
+def reconciliation(request: AuthenticatedHttpRequest) -> HttpResponse:
     movement = ArmedGroup.objects.filter(pk=_int(request.GET.get("movement"))).first()
     site = Site.objects.for_user(request.user).filter(pk=_int(request.GET.get("site"))).first()
     report = selectors.reconciliation(request.user, movement=movement, site=site)

@@ -24,7 +24,7 @@ class AgeBand(models.TextChoices):
 YOUTH_BANDS = (AgeBand.B15_17, AgeBand.B18_24, AgeBand.B25_35)
 
 
-class BeneficiaryQuerySet(PersonScopedQuerySet):
+class BeneficiaryQuerySet(PersonScopedQuerySet["Beneficiary"]):
     """A registered beneficiary is seen when the person is; a community member by the project's region."""
 
     region_field = "project__region"

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -7,12 +9,12 @@ from core.forms import StyledForm
 from ddr.duplicates.models import MatchingSettings
 
 
-class MatchingSettingsForm(StyledForm, forms.ModelForm):
+class MatchingSettingsForm(StyledForm, forms.ModelForm[MatchingSettings]):
     class Meta:
         model = MatchingSettings
         fields = ["strong", "review", "list_hold_share"]
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         strong, review = data.get("strong"), data.get("review")
         if strong is not None and review is not None and not 0 < review <= strong <= 1:

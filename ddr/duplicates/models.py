@@ -40,7 +40,7 @@ class MatchingSettings(models.Model):
         return found
 
 
-class DuplicatePairQuerySet(PersonScopedQuerySet):
+class DuplicatePairQuerySet(PersonScopedQuerySet["DuplicatePair"]):
     person_fields = ("first", "second")
 
     def touching(self, people: Any) -> DuplicatePairQuerySet:
@@ -85,7 +85,7 @@ class DuplicatePair(models.Model):
         return f"{self.first_id} ~ {self.second_id} ({self.score:.2f})"
 
 
-class MergeQuerySet(PersonScopedQuerySet):
+class MergeQuerySet(PersonScopedQuerySet["Merge"]):
     person_fields = ("kept", "absorbed")
 
 

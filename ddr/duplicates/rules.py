@@ -213,9 +213,20 @@ def _probability(points: float) -> float:
 
 
 def score(x: _Prepared, y: _Prepared) -> Candidate:
+    """How likely two people are one: points for each thing that agrees or differs (names and
+    dates, then movement and sex, then identifiers), turned into a probability; and which agreed
+    and which differed, in that order."""
     a, b = x.person, y.person
     agreed: list[str] = []
     differed: list[str] = []
+    points = _name_birth_place(x, y, agreed, differed)
+    points = _group_and_sex(a, b, points, differed)
+    points = _identifiers(a, b, points, agreed, differed)
+    return Candidate(a.id, b.id, round(_probability(points), 3), tuple(agreed), tuple(differed))
+
+
+def _name_birth_place(x: _Prepared, y: _Prepared, agreed: list[str], differed: list[str]) -> float:
+    a, b = x.person, y.person
     points = 0.0
     if x.units and y.units:
         name, agree = _name_points(name_similarity(x.units, y.units))
@@ -224,18 +235,26 @@ def score(x: _Prepared, y: _Prepared) -> Candidate:
             (agreed if agree else differed).append("name")
     birth, birth_for, birth_against = _birth(a, b)
     points += birth
-    agreed += [birth_for] if birth_for else []
-    differed += [birth_against] if birth_against else []
+    agreed.extend([birth_for] if birth_for else [])
+    differed.extend([birth_against] if birth_against else [])
     if x.place and y.place:
         place, agree = _place_points(Indel.normalized_similarity(x.place, y.place))
         points += place
         (agreed if agree else differed).append("place of birth")
+    return points
+
+
+def _group_and_sex(a: Person, b: Person, points: float, differed: list[str]) -> float:
     points += 0.3 * (a.region == b.region) + 0.3 * (a.movement == b.movement)
     if a.movement and b.movement and a.movement != b.movement:
         differed.append("movement")
     if a.sex and b.sex and a.sex != b.sex:
         points += OTHER_SEX
         differed.append("sex")
+    return points
+
+
+def _identifiers(a: Person, b: Person, points: float, agreed: list[str], differed: list[str]) -> float:
     for label, same in (
         ("document number", a.documents & b.documents),
         ("weapon serial number", a.serials & b.serials),
@@ -247,7 +266,7 @@ def score(x: _Prepared, y: _Prepared) -> Candidate:
     if a.biometric and b.biometric and a.biometric != b.biometric:
         points += OTHER_BIOMETRIC
         differed.append("biometric reference")
-    return Candidate(a.id, b.id, round(_probability(points), 3), tuple(agreed), tuple(differed))
+    return points
 
 
 def find(
@@ -260,35 +279,57 @@ def find(
     prepared = [prepare(p) for p in people]
     undated = [p.person.birth_year is None for p in prepared]
     unplaced = [not p.place for p in prepared]
-    by_year = sum(undated) <= len(prepared) / 2
-    by_place = sum(unplaced) <= len(prepared) / 2
-    blocks: dict[tuple[str, ...], list[int]] = defaultdict(list)
-    for index, p in enumerate(prepared):
-        for key in blocking_keys(p, by_year, by_place):
-            blocks[key].append(index)
+    blocks = _blocks(prepared, undated, unplaced)
     result, seen, size = Result(), set[int](), len(prepared)
     step = max(1, len(blocks) // 20)
     for done, (key, members) in enumerate(blocks.items(), 1):
         if progress and done % step == 0:
             progress(done, len(blocks))
-        if len(members) < 2:
-            continue
-        named = key[0].startswith("name")
-        for i, j in combinations(members, 2):
-            # Two people who both lack a birth year (or a place) share every bucket (or every
-            # initial): they meet in the block of the unknown only.
-            if named and (
-                (undated[i] and undated[j] and key[-2] != UNKNOWN)
-                or (unplaced[i] and unplaced[j] and key[-1] != UNKNOWN)
-            ):
-                continue
-            code = i * size + j if i < j else j * size + i
-            if code in seen:  # met already in another block (years at two offsets overlap)
-                continue
-            seen.add(code)
+        for i, j in _new_pairs(key, members, undated, unplaced, seen, size):
             result.compared += 1
             candidate = score(prepared[min(i, j)], prepared[max(i, j)])
             if candidate.score >= thresholds.review:
                 result.candidates.append(candidate)
     result.candidates.sort(key=lambda c: (-c.score, c.a, c.b))
     return result
+
+
+def _blocks(
+    prepared: list[_Prepared], undated: list[bool], unplaced: list[bool]
+) -> dict[tuple[str, ...], list[int]]:
+    """People (by index) in each block of their blocking keys. Birth year and place block only
+    when at most half the people lack them."""
+    by_year = sum(undated) <= len(prepared) / 2
+    by_place = sum(unplaced) <= len(prepared) / 2
+    blocks: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for index, p in enumerate(prepared):
+        for key in blocking_keys(p, by_year, by_place):
+            blocks[key].append(index)
+    return blocks
+
+
+def _new_pairs(
+    key: tuple[str, ...],
+    members: list[int],
+    undated: list[bool],
+    unplaced: list[bool],
+    seen: set[int],
+    size: int,
+) -> Iterator[tuple[int, int]]:
+    """The pairs of a block not compared yet (`seen`, filled as they are given)."""
+    if len(members) < 2:
+        return
+    named = key[0].startswith("name")
+    for i, j in combinations(members, 2):
+        # Two people who both lack a birth year (or a place) share every bucket (or every
+        # initial): they meet in the block of the unknown only.
+        if named and (
+            (undated[i] and undated[j] and key[-2] != UNKNOWN)
+            or (unplaced[i] and unplaced[j] and key[-1] != UNKNOWN)
+        ):
+            continue
+        code = i * size + j if i < j else j * size + i
+        if code in seen:  # met already in another block (years at two offsets overlap)
+            continue
+        seen.add(code)
+        yield i, j

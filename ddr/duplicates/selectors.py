@@ -3,11 +3,10 @@ that can be undone, and the integrity of each list. Matching itself is `ddr.dupl
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from ddr.duplicates.models import DuplicatePair
 from ddr.lists.models import SubmittedList
 from ddr.registration.models import Category, Combatant
@@ -33,7 +32,7 @@ def list_acceptance_problem(submitted: SubmittedList) -> str:
     return ""
 
 
-def pairs_for(user: Any) -> QuerySet[DuplicatePair]:
+def pairs_for(user: User) -> QuerySet[DuplicatePair]:
     """Pairs whose both people the user may see (a regional officer: their region only)."""
     visible = Combatant.objects.for_user(user)
     return DuplicatePair.objects.filter(first__in=visible, second__in=visible)

@@ -109,7 +109,7 @@ def duplicates_find(*, job_id: int, list_id: int | None = None) -> int:
     return len(pairs)
 
 
-def duplicates_queue(*, by: Any, submitted: SubmittedList | None = None) -> Job:
+def duplicates_queue(*, by: User, submitted: SubmittedList | None = None) -> Job:
     """Queue a search over the register, or of a new list against it (after every import)."""
     from ddr.duplicates import tasks
 
@@ -163,26 +163,26 @@ def _locked_open(pair: DuplicatePair) -> DuplicatePair:
     return locked
 
 
-def _decided(pair: DuplicatePair, status: str, by: Any) -> None:
+def _decided(pair: DuplicatePair, status: str, by: User) -> None:
     pair.status, pair.decided_by, pair.decided_at = status, by, timezone.now()
     save_audited(pair, by, ["status", "decided_by", "decided_at"])
 
 
 @transaction.atomic
-def pair_different(*, pair: DuplicatePair, by: Any) -> DuplicatePair:
+def pair_different(*, pair: DuplicatePair, by: User) -> DuplicatePair:
     pair = _locked_open(pair)
     _decided(pair, DuplicatePair.Status.DIFFERENT, by)
     return pair
 
 
-def _moved(model: Any, ids: list[int], to: Combatant, by: Any) -> None:
+def _moved(model: Any, ids: list[int], to: Combatant, by: User) -> None:
     for record in model.objects.filter(pk__in=ids):
         record.combatant = to
         save_audited(record, by, ["combatant"])
 
 
 @transaction.atomic
-def pair_merge(*, pair: DuplicatePair, by: Any) -> Merge:
+def pair_merge(*, pair: DuplicatePair, by: User) -> Merge:
     """One person: the later record is merged into the earlier one, which gains its list
     entries, documents, weapons and name as an alias. Both stay, so it can be undone."""
     pair = _locked_open(pair)
@@ -236,7 +236,7 @@ def pair_merge(*, pair: DuplicatePair, by: Any) -> Merge:
 
 
 @transaction.atomic
-def merge_undo(*, merge: Merge, by: Any) -> Merge:
+def merge_undo(*, merge: Merge, by: User) -> Merge:
     """Everything moved goes back; the pair is then remembered as two different people."""
     merge = Merge.objects.select_for_update().select_related("pair").get(pk=merge.pk)
     if merge.undone_at:

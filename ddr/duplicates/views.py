@@ -4,11 +4,12 @@ undoing, the thresholds, and the integrity of lists."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Role
 from accounts.permissions import IMPORT_ROLES, REGISTER_ROLES, role_required
 from core.errors import refusal_to
@@ -35,7 +36,7 @@ PAIR_COLUMNS = [*_person("first"), *_person("second"), Column(_("Score"), lambda
 
 
 @role_required(*REGISTER_ROLES)
-def duplicate_queue(request: HttpRequest) -> HttpResponse:
+def duplicate_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     tuned = MatchingSettings.current()
     pairs = (
         selectors.pairs_for(request.user)
@@ -61,7 +62,7 @@ def duplicate_queue(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*REGISTER_ROLES)
-def duplicate_pair(request: HttpRequest, pk: int) -> HttpResponse:
+def duplicate_pair(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     pair = get_object_or_404(
         selectors.pairs_for(request.user).select_related(
             "first__region", "first__movement", "second__region", "second__movement"
@@ -78,7 +79,7 @@ def duplicate_pair(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(*REGISTER_ROLES)
-def duplicate_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def duplicate_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     pair = get_object_or_404(selectors.pairs_for(request.user), pk=pk)
     with refusal_to(request):
         if request.POST.get("decision") == "same":
@@ -95,7 +96,7 @@ def duplicate_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(*REGISTER_ROLES)
-def merge_undo(request: HttpRequest, pk: int) -> HttpResponse:
+def merge_undo(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     merge = get_object_or_404(
         Merge.objects.for_user(request.user), pk=pk, pair__in=selectors.pairs_for(request.user)
     )
@@ -107,14 +108,14 @@ def merge_undo(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(*IMPORT_ROLES)
-def duplicate_run(request: HttpRequest) -> HttpResponse:
+def duplicate_run(request: AuthenticatedHttpRequest) -> HttpResponse:
     services.duplicates_queue(by=request.user)
     messages.success(request, _("The search runs on the worker; you can leave this page."))
     return redirect("ddr:duplicate-queue")
 
 
 @role_required(Role.ADMINISTRATOR)
-def matching_settings(request: HttpRequest) -> HttpResponse:
+def matching_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     tuned = MatchingSettings.current()
     form = MatchingSettingsForm(request.POST or request.GET or None, instance=tuned)
     effect = None
@@ -124,7 +125,7 @@ def matching_settings(request: HttpRequest) -> HttpResponse:
                 strong=form.cleaned_data["strong"],
                 review=form.cleaned_data["review"],
                 list_hold_share=form.cleaned_data["list_hold_share"],
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
             )
             messages.success(request, _("Thresholds saved."))
             return redirect("ddr:matching-settings")

@@ -12,6 +12,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.http import AuthenticatedRequest
+from accounts.models import User
 from accounts.permissions import ALL_ROLES
 from core.models import Region
 from core.suppression import HIDDEN_GROUPS, SUPPRESSED, for_analyst
@@ -48,7 +50,7 @@ class PathwayCountsView(APIView):
         ],
         responses=PathwayCountSerializer(many=True),
     )
-    def get(self, request: Any) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         names = [n.strip() for n in request.query_params.get("by", "pathway").split(",") if n.strip()]
         unknown = [n for n in names if n not in DIMENSIONS]
         if unknown or not names:
@@ -69,7 +71,7 @@ class PathwayCountsView(APIView):
             result.append(item)
         return Response(result)
 
-    def _visible(self, user: Any, names: list[str]) -> list[dict[str, Any]]:
+    def _visible(self, user: User, names: list[str]) -> list[dict[str, Any]]:
         """Analysts: margins of the register's base table (`ddr.registration.selectors.Scope.register`), the
         same cells as the dashboard's, so no grouping, filter or period isolates a small one."""
         columns = {"pathway": "pathway", "region": "region_id", "movement": "movement_id", "sex": "sex"}

@@ -16,7 +16,7 @@ QUOTA_PATHWAYS = [p for p in Pathway if p not in (Pathway.CHILD_REFERRAL, Pathwa
 PATHWAY_CHOICES = [("", _("(no pathway)")), *[(p.value, p.label) for p in QUOTA_PATHWAYS]]
 
 
-class RuleSetForm(StyledForm, forms.ModelForm):
+class RuleSetForm(StyledForm, forms.ModelForm[RuleSet]):
     """The parameters of a draft rule set; categories' pathways and quotas as plain fields."""
 
     class Meta:
@@ -73,7 +73,7 @@ class RuleSetForm(StyledForm, forms.ModelForm):
     def quota_fields(self) -> list[tuple[Any, Any]]:
         return [(self[f"quota_{p.value}"], self[f"regions_{p.value}"]) for p in QUOTA_PATHWAYS]
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         codes = set(Region.objects.values_list("code", flat=True))
         quotas: dict[str, Any] = {}

@@ -55,7 +55,7 @@ class PathwayRefused(Refused):
 
 
 @transaction.atomic
-def ruleset_draft_from(source: RuleSet | None, *, by: Any) -> RuleSet:
+def ruleset_draft_from(source: RuleSet | None, *, by: User) -> RuleSet:
     """A new draft: a copy of `source` (the rule set in force) as the next version, or defaults."""
     draft = RuleSet(name=_("Eligibility rules"), effective_from=timezone.localdate(), created_by=by)
     if source is not None:
@@ -71,7 +71,7 @@ def ruleset_draft_from(source: RuleSet | None, *, by: Any) -> RuleSet:
     return draft
 
 
-def ruleset_save(*, ruleset: RuleSet, by: Any) -> RuleSet:
+def ruleset_save(*, ruleset: RuleSet, by: User) -> RuleSet:
     if ruleset.status != RuleSet.Status.DRAFT:
         raise PathwayRefused(_("Only a draft rule set can be changed."))
     ruleset._history_user = by  # type: ignore[attr-defined]
@@ -80,7 +80,7 @@ def ruleset_save(*, ruleset: RuleSet, by: Any) -> RuleSet:
 
 
 @transaction.atomic
-def ruleset_activate(*, ruleset: RuleSet, by: Any) -> EligibilityRun:
+def ruleset_activate(*, ruleset: RuleSet, by: User) -> EligibilityRun:
     """Activate a draft and queue the recomputation of every pathway under it."""
     ruleset = RuleSet.objects.select_for_update().get(pk=ruleset.pk)
     if ruleset.status != RuleSet.Status.DRAFT:
@@ -98,7 +98,7 @@ def ruleset_activate(*, ruleset: RuleSet, by: Any) -> EligibilityRun:
     return recompute_queue(ruleset=ruleset, by=by)
 
 
-def recompute_queue(*, ruleset: RuleSet, by: Any) -> EligibilityRun:
+def recompute_queue(*, ruleset: RuleSet, by: User) -> EligibilityRun:
     from ddr.eligibility import tasks
 
     with transaction.atomic():
@@ -188,7 +188,7 @@ def _decide_batch(run: EligibilityRun, rules: Rules, on: dt.date, start: int, st
     )
     with connection.cursor() as cursor:
         cursor.execute(decide_sql, decide_params)
-        changed = cursor.rowcount
+        changed: int = cursor.rowcount
         cursor.execute(attribute_sql, [run.ruleset_id, *batch_params, run.ruleset_id])
     return changed
 
@@ -213,7 +213,7 @@ def _decide_batch_orm(run: EligibilityRun, decided: Any) -> int:
                 pathway=pathway, pathway_reason=reason, pathway_ruleset_id=run.ruleset_id
             )
     for chunk in _chunks(list(rows), 5000):
-        Combatant.history.bulk_history_create(  # type: ignore[attr-defined]
+        Combatant.history.bulk_history_create(
             list(Combatant.objects.filter(pk__in=chunk)),
             batch_size=500,
             default_user=run.started_by,
@@ -313,7 +313,7 @@ def waitlists_refresh(ruleset: RuleSet) -> int:
 
 
 
-def person_decide(*, person: Combatant, ruleset: RuleSet, by: Any) -> Combatant:
+def person_decide(*, person: Combatant, ruleset: RuleSet, by: User) -> Combatant:
     """One person decided again (after a screening step), the same rules as the set-based run."""
     person = Combatant.objects.get(pk=person.pk)
     if person.status not in DECIDABLE:
@@ -336,7 +336,7 @@ def person_decide(*, person: Combatant, ruleset: RuleSet, by: Any) -> Combatant:
 
 
 @transaction.atomic
-def pathway_set(*, person: Combatant, to: str, reason: str, by: User | None, note: str = "") -> Combatant:
+def pathway_set(*, person: Combatant, to: str, reason: str, by: User, note: str = "") -> Combatant:
     """A pathway given outside a rule set's decision (a candidate found unfit for integration,
     say), with its reason code; the rule set that decided before is left as it was."""
     if to not in Pathway.values:
@@ -351,7 +351,7 @@ def pathway_set(*, person: Combatant, to: str, reason: str, by: User | None, not
 
 
 @transaction.atomic
-def case_transition(*, people: Iterable[Combatant], to: str, by: Any, reason: str = "") -> int:
+def case_transition(*, people: Iterable[Combatant], to: str, by: User, reason: str = "") -> int:
     """Move people (one, or a whole cohort) to status `to`; every illegal move refuses the lot.
     Each person gets a history row saying who, when and why."""
     people = list(Combatant.objects.select_for_update().filter(pk__in=[p.pk for p in people]))

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import RULESET_EDIT_ROLES, RULESET_READ_ROLES, role_required
 from core.errors import refusal_to
 from core.exports import Column, table_export
@@ -45,7 +46,7 @@ QUOTA_COLUMNS = [
 
 
 @role_required(*RULESET_READ_ROLES)
-def ruleset_list(request: HttpRequest) -> HttpResponse:
+def ruleset_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     rulesets = RuleSet.objects.select_related("activated_by")
     if exported := table_export(request, "regles", RULESET_COLUMNS, rulesets):
         return exported
@@ -59,14 +60,14 @@ def ruleset_list(request: HttpRequest) -> HttpResponse:
 
 @role_required(*RULESET_EDIT_ROLES)
 @require_POST
-def ruleset_new(request: HttpRequest) -> HttpResponse:
+def ruleset_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A new draft starts as a copy of the rule set in force (or the defaults)."""
     draft = services.ruleset_draft_from(selectors.active_ruleset(), by=request.user)
     return redirect("ddr:ruleset-edit", pk=draft.pk)
 
 
 @role_required(*RULESET_READ_ROLES)
-def ruleset_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def ruleset_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     ruleset = get_object_or_404(RuleSet, pk=pk)
     categories, labels = dict(Category.choices), dict(Pathway.choices)
     context = {
@@ -84,7 +85,7 @@ def ruleset_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*RULESET_EDIT_ROLES)
-def ruleset_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def ruleset_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     ruleset = get_object_or_404(RuleSet, pk=pk, status=RuleSet.Status.DRAFT)  # only drafts change
     form = RuleSetForm(request.POST or None, instance=ruleset)
     if request.method == "POST" and form.is_valid():
@@ -100,7 +101,7 @@ def ruleset_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*RULESET_EDIT_ROLES)
-def ruleset_what_if(request: HttpRequest, pk: int) -> HttpResponse:
+def ruleset_what_if(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     ruleset = get_object_or_404(RuleSet, pk=pk)
     return render(
         request, "ddr/ruleset_what_if.html", {"ruleset": ruleset, "result": selectors.what_if(ruleset)}
@@ -108,7 +109,7 @@ def ruleset_what_if(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*RULESET_EDIT_ROLES)
-def ruleset_what_if_people(request: HttpRequest, pk: int) -> HttpResponse:
+def ruleset_what_if_people(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     ruleset = get_object_or_404(RuleSet, pk=pk)
     source, target = request.GET.get("from", ""), request.GET.get("to", "")
     if source not in Pathway.values or target not in Pathway.values:
@@ -131,7 +132,7 @@ def ruleset_what_if_people(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*RULESET_EDIT_ROLES)
 @require_POST
-def ruleset_activate(request: HttpRequest, pk: int) -> HttpResponse:
+def ruleset_activate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     ruleset = get_object_or_404(RuleSet, pk=pk)
     with refusal_to(request):
         run = services.ruleset_activate(ruleset=ruleset, by=request.user)
@@ -141,7 +142,7 @@ def ruleset_activate(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*RULESET_READ_ROLES)
-def eligibility_run(request: HttpRequest, pk: int) -> HttpResponse:
+def eligibility_run(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     run = get_object_or_404(EligibilityRun.objects.select_related("ruleset", "job", "started_by"), pk=pk)
     labels = dict(Pathway.choices)
     counts = sorted(((labels.get(p, p), n) for p, n in run.counts.items()), key=lambda t: -t[1])
@@ -155,17 +156,17 @@ def eligibility_run(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*RULESET_READ_ROLES)
-def quota_use(request: HttpRequest) -> HttpResponse:
+def quota_use(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Per pathway and region: the quota, places taken, people oriented and people waiting."""
     ruleset = selectors.active_ruleset()
     rows = (
         Combatant.objects.for_user(request.user)
-        .exclude(status__in=services.GONE)
+        .exclude(status__in=selectors.GONE)
         .values("pathway", "region__code")
         .annotate(
             people=Count("id"),
             waiting=Count("waiting_place"),
-            engaged=Count("id", filter=~Q(status__in=services.DECIDABLE)),
+            engaged=Count("id", filter=~Q(status__in=selectors.DECIDABLE)),
         )
         .order_by("pathway", "region__code")
     )

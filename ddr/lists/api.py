@@ -12,6 +12,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.http import AuthenticatedRequest
 from accounts.permissions import ALL_ROLES
 from core.suppression import HIDDEN_GROUPS, SUPPRESSED, Base, for_analyst, visible
 from ddr.lists.models import ArmedGroup, Coalition, CoalitionMembership, SubmittedList
@@ -115,7 +116,7 @@ class ListIntegrityView(APIView):
         ],
         responses=ListIntegritySerializer(many=True),
     )
-    def get(self, request: Any) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         from ddr.lists.selectors import list_integrity
 
         lists = SubmittedList.objects.all()

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db import connection
 
+from accounts.models import User
 from core.bulk import insert_from, insert_with_history, stage
 from ddr.lists.models import ListEntry, SubmittedList
 from ddr.lists.parse import ParsedRow, person_key
@@ -178,7 +179,7 @@ def decide(rows: list[Row], *, previous: SubmittedList | None, reserve: Callable
     return len(new)
 
 
-def write(rows: list[Row], *, submitted: SubmittedList, by: Any, today: dt.date) -> None:
+def write(rows: list[Row], *, submitted: SubmittedList, by: User, today: dt.date) -> None:
     """People, audit rows, list entries, documents and weapons. Call inside atomic, after `decide`."""
     if connection.vendor == "postgresql":
         _write_postgresql(rows, submitted=submitted, by=by, today=today)
@@ -207,7 +208,7 @@ PEOPLE_COLUMNS = (
 )
 
 
-def _write_postgresql(rows: list[Row], *, submitted: SubmittedList, by: Any, today: dt.date) -> None:
+def _write_postgresql(rows: list[Row], *, submitted: SubmittedList, by: User, today: dt.date) -> None:
     reason = f"list import {submitted.pk}"
     # Every row draws an id while it is copied (a gap for people already known is harmless).
     with connection.cursor() as cursor:
@@ -245,13 +246,14 @@ def _write_postgresql(rows: list[Row], *, submitted: SubmittedList, by: Any, tod
     insert_from(DeclaredWeapon, weapon, source=f"{source} AND has_weapon", user=by, reason=reason)
 
 
-def _write_orm(rows: list[Row], *, submitted: SubmittedList, by: Any, today: dt.date) -> None:
+def _write_orm(rows: list[Row], *, submitted: SubmittedList, by: User, today: dt.date) -> None:
     """The same rows through the ORM (SQLite): values parsed back from the staged text."""
     reason = f"list import {submitted.pk}"
     c = COLUMN
 
     def text(row: Row, name: str) -> str:
-        return row[c[name]]
+        value: str = row[c[name]]
+        return value
 
     def date(row: Row, name: str) -> dt.date | None:
         return dt.date.fromisoformat(row[c[name]]) if row[c[name]] else None

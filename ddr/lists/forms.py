@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext
@@ -31,7 +33,7 @@ class ListImportForm(StyledForm, forms.Form):
             too_large=gettext("The file is larger than %(mb)s MB; split it into several lists."),
         )
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         previous, movement = data.get("previous"), data.get("movement")
         if previous and movement and previous.movement_id != movement.pk:
@@ -39,7 +41,7 @@ class ListImportForm(StyledForm, forms.Form):
         return data
 
 
-class ListStatusForm(StyledForm, forms.ModelForm):
+class ListStatusForm(StyledForm, forms.ModelForm[SubmittedList]):
     class Meta:
         model = SubmittedList
         fields = ["status"]
@@ -47,7 +49,7 @@ class ListStatusForm(StyledForm, forms.ModelForm):
     def clean_status(self) -> str:
         from ddr.duplicates.selectors import list_acceptance_problem
 
-        status = self.cleaned_data["status"]
+        status: str = self.cleaned_data["status"]
         if status == SubmittedList.Status.ACCEPTED and (problem := list_acceptance_problem(self.instance)):
             raise forms.ValidationError(problem)
         return status

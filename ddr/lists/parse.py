@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -197,7 +198,24 @@ def parse_list_file(
         max_bytes=max_bytes,
         too_large=str(_("The file is larger than %(mb)s MB; split it into several lists.")),
     )
-    header = next(rows, None)
+    columns = _columns(next(rows, None))
+    result = ParseResult()
+    seen: dict[str, dict[str, int]] = {"registration_number": {}, "movement_ref": {}}
+    for line, cells in enumerate(rows, start=2):
+        if not any(c.strip() for c in cells):
+            continue
+        result.total += 1
+        raw = {col: cells[i].strip() for i, col in enumerate(columns) if col and i < len(cells)}
+        row, errors = check_row(line, raw, today=today)
+        row.errors = errors + _repeated(line, row, seen)
+        result.rows.append(row)  # rows with errors too: the database checks may add more
+        if progress and result.total % 1000 == 0:
+            progress(result.total)
+    return result
+
+
+def _columns(header: list[str] | None) -> list[str | None]:
+    """The column each header cell names (None: a column we do not read); every required one there."""
     if not header or not any(h.strip() for h in header):
         raise FileRejected(_("The file has no header row."))
     columns = [HEADER_LOOKUP.get(name_key(h)) for h in header]
@@ -207,57 +225,71 @@ def parse_list_file(
             _("Missing required column(s): %(columns)s.")
             % {"columns": ", ".join(COLUMNS[c][0] for c in missing)}
         )
-    result = ParseResult()
-    seen_numbers: dict[str, int] = {}
-    seen_refs: dict[str, int] = {}
-    for line, cells in enumerate(rows, start=2):
-        if not any(c.strip() for c in cells):
-            continue
-        result.total += 1
-        raw = {col: cells[i].strip() for i, col in enumerate(columns) if col and i < len(cells)}
-        row, errors = check_row(line, raw, today=today)
-        for number_field, seen in (("registration_number", seen_numbers), ("movement_ref", seen_refs)):
-            value = (row.values.get(number_field) or "").upper()
-            if value and value in seen:
-                errors.append(
-                    RowError(
-                        line,
-                        number_field,
-                        str(
-                            _("Duplicate %(value)s: already on line %(line)s.")
-                            % {"value": value, "line": seen[value]}
-                        ),
-                    )
+    return columns
+
+
+def _repeated(line: int, row: ParsedRow, seen: dict[str, dict[str, int]]) -> list[RowError]:
+    """A registration number or movement reference already given on an earlier line of the file;
+    `seen` (per field: value -> first line) is filled as the file is read."""
+    errors = []
+    for number_field, lines in seen.items():
+        value = (row.values.get(number_field) or "").upper()
+        if value and value in lines:
+            errors.append(
+                RowError(
+                    line,
+                    number_field,
+                    str(
+                        _("Duplicate %(value)s: already on line %(line)s.")
+                        % {"value": value, "line": lines[value]}
+                    ),
                 )
-            elif value:
-                seen[value] = line
-        row.errors = errors
-        result.rows.append(row)  # rows with errors too: the database checks may add more
-        if progress and result.total % 1000 == 0:
-            progress(result.total)
-    return result
+            )
+        elif value:
+            lines[value] = line
+    return errors
+
+
+Fail = Callable[[str, Any], None]  # records a row's error on a column, with its reason
+UNREADABLE_DATE = _("Impossible or unreadable date %(value)r (JJ/MM/AAAA, ISO or 'vers 1990').")
 
 
 def check_row(line: int, raw: dict[str, str], *, today: dt.date) -> tuple[ParsedRow, list[RowError]]:
+    """One row's values, read from its text (`raw`, cleared where refused), and what is wrong with it."""
     errors: list[RowError] = []
 
     def fail(column: str, reason: Any) -> None:
         errors.append(RowError(line, column, str(reason)))
 
+    _refuse_unsafe_cells(raw, fail)
+    refused = {e.column for e in errors}
+    for column in REQUIRED:
+        if not raw.get(column) and column not in refused:
+            fail(column, _("Required value missing."))
+    values: dict[str, Any] = {k: raw.get(k, "") for k in COLUMNS}
+    _check_person(raw, values, fail, today=today)
+    if raw.get("document_number"):
+        _check_document(raw, values, fail)
+    if raw.get("weapon_kind") or raw.get("weapon_serial"):
+        _check_weapon(raw, values, fail)
+    return ParsedRow(line, values), errors
+
+
+def _refuse_unsafe_cells(raw: dict[str, str], fail: Fail) -> None:
+    """What the database would refuse (or store cut), and formulas, are refused here, before the
+    preview: the cell is emptied."""
     limits = field_lengths()
     for column, value in raw.items():
-        # What the database would refuse (or store cut) is refused here, before the preview.
         if problem := cell_problem(value, limits.get(column, DEFAULT_LENGTH)):
             fail(column, problem)
             raw[column] = ""
         elif value and is_formula(value):
             fail(column, _("Looks like a spreadsheet formula; formulas are refused."))
             raw[column] = ""
-    refused = {e.column for e in errors}
-    for column in REQUIRED:
-        if not raw.get(column) and column not in refused:
-            fail(column, _("Required value missing."))
-    values: dict[str, Any] = {k: raw.get(k, "") for k in COLUMNS}
+
+
+def _check_person(raw: dict[str, str], values: dict[str, Any], fail: Fail, *, today: dt.date) -> None:
+    """Registration number, sex, birth and category."""
     if raw.get("registration_number") and not is_valid_registration_number(raw["registration_number"]):
         fail(
             "registration_number",
@@ -275,37 +307,32 @@ def check_row(line: int, raw: dict[str, str], *, today: dt.date) -> tuple[Parsed
                 fail("birth", _("Impossible birth date %(value)s.") % {"value": raw["birth"]})
             values["birth_date"], values["birth_year"], values["birth_year_approximate"] = born, year, approx
         except ValueError:
-            fail(
-                "birth",
-                _("Impossible or unreadable date %(value)r (JJ/MM/AAAA, ISO or 'vers 1990').")
-                % {"value": raw["birth"]},
-            )
+            fail("birth", UNREADABLE_DATE % {"value": raw["birth"]})
     if raw.get("category"):
         values["category"] = CATEGORY_LOOKUP.get(name_key(raw["category"]))
         if not values["category"]:
             fail("category", _("Unknown category %(value)r.") % {"value": raw["category"]})
-    if raw.get("document_number"):
-        values["document_kind"] = DOCUMENT_LOOKUP.get(name_key(raw.get("document_kind") or "autre"))
-        if not values["document_kind"]:
-            fail("document_kind", _("Unknown document type %(value)r.") % {"value": raw["document_kind"]})
-        values["document_issued_on"] = None
-        if raw.get("document_issued_on"):
-            try:
-                values["document_issued_on"] = parse_date(raw["document_issued_on"])
-            except ValueError:
-                fail(
-                    "document_issued_on",
-                    _("Impossible or unreadable date %(value)r (JJ/MM/AAAA, ISO or 'vers 1990').")
-                    % {"value": raw["document_issued_on"]},
-                )
-    if raw.get("weapon_kind") or raw.get("weapon_serial"):
-        values["weapon_kind"] = WEAPON_LOOKUP.get(name_key(raw.get("weapon_kind") or "autre"))
-        if not values["weapon_kind"]:
-            fail("weapon_kind", _("Unknown weapon type %(value)r.") % {"value": raw["weapon_kind"]})
+
+
+def _check_document(raw: dict[str, str], values: dict[str, Any], fail: Fail) -> None:
+    values["document_kind"] = DOCUMENT_LOOKUP.get(name_key(raw.get("document_kind") or "autre"))
+    if not values["document_kind"]:
+        fail("document_kind", _("Unknown document type %(value)r.") % {"value": raw["document_kind"]})
+    values["document_issued_on"] = None
+    if raw.get("document_issued_on"):
         try:
-            values["ammunition"] = int(raw.get("ammunition") or 0)
-            if values["ammunition"] < 0:
-                raise ValueError
+            values["document_issued_on"] = parse_date(raw["document_issued_on"])
         except ValueError:
-            fail("ammunition", _("Not a whole number: %(value)r.") % {"value": raw["ammunition"]})
-    return ParsedRow(line, values), errors
+            fail("document_issued_on", UNREADABLE_DATE % {"value": raw["document_issued_on"]})
+
+
+def _check_weapon(raw: dict[str, str], values: dict[str, Any], fail: Fail) -> None:
+    values["weapon_kind"] = WEAPON_LOOKUP.get(name_key(raw.get("weapon_kind") or "autre"))
+    if not values["weapon_kind"]:
+        fail("weapon_kind", _("Unknown weapon type %(value)r.") % {"value": raw["weapon_kind"]})
+    try:
+        values["ammunition"] = int(raw.get("ammunition") or 0)
+        if values["ammunition"] < 0:
+            raise ValueError
+    except ValueError:
+        fail("ammunition", _("Not a whole number: %(value)r.") % {"value": raw["ammunition"]})

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from accounts.models import User
 from ddr.duplicates.models import DuplicatePair
 from ddr.lists import commit
 from ddr.lists.models import ListEntry, SubmittedList
@@ -84,7 +85,7 @@ def _snapshot(values: dict[str, Any]) -> dict[str, str]:
 
 
 def version_diff(
-    previous: SubmittedList, rows: list[ParsedRow], *, user: Any, sample: int = 100
+    previous: SubmittedList, rows: list[ParsedRow], *, user: User, sample: int = 100
 ) -> dict[str, Any]:
     """What a new version changes against the previous one: added, removed and changed people,
     as `user` may see them. A person of the previous version the user may not see (a child, for
@@ -92,6 +93,35 @@ def version_diff(
     or region. A row that finds such a person is only counted, with its line in the user's own
     file, because it will be linked to that record at commit (never re-registered as somebody new,
     which would process a child as an adult)."""
+    old, hidden = _previous_people(previous, user)
+    new = {r.key: _snapshot(r.values) for r in rows}
+    lines = {r.key: r.line for r in rows}
+    # A row that becomes a child's record is counted, never named: the preview stays readable by
+    # every importer (and after the commit) while the child's record is child protection's only.
+    today = timezone.localdate()
+    unnamed = {r.key for r in rows if commit.is_child_row(r.values, today=today)}
+    hidden_lines = sorted(lines[k] for k in new if k in hidden)
+    added = [k for k in new if k not in old and k not in hidden]
+    removed = [k for k in old if k not in new]
+    changed = _changed(old, new)
+    return {
+        "previous": str(previous),
+        "added": len(added),
+        "removed": len(removed),
+        "changed": len(changed),
+        "not_visible": len(hidden_lines),
+        "not_visible_lines": hidden_lines[:sample],
+        "added_sample": [new[k] for k in added if k not in unnamed][:sample],
+        "removed_sample": [old[k] for k in removed[:sample]],
+        "changed_sample": sorted(
+            (c for c in changed if c["key"] not in unnamed), key=lambda c: str(c["name"])
+        )[:sample],
+    }
+
+
+def _previous_people(previous: SubmittedList, user: User) -> tuple[dict[str, dict[str, Any]], set[str]]:
+    """The people of the previous version by key, as snapshots with their record (`person`), and
+    the keys of those `user` may not see (described nowhere)."""
     on_previous = commit.people_on(previous)
     visible = set(
         Combatant.objects.for_user(user)
@@ -116,15 +146,12 @@ def version_diff(
                 "rank": c.rank_in_movement,
             }
         ) | {"person": c.pk}
-    new = {r.key: _snapshot(r.values) for r in rows}
-    lines = {r.key: r.line for r in rows}
-    # A row that becomes a child's record is counted, never named: the preview stays readable by
-    # every importer (and after the commit) while the child's record is child protection's only.
-    today = timezone.localdate()
-    unnamed = {r.key for r in rows if commit.is_child_row(r.values, today=today)}
-    hidden_lines = sorted(lines[k] for k in new if k in hidden)
-    added = [k for k in new if k not in old and k not in hidden]
-    removed = [k for k in old if k not in new]
+    return old, hidden
+
+
+def _changed(old: dict[str, dict[str, Any]], new: dict[str, dict[str, str]]) -> list[dict[str, Any]]:
+    """People on both versions whose details differ: each changed field as [before, after] (a value
+    left empty in the new version is not a change)."""
     changed: list[dict[str, Any]] = []
     for key in new.keys() & old.keys():
         fields = {
@@ -139,18 +166,6 @@ def version_diff(
                     "fields": fields,
                 }
             )
-    return {
-        "previous": str(previous),
-        "added": len(added),
-        "removed": len(removed),
-        "changed": len(changed),
-        "not_visible": len(hidden_lines),
-        "not_visible_lines": hidden_lines[:sample],
-        "added_sample": [new[k] for k in added if k not in unnamed][:sample],
-        "removed_sample": [old[k] for k in removed[:sample]],
-        "changed_sample": sorted(
-            (c for c in changed if c["key"] not in unnamed), key=lambda c: str(c["name"])
-        )[:sample],
-    }
+    return changed
 
 

@@ -75,7 +75,7 @@ def list_import_start(
     submitted_on: dt.date,
     certified_by: str,
     previous: SubmittedList | None,
-    by: Any,
+    by: User,
 ) -> ListImport:
     """Keep the file and queue its check on the worker. Refuses a file already imported."""
     if len(data) > settings.DDR_IMPORT_MAX_BYTES:
@@ -233,7 +233,7 @@ def _validate(record: ListImport, job: Job) -> ListImport:
     return record
 
 
-def list_import_queue_commit(*, record: ListImport, by: Any) -> ListImport:
+def list_import_queue_commit(*, record: ListImport, by: User) -> ListImport:
     if record.status != ListImport.Status.READY:
         raise ImportRejected(_("Only a checked file without errors can be imported."))
     from ddr.lists import tasks

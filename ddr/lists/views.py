@@ -4,11 +4,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthenticatedHttpRequest
+from accounts.models import User
 from accounts.permissions import (
     CASE_ROLES,
     IMPORT_ROLES,
@@ -48,7 +50,7 @@ ENTRY_COLUMNS = [
 
 
 @role_required(*CASE_ROLES)
-def list_index(request: HttpRequest) -> HttpResponse:
+def list_index(request: AuthenticatedHttpRequest) -> HttpResponse:
     lists = SubmittedList.objects.select_related("movement", "previous")
     if exported := table_export(request, "listes", LIST_COLUMNS, lists):
         return exported
@@ -57,7 +59,7 @@ def list_index(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*CASE_ROLES)
-def list_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def list_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     submitted = get_object_or_404(
         SubmittedList.objects.select_related("movement", "previous", "created_by"), pk=pk
     )
@@ -77,14 +79,14 @@ def list_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(*IMPORT_ROLES)
-def list_status(request: HttpRequest, pk: int) -> HttpResponse:
+def list_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     submitted = get_object_or_404(SubmittedList, pk=pk)
     form = ListStatusForm(request.POST, instance=submitted)
     if form.is_valid():
         services.list_status_change(
             submitted=submitted,
             status=form.cleaned_data["status"],
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
         )
         messages.success(request, _("List status changed."))
     else:
@@ -93,7 +95,7 @@ def list_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*IMPORT_ROLES)
-def import_new(request: HttpRequest) -> HttpResponse:
+def import_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ListImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -119,7 +121,7 @@ def _import_for(pk: int) -> ListImport:
     )
 
 
-def _diff_for(record: ListImport, user: Any) -> dict[str, Any]:
+def _diff_for(record: ListImport, user: User) -> dict[str, Any]:
     """The preview's diff, keeping only people this viewer may see (it was prepared in the
     importer's scope; a viewer with a narrower one must not read more through it)."""
     diff = dict(record.diff or {})
@@ -134,7 +136,7 @@ def _diff_for(record: ListImport, user: Any) -> dict[str, Any]:
 
 
 @role_required(*IMPORT_ROLES)
-def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def import_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     record = _import_for(pk)
     template = "ddr/_import_status.html" if request.headers.get("HX-Request") else "ddr/import_detail.html"
     context = {
@@ -148,7 +150,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(*IMPORT_ROLES)
-def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
+def import_commit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     record = _import_for(pk)
     with refusal_to(request):
         services.list_import_queue_commit(record=record, by=request.user)
@@ -156,7 +158,7 @@ def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*IMPORT_ROLES)
-def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
+def import_errors(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Every bad row as CSV (`;` and BOM: opens cleanly in French Excel)."""
     record = _import_for(pk)
     return errors_csv(
@@ -168,7 +170,7 @@ def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*IMPORT_ROLES)
-def list_integrity(request: HttpRequest) -> HttpResponse:
+def list_integrity(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Per list (?list=) or per movement (?movement=), or every list."""
     lists = SubmittedList.objects.all()
     title = _("Every list")

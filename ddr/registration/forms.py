@@ -8,6 +8,7 @@ from django.forms import inlineformset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from core.forms import StyledForm
 from core.models import Region
 from core.uploads import megabytes
@@ -16,7 +17,7 @@ from ddr.registration.models import Combatant, DeclaredWeapon, IdentityDocument
 PHOTO_FORMATS = {"JPEG", "PNG", "WEBP"}
 
 
-class CombatantForm(StyledForm, forms.ModelForm):
+class CombatantForm(StyledForm, forms.ModelForm[Combatant]):
     """Registration by hand. A regional officer registers only in their own region."""
 
     class Meta:
@@ -45,15 +46,15 @@ class CombatantForm(StyledForm, forms.ModelForm):
             "registered_at": forms.DateInput(attrs={"type": "date"}),
         }
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         regions = Region.objects.all()
         if user.is_regional:
-            regions = regions.filter(pk=user.region_id)
+            regions = regions.filter(officers=user)  # their own region
         self.fields["region"].queryset = regions  # type: ignore[attr-defined]
         self.fields["registered_at"].initial = timezone.localdate
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if not data.get("birth_date") and not data.get("birth_year"):
             self.add_error("birth_year", _("Give the birth date or at least the (approximate) year."))
@@ -71,7 +72,7 @@ class CombatantForm(StyledForm, forms.ModelForm):
         return photo
 
 
-class _StyledModelForm(StyledForm, forms.ModelForm):
+class _StyledModelForm(StyledForm, forms.ModelForm[Any]):  # documents and weapons alike
     pass
 
 
@@ -108,7 +109,7 @@ class PersonField(forms.CharField):
         super().__init__(label=_("Registration number"), max_length=20, **kwargs)
 
 
-def person_by_number(user: Any, number: str) -> Combatant:
+def person_by_number(user: User, number: str) -> Combatant:
     person = Combatant.objects.for_user(user).filter(registration_number=number.strip().upper()).first()
     if person is None:
         raise forms.ValidationError(_("No person with this registration number in your scope."))

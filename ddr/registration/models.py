@@ -2,14 +2,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from typing import Any, Self
+from typing import Self
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from accounts.models import Role
+from accounts.models import AnyUser, Role
 from core.querysets import PersonScopedQuerySet, RegionScopedQuerySet, signed_in
 
 # Columns of the people, document and weapon history tables left without an index: history is
@@ -75,9 +75,9 @@ class Pathway(models.TextChoices):
     PENDING = "pending", _("Pending: a screening step is missing")
 
 
-class CombatantQuerySet(RegionScopedQuerySet):
+class CombatantQuerySet(RegionScopedQuerySet["Combatant"]):
     @staticmethod
-    def scope_q(user: Any, prefix: str = "") -> models.Q | None:
+    def scope_q(user: AnyUser, prefix: str = "") -> models.Q | None:
         """Who may see a person, as a condition on `prefix` (None: nobody). The one rule for people
         and for everything that belongs to one (core.querysets.PersonScopedQuerySet).
 
@@ -94,7 +94,7 @@ class CombatantQuerySet(RegionScopedQuerySet):
         child = models.Q(**{f"{prefix}category": Category.CHILD})
         return condition & (child if user.role == Role.CHILD_PROTECTION else ~child)
 
-    def for_user(self, user: Any) -> Self:
+    def for_user(self, user: AnyUser) -> Self:
         scope = self.scope_q(user)
         return self.none() if scope is None else self.filter(scope)
 
@@ -329,8 +329,8 @@ GROUPINGS = {
 KEY = ["grouping", "region", "month", "status", "pathway", "sex", "movement_id"]
 
 
-class TallyQuerySet(RegionScopedQuerySet):
-    def for_user(self, user: Any) -> Self:
+class TallyQuerySet(RegionScopedQuerySet["RegisterTally"]):
+    def for_user(self, user: AnyUser) -> Self:
         # Children are not tallied: the child-protection role reads none of these counts.
         if user and user.is_authenticated and user.role == Role.CHILD_PROTECTION:
             return self.none()

@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Trunc
 
+from accounts.models import User
 from core import suppression
 from core.models import Region
 from core.suppression import Base
@@ -42,7 +43,7 @@ class Scope:
     the period from the register itself, through its index on the registration date."""
 
     def __init__(
-        self, user: Any, *, region: str = "", start: dt.date | None = None, end: dt.date | None = None
+        self, user: User, *, region: str = "", start: dt.date | None = None, end: dt.date | None = None
     ) -> None:
         self.user, self.start, self.end = user, start, end
         # An unknown region code matches nothing (the API refuses it before it comes here).
@@ -52,7 +53,7 @@ class Scope:
         self.analyst = suppression.for_analyst(user)
         if self.analyst:  # whole periods only: a period is then a set of whole base cells
             suppression.analyst_period(start, end)
-        self._counts: dict[str, dict[tuple, int]] = {}
+        self._counts: dict[str, dict[tuple[Any, ...], int]] = {}
 
     def _filter(self, queryset: Any, region_field: str = "region_id") -> Any:
         return queryset.filter(**{region_field: self.region_id}) if self.region_id is not None else queryset
@@ -64,7 +65,7 @@ class Scope:
             queryset = queryset.filter(**{f"{date_field}__lte": self.end})
         return queryset
 
-    def counts(self, grouping: str) -> dict[tuple, int]:
+    def counts(self, grouping: str) -> dict[tuple[Any, ...], int]:
         """(region id, *the grouping's columns) -> people, children left out (and merged records,
         except in the "status" grouping); read once per scope."""
         if grouping not in self._counts:
@@ -86,7 +87,7 @@ class Scope:
         return months_from, months_until, live
 
     @cached_property
-    def _live(self) -> list[tuple]:
+    def _live(self) -> list[tuple[Any, ...]]:
         """The part-months, counted from the register in one query by every tallied column."""
         *_, ranges = self._months()
         if not ranges:
@@ -100,9 +101,9 @@ class Scope:
         people = people.filter(within).values_list("region_id", "status", "pathway", "sex", "movement_id")
         return list(people.annotate(n=Count("id")).order_by())
 
-    def _read(self, grouping: str) -> dict[tuple, int]:
+    def _read(self, grouping: str) -> dict[tuple[Any, ...], int]:
         dims = ["region_id", *GROUPINGS[grouping]]
-        counts: dict[tuple, int] = defaultdict(int)
+        counts: dict[tuple[Any, ...], int] = defaultdict(int)
         months_from, months_until, _ranges = self._months()
         if months_from or months_until or not _ranges:
             tally = self._filter(RegisterTally.objects.for_user(self.user)).filter(grouping=grouping)
@@ -145,9 +146,9 @@ class Scope:
             tests["period"] = lambda period: start <= _as_date(period) <= end
         return base.where(**tests)
 
-    def count_by(self, grouping: str, *columns: str) -> dict[tuple, int]:
+    def count_by(self, grouping: str, *columns: str) -> dict[tuple[Any, ...], int]:
         positions = [["region_id", *GROUPINGS[grouping]].index(c) for c in columns]
-        totals: dict[tuple, int] = defaultdict(int)
+        totals: dict[tuple[Any, ...], int] = defaultdict(int)
         for key, n in self.counts(grouping).items():
             totals[tuple(key[p] for p in positions)] += n
         return totals

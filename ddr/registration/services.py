@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 
+from accounts.models import User
 from ddr.registration.models import Combatant, DeclaredWeapon, IdentityDocument, RegistrationCounter
 from ddr.registration.names import person_derive
 from ddr.registration.rules import registration_number
@@ -25,7 +24,7 @@ def reserve_registration_sequence(count: int) -> int:
 
 @transaction.atomic
 def combatant_register(
-    *, person: Combatant, documents: list[IdentityDocument], weapons: list[DeclaredWeapon], by: Any
+    *, person: Combatant, documents: list[IdentityDocument], weapons: list[DeclaredWeapon], by: User
 ) -> Combatant:
     """Register one person with their documents and weapons (from the registration form)."""
     first = reserve_registration_sequence(1)

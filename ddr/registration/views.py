@@ -2,11 +2,12 @@ from __future__ import annotations
 
 import segno
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import (
     CASE_ROLES,
     REGISTER_ROLES,
@@ -40,7 +41,7 @@ PERSON_COLUMNS = [
 
 
 @role_required(*CASE_ROLES)
-def person_list(request: HttpRequest) -> HttpResponse:
+def person_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     people = Combatant.objects.for_user(request.user).select_related("region", "movement")
     order = PersonFilter.table_order(request.GET.get("q"))
     filterset = PersonFilter(request.GET, queryset=people.order_by(*order))
@@ -60,7 +61,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*CASE_ROLES)
-def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def person_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     # Out of scope is "not found", never "forbidden": a refusal must not confirm existence.
     person = get_object_or_404(
         Combatant.objects.for_user(request.user).select_related(
@@ -99,7 +100,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*REGISTER_ROLES)
-def person_new(request: HttpRequest) -> HttpResponse:
+def person_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = CombatantForm(request.POST or None, request.FILES or None, user=request.user)
     documents = DocumentFormSet(request.POST or None, prefix="documents")
     weapons = WeaponFormSet(request.POST or None, prefix="weapons")
@@ -126,7 +127,7 @@ def person_new(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*CASE_ROLES)
-def person_card(request: HttpRequest, pk: int) -> HttpResponse:
+def person_card(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Printable registration card. IDDRS 4.20: it never names the armed group."""
     person = get_object_or_404(Combatant.objects.for_user(request.user), pk=pk)
     qr = segno.make(card_token_for(person.pk), error="m").svg_data_uri(scale=4)
@@ -134,7 +135,7 @@ def person_card(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*CASE_ROLES)
-def weapon_receipt(request: HttpRequest, pk: int, weapon_pk: int) -> HttpResponse:
+def weapon_receipt(request: AuthenticatedHttpRequest, pk: int, weapon_pk: int) -> HttpResponse:
     """Acknowledgement of a declared weapon (IDDRS 4.10): name, date, place, type, condition, serial."""
     person = get_object_or_404(Combatant.objects.for_user(request.user), pk=pk)
     weapon = get_object_or_404(person.weapons, pk=weapon_pk)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from accounts.models import User
 from core.audit import save_audited
 from core.errors import Refused
 from core.uploads import FileRejected, capped, cell_problem, error, max_length, read_table
@@ -52,7 +53,7 @@ class ScreeningRefused(Refused):
 
 @transaction.atomic
 def age_assess(
-    *, person: Combatant, assessed_on: dt.date, evidence: str, assessed_age: int, by: Any
+    *, person: Combatant, assessed_on: dt.date, evidence: str, assessed_age: int, by: User
 ) -> AgeAssessment:
     """Record an age assessment. Under 18: the person is separated and referred at once."""
     person = Combatant.objects.select_for_update().get(pk=person.pk)
@@ -83,7 +84,7 @@ def is_child_on_record(person: Combatant) -> bool:
 
 
 @transaction.atomic
-def child_separate(*, person: Combatant, by: Any, partner: str = "") -> ChildReferral:
+def child_separate(*, person: Combatant, by: User, partner: str = "") -> ChildReferral:
     """Never processed as an adult: separated, referred with a 48-hour hand-over deadline, and
     the record minimised (the movement rank and biometric reference are dropped)."""
     children_separate(people=Combatant.objects.filter(pk=person.pk), by=by, partner=partner)
@@ -120,7 +121,7 @@ def _same_people(ids: set[int]) -> set[int]:
 
 @transaction.atomic
 def children_separate(
-    *, people: QuerySet[Combatant], by: Any, partner: str = "", reason: str = "child separated"
+    *, people: QuerySet[Combatant], by: User, partner: str = "", reason: str = "child separated"
 ) -> int:
     """The one way a child is separated, for one person (age assessment, registration) or a whole
     list (import): each is referred, minimised and given a referral with the 48-hour hand-over
@@ -171,7 +172,7 @@ def children_separate(
 
 
 @transaction.atomic
-def referral_hand_over(*, referral: ChildReferral, partner: str, at: dt.datetime, by: Any) -> ChildReferral:
+def referral_hand_over(*, referral: ChildReferral, partner: str, at: dt.datetime, by: User) -> ChildReferral:
     if at < referral.identified_at:
         raise ScreeningRefused(_("The hand-over cannot come before the child was identified."))
     referral.partner, referral.handed_over_at = partner, at
@@ -201,7 +202,7 @@ def medical_record(
     examiner: str,
     result: str,
     final: bool,
-    by: Any,
+    by: User,
     disputed: bool = False,
     note: str = "",
 ) -> MedicalExam:
@@ -270,7 +271,7 @@ def vetting_candidates(
 
 
 @transaction.atomic
-def vetting_screen(*, people: QuerySet[Combatant], by: Any) -> int:
+def vetting_screen(*, people: QuerySet[Combatant], by: User) -> int:
     """Match people against the active watch-list. Possible matches go to review (`pending`);
     the others are cleared. Decided matches are never proposed again. Returns new matches."""
     new = 0
@@ -292,7 +293,7 @@ def vetting_screen(*, people: QuerySet[Combatant], by: Any) -> int:
 
 
 @transaction.atomic
-def vetting_review(*, match: VettingMatch, status: str, reason: str, by: Any) -> VettingMatch:
+def vetting_review(*, match: VettingMatch, status: str, reason: str, by: User) -> VettingMatch:
     if status not in (VettingMatch.Status.CLEARED, VettingMatch.Status.CONFIRMED):
         raise ScreeningRefused(_("A match is either cleared or confirmed."))
     if not reason.strip():
@@ -305,7 +306,7 @@ def vetting_review(*, match: VettingMatch, status: str, reason: str, by: Any) ->
     return match
 
 
-def _refresh_vetting_status(people: QuerySet[Combatant], by: Any) -> None:
+def _refresh_vetting_status(people: QuerySet[Combatant], by: User) -> None:
     for person in people.prefetch_related("vetting_matches"):
         statuses = {m.status for m in person.vetting_matches.all()}
         status = (
@@ -343,7 +344,7 @@ class WatchlistRejected(Refused):
         self.errors, self.total = errors, total
 
 
-def watchlist_import(*, data: bytes, filename: str, by: Any) -> int:
+def watchlist_import(*, data: bytes, filename: str, by: User) -> int:
     """CSV (name;aliases;birth_year;movement;reason) read by the shared reader: every line or
     none, each bad line reported. Returns how many entries were imported."""
     limits = {c: max_length(WatchlistEntry, c) for c in ("name", "aliases", "reason")}
@@ -356,53 +357,55 @@ def watchlist_import(*, data: bytes, filename: str, by: Any) -> int:
             if line == 1 or not any(cell.strip() for cell in row):
                 continue
             values = dict(zip(WATCHLIST_COLUMNS, (c.strip() for c in row), strict=False))
-            # Each reason names its line: the refusal is one message listing them.
-            problems = [
-                error(line, column, _("line %(line)s: %(reason)s") % {"line": line, "reason": problem})
-                for column, value in values.items()
-                if (problem := cell_problem(value, limits.get(column, 40)))
-            ]
-            name, year = values.get("name", ""), values.get("birth_year", "")
-            movement = values.get("movement", "")
-            if problems:
-                errors += problems
-            elif not name or not values.get("reason"):
-                errors.append(
-                    error(
-                        line,
-                        "name",
-                        _("line %(line)s: the name and the reason are required") % {"line": line},
-                    )
-                )
-            elif year and not (year.isdigit() and 1900 < int(year) < 2020):
-                errors.append(
-                    error(
-                        line,
-                        "birth_year",
-                        _("line %(line)s: impossible birth year %(year)s") % {"line": line, "year": year},
-                    )
-                )
-            elif movement and movement.upper() not in movements:
-                errors.append(
-                    error(
-                        line,
-                        "movement",
-                        _("line %(line)s: unknown movement %(m)s") % {"line": line, "m": movement},
-                    )
-                )
-            else:
-                entries.append(
-                    WatchlistEntry(
-                        name=name,
-                        aliases=values.get("aliases", ""),
-                        birth_year=int(year) if year else None,
-                        movement=movements.get(movement.upper()) if movement else None,
-                        reason=values["reason"],
-                    )
-                )
+            entry, problems = _watchlist_entry(line, values, limits, movements)
+            errors += problems
+            if entry is not None:
+                entries.append(entry)
     except FileRejected as exc:
         raise WatchlistRejected([error(0, "", str(exc))], 1) from exc
     if errors:
         raise WatchlistRejected(*capped(errors))
     bulk_create_with_history(entries, WatchlistEntry, batch_size=2000, default_user=by)
     return len(entries)
+
+
+def _watchlist_entry(
+    line: int, values: dict[str, str], limits: dict[str, int], movements: dict[str, ArmedGroup]
+) -> tuple[WatchlistEntry | None, list[dict[str, Any]]]:
+    """One line of the watch-list: its entry, or what is wrong with it."""
+    # Each reason names its line: the refusal is one message listing them.
+    problems = [
+        error(line, column, _("line %(line)s: %(reason)s") % {"line": line, "reason": problem})
+        for column, value in values.items()
+        if (problem := cell_problem(value, limits.get(column, 40)))
+    ]
+    name, year = values.get("name", ""), values.get("birth_year", "")
+    movement = values.get("movement", "")
+    if problems:
+        return None, problems
+    if not name or not values.get("reason"):
+        return None, [
+            error(line, "name", _("line %(line)s: the name and the reason are required") % {"line": line})
+        ]
+    if year and not (year.isdigit() and 1900 < int(year) < 2020):
+        return None, [
+            error(
+                line,
+                "birth_year",
+                _("line %(line)s: impossible birth year %(year)s") % {"line": line, "year": year},
+            )
+        ]
+    if movement and movement.upper() not in movements:
+        return None, [
+            error(
+                line, "movement", _("line %(line)s: unknown movement %(m)s") % {"line": line, "m": movement}
+            )
+        ]
+    entry = WatchlistEntry(
+        name=name,
+        aliases=values.get("aliases", ""),
+        birth_year=int(year) if year else None,
+        movement=movements.get(movement.upper()) if movement else None,
+        reason=values["reason"],
+    )
+    return entry, []

@@ -3,8 +3,6 @@ queue and the watch-list; children's referrals; documents flagged for age review
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -12,7 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.models import Role
+from accounts.http import AuthenticatedHttpRequest
+from accounts.models import Role, User
 from accounts.permissions import SCREENING_ROLES, VETTING_ROLES, role_required
 from core.errors import refusal_to
 from core.exports import Column, table_export
@@ -45,7 +44,7 @@ def _back(pk: int) -> HttpResponse:
 
 @role_required(*SCREENING_ROLES)
 @require_POST
-def person_age(request: HttpRequest, pk: int) -> HttpResponse:
+def person_age(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = _person(request, pk)
     form = AgeAssessmentForm(request.POST)
     if not form.is_valid():
@@ -61,7 +60,7 @@ def person_age(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*SCREENING_ROLES)
 @require_POST
-def person_medical(request: HttpRequest, pk: int) -> HttpResponse:
+def person_medical(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = _person(request, pk)
     form = MedicalExamForm(request.POST)
     if not form.is_valid():
@@ -76,7 +75,7 @@ def person_medical(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*SCREENING_ROLES)
 @require_POST
-def person_transition(request: HttpRequest, pk: int) -> HttpResponse:
+def person_transition(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = _person(request, pk)
     form = TransitionForm(request.POST)
     if not form.is_valid():
@@ -92,7 +91,7 @@ def person_transition(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*SCREENING_ROLES)
 @require_POST
-def cohort_transition(request: HttpRequest) -> HttpResponse:
+def cohort_transition(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Everyone the people table shows (same filters, same scope) moves together, or nobody."""
     people = PersonFilter(request.GET, queryset=Combatant.objects.for_user(request.user)).qs
     form = TransitionForm(request.POST)
@@ -108,7 +107,7 @@ def cohort_transition(request: HttpRequest) -> HttpResponse:
     return back
 
 
-def _decide_again(person: Combatant, by: Any) -> None:
+def _decide_again(person: Combatant, by: User) -> None:
     """After a screening step, the person's decision follows the rules in force at once."""
     ruleset = eligibility_selectors.active_ruleset()
     if ruleset is not None:
@@ -151,7 +150,7 @@ DOCUMENT_COLUMNS = [
 
 
 @role_required(*VETTING_ROLES)
-def vetting_queue(request: HttpRequest) -> HttpResponse:
+def vetting_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     pending = (
         # Read through the people's scope: a person reclassified as a child leaves the queue.
         VettingMatch.objects.for_user(request.user)
@@ -172,7 +171,7 @@ def vetting_queue(request: HttpRequest) -> HttpResponse:
 
 @role_required(*VETTING_ROLES)
 @require_POST
-def vetting_review(request: HttpRequest, pk: int) -> HttpResponse:
+def vetting_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     match = get_object_or_404(
         VettingMatch.objects.for_user(request.user), pk=pk, status=VettingMatch.Status.PENDING
     )
@@ -188,7 +187,7 @@ def vetting_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*VETTING_ROLES)
 @require_POST
-def vetting_run(request: HttpRequest) -> HttpResponse:
+def vetting_run(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Match everyone not yet vetted against the watch-list (decided pairs are not proposed again)."""
     people = Combatant.objects.for_user(request.user).filter(vetting_status="")
     found = services.vetting_screen(people=people, by=request.user)
@@ -198,7 +197,7 @@ def vetting_run(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.ADMINISTRATOR)
 @require_POST
-def watchlist_import(request: HttpRequest) -> HttpResponse:
+def watchlist_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     """CSV (name;aliases;birth_year;movement;reason): every line or none, each bad line reported."""
     upload = request.FILES.get("file")
     limit = settings.DDR_WATCHLIST_IMPORT_MAX_BYTES
@@ -215,7 +214,7 @@ def watchlist_import(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.CHILD_PROTECTION)
-def referral_list(request: HttpRequest) -> HttpResponse:
+def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     referrals = (
         ChildReferral.objects.for_user(request.user)
         .select_related("combatant__region", "referred_by")
@@ -228,7 +227,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.CHILD_PROTECTION)
 @require_POST
-def referral_hand_over(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_hand_over(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     referral = get_object_or_404(ChildReferral.objects.for_user(request.user), pk=pk)
     form = HandOverForm(request.POST)
     if form.is_valid():
@@ -241,7 +240,7 @@ def referral_hand_over(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*VETTING_ROLES, Role.REGIONAL_OFFICER)
-def flagged_documents(request: HttpRequest) -> HttpResponse:
+def flagged_documents(request: AuthenticatedHttpRequest) -> HttpResponse:
     days = settings.DDR_DOCUMENT_FLAG_DAYS
     people = Combatant.objects.for_user(request.user)
     documents = (

@@ -49,7 +49,7 @@ class Unit(models.Model):
         return self.name
 
 
-class MembershipQuerySet(PersonScopedQuerySet):
+class MembershipQuerySet(PersonScopedQuerySet["Membership"]):
     """A registered member is seen when the person is; a soldier of the forces by the unit's region."""
 
     region_field = "unit__region"

@@ -127,7 +127,7 @@ class Cohort(models.Model):
         return self.name
 
 
-class CandidateQuerySet(PersonScopedQuerySet):
+class CandidateQuerySet(PersonScopedQuerySet["Candidate"]):
     """A candidate is the person's: seen when the person is."""
 
 

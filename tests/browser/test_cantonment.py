@@ -21,15 +21,15 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_check_in_shows_occupancy_and_leave_by_then_refuses_when_full(page: Page, live_server: Any) -> None:
-    UserFactory(
+    UserFactory.create(
         username="hamadoun",
         first_name="Hamadoun",
         last_name="Maïga",
         role=Role.REGIONAL_OFFICER,
         region=region("KOU"),
     )
-    RuleSetFactory(status="active", effective_from=dt.date(2018, 1, 1), max_stay_days=45)
-    site = SiteFactory(
+    RuleSetFactory.create(status="active", effective_from=dt.date(2018, 1, 1), max_stay_days=45)
+    site = SiteFactory.create(
         name="Camp de transit de Kati",
         kind=Site.Kind.TRANSIT,
         region=region("KOU"),
@@ -38,8 +38,8 @@ def test_check_in_shows_occupancy_and_leave_by_then_refuses_when_full(page: Page
         latitude=12.74,
         longitude=-8.07,
     )
-    first = CombatantFactory(region=region("KOU"), status=Combatant.Status.ORIENTED, family_name="Coulibaly")
-    second = CombatantFactory(region=region("KOU"), status=Combatant.Status.ORIENTED)
+    first = CombatantFactory.create(region=region("KOU"), status=Combatant.Status.ORIENTED, family_name="Coulibaly")
+    second = CombatantFactory.create(region=region("KOU"), status=Combatant.Status.ORIENTED)
     errors: list[str] = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     hosts: set[str] = set()

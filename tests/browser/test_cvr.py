@@ -30,8 +30,8 @@ STEPS = [
 def test_project_from_draft_to_me_visit_with_the_mix_flag(
     page: Page, live_server: Any, celery_worker_process: Any
 ) -> None:
-    UserFactory(username="seydou", first_name="Seydou", last_name="Keïta", role=Role.COMMISSION_OFFICER)
-    PartnerFactory(name="Association Sahel Paix et Développement")
+    UserFactory.create(username="seydou", first_name="Seydou", last_name="Keïta", role=Role.COMMISSION_OFFICER)
+    PartnerFactory.create(name="Association Sahel Paix et Développement")
     start = timezone.localdate() - dt.timedelta(days=30)
 
     page.goto(live_server.url + "/")

@@ -16,10 +16,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_dashboard_in_french_filtered_by_region_with_its_pdf(page: Page, live_server: Any) -> None:
-    UserFactory(username="seydou", role=Role.COMMISSION_OFFICER)
+    UserFactory.create(username="seydou", role=Role.COMMISSION_OFFICER)
     for code, n in (("GAO", 6), ("KID", 4)):
         for _ in range(n):
-            CombatantFactory(region=region(code), pathway=Pathway.REINSERTION)
+            CombatantFactory.create(region=region(code), pathway=Pathway.REINSERTION)
     errors: list[str] = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
 

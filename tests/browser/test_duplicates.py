@@ -21,9 +21,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_officer_finds_compares_merges_and_undoes_a_duplicate(
     page: Page, live_server: Any, celery_worker_process: Any
 ) -> None:
-    UserFactory(username="seydou", role=Role.COMMISSION_OFFICER)
+    UserFactory.create(username="seydou", role=Role.COMMISSION_OFFICER)
     kept, absorbed = twins()
-    CombatantFactory(given_name="Moussa", family_name="Maïga", birth_year=1985, place_of_birth="Kidal")
+    CombatantFactory.create(given_name="Moussa", family_name="Maïga", birth_year=1985, place_of_birth="Kidal")
 
     _sign_in(page, live_server, "seydou")
     page.get_by_role("link", name="Doublons").click()

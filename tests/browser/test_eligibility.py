@@ -22,8 +22,8 @@ SCREENED = {"medical_status": "fit", "vetting_status": "clear"}
 def test_administrator_drops_the_weapon_requirement_sees_the_effect_and_activates_it(
     page: Page, live_server: Any, celery_worker_process: Any
 ) -> None:
-    UserFactory(username="aminata", role=Role.ADMINISTRATOR)
-    in_force = RuleSetFactory(name="Critères 2018", status=RuleSet.Status.ACTIVE)
+    UserFactory.create(username="aminata", role=Role.ADMINISTRATOR)
+    in_force = RuleSetFactory.create(name="Critères 2018", status=RuleSet.Status.ACTIVE)
     decided = {"pathway_ruleset": in_force, "status": "screened", **SCREENED}
     unarmed = CombatantFactory.create_batch(
         4, has_weapon=False, pathway="reinsertion", pathway_reason="no_weapon", **decided

@@ -25,9 +25,9 @@ def _sign_in(page: Page, live_server: Any, username: str) -> None:
 
 
 def test_officer_signs_in_and_sees_the_french_home_page(page: Page, live_server: Any) -> None:
-    UserFactory(username="seydou", first_name="Seydou", last_name="Keïta", role=Role.COMMISSION_OFFICER)
+    UserFactory.create(username="seydou", first_name="Seydou", last_name="Keïta", role=Role.COMMISSION_OFFICER)
     CombatantFactory.create_batch(12, region=region("KID"))
-    CombatantFactory(category=Category.CHILD, has_weapon=False)
+    CombatantFactory.create(category=Category.CHILD, has_weapon=False)
     hosts: set[str] = set()
     page.on("request", lambda request: hosts.add(urlparse(request.url).netloc))
     errors: list[str] = []
@@ -46,7 +46,7 @@ def test_officer_signs_in_and_sees_the_french_home_page(page: Page, live_server:
 
 
 def test_english_switch_and_back(page: Page, live_server: Any) -> None:
-    UserFactory(username="claire", role=Role.ANALYST)
+    UserFactory.create(username="claire", role=Role.ANALYST)
     _sign_in(page, live_server, "claire")
     page.get_by_test_id("language-en").click()
     expect(page.get_by_role("heading", name="The programme at a glance")).to_be_visible()
@@ -57,7 +57,7 @@ def test_english_switch_and_back(page: Page, live_server: Any) -> None:
 
 
 def test_wrong_password_shows_a_french_error(page: Page, live_server: Any) -> None:
-    UserFactory(username="awa", role=Role.COMMISSION_OFFICER)
+    UserFactory.create(username="awa", role=Role.COMMISSION_OFFICER)
     page.goto(live_server.url + "/connexion/")
     page.get_by_label("Nom d'utilisateur").fill("awa")
     page.get_by_label("Mot de passe").fill("mauvais")
@@ -66,7 +66,7 @@ def test_wrong_password_shows_a_french_error(page: Page, live_server: Any) -> No
 
 
 def test_api_docs_render_under_the_strict_csp(page: Page, live_server: Any) -> None:
-    UserFactory(username="claire", role=Role.ANALYST)
+    UserFactory.create(username="claire", role=Role.ANALYST)
     errors: list[str] = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     _sign_in(page, live_server, "claire")

@@ -21,8 +21,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_small_cohort_from_medical_screening_to_batfar(page: Page, live_server: Any) -> None:
-    officer = UserFactory(username="seydou", role=Role.COMMISSION_OFFICER)
-    batfar = UnitFactory(name="BATFAR Gao", kind=Unit.Kind.BATFAR, region=region("GAO"))
+    officer = UserFactory.create(username="seydou", role=Role.COMMISSION_OFFICER)
+    batfar = UnitFactory.create(name="BATFAR Gao", kind=Unit.Kind.BATFAR, region=region("GAO"))
     # The national forces and the Platform are already there; the CMA's third is missing.
     for n in range(2):
         services.membership_start(
@@ -32,7 +32,7 @@ def test_small_cohort_from_medical_screening_to_batfar(page: Page, live_server: 
             unit=batfar, party=Party.PLATFORM, start=dt.date(2020, 2, 1), by=officer, service_number=f"PL-{n}"
         )
     people = [
-        CombatantFactory(
+        CombatantFactory.create(
             pathway=Pathway.INTEGRATION_ARMY,
             status=Combatant.Status.ORIENTED,
             rank_in_movement="Capitaine",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FilePayload, Page, expect
 
 from accounts.models import Role
 from ddr.models import Combatant
@@ -30,12 +30,12 @@ def _list_file(rows: int) -> bytes:
 def test_officer_imports_a_list_and_watches_it_finish(
     page: Page, live_server: Any, celery_worker_process: Any
 ) -> None:
-    UserFactory(username="seydou", role=Role.COMMISSION_OFFICER)
+    UserFactory.create(username="seydou", role=Role.COMMISSION_OFFICER)
     _sign_in(page, live_server, "seydou")
     page.get_by_role("link", name="Listes").click()
     page.get_by_role("link", name="Importer une liste").click()
     page.get_by_label("Fichier de la liste (CSV ou XLSX)").set_input_files(
-        files=[{"name": "liste-mnla-2018.csv", "mimeType": "text/csv", "buffer": _list_file(3000)}]
+        files=[FilePayload(name="liste-mnla-2018.csv", mimeType="text/csv", buffer=_list_file(3000))]
     )
     page.get_by_label("Intitulé").fill("Liste MNLA 2018")
     page.get_by_label("Mouvement").select_option(label="MNLA")

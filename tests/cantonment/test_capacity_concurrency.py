@@ -24,9 +24,9 @@ WORKERS = 16
 
 
 def test_concurrent_check_ins_never_exceed_capacity(reference_data: Any, commission_officer: Any) -> None:
-    site = SiteFactory(capacity=5, places_for_women=2)
-    men = [CombatantFactory(sex=Sex.MALE) for _ in range(WORKERS)]
-    women = [CombatantFactory(sex=Sex.FEMALE) for _ in range(WORKERS)]
+    site = SiteFactory.create(capacity=5, places_for_women=2)
+    men = [CombatantFactory.create(sex=Sex.MALE) for _ in range(WORKERS)]
+    women = [CombatantFactory.create(sex=Sex.FEMALE) for _ in range(WORKERS)]
     start = threading.Barrier(2 * WORKERS)
 
     def check_in(person: Any) -> str:

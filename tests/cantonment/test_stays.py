@@ -31,9 +31,9 @@ TODAY = timezone.localdate()
 
 
 def test_check_in_gives_a_leave_by_date_from_the_rules_in_force(commission_officer: Any) -> None:
-    RuleSetFactory(status="active", effective_from=dt.date(2018, 1, 1), max_stay_days=30)
-    site = SiteFactory()
-    person = CombatantFactory(status=Combatant.Status.ORIENTED)
+    RuleSetFactory.create(status="active", effective_from=dt.date(2018, 1, 1), max_stay_days=30)
+    site = SiteFactory.create()
+    person = CombatantFactory.create(status=Combatant.Status.ORIENTED)
     stay = stays.check_in(person=person, site=site, on=TODAY, by=commission_officer)
     assert stay.leave_by == TODAY + dt.timedelta(days=30)
     site.refresh_from_db()
@@ -45,14 +45,14 @@ def test_check_in_gives_a_leave_by_date_from_the_rules_in_force(commission_offic
 
 
 def test_without_rules_in_force_a_stay_lasts_45_days(commission_officer: Any) -> None:
-    stay = stays.check_in(person=CombatantFactory(), site=SiteFactory(), on=TODAY, by=commission_officer)
+    stay = stays.check_in(person=CombatantFactory.create(), site=SiteFactory.create(), on=TODAY, by=commission_officer)
     assert (stay.leave_by - stay.checked_in_on).days == 45
 
 
 def test_a_full_site_refuses_and_nothing_changes(commission_officer: Any) -> None:
-    site = SiteFactory(capacity=1, places_for_women=0)
-    stays.check_in(person=CombatantFactory(), site=site, on=TODAY, by=commission_officer)
-    late = CombatantFactory(status=Combatant.Status.ORIENTED)
+    site = SiteFactory.create(capacity=1, places_for_women=0)
+    stays.check_in(person=CombatantFactory.create(), site=site, on=TODAY, by=commission_officer)
+    late = CombatantFactory.create(status=Combatant.Status.ORIENTED)
     with pytest.raises(CantonmentRefused, match="full"):
         stays.check_in(person=late, site=site, on=TODAY, by=commission_officer)
     site.refresh_from_db()
@@ -62,37 +62,37 @@ def test_a_full_site_refuses_and_nothing_changes(commission_officer: Any) -> Non
 
 
 def test_women_only_where_the_site_has_places_for_women(commission_officer: Any) -> None:
-    site = SiteFactory(capacity=10, places_for_women=1)
-    stays.check_in(person=CombatantFactory(sex=Sex.FEMALE), site=site, on=TODAY, by=commission_officer)
+    site = SiteFactory.create(capacity=10, places_for_women=1)
+    stays.check_in(person=CombatantFactory.create(sex=Sex.FEMALE), site=site, on=TODAY, by=commission_officer)
     with pytest.raises(CantonmentRefused, match="no free place for women"):
-        stays.check_in(person=CombatantFactory(sex=Sex.FEMALE), site=site, on=TODAY, by=commission_officer)
-    stays.check_in(person=CombatantFactory(sex=Sex.MALE), site=site, on=TODAY, by=commission_officer)
+        stays.check_in(person=CombatantFactory.create(sex=Sex.FEMALE), site=site, on=TODAY, by=commission_officer)
+    stays.check_in(person=CombatantFactory.create(sex=Sex.MALE), site=site, on=TODAY, by=commission_officer)
     site.refresh_from_db()
     assert (site.occupancy, site.occupancy_women) == (2, 1)
 
 
 def test_a_child_is_refused_with_a_pointer_to_the_referral(commission_officer: Any) -> None:
-    child = CombatantFactory()
+    child = CombatantFactory.create()
     screening.age_assess(
         person=child, assessed_on=TODAY, evidence="acte", assessed_age=15, by=commission_officer
     )
     with pytest.raises(CantonmentRefused, match="child-protection referral"):
-        stays.check_in(person=child, site=SiteFactory(), on=TODAY, by=commission_officer)
+        stays.check_in(person=child, site=SiteFactory.create(), on=TODAY, by=commission_officer)
     assert not CantonmentStay.objects.exists()
 
 
 def test_the_database_refuses_an_over_full_site_whoever_writes() -> None:
-    site = SiteFactory(capacity=1, places_for_women=0)
+    site = SiteFactory.create(capacity=1, places_for_women=0)
     with pytest.raises(IntegrityError), transaction.atomic():
         Site.objects.filter(pk=site.pk).update(occupancy=2)
 
 
 def test_overlapping_stays_and_check_out_before_check_in_are_refused(commission_officer: Any) -> None:
-    person = CombatantFactory()
-    site = SiteFactory()
+    person = CombatantFactory.create()
+    site = SiteFactory.create()
     stay = stays.check_in(person=person, site=site, on=TODAY - dt.timedelta(days=10), by=commission_officer)
     with pytest.raises(CantonmentRefused, match="overlaps"):
-        stays.check_in(person=person, site=SiteFactory(), on=TODAY, by=commission_officer)
+        stays.check_in(person=person, site=SiteFactory.create(), on=TODAY, by=commission_officer)
     with pytest.raises(CantonmentRefused, match="before the check-in"):
         stays.check_out(stay=stay, on=TODAY - dt.timedelta(days=11), by=commission_officer)
     stays.check_out(stay=stay, on=TODAY - dt.timedelta(days=2), by=commission_officer)
@@ -105,9 +105,9 @@ def test_overlapping_stays_and_check_out_before_check_in_are_refused(commission_
 
 
 def test_capacity_cannot_go_below_the_people_present(commission_officer: Any) -> None:
-    site = SiteFactory(capacity=5, places_for_women=2)
+    site = SiteFactory.create(capacity=5, places_for_women=2)
     for sex in (Sex.MALE, Sex.MALE, Sex.FEMALE):
-        stays.check_in(person=CombatantFactory(sex=sex), site=site, on=TODAY, by=commission_officer)
+        stays.check_in(person=CombatantFactory.create(sex=sex), site=site, on=TODAY, by=commission_officer)
     with pytest.raises(CantonmentRefused, match="3 people"):
         stays.site_capacity(site=site, capacity=2, places_for_women=0, by=commission_officer)
     with pytest.raises(CantonmentRefused, match="1 women"):
@@ -118,7 +118,7 @@ def test_capacity_cannot_go_below_the_people_present(commission_officer: Any) ->
 
 
 def test_lifecycle_moves_one_step_at_a_time_with_its_deciding_body(commission_officer: Any) -> None:
-    site = SiteFactory(status=Site.Status.PROPOSED)
+    site = SiteFactory.create(status=Site.Status.PROPOSED)
     with pytest.raises(CantonmentRefused):
         stays.site_advance(site=site, to=Site.Status.BUILT, on=TODAY, by=commission_officer)
     stays.site_advance(site=site, to=Site.Status.VALIDATED, on=TODAY, by=commission_officer, decided_by="CTS")
@@ -142,26 +142,26 @@ def test_lifecycle_moves_one_step_at_a_time_with_its_deciding_body(commission_of
 
 
 def test_a_site_with_people_cannot_close(commission_officer: Any) -> None:
-    site = SiteFactory()
-    stays.check_in(person=CombatantFactory(), site=site, on=TODAY, by=commission_officer)
+    site = SiteFactory.create()
+    stays.check_in(person=CombatantFactory.create(), site=site, on=TODAY, by=commission_officer)
     with pytest.raises(CantonmentRefused, match="still on the site"):
         stays.site_advance(site=site, to=Site.Status.CLOSED, on=TODAY, by=commission_officer)
 
 
 def test_daily_job_flags_overstays_and_stays_ending_soon_and_counts_heads(commission_officer: Any) -> None:
-    site = SiteFactory()
+    site = SiteFactory.create()
     long_ago = stays.check_in(
-        person=CombatantFactory(), site=site, on=TODAY - dt.timedelta(days=50), by=commission_officer
+        person=CombatantFactory.create(), site=site, on=TODAY - dt.timedelta(days=50), by=commission_officer
     )
     soon = stays.check_in(
-        person=CombatantFactory(sex=Sex.FEMALE),
+        person=CombatantFactory.create(sex=Sex.FEMALE),
         site=site,
         on=TODAY - dt.timedelta(days=40),
         by=commission_officer,
     )
-    fresh = stays.check_in(person=CombatantFactory(), site=site, on=TODAY, by=commission_officer)
+    fresh = stays.check_in(person=CombatantFactory.create(), site=site, on=TODAY, by=commission_officer)
     gone = stays.check_in(
-        person=CombatantFactory(), site=site, on=TODAY - dt.timedelta(days=60), by=commission_officer
+        person=CombatantFactory.create(), site=site, on=TODAY - dt.timedelta(days=60), by=commission_officer
     )
     stays.check_out(stay=gone, on=TODAY - dt.timedelta(days=1), by=commission_officer)
     # Back-dated check-ins are flagged at once; the morning job then finds nothing to change.

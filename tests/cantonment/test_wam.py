@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.utils import timezone, translation
 
+from accounts.models import User
 from cantonment.inventory import services as inventory
 from cantonment.inventory.models import HandedOverError
 from cantonment.models import CustodyEvent, InventoryItem, StockCheck, StorageLocation, WamItem
@@ -36,7 +37,7 @@ TODAY = timezone.localdate()
 
 @pytest.fixture
 def site() -> Any:
-    return SiteFactory(name="Fafa")
+    return SiteFactory.create(name="Fafa")
 
 
 @pytest.fixture
@@ -44,7 +45,7 @@ def armoury(site: Any) -> StorageLocation:
     return StorageLocation.objects.create(name="Armurerie Fafa", region=site.region, site=site)
 
 
-def _hand_in(site: Any, location: Any, by: Any, **kwargs: Any) -> WamItem:
+def _hand_in(site: Any, location: Any, by: User, **kwargs: Any) -> WamItem:
     values = {
         "kind": WamItem.Kind.WEAPON,
         "weapon_type": "assault_rifle",
@@ -57,7 +58,7 @@ def _hand_in(site: Any, location: Any, by: Any, **kwargs: Any) -> WamItem:
 def test_hand_in_links_the_weapon_declared_at_registration_by_serial(
     site: Any, armoury: Any, commission_officer: Any
 ) -> None:
-    person = CombatantFactory()
+    person = CombatantFactory.create()
     declared = DeclaredWeapon.objects.create(
         combatant=person, kind="assault_rifle", serial_number="ak-47 1234"
     )
@@ -169,9 +170,9 @@ def test_reconciliation_per_movement_with_undeclared_and_twice_declared_serials(
     site: Any, armoury: Any, commission_officer: Any
 ) -> None:
     gatia, mnla = group("GATIA"), group("MNLA")
-    a = CombatantFactory(movement=gatia)
-    b = CombatantFactory(movement=gatia)
-    c = CombatantFactory(movement=mnla)
+    a = CombatantFactory.create(movement=gatia)
+    b = CombatantFactory.create(movement=gatia)
+    c = CombatantFactory.create(movement=mnla)
     DeclaredWeapon.objects.create(combatant=a, kind="rifle", serial_number="D1")
     DeclaredWeapon.objects.create(combatant=b, kind="rifle", serial_number="D1")  # declared twice
     DeclaredWeapon.objects.create(combatant=c, kind="rifle", serial_number="M1")

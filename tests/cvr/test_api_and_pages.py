@@ -25,11 +25,11 @@ TODAY = timezone.localdate()
 
 @pytest.fixture
 def gao_project() -> Project:
-    return ProjectFactory(code="RVC-GAO-1", region=region("GAO"))
+    return ProjectFactory.create(code="RVC-GAO-1", region=region("GAO"))
 
 
 def test_regional_officer_sees_and_writes_only_their_region(gao_client: Client, gao_project: Project) -> None:
-    kidal = ProjectFactory(code="RVC-KID-1", region=region("KID"))
+    kidal = ProjectFactory.create(code="RVC-KID-1", region=region("KID"))
     page = gao_client.get(reverse("cvr:project-list")).content.decode()
     assert "RVC-GAO-1" in page and "RVC-KID-1" not in page
     assert gao_client.get(reverse("cvr:project-detail", args=[kidal.pk])).status_code == 404
@@ -57,14 +57,14 @@ def test_pac_approval_is_national(gao_client: Client, gao_project: Project) -> N
 def test_api_beneficiary_refusals_and_analyst_pseudonyms(
     commission_client: Client, analyst_client: Client, gao_project: Project
 ) -> None:
-    soldier = CombatantFactory(pathway=Pathway.INTEGRATION_ARMY)
+    soldier = CombatantFactory.create(pathway=Pathway.INTEGRATION_ARMY)
     refused = commission_client.post(
         "/api/cvr-beneficiaries/",
         {"project": gao_project.pk, "person": soldier.pk, "age_band": "25-35"},
         content_type="application/json",
     )
     assert refused.status_code == 400 and "ne mène pas à la RVC" in refused.json()["person"][0]
-    person = CombatantFactory(pathway=Pathway.COMMUNITY)
+    person = CombatantFactory.create(pathway=Pathway.COMMUNITY)
     made = commission_client.post(
         "/api/cvr-beneficiaries/",
         {"project": gao_project.pk, "person": person.pk, "age_band": "25-35"},
@@ -114,21 +114,21 @@ def test_import_page_reports_errors_and_saves_nothing(
 
 
 def test_exports_are_logged_and_the_yearly_record_adds_up(commission_client: Client) -> None:
-    ProjectFactory(
+    ProjectFactory.create(
         start=dt.date(2022, 8, 1),
         end=dt.date(2023, 5, 1),
         budget_usd=40_000,
         beneficiaries_community=500,
         beneficiaries_women=260,
     )
-    ProjectFactory(
+    ProjectFactory.create(
         start=dt.date(2023, 2, 1),
         end=dt.date(2023, 6, 1),
         budget_usd=60_000,
         beneficiaries_community=300,
         beneficiaries_women=100,
     )
-    ProjectFactory(start=dt.date(2023, 7, 1), end=dt.date(2024, 1, 1), budget_usd=10_000)
+    ProjectFactory.create(start=dt.date(2023, 7, 1), end=dt.date(2024, 1, 1), budget_usd=10_000)
     page = commission_client.get(reverse("cvr:yearly-record")).content.decode()
     assert "2022-2023" in page and "2023-2024" in page
     response = commission_client.get(reverse("cvr:yearly-record") + "?export=csv")
@@ -143,7 +143,7 @@ def test_exports_are_logged_and_the_yearly_record_adds_up(commission_client: Cli
 
 
 def test_consortium_page_refuses_four_ngos(commission_client: Client) -> None:
-    partners = [PartnerFactory() for _ in range(4)]
+    partners = [PartnerFactory.create() for _ in range(4)]
     response = commission_client.post(
         reverse("cvr:consortium-new"),
         {
@@ -169,7 +169,7 @@ def test_project_pages_in_a_fixed_number_of_queries(
         Beneficiary.objects.create(
             project=gao_project,
             kind="ex_combatant",
-            combatant=CombatantFactory(pathway=Pathway.COMMUNITY),
+            combatant=CombatantFactory.create(pathway=Pathway.COMMUNITY),
             sex="M",
             age_band="25-35",
         )
@@ -181,7 +181,7 @@ def test_project_pages_in_a_fixed_number_of_queries(
 
 
 def test_new_project_needs_exactly_one_implementer(commission_client: Client) -> None:
-    partner = PartnerFactory()
+    partner = PartnerFactory.create()
     base = {
         "code": "RVC-X-1",
         "title": "Puits",

@@ -36,7 +36,7 @@ def stored_files(media: Path) -> list[Path]:
 
 @pytest.fixture
 def project() -> Project:
-    return ProjectFactory(code="RVC-GAO-9", region=region("GAO"))
+    return ProjectFactory.create(code="RVC-GAO-9", region=region("GAO"))
 
 
 def upload(client: Client, project: Project, text: str, eager_tasks: Any) -> BeneficiaryImport:

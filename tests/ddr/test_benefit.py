@@ -20,7 +20,7 @@ from integration.models import Candidate, Cohort, Membership
 from ..factories import CombatantFactory, ProjectFactory, UnitFactory, region
 
 S = Combatant.Status
-BARRED = {
+BARRED: dict[str, dict[str, Any]] = {
     "child": {"category": Category.CHILD, "status": S.REFERRED},
     "merged": {"status": S.MERGED},
     "excluded by vetting": {"vetting_status": VettingStatus.CONFIRMED},
@@ -56,9 +56,9 @@ def _person(**facts: Any) -> SimpleNamespace:
 
 @pytest.mark.django_db
 def test_the_query_form_agrees_with_the_rule() -> None:
-    people = [CombatantFactory(**facts) for facts in BARRED.values()]
-    kept = CombatantFactory()
-    people.append(CombatantFactory(merged_into=kept))
+    people = [CombatantFactory.create(**facts) for facts in BARRED.values()]
+    kept = CombatantFactory.create()
+    people.append(CombatantFactory.create(merged_into=kept))
     assert list(Combatant.objects.may_benefit()) == [kept]
     assert all(benefit_bar(p) for p in people) and not benefit_bar(kept)
 
@@ -68,27 +68,27 @@ def test_the_query_form_agrees_with_the_rule() -> None:
 def test_nobody_barred_becomes_a_candidate_a_beneficiary_or_a_member(
     facts: dict[str, str], commission_officer: Any
 ) -> None:
-    merged_into = CombatantFactory() if facts.get("status") == S.MERGED else None
+    merged_into = CombatantFactory.create() if facts.get("status") == S.MERGED else None
     oriented = {"pathway": Pathway.INTEGRATION_ARMY, "merged_into": merged_into}
-    person = CombatantFactory(**{**oriented, **facts})
+    person = CombatantFactory.create(**{**oriented, **facts})
     cohort = Cohort.objects.create(name="Gao", region=region("GAO"), training_start=dt.date(2026, 1, 5))
     with pytest.raises(integration.IntegrationRefused):
         integration.candidate_add(cohort=cohort, person=person, by=commission_officer)
     with pytest.raises(integration.IntegrationRefused):
         integration.membership_start(
-            unit=UnitFactory(), party="cma", start=dt.date(2026, 1, 5), by=commission_officer, person=person
+            unit=UnitFactory.create(), party="cma", start=dt.date(2026, 1, 5), by=commission_officer, person=person
         )
     Combatant.objects.filter(pk=person.pk).update(pathway=facts.get("pathway", Pathway.REINSERTION))
     person.refresh_from_db()
     with pytest.raises(cvr.CVRRefused):
-        cvr.beneficiary_add(project=ProjectFactory(), person=person, by=commission_officer, age_band="25-35")
+        cvr.beneficiary_add(project=ProjectFactory.create(), person=person, by=commission_officer, age_band="25-35")
     assert not (Candidate.objects.exists() or Membership.objects.exists() or Beneficiary.objects.exists())
 
 
 @pytest.mark.django_db
 def test_a_merged_record_is_refused_with_the_reason(commission_officer: Any) -> None:
-    kept = CombatantFactory(pathway=Pathway.INTEGRATION_ARMY)
-    absorbed = CombatantFactory(pathway=Pathway.INTEGRATION_ARMY, status=S.MERGED, merged_into=kept)
+    kept = CombatantFactory.create(pathway=Pathway.INTEGRATION_ARMY)
+    absorbed = CombatantFactory.create(pathway=Pathway.INTEGRATION_ARMY, status=S.MERGED, merged_into=kept)
     cohort = Cohort.objects.create(name="Gao", region=region("GAO"), training_start=dt.date(2026, 1, 5))
     with pytest.raises(integration.IntegrationRefused, match="merged into another record"):
         integration.candidate_add(cohort=cohort, person=absorbed, by=commission_officer)

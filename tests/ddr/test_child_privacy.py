@@ -103,7 +103,7 @@ def test_a_list_export_numbers_the_visible_rows_without_gaps(
 def test_the_vetting_queue_drops_a_person_found_to_be_a_child(
     commission_officer: Any, commission_client: Any
 ) -> None:
-    person = CombatantFactory(family_name="Zzcanaryxq", given_name="Hama", birth_year=1990)
+    person = CombatantFactory.create(family_name="Zzcanaryxq", given_name="Hama", birth_year=1990)
     WatchlistEntry.objects.create(name="Hama Zzcanaryxq", birth_year=1990, reason="Recrutement")
     screening.vetting_screen(people=Combatant.objects.all(), by=commission_officer)
     match = VettingMatch.objects.get()
@@ -125,8 +125,8 @@ def test_the_what_if_people_never_lists_a_child(administrator: Any, admin_client
 
     from ..factories import RuleSetFactory
 
-    CombatantFactory(family_name="Zzcanaryxq", category=Category.CHILD, status="registered")
-    draft = RuleSetFactory(status="draft")
+    CombatantFactory.create(family_name="Zzcanaryxq", category=Category.CHILD, status="registered")
+    draft = RuleSetFactory.create(status="draft")
     result = eligibility_selectors.what_if(draft)
     for _a, _b, source, target, _n in result["transitions"]:
         page = admin_client.get(

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
+from accounts.models import User
 from core.models import Job
 from ddr.duplicates import selectors as duplicates_selectors
 from ddr.duplicates import services as duplicates
@@ -29,7 +30,7 @@ from ..factories import CombatantFactory, group, region
 pytestmark = pytest.mark.django_db
 
 
-def a_list(by: Any, movement: str = "MNLA", n: int = 1) -> SubmittedList:
+def a_list(by: User, movement: str = "MNLA", n: int = 1) -> SubmittedList:
     return SubmittedList.objects.create(
         title=f"Liste {movement} {n}",
         movement=group(movement),
@@ -42,10 +43,10 @@ def a_list(by: Any, movement: str = "MNLA", n: int = 1) -> SubmittedList:
 
 def twins(**extra: Any) -> tuple[Combatant, Combatant]:
     """One man registered twice, by two movements, with a clerk's spellings."""
-    first = CombatantFactory(
+    first = CombatantFactory.create(
         given_name="Mohamed", family_name="Ag Intallah", birth_year=1985, place_of_birth="Kidal", **extra
     )
-    second = CombatantFactory(
+    second = CombatantFactory.create(
         given_name="Muhammad",
         family_name="Ould Intalah",
         birth_year=1986,
@@ -56,7 +57,7 @@ def twins(**extra: Any) -> tuple[Combatant, Combatant]:
     return first, second
 
 
-def run(by: Any, submitted: SubmittedList | None = None) -> int:
+def run(by: User, submitted: SubmittedList | None = None) -> int:
     job = Job.objects.create(kind="duplicates_find", created_by=by)
     found = duplicates.duplicates_find(job_id=job.pk, list_id=submitted.pk if submitted else None)
     job.refresh_from_db()
@@ -68,7 +69,7 @@ def test_the_register_job_finds_the_pair_with_its_reasons_and_decisions_are_reme
     commission_officer: Any,
 ) -> None:
     first, second = twins()
-    CombatantFactory(given_name="Moussa", family_name="Maïga", birth_year=1985, place_of_birth="Kidal")
+    CombatantFactory.create(given_name="Moussa", family_name="Maïga", birth_year=1985, place_of_birth="Kidal")
     assert run(commission_officer) == 1
     pair = DuplicatePair.objects.get()
     assert (pair.first, pair.second, pair.status) == (first, second, "open")
@@ -154,7 +155,7 @@ def test_a_pair_decided_by_one_officer_cannot_be_merged_by_another(
 
 def test_a_list_with_too_many_duplicates_is_held_until_its_pairs_are_decided(commission_officer: Any) -> None:
     registered, again = twins()
-    newcomer = CombatantFactory(given_name="Aliou", family_name="Touré", birth_year=1970)
+    newcomer = CombatantFactory.create(given_name="Aliou", family_name="Touré", birth_year=1970)
     submitted = a_list(commission_officer, "HCUA")
     ListEntry.objects.create(submitted_list=submitted, combatant=again, line=2)
     ListEntry.objects.create(submitted_list=submitted, combatant=newcomer, line=3)
@@ -170,7 +171,7 @@ def test_a_list_with_too_many_duplicates_is_held_until_its_pairs_are_decided(com
 
 def test_list_job_keeps_only_pairs_touching_the_list(commission_officer: Any) -> None:
     twins()  # a pair outside the list
-    listed = CombatantFactory(given_name="Aliou", family_name="Touré", birth_year=1970)
+    listed = CombatantFactory.create(given_name="Aliou", family_name="Touré", birth_year=1970)
     submitted = a_list(commission_officer)
     ListEntry.objects.create(submitted_list=submitted, combatant=listed, line=2)
     assert run(commission_officer, submitted) == 0 and not DuplicatePair.objects.exists()
@@ -178,8 +179,8 @@ def test_list_job_keeps_only_pairs_touching_the_list(commission_officer: Any) ->
 
 def test_integrity_report_counts_each_kind_of_problem(commission_officer: Any) -> None:
     kept, again = twins()
-    minor = CombatantFactory(given_name="Ousmane", family_name="Cissé", birth_year=dt.date.today().year - 15)
-    flagged = CombatantFactory(given_name="Issa", family_name="Dicko", birth_year=1980)
+    minor = CombatantFactory.create(given_name="Ousmane", family_name="Cissé", birth_year=dt.date.today().year - 15)
+    flagged = CombatantFactory.create(given_name="Issa", family_name="Dicko", birth_year=1980)
     IdentityDocument.objects.create(
         combatant=flagged, kind="nina", number="X1", issued_on=flagged.registered_at - dt.timedelta(days=5)
     )
@@ -237,13 +238,13 @@ def test_two_officers_merging_the_same_pair_at_once_make_one_merge(reference_dat
 
     if connection.vendor != "postgresql":
         pytest.skip("row locks (SELECT ... FOR UPDATE) are PostgreSQL's; SQLite runs one writer")
-    officers = [UserFactory(username=f"officer{i}", role="commission_officer") for i in range(2)]
+    officers = [UserFactory.create(username=f"officer{i}", role="commission_officer") for i in range(2)]
     twins()
     run(officers[0])
     pair = DuplicatePair.objects.get()
     barrier, outcomes = threading.Barrier(2), []
 
-    def review(officer: Any) -> None:
+    def review(officer: User) -> None:
         try:
             barrier.wait()
             duplicates.pair_merge(pair=pair, by=officer)

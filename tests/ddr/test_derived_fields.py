@@ -39,7 +39,7 @@ def test_the_helper_folds_both_names_and_every_alias() -> None:
 
 
 def test_registration_import_factory_and_merge_give_the_same_key(commission_officer: Any) -> None:
-    made = CombatantFactory(family_name=FAMILY, given_name=GIVEN, also_known_as=ALIAS)
+    made = CombatantFactory.create(family_name=FAMILY, given_name=GIVEN, also_known_as=ALIAS)
     made.refresh_from_db()
     registered = registration.combatant_register(
         person=Combatant(
@@ -64,8 +64,8 @@ def test_registration_import_factory_and_merge_give_the_same_key(commission_offi
 
     # A merge adds the absorbed record's name as an alias of the kept one, searchable at once;
     # undoing it gives the kept record its own key back.
-    kept = CombatantFactory(family_name=FAMILY, given_name=GIVEN)
-    absorbed = CombatantFactory(family_name="Walet", given_name="Aïcha")
+    kept = CombatantFactory.create(family_name=FAMILY, given_name=GIVEN)
+    absorbed = CombatantFactory.create(family_name="Walet", given_name="Aïcha")
     pair = DuplicatePair.objects.create(first=kept, second=absorbed, score=0.95, agreed=["name"], differed=[])
     merge = duplicates.pair_merge(pair=pair, by=commission_officer)
     kept.refresh_from_db()

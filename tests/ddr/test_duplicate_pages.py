@@ -138,8 +138,8 @@ def test_merged_records_are_counted_once(commission_client: Any, commission_offi
 
     twins()
     for given, family in [("Aliou", "Touré"), ("Issa", "Dicko"), ("Bakary", "Diarra"), ("Sidi", "Haïdara")]:
-        CombatantFactory(given_name=given, family_name=family, birth_year=1970)
-    CombatantFactory(given_name="Oumar", family_name="Cissé", birth_year=1999)
+        CombatantFactory.create(given_name=given, family_name=family, birth_year=1970)
+    CombatantFactory.create(given_name="Oumar", family_name="Cissé", birth_year=1999)
     run(commission_officer)
     duplicates.pair_merge(pair=DuplicatePair.objects.get(), by=commission_officer)
     counts = commission_client.get("/api/pathways/counts/").json()

@@ -112,7 +112,7 @@ def test_the_sql_case_decides_exactly_as_the_python_rules(people: list[dict], st
 
     rules = Rules(**{**RULES.__dict__, "age_verification_required": strict, "vetting_required": not strict})
     Combatant.objects.all().delete()
-    created = [CombatantFactory(**facts) for facts in people]
+    created = [CombatantFactory.create(**facts) for facts in people]
     pathway, reason = pathway_case(rules, ON)
     in_sql = dict(
         (pk, (p, r))

@@ -9,6 +9,7 @@ import pytest
 from django.core.files.storage import default_storage
 from django.urls import reverse
 
+from accounts.models import User
 from core.models import Job
 from ddr.lists import services as lists
 from ddr.models import Combatant, ListImport
@@ -31,7 +32,7 @@ def digits(text: str) -> str:
     return re.sub(r"(\d)\D(?=\d{3}\b)", r"\1", text)
 
 
-def validate(user: Any, text: str) -> ListImport:
+def validate(user: User, text: str) -> ListImport:
     record = start(user, text)
     stored = record.file.name
     assert default_storage.exists(stored)

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
+from accounts.models import User
 from ddr.lists import commit
 from ddr.lists import services as lists
 from ddr.models import (
@@ -34,7 +35,7 @@ V1 = (
 
 
 def start(
-    user: Any, text: str, previous: SubmittedList | None = None, title: str = "Liste MNLA"
+    user: User, text: str, previous: SubmittedList | None = None, title: str = "Liste MNLA"
 ) -> ListImport:
     return lists.list_import_start(
         data=text.encode("utf-8"),
@@ -49,7 +50,7 @@ def start(
     )
 
 
-def import_list(user: Any, text: str, previous: SubmittedList | None = None) -> ListImport:
+def import_list(user: User, text: str, previous: SubmittedList | None = None) -> ListImport:
     record = lists.list_import_validate(import_id=start(user, text, previous).pk)
     assert record.status == ListImport.Status.READY, record.errors
     lists.list_import_queue_commit(record=record, by=user)

@@ -16,7 +16,7 @@ TODAY = dt.date(2026, 11, 23)
 HEADER_FR = "Nom;Prénom;Sexe;Date de naissance;Région;Matricule"
 
 
-def parse(text: str, encoding: str = "utf-8", name: str = "liste.csv"):  # type: ignore[no-untyped-def]
+def parse(text: str, encoding: str = "utf-8", name: str = "liste.csv"):
     return parse_list_file(text.encode(encoding), name, today=TODAY)
 
 

@@ -20,7 +20,7 @@ def test_administrator_drafts_simulates_and_activates_a_rule_set(
     admin_client: Any, administrator: Any, eager_tasks: Any
 ) -> None:
     CombatantFactory.create_batch(3, medical_status="fit", vetting_status="clear", has_weapon=False)
-    first = RuleSetFactory(
+    first = RuleSetFactory.create(
         status="active", effective_from=dt.date(2018, 1, 1), effective_to=dt.date(2019, 1, 1)
     )
     response = admin_client.post(reverse("ddr:ruleset-new"))
@@ -58,7 +58,7 @@ def test_administrator_drafts_simulates_and_activates_a_rule_set(
 
 
 def test_a_bad_regional_quota_is_a_field_error_and_nothing_changes(admin_client: Any) -> None:
-    draft = RuleSetFactory()
+    draft = RuleSetFactory.create()
     data = {
         "name": draft.name,
         "version": 1,
@@ -77,7 +77,7 @@ def test_a_bad_regional_quota_is_a_field_error_and_nothing_changes(admin_client:
 def test_only_administrators_change_rule_sets(
     commission_client: Any, gao_client: Any, analyst_client: Any
 ) -> None:
-    draft = RuleSetFactory()
+    draft = RuleSetFactory.create()
     assert commission_client.get(reverse("ddr:ruleset-detail", args=[draft.pk])).status_code == 200
     assert commission_client.post(reverse("ddr:ruleset-activate", args=[draft.pk])).status_code == 403
     assert commission_client.get(reverse("ddr:ruleset-what-if", args=[draft.pk])).status_code == 403
@@ -87,7 +87,7 @@ def test_only_administrators_change_rule_sets(
 
 
 def test_an_active_rule_set_cannot_be_edited(admin_client: Any) -> None:
-    active = RuleSetFactory(status="active")
+    active = RuleSetFactory.create(status="active")
     assert admin_client.get(reverse("ddr:ruleset-edit", args=[active.pk])).status_code == 404
 
 
@@ -95,15 +95,15 @@ def test_person_page_explains_the_decision_in_french(
     commission_client: Any, eager_tasks: Any, commission_officer: Any
 ) -> None:
 
-    person = CombatantFactory(medical_status="unfit", vetting_status="clear")
+    person = CombatantFactory.create(medical_status="unfit", vetting_status="clear")
     with eager_tasks():
-        eligibility.ruleset_activate(ruleset=RuleSetFactory(), by=commission_officer)
+        eligibility.ruleset_activate(ruleset=RuleSetFactory.create(), by=commission_officer)
     page = commission_client.get(reverse("ddr:person-detail", args=[person.pk])).content.decode()
     assert "Médicalement inapte à l&#x27;intégration" in page and "Réinsertion socio-économique (DDR)" in page
 
 
 def test_officer_records_medical_exams_and_a_contradiction_is_refused(gao_client: Any) -> None:
-    person = CombatantFactory(region=region("GAO"))
+    person = CombatantFactory.create(region=region("GAO"))
     url = reverse("ddr:person-medical", args=[person.pk])
     exam = {"examined_on": "2019-03-01", "examiner": "Dr Maïga", "result": "fit", "final": "on"}
     assert gao_client.post(url, exam).status_code == 302
@@ -114,7 +114,7 @@ def test_officer_records_medical_exams_and_a_contradiction_is_refused(gao_client
 
 
 def test_screening_another_regions_person_is_not_found(gao_client: Any) -> None:
-    kidal = CombatantFactory(region=region("KID"))
+    kidal = CombatantFactory.create(region=region("KID"))
     exam = {"examined_on": "2019-03-01", "examiner": "Dr X", "result": "unfit", "final": "on"}
     assert gao_client.post(reverse("ddr:person-medical", args=[kidal.pk]), exam).status_code == 404
     assert gao_client.post(reverse("ddr:person-age", args=[kidal.pk]), {}).status_code == 404
@@ -124,7 +124,7 @@ def test_screening_another_regions_person_is_not_found(gao_client: Any) -> None:
 def test_age_form_separates_a_child_who_then_only_child_protection_sees(
     commission_client: Any, child_protection_client: Any
 ) -> None:
-    person = CombatantFactory()
+    person = CombatantFactory.create()
     data = {"assessed_on": "2019-03-02", "evidence": "Entretien, dentition", "assessed_age": "15"}
     response = commission_client.post(reverse("ddr:person-age", args=[person.pk]), data)
     assert response["Location"] == reverse("ddr:person-list")
@@ -137,7 +137,7 @@ def test_age_form_separates_a_child_who_then_only_child_protection_sees(
 
 def test_cohort_status_change_moves_everyone_shown_or_nobody(commission_client: Any) -> None:
     cohort = CombatantFactory.create_batch(3, status="oriented", region=region("KID"))
-    CombatantFactory(status="registered", region=region("GAO"))
+    CombatantFactory.create(status="registered", region=region("GAO"))
     url = reverse("ddr:cohort-transition") + "?region=KID"
     commission_client.post(url, {"to": "in_training", "reason": "Cohorte Kidal"})
     assert Combatant.objects.filter(status="in_training").count() == 3
@@ -151,7 +151,7 @@ def test_cohort_status_change_moves_everyone_shown_or_nobody(commission_client: 
 def test_vetting_queue_review_and_refusals(
     commission_client: Any, gao_client: Any, admin_client: Any
 ) -> None:
-    CombatantFactory(family_name="Ag Sidati", given_name="Mohamed", birth_year=1975)
+    CombatantFactory.create(family_name="Ag Sidati", given_name="Mohamed", birth_year=1975)
     upload = "name;aliases;birth_year;movement;reason\nMohammed Ould Sidatti;;1976;;Exécutions\n"
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -183,12 +183,12 @@ def test_person_page_and_api_show_the_waiting_list_place(
     from ddr.eligibility import services as eligibility
 
     first, second = (
-        CombatantFactory(medical_status="fit", vetting_status="clear", registered_at=dt.date(2019, 1, day))
+        CombatantFactory.create(medical_status="fit", vetting_status="clear", registered_at=dt.date(2019, 1, day))
         for day in (1, 2)
     )
     with eager_tasks():
         eligibility.ruleset_activate(
-            ruleset=RuleSetFactory(quotas={"integration_army": {"total": 1}}), by=commission_officer
+            ruleset=RuleSetFactory.create(quotas={"integration_army": {"total": 1}}), by=commission_officer
         )
     page = commission_client.get(reverse("ddr:person-detail", args=[second.pk])).content.decode()
     assert "liste d'attente, rang 1" in page

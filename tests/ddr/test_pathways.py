@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from accounts.models import User
 from ddr.eligibility import selectors as eligibility_selectors
 from ddr.eligibility import services as eligibility
 from ddr.models import Combatant, EligibilityRun, Pathway, RuleSet, WaitingPlace
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.django_db
 SCREENED = {"medical_status": "fit", "vetting_status": "clear"}
 
 
-def activate(ruleset: RuleSet, by: Any, eager_tasks: Any) -> EligibilityRun:
+def activate(ruleset: RuleSet, by: User, eager_tasks: Any) -> EligibilityRun:
     with eager_tasks():
         run = eligibility.ruleset_activate(ruleset=ruleset, by=by)
     run.refresh_from_db()
@@ -28,11 +29,11 @@ def activate(ruleset: RuleSet, by: Any, eager_tasks: Any) -> EligibilityRun:
 def test_activation_decides_every_pathway_and_records_the_run(
     commission_officer: Any, eager_tasks: Any
 ) -> None:
-    armed = CombatantFactory(**SCREENED)
-    unfit = CombatantFactory(**{**SCREENED, "medical_status": "unfit"})
-    unvetted = CombatantFactory(medical_status="fit")
-    mdsf = CombatantFactory(**SCREENED, category="ex_mdsf")
-    ruleset = RuleSetFactory(created_by=commission_officer)
+    armed = CombatantFactory.create(**SCREENED)
+    unfit = CombatantFactory.create(**{**SCREENED, "medical_status": "unfit"})
+    unvetted = CombatantFactory.create(medical_status="fit")
+    mdsf = CombatantFactory.create(**SCREENED, category="ex_mdsf")
+    ruleset = RuleSetFactory.create(created_by=commission_officer)
     run = activate(ruleset, commission_officer, eager_tasks)
     assert run.finished_at and run.changed == 4 and run.job.status == "done"
     decided = {p.pk: (p.pathway, p.pathway_reason, p.pathway_ruleset_id) for p in Combatant.objects.all()}
@@ -52,7 +53,7 @@ def test_activation_decides_every_pathway_and_records_the_run(
 
 def test_recomputing_twice_changes_nothing_the_second_time(commission_officer: Any, eager_tasks: Any) -> None:
     CombatantFactory.create_batch(5, **SCREENED)
-    ruleset = RuleSetFactory()
+    ruleset = RuleSetFactory.create()
     activate(ruleset, commission_officer, eager_tasks)
     before = Combatant.history.count()
     with eager_tasks():
@@ -62,9 +63,9 @@ def test_recomputing_twice_changes_nothing_the_second_time(commission_officer: A
 
 
 def test_people_already_engaged_keep_their_pathway(commission_officer: Any, eager_tasks: Any) -> None:
-    integrated = CombatantFactory(**SCREENED, status="integrated", pathway="integration_army")
+    integrated = CombatantFactory.create(**SCREENED, status="integrated", pathway="integration_army")
     Combatant.objects.filter(pk=integrated.pk).update(has_weapon=False)  # would now go to reinsertion
-    activate(RuleSetFactory(), commission_officer, eager_tasks)
+    activate(RuleSetFactory.create(), commission_officer, eager_tasks)
     integrated.refresh_from_db()
     assert integrated.pathway == "integration_army"
 
@@ -72,18 +73,18 @@ def test_people_already_engaged_keep_their_pathway(commission_officer: Any, eage
 def test_a_new_version_supersedes_the_rules_in_force_from_its_start(
     commission_officer: Any, eager_tasks: Any
 ) -> None:
-    first = RuleSetFactory(effective_from=dt.date(2018, 1, 1))
+    first = RuleSetFactory.create(effective_from=dt.date(2018, 1, 1))
     activate(first, commission_officer, eager_tasks)
-    activate(RuleSetFactory(effective_from=dt.date(2019, 1, 1)), commission_officer, eager_tasks)
+    activate(RuleSetFactory.create(effective_from=dt.date(2019, 1, 1)), commission_officer, eager_tasks)
     first.refresh_from_db()
     assert (first.status, first.effective_to) == (RuleSet.Status.RETIRED, dt.date(2019, 1, 1))
     assert first.history.first().history_user == commission_officer
 
 
 def test_overlapping_active_periods_are_refused(commission_officer: Any, eager_tasks: Any) -> None:
-    activate(RuleSetFactory(effective_from=dt.date(2018, 1, 1)), commission_officer, eager_tasks)
+    activate(RuleSetFactory.create(effective_from=dt.date(2018, 1, 1)), commission_officer, eager_tasks)
     # Starting before the rules in force would rewrite a period they already govern.
-    overlapping = RuleSetFactory(effective_from=dt.date(2017, 6, 1))
+    overlapping = RuleSetFactory.create(effective_from=dt.date(2017, 6, 1))
     with pytest.raises(eligibility.PathwayRefused, match="chevauche"):
         eligibility.ruleset_activate(ruleset=overlapping, by=commission_officer)
     overlapping.refresh_from_db()
@@ -92,7 +93,7 @@ def test_overlapping_active_periods_are_refused(commission_officer: Any, eager_t
 
 def test_a_quota_below_places_already_taken_is_refused(commission_officer: Any) -> None:
     CombatantFactory.create_batch(3, status="integrated", pathway="integration_army")
-    ruleset = RuleSetFactory(quotas={"integration_army": {"total": 2}})
+    ruleset = RuleSetFactory.create(quotas={"integration_army": {"total": 2}})
     with pytest.raises(eligibility.PathwayRefused, match="3"):
         eligibility.ruleset_activate(ruleset=ruleset, by=commission_officer)
     assert RuleSet.objects.get(pk=ruleset.pk).status == RuleSet.Status.DRAFT
@@ -100,11 +101,11 @@ def test_a_quota_below_places_already_taken_is_refused(commission_officer: Any) 
 
 def test_over_quota_people_wait_in_priority_order(commission_officer: Any, eager_tasks: Any) -> None:
     people = [
-        CombatantFactory(**SCREENED, registered_at=dt.date(2019, 1, day), region=region(code))
+        CombatantFactory.create(**SCREENED, registered_at=dt.date(2019, 1, day), region=region(code))
         for day, code in [(5, "GAO"), (1, "GAO"), (3, "KID"), (2, "GAO"), (4, "KID")]
     ]
     quotas = {"integration_army": {"total": 4, "regions": {"GAO": 2}}}
-    run = activate(RuleSetFactory(quotas=quotas), commission_officer, eager_tasks)
+    run = activate(RuleSetFactory.create(quotas=quotas), commission_officer, eager_tasks)
     positions = {
         p.combatant.registered_at.day: p.position for p in WaitingPlace.objects.select_related("combatant")
     }
@@ -116,7 +117,7 @@ def test_over_quota_people_wait_in_priority_order(commission_officer: Any, eager
 
     # Another Gao man registered on the 3rd arrives: he waits ahead of the man of the 5th, and the
     # Kidal man of the 4th now falls beyond the national 4; the man of the 5th keeps his `since`.
-    CombatantFactory(
+    CombatantFactory.create(
         **SCREENED, registered_at=dt.date(2019, 1, 3), region=region("GAO"), pathway="integration_army"
     )
     assert eligibility.waitlists_refresh(run.ruleset) == 3
@@ -136,9 +137,9 @@ def test_what_if_counts_changes_by_pathway_region_and_movement_before_activation
 ) -> None:
     CombatantFactory.create_batch(3, **SCREENED, has_weapon=False)
     CombatantFactory.create_batch(2, **SCREENED, region=region("KID"))
-    first = RuleSetFactory(effective_to=dt.date(2019, 1, 1))
+    first = RuleSetFactory.create(effective_to=dt.date(2019, 1, 1))
     activate(first, commission_officer, eager_tasks)
-    draft = RuleSetFactory(effective_from=dt.date(2019, 1, 1), integration_requires_weapon=False)
+    draft = RuleSetFactory.create(effective_from=dt.date(2019, 1, 1), integration_requires_weapon=False)
     result = eligibility_selectors.what_if(draft)
     assert result["changes"] == 3 and result["people"] == 5
     assert [(t[2], t[3], t[4]) for t in result["transitions"]] == [("reinsertion", "integration_army", 3)]
@@ -149,7 +150,7 @@ def test_what_if_counts_changes_by_pathway_region_and_movement_before_activation
 
 
 def test_transitions_follow_the_case_path_and_refuse_the_rest(commission_officer: Any) -> None:
-    person = CombatantFactory(status="screened")
+    person = CombatantFactory.create(status="screened")
     eligibility.case_transition(people=[person], to="oriented", by=commission_officer, reason="orientation")
     person.refresh_from_db()
     assert person.status == "oriented" and person.history.first().history_change_reason == "orientation"
@@ -162,7 +163,7 @@ def test_transitions_follow_the_case_path_and_refuse_the_rest(commission_officer
 
 def test_a_cohort_moves_together_or_not_at_all(commission_officer: Any) -> None:
     cohort = CombatantFactory.create_batch(4, status="oriented")
-    stray = CombatantFactory(status="registered")
+    stray = CombatantFactory.create(status="registered")
     with pytest.raises(eligibility.PathwayRefused):
         eligibility.case_transition(people=[*cohort, stray], to="in_training", by=commission_officer)
     assert Combatant.objects.filter(status="in_training").count() == 0

@@ -94,7 +94,7 @@ def test_analyst_and_child_protection_cannot_register(
 
 
 def test_card_is_bilingual_with_an_opaque_qr_and_no_armed_group(commission_client: Any) -> None:
-    person = CombatantFactory(movement=group("MNLA"), family_name="Cissé")
+    person = CombatantFactory.create(movement=group("MNLA"), family_name="Cissé")
     page = commission_client.get(reverse("ddr:person-card", args=[person.pk])).content.decode()
     assert "Commission nationale DDR" in page and "National DDR Commission" in page
     assert person.registration_number in page and "Cissé" in page
@@ -106,12 +106,12 @@ def test_card_is_bilingual_with_an_opaque_qr_and_no_armed_group(commission_clien
 
 
 def test_card_of_another_region_is_not_found(gao_client: Any) -> None:
-    person = CombatantFactory(region=region("KID"))
+    person = CombatantFactory.create(region=region("KID"))
     assert gao_client.get(reverse("ddr:person-card", args=[person.pk])).status_code == 404
 
 
 def test_weapon_receipt_has_what_iddrs_asks(commission_client: Any) -> None:
-    person = CombatantFactory(registration_place="Camp de Kati")
+    person = CombatantFactory.create(registration_place="Camp de Kati")
     weapon = DeclaredWeapon.objects.create(
         combatant=person, kind="machine_gun", serial_number="PKM-9", condition="unserviceable"
     )
@@ -130,9 +130,9 @@ def test_weapon_receipt_has_what_iddrs_asks(commission_client: Any) -> None:
 
 
 def test_export_csv_is_scoped_neutralised_and_logged(gao_client: Any, gao_officer: Any) -> None:
-    CombatantFactory(family_name='=HYPERLINK("http://evil")', region=region("GAO"))
-    CombatantFactory(family_name="Maïga", region=region("GAO"))
-    CombatantFactory(family_name="Kidalois", region=region("KID"))
+    CombatantFactory.create(family_name='=HYPERLINK("http://evil")', region=region("GAO"))
+    CombatantFactory.create(family_name="Maïga", region=region("GAO"))
+    CombatantFactory.create(family_name="Kidalois", region=region("KID"))
     refused = gao_client.get(reverse("ddr:person-list"), {"q": "", "export": "csv"})
     assert refused.status_code == 400 and 'data-testid="export-refused"' in refused.content.decode()
     assert not ExportLog.objects.exists()
@@ -149,8 +149,8 @@ def test_export_csv_is_scoped_neutralised_and_logged(gao_client: Any, gao_office
 
 
 def test_export_xlsx_follows_the_filter(commission_client: Any) -> None:
-    CombatantFactory(family_name="Ancien", category="ex_mdsf")
-    CombatantFactory(family_name="Autre")
+    CombatantFactory.create(family_name="Ancien", category="ex_mdsf")
+    CombatantFactory.create(family_name="Autre")
     response = commission_client.get(
         reverse("ddr:person-list"),
         {"category": "ex_mdsf", "export": "xlsx", "purpose": "Contrôle qualité", "page": 2},

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_child_found_at_screening_is_separated_referred_and_minimised(commission_officer: Any) -> None:
-    person = CombatantFactory(rank_in_movement="Lieutenant", biometric_ref="BIO-1")
+    person = CombatantFactory.create(rank_in_movement="Lieutenant", biometric_ref="BIO-1")
     screening.age_assess(
         person=person,
         assessed_on=dt.date(2019, 3, 2),
@@ -47,7 +47,7 @@ def test_a_child_found_at_screening_is_separated_referred_and_minimised(commissi
 
 
 def test_an_adult_assessment_verifies_age_and_changes_nothing_else(commission_officer: Any) -> None:
-    person = CombatantFactory()
+    person = CombatantFactory.create()
     screening.age_assess(
         person=person, assessed_on=dt.date(2019, 3, 2), evidence="CNI", assessed_age=30, by=commission_officer
     )
@@ -57,7 +57,7 @@ def test_an_adult_assessment_verifies_age_and_changes_nothing_else(commission_of
 
 
 def test_referral_past_48_hours_is_overdue(commission_officer: Any) -> None:
-    person = CombatantFactory()
+    person = CombatantFactory.create()
     referral = screening.child_separate(person=person, by=commission_officer)
     ChildReferral.objects.filter(pk=referral.pk).update(
         identified_at=timezone.now() - dt.timedelta(hours=50),
@@ -73,7 +73,7 @@ def test_referral_past_48_hours_is_overdue(commission_officer: Any) -> None:
 
 
 def test_documents_issued_days_before_registration_are_flagged() -> None:
-    person = CombatantFactory(registered_at=dt.date(2019, 3, 1))
+    person = CombatantFactory.create(registered_at=dt.date(2019, 3, 1))
     fresh = IdentityDocument.objects.create(
         combatant=person, kind="nina", number="N-1", issued_on=dt.date(2019, 2, 20)
     )
@@ -85,7 +85,7 @@ def test_documents_issued_days_before_registration_are_flagged() -> None:
 
 
 def test_latest_final_medical_decision_counts(commission_officer: Any) -> None:
-    person = CombatantFactory()
+    person = CombatantFactory.create()
     record = dict(person=person, examiner="Dr Coulibaly", by=commission_officer)
     screening.medical_record(examined_on=dt.date(2019, 3, 1), result="unfit", final=True, **record)
     screening.medical_record(examined_on=dt.date(2019, 4, 1), result="fit", final=False, **record)
@@ -99,7 +99,7 @@ def test_latest_final_medical_decision_counts(commission_officer: Any) -> None:
 
 
 def test_fit_and_unfit_on_the_same_day_is_refused_and_saves_nothing(commission_officer: Any) -> None:
-    person = CombatantFactory()
+    person = CombatantFactory.create()
     record = dict(
         person=person, examiner="Dr Coulibaly", by=commission_officer, examined_on=dt.date(2019, 3, 1)
     )
@@ -111,9 +111,9 @@ def test_fit_and_unfit_on_the_same_day_is_refused_and_saves_nothing(commission_o
 
 
 def test_vetting_matches_spelling_variants_and_aliases_then_review_decides(commission_officer: Any) -> None:
-    suspect = CombatantFactory(family_name="Ould Sidatti", given_name="Mohammed", birth_year=1975)
-    alias = CombatantFactory(family_name="Maïga", given_name="Hama", also_known_as="Abou Kalachnikov")
-    innocent = CombatantFactory(family_name="Touré", given_name="Aliou", birth_year=1990)
+    suspect = CombatantFactory.create(family_name="Ould Sidatti", given_name="Mohammed", birth_year=1975)
+    alias = CombatantFactory.create(family_name="Maïga", given_name="Hama", also_known_as="Abou Kalachnikov")
+    innocent = CombatantFactory.create(family_name="Touré", given_name="Aliou", birth_year=1990)
     WatchlistEntry.objects.create(name="Mohamed Ag Sidati", birth_year=1976, reason="Exécutions sommaires")
     WatchlistEntry.objects.create(name="X", aliases="Abou Kalachnikov", reason="Recrutement d'enfants")
     assert screening.vetting_screen(people=Combatant.objects.all(), by=commission_officer) == 2
@@ -137,6 +137,6 @@ def test_vetting_matches_spelling_variants_and_aliases_then_review_decides(commi
 
 
 def test_a_different_generation_with_the_same_name_is_not_a_match(commission_officer: Any) -> None:
-    CombatantFactory(family_name="Ag Sidati", given_name="Mohamed", birth_year=1998)
+    CombatantFactory.create(family_name="Ag Sidati", given_name="Mohamed", birth_year=1998)
     WatchlistEntry.objects.create(name="Mohamed Ag Sidati", birth_year=1960, reason="x")
     assert screening.vetting_screen(people=Combatant.objects.all(), by=commission_officer) == 0

@@ -20,9 +20,9 @@ def _names(client: Any, **params: Any) -> set[str]:
 
 
 def test_search_is_accent_and_case_insensitive_and_partial(commission_client: Any) -> None:
-    CombatantFactory(family_name="Touré", given_name="Aïssata")
-    CombatantFactory(family_name="Ag Acharatoumane", given_name="Mohamed")
-    CombatantFactory(family_name="Maïga", given_name="Hamadoun")
+    CombatantFactory.create(family_name="Touré", given_name="Aïssata")
+    CombatantFactory.create(family_name="Ag Acharatoumane", given_name="Mohamed")
+    CombatantFactory.create(family_name="Maïga", given_name="Hamadoun")
     assert _names(commission_client, q="toure") == {"Touré"}
     assert _names(commission_client, q="AISSATA") == {"Touré"}
     assert _names(commission_client, q="acharat") == {"Ag Acharatoumane"}
@@ -30,8 +30,8 @@ def test_search_is_accent_and_case_insensitive_and_partial(commission_client: An
 
 
 def test_search_by_registration_or_document_number(commission_client: Any) -> None:
-    person = CombatantFactory(family_name="Dicko")
-    CombatantFactory(family_name="Other")
+    person = CombatantFactory.create(family_name="Dicko")
+    CombatantFactory.create(family_name="Other")
     IdentityDocument.objects.create(combatant=person, kind="nina", number="NINA-12345")
     assert _names(commission_client, q=person.registration_number) == {"Dicko"}
     assert _names(commission_client, q="nina-12345") == {"Dicko"}
@@ -40,8 +40,8 @@ def test_search_by_registration_or_document_number(commission_client: Any) -> No
 def test_filters_by_region_movement_category_and_list(
     commission_client: Any, commission_officer: Any
 ) -> None:
-    a = CombatantFactory(family_name="Kidalois", region=region("KID"), movement=group("HCUA"))
-    CombatantFactory(family_name="Gaois", region=region("GAO"), movement=group("GATIA"), category="ex_mdsf")
+    a = CombatantFactory.create(family_name="Kidalois", region=region("KID"), movement=group("HCUA"))
+    CombatantFactory.create(family_name="Gaois", region=region("GAO"), movement=group("GATIA"), category="ex_mdsf")
     submitted = SubmittedList.objects.create(
         title="L",
         movement=group("HCUA"),
@@ -61,7 +61,7 @@ def test_filters_by_region_movement_category_and_list(
 def test_person_page_shows_documents_weapons_and_lists_in_constant_queries(
     commission_client: Any, django_assert_max_num_queries: Any
 ) -> None:
-    person = CombatantFactory()
+    person = CombatantFactory.create()
     for i in range(3):
         IdentityDocument.objects.create(combatant=person, kind="passport", number=f"P{i}")
         DeclaredWeapon.objects.create(combatant=person, kind="pistol", serial_number=f"S{i}")
@@ -71,8 +71,8 @@ def test_person_page_shows_documents_weapons_and_lists_in_constant_queries(
 
 
 def test_analysts_cannot_search_people_by_name(analyst_client: Any) -> None:
-    CombatantFactory(family_name="Touré")
-    CombatantFactory(family_name="Cissé")
+    CombatantFactory.create(family_name="Touré")
+    CombatantFactory.create(family_name="Cissé")
     # Analysts read no register at all, searched or not.
     answer = analyst_client.get("/api/people/", {"q": "toure"})
     assert answer.status_code == 403 and "Touré" not in answer.content.decode()
@@ -90,8 +90,8 @@ def test_people_table_query_count_is_constant_in_page_size(
 
 
 def test_search_words_match_in_any_order(commission_client: Any) -> None:
-    CombatantFactory(family_name="Maïga", given_name="Hamadoun")
-    CombatantFactory(family_name="Maïga", given_name="Aliou")
+    CombatantFactory.create(family_name="Maïga", given_name="Hamadoun")
+    CombatantFactory.create(family_name="Maïga", given_name="Aliou")
     assert _names(commission_client, q="hamadoun maiga") == {"Maïga"}
     assert len(commission_client.get(reverse("ddr:person-list"), {"q": "hamadoun maiga"}).context["page"]) == 1
 
@@ -101,8 +101,8 @@ def test_broad_searches_stop_counting_at_the_cap(commission_client: Any, monkeyp
 
     monkeypatch.setattr(CappedPaginator, "cap", 3)
     for _ in range(5):
-        CombatantFactory(family_name="Maïga")
-    CombatantFactory(family_name="Touré")
+        CombatantFactory.create(family_name="Maïga")
+    CombatantFactory.create(family_name="Touré")
     page = commission_client.get(reverse("ddr:person-list"), {"q": "maiga"})
     assert page.context["page"].paginator.capped
     assert "Plus de 3 personnes" in page.content.decode()

@@ -92,8 +92,8 @@ def test_rank_allocation_explains_itself_and_respects_caps() -> None:
 
 
 def test_one_unit_at_a_time_and_command_only_for_members(commission_officer: Any) -> None:
-    moc, batfar = UnitFactory(kind=Unit.Kind.MOC), UnitFactory()
-    person = CombatantFactory()
+    moc, batfar = UnitFactory.create(kind=Unit.Kind.MOC), UnitFactory.create()
+    person = CombatantFactory.create()
     member = services.membership_start(
         unit=moc, party=Party.CMA, start=TODAY, by=commission_officer, person=person
     )
@@ -112,7 +112,7 @@ def test_one_unit_at_a_time_and_command_only_for_members(commission_officer: Any
         services.command_give(unit=batfar, membership=member, by=commission_officer)
     services.command_give(unit=moc, membership=soldier, by=commission_officer, rank="Capitaine")
     assert services.thirds([moc])[moc.pk].command == {"fama": 1}
-    child = CombatantFactory(category="child")
+    child = CombatantFactory.create(category="child")
     with pytest.raises(IntegrationRefused, match="child"):
         services.membership_start(
             unit=batfar, party=Party.CMA, start=TODAY, by=commission_officer, person=child
@@ -120,13 +120,13 @@ def test_one_unit_at_a_time_and_command_only_for_members(commission_officer: Any
 
 
 def test_desertion_needs_circumstances_and_cannot_predate_joining(commission_officer: Any) -> None:
-    unit = UnitFactory()
+    unit = UnitFactory.create()
     member = services.membership_start(
         unit=unit,
         party=Party.CMA,
         start=TODAY - dt.timedelta(days=30),
         by=commission_officer,
-        person=CombatantFactory(),
+        person=CombatantFactory.create(),
     )
     with pytest.raises(IntegrationRefused, match="before joining"):
         services.membership_end(
@@ -159,7 +159,7 @@ def test_desertion_needs_circumstances_and_cannot_predate_joining(commission_off
 
 
 def test_compliance_is_kept_day_by_day(commission_officer: Any) -> None:
-    unit = UnitFactory()
+    unit = UnitFactory.create()
     for party in (Party.FAMA, Party.CMA):
         services.membership_start(
             unit=unit, party=party, start=TODAY, by=commission_officer, service_number=f"S-{party}"
@@ -181,14 +181,14 @@ def _cohort(unit: Unit) -> Cohort:
 
 
 def test_candidates_only_from_integration_never_a_child_or_excluded(commission_officer: Any) -> None:
-    cohort = _cohort(UnitFactory())
+    cohort = _cohort(UnitFactory.create())
     for person, reason in (
-        (CombatantFactory(pathway=Pathway.REINSERTION), "not oriented to integration"),
+        (CombatantFactory.create(pathway=Pathway.REINSERTION), "not oriented to integration"),
         (
-            CombatantFactory(pathway=Pathway.INTEGRATION_ARMY, vetting_status=VettingStatus.CONFIRMED),
+            CombatantFactory.create(pathway=Pathway.INTEGRATION_ARMY, vetting_status=VettingStatus.CONFIRMED),
             "excluded",
         ),
-        (CombatantFactory(pathway=Pathway.INTEGRATION_ARMY, category="child"), "child"),
+        (CombatantFactory.create(pathway=Pathway.INTEGRATION_ARMY, category="child"), "child"),
     ):
         with pytest.raises(IntegrationRefused, match=reason):
             services.candidate_add(cohort=cohort, person=person, by=commission_officer)
@@ -196,12 +196,12 @@ def test_candidates_only_from_integration_never_a_child_or_excluded(commission_o
 
 
 def test_a_cohort_from_medical_screening_to_a_batfar_unit(commission_officer: Any) -> None:
-    batfar = UnitFactory(kind=Unit.Kind.BATFAR)
+    batfar = UnitFactory.create(kind=Unit.Kind.BATFAR)
     cohort = _cohort(batfar)
-    fit_person = CombatantFactory(
+    fit_person = CombatantFactory.create(
         pathway=Pathway.INTEGRATION_ARMY, status=Combatant.Status.ORIENTED, rank_in_movement="Capitaine"
     )
-    unfit_person = CombatantFactory(pathway=Pathway.INTEGRATION_ARMY, status=Combatant.Status.ORIENTED)
+    unfit_person = CombatantFactory.create(pathway=Pathway.INTEGRATION_ARMY, status=Combatant.Status.ORIENTED)
     fit = services.candidate_add(
         cohort=cohort, person=fit_person, by=commission_officer, years_of_service=10, education="secondary"
     )
@@ -248,8 +248,8 @@ def test_targets_count_assigned_candidates_and_reported_cohorts(commission_offic
 def test_api_pseudonyms_and_desertion_suppression(
     analyst_client: Client, commission_client: Client, commission_officer: Any
 ) -> None:
-    unit = UnitFactory(name="BATFAR Kidal", region=region("KID"))
-    people = [CombatantFactory() for _ in range(3)]
+    unit = UnitFactory.create(name="BATFAR Kidal", region=region("KID"))
+    people = [CombatantFactory.create() for _ in range(3)]
     for person in people:
         member = services.membership_start(
             unit=unit, party=Party.CMA, start=dt.date(2020, 2, 13), by=commission_officer, person=person
@@ -273,8 +273,8 @@ def test_api_pseudonyms_and_desertion_suppression(
 
 
 def test_regional_officer_pages_are_scoped(gao_client: Client) -> None:
-    kidal = UnitFactory(region=region("KID"))
-    gao = UnitFactory(region=region("GAO"))
+    kidal = UnitFactory.create(region=region("KID"))
+    gao = UnitFactory.create(region=region("GAO"))
     assert gao_client.get(reverse("integration:unit-detail", args=[kidal.pk])).status_code == 404
     assert gao_client.get(reverse("integration:unit-detail", args=[gao.pk])).status_code == 200
     assert gao_client.get(f"/api/units/{kidal.pk}/").status_code == 404

@@ -300,7 +300,7 @@ class Command(BaseCommand):
         run = EligibilityRun.objects.create(ruleset=ruleset, job=job, started_by=admin)
         eligibility.eligibility_recompute(run_id=run.pk)
 
-    def _duplicates(self, rng: random.Random, groups: dict, admin: User) -> None:
+    def _duplicates(self, rng: random.Random, groups: dict[str, ArmedGroup], admin: User) -> None:
         """About forty people listed again by another movement in a later list, as a different clerk
         wrote them (Mohamed/Muhammad, Ag/Ould, a typo, a year off), then the register searched:
         the review queue has work, and the later list is held for review."""
@@ -410,7 +410,14 @@ class Command(BaseCommand):
             "medical_status": medical,
         }
 
-    def _people(self, rng: random.Random, count: int, regions: dict, groups: dict, admin: User) -> None:
+    def _people(
+        self,
+        rng: random.Random,
+        count: int,
+        regions: dict[str, Region],
+        groups: dict[str, ArmedGroup],
+        admin: User,
+    ) -> None:
         region_codes = list(REGION_WEIGHTS)
         categories = [c for c, _ in CATEGORY_WEIGHTS]
         people = []
@@ -461,7 +468,9 @@ class Command(BaseCommand):
         )
         self._papers(rng, people, groups, admin)
 
-    def _papers(self, rng: random.Random, people: list[Combatant], groups: dict, admin: User) -> None:
+    def _papers(
+        self, rng: random.Random, people: list[Combatant], groups: dict[str, ArmedGroup], admin: User
+    ) -> None:
         """Documents, declared weapons, and the lists that brought people in (MNLA's in two versions)."""
         ids = dict(Combatant.objects.values_list("registration_number", "id"))
         documents, weapons = [], []
@@ -533,7 +542,13 @@ class Command(BaseCommand):
             )
             previous = submitted
 
-    def _sites(self, regions: dict, groups: dict, cercles: dict, admin: User) -> None:
+    def _sites(
+        self,
+        regions: dict[str, Region],
+        groups: dict[str, ArmedGroup],
+        cercles: dict[str, Cercle],
+        admin: User,
+    ) -> None:
         sites = [
             Site(
                 name=name,
@@ -596,7 +611,7 @@ class Command(BaseCommand):
             random.Random(6), list(Site.objects.select_related("region", "proposed_by")), admin
         )
 
-    def _units(self, regions: dict, admin: User) -> None:
+    def _units(self, regions: dict[str, Region], admin: User) -> None:
         units = [
             Unit(
                 name="MOC Gao",
@@ -657,5 +672,5 @@ class Command(BaseCommand):
         ]
         bulk_create_with_history(units, Unit, default_user=admin, default_change_reason="demo data")
 
-    def _projects(self, rng: random.Random, regions: dict, admin: User) -> None:
+    def _projects(self, rng: random.Random, regions: dict[str, Region], admin: User) -> None:
         cvr_demo.seed(random.Random(7), regions, admin)
