@@ -194,7 +194,7 @@ class ReconciliationView(APIView):
         movement = ArmedGroup.objects.filter(code=code).first() if code and code.isprintable() else None
         site = (
             Site.objects.for_user(request.user).filter(pk=int(site_id)).first()
-            if site_id.isdigit() and len(site_id) < 16
+            if site_id.isdecimal() and len(site_id) < 16
             else None
         )
         if code and movement is None:

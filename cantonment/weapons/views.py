@@ -26,7 +26,7 @@ from ddr.models import ArmedGroup
 
 def _int(value: str | None) -> int:
     """A numeric id from the query string; 0 (no record) for anything else."""
-    return int(value) if value and value.isdigit() and len(value) < 16 else 0
+    return int(value) if value and value.isdecimal() and len(value) < 16 else 0
 
 
 WAM_COLUMNS = [

@@ -87,7 +87,7 @@ class RuleSetForm(StyledForm, forms.ModelForm[RuleSet]):
             ):
                 code, _sep, number = part.partition("=")
                 code = code.strip().upper()
-                if code not in codes or not number.strip().isdigit():
+                if code not in codes or not number.strip().isdecimal():
                     self.add_error(
                         f"regions_{pathway.value}",
                         _("Write region codes and numbers, like GAO=300 (unknown: %(part)s).")

@@ -121,7 +121,7 @@ class ListIntegrityView(APIView):
 
         lists = SubmittedList.objects.all()
         if raw := request.query_params.get("list"):
-            if not raw.isdigit() or not lists.filter(pk=raw).exists():
+            if not raw.isdecimal() or not lists.filter(pk=raw).exists():
                 raise ValidationError({"list": ["Unknown list."]})
             lists = lists.filter(pk=raw)
         if code := request.query_params.get("movement"):

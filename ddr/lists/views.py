@@ -175,7 +175,7 @@ def list_integrity(request: AuthenticatedHttpRequest) -> HttpResponse:
     lists = SubmittedList.objects.all()
     title = _("Every list")
     if list_id := request.GET.get("list", "").strip():
-        submitted = get_object_or_404(SubmittedList, pk=list_id) if list_id.isdigit() else None
+        submitted = get_object_or_404(SubmittedList, pk=list_id) if list_id.isdecimal() else None
         if submitted is None:
             return HttpResponse(_("Unknown list."), status=400)
         lists, title = lists.filter(pk=submitted.pk), str(submitted)

@@ -27,7 +27,7 @@ def registration_number(region_code: str, sequence: int) -> str:
 
 def is_valid_registration_number(value: str) -> bool:
     parts = value.strip().upper().split("-")
-    if len(parts) != 3 or not parts[1].isdigit() or not parts[2].isdigit() or len(parts[2]) != 1:
+    if len(parts) != 3 or not parts[1].isdecimal() or not parts[2].isdecimal() or len(parts[2]) != 1:
         return False
     return luhn_digit(parts[1]) == int(parts[2])
 

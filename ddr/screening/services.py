@@ -387,7 +387,7 @@ def _watchlist_entry(
         return None, [
             error(line, "name", _("line %(line)s: the name and the reason are required") % {"line": line})
         ]
-    if year and not (year.isdigit() and 1900 < int(year) < 2020):
+    if year and not (year.isdecimal() and 1900 < int(year) < 2020):
         return None, [
             error(
                 line,
