@@ -30,22 +30,14 @@ class Refused(Exception):
             self.field = field
 
 
-class Attempt:
-    """What `refusal_to` yields: after the block, the refusal that stopped it, if any."""
-
-    refused: Refused | None = None
-
-
 @contextmanager
-def refusal_to(target: forms.BaseForm | HttpRequest) -> Iterator[Attempt]:
+def refusal_to(target: forms.BaseForm | HttpRequest) -> Iterator[None]:
     """Run the block; a refusal ends it and is shown on `target`: the form's error on the field
     it names (a non-field error when the form has no such field), or the request's error message.
     Anything else is not a refusal and goes on up."""
-    attempt = Attempt()
     try:
-        yield attempt
+        yield
     except Refused as refused:
-        attempt.refused = refused
         if isinstance(target, forms.BaseForm):
             target.add_error(refused.field if refused.field in target.fields else None, str(refused))
         else:
