@@ -101,7 +101,11 @@ def test_the_queue_and_the_pair_page_show_the_words_that_agree_and_differ(
     assert 'data-agreement="agree"><span aria-hidden="true">✓</span>' in queue
     assert "Dans les deux noms :" in queue and "Traoré" in queue  # said in words, not by colour alone
     assert "absent de l’autre nom : <del>Bakary</del>" in queue
-    assert "naissance proche" in queue and "lieu de naissance différent Gao / Ménaka" in queue
+    assert (
+        "naissance proche 1985 / 1986" in queue
+        and "· 1985 ·" in queue
+        and "lieu de naissance différent Gao / Ménaka" in queue
+    )
 
     page = commission_client.get(reverse("ddr:duplicate-pair", args=[pair.pk])).content.decode()
     assert f'<del>Bakary</del> <span class="fw-normal">seulement dans {second.registration_number}' in page
