@@ -19,6 +19,11 @@ class MatchingSettings(models.Model):
     strong = models.FloatField(_("proposed as the same person from"), default=0.9)
     review = models.FloatField(_("sent to review from"), default=0.6)
     list_hold_share = models.FloatField(_("list held for review above this share of duplicates"), default=0.1)
+    # The matcher's learned Fellegi-Sunter model, written after each search and explained on the
+    # thresholds page: {"prior", "people", "trained", "comparisons": [{"name", "label", "levels":
+    # [{"label", "m", "u", "weight", "tf"}]}]} (labels are English msgids, translated when shown).
+    model = models.JSONField(_("matching model"), default=dict, blank=True)
+    model_trained_at = models.DateTimeField(_("model learned at"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -79,7 +84,13 @@ class DuplicatePair(models.Model):
             models.UniqueConstraint(fields=["first", "second"], name="duplicate_pair_once"),
             models.CheckConstraint(condition=Q(first__lt=F("second")), name="duplicate_pair_ordered"),
         ]
-        indexes = [models.Index(fields=["status", "-score"], name="duplicate_pair_queue")]
+        # The queue (open pairs, best first) is read in the index's order and stops at the page; the
+        # threshold preview counts open pairs by score from it alone.
+        indexes = [
+            models.Index(
+                fields=["-score", "id"], condition=Q(status="open"), name="duplicate_pair_open_queue"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.first_id} ~ {self.second_id} ({self.score:.2f})"
@@ -92,7 +103,8 @@ class MergeQuerySet(PersonScopedQuerySet["Merge"]):
 class Merge(models.Model):
     """`absorbed` merged into `kept`: what moved, so that it can be moved back."""
 
-    pair = models.OneToOneField(DuplicatePair, on_delete=models.PROTECT, related_name="merge")
+    # A pair may be merged again after an undo: one merge in force at a time (the constraint below).
+    pair = models.ForeignKey(DuplicatePair, on_delete=models.PROTECT, related_name="merges")
     kept = models.ForeignKey("ddr.Combatant", on_delete=models.PROTECT, related_name="merges_kept")
     absorbed = models.ForeignKey("ddr.Combatant", on_delete=models.PROTECT, related_name="merges_absorbed")
     moved = models.JSONField(_("moved records"), default=dict)
@@ -112,6 +124,11 @@ class Merge(models.Model):
         ordering = ["-merged_at"]
         verbose_name = _("merge")
         verbose_name_plural = _("merges")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pair"], condition=Q(undone_at__isnull=True), name="merge_one_in_force_per_pair"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.absorbed_id} → {self.kept_id}"

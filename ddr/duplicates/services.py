@@ -237,7 +237,9 @@ def pair_merge(*, pair: DuplicatePair, by: User) -> Merge:
 
 @transaction.atomic
 def merge_undo(*, merge: Merge, by: User) -> Merge:
-    """Everything moved goes back; the pair is then remembered as two different people."""
+    """Everything moved goes back, and the pair returns to the queue undecided: an undo says the
+    merge was a mistake or premature, not that they are two people; reviewers decide it anew (and
+    the next search proposes it again)."""
     merge = Merge.objects.select_for_update().select_related("pair").get(pk=merge.pk)
     if merge.undone_at:
         raise DuplicateRefused(_("This merge was already undone."))
@@ -254,7 +256,9 @@ def merge_undo(*, merge: Merge, by: User) -> Merge:
     save_audited(absorbed, by, ["status", "merged_into"], "merge undone")
     merge.undone_by, merge.undone_at = by, timezone.now()
     save_audited(merge, by, ["undone_by", "undone_at"])
-    _decided(merge.pair, DuplicatePair.Status.DIFFERENT, by)
+    pair = merge.pair
+    pair.status, pair.decided_by, pair.decided_at = DuplicatePair.Status.OPEN, None, None
+    save_audited(pair, by, ["status", "decided_by", "decided_at"], f"merge {merge.pk} undone")
     return merge
 
 

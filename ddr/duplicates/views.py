@@ -17,6 +17,7 @@ from core.exports import Column, table_export
 from core.models import Job
 from core.pagination import CappedPaginator
 from ddr.duplicates import selectors, services
+from ddr.duplicates.explain import explain
 from ddr.duplicates.forms import MatchingSettingsForm
 from ddr.duplicates.models import MatchingSettings, Merge
 
@@ -38,24 +39,22 @@ PAIR_COLUMNS = [*_person("first"), *_person("second"), Column(_("Score"), lambda
 @role_required(*REGISTER_ROLES)
 def duplicate_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     tuned = MatchingSettings.current()
-    pairs = (
-        selectors.pairs_for(request.user)
-        .filter(status="open")
-        .select_related("first__region", "first__movement", "second__region", "second__movement")
-    )
-    if request.GET.get("kind") == "strong":
-        pairs = pairs.filter(score__gte=tuned.strong)
-    elif request.GET.get("kind") == "review":
-        pairs = pairs.filter(score__lt=tuned.strong)
-    if exported := table_export(request, "doublons", PAIR_COLUMNS, pairs, identity=True):
+    pairs = selectors.queue(request.user, kind=request.GET.get("kind", ""), strong=tuned.strong)
+    if exported := table_export(
+        request, "doublons", PAIR_COLUMNS, pairs.select_related(*selectors.PAIR_PEOPLE), identity=True
+    ):
         return exported
+    # The page is chosen on ids, then its fifty pairs are read whole (selectors.pairs_in_order).
+    page = CappedPaginator(pairs.values_list("pk", flat=True), 50).get_page(request.GET.get("page"))
+    rows = [(pair, explain(pair.first, pair.second)) for pair in selectors.pairs_in_order(list(page))]
     context = {
-        "page": CappedPaginator(pairs, 50).get_page(request.GET.get("page")),
+        "page": page,
+        "rows": rows,
         "settings": tuned,
         # The user's last search over the register, with its progress bar while it runs.
         "job": Job.objects.filter(kind="duplicates_find", created_by=request.user.pk).order_by("-pk").first(),
         "merges": Merge.objects.for_user(request.user)
-        .filter(undone_at__isnull=True, pair__in=selectors.pairs_for(request.user))
+        .filter(undone_at__isnull=True)
         .select_related("kept", "absorbed", "merged_by")[:10],
     }
     return render(request, "ddr/duplicate_queue.html", context)
@@ -63,17 +62,18 @@ def duplicate_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @role_required(*REGISTER_ROLES)
 def duplicate_pair(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    pair = get_object_or_404(
-        selectors.pairs_for(request.user).select_related(
-            "first__region", "first__movement", "second__region", "second__movement"
-        ),
-        pk=pk,
-    )
+    pair = get_object_or_404(selectors.pairs_for(request.user).select_related(*selectors.PAIR_PEOPLE), pk=pk)
     cards = [
         (p, p.documents.all(), p.weapons.all(), p.list_entries.select_related("submitted_list__movement"))
         for p in (pair.first, pair.second)
     ]
-    context = {"pair": pair, "cards": cards}
+    context = {
+        "pair": pair,
+        "cards": cards,
+        "explained": explain(pair.first, pair.second),
+        # The latest merge of the pair: in force (undo at the top of the page), or undone.
+        "merge": pair.merges.select_related("merged_by", "undone_by", "kept", "absorbed").first(),
+    }
     return render(request, "ddr/duplicate_pair.html", context)
 
 
@@ -85,11 +85,11 @@ def duplicate_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         if request.POST.get("decision") == "same":
             services.pair_merge(pair=pair, by=request.user)
             messages.success(request, _("Merged: one person, every list entry and document kept."))
-        else:
-            services.pair_different(pair=pair, by=request.user)
-            messages.success(
-                request, _("Recorded as two different people; this pair will not be proposed again.")
-            )
+            return redirect("ddr:duplicate-pair", pk=pk)  # the merged page, its undo at the top
+        services.pair_different(pair=pair, by=request.user)
+        messages.success(
+            request, _("Recorded as two different people; this pair will not be proposed again.")
+        )
         return redirect("ddr:duplicate-queue")
     return redirect("ddr:duplicate-pair", pk=pk)
 
@@ -102,8 +102,10 @@ def merge_undo(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
     with refusal_to(request):
         services.merge_undo(merge=merge, by=request.user)
-        messages.success(request, _("Merge undone: both records are back as they were."))
-    return redirect("ddr:duplicate-queue")
+        messages.success(
+            request, _("Merge undone: both records are back as they were, and the pair is back in the queue.")
+        )
+    return redirect("ddr:duplicate-pair", pk=merge.pair_id)
 
 
 @require_POST
@@ -134,6 +136,6 @@ def matching_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "ddr/matching_settings.html",
-        {"form": form, "effect": effect, "current": current},
+        {"form": form, "effect": effect, "current": current, "model": selectors.model_explained(tuned)},
         status=400 if form.is_bound and form.errors else 200,
     )

@@ -1,5 +1,5 @@
 """A commission officer searches the register for duplicates in French, on the real worker,
-compares a pair side by side, merges it, and undoes the merge."""
+compares a pair side by side, merges it, and undoes the merge (the pair is then open again)."""
 
 from __future__ import annotations
 
@@ -48,7 +48,10 @@ def test_officer_finds_compares_merges_and_undoes_a_duplicate(
     expect(page.get_by_text("Fusionné : une seule personne")).to_be_visible()
     assert Combatant.objects.get(pk=absorbed.pk).merged_into_id == kept.pk
 
+    # The merged page: who merged and when, the undo first.
+    expect(page.get_by_test_id("merged")).to_contain_text("Fusionné par seydou")
     page.get_by_test_id("merge-undo").click()
     expect(page.get_by_text("Fusion annulée")).to_be_visible()
     assert Combatant.objects.get(pk=absorbed.pk).status == "registered"
-    assert DuplicatePair.objects.get().status == "different"
+    assert DuplicatePair.objects.get().status == "open"  # back in the queue, to be decided anew
+    expect(page.get_by_test_id("decide-different")).to_be_visible()

@@ -106,9 +106,40 @@ def test_merge_keeps_every_entry_document_and_name_and_undo_puts_them_back(commi
     assert (absorbed.status, absorbed.merged_into, kept.also_known_as) == ("registered", None, "")
     assert set(absorbed.list_entries.all()) == {entry} and list(absorbed.documents.all()) == [document]
     assert list(absorbed.weapons.all()) == [weapon]
-    assert DuplicatePair.objects.get().status == "different"
     with pytest.raises(duplicates.DuplicateRefused):
         duplicates.merge_undo(merge=Merge.objects.get(), by=commission_officer)
+
+
+def test_undo_returns_the_pair_to_the_queue_undecided_to_be_decided_again(
+    commission_officer: Any, administrator: Any
+) -> None:
+    kept, absorbed = twins()
+    run(commission_officer)
+    pair = DuplicatePair.objects.get()
+    merge = duplicates.pair_merge(pair=pair, by=commission_officer)
+    duplicates.merge_undo(merge=merge, by=administrator)
+
+    pair.refresh_from_db()
+    assert (pair.status, pair.decided_by, pair.decided_at) == ("open", None, None)
+    undone = pair.history.first()  # audited: who put it back, and why
+    assert (undone.status, undone.history_user, undone.history_change_reason) == (
+        "open",
+        administrator,
+        f"merge {merge.pk} undone",
+    )
+    queue = duplicates_selectors.queue(commission_officer, kind="", strong=0.9)
+    assert list(queue) == [pair]
+    assert run(commission_officer) == 1  # proposed again by the next search, still one pair
+    assert DuplicatePair.objects.get().status == "open"
+
+    again = duplicates.pair_merge(pair=pair, by=administrator)  # merged a second time
+    assert again.pk != merge.pk and Merge.objects.count() == 2
+    assert Combatant.objects.get(pk=absorbed.pk).merged_into_id == kept.pk
+    assert DuplicatePair.objects.get().status == "same"
+    duplicates.merge_undo(merge=again, by=administrator)
+    duplicates.pair_different(pair=pair, by=commission_officer)  # ... or decided otherwise
+    assert DuplicatePair.objects.get().status == "different"
+    assert run(commission_officer) == 0
 
 
 def test_after_a_merge_the_absorbed_name_finds_the_kept_record_and_after_undo_it_does_not(

@@ -25,17 +25,29 @@ def test_officer_compares_merges_and_undoes_through_the_pages(
     queue = commission_client.get(reverse("ddr:duplicate-queue")).content.decode()
     assert "Ag Intallah" in queue and "Ould Intalah" in queue and "nom" in queue  # the reasons, in French
 
-    page = commission_client.get(reverse("ddr:duplicate-pair", args=[pair.pk])).content.decode()
+    pair_url = reverse("ddr:duplicate-pair", args=[pair.pk])
+    page = commission_client.get(pair_url).content.decode()
     assert kept.registration_number in page and absorbed.registration_number in page
+    assert 'data-testid="merge-undo"' not in page
     response = commission_client.post(reverse("ddr:duplicate-decide", args=[pair.pk]), {"decision": "same"})
-    assert response.status_code == 302
+    assert response.status_code == 302 and response.url == pair_url  # the merged page, to check or undo
     assert Combatant.objects.get(pk=absorbed.pk).merged_into_id == kept.pk
 
     merge = Merge.objects.get()
-    assert "Annuler la fusion" in commission_client.get(reverse("ddr:duplicate-queue")).content.decode()
-    commission_client.post(reverse("ddr:merge-undo", args=[merge.pk]))
+    merged = commission_client.get(pair_url).content.decode()
+    # The undo comes first on the page, with who merged and when, before the pair itself.
+    assert merged.index('data-testid="merge-undo"') < merged.index("<h1")
+    assert f"Fusionné par {commission_officer}" in merged and "Annuler la fusion" in merged
+    queue = commission_client.get(reverse("ddr:duplicate-queue")).content.decode()
+    assert 'data-testid="merge-undo"' not in queue and pair_url in queue  # the queue leads to it
+
+    response = commission_client.post(reverse("ddr:merge-undo", args=[merge.pk]), follow=True)
+    assert response.redirect_chain[0][0] == pair_url
     assert Combatant.objects.get(pk=absorbed.pk).status == "registered"
-    assert DuplicatePair.objects.get().status == "different"
+    assert DuplicatePair.objects.get().status == "open"  # back in the queue, undecided
+    page = response.content.decode()
+    assert 'data-testid="merge-undone"' in page and 'data-testid="decide-same"' in page
+    assert "Ag Intallah" in commission_client.get(reverse("ddr:duplicate-queue")).content.decode()
 
 
 def test_a_refused_merge_says_why_on_the_pair_page(commission_client: Any, commission_officer: Any) -> None:
