@@ -60,9 +60,9 @@ def search_in_child(people: list[Person]) -> dict[str, object]:
         source, target = Path(folder) / "people.pickle", Path(folder) / "found.pickle"
         with source.open("wb") as out:
             pickle.dump(people, out, protocol=pickle.HIGHEST_PROTOCOL)
-        subprocess.run([sys.executable, __file__, "--child", str(source), str(target)], check=True)
+        subprocess.run([sys.executable, __file__, "--child", str(source), str(target)], check=True)  # noqa: S603 (this script)
         with target.open("rb") as back:
-            result: dict[str, object] = pickle.load(back)
+            result: dict[str, object] = pickle.load(back)  # noqa: S301 (written by our own child)
     return result
 
 
@@ -70,7 +70,7 @@ def child(source: str, target: str) -> None:
     from ddr.duplicates.rules import Register, candidate_pairs, find
 
     with open(source, "rb") as given:
-        people: list[Person] = pickle.load(given)
+        people: list[Person] = pickle.load(given)  # noqa: S301 (written by our parent)
     start = time.perf_counter()
     result = find(iter(people), Thresholds(review=0.01))
     seconds = time.perf_counter() - start
@@ -96,7 +96,16 @@ def child(source: str, target: str) -> None:
         )
 
 
-def row(engine: str, size: int, truth: set[Pair], found: dict[Pair, float], compared: int | None, blocked: float | None, seconds: float, memory: float) -> None:
+def row(
+    engine: str,
+    size: int,
+    truth: set[Pair],
+    found: dict[Pair, float],
+    compared: int | None,
+    blocked: float | None,
+    seconds: float,
+    memory: float,
+) -> None:
     thresholds = Thresholds()
     _p, _r, f1 = quality(found, truth, thresholds.review)
     strong_p, strong_r, _f = quality(found, truth, thresholds.strong)
@@ -112,7 +121,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--people", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--seed", type=int, default=HELD_OUT_SEED)
-    parser.add_argument("--no-splink", action="store_true", help="ours only (splink at 1,000,000 needs hours)")
+    parser.add_argument(
+        "--no-splink", action="store_true", help="ours only (splink at 1,000,000 needs hours)"
+    )
     parser.add_argument("--database", type=int, help="also run the job on PostgreSQL over this many people")
     parser.add_argument("--model", action="store_true", help="print the learned model of the largest size")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
@@ -229,7 +240,8 @@ def database_run(size: int, seed: int) -> None:
     job_s = time.perf_counter() - start
     back = {number: pk for pk, number in ids.items()}
     found = {
-        tuple(sorted((back[a], back[b]))): 1.0 for a, b in DuplicatePair.objects.values_list("first", "second")
+        tuple(sorted((back[a], back[b]))): 1.0
+        for a, b in DuplicatePair.objects.values_list("first", "second")
     }
     precision, recall, f1 = quality(found, truth, 0.0)  # type: ignore[arg-type]
     print(

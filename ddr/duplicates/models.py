@@ -16,8 +16,8 @@ from core.querysets import PersonScopedQuerySet
 class MatchingSettings(models.Model):
     """The thresholds administrators tune (one row), shown with their effect on the queue."""
 
-    strong = models.FloatField(_("proposed as the same person from"), default=0.9)
-    review = models.FloatField(_("sent to review from"), default=0.6)
+    strong = models.FloatField(_("proposed as the same person from"), default=0.999)
+    review = models.FloatField(_("sent to review from"), default=0.5)
     list_hold_share = models.FloatField(_("list held for review above this share of duplicates"), default=0.1)
     # The matcher's learned Fellegi-Sunter model, written after each search and explained on the
     # thresholds page: {"prior", "people", "trained", "comparisons": [{"name", "label", "levels":

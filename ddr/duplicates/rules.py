@@ -31,9 +31,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 from array import array
-from functools import lru_cache
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import combinations
 from typing import Any
 
@@ -77,7 +77,7 @@ class Person:
 class Thresholds:
     """Match probabilities. From `strong`: proposed as the same person; from `review`: to review."""
 
-    strong: float = 0.99
+    strong: float = 0.999
     review: float = 0.5
 
 
@@ -141,6 +141,9 @@ class _Interned:
         return found
 
 
+CONVENTIONAL_DAYS = {(1, 1), (12, 31)}  # what registries write when only the year is known
+
+
 @dataclass
 class Register:
     """The register in columns (one row per person), built once and read by every pass."""
@@ -149,6 +152,8 @@ class Register:
     given: list[int] = field(default_factory=list)  # first given word (interned)
     family: list[int] = field(default_factory=list)  # the other words: family, father's, second given
     full: list[int] = field(default_factory=list)  # every name word, sorted (interned)
+    given_sound: list[int] = field(default_factory=list)  # the same as phonetic codes
+    family_sound: list[int] = field(default_factory=list)
     place: list[int] = field(default_factory=list)
     sex: list[int] = field(default_factory=list)
     region: list[int] = field(default_factory=list)
@@ -177,13 +182,18 @@ class Register:
         self.ids.append(person.id)
         self.given.append(self.names(first))
         self.family.append(self.names(" ".join(sorted(rest))))
+        self.given_sound.append(self.names(sound(first)))
+        self.family_sound.append(self.names(" ".join(sorted(sound(w) for w in rest))))
         self.full.append(self.names(" ".join(sorted(given + family))))
         self.place.append(self.places(canonical_word(name_key(person.place_of_birth).replace(" ", ""))))
         self.sex.append(self.others(person.sex.upper()[:1]))
         self.region.append(self.others(f"r:{person.region}" if person.region else ""))
         self.movement.append(self.others(f"m:{person.movement}" if person.movement else ""))
         born = person.birth_date
-        self.year.append(born.year if born else person.birth_year if person.birth_year is not None else -1)
+        if born and (born.month, born.day) in CONVENTIONAL_DAYS:
+            born = None  # "born 1 January 1985" often means "born in 1985": compared as a year
+        year = person.birth_date.year if person.birth_date else person.birth_year
+        self.year.append(year if year is not None else -1)
         self.date.append(born.year * 10_000 + born.month * 100 + born.day if born else 0)
         codes = dict.fromkeys(s for w in given + family if w != PARTICLE and (s := sound(w)))
         self.words.append(tuple(codes))
@@ -201,9 +211,24 @@ class Register:
     def arrays(self) -> dict[str, npt.NDArray[Any]]:
         columns = {
             name: np.asarray(getattr(self, name), dtype=np.int64)
-            for name in ("given", "family", "full", "place", "sex", "region", "movement", "year", "date")
+            for name in (
+                "given",
+                "family",
+                "full",
+                "given_sound",
+                "family_sound",
+                "place",
+                "sex",
+                "region",
+                "movement",
+                "year",
+                "date",
+            )  # fmt: skip
         }
         words = np.asarray([name.count(" ") + 1 for name in self.names.values])
+        columns["place_sound"] = np.asarray([hash(sound(place)) for place in self.places.values])[
+            columns["place"]
+        ]
         columns["fathers"] = np.asarray([name.count("^") for name in self.names.values])  # by name id
         columns["family_words"] = words[columns["family"]]
         return columns
@@ -241,12 +266,17 @@ def _year_buckets(year: int) -> list[tuple[int, int]]:
     return [(k, (year + k) // 3) for k in range(3)] if year >= 0 else [(0, -1)]
 
 
+def _word_pairs(words: tuple[str, ...]) -> Iterable[tuple[str, str]]:
+    """Pairs of distinct name words; a name of one word ("Mohamed Ag Mohamed") pairs it with itself."""
+    return combinations(sorted(words[:5]), 2) if len(words) > 1 else ((w, w) for w in words)
+
+
 def _by_name_pair(register: Register, index: int) -> Iterable[tuple[object, int]]:
     """Each pair of name words (any order, so swapped fields meet; a third word may be missing,
     added or misspelt) with the birth years, neighbours by the whole name."""
     words = register.words[index]
     rank = _rank(register, index, "".join(sorted(words)))
-    for a, b in combinations(sorted(words[:5]), 2):
+    for a, b in _word_pairs(words):
         for bucket in _year_buckets(register.year[index]):
             yield (a, b, bucket), rank
 
@@ -258,7 +288,7 @@ def _by_name_pair_and_place(register: Register, index: int) -> Iterable[tuple[ob
     place = sound(register.places.values[register.place[index]])[:3]
     name = "".join(sorted(words))
     by_age, by_name = year * 2**40 + _order(name) // 2**24, _rank(register, index, name)
-    for a, b in combinations(sorted(words[:5]), 2):
+    for a, b in _word_pairs(words):
         if place:
             yield (a, b, place), by_age
         yield (a, b), by_name
@@ -290,7 +320,20 @@ def _by_birth_date(register: Register, index: int) -> Iterable[tuple[object, int
         yield date - day - month * 100 + month + day * 100, rank
 
 
-PASSES = (_by_name_pair, _by_name_pair_and_place, _by_word_and_year, _by_birth_date)
+def _by_part_of_birth_date(register: Register, index: int) -> Iterable[tuple[object, int]]:
+    """Month and day, year and month, year and day: a date with one digit mistyped keeps one of
+    them, and among people born the same day of the year namesakes are few."""
+    date = register.date[index]
+    if not date:
+        return
+    rank = _rank(register, index, "".join(sorted(register.words[index])))
+    year, month, day = date // 10_000, date // 100 % 100, date % 100
+    yield ("month-day", month, day), rank
+    yield ("year-month", year, month), rank
+    yield ("year-day", year, day), rank
+
+
+PASSES = (_by_name_pair, _by_name_pair_and_place, _by_word_and_year, _by_birth_date, _by_part_of_birth_date)
 
 
 def candidate_pairs(register: Register) -> Ints:
@@ -305,14 +348,18 @@ def candidate_pairs(register: Register) -> Ints:
                 blocks.append(hash(key))
                 members.append(index)
                 order.append(rank)
-        found = _unique(np.concatenate([found, _pairs_in_blocks(_array(blocks), _array(members), _array(order), n)]))
+        found = _unique(
+            np.concatenate([found, _pairs_in_blocks(_array(blocks), _array(members), _array(order), n)])
+        )
     blocks, members, order = array("q"), array("q"), array("q")
     for people in register.identifiers.values():
         for index in people[:FULL_BLOCK] if len(people) > 1 else ():
             blocks.append(hash(people[0]))
             members.append(index)
             order.append(0)
-    return _unique(np.concatenate([found, _pairs_in_blocks(_array(blocks), _array(members), _array(order), n)]))
+    return _unique(
+        np.concatenate([found, _pairs_in_blocks(_array(blocks), _array(members), _array(order), n)])
+    )
 
 
 def _array(values: array[int]) -> Ints:
@@ -412,7 +459,9 @@ def _similarity(scorer: Any, values: list[str], a: Ints, b: Ints) -> npt.NDArray
     )
 
 
-def levels(register: Register, columns: dict[str, npt.NDArray[Any]], a: Ints, b: Ints) -> npt.NDArray[np.int8]:
+def levels(
+    register: Register, columns: dict[str, npt.NDArray[Any]], a: Ints, b: Ints
+) -> npt.NDArray[np.int8]:
     """The level of each comparison for each pair (people `a[k]` and `b[k]`); NULL where a value
     is missing on either side, which is neither agreement nor disagreement."""
     out = np.full((len(a), len(COMPARISONS)), NULL, dtype=np.int8)
@@ -433,7 +482,8 @@ def levels(register: Register, columns: dict[str, npt.NDArray[Any]], a: Ints, b:
     swapped = across > jw
     jw = np.where(swapped, across, jw)
     family_b = np.where(swapped, given_b, family_b)
-    given = np.select([given_a == given_b, jw >= 0.92, jw >= 0.8], [3, 2, 1], 0)
+    sounds_alike = columns["given_sound"][a] == columns["given_sound"][b]
+    given = np.select([given_a == given_b, (jw >= 0.92) | (sounds_alike & ~swapped), jw >= 0.8], [3, 2, 1], 0)
     given[same_name] = 3
     out[:, GIVEN] = np.where((given_a == 0) | (given_b == 0), NULL, given)
     close = np.maximum(
@@ -442,8 +492,16 @@ def levels(register: Register, columns: dict[str, npt.NDArray[Any]], a: Ints, b:
     )
     overlap = _similarity(fuzz.token_set_ratio, names, family_a, family_b)
     words_a, words_b = columns["family_words"][a], columns["family_words"][b]
+    # Compared on their phonetic codes too: every word may be another clerk's transliteration.
+    sounds_a, sounds_b = columns["family_sound"][a], columns["family_sound"][b]
+    sounds_overlap = _similarity(fuzz.token_set_ratio, names, sounds_a, sounds_b)
     family = np.select(
-        [family_a == family_b, close >= 88, (overlap >= 99.5) & (words_a != words_b), overlap >= 80],
+        [
+            family_a == family_b,
+            (close >= 88) | ((sounds_a == sounds_b) & ~swapped),
+            ((overlap >= 99.5) | (sounds_overlap >= 99.5)) & (words_a != words_b),
+            overlap >= 80,
+        ],
         [4, 3, 2, 1],
         0,
     )
@@ -452,7 +510,8 @@ def levels(register: Register, columns: dict[str, npt.NDArray[Any]], a: Ints, b:
     out[:, BIRTH] = _birth_levels(columns, a, b)
     place_a, place_b = columns["place"][a], columns["place"][b]
     place_close = _similarity(JaroWinkler.normalized_similarity, register.places.values, place_a, place_b)
-    place = np.select([place_a == place_b, place_close >= 0.88], [2, 1], 0)
+    place_sounds = columns["place_sound"][a] == columns["place_sound"][b]  # Tombouctou, Tomboctou
+    place = np.select([place_a == place_b, (place_close >= 0.88) | place_sounds], [2, 1], 0)
     out[:, PLACE] = np.where((place_a == 0) | (place_b == 0), NULL, place)
     for column, name in ((SEX, "sex"), (REGION, "region"), (MOVEMENT, "movement")):
         x, y = columns[name][a], columns[name][b]
@@ -471,7 +530,9 @@ def _birth_levels(columns: dict[str, npt.NDArray[Any]], a: Ints, b: Ints) -> npt
     differ = digits_a != digits_b
     transposed = np.zeros(len(a), dtype=bool)
     for k in range(7):
-        transposed |= differ[k] & differ[k + 1] & (digits_a[k] == digits_b[k + 1]) & (digits_a[k + 1] == digits_b[k])
+        transposed |= (
+            differ[k] & differ[k + 1] & (digits_a[k] == digits_b[k + 1]) & (digits_a[k + 1] == digits_b[k])
+        )
     day_a, month_a, day_b, month_b = date_a % 100, date_a // 100 % 100, date_b % 100, date_b // 100 % 100
     swapped = (gap == 0) & (day_a == month_b) & (month_a == day_b)
     typo = (differ.sum(axis=0) == 1) | ((differ.sum(axis=0) == 2) & transposed) | swapped
@@ -489,29 +550,32 @@ def _days(dates: Ints) -> Ints:
 
 # --- the model ------------------------------------------------------------------------------
 
-# What a register too small to learn from uses: m and u learned on the generated register of
-# `make bench-duplicates` (100,000 people), and duplicates as frequent as there.
+# What a register too small to learn from uses: m and u learned on the tuning register of
+# `benchmarks/people.py` (100,000 people, seed 11), and duplicates as frequent as there.
 DEFAULT_M: tuple[tuple[float, ...], ...] = (
-    (0.03, 0.03, 0.08, 0.86),
-    (0.02, 0.02, 0.05, 0.08, 0.83),
-    (0.01, 0.03, 0.04, 0.15, 0.16, 0.01, 0.01, 0.09, 0.50),
-    (0.03, 0.08, 0.89),
-    (0.01, 0.99),
+    (0.028, 0.059, 0.182, 0.731),
+    (0.047, 0.026, 0.145, 0.227, 0.555),
+    (0.022, 0.048, 0.032, 0.078, 0.416, 0.014, 0.001, 0.044, 0.345),
+    (0.082, 0.215, 0.703),
+    (0.0001, 0.9999),
     (0.10, 0.90),
-    (0.35, 0.65),
+    (0.41, 0.59),
 )
 DEFAULT_U: tuple[tuple[float, ...], ...] = (
-    (0.90, 0.05, 0.02, 0.03),
-    (0.95, 0.02, 0.005, 0.005, 0.02),
-    (0.76, 0.12, 0.04, 0.04, 0.02, 0.015, 0.004, 0.0005, 0.0001),
-    (0.97, 0.01, 0.02),
-    (0.22, 0.78),
-    (0.83, 0.17),
-    (0.87, 0.13),
+    (0.956, 0.0136, 0.006, 0.0243),
+    (0.975, 0.0016, 0.018, 0.0021, 0.0029),
+    (0.50, 0.127, 0.0446, 0.0454, 0.0229, 0.258, 0.001, 0.0007, 0.00003),
+    (0.976, 0.0095, 0.0147),
+    (0.21, 0.79),
+    (0.82, 0.18),
+    (0.86, 0.14),
 )
-DUPLICATES_PER_PERSON = 0.07  # the default prior: about one extra record in 13
+DUPLICATES_PER_PERSON = 0.13  # the default prior, as learned there
 MIN_LEARN = 5_000  # people below which the register is too small to learn weights from
-IDENTIFIER_BITS, OTHER_BIOMETRIC_BITS = 20.0, -20.0
+# A document or a biometric reference is personal; a weapon changes hands (the integrity report
+# lists serials declared twice), so a shared serial is strong evidence, not proof.
+IDENTIFIER_BITS = {"doc:": 20.0, "bio:": 20.0, "ser:": 8.0}
+OTHER_BIOMETRIC_BITS = -20.0
 
 
 @dataclass
@@ -549,7 +613,9 @@ class Model:
                             "weight": round(math.log2(m / u), 2),
                             "tf": c.tf and level == TOP[k],
                         }
-                        for level, (label, m, u) in enumerate(zip(c.levels, self.m[k], self.u[k], strict=True))
+                        for level, (label, m, u) in enumerate(
+                            zip(c.levels, self.m[k], self.u[k], strict=True)
+                        )
                     ][::-1],
                 }
                 for k, c in enumerate(COMPARISONS)
@@ -557,7 +623,9 @@ class Model:
         }
 
 
-def _frequencies(register: Register, columns: dict[str, npt.NDArray[Any]]) -> dict[int, npt.NDArray[np.float64]]:
+def _frequencies(
+    register: Register, columns: dict[str, npt.NDArray[Any]]
+) -> dict[int, npt.NDArray[np.float64]]:
     """For each person, how common their given name, family name and place are (share of the
     people who have one): the u of an exact agreement on that value."""
     found = {}
@@ -579,7 +647,9 @@ def _u_from_random_pairs(register: Register, columns: dict[str, npt.NDArray[Any]
     return _level_shares(found, np.ones(len(found)), smoothing=1.0)
 
 
-def _level_shares(found: npt.NDArray[np.int8], weights: npt.NDArray[np.float64], smoothing: float) -> list[list[float]]:
+def _level_shares(
+    found: npt.NDArray[np.int8], weights: npt.NDArray[np.float64], smoothing: float
+) -> list[list[float]]:
     shares = []
     for k, comparison in enumerate(COMPARISONS):
         column = found[:, k]
@@ -594,23 +664,25 @@ def _em(
     patterns: npt.NDArray[np.int8],
     counts: npt.NDArray[np.float64],
     model: Model,
-    learn: list[int],
+    use: list[int],
+    update: list[int],
 ) -> tuple[list[list[float]], float]:
-    """Expectation-maximisation of m (for the comparisons in `learn`) and of the share of matches
-    among these pairs, u held at its value on random pairs."""
+    """Expectation-maximisation of m for the comparisons in `update` (the others of `use` weigh
+    with their m as it is) and of the share of matches among these pairs; u stays as measured
+    on random pairs."""
     m = [list(x) for x in model.m]
     share = 0.1
     for _round in range(40):
         odds = np.full(len(patterns), math.log(share / (1 - share)))
-        for k in learn:
+        for k in use:
             column = patterns[:, k]
             known = column != NULL
             ratio = np.log(np.asarray(m[k])) - np.log(np.asarray(model.u[k]))
             odds[known] += ratio[column[known]]
         match = 1 / (1 + np.exp(-np.clip(odds, -50, 50)))
         weight = counts * match
-        share = float(np.clip(weight.sum() / counts.sum(), 1e-6, 1 - 1e-6))
-        for k in learn:
+        share = float(np.clip(weight.sum() / max(counts.sum(), 1e-9), 1e-6, 1 - 1e-6))
+        for k in update:
             column = patterns[:, k]
             level_weight = np.array([weight[column == lv].sum() + 0.5 for lv in range(len(m[k]))])
             m[k] = list(level_weight / level_weight.sum())
@@ -639,17 +711,24 @@ def _pairs_sharing(key: Ints, rng: np.random.Generator) -> tuple[Ints, Ints, npt
     lonely = size < 2
     first = np.repeat(np.arange(len(people)), draws)
     offset = rng.integers(1, np.maximum(2, np.repeat(size, draws)))
-    second = np.repeat(start, draws) + (first - np.repeat(start, draws) + offset) % np.repeat(np.maximum(size, 1), draws)
+    second = np.repeat(start, draws) + (first - np.repeat(start, draws) + offset) % np.repeat(
+        np.maximum(size, 1), draws
+    )
     keep = ~np.repeat(lonely, draws)
     first, second = first[keep], second[keep]
     weight = (size[first] - 1) / (2 * draws)
     return people[first], people[second], weight.astype(np.float64), total
 
 
+RARE_NAME = 4  # at most this many people share the name: namesakes are few among their pairs
+
+
 def learn(register: Register, columns: dict[str, npt.NDArray[Any]]) -> Model:
-    """The model of this register: u on random pairs; m by EM in two sessions, on pairs drawn
-    among people born the same day (they teach the names) and among people of the same name
-    (they teach the rest); the prior from the second."""
+    """The model of this register. u on random pairs; m by EM in two sessions: pairs of people
+    born the same day teach the names, place, sex, region and movement (a date says nothing of
+    them); pairs of people sharing a rare name teach birth (among a common name's pairs,
+    namesakes would drown the duplicates). The prior: the matches among same-day pairs, over
+    the share of duplicates born the same day."""
     n = len(register)
     model = Model.default(n)
     if n < MIN_LEARN:
@@ -657,17 +736,16 @@ def learn(register: Register, columns: dict[str, npt.NDArray[Any]]) -> Model:
     model.u = _u_from_random_pairs(register, columns)
     model.frequencies = _frequencies(register, columns)
     rng = np.random.default_rng(11)
-    first, second, weight, _total = _pairs_sharing(columns["date"], rng)
+    others = [GIVEN, FAMILY, PLACE, SEX, REGION, MOVEMENT]
+    first, second, weight, same_day = _pairs_sharing(columns["date"], rng)
     found = _levels_chunked(register, columns, first, second)
-    names_m, _share = _em(*_patterns(found, weight), model, [GIVEN, FAMILY, PLACE, SEX, REGION, MOVEMENT])
-    first, second, weight, same_name = _pairs_sharing(columns["full"], rng)
+    model.m, share = _em(*_patterns(found, weight), model, others, others)
+    sharing = np.bincount(columns["full"])[columns["full"]]
+    rare = np.where(sharing <= RARE_NAME, columns["full"], 0)
+    first, second, weight, _pairs = _pairs_sharing(rare, rng)
     found = _levels_chunked(register, columns, first, second)
-    rest_m, share = _em(*_patterns(found, weight), model, [BIRTH, PLACE, SEX, REGION, MOVEMENT])
-    model.m = [names_m[GIVEN], names_m[FAMILY], rest_m[BIRTH]] + [
-        list((np.asarray(names_m[k]) + np.asarray(rest_m[k])) / 2) for k in (PLACE, SEX, REGION, MOVEMENT)
-    ]
-    # The matches among people of the same name, over the share of true pairs whose names are the same.
-    matches = share * same_name / (model.m[GIVEN][-1] * model.m[FAMILY][-1])
+    model.m, _share = _em(*_patterns(found, weight), model, [BIRTH, PLACE, SEX, REGION, MOVEMENT], [BIRTH])
+    matches = share * same_day / model.m[BIRTH][TOP[BIRTH]]
     model.prior = float(np.clip(matches / (n * (n - 1) / 2), 1e-12, 0.5))
     model.trained = True
     return model
@@ -680,7 +758,8 @@ def _patterns(
     if not len(found):
         return np.zeros((0, len(COMPARISONS)), dtype=np.int8), np.zeros(0)
     patterns, inverse = np.unique(found, axis=0, return_inverse=True)
-    return patterns, np.bincount(inverse.ravel(), weights=weight, minlength=len(patterns))
+    totals = np.bincount(inverse.ravel(), weights=weight, minlength=len(patterns)).astype(np.float64)
+    return patterns, totals
 
 
 def match_bits(model: Model, found: npt.NDArray[np.int8], a: Ints, b: Ints) -> npt.NDArray[np.float64]:
@@ -755,9 +834,9 @@ def find(
         first, second = np.divmod(pairs[start : start + CHUNK], n)
         found = levels(register, columns, first, second)
         bits = match_bits(model, found, first, second) + identifiers.bits(first, second)
-        probability = 1 / (1 + np.exp2(-np.clip(bits, -60, 60)))
-        for k in np.flatnonzero(probability >= thresholds.review):
-            kept.append((int(first[k]), int(second[k]), float(probability[k]), found[k]))
+        chances = 1 / (1 + np.exp2(-np.clip(bits, -60, 60)))
+        for k in np.flatnonzero(chances >= thresholds.review):
+            kept.append((int(first[k]), int(second[k]), float(chances[k]), found[k]))
         report(40 + 55 * min(len(pairs), start + CHUNK) // max(1, len(pairs)), 100)
     result = Result(compared=len(pairs), model=model, people=len(register))
     for i, j, probability, found_k in kept:
@@ -774,13 +853,16 @@ class _IdentifierEvidence:
 
     def __init__(self, register: Register) -> None:
         n = len(register)
-        shared = {
-            min(i, j) * n + max(i, j)
-            for people in register.identifiers.values()
-            for i, j in combinations(people[:FULL_BLOCK], 2)
-        }
         self.n = n
-        self.shared = np.fromiter(shared, dtype=np.int64, count=len(shared))
+        self.shared = {}  # the pairs sharing each kind of identifier
+        for kind in IDENTIFIER_BITS:
+            shared = {
+                min(i, j) * n + max(i, j)
+                for key, people in register.identifiers.items()
+                if key.startswith(kind)
+                for i, j in combinations(people[:FULL_BLOCK], 2)
+            }
+            self.shared[kind] = np.fromiter(shared, dtype=np.int64, count=len(shared))
         self.biometric = np.zeros(n, dtype=np.int64)  # an id per reference, 0: none
         references: dict[str, int] = {}
         for index, reference in register.biometric.items():
@@ -788,13 +870,17 @@ class _IdentifierEvidence:
 
     def bits(self, first: Ints, second: Ints) -> npt.NDArray[np.float64]:
         codes = np.minimum(first, second) * self.n + np.maximum(first, second)
-        bits = np.where(np.isin(codes, self.shared), IDENTIFIER_BITS, 0.0)
+        bits = np.zeros(len(codes))
+        for kind, weight in IDENTIFIER_BITS.items():
+            bits[np.isin(codes, self.shared[kind])] += weight
         a, b = self.biometric[first], self.biometric[second]
         bits[(a > 0) & (b > 0) & (a != b)] += OTHER_BIOMETRIC_BITS
         return bits
 
 
-def reasons(register: Register, found: npt.NDArray[np.int8], i: int, j: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def reasons(
+    register: Register, found: npt.NDArray[np.int8], i: int, j: int
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """What agreed and what differed, in words a reviewer reads (see `ddr_extras.REASONS`)."""
     agreed: list[str] = []
     differed: list[str] = []

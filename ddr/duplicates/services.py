@@ -83,6 +83,10 @@ def duplicates_find(*, job_id: int, list_id: int | None = None) -> int:
         register_people(people), rules.Thresholds(tuned.strong, tuned.review), progress
     )
     job.advance(90, message=_("Saving the pairs"))
+    if result.model is not None:  # what the thresholds page explains; not audited: it is not a decision
+        MatchingSettings.objects.filter(pk=tuned.pk).update(
+            model=result.model.describe(result.people), model_trained_at=timezone.now()
+        )
     in_list = set(ListEntry.objects.filter(submitted_list_id=list_id).values_list("combatant_id", flat=True))
     decided = set(DuplicatePair.objects.exclude(status="open").values_list("first_id", "second_id"))
     pairs = []
