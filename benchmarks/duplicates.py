@@ -53,28 +53,45 @@ def best_f1(found: dict[Pair, float], truth: set[Pair]) -> float:
     return max((quality(found, truth, t)[2] for t in thresholds[::step]), default=0.0)
 
 
-def search_in_child(people: list[Person]) -> dict[str, object]:
-    """Our matcher on `people` in a fresh interpreter: pairs found, pairs compared, blocking
-    hits, seconds and peak memory of the search alone."""
+def search_in_child(people: list[Person], engine: str) -> dict[str, object]:
+    """`engine` ("ours" or "splink") on `people` in a fresh interpreter: pairs found with their
+    probability, seconds and peak memory of the search alone (and for ours, the pairs compared)."""
     with tempfile.TemporaryDirectory() as folder:
         source, target = Path(folder) / "people.pickle", Path(folder) / "found.pickle"
         with source.open("wb") as out:
             pickle.dump(people, out, protocol=pickle.HIGHEST_PROTOCOL)
-        subprocess.run([sys.executable, __file__, "--child", str(source), str(target)], check=True)  # noqa: S603 (this script)
+        command = [sys.executable, __file__, "--child", engine, str(source), str(target)]
+        subprocess.run(command, check=True)  # noqa: S603 (this script)
         with target.open("rb") as back:
             result: dict[str, object] = pickle.load(back)  # noqa: S301 (written by our own child)
     return result
 
 
-def child(source: str, target: str) -> None:
+def peak_memory() -> int:
+    """This process's peak resident memory in bytes: VmHWM belongs to the process's own memory
+    (ru_maxrss would carry the parent's peak across fork and exec)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def child(engine: str, source: str, target: str) -> None:
     from ddr.duplicates.rules import Register, candidate_pairs, find
 
     with open(source, "rb") as given:
         people: list[Person] = pickle.load(given)  # noqa: S301 (written by our parent)
+    if engine == "splink":
+        from splink_baseline import splink_pairs
+
+        found, seconds = splink_pairs(people)
+        with open(target, "wb") as out:
+            pickle.dump({"found": found, "seconds": seconds, "memory": peak_memory()}, out)
+        return
     start = time.perf_counter()
     result = find(iter(people), Thresholds(review=0.01))
     seconds = time.perf_counter() - start
-    memory = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    memory = peak_memory()
     # The pairs blocking compared (again, outside the timing), for blocking recall.
     register = Register()
     for person in people:
@@ -126,7 +143,7 @@ def main() -> None:
     )
     parser.add_argument("--database", type=int, help="also run the job on PostgreSQL over this many people")
     parser.add_argument("--model", action="store_true", help="print the learned model of the largest size")
-    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(*args.child)
@@ -144,21 +161,19 @@ def main() -> None:
     model = None
     for size in args.people:
         people, truth = register(size, args.seed)
-        ours = search_in_child(people)
-        compared = ours["compared"]
-        assert isinstance(compared, set)
-        found = ours["found"]
-        assert isinstance(found, dict)
+        ours = search_in_child(people, "ours")
+        compared, found = ours["compared"], ours["found"]
+        assert isinstance(compared, set) and isinstance(found, dict)
         blocked = len(compared & truth) / max(1, len(truth))
-        row("ours", size, truth, found, len(compared), blocked, float(ours["seconds"]), float(ours["memory"]))  # type: ignore[arg-type]
+        seconds, memory = float(ours["seconds"]), float(ours["memory"])  # type: ignore[arg-type]
+        row("ours", size, truth, found, len(compared), blocked, seconds, memory)
         model = ours["model"]
         if not args.no_splink:
-            from splink_baseline import splink_pairs
-
-            before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-            found, seconds = splink_pairs(people)
-            memory = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-            row("splink", size, truth, found, None, None, seconds, max(memory - before, 0))
+            theirs = search_in_child(people, "splink")
+            found = theirs["found"]
+            assert isinstance(found, dict)
+            seconds, memory = float(theirs["seconds"]), float(theirs["memory"])  # type: ignore[arg-type]
+            row("splink", size, truth, found, None, None, seconds, memory)
     if args.model and model:
         print(json.dumps(model, indent=1))
     if args.database:

@@ -842,7 +842,9 @@ def find(
     for i, j, probability, found_k in kept:
         agreed, differed = reasons(register, found_k, i, j)
         a, b = register.ids[i], register.ids[j]
-        result.candidates.append(Candidate(min(a, b), max(a, b), round(probability, 4), agreed, differed))
+        # Never certainty: a probability of 1 would say no reviewer could ever disagree.
+        chance = min(round(probability, 4), 0.9999)
+        result.candidates.append(Candidate(min(a, b), max(a, b), chance, agreed, differed))
     result.candidates.sort(key=lambda c: (-c.score, c.a, c.b))
     return result
 
@@ -945,4 +947,4 @@ def pair_score(a: Person, b: Person, model: Model | None = None) -> Candidate:
     bits = match_bits(model, found, first, second) + _IdentifierEvidence(register).bits(first, second)
     agreed, differed = reasons(register, found[0], 0, 1)
     probability = 1 / (1 + 2 ** -float(np.clip(bits[0], -60, 60)))
-    return Candidate(a.id, b.id, round(probability, 4), agreed, differed)
+    return Candidate(a.id, b.id, min(round(probability, 4), 0.9999), agreed, differed)

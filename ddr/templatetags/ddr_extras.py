@@ -8,6 +8,11 @@ register = template.Library()
 # The reasons `ddr.duplicates` gives for and against a pair, as shown to people.
 REASONS = {
     "name": _("name"),
+    "given name": _("given name"),
+    "family name": _("other names"),
+    "family name (a word missing or added)": _("other names (a word missing or added)"),
+    "birth date (one digit apart)": _("birth date (one digit apart)"),
+    "birth date (within a month)": _("birth date (within a month)"),
     "birth date": _("birth date"),
     "birth date (day and month swapped)": _("birth date (day and month swapped)"),
     "birth year": _("birth year"),

@@ -256,7 +256,7 @@ def test_thresholds_show_their_effect_before_they_are_saved(commission_officer: 
         "review": 0,
         "dropped": 1,
     }
-    assert MatchingSettings.current().strong == 0.9
+    assert MatchingSettings.current().strong == 0.999
 
 
 @pytest.mark.django_db(transaction=True)
