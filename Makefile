@@ -66,9 +66,11 @@ bench: $(VENV)/.installed-bench
 bench-import: $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/list_import.py $(BENCH_ARGS)
 
-## bench-duplicates: precision, recall, F1 and cost of duplicate detection on generated registers
+## bench-duplicates: blocking recall, precision, recall, F1, time and memory of duplicate detection
+## beside splink on generated registers; then the review loop on PostgreSQL (REVIEW_ARGS)
 bench-duplicates: $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/duplicates.py $(BENCH_ARGS)
+	$(BIN)/python benchmarks/duplicates_review.py $(REVIEW_ARGS)
 
 ## bench-eligibility: recompute of 1,000,000 pathways beside a hand-written UPDATE ... CASE; what-if
 bench-eligibility: $(VENV)/.installed-bench

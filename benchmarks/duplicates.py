@@ -53,13 +53,14 @@ def best_f1(found: dict[Pair, float], truth: set[Pair]) -> float:
     return max((quality(found, truth, t)[2] for t in thresholds[::step]), default=0.0)
 
 
-def search_in_child(people: list[Person], engine: str) -> dict[str, object]:
+def search_in_child(people: list[Person], truth: set[Pair], engine: str) -> dict[str, object]:
     """`engine` ("ours" or "splink") on `people` in a fresh interpreter: pairs found with their
-    probability, seconds and peak memory of the search alone (and for ours, the pairs compared)."""
+    probability, seconds and peak memory of the search alone; for ours, also how many pairs were
+    compared and how many true pairs among them (blocking recall)."""
     with tempfile.TemporaryDirectory() as folder:
         source, target = Path(folder) / "people.pickle", Path(folder) / "found.pickle"
         with source.open("wb") as out:
-            pickle.dump(people, out, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump((people, truth), out, protocol=pickle.HIGHEST_PROTOCOL)
         command = [sys.executable, __file__, "--child", engine, str(source), str(target)]
         subprocess.run(command, check=True)  # noqa: S603 (this script)
         with target.open("rb") as back:
@@ -77,10 +78,12 @@ def peak_memory() -> int:
 
 
 def child(engine: str, source: str, target: str) -> None:
+    import numpy as np
+
     from ddr.duplicates.rules import Register, candidate_pairs, find
 
     with open(source, "rb") as given:
-        people: list[Person] = pickle.load(given)  # noqa: S301 (written by our parent)
+        people, truth = pickle.load(given)  # noqa: S301 (written by our parent)
     if engine == "splink":
         from splink_baseline import splink_pairs
 
@@ -92,25 +95,22 @@ def child(engine: str, source: str, target: str) -> None:
     result = find(iter(people), Thresholds(review=0.01))
     seconds = time.perf_counter() - start
     memory = peak_memory()
+    assert result.model is not None
+    found = {(c.a, c.b): c.score for c in result.candidates}
+    model = result.model.describe(len(people))
+    del result
     # The pairs blocking compared (again, outside the timing), for blocking recall.
     register = Register()
     for person in people:
         register.add(person)
     compared = candidate_pairs(register)
     size = len(register)
-    pairs = {(register.ids[code // size], register.ids[code % size]) for code in compared.tolist()}
-    assert result.model is not None
+    index = {pk: i for i, pk in enumerate(register.ids)}
+    true = np.fromiter((min(index[a], index[b]) * size + max(index[a], index[b]) for a, b in truth), np.int64)
+    blocked = int(np.isin(true, compared).sum())
     with open(target, "wb") as out:
-        pickle.dump(
-            {
-                "found": {(c.a, c.b): c.score for c in result.candidates},
-                "compared": {(min(a, b), max(a, b)) for a, b in pairs},
-                "seconds": seconds,
-                "memory": memory,
-                "model": result.model.describe(len(people)),
-            },
-            out,
-        )
+        summary = {"found": found, "compared": len(compared), "blocked": blocked, "model": model}
+        pickle.dump({**summary, "seconds": seconds, "memory": memory}, out)
 
 
 def row(
@@ -161,15 +161,15 @@ def main() -> None:
     model = None
     for size in args.people:
         people, truth = register(size, args.seed)
-        ours = search_in_child(people, "ours")
-        compared, found = ours["compared"], ours["found"]
-        assert isinstance(compared, set) and isinstance(found, dict)
-        blocked = len(compared & truth) / max(1, len(truth))
+        ours = search_in_child(people, truth, "ours")
+        found, compared, hits = ours["found"], ours["compared"], ours["blocked"]
+        assert isinstance(found, dict) and isinstance(compared, int) and isinstance(hits, int)
+        blocked = hits / max(1, len(truth))
         seconds, memory = float(ours["seconds"]), float(ours["memory"])  # type: ignore[arg-type]
-        row("ours", size, truth, found, len(compared), blocked, seconds, memory)
+        row("ours", size, truth, found, compared, blocked, seconds, memory)
         model = ours["model"]
         if not args.no_splink:
-            theirs = search_in_child(people, "splink")
+            theirs = search_in_child(people, truth, "splink")
             found = theirs["found"]
             assert isinstance(found, dict)
             seconds, memory = float(theirs["seconds"]), float(theirs["memory"])  # type: ignore[arg-type]
