@@ -80,7 +80,9 @@ def peak_memory() -> int:
 def child(engine: str, source: str, target: str) -> None:
     import numpy as np
 
-    from ddr.duplicates.rules import Register, candidate_pairs, find
+    from ddr.duplicates.blocking import candidate_pairs
+    from ddr.duplicates.register import Register
+    from ddr.duplicates.rules import find
 
     with open(source, "rb") as given:
         people, truth = pickle.load(given)  # noqa: S301 (written by our parent)

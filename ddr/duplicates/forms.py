@@ -23,5 +23,3 @@ class MatchingSettingsForm(StyledForm, forms.ModelForm[MatchingSettings]):
         if share is not None and not 0 <= share <= 1:
             self.add_error("list_hold_share", _("A share between 0 and 1."))
         return data
-
-

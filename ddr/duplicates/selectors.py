@@ -75,8 +75,6 @@ def threshold_effect(strong: float, review: float) -> dict[str, int]:
     )
 
 
-
-
 # --- the learned model, as the thresholds page explains it ---------------------------------
 
 

@@ -79,9 +79,7 @@ def duplicates_find(*, job_id: int, list_id: int | None = None) -> int:
     def progress(done: int, total: int) -> None:
         job.advance(5 + 85 * done // total)
 
-    result = rules.find(
-        register_people(people), rules.Thresholds(tuned.strong, tuned.review), progress
-    )
+    result = rules.find(register_people(people), rules.Thresholds(tuned.strong, tuned.review), progress)
     job.advance(90, message=_("Saving the pairs"))
     if result.model is not None:  # what the thresholds page explains; not audited: it is not a decision
         MatchingSettings.objects.filter(pk=tuned.pk).update(

@@ -8,19 +8,10 @@ import random
 
 import numpy as np
 
-from ddr.duplicates.rules import (
-    BIRTH,
-    NULL,
-    PLACE,
-    Person,
-    Register,
-    Thresholds,
-    candidate_pairs,
-    find,
-    levels,
-    pair_score,
-    sound,
-)
+from ddr.duplicates.blocking import candidate_pairs
+from ddr.duplicates.register import Register, sound
+from ddr.duplicates.rules import Person, Thresholds, find, pair_score
+from ddr.duplicates.weights import BIRTH, NULL, PLACE, levels
 
 
 def compared(a: Person, b: Person, *others: Person) -> bool:
@@ -216,6 +207,8 @@ def test_the_matcher_imports_without_django() -> None:
     import sys
 
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-    code = "import ddr.duplicates.rules, ddr.registration.rules, ddr.registration.names"
+    code = (
+        "import ddr.duplicates.rules, ddr.duplicates.explain, ddr.registration.rules, ddr.registration.names"
+    )
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
