@@ -51,7 +51,7 @@ def test_officer_finds_compares_merges_and_undoes_a_duplicate(
     # The merged page: who merged and when, the undo first.
     expect(page.get_by_test_id("merged")).to_contain_text("Fusionné par seydou")
     page.get_by_test_id("merge-undo").click()
-    expect(page.get_by_text("Fusion annulée")).to_be_visible()
+    expect(page.get_by_role("alert")).to_contain_text("Fusion annulée")
     assert Combatant.objects.get(pk=absorbed.pk).status == "registered"
     assert DuplicatePair.objects.get().status == "open"  # back in the queue, to be decided anew
     expect(page.get_by_test_id("decide-different")).to_be_visible()
