@@ -27,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 # The repository ahead of this directory, so `cantonment` is the app and not benchmarks/cantonment.py;
@@ -60,7 +61,9 @@ def search_in_child(people: list[Person], truth: set[Pair], engine: str) -> dict
     with tempfile.TemporaryDirectory() as folder:
         source, target = Path(folder) / "people.pickle", Path(folder) / "found.pickle"
         with source.open("wb") as out:
-            pickle.dump((people, truth), out, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(truth, out, protocol=pickle.HIGHEST_PROTOCOL)
+            for person in people:  # one by one: the child streams them, as the job streams the register
+                pickle.dump(person, out, protocol=pickle.HIGHEST_PROTOCOL)
         command = [sys.executable, __file__, "--child", engine, str(source), str(target)]
         subprocess.run(command, check=True)  # noqa: S603 (this script)
         with target.open("rb") as back:
@@ -77,6 +80,16 @@ def peak_memory() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
+def streamed(source: str) -> Iterator[Person]:
+    with open(source, "rb") as given:
+        pickle.load(given)  # noqa: S301 (written by our parent): the truth
+        while True:
+            try:
+                yield pickle.load(given)  # noqa: S301
+            except EOFError:
+                return
+
+
 def child(engine: str, source: str, target: str) -> None:
     import numpy as np
 
@@ -85,25 +98,25 @@ def child(engine: str, source: str, target: str) -> None:
     from ddr.duplicates.rules import find
 
     with open(source, "rb") as given:
-        people, truth = pickle.load(given)  # noqa: S301 (written by our parent)
+        truth: set[Pair] = pickle.load(given)  # noqa: S301 (written by our parent)
     if engine == "splink":
         from splink_baseline import splink_pairs
 
-        found, seconds = splink_pairs(people)
+        splink_found, seconds = splink_pairs(list(streamed(source)))
         with open(target, "wb") as out:
-            pickle.dump({"found": found, "seconds": seconds, "memory": peak_memory()}, out)
+            pickle.dump({"found": splink_found, "seconds": seconds, "memory": peak_memory()}, out)
         return
     start = time.perf_counter()
-    result = find(iter(people), Thresholds(review=0.01))
+    result = find(streamed(source), Thresholds(review=0.01))
     seconds = time.perf_counter() - start
     memory = peak_memory()
     assert result.model is not None
     found = {(c.a, c.b): c.score for c in result.candidates}
-    model = result.model.describe(len(people))
+    model = result.model.describe(result.people)
     del result
     # The pairs blocking compared (again, outside the timing), for blocking recall.
     register = Register()
-    for person in people:
+    for person in streamed(source):
         register.add(person)
     compared = candidate_pairs(register)
     size = len(register)

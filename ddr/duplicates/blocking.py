@@ -5,7 +5,7 @@ nearest neighbours, so comparisons per person stay bounded however large the reg
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from itertools import combinations
 
@@ -75,17 +75,26 @@ def _by_name_pair_and_place(register: Register, index: int) -> Iterable[tuple[ob
 
 
 def _by_word_and_year(register: Register, index: int) -> Iterable[tuple[object, int]]:
-    """Each name word with the birth years, neighbours by the other words read forwards and
-    backwards: a typo in another word, even early in it, keeps them close."""
+    """Each name word with the birth years, neighbours by the other words: a typo in another
+    word keeps them close."""
     words, year = register.words[index], register.year[index]
     if year < 0:
         return
     for i, word in enumerate(words):
-        others = "".join(words[:i] + words[i + 1 :])
-        forwards, backwards = _rank(register, index, others), _rank(register, index, others[::-1])
+        rank = _rank(register, index, "".join(words[:i] + words[i + 1 :]))
         for bucket in _year_buckets(year):
-            yield ("forwards", word, bucket), forwards
-            yield ("backwards", word, bucket), backwards
+            yield (word, bucket), rank
+
+
+def _by_word_and_year_backwards(register: Register, index: int) -> Iterable[tuple[object, int]]:
+    """The same, the other words read backwards: a typo early in them keeps them close too."""
+    words, year = register.words[index], register.year[index]
+    if year < 0:
+        return
+    for i, word in enumerate(words):
+        rank = _rank(register, index, "".join(words[:i] + words[i + 1 :])[::-1])
+        for bucket in _year_buckets(year):
+            yield (word, bucket), rank
 
 
 def _by_birth_date(register: Register, index: int) -> Iterable[tuple[object, int]]:
@@ -113,14 +122,20 @@ def _by_part_of_birth_date(register: Register, index: int) -> Iterable[tuple[obj
     yield ("year-day", year, day), rank
 
 
-PASSES = (_by_name_pair, _by_name_pair_and_place, _by_word_and_year, _by_birth_date, _by_part_of_birth_date)
+PASSES = (
+    _by_name_pair,
+    _by_name_pair_and_place,
+    _by_word_and_year,
+    _by_word_and_year_backwards,
+    _by_birth_date,
+    _by_part_of_birth_date,
+)
 
 
-def candidate_pairs(register: Register) -> Ints:
-    """Every pair of people (indexes i < j, encoded i * n + j) that one pass or another puts
-    side by side, each once, sorted. One pass at a time, so that memory holds one pass's keys."""
+def candidate_passes(register: Register) -> Iterator[Ints]:
+    """The pairs each pass puts side by side (indexes i < j, encoded i * n + j, sorted), one pass
+    at a time: memory holds one pass's keys. A pair may come from several passes."""
     n = len(register)
-    found = np.zeros(0, dtype=np.int64)
     for blocking in PASSES:
         blocks, members, order = array("q"), array("q"), array("q")
         for index in range(n):
@@ -128,18 +143,33 @@ def candidate_pairs(register: Register) -> Ints:
                 blocks.append(hash(key))
                 members.append(index)
                 order.append(rank)
-        found = _unique(
-            np.concatenate([found, _pairs_in_blocks(_array(blocks), _array(members), _array(order), n)])
-        )
+        yield _pairs_in_blocks(_array(blocks), _array(members), _array(order), n)
+        del blocks, members, order
     blocks, members, order = array("q"), array("q"), array("q")
     for people in register.identifiers.values():
         for index in people[:FULL_BLOCK] if len(people) > 1 else ():
             blocks.append(hash(people[0]))
             members.append(index)
             order.append(0)
-    return _unique(
-        np.concatenate([found, _pairs_in_blocks(_array(blocks), _array(members), _array(order), n)])
-    )
+    yield _pairs_in_blocks(_array(blocks), _array(members), _array(order), n)
+
+
+def new_pairs(passes: list[Ints], chunk: int) -> Iterator[Ints]:
+    """Chunks of every pair of `passes`, each once: a pair of a pass is skipped when an earlier
+    pass has it (a binary search in each earlier one; no merged copy of them all in memory)."""
+    for k, pairs in enumerate(passes):
+        for start in range(0, len(pairs), chunk):
+            part = pairs[start : start + chunk]
+            for earlier in passes[:k]:
+                if len(earlier) and len(part):
+                    at = np.minimum(np.searchsorted(earlier, part), len(earlier) - 1)
+                    part = part[earlier[at] != part]
+            yield part
+
+
+def candidate_pairs(register: Register) -> Ints:
+    """Every pair compared, each once, sorted (for tests and the benchmark's blocking recall)."""
+    return _unique(np.concatenate(list(candidate_passes(register))))
 
 
 def _array(values: array[int]) -> Ints:

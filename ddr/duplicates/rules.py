@@ -22,7 +22,7 @@ from itertools import combinations
 import numpy as np
 import numpy.typing as npt
 
-from ddr.duplicates.blocking import FULL_BLOCK, candidate_pairs
+from ddr.duplicates.blocking import FULL_BLOCK, candidate_passes, new_pairs
 from ddr.duplicates.register import Person, Register
 from ddr.duplicates.weights import (
     BIRTH,
@@ -93,22 +93,24 @@ def find(
     columns = register.arrays()
     model = learn(register, columns)
     report(15, 100)
-    pairs = candidate_pairs(register)
+    passes = list(candidate_passes(register))
     report(40, 100)
     n = max(1, len(register))
     identifiers = _IdentifierEvidence(register)
     kept: list[tuple[int, int, float, npt.NDArray[np.int8]]] = []
-    for start in range(0, len(pairs), CHUNK):
-        first, second = np.divmod(pairs[start : start + CHUNK], n)
+    compared, total = 0, sum(len(p) for p in passes)
+    for pairs in new_pairs(passes, CHUNK):
+        first, second = np.divmod(pairs, n)
         found = levels(register, columns, first, second)
         bits = match_bits(model, found, first, second) + identifiers.bits(first, second)
         chances = 1 / (1 + np.exp2(-np.clip(bits, -60, 60)))
         for k in np.flatnonzero(chances >= thresholds.review):
-            kept.append((int(first[k]), int(second[k]), float(chances[k]), found[k]))
-        report(40 + 55 * min(len(pairs), start + CHUNK) // max(1, len(pairs)), 100)
-    result = Result(compared=len(pairs), model=model, people=len(register))
+            kept.append((int(first[k]), int(second[k]), float(chances[k]), found[k].copy()))
+        compared += len(pairs)
+        report(40 + 55 * min(total, compared) // max(1, total), 100)
+    result = Result(compared=compared, model=model, people=len(register))
     for i, j, probability, found_k in kept:
-        agreed, differed = reasons(register, found_k, i, j)
+        agreed, differed = reasons(register, identifiers, found_k, i, j)
         a, b = register.ids[i], register.ids[j]
         # Never certainty: a probability of 1 would say no reviewer could ever disagree.
         chance = min(round(probability, 4), 0.9999)
@@ -124,6 +126,11 @@ class _IdentifierEvidence:
     def __init__(self, register: Register) -> None:
         n = len(register)
         self.n = n
+        # Who holds an identifier someone else holds too (few people): for the reasons.
+        self.held: dict[int, set[str]] = {}
+        for key, people in register.identifiers.items():
+            for index in people[:FULL_BLOCK] if len(people) > 1 else ():
+                self.held.setdefault(index, set()).add(key)
         self.shared = {}  # the pairs sharing each kind of identifier
         for kind in IDENTIFIER_BITS:
             shared = {
@@ -149,7 +156,7 @@ class _IdentifierEvidence:
 
 
 def reasons(
-    register: Register, found: npt.NDArray[np.int8], i: int, j: int
+    register: Register, identifiers: _IdentifierEvidence, found: npt.NDArray[np.int8], i: int, j: int
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """What agreed and what differed, in words a reviewer reads (see `ddr_extras.REASONS`)."""
     agreed: list[str] = []
@@ -190,15 +197,17 @@ def reasons(
         differed.append("sex")
     if found[MOVEMENT] == 0:
         differed.append("movement")
-    _identifier_reasons(register, i, j, agreed, differed)
+    _identifier_reasons(identifiers, i, j, agreed, differed)
     return tuple(agreed), tuple(differed)
 
 
-def _identifier_reasons(register: Register, i: int, j: int, agreed: list[str], differed: list[str]) -> None:
-    labels = {"doc": "document number", "ser": "weapon serial number", "bio": "biometric reference"}
-    for key in sorted(register.held.get(i, set()) & register.held.get(j, set())):
-        agreed.append(labels[key.split(":", 1)[0]])
-    a, b = register.biometric.get(i), register.biometric.get(j)
+def _identifier_reasons(
+    identifiers: _IdentifierEvidence, i: int, j: int, agreed: list[str], differed: list[str]
+) -> None:
+    labels = {"doc:": "document number", "ser:": "weapon serial number", "bio:": "biometric reference"}
+    shared = identifiers.held.get(i, set()) & identifiers.held.get(j, set())
+    agreed.extend(label for kind, label in labels.items() if any(key.startswith(kind) for key in shared))
+    a, b = identifiers.biometric[i], identifiers.biometric[j]
     if a and b and a != b:
         differed.append("biometric reference")
 
@@ -212,7 +221,8 @@ def pair_score(a: Person, b: Person, model: Model | None = None) -> Candidate:
     first, second = np.array([0]), np.array([1])
     found = levels(register, columns, first, second)
     model = model or Model.default(MIN_LEARN)
-    bits = match_bits(model, found, first, second) + _IdentifierEvidence(register).bits(first, second)
-    agreed, differed = reasons(register, found[0], 0, 1)
+    evidence = _IdentifierEvidence(register)
+    bits = match_bits(model, found, first, second) + evidence.bits(first, second)
+    agreed, differed = reasons(register, evidence, found[0], 0, 1)
     probability = 1 / (1 + 2 ** -float(np.clip(bits[0], -60, 60)))
     return Candidate(a.id, b.id, min(round(probability, 4), 0.9999), agreed, differed)
