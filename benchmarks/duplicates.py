@@ -107,7 +107,7 @@ def child(engine: str, source: str, target: str) -> None:
             pickle.dump({"found": splink_found, "seconds": seconds, "memory": peak_memory()}, out)
         return
     start = time.perf_counter()
-    result = find(streamed(source), Thresholds(review=0.01))
+    result = find(streamed(source), Thresholds(review=0.05))
     seconds = time.perf_counter() - start
     memory = peak_memory()
     assert result.model is not None

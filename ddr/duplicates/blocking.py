@@ -133,38 +133,32 @@ PASSES = (
 
 
 def candidate_passes(register: Register) -> Iterator[Ints]:
-    """The pairs each pass puts side by side (indexes i < j, encoded i * n + j, sorted), one pass
-    at a time: memory holds one pass's keys. A pair may come from several passes."""
+    """The pairs each pass puts side by side that no earlier pass did (indexes i < j, encoded
+    i * n + j, sorted), one pass at a time: memory holds one pass's keys, and each pair once."""
     n = len(register)
-    for blocking in PASSES:
+    earlier: list[Ints] = []
+    for keys in (*PASSES, None):
         blocks, members, order = array("q"), array("q"), array("q")
-        for index in range(n):
-            for key, rank in blocking(register, index):
-                blocks.append(hash(key))
-                members.append(index)
-                order.append(rank)
-        yield _pairs_in_blocks(_array(blocks), _array(members), _array(order), n)
+        if keys is not None:
+            for index in range(n):
+                for key, rank in keys(register, index):
+                    blocks.append(hash(key))
+                    members.append(index)
+                    order.append(rank)
+        else:  # people sharing a document, a serial or a biometric reference
+            for people in register.identifiers.values():
+                for index in people[:FULL_BLOCK] if len(people) > 1 else ():
+                    blocks.append(hash(people[0]))
+                    members.append(index)
+                    order.append(0)
+        pairs = _pairs_in_blocks(_array(blocks), _array(members), _array(order), n)
         del blocks, members, order
-    blocks, members, order = array("q"), array("q"), array("q")
-    for people in register.identifiers.values():
-        for index in people[:FULL_BLOCK] if len(people) > 1 else ():
-            blocks.append(hash(people[0]))
-            members.append(index)
-            order.append(0)
-    yield _pairs_in_blocks(_array(blocks), _array(members), _array(order), n)
-
-
-def new_pairs(passes: list[Ints], chunk: int) -> Iterator[Ints]:
-    """Chunks of every pair of `passes`, each once: a pair of a pass is skipped when an earlier
-    pass has it (a binary search in each earlier one; no merged copy of them all in memory)."""
-    for k, pairs in enumerate(passes):
-        for start in range(0, len(pairs), chunk):
-            part = pairs[start : start + chunk]
-            for earlier in passes[:k]:
-                if len(earlier) and len(part):
-                    at = np.minimum(np.searchsorted(earlier, part), len(earlier) - 1)
-                    part = part[earlier[at] != part]
-            yield part
+        for seen in earlier:  # a binary search in each earlier pass's pairs: no merged copy
+            if len(seen) and len(pairs):
+                at = np.minimum(np.searchsorted(seen, pairs), len(seen) - 1)
+                pairs = pairs[seen[at] != pairs]
+        earlier.append(pairs)
+        yield pairs
 
 
 def candidate_pairs(register: Register) -> Ints:

@@ -5,6 +5,7 @@ by blocking and scoring. Pure: no Django."""
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from array import array
 from dataclasses import dataclass, field
 from typing import Any
@@ -142,7 +143,7 @@ class Register:
         year = person.birth_date.year if person.birth_date else person.birth_year
         self.year.append(year if year is not None else -1)
         self.date.append(born.year * 10_000 + born.month * 100 + born.day if born else 0)
-        codes = dict.fromkeys(s for w in given + family if w != PARTICLE and (s := sound(w)))
+        codes = dict.fromkeys(sys.intern(s) for w in given + family if w != PARTICLE and (s := sound(w)))
         self.words.append(tuple(codes))
         for kind, values in (("doc", person.documents), ("ser", person.serials)):
             for value in values:

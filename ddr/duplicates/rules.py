@@ -22,7 +22,7 @@ from itertools import combinations
 import numpy as np
 import numpy.typing as npt
 
-from ddr.duplicates.blocking import FULL_BLOCK, candidate_passes, new_pairs
+from ddr.duplicates.blocking import FULL_BLOCK, candidate_passes
 from ddr.duplicates.register import Person, Register
 from ddr.duplicates.weights import (
     BIRTH,
@@ -99,7 +99,7 @@ def find(
     identifiers = _IdentifierEvidence(register)
     kept: list[tuple[int, int, float, npt.NDArray[np.int8]]] = []
     compared, total = 0, sum(len(p) for p in passes)
-    for pairs in new_pairs(passes, CHUNK):
+    for pairs in (p[start : start + CHUNK] for p in passes for start in range(0, len(p), CHUNK)):
         first, second = np.divmod(pairs, n)
         found = levels(register, columns, first, second)
         bits = match_bits(model, found, first, second) + identifiers.bits(first, second)
