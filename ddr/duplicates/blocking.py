@@ -5,8 +5,8 @@ nearest neighbours, so comparisons per person stay bounded however large the reg
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable, Iterator
-from functools import lru_cache
+from collections.abc import Callable, Iterable, Iterator
+from functools import lru_cache, partial
 from itertools import combinations
 
 import numpy as np
@@ -41,9 +41,13 @@ def _unique(values: Ints) -> Ints:
     return values[np.r_[True, values[1:] != values[:-1]]] if len(values) else values
 
 
-def _year_buckets(year: int) -> list[tuple[int, int]]:
-    """Birth years at most 2 apart share a bucket in one of three bucketings 3 years wide."""
-    return [(k, (year + k) // 3) for k in range(3)] if year >= 0 else [(0, -1)]
+def _year_bucket(year: int, bucketing: int) -> int | None:
+    """Birth years at most 2 apart share a bucket in one of three bucketings 3 years wide (each
+    bucketing is its own pass, so that a pass holds a third of the keys). An unknown year has one
+    bucket, in the first bucketing only."""
+    if year < 0:
+        return -1 if bucketing == 0 else None
+    return (year + bucketing) // 3
 
 
 def _word_pairs(words: tuple[str, ...]) -> Iterable[tuple[str, str]]:
@@ -51,14 +55,16 @@ def _word_pairs(words: tuple[str, ...]) -> Iterable[tuple[str, str]]:
     return combinations(sorted(words[:5]), 2) if len(words) > 1 else ((w, w) for w in words)
 
 
-def _by_name_pair(register: Register, index: int) -> Iterable[tuple[object, int]]:
+def _by_name_pair(register: Register, index: int, bucketing: int) -> Iterable[tuple[object, int]]:
     """Each pair of name words (any order, so swapped fields meet; a third word may be missing,
     added or misspelt) with the birth years, neighbours by the whole name."""
+    bucket = _year_bucket(register.year[index], bucketing)
+    if bucket is None:
+        return
     words = register.words[index]
     rank = _rank(register, index, "".join(sorted(words)))
     for a, b in _word_pairs(words):
-        for bucket in _year_buckets(register.year[index]):
-            yield (a, b, bucket), rank
+        yield (a, b, bucket), rank
 
 
 def _by_name_pair_and_place(register: Register, index: int) -> Iterable[tuple[object, int]]:
@@ -74,27 +80,27 @@ def _by_name_pair_and_place(register: Register, index: int) -> Iterable[tuple[ob
         yield (a, b), by_name
 
 
-def _by_word_and_year(register: Register, index: int) -> Iterable[tuple[object, int]]:
+def _by_word_and_year(register: Register, index: int, bucketing: int) -> Iterable[tuple[object, int]]:
     """Each name word with the birth years, neighbours by the other words: a typo in another
     word keeps them close."""
     words, year = register.words[index], register.year[index]
     if year < 0:
         return
+    bucket = (year + bucketing) // 3
     for i, word in enumerate(words):
-        rank = _rank(register, index, "".join(words[:i] + words[i + 1 :]))
-        for bucket in _year_buckets(year):
-            yield (word, bucket), rank
+        yield (word, bucket), _rank(register, index, "".join(words[:i] + words[i + 1 :]))
 
 
-def _by_word_and_year_backwards(register: Register, index: int) -> Iterable[tuple[object, int]]:
+def _by_word_and_year_backwards(
+    register: Register, index: int, bucketing: int
+) -> Iterable[tuple[object, int]]:
     """The same, the other words read backwards: a typo early in them keeps them close too."""
     words, year = register.words[index], register.year[index]
     if year < 0:
         return
+    bucket = (year + bucketing) // 3
     for i, word in enumerate(words):
-        rank = _rank(register, index, "".join(words[:i] + words[i + 1 :])[::-1])
-        for bucket in _year_buckets(year):
-            yield (word, bucket), rank
+        yield (word, bucket), _rank(register, index, "".join(words[:i] + words[i + 1 :])[::-1])
 
 
 def _by_birth_date(register: Register, index: int) -> Iterable[tuple[object, int]]:
@@ -122,11 +128,12 @@ def _by_part_of_birth_date(register: Register, index: int) -> Iterable[tuple[obj
     yield ("year-day", year, day), rank
 
 
-PASSES = (
-    _by_name_pair,
+Pass = Callable[[Register, int], Iterable[tuple[object, int]]]
+PASSES: tuple[Pass, ...] = (
+    *(partial(_by_name_pair, bucketing=k) for k in range(3)),
     _by_name_pair_and_place,
-    _by_word_and_year,
-    _by_word_and_year_backwards,
+    *(partial(_by_word_and_year, bucketing=k) for k in range(3)),
+    *(partial(_by_word_and_year_backwards, bucketing=k) for k in range(3)),
     _by_birth_date,
     _by_part_of_birth_date,
 )

@@ -157,7 +157,7 @@ class Register:
 
     def arrays(self) -> dict[str, npt.NDArray[Any]]:
         columns = {
-            name: np.frombuffer(getattr(self, name), dtype=np.int64).copy()
+            name: np.frombuffer(getattr(self, name), dtype=np.int64)  # shared: the register is complete
             for name in (
                 "given",
                 "family",

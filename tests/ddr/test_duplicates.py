@@ -212,3 +212,8 @@ def test_the_matcher_imports_without_django() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
+
+
+def test_an_empty_register_or_a_single_person_has_no_pairs() -> None:
+    assert find([]).candidates == [] and find([]).compared == 0
+    assert find([Person(1, "Attaher", "Ag Ghali", "M", 1980)]).candidates == []
