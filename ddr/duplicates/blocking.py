@@ -21,9 +21,8 @@ WINDOW = 5  # in a larger one, each person meets this many neighbours on each si
 
 
 @lru_cache(maxsize=262_144)
-def _order(text: str, reverse: bool = False) -> int:
-    """An integer that sorts like the first 8 letters of `text` (or of it read backwards)."""
-    text = text[::-1] if reverse else text
+def _order(text: str) -> int:
+    """An integer that sorts like the first 8 letters of `text`."""
     return int.from_bytes(text[:8].encode("latin-1", "replace").ljust(8, b" "), "big") >> 1
 
 
@@ -80,27 +79,18 @@ def _by_name_pair_and_place(register: Register, index: int) -> Iterable[tuple[ob
         yield (a, b), by_name
 
 
-def _by_word_and_year(register: Register, index: int, bucketing: int) -> Iterable[tuple[object, int]]:
-    """Each name word with the birth years, neighbours by the other words: a typo in another
-    word keeps them close."""
-    words, year = register.words[index], register.year[index]
-    if year < 0:
-        return
-    bucket = (year + bucketing) // 3
-    for i, word in enumerate(words):
-        yield (word, bucket), _rank(register, index, "".join(words[:i] + words[i + 1 :]))
-
-
-def _by_word_and_year_backwards(
-    register: Register, index: int, bucketing: int
+def _by_word_and_year(
+    register: Register, index: int, bucketing: int, backwards: bool = False
 ) -> Iterable[tuple[object, int]]:
-    """The same, the other words read backwards: a typo early in them keeps them close too."""
+    """Each name word with the birth years, neighbours by the other words (read backwards too,
+    in passes of their own): a typo in another word, even early in it, keeps them close."""
     words, year = register.words[index], register.year[index]
     if year < 0:
         return
     bucket = (year + bucketing) // 3
     for i, word in enumerate(words):
-        yield (word, bucket), _rank(register, index, "".join(words[:i] + words[i + 1 :])[::-1])
+        others = "".join(words[:i] + words[i + 1 :])
+        yield (word, bucket), _rank(register, index, others[::-1] if backwards else others)
 
 
 def _by_birth_date(register: Register, index: int) -> Iterable[tuple[object, int]]:
@@ -133,7 +123,7 @@ PASSES: tuple[Pass, ...] = (
     *(partial(_by_name_pair, bucketing=k) for k in range(3)),
     _by_name_pair_and_place,
     *(partial(_by_word_and_year, bucketing=k) for k in range(3)),
-    *(partial(_by_word_and_year_backwards, bucketing=k) for k in range(3)),
+    *(partial(_by_word_and_year, bucketing=k, backwards=True) for k in range(3)),
     _by_birth_date,
     _by_part_of_birth_date,
 )
