@@ -2,11 +2,12 @@
 
 Each model lives in the package of its concept: `registration` (people, documents, weapons declared,
 the register tally), `lists` (armed groups and the lists they submit), `screening`, `eligibility`
-and `duplicates`.
+`duplicates` and `reintegration` (choices, profiles, packages, payments, follow-up).
 """
 
 from ddr.duplicates.models import *  # noqa: F403
 from ddr.eligibility.models import *  # noqa: F403
 from ddr.lists.models import *  # noqa: F403
 from ddr.registration.models import *  # noqa: F403
+from ddr.reintegration.models import *  # noqa: F403
 from ddr.screening.models import *  # noqa: F403

@@ -4,6 +4,7 @@ from ddr.duplicates import urls as duplicates
 from ddr.eligibility import urls as eligibility
 from ddr.lists import urls as lists
 from ddr.registration import urls as registration
+from ddr.reintegration import urls as reintegration
 from ddr.screening import urls as screening
 
 app_name = "ddr"
@@ -14,6 +15,12 @@ urlpatterns = [
     *screening.urlpatterns,
     *duplicates.urlpatterns,
     *eligibility.urlpatterns,
+    *reintegration.urlpatterns,
 ]
 
-api_urlpatterns = [*registration.api_urlpatterns, *lists.api_urlpatterns, *eligibility.api_urlpatterns]
+api_urlpatterns = [
+    *registration.api_urlpatterns,
+    *lists.api_urlpatterns,
+    *eligibility.api_urlpatterns,
+    *reintegration.api_urlpatterns,
+]

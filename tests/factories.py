@@ -10,7 +10,7 @@ from cantonment.models import Site
 from core.models import Region
 from cvr.models import Partner, Project
 from ddr.eligibility.models import RuleSet
-from ddr.models import ArmedGroup, Category, Combatant, Sex
+from ddr.models import ArmedGroup, Category, Combatant, Component, Delivery, FundingSource, Package, Sex
 from ddr.registration.names import person_derive
 from ddr.registration.rules import registration_number
 from integration.models import Unit
@@ -119,3 +119,53 @@ class RuleSetFactory(factory.django.DjangoModelFactory[RuleSet]):
 
     name = factory.Sequence(lambda n: f"Accord {n}")
     effective_from = dt.date(2018, 1, 1)
+
+
+# --- reinsertion and reintegration ---------------------------------------------------------
+
+
+class FundingSourceFactory(factory.django.DjangoModelFactory[FundingSource]):
+    class Meta:
+        model = FundingSource
+        django_get_or_create = ("code",)
+
+    code = "world-bank"
+    name = "Banque mondiale"
+    envelope_xof = 2_400_000_000
+
+
+class PackageFactory(factory.django.DjangoModelFactory[Package]):
+    """A short-term package: two tranches of the allowance (cash) and a toolkit (in kind)."""
+
+    class Meta:
+        model = Package
+        skip_postgeneration_save = True
+
+    code = factory.Sequence(lambda n: f"reinsertion-{n}")
+    name = "Filet de sécurité transitoire et kit"
+    funding_source = factory.SubFactory(FundingSourceFactory)
+    envelope_xof = 900_000_000
+    effective_from = dt.date(2019, 1, 1)
+
+    @factory.post_generation
+    def components(self: Any, create: bool, extracted: Any, **kwargs: Any) -> None:  # self: the Package
+        if not create or extracted is False:
+            return
+        for position, (kind, delivery, amount, days) in enumerate(
+            [
+                (Component.Kind.ALLOWANCE, Delivery.CASH, 75_000, 0),
+                (Component.Kind.ALLOWANCE, Delivery.CASH, 75_000, 90),
+                (Component.Kind.TOOLKIT, Delivery.IN_KIND, 250_000, 30),
+            ],
+            start=1,
+        ):
+            label = f"{Component.Kind(kind).label} {position}"
+            Component.objects.create(
+                package=self,
+                kind=kind,
+                delivery=delivery,
+                amount_xof=amount,
+                due_after_days=days,
+                position=position,
+                label=label,
+            )

@@ -32,6 +32,7 @@ class RuleSetForm(StyledForm, forms.ModelForm[RuleSet]):
             "medical_fitness_required",
             "vetting_required",
             "age_verification_required",
+            "civilian_choice_respected",
             "integration_fallback",
             "priority",
         ]

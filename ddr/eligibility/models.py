@@ -56,6 +56,10 @@ class RuleSet(models.Model):
     )
     vetting_required = models.BooleanField(_("vetting required"), default=True)
     age_verification_required = models.BooleanField(_("age verification required"), default=False)
+    # A volunteer for civilian life goes to reinsertion even when integration is open to them.
+    civilian_choice_respected = models.BooleanField(
+        _("a choice of civilian life leads to reinsertion"), default=True, db_default=True
+    )
     category_pathways = models.JSONField(_("pathway of each category"), default=default_category_pathways)
     integration_fallback = models.CharField(
         _("pathway when integration is refused"), max_length=24, default="reinsertion"

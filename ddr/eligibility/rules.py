@@ -18,6 +18,8 @@ from django.utils.translation import gettext_lazy as _
 
 from ddr.registration.models import Category, MedicalStatus, Pathway, VettingStatus
 
+# A person's recorded choice (ddr.reintegration.profiles.models.ChoiceOption.CIVILIAN_LIFE).
+CIVILIAN_LIFE = "civilian_life"
 INTEGRATION = frozenset({Pathway.INTEGRATION_ARMY, Pathway.INTEGRATION_SECURITY, Pathway.INTEGRATION_CIVIL})
 
 # Reason codes are stored; their text is translated when shown.
@@ -29,6 +31,7 @@ REASONS: dict[str, Any] = {
     "medical_missing": _("Medical examination missing or re-examination requested."),
     "medical_unfit": _("Medically unfit for integration: directed to reinsertion."),
     "no_weapon": _("No weapon declared: integration requires one."),
+    "chose_civilian_life": _("Chose civilian life: oriented to socio-economic reinsertion."),
     "category_rule": _("Pathway of the person's category."),
     "category_not_eligible": _("The person's category has no pathway in this rule set."),
 }
@@ -44,6 +47,7 @@ class Rules:
     medical_fitness_required: bool = True
     vetting_required: bool = True
     age_verification_required: bool = False
+    civilian_choice_respected: bool = True
     category_pathways: dict[str, str] = field(default_factory=dict)
     integration_fallback: str = Pathway.REINSERTION
 
@@ -56,6 +60,7 @@ class Rules:
             medical_fitness_required=ruleset.medical_fitness_required,
             vetting_required=ruleset.vetting_required,
             age_verification_required=ruleset.age_verification_required,
+            civilian_choice_respected=ruleset.civilian_choice_respected,
             category_pathways=dict(ruleset.category_pathways),
             integration_fallback=ruleset.integration_fallback,
         )
@@ -166,6 +171,10 @@ def branches(rules: Rules, on: dt.date) -> list[Branch]:
     for pathway, categories in by_pathway.items():
         of_category = Is("category", tuple(sorted(categories)))
         if pathway in INTEGRATION:
+            if rules.civilian_choice_respected:
+                civilian = Is("choice", (CIVILIAN_LIFE,))
+                chose = Branch(AllOf((of_category, civilian)), Pathway.REINSERTION, "chose_civilian_life")
+                result.append(chose)
             if rules.medical_fitness_required:
                 not_decided = Is("medical_status", (MedicalStatus.NOT_EXAMINED, MedicalStatus.REEXAMINATION))
                 result.append(Branch(AllOf((of_category, not_decided)), Pathway.PENDING, "medical_missing"))

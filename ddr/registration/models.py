@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import AnyUser, Role
 from core.querysets import PersonScopedQuerySet, RegionScopedQuerySet, signed_in
+from ddr.reintegration.profiles.models import ChoiceOption
 
 # Columns of the people, document and weapon history tables left without an index: history is
 # read by record id (kept indexed), and each index would slow every bulk import.
@@ -190,6 +191,10 @@ class Combatant(models.Model):
     # The decision of the rule set in force: pathway, why (reason code), which rule set.
     pathway = models.CharField(_("pathway"), max_length=24, choices=Pathway.choices, default=Pathway.PENDING)
     pathway_reason = models.CharField(_("reason"), max_length=40, blank=True)
+    # The person's latest recorded choice (ddr.Choice keeps them all): eligibility rules read it.
+    choice = models.CharField(
+        _("choice"), max_length=24, choices=ChoiceOption.choices, blank=True, default="", db_default=""
+    )
     pathway_ruleset = models.ForeignKey(
         "ddr.RuleSet",
         null=True,

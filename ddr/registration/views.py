@@ -24,6 +24,7 @@ from ddr.registration import services
 from ddr.registration.filters import PersonFilter
 from ddr.registration.forms import CombatantForm, DocumentFormSet, WeaponFormSet
 from ddr.registration.models import Category, Combatant, card_token_for
+from ddr.reintegration import selectors as reintegration
 from ddr.screening.forms import AgeAssessmentForm, MedicalExamForm, TransitionForm
 
 PERSON_COLUMNS = [
@@ -95,6 +96,7 @@ def person_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "age_form": AgeAssessmentForm(initial={"assessed_on": timezone.localdate()}),
         "medical_form": MedicalExamForm(initial={"examined_on": timezone.localdate()}),
         "transition_form": TransitionForm(),
+        **reintegration.person_context(person, request.user),
     }
     return render(request, "ddr/person_detail.html", context)
 

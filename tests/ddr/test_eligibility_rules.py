@@ -34,6 +34,7 @@ def person(**facts: Any) -> SimpleNamespace:
         "age_verified": True,
         "medical_status": MedicalStatus.FIT,
         "vetting_status": VettingStatus.CLEAR,
+        "choice": "",
     }
     return SimpleNamespace(**{**base, **facts})
 
@@ -59,6 +60,9 @@ def test_fit_armed_vetted_combatant_goes_to_integration_and_says_why() -> None:
         ({"medical_status": MedicalStatus.REEXAMINATION}, Pathway.PENDING, "medical_missing"),
         ({"medical_status": MedicalStatus.UNFIT}, Pathway.REINSERTION, "medical_unfit"),
         ({"has_weapon": False}, Pathway.REINSERTION, "no_weapon"),
+        ({"choice": "civilian_life"}, Pathway.REINSERTION, "chose_civilian_life"),
+        ({"choice": "civil_service"}, Pathway.INTEGRATION_ARMY, "category_rule"),
+        ({"choice": "civilian_life", "vetting_status": VettingStatus.PENDING}, Pathway.PENDING, "vetting_missing"),
         ({"category": Category.EX_MDSF, "medical_status": ""}, Pathway.RECALL, "category_rule"),
         ({"category": Category.COMBATANT_UNARMED, "has_weapon": False}, Pathway.COMMUNITY, "category_rule"),
         ({"category": Category.DEFECTOR}, Pathway.EXCLUDED, "category_not_eligible"),
@@ -83,6 +87,8 @@ def test_rule_parameters_change_the_outcome() -> None:
     assert decide(person(age_verified=False), strict_age, ON).reason == "age_not_verified"
     older = Rules(**{**RULES.__dict__, "min_age": 20})
     assert decide(person(birth_year=2000), older, ON).pathway == Pathway.CHILD_REFERRAL
+    choice_ignored = Rules(**{**RULES.__dict__, "civilian_choice_respected": False})
+    assert decide(person(choice="civilian_life"), choice_ignored, ON).pathway == Pathway.INTEGRATION_ARMY
 
 
 def test_reasons_are_explained_in_french() -> None:
@@ -100,6 +106,7 @@ facts_strategy = st.fixed_dictionaries(
         "age_verified": st.booleans(),
         "medical_status": st.sampled_from(MedicalStatus.values),
         "vetting_status": st.sampled_from(VettingStatus.values),
+        "choice": st.sampled_from(["", "civilian_life", "integration_forces"]),
     }
 )
 
