@@ -35,6 +35,11 @@ REGISTER_ROLES: frozenset[str] = frozenset(
 )
 # Lists are national (one movement, every region): imported by national staff only.
 IMPORT_ROLES: frozenset[str] = frozenset({Role.COMMISSION_OFFICER, Role.ADMINISTRATOR})
+# Reinsertion and reintegration casework (choices, profiles, enrolment, distributions, follow-up,
+# preparing payment batches): the same staff as registration, each within their region.
+REINTEGRATION_ROLES: frozenset[str] = REGISTER_ROLES
+# A payment batch is approved by national staff, never by the person who prepared it (four eyes).
+PAYMENT_APPROVER_ROLES: frozenset[str] = frozenset({Role.COMMISSION_OFFICER, Role.ADMINISTRATOR})
 # Roles that may change data. Analysts never write.
 WRITE_ROLES: frozenset[str] = frozenset(
     {Role.COMMISSION_OFFICER, Role.REGIONAL_OFFICER, Role.CHILD_PROTECTION, Role.ADMINISTRATOR}
