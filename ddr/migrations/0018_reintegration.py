@@ -821,7 +821,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='opportunity',
-            constraint=models.UniqueConstraint(fields=('region', 'cercle', 'trade'), name='opportunity_once_per_place', nulls_distinct=False),
+            constraint=models.UniqueConstraint(condition=models.Q(('cercle__isnull', False)), fields=('region', 'cercle', 'trade'), name='opportunity_once_per_cercle'),
+        ),
+        migrations.AddConstraint(
+            model_name='opportunity',
+            constraint=models.UniqueConstraint(condition=models.Q(('cercle__isnull', True)), fields=('region', 'trade'), name='opportunity_once_per_region'),
         ),
         migrations.AddConstraint(
             model_name='component',

@@ -178,9 +178,17 @@ class Opportunity(models.Model):
         verbose_name = _("opportunity")
         verbose_name_plural = _("opportunity map")
         constraints = [
+            # One line per trade and place: a cercle's, or the whole region's (no cercle).
             models.UniqueConstraint(
-                fields=["region", "cercle", "trade"], name="opportunity_once_per_place", nulls_distinct=False
-            )
+                fields=["region", "cercle", "trade"],
+                condition=models.Q(cercle__isnull=False),
+                name="opportunity_once_per_cercle",
+            ),
+            models.UniqueConstraint(
+                fields=["region", "trade"],
+                condition=models.Q(cercle__isnull=True),
+                name="opportunity_once_per_region",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -36,6 +36,7 @@ from ddr.models import (
 )
 from ddr.registration.names import person_derive
 from ddr.registration.rules import registration_number
+from ddr.reintegration import demo as reintegration_demo
 from integration import demo as integration_demo
 from integration.models import Unit
 
@@ -224,6 +225,7 @@ class Command(BaseCommand):
         self._units(regions, admin)
         integration_demo.seed(random.Random(8), regions, admin)
         self._projects(rng, regions, admin)
+        reintegration_demo.seed(random.Random(9), regions, admin)
 
     def _screening(self, rng: random.Random, admin: User) -> None:
         """The medical exams behind the results set at registration, a few possible watch-list
