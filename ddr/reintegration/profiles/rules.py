@@ -44,7 +44,7 @@ def profile_problems(profile: Any, *, registered_at: dt.date, today: dt.date) ->
         problems.append(
             (
                 "return_cercle",
-                str(_("The cercle of %(cercle)s is not in the region of %(region)s."))
+                str(_("The cercle chosen (%(cercle)s) is not in the region chosen (%(region)s)."))
                 % {"cercle": cercle, "region": region},
             )
         )
@@ -85,7 +85,7 @@ def opportunity_problems(opportunity: Any, *, today: dt.date) -> list[tuple[str,
         problems.append(
             (
                 "cercle",
-                str(_("The cercle of %(cercle)s is not in the region of %(region)s."))
+                str(_("The cercle chosen (%(cercle)s) is not in the region chosen (%(region)s)."))
                 % {"cercle": cercle, "region": opportunity.region},
             )
         )
@@ -108,8 +108,8 @@ OUTCOMES: dict[str, Any] = {
     NO_TRADE: _("No preferred trade recorded."),
     NO_PLACE: _("No place of return recorded."),
     NO_STUDY: _("No study for this place: the opportunity map has no line here."),
-    LISTED: _("Demand for %(trade)s in %(place)s: %(demand)s."),
-    NOT_LISTED: _("%(trade)s is not in demand in %(place)s according to the studies."),
+    LISTED: _("Demand for %(trade)s (%(place)s): %(demand)s."),
+    NOT_LISTED: _("%(trade)s: not in demand according to the studies (%(place)s)."),
 }
 # Most wanted first.
 DEMAND_ORDER = {"high": 0, "medium": 1, "low": 2}

@@ -36,9 +36,7 @@ def person_context(person: Combatant, user: AnyUser) -> dict[str, Any]:
     bar = benefit_refusal(person)
     return {
         "profiles": {
-            "choices": list(
-                Choice.objects.for_user(user).filter(combatant=person).select_related("recorded_by")
-            ),
+            "choices": _choices(person, user),
             "bar": bar,
             "choice_form": None if bar else ChoiceForm(initial={"chosen_on": timezone.localdate()}),
             "profile": profile,
@@ -46,6 +44,13 @@ def person_context(person: Combatant, user: AnyUser) -> dict[str, Any]:
             "fit": profile_fit(profile) if profile else None,
         }
     }
+
+
+def _choices(person: Combatant, user: AnyUser) -> list[Choice]:
+    # The person's choice is a copy of their latest: none there, none recorded (no query).
+    if not person.choice:
+        return []
+    return list(Choice.objects.for_user(user).filter(combatant=person).select_related("recorded_by"))
 
 
 def profile_fit(profile: Profile) -> rules.Fit:

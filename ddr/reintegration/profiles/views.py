@@ -96,7 +96,8 @@ def opportunity_map(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @role_required(*REINTEGRATION_ROLES)
 def opportunity_new(request: AuthenticatedHttpRequest) -> HttpResponse:
-    initial = {"region": request.user.region_id, "studied_on": timezone.localdate()}
+    # No date offered: the study's own date is typed, never today's by default.
+    initial = {"region": request.user.region_id}
     return _opportunity_form(request, Opportunity(), initial)
 
 
