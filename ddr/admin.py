@@ -10,6 +10,7 @@ from ddr.eligibility.models import EligibilityRun, RuleSet
 from ddr.lists.models import ArmedGroup, Coalition, CoalitionMembership
 from ddr.registration.models import Combatant
 from ddr.registration.names import person_derive
+from ddr.reintegration.profiles.models import Opportunity, Trade
 from ddr.screening.models import WatchlistEntry
 from ddr.screening.services import children_separate, is_child_on_record
 
@@ -99,3 +100,26 @@ class RuleSetAdmin(ReadOnlyMixin, ScopedAdmin):
 class EligibilityRunAdmin(ReadOnlyMixin, ScopedAdmin):
     list_display = ("ruleset", "started_by", "started_at", "finished_at", "changed", "waitlisted")
     list_select_related = ("ruleset", "started_by")
+
+
+# --- reinsertion and reintegration ---------------------------------------------------------
+
+
+@admin.register(Trade)
+class TradeAdmin(ScopedAdmin):
+    """Reference data kept by administrators: the trades that profiles, the opportunity map and
+    toolkits name. Never deleted (profiles and lines point at them): rename instead."""
+
+    list_display = ("name", "code")
+    search_fields = ("name", "code")
+
+
+@admin.register(Opportunity)
+class OpportunityAdmin(ScopedAdmin):
+    """The opportunity map, for administrators (staff edit it on its screen, /opportunites/); the
+    model's checks apply here too (a cercle of the region, the study named and dated)."""
+
+    list_display = ("trade", "region", "cercle", "demand", "provider", "capacity", "source", "studied_on")
+    list_filter = ("region", "demand", "trade")
+    list_select_related = ("trade", "region", "cercle")
+    search_fields = ("trade__name", "provider", "partners", "source")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -193,3 +195,13 @@ class Opportunity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.trade} @ {self.cercle or self.region}"
+
+    def clean(self) -> None:
+        """The map's checks (`rules.opportunity_problems`), for every form: the screen's and the admin's."""
+        from ddr.reintegration.profiles.rules import opportunity_problems
+
+        errors: dict[str, list[str]] = {}
+        for field, message in opportunity_problems(self, today=timezone.localdate()):
+            errors.setdefault(field, []).append(message)
+        if errors:
+            raise ValidationError(errors)
