@@ -237,8 +237,8 @@ def budget(user: AnyUser, on: dt.date) -> tuple[list[SourceBudget], Figures]:
             committed=Sum("amount_xof", filter=~Q(state=State.CANCELLED)),
             disbursed=Sum("amount_xof", filter=Q(state__in=SETTLED_STATES)),
             overdue=Sum("amount_xof", filter=open_ & Q(due_on__lt=on)),
-            due_30=Sum("amount_xof", filter=open_ & Q(due_on__gte=on, due_on__lt=on + dt.timedelta(days=30))),
-            due_90=Sum("amount_xof", filter=open_ & Q(due_on__gte=on, due_on__lt=on + dt.timedelta(days=90))),
+            due_30=Sum("amount_xof", filter=open_ & Q(due_on__gte=on, due_on__lte=on + dt.timedelta(days=30))),
+            due_90=Sum("amount_xof", filter=open_ & Q(due_on__gte=on, due_on__lte=on + dt.timedelta(days=90))),
             people=Count("combatant", distinct=True, filter=~Q(state=State.CANCELLED)),
         )
         .order_by()

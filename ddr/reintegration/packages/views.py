@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedHttpRequest
@@ -274,15 +275,15 @@ def cohort_enrol_job(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 # --- the budget ---------------------------------------------------------------------------
 
 BUDGET_COLUMNS = [
-    Column(_("Funding source"), "source"),
-    Column(_("Package"), "package"),
-    Column(_("Envelope (XOF)"), "envelope"),
-    Column(_("Committed (XOF)"), "committed"),
-    Column(_("Disbursed (XOF)"), "disbursed"),
-    Column(_("Remaining (XOF)"), "remaining"),
-    Column(_("Overdue (XOF)"), "overdue"),
-    Column(_("Due within 30 days (XOF)"), "due_30"),
-    Column(_("Due within 90 days (XOF)"), "due_90"),
+    Column(gettext_lazy("Funding source"), "source"),
+    Column(gettext_lazy("Package"), "package"),
+    Column(gettext_lazy("Envelope (XOF)"), "envelope"),
+    Column(gettext_lazy("Committed (XOF)"), "committed"),
+    Column(gettext_lazy("Disbursed (XOF)"), "disbursed"),
+    Column(gettext_lazy("Remaining (XOF)"), "remaining"),
+    Column(gettext_lazy("Overdue (XOF)"), "overdue"),
+    Column(gettext_lazy("Due within 30 days (XOF)"), "due_30"),
+    Column(gettext_lazy("Due within 90 days (XOF)"), "due_90"),
 ]
 
 

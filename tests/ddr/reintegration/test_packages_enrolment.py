@@ -35,7 +35,9 @@ ON = dt.date(2026, 3, 2)
 
 
 @pytest.fixture(autouse=True)
-def _english() -> Any:
+def _english(settings: Any) -> Any:
+    """Messages in English (pages included: French is the default), whatever the catalogue holds."""
+    settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
 
