@@ -97,3 +97,7 @@ SCREENING_ROLES: frozenset[str] = REGISTER_ROLES
 CANTONMENT_ROLES: frozenset[str] = REGISTER_ROLES
 # Vetting names people suspected of grave crimes: national staff only.
 VETTING_ROLES: frozenset[str] = frozenset({Role.COMMISSION_OFFICER, Role.ADMINISTRATOR})
+# The package catalogue is national: commission officers and administrators change it (packages,
+# new versions, components) and read the reintegration budget.
+PACKAGE_EDIT_ROLES: frozenset[str] = frozenset({Role.COMMISSION_OFFICER, Role.ADMINISTRATOR})
+BUDGET_ROLES: frozenset[str] = PACKAGE_EDIT_ROLES

@@ -10,6 +10,7 @@ from ddr.eligibility.models import EligibilityRun, RuleSet
 from ddr.lists.models import ArmedGroup, Coalition, CoalitionMembership
 from ddr.registration.models import Combatant
 from ddr.registration.names import person_derive
+from ddr.reintegration.packages import admin as packages_admin  # noqa: F401 - registers its models
 from ddr.reintegration.profiles.models import Opportunity, Trade
 from ddr.screening.models import WatchlistEntry
 from ddr.screening.services import children_separate, is_child_on_record

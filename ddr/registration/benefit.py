@@ -57,13 +57,25 @@ def may_benefit(person: Any) -> bool:
     return not benefit_bar(person)
 
 
+def bar_conditions(prefix: str = "") -> list[tuple[str, Q]]:
+    """`benefit_bar`'s reasons in its order, each as a condition on people (`prefix`: the path to
+    the person, e.g. "combatant__"): for a query that says why, per person or counted."""
+    return [
+        (CHILD, Q(**{f"{prefix}category": Category.CHILD}) | Q(**{f"{prefix}status": S.REFERRED})),
+        (MERGED, Q(**{f"{prefix}status": S.MERGED}) | Q(**{f"{prefix}merged_into__isnull": False})),
+        (
+            EXCLUDED,
+            Q(**{f"{prefix}vetting_status": VettingStatus.CONFIRMED})
+            | Q(**{f"{prefix}pathway": Pathway.EXCLUDED})
+            | Q(**{f"{prefix}status": S.EXCLUDED}),
+        ),
+        (DECEASED, Q(**{f"{prefix}status": S.DECEASED})),
+    ]
+
+
 def may_benefit_q(prefix: str = "") -> Q:
     """`benefit_bar` as a condition on people (`prefix`: the path to the person, e.g. "combatant__")."""
-    barred = (
-        Q(**{f"{prefix}category": Category.CHILD})
-        | Q(**{f"{prefix}status__in": [S.REFERRED, S.MERGED, S.EXCLUDED, S.DECEASED]})
-        | Q(**{f"{prefix}merged_into__isnull": False})
-        | Q(**{f"{prefix}vetting_status": VettingStatus.CONFIRMED})
-        | Q(**{f"{prefix}pathway": Pathway.EXCLUDED})
-    )
+    barred = Q()
+    for _reason, condition in bar_conditions(prefix):
+        barred |= condition
     return ~barred
