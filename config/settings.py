@@ -251,6 +251,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "cvr-mix-nightly": {"task": "cvr.tasks.mix_refresh", "schedule": crontab(hour=2, minute=0)},
     "cvr-me-visits-daily": {"task": "cvr.tasks.me_visits_daily", "schedule": crontab(hour=5, minute=15)},
+    "reintegration-follow-ups-daily": {
+        "task": "ddr.reintegration.followup.tasks.follow_ups_daily",
+        "schedule": crontab(hour=5, minute=50),
+    },
     "stock-checks-weekly": {
         "task": "cantonment.weapons.tasks.stock_checks_weekly",
         "schedule": crontab(hour=5, minute=30, day_of_week="mon"),
