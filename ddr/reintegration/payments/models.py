@@ -196,3 +196,38 @@ class Distribution(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entitlement_id} on {self.handed_over_on}"
+
+
+class StatementImport(models.Model):
+    """A provider's statement on its way in: kept until the worker has checked it, then either
+    refused (every bad line named, nothing changed) or imported (its `statement`)."""
+
+    class Status(models.TextChoices):
+        CHECKING = "checking", _("Checking and reconciling")
+        REFUSED = "refused", _("Refused: errors found, nothing changed")
+        IMPORTED = "imported", _("Reconciled")
+        FAILED = "failed", _("Failed, nothing changed")
+
+    batch = models.ForeignKey(PaymentBatch, on_delete=models.PROTECT, related_name="statement_imports")
+    job = models.OneToOneField("core.Job", on_delete=models.PROTECT, related_name="statement_import")
+    file = models.FileField(upload_to="statements/%Y/", blank=True)
+    file_name = models.CharField(_("file"), max_length=200)
+    sha256 = models.CharField(max_length=64)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.CHECKING)
+    total_rows = models.PositiveIntegerField(_("lines read"), default=0)
+    errors = models.JSONField(default=list, blank=True)  # the first DDR_IMPORT_MAX_ERRORS
+    error_count = models.PositiveIntegerField(default=0)  # all of them
+    message = models.TextField(blank=True)
+    statement = models.OneToOneField(
+        Statement, null=True, blank=True, on_delete=models.PROTECT, related_name="import_record"
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("statement import")
+        verbose_name_plural = _("statement imports")
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.status})"
