@@ -307,7 +307,7 @@ def test_dashboard_shows_the_section_in_french_with_its_charts(
     ids = cohort(6, package, officer)
     pay_first_tranche(ids)
     cohort(2, package, officer, sex=Sex.FEMALE)
-    with django_assert_max_num_queries(40):
+    with django_assert_max_num_queries(35):
         page = commission_client.get("/tableau-de-bord/", HTTP_ACCEPT_LANGUAGE="fr")
     html = page.content.decode()
     assert page.status_code == 200 and 'data-testid="dashboard-reintegration"' in html
