@@ -62,6 +62,15 @@ class Outcome:
     ]
 
 
+# Entitlement states as the section's table says them (people's entitlements, plural).
+STATE_LABELS = {
+    State.DUE: pgettext_lazy("entitlements", "Due"),
+    State.IN_BATCH: pgettext_lazy("entitlements", "In a payment batch"),
+    State.PAID: pgettext_lazy("entitlements", "Paid"),
+    State.DELIVERED: pgettext_lazy("entitlements", "Handed over or delivered"),
+    State.CANCELLED: pgettext_lazy("entitlements", "Cancelled"),
+}
+
 # Base columns, and the names the API gives them (`by`).
 ENROLMENT_COLUMNS = ["region_id", "period", "phase", "funding_source", "sex", "age_band", "outcome"]
 ENTITLEMENT_COLUMNS = ["region_id", "period", "phase", "funding_source", "sex", "age_band", "state"]
@@ -332,12 +341,12 @@ def summary(scope: Scope) -> dict[str, Any]:
     entitlements = [
         {
             "state": state,
-            "label": str(label),
+            "label": str(STATE_LABELS[state]),
             "people": states.get((state,), 0),
             "entitlements": numbers.get((state,), 0),
             "amount_xof": amounts.get((state,), 0),
         }
-        for state, label in State.choices
+        for state in State.values
     ]
     return {
         "per_period": per_period,
