@@ -63,7 +63,7 @@ class Outcome:
 
 
 # Entitlement states as the section's table says them (people's entitlements, plural).
-STATE_LABELS = {
+STATE_LABELS: dict[str, Any] = {
     State.DUE: pgettext_lazy("entitlements", "Due"),
     State.IN_BATCH: pgettext_lazy("entitlements", "In a payment batch"),
     State.PAID: pgettext_lazy("entitlements", "Paid"),
