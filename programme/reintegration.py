@@ -40,8 +40,7 @@ from django.utils.translation import pgettext, pgettext_lazy
 from core import suppression
 from core.models import Region
 from core.suppression import Base
-from ddr.models import Acceptance, Category, Combatant, Entitlement, FollowUp, FundingSource, Sex
-from ddr.models import Enrolment as EnrolmentModel
+from ddr.models import Acceptance, Category, Combatant, Enrolment, Entitlement, FollowUp, FundingSource, Sex
 from ddr.registration.selectors import Scope
 
 S = Combatant.Status
@@ -137,10 +136,10 @@ class Bases:
     @cached_property
     def enrolments(self) -> Base:
         enrolments = self._chosen(
-            EnrolmentModel.objects.for_user(self.scope.user), "combatant__", "enrolled_on"
+            Enrolment.objects.for_user(self.scope.user), "combatant__", "enrolled_on"
         ).exclude(combatant__status=S.MERGED)
         outcome = Case(
-            When(status=EnrolmentModel.Status.DROPPED, then=Value(Outcome.DROPPED)),
+            When(status=Enrolment.Status.DROPPED, then=Value(Outcome.DROPPED)),
             When(combatant__status=S.REINTEGRATED, then=Value(Outcome.REINTEGRATED)),
             When(combatant__status=S.REINSERTED, then=Value(Outcome.REINSERTED)),
             default=Value(Outcome.ONGOING),
@@ -240,42 +239,20 @@ class Bases:
         return self._base(FOLLOW_UP_COLUMNS, self._grouped(rows))
 
 
-DIMENSIONS = {
-    "enrolments": {
-        "region": "region_id",
-        "period": "period",
-        "phase": "phase",
-        "funding_source": "funding_source",
-        "sex": "sex",
-        "age_band": "age_band",
-        "outcome": "outcome",
-    },
-    "entitlements": {
-        "region": "region_id",
-        "period": "period",
-        "phase": "phase",
-        "funding_source": "funding_source",
-        "sex": "sex",
-        "age_band": "age_band",
-        "state": "state",
-    },
-    "follow-ups": {
-        "region": "region_id",
-        "period": "period",
-        "month": "month",
-        "activity_running": "activity_running",
-        "acceptance": "acceptance",
-        "sex": "sex",
-        "age_band": "age_band",
-    },
+# The API's dimensions (`by`) of each table: its base columns, the region by its code.
+COLUMNS = {
+    "enrolments": ENROLMENT_COLUMNS,
+    "entitlements": ENTITLEMENT_COLUMNS,
+    "follow-ups": FOLLOW_UP_COLUMNS,
 }
+DIMENSIONS = {table: ["region", *columns[1:]] for table, columns in COLUMNS.items()}
 
 
 def grouped(scope: Scope, table: str, names: list[str]) -> list[dict[str, Any]]:
     """The rows of one table grouped by `names` (API names): the people, and for entitlements their
     number and amount; never a row per person. Groups with nothing visible are absent."""
     bases = Bases(scope)
-    columns = [DIMENSIONS[table][n] for n in names]
+    columns = ["region_id" if n == "region" else n for n in names]
     regions = dict(Region.objects.values_list("id", "code"))
     measures: dict[str, dict[tuple[Any, ...], int]]
     if table == "enrolments":
@@ -299,7 +276,7 @@ def grouped(scope: Scope, table: str, names: list[str]) -> list[dict[str, Any]]:
             row[name] = value
         row.update({measure: values.get(key, 0) for measure, values in measures.items()})
         rows.append({**row, "suppressed": scope.analyst})
-    return sorted(rows, key=lambda r: [str(r[n]) for n in names])
+    return sorted(rows, key=lambda r: tuple(r[n] for n in names))
 
 
 def summary(scope: Scope) -> dict[str, Any]:
