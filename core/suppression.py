@@ -67,18 +67,41 @@ def for_analyst(user: AnyUser) -> bool:
     return bool(getattr(user, "is_analyst", False))
 
 
+def _summed(values: Iterable[tuple[Key, int]] | Mapping[Key, int]) -> dict[Key, int]:
+    pairs = values.items() if isinstance(values, Mapping) else values
+    merged: dict[Key, int] = defaultdict(int)
+    for key, n in pairs:
+        merged[tuple(key)] += n or 0
+    return merged
+
+
 class Base:
     """A base table of counts with its small cells dropped. Every figure is `margin` or `total`
-    over what remains, optionally restricted with `where`."""
+    over what remains, optionally restricted with `where`. `exact`: nothing dropped, for the
+    readers whose figures are exact (the same tables, the same sums)."""
 
-    def __init__(self, columns: Sequence[str], counts: Iterable[tuple[Key, int]] | Mapping[Key, int]) -> None:
+    def __init__(
+        self,
+        columns: Sequence[str],
+        counts: Iterable[tuple[Key, int]] | Mapping[Key, int],
+        *,
+        exact: bool = False,
+    ) -> None:
         self.columns = tuple(columns)
-        pairs = counts.items() if isinstance(counts, Mapping) else counts
-        merged: dict[Key, int] = defaultdict(int)
-        for key, n in pairs:
-            merged[tuple(key)] += n or 0
+        merged = _summed(counts)
         # Dropped here, once: nothing below reads a small cell.
-        self.cells: dict[Key, int] = {k: n for k, n in merged.items() if n >= SUPPRESS_BELOW}
+        self.cells: dict[Key, int] = (
+            merged if exact else {k: n for k, n in merged.items() if n >= SUPPRESS_BELOW}
+        )
+
+    def alongside(self, values: Iterable[tuple[Key, int]] | Mapping[Key, int]) -> Base:
+        """Other sums over the same cells as this base's counts of people (an amount in XOF, a
+        number of entitlements), kept for this base's visible cells only: what a group of fewer
+        than `SUPPRESS_BELOW` people received is in no figure either, and every figure of them is
+        a sum over the same visible cells as the people's."""
+        carried = Base(self.columns, {}, exact=True)
+        carried.cells = {k: v for k, v in _summed(values).items() if k in self.cells}
+        return carried
 
     def _index(self, column: str) -> int:
         return self.columns.index(column)

@@ -35,6 +35,7 @@ from ddr.models import (
 from ddr.registration.selectors import Scope
 from integration import services as integration
 from integration.models import IntegrationTarget, Unit
+from programme import reintegration
 
 S = Combatant.Status
 # The funnel: how many people stand at each step now (their current status).
@@ -63,6 +64,7 @@ class Dashboard:
     units: dict[str, int]
     cvr: dict[str, Any]
     duplicates: Table  # movement -> {"open pairs", "held lists"}
+    reintegration: dict[str, Any]  # programme.reintegration.summary
     suppressed: bool = False
 
     @property
@@ -300,6 +302,7 @@ PANELS: dict[str, Callable[[Scope], Any]] = {
     "units": units,
     "cvr": cvr,
     "duplicates": duplicates,
+    "reintegration": reintegration.summary,
 }
 
 
@@ -389,4 +392,5 @@ def sections(board: Dashboard) -> list[Section]:
             [str(_("Movement")), str(_("Open pairs")), str(_("Lists held"))],
             [[code, row["open_pairs"], row["held_lists"]] for code, row in board.duplicates.items()],
         ),
+        *reintegration.sections(board.reintegration),
     ]

@@ -11,6 +11,7 @@ from accounts.permissions import ALL_ROLES, role_required
 from core.exports import FORMATS, sections_export
 from core.models import Region
 from ddr.models import Sex
+from programme import reintegration
 from programme.dashboard import figures as dashboard_figures
 from programme.dashboard import grid as dashboard_grid
 from programme.dashboard import read_filters
@@ -42,6 +43,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         "movement_columns": movement_columns,
         "movement_rows": movement_rows,
         "funnel_max": max([n or 0 for _label, n in board.funnel] + [1]),
+        "reintegration_charts": reintegration.charts(board.reintegration),
         "filters": filters,
         "regions": Region.objects.order_by("name"),
         "query": request.GET.urlencode(),

@@ -28,7 +28,15 @@ from core.suppression import SUPPRESS_BELOW
 from integration import services
 from integration.models import Candidate, Cohort, ComplianceCheck, IntegrationTarget, Membership, Party
 
-from .factories import CombatantFactory, ProjectFactory, SiteFactory, UnitFactory, region
+from .factories import (
+    CombatantFactory,
+    PackageFactory,
+    ProjectFactory,
+    SiteFactory,
+    UnitFactory,
+    UserFactory,
+    region,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -60,6 +68,7 @@ NOT_PEOPLE = {
     "flagged",
     "projects_flagged",
     "projects_benefiting_women",
+    "month",  # of a follow-up after enrolment (3, 6, 12)
 }
 # CSV columns that count people.
 PEOPLE_COLUMNS = {
@@ -252,6 +261,7 @@ def _data() -> dict[str, int]:
         beneficiaries_youth=2,
     )
     ProjectFactory.create(beneficiaries_ex_combatants=20, beneficiaries_community=2, beneficiaries_women=9)
+    _enrolled(3)  # reinsertion: 3 people enrolled, paid a tranche, followed up
     return {
         "sites/": site.pk,
         "api/sites/": site.pk,
@@ -261,6 +271,26 @@ def _data() -> dict[str, int]:
         "rvc/": project.pk,
         "api/cvr-projects/": project.pk,
     }
+
+
+def _enrolled(n: int) -> None:
+    from ddr.models import Entitlement, FollowUp
+    from ddr.reintegration.packages.services import enrolment_create
+
+    package, officer = PackageFactory.create(), UserFactory.create(username="enrolling")
+    for i in range(n):
+        person = CombatantFactory.create(family_name=f"{SECRET} R{i}")
+        enrolment = enrolment_create(person=person, package=package, on=dt.date(2024, 1, 10), by=officer)
+        enrolment.entitlements.filter(component__position=1).update(state=Entitlement.State.PAID)
+        FollowUp.objects.create(
+            combatant=person,
+            enrolment=enrolment,
+            month=3,
+            due_on=dt.date(2024, 4, 10),
+            status=FollowUp.Status.DONE,
+            done_on=dt.date(2024, 4, 10),
+            activity_running=True,
+        )
 
 
 def _walk(client: Any, urls: list[str]) -> tuple[dict[str, list], list[str]]:
@@ -312,7 +342,9 @@ def test_no_analyst_page_export_or_endpoint_shows_a_small_count_or_a_name(
     staff_small, _named = _walk(commission_client, urls)
     project_page = f"/rvc/{pks['rvc/']}/ {{}}"  # ids are not reset between tests on PostgreSQL
     controls = ["/sites/ {}", "/unites/ {}", "/unites/ {'export': 'csv'}", "/integration/ {}", project_page]
-    for url in [*controls, "/api/units/ {}", "/api/one-third-checks/ {}", "/api/integration/progress/ {}"]:
+    reintegration = ["/api/reintegration/enrolments/ {}", "/api/reintegration/summary/ {}"]
+    others = ["/api/units/ {}", "/api/one-third-checks/ {}", "/api/integration/progress/ {}"]
+    for url in [*controls, *reintegration, *others]:
         assert url in staff_small, url
 
 
