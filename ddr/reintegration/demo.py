@@ -21,10 +21,18 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.models import Cercle, Region
-from ddr.registration.models import Category, Combatant, Pathway
+from ddr.registration.models import Category, Combatant, Pathway, card_token_for
 from ddr.reintegration.packages import services as packages
-from ddr.reintegration.packages.models import Component, Delivery, FundingSource, Package, Phase
-from ddr.reintegration.profiles.models import Demand, Opportunity, Trade
+from ddr.reintegration.packages.models import (
+    Component,
+    Delivery,
+    Enrolment,
+    Entitlement,
+    FundingSource,
+    Package,
+    Phase,
+)
+from ddr.reintegration.profiles.models import ChoiceOption, Demand, Opportunity, Trade
 
 SOURCES = [
     # USD 4 million of the World Bank's 15 million to the commission, at 600 XOF to the dollar.
@@ -113,6 +121,9 @@ OPPORTUNITIES = [
     ("MOP", "Bankass", "agriculture", Demand.HIGH, "Coopérative agricole de Bankass", 90, "ADCM"),
     ("MOP", "Douentza", "masonry", Demand.MEDIUM, "Centre de formation de Douentza", 30, "DRC"),
 ]
+# The first reinsertion operation's workshops (the report's joint mission of 27 September 2021).
+WORKSHOP = dt.date(2021, 9, 27)
+ENROLLED_2021 = dt.date(2021, 10, 15)
 STUDY = ("Évaluation de base des opportunités de réinsertion, MINUSMA, octobre 2014", dt.date(2014, 10, 31))
 
 
@@ -189,17 +200,116 @@ def _oriented(people: Any, admin: User) -> Any:
     return people.filter(status=S.ORIENTED)
 
 
+def _volunteers(rng: random.Random, admin: User) -> Any:
+    """The first reinsertion operation (2021): armed combatants fit for integration who chose
+    civilian life at the workshops of Timbuktu and Gao; the rules then orient them to reinsertion."""
+    from ddr.reintegration.profiles.services import choice_record
+
+    candidates = list(
+        Combatant.objects.filter(
+            pathway=Pathway.INTEGRATION_ARMY, region__code__in=["TBK", "GAO"], registered_at__lt=WORKSHOP
+        ).order_by("pk")
+    )
+    chosen = rng.sample(candidates, min(40, len(candidates)))
+    for person in chosen:
+        choice_record(
+            person=person,
+            option=ChoiceOption.CIVILIAN_LIFE,
+            volunteer_first_operation=True,
+            chosen_on=WORKSHOP,
+            witnessed_by=f"Atelier CNDDR-CTS-MINUSMA de {person.region} (300 volontaires)",
+            by=admin,
+        )
+    return _oriented(Combatant.objects.filter(pk__in=[p.pk for p in chosen]), admin)
+
+
+def _paid_and_followed(rng: random.Random, package: Package, officer: User, admin: User) -> None:
+    """The volunteers' tranches paid through a batch approved by a second person and reconciled,
+    their kits handed over, their follow-ups done: most reintegrated, a few not yet, one dropout."""
+    from ddr.reintegration.followup import services as followup
+    from ddr.reintegration.followup.models import Acceptance, FollowUp, IncomeBand
+    from ddr.reintegration.packages.services import enrolment_drop
+    from ddr.reintegration.payments import services as payments
+    from ddr.reintegration.payments.models import Channel, Confirmation
+
+    enrolments = list(Enrolment.objects.filter(package=package, enrolled_on=ENROLLED_2021).order_by("pk"))
+    dropout = enrolments.pop()  # went back to the armed group before the first payment
+    enrolment_drop(
+        enrolment=dropout, on=ENROLLED_2021 + dt.timedelta(days=5), reason="Retour au groupe armé", by=officer
+    )
+    batch = payments.batch_prepare(
+        by=officer,
+        package=package,
+        due_by=ENROLLED_2021 + dt.timedelta(days=90),
+        channel=Channel.CASH_PARTNER,
+        provider="Banque Nationale de Développement Agricole (BNDA)",
+    )
+    payments.batch_approve(batch=batch, by=admin)
+    payments.batch_export(batch=batch, fmt="csv", by=admin)
+    batch.refresh_from_db()
+    paid_on = ENROLLED_2021 + dt.timedelta(days=95)
+    lines = ["reference,amount,currency,status,paid_on,provider_reference"] + [
+        f"{ref},{amount},XOF,paid,{paid_on.isoformat()},BNDA-{i:05d}"
+        for i, (ref, amount) in enumerate(batch.lines.order_by("pk").values_list("reference", "amount_xof"))
+    ]
+    record = payments.statement_import_start(
+        batch=batch, data="\n".join(lines).encode(), filename="releve-bnda-2022-01.csv", by=admin
+    )
+    payments.statement_import(import_id=record.pk)  # the worker's own call, run here at once
+    for entitlement in Entitlement.objects.filter(
+        enrolment__package=package,
+        enrolment__enrolled_on=ENROLLED_2021,
+        component__delivery=Delivery.IN_KIND,
+        state="due",
+    ).select_related("combatant"):
+        payments.distribution_record(
+            token=card_token_for(entitlement.combatant_id),
+            entitlement=entitlement,
+            place=f"Atelier de réinsertion, {entitlement.combatant.region}",
+            confirmation=Confirmation.THUMBPRINT,
+            on=ENROLLED_2021 + dt.timedelta(days=50),
+            by=officer,
+        )
+    followup.follow_ups_plan(enrolment_ids=[e.pk for e in enrolments], on=timezone.localdate(), by=admin)
+    for visit in FollowUp.objects.filter(enrolment__in=enrolments).order_by("enrolment", "month"):
+        struggling = visit.enrolment_id % 5 == 0  # one in five: the activity stopped
+        followup.follow_up_record(
+            follow_up=visit,
+            done_on=visit.due_on + dt.timedelta(days=rng.randint(0, 10)),
+            mode=FollowUp.Mode.PHONE if visit.month == 6 else FollowUp.Mode.VISIT,
+            status=FollowUp.Status.DONE,
+            activity_running=not struggling,
+            income=IncomeBand.NONE if struggling else rng.choice([IncomeBand.LOW, IncomeBand.MEDIUM]),
+            acceptance=Acceptance.MIXED if struggling else Acceptance.GOOD,
+            security_incident=False,
+            needs="Fonds de roulement" if struggling else "",
+            by=officer,
+        )
+
+
 def seed(rng: random.Random, regions: dict[str, Region], admin: User) -> None:
     catalogue = _catalogue(admin)
     _opportunities(regions, admin)
+    officer = User.objects.get(username="commission")
     today = timezone.localdate()
-    # The medically unfit, sent to reinsertion by the rules, enrolled a hundred days ago.
+    volunteers = _volunteers(rng, officer)
+    packages.cohort_enrol(
+        people=volunteers, package=catalogue["ddr-reinsertion"], on=ENROLLED_2021, by=officer
+    )
+    _paid_and_followed(rng, catalogue["ddr-reinsertion"], officer, admin)
+    # The medically unfit, sent to reinsertion by the rules, enrolled a hundred days ago: their
+    # follow-ups are planned and their tranches wait for the next batch.
     unfit = _oriented(
         Combatant.objects.filter(pathway=Pathway.REINSERTION, pathway_reason="medical_unfit"), admin
     )
     packages.cohort_enrol(
-        people=unfit, package=catalogue["ddr-reinsertion"], on=today - dt.timedelta(days=100), by=admin
+        people=unfit, package=catalogue["ddr-reinsertion"], on=today - dt.timedelta(days=100), by=officer
     )
     # The FAGA project: women associated with armed groups, enrolled forty days ago.
     women = _oriented(Combatant.objects.filter(category=Category.WOMAN_ASSOCIATED), admin)
-    packages.cohort_enrol(people=women, package=catalogue["faga"], on=today - dt.timedelta(days=40), by=admin)
+    packages.cohort_enrol(
+        people=women, package=catalogue["faga"], on=today - dt.timedelta(days=40), by=officer
+    )
+    from ddr.reintegration.followup import services as followup
+
+    followup.follow_ups_daily(today)
