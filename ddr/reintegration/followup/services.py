@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,6 +27,7 @@ from ddr.reintegration.packages.models import Enrolment, Phase
 
 S = Combatant.Status
 BATCH = 1000
+PLAN_LOCK = 180_003  # pg_advisory_xact_lock key of follow_ups_plan (issue 18)
 
 
 class FollowUpRefused(Refused):
@@ -44,6 +45,11 @@ def follow_ups_plan(
     person whose case is open) that has none yet, at the months of the rules in force on its
     enrolment date. Set-based: one read of the enrolments, one of the rules, bulk inserts.
     Running it again plans nothing more. Returns the follow-ups planned."""
+    if connection.vendor == "postgresql":
+        # Two runs at once (the daily job and an officer's "plan now") would plan the same
+        # enrolments twice: the second waits for the first, then sees its rows.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [PLAN_LOCK])
     enrolments = (
         Enrolment.objects.filter(
             status__in=selectors.FOLLOWED, package__phase__in=Phase.values, enrolled_on__lte=on

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from ddr.reintegration.followup import views
+from core.urls import routes
+from ddr.reintegration.followup import api, views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("suivis/", views.follow_up_list, name="follow-up-list"),
@@ -16,4 +17,4 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("suivis/regles/<int:pk>/activer/", views.rules_activate, name="reintegration-rules-activate"),
 ]
 
-api_urlpatterns: list[URLPattern | URLResolver] = []
+api_urlpatterns: list[URLPattern | URLResolver] = routes(("follow-ups", api.FollowUpViewSet, "api-follow-up"))
