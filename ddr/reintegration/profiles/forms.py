@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import BLANK_CHOICE_DASH
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -24,7 +25,8 @@ def _cercles(regions: Any = None) -> Any:
 
 
 class ChoiceForm(StyledForm, forms.Form):
-    option = forms.ChoiceField(label=_("Choice"), choices=ChoiceOption.choices)
+    # No option preselected: the officer picks what the person said.
+    option = forms.ChoiceField(label=_("Choice"), choices=[*BLANK_CHOICE_DASH, *ChoiceOption.choices])
     volunteer_first_operation = forms.BooleanField(
         label=_("Volunteer for the first reinsertion operation"), required=False
     )

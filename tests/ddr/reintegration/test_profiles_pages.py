@@ -65,9 +65,7 @@ def profile_post(**kw: Any) -> dict[str, Any]:
 # --- the person's page ----------------------------------------------------------------------
 
 
-def test_the_persons_page_shows_the_choice_form_and_invites_profiling(
-    commission_client: Any, django_assert_max_num_queries: Any
-) -> None:
+def test_the_persons_page_shows_the_choice_form_and_invites_profiling(commission_client: Any) -> None:
     person = CombatantFactory.create()
     url = reverse("ddr:person-detail", args=[person.pk])
     page = commission_client.get(url).content.decode()
@@ -127,9 +125,7 @@ def test_the_profile_and_its_versions_and_fit_show_on_the_page(
     assert 'data-testid="profile-versions"' in page
 
 
-def test_the_persons_page_reads_a_fixed_number_of_queries_for_this_part(
-    commission_officer: Any, commission_client: Any, django_assert_num_queries: Any
-) -> None:
+def test_the_persons_page_reads_a_fixed_number_of_queries_for_this_part(commission_officer: Any) -> None:
     from ddr.reintegration.profiles.selectors import person_context
 
     def count(person: Combatant) -> int:

@@ -81,6 +81,20 @@ def test_without_a_rule_set_in_force_the_choice_is_kept_and_the_pathway_waits(
     assert person.choice == "civilian_life" and person.pathway == Pathway.PENDING
 
 
+def test_a_person_the_rules_never_decided_waits_for_the_next_run(
+    commission_officer: Any, eager_tasks: Any
+) -> None:
+    activate(RuleSetFactory.create(), commission_officer, eager_tasks)
+    newcomer = CombatantFactory.create(**SCREENED)  # registered after the run
+    choose(newcomer, commission_officer)
+    newcomer.refresh_from_db()
+    assert (newcomer.choice, newcomer.pathway, newcomer.pathway_ruleset_id) == (
+        "civilian_life",
+        Pathway.PENDING,
+        None,
+    )
+
+
 def test_the_latest_choice_by_date_is_the_persons(commission_officer: Any) -> None:
     person = CombatantFactory.create()
     choose(person, commission_officer, chosen_on=dt.date(2024, 3, 1))
