@@ -89,11 +89,6 @@ class FollowUpForm(StyledForm, forms.Form):
         }
 
 
-class DropoutForm(StyledForm, forms.Form):
-    dropped_on = forms.DateField(label=_("Dropped out on"), widget=DATE)
-    reason = forms.CharField(label=_("Reason"), max_length=300)
-
-
 class MonthsField(forms.Field):
     """The months of the follow-ups, written "3, 6, 12"."""
 

@@ -112,10 +112,8 @@ def enrolment_verdict(
 
 def person_context(person: Combatant, user: AnyUser) -> dict[str, Any]:
     """What the person's page shows of this part (templates/ddr/reintegration/_person_followup.html):
-    their follow-ups, the verdict of the rules in force for each enrolment followed, and the dropout
-    form of each active enrolment."""
-    from ddr.reintegration.followup.forms import DropoutForm
-
+    their follow-ups, the verdict of the rules in force for each enrolment followed, and the dropouts
+    (recorded from the enrolment itself: templates/ddr/reintegration/_person_packages.html)."""
     today = timezone.localdate()
     follow_ups = list(follow_ups_for(user).filter(combatant=person).order_by("enrolment_id", "month"))
     enrolments = list(Enrolment.objects.for_user(user).filter(combatant=person).select_related("package"))
@@ -126,9 +124,4 @@ def person_context(person: Combatant, user: AnyUser) -> dict[str, Any]:
         "follow_up_verdicts": [enrolment_verdict(e, follow_ups, rules, today) for e in followed],
         "follow_up_dropped": [e for e in enrolments if e.status == Enrolment.Status.DROPPED],
         "can_follow_up": has_role(user, REINTEGRATION_ROLES),
-        "dropout_forms": [
-            (e, DropoutForm(initial={"dropped_on": today}, prefix=f"drop{e.pk}"))
-            for e in enrolments
-            if e.status == Enrolment.Status.ACTIVE
-        ],
     }

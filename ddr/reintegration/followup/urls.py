@@ -9,7 +9,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("suivis/", views.follow_up_list, name="follow-up-list"),
     path("suivis/planifier/", views.follow_ups_plan, name="follow-up-plan"),
     path("suivis/<int:pk>/enregistrer/", views.follow_up_record, name="follow-up-record"),
-    path("suivis/inscriptions/<int:pk>/abandon/", views.enrolment_dropout, name="follow-up-dropout"),
     path("suivis/regles/", views.rules_list, name="reintegration-rules-list"),
     path("suivis/regles/nouveau/", views.rules_new, name="reintegration-rules-new"),
     path("suivis/regles/<int:pk>/", views.rules_detail, name="reintegration-rules-detail"),

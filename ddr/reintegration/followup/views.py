@@ -22,13 +22,11 @@ from core.pagination import CappedPaginator
 from ddr.reintegration.followup import rules as R
 from ddr.reintegration.followup import selectors, services
 from ddr.reintegration.followup.forms import (
-    DropoutForm,
     FollowUpFilter,
     FollowUpForm,
     ReintegrationRulesForm,
 )
 from ddr.reintegration.followup.models import FollowUp, ReintegrationRules
-from ddr.reintegration.packages import services as packages
 from ddr.reintegration.packages.models import Enrolment
 
 # The rules are agreed nationally: national staff and administrators manage them; every
@@ -151,25 +149,6 @@ def _say(request: AuthenticatedHttpRequest, recorded: services.Recorded) -> None
 
 
 @role_required(*REINTEGRATION_ROLES)
-@require_POST
-def enrolment_dropout(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """A dropout recorded from the person's page."""
-    enrolment = get_object_or_404(Enrolment.objects.for_user(request.user), pk=pk)
-    form = DropoutForm(request.POST, prefix=f"drop{enrolment.pk}")
-    if not form.is_valid():
-        messages.error(request, _("Give the date and the reason of the dropout."))
-    else:
-        with refusal_to(request):
-            packages.enrolment_drop(
-                enrolment=enrolment,
-                on=form.cleaned_data["dropped_on"],
-                reason=form.cleaned_data["reason"],
-                by=request.user,
-            )
-            messages.success(request, _("Dropout recorded."))
-    return redirect("ddr:person-detail", pk=enrolment.combatant_id)
-
-
 # --- the rules ----------------------------------------------------------------------------
 
 

@@ -94,8 +94,7 @@ def test_a_regional_officer_sees_their_region_only(gao_client: Any, gao: Enrolme
     other.refresh_from_db()
     assert other.status == "planned"
     drop = gao_client.post(
-        reverse("ddr:follow-up-dropout", args=[kidal.pk]),
-        {f"drop{kidal.pk}-dropped_on": "2023-03-01", f"drop{kidal.pk}-reason": "Parti"},
+        reverse("ddr:enrolment-drop", args=[kidal.pk]), {"on": "2023-03-01", "reason": "Parti"}
     )
     assert drop.status_code == 404
 
@@ -209,17 +208,16 @@ def test_a_phone_follow_up_is_shown_as_remote(commission_client: Any, gao: Enrol
 
 
 def test_the_dropout_form_on_the_person_page(commission_client: Any, gao: Enrolment) -> None:
-    url = reverse("ddr:follow-up-dropout", args=[gao.pk])
-    prefix = f"drop{gao.pk}"
-    empty = commission_client.post(url, {f"{prefix}-dropped_on": "2023-03-01", f"{prefix}-reason": ""})
+    url = reverse("ddr:enrolment-drop", args=[gao.pk])
+    empty = commission_client.post(url, {"on": "2023-03-01", "reason": ""})
     assert empty.status_code == 302
     gao.refresh_from_db()
     assert gao.status == "active"
-    commission_client.post(url, {f"{prefix}-dropped_on": "2023-03-01", f"{prefix}-reason": "Parti en exode"})
+    commission_client.post(url, {"on": "2023-03-01", "reason": "Parti en exode"})
     gao.refresh_from_db()
     assert (gao.status, gao.dropout_reason) == ("dropped", "Parti en exode")
     page = commission_client.get(reverse("ddr:person-detail", args=[gao.combatant_id])).content.decode()
-    assert "Parti en exode" in page and 'data-testid="dropout-form"' not in page
+    assert "Parti en exode" in page and reverse("ddr:enrolment-drop", args=[gao.pk]) not in page
 
 
 def test_plan_now_plans_the_officers_enrolments_only(gao_client: Any, commission_officer: Any) -> None:
