@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run test lint lock messages clean bench bench-import bench-eligibility bench-duplicates bench-cantonment bench-archive bench-dashboard
+.PHONY: run test lint lock messages clean bench bench-import bench-eligibility bench-duplicates bench-reintegration bench-cantonment bench-archive bench-dashboard
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -75,6 +75,10 @@ bench-duplicates: $(VENV)/.installed-bench
 ## bench-eligibility: recompute of 1,000,000 pathways beside a hand-written UPDATE ... CASE; what-if
 bench-eligibility: $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/eligibility.py $(BENCH_ARGS)
+
+## bench-reintegration: a payment batch of every due entitlement and its statement, 100,000 people, beside hand-written SQL
+bench-reintegration: $(VENV)/.installed-bench
+	$(BIN)/python benchmarks/reintegration.py $(BENCH_ARGS)
 
 ## bench-cantonment: check-ins (one officer, eight at once), the daily job, reconciliation, site page
 bench-cantonment: $(VENV)/.installed-bench

@@ -7,6 +7,7 @@ Data in, result out: no database here. The services bring what the batch knows o
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -134,14 +135,18 @@ def parse_amount(value: str) -> int | None:
     return int(match[1]) if match else None
 
 
+@functools.lru_cache(maxsize=1024)  # a statement holds few distinct dates: each is read once
 def parse_date(value: str) -> dt.date | None:
     """An ISO date (2024-01-31) or a French one (31/01/2024); None when it is neither."""
     value = value.strip()
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return dt.datetime.strptime(value, pattern).date()  # noqa: DTZ007 - a date, no time
-        except ValueError:
-            continue
+    parts = value.split("/")
+    try:
+        if len(parts) == 3 and all(p.isdigit() for p in parts) and len(parts[2]) == 4:
+            return dt.date(int(parts[2]), int(parts[1]), int(parts[0]))
+        if len(value) == 10 and value[4] == "-" and value[7] == "-":
+            return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
     return None
 
 

@@ -437,6 +437,7 @@ def statement_import_start(*, batch: PaymentBatch, data: bytes, filename: str, b
     """Keep the statement and queue its check and reconciliation on the worker."""
     if not has_role(by, PAYMENT_APPROVER_ROLES):
         raise StatementRefused(_("Only national staff import the provider's statements."))
+    batch = PaymentBatch.objects.get(pk=batch.pk)
     if batch.status != B.EXPORTED:
         raise StatementRefused(_("Only a batch sent to the provider, not yet reconciled, takes a statement."))
     if len(data) > settings.DDR_IMPORT_MAX_BYTES:

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from ddr.reintegration.payments import views
+from core.urls import routes
+from ddr.reintegration.payments import api, views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("paiements/", views.batch_list, name="payment-batch-list"),
@@ -18,4 +19,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("distributions/", views.distribution, name="distribution"),
 ]
 
-api_urlpatterns: list[URLPattern | URLResolver] = []
+api_urlpatterns: list[URLPattern | URLResolver] = routes(
+    ("payment-batches", api.PaymentBatchViewSet, "api-payment-batch"),
+    ("payment-statements", api.StatementImportViewSet, "api-payment-statement"),
+    ("distributions", api.DistributionViewSet, "api-distribution"),
+)
