@@ -59,11 +59,12 @@ def test_history_tab_costs_a_constant_number_of_queries(
 ) -> None:
     person = CombatantFactory.create()
     # identity, documents, weapons, lists, stays, weapons handed in, history, screening (ages, exams,
-    # vetting): whatever the history length
+    # vetting), packages (enrolments, an open duplicate pair, packages in force): whatever the
+    # history length
     for status in list(Combatant.Status)[:6]:
         person.status = status
         person.save()
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(15):
         commission_client.get(reverse("ddr:person-detail", args=[person.pk]))
 
 

@@ -230,6 +230,7 @@ def budget(user: AnyUser, on: dt.date) -> tuple[list[SourceBudget], Figures]:
     committed (entitlements not cancelled), disbursed (paid or handed over), remaining, and what
     is due and not yet settled: overdue, within 30 and within 90 days. Three queries."""
     open_ = Q(state__in=OPEN_STATES)
+    within_30, within_90 = on + dt.timedelta(days=30), on + dt.timedelta(days=90)
     amounts = (
         Entitlement.objects.for_user(user)
         .values_list("component__package__funding_source_id", "component__package__code")
@@ -237,8 +238,8 @@ def budget(user: AnyUser, on: dt.date) -> tuple[list[SourceBudget], Figures]:
             committed=Sum("amount_xof", filter=~Q(state=State.CANCELLED)),
             disbursed=Sum("amount_xof", filter=Q(state__in=SETTLED_STATES)),
             overdue=Sum("amount_xof", filter=open_ & Q(due_on__lt=on)),
-            due_30=Sum("amount_xof", filter=open_ & Q(due_on__gte=on, due_on__lte=on + dt.timedelta(days=30))),
-            due_90=Sum("amount_xof", filter=open_ & Q(due_on__gte=on, due_on__lte=on + dt.timedelta(days=90))),
+            due_30=Sum("amount_xof", filter=open_ & Q(due_on__gte=on, due_on__lte=within_30)),
+            due_90=Sum("amount_xof", filter=open_ & Q(due_on__gte=on, due_on__lte=within_90)),
             people=Count("combatant", distinct=True, filter=~Q(state=State.CANCELLED)),
         )
         .order_by()

@@ -214,12 +214,15 @@ def enrolment_drop(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def cohort_enrol(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Choose a package and a filter of people, see who may be enrolled and why the others may
     not, then confirm (POST, same query): enrolled at once, or on the worker when it is large."""
-    chosen = CohortPackageForm(request.GET if "package" in request.GET else None)
+    query = request.GET.copy()
+    if "package" in query and not query.get("on"):
+        query["on"] = timezone.localdate().isoformat()  # a link from the package's page: today
+    chosen = CohortPackageForm(query if "package" in query else None)
     people_filter = CohortFilterForm(request.GET or None, user=request.user)
     context: dict[str, Any] = {
         "package_form": chosen,
         "filter": people_filter,
-        "query": request.GET.urlencode(),
+        "query": query.urlencode(),
     }
     if not (chosen.is_valid() and people_filter.is_valid()):
         return render(
@@ -251,7 +254,7 @@ def cohort_enrol(request: AuthenticatedHttpRequest) -> HttpResponse:
                 % {"n": enrolled, "m": left_out, "package": package},
             )
             return redirect("ddr:package-detail", pk=package.pk)
-        return redirect(f"{reverse('ddr:package-enrol-cohort')}?{request.GET.urlencode()}")
+        return redirect(f"{reverse('ddr:package-enrol-cohort')}?{query.urlencode()}")
     context |= {
         "package": package,
         "on": on,
