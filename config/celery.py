@@ -21,5 +21,7 @@ app.autodiscover_tasks(
         "ddr.duplicates",
         "ddr.screening",
         "ddr.reintegration.followup",
+        "ddr.reintegration.packages",
+        "ddr.reintegration.payments",
     ]
 )
