@@ -135,12 +135,14 @@ def test_a_childs_follow_up_is_never_listed_for_other_roles(
 def test_recording_from_the_person_page_makes_them_reintegrated(gao_client: Any, gao: Enrolment) -> None:
     person_page = reverse("ddr:person-detail", args=[gao.combatant_id])
     page = gao_client.get(person_page).content.decode()
-    assert 'data-testid="person-follow-ups"' in page and 'data-testid="dropout-form"' in page
+    assert 'data-testid="person-follow-ups"' in page and reverse("ddr:enrolment-drop", args=[gao.pk]) in page
     follow_up = gao.follow_ups.get(month=12)
     form = gao_client.get(reverse("ddr:follow-up-record", args=[follow_up.pk]), {"next": person_page})
     assert form.status_code == 200 and form.context["next"] == person_page
     response = gao_client.post(
-        reverse("ddr:follow-up-record", args=[follow_up.pk]), {**FOUND, "next": person_page}
+        reverse("ddr:follow-up-record", args=[follow_up.pk]),
+        {**FOUND, "next": person_page},
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 302 and response["Location"] == person_page
     assert Combatant.objects.get(pk=gao.combatant_id).status == "reintegrated"
