@@ -145,6 +145,7 @@ WITHOUT_HISTORY = {
     "core.job",
     "ddr.listimport",  # the file, its check and preview; the list and people it wrote are audited
     "cvr.beneficiaryimport",  # same for beneficiaries
+    "ddr.statementimport",  # same for a provider's statement: the lines it settled are audited
     "ddr.eligibilityrun",  # a run's counts; every decision it changed is in the people's history
     # Itself the log of every export (append-only, never edited).
     "core.exportlog",
