@@ -49,6 +49,8 @@ NOT_PEOPLE = {
     "version",
     "previous",
     "sop",
+    "position",  # a package component's order in the catalogue
+    "due_after_days",
     "capacity",
     "places_for_women",
     "number",
