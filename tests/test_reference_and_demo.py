@@ -161,6 +161,16 @@ def test_seed_demo_builds_the_domain_figures_and_is_deterministic_and_idempotent
     assert InventoryItem.objects.count() > 100
     assert Handover.objects.get().receipt_sha256
 
+    # Reinsertion and reintegration (section 3.3.1): volunteers of 2021 paid, followed up and
+    # mostly reintegrated; the unfit and the FAGA women enrolled.
+    from ddr.models import Enrolment, PaymentBatch
+
+    assert PaymentBatch.objects.filter(status="reconciled").exists()
+    assert Combatant.objects.filter(status=Combatant.Status.REINTEGRATED).exists()
+    assert Enrolment.objects.filter(package__code="faga", combatant__category="woman_associated").exists()
+    assert not Enrolment.objects.filter(package__code="faga").exclude(combatant__sex="F").exists()
+    assert Enrolment.objects.filter(status="dropped").count() == 1
+
     call_command("seed_demo", people=400, stdout=StringIO())  # again: nothing new
     assert Combatant.objects.count() == 400 + again
     # Records with history are protected from deletion: the test removes each part before its whole.
@@ -169,7 +179,29 @@ def test_seed_demo_builds_the_domain_figures_and_is_deterministic_and_idempotent
 
     ListEntry.objects.all().delete()
     SubmittedList.objects.filter(version=2).delete()  # versions point at their predecessor (protected)
+    from ddr import models as ddr_models
+
+    reintegration = [
+        getattr(ddr_models, name)
+        for name in (
+            "Distribution",
+            "PaymentLine",
+            "StatementImport",
+            "Statement",
+            "PaymentBatch",
+            "FollowUp",
+            "Entitlement",
+            "Enrolment",
+            "Component",
+            "Package",
+            "FundingSource",
+            "Choice",
+            "Profile",
+            "Opportunity",
+        )
+    ]
     for model in (
+        *reintegration,
         Merge,
         DuplicatePair,
         AgeAssessment,
