@@ -305,6 +305,15 @@ SPECTACULAR_SETTINGS = {
         "PartyEnum": "integration.models.Party",
         "ProjectKindEnum": "cvr.models.Project.Kind",
         "ArmedGroupKindEnum": "ddr.models.ArmedGroup.Kind",
+        "SexEnum": "ddr.models.Sex",
+        "BeneficiaryAgeBandEnum": "cvr.models.beneficiaries.AgeBand",
+        "ComponentKindEnum": "ddr.models.Component.Kind",
+        "FollowUpAcceptanceEnum": "ddr.models.Acceptance",
+        # The reintegration figures' dimensions (programme.api): plain codes.
+        "FigureSexEnum": ["M", "F"],
+        "FigureAgeBandEnum": ["18-24", "25-34", "35-49", "50+", "unknown"],
+        "FigurePhaseEnum": ["reinsertion", "reintegration"],
+        "FigureStateEnum": ["due", "in_batch", "paid", "delivered", "cancelled"],
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

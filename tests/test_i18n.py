@@ -14,15 +14,23 @@ def _unquote(block: str) -> str:
     return "".join(re.findall(r'"(.*)"', block)).replace('\\"', '"').replace("\\n", "\n")
 
 
-def _entries() -> list[tuple[str, list[str], bool]]:
-    """(msgid, msgstrs, fuzzy) for every entry but the header."""
+def _entries() -> list[tuple[str, list[str], bool, str | None]]:
+    """(msgid, msgstrs, fuzzy, context) for every entry but the header."""
     entries = []
     for block in PO.read_text(encoding="utf-8").split("\n\n"):
         msgid = re.search(r'^msgid ((?:".*"\n?)+)', block + "\n", re.M)
         if not msgid or _unquote(msgid.group(1)) == "":
             continue
         strs = [_unquote(m) for m in re.findall(r'^msgstr(?:\[\d\])? ((?:".*"\n?)+)', block + "\n", re.M)]
-        entries.append((_unquote(msgid.group(1)), strs, "#, fuzzy" in block))
+        context = re.search(r'^msgctxt ((?:".*"\n?)+)', block + "\n", re.M)
+        entries.append(
+            (
+                _unquote(msgid.group(1)),
+                strs,
+                "#, fuzzy" in block,
+                _unquote(context.group(1)) if context else None,
+            )
+        )
     return entries
 
 
@@ -36,6 +44,7 @@ def test_french_catalogue_has_no_untranslated_or_fuzzy_entries() -> None:
 def test_compiled_catalogue_says_what_the_source_says() -> None:
     with open(PO.with_suffix(".mo"), "rb") as mo:
         catalogue = gettext.GNUTranslations(mo)
-    for msgid, strs, _ in _entries():
+    for msgid, strs, _, context in _entries():
         if len(strs) == 1:
-            assert catalogue.gettext(msgid) == strs[0], msgid
+            said = catalogue.pgettext(context, msgid) if context else catalogue.gettext(msgid)
+            assert said == strs[0], msgid
