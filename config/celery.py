@@ -20,5 +20,6 @@ app.autodiscover_tasks(
         "ddr.eligibility",
         "ddr.duplicates",
         "ddr.screening",
+        "ddr.reintegration.payments",
     ]
 )
