@@ -151,7 +151,7 @@ def parse_date(value: str) -> dt.date | None:
 
 
 def _row_errors(
-    cells: dict[str, str], line: int, facts: LineFacts, today: dt.date
+    cells: dict[str, str], line: int, facts: LineFacts, period: tuple[dt.date, dt.date]
 ) -> tuple[list[dict[str, Any]], str, dt.date | None]:
     """The errors of one row whose reference belongs to the batch, its status and its date."""
     errors: list[dict[str, Any]] = []
@@ -204,8 +204,17 @@ def _row_errors(
                 % {"value": quoted(cells["paid_on"])},
             )
         )
-    elif paid_on is not None and paid_on > today:
+    elif paid_on is not None and paid_on > period[1]:
         errors.append(error(line, "paid_on", _("The date is in the future.")))
+    elif paid_on is not None and paid_on < period[0]:
+        errors.append(
+            error(
+                line,
+                "paid_on",
+                _("The date is before the batch was prepared (%(date)s).")
+                % {"date": period[0].strftime("%d/%m/%Y")},
+            )
+        )
     elif paid_on is None and status == PAID:
         errors.append(error(line, "paid_on", _("A paid line needs the date of payment.")))
     if problem := cell_problem(cells["provider_reference"], PROVIDER_REFERENCE_MAX):
@@ -223,9 +232,10 @@ def _row_errors(
 
 
 def check_statement(
-    rows: Iterable[list[str]], lines: Mapping[str, LineFacts], *, today: dt.date
+    rows: Iterable[list[str]], lines: Mapping[str, LineFacts], *, prepared_on: dt.date, today: dt.date
 ) -> StatementCheck:
-    """Every line of a statement (header first) against the batch's lines, by reference.
+    """Every line of a statement (header first) against the batch's lines, by reference; a
+    payment is dated between the batch's preparation and today.
 
     Blank rows are skipped; every other problem is an error naming the file's line (the header
     is line 1) and the column. References the batch does not hold are left in `unknown`."""
@@ -260,7 +270,7 @@ def check_statement(
         if facts is None:
             result.unknown.setdefault(reference, []).append(line)
             continue
-        errors, status, paid_on = _row_errors(cells, line, facts, today)
+        errors, status, paid_on = _row_errors(cells, line, facts, (prepared_on, today))
         if errors:
             result.errors.extend(errors)
             continue

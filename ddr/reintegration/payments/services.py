@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, models, transaction
+from django.db.models import Exists, OuterRef
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -417,7 +418,8 @@ def statement_check(
             "reference", "pk", "entitlement_id", "entitlement__enrolment_id", "amount_xof", "status"
         )
     }
-    check = rules.check_statement(rows, lines, today=timezone.localdate())
+    prepared_on = timezone.localdate(batch.prepared_at)
+    check = rules.check_statement(rows, lines, prepared_on=prepared_on, today=timezone.localdate())
     if check.unknown:
         elsewhere: dict[str, str] = {}
         for chunk in _chunks(list(check.unknown)):
@@ -566,9 +568,22 @@ def _reconcile(record: StatementImport, check: rules.StatementCheck) -> Statemen
     if not PaymentLine.objects.filter(batch=batch, status=L.WAITING).exists():
         batch.status = B.RECONCILED
         save_audited(batch, by, ["status"], reason)
-    paid = {row.enrolment_id for row in check.rows if row.status == rules.PAID}
-    enrolments_settle(enrolment_ids=paid, by=by, reason=reason)
+    enrolments_settle(enrolment_ids=_completed_enrolments(check.rows), by=by, reason=reason)
     return statement
+
+
+def _completed_enrolments(rows: list[rules.StatementRow]) -> list[int]:
+    """The enrolments a paid line may have completed: nothing of theirs is left due or in a
+    batch. Usually none (a tranche is paid, others follow), so the settling that follows reads
+    only those; on PostgreSQL, from the staged statement in one query."""
+    if connection.vendor != "postgresql":
+        return sorted({row.enrolment_id for row in rows if row.status == rules.PAID})
+    paid = Entitlement.objects.filter(
+        pk__in=RawSQL("SELECT ent_id FROM ddr_statement_row WHERE new_status = %s", (rules.PAID,))
+    )
+    still_open = Entitlement.objects.filter(enrolment=OuterRef("pk"), state__in=[E.DUE, E.IN_BATCH])
+    completed = Enrolment.objects.filter(pk__in=paid.values("enrolment_id"), status=Enrolment.Status.ACTIVE)
+    return list(completed.exclude(Exists(still_open)).values_list("pk", flat=True))
 
 
 STAGED = (

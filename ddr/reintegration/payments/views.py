@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,7 +20,7 @@ from core.audit import history_of
 from core.errors import refusal_to
 from core.forms import form_errors
 from core.uploads import errors_csv, errors_page
-from ddr.reintegration.packages.models import Entitlement
+from ddr.reintegration.packages.models import Component, Entitlement
 from ddr.reintegration.payments import selectors, services
 from ddr.reintegration.payments.forms import BatchForm, CardForm, DistributionForm, StatementForm
 from ddr.reintegration.payments.models import PaymentBatch, PaymentLine, StatementImport
@@ -89,8 +90,11 @@ def batch_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         lines = lines.filter(status=status)
     page = Paginator(lines, LINES_PER_PAGE).get_page(request.GET.get("page"))
     totals = selectors.batch_totals(batch)
+    kind = batch.criteria.get("component_kind", "")
     context = {
         "batch": batch,
+        "component_kind": Component.Kind(kind).label if kind in Component.Kind.values else kind,
+        "due_by": parse_date(batch.criteria.get("due_by") or ""),
         "page": page,
         "query": urlencode({"status": status}) if status else "",
         "status": status,

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.utils import timezone
+
 from accounts.models import Role
 from ddr.models import Combatant, Component, Delivery, Entitlement, PaymentBatch, Profile
 from ddr.reintegration.packages.services import enrolment_create
@@ -16,7 +18,11 @@ from ...factories import CombatantFactory, PackageFactory, UserFactory, region
 ENROLLED_ON = dt.date(2024, 1, 10)
 # By then the first tranche (day 0) and the toolkit (day 30) are due, the second tranche (day 90) not.
 DUE_BY = dt.date(2024, 3, 1)
-PAID_ON = dt.date(2024, 3, 5)
+
+
+def paid_on() -> dt.date:
+    """Statements pay on the day: a payment is never dated before its batch was prepared."""
+    return timezone.localdate()
 
 
 def approver(username: str = "approbateur") -> Any:
@@ -88,7 +94,7 @@ def statement_csv(
 
 def all_paid(batch: PaymentBatch, status: str = "paid") -> list[tuple[Any, ...]]:
     return [
-        (line.reference, line.amount_xof, "XOF", status, PAID_ON.strftime("%d/%m/%Y"), f"OM{line.pk}")
+        (line.reference, line.amount_xof, "XOF", status, paid_on().strftime("%d/%m/%Y"), f"OM{line.pk}")
         for line in batch.lines.order_by("reference")
     ]
 

@@ -10,19 +10,19 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import translation
+from django.utils import timezone, translation
 
 from ddr.models import Combatant, Enrolment, Entitlement, PaymentLine, Statement, StatementImport
 from ddr.reintegration.payments import services
 from ddr.reintegration.payments.services import StatementRefused
 
 from .payments_setup import (
-    PAID_ON,
     all_paid,
     approver,
     cash_only_package,
     enrolled,
     exported,
+    paid_on,
     statement_csv,
     states,
 )
@@ -76,10 +76,10 @@ def test_a_good_statement_reconciles_the_batch(setting: dict[str, Any], eager_ta
     assert (statement.paid, statement.failed, statement.returned) == (1, 1, 1)
     lines = list(batch.lines.order_by("reference"))
     assert [line.status for line in lines] == ["paid", "failed", "returned"]
-    assert lines[0].paid_on == PAID_ON and lines[0].provider_reference == rows[0][5]
+    assert lines[0].paid_on == paid_on() and lines[0].provider_reference == rows[0][5]
     assert all(line.statement == statement for line in lines)
     first, second, third = (list(p.entitlements.order_by("pk")) for p in setting["people"])
-    assert (first[0].state, first[0].settled_on) == ("paid", PAID_ON)
+    assert (first[0].state, first[0].settled_on) == ("paid", paid_on())
     assert (second[0].state, second[0].settled_on) == ("due", None)
     assert third[0].state == "due"
     batch.refresh_from_db()
@@ -119,10 +119,17 @@ def test_every_bad_line_is_named_and_nothing_changes(setting: dict[str, Any], ea
     rows = all_paid(batch)
     bad = [
         rows[0],
-        ("LOT-000000-XXXXXX-000001", 75000, "XOF", "paid", "05/03/2024", "x"),  # line 3: unknown
-        (rows[1][0], 80000, "XOF", "paid", "05/03/2024", "y"),  # line 4: wrong amount
+        (
+            "LOT-000000-XXXXXX-000001",
+            75000,
+            "XOF",
+            "paid",
+            paid_on().strftime("%d/%m/%Y"),
+            "x",
+        ),  # line 3: unknown
+        (rows[1][0], 80000, "XOF", "paid", paid_on().strftime("%d/%m/%Y"), "y"),  # line 4: wrong amount
         rows[0],  # line 5: duplicated
-        (rows[2][0], 75000, "EUR", "paid", "05/03/2024", "z"),  # line 6: other currency
+        (rows[2][0], 75000, "EUR", "paid", paid_on().strftime("%d/%m/%Y"), "z"),  # line 6: other currency
     ]
     record = run(batch, statement_csv(bad), checker, eager_tasks)
     assert record.status == "refused" and record.error_count == 4
@@ -142,7 +149,7 @@ def test_bad_status_date_and_amount_are_named(setting: dict[str, Any], eager_tas
     rows = all_paid(batch)
     future = (dt.date.today() + dt.timedelta(days=3)).isoformat()
     bad = [
-        (rows[0][0], "75 000", "xof", "perdu", "05/03/2024", ""),
+        (rows[0][0], "75 000", "xof", "perdu", paid_on().strftime("%d/%m/%Y"), ""),
         (rows[1][0], "soixante", "XOF", "paid", "31/02/2024", ""),
         (rows[2][0], "75000.00", "XOF", "paid", future, ""),
     ]
@@ -154,6 +161,15 @@ def test_bad_status_date_and_amount_are_named(setting: dict[str, Any], eager_tas
         (4, "paid_on"),
     ]
     nothing_changed(setting)
+
+
+def test_a_payment_dated_before_the_batch_is_refused(setting: dict[str, Any], eager_tasks: Any) -> None:
+    batch = setting["batch"]
+    rows = all_paid(batch)
+    rows[0] = (*rows[0][:4], "31/12/2019", "")
+    record = run(batch, statement_csv(rows), setting["checker"], eager_tasks)
+    prepared = timezone.localdate(batch.prepared_at).strftime("%d/%m/%Y")
+    assert reasons(record) == [(2, "paid_on", f"The date is before the batch was prepared ({prepared}).")]
 
 
 def test_a_paid_line_without_date_is_refused(setting: dict[str, Any], eager_tasks: Any) -> None:
@@ -194,7 +210,7 @@ def test_missing_columns_and_empty_files_are_refused_whole(setting: dict[str, An
 
 def test_french_headers_and_statuses_are_read(setting: dict[str, Any], eager_tasks: Any) -> None:
     batch = setting["batch"]
-    rows = [(*row[:3], "payé", "2024-03-05", "") for row in all_paid(batch)]
+    rows = [(*row[:3], "payé", paid_on().isoformat(), "") for row in all_paid(batch)]
     header = "Référence;Montant;Devise;Statut;Payé le;Référence du fournisseur"
     assert (
         run(batch, statement_csv(rows, header=header), setting["checker"], eager_tasks).status == "imported"
