@@ -247,13 +247,13 @@ def _paid_and_followed(rng: random.Random, package: Package, officer: User, admi
     payments.batch_approve(batch=batch, by=admin)
     payments.batch_export(batch=batch, fmt="csv", by=admin)
     batch.refresh_from_db()
-    paid_on = ENROLLED_2021 + dt.timedelta(days=95)
+    paid_on = timezone.localdate()  # a payment is never dated before its batch
     lines = ["reference,amount,currency,status,paid_on,provider_reference"] + [
         f"{ref},{amount},XOF,paid,{paid_on.isoformat()},BNDA-{i:05d}"
         for i, (ref, amount) in enumerate(batch.lines.order_by("pk").values_list("reference", "amount_xof"))
     ]
     record = payments.statement_import_start(
-        batch=batch, data="\n".join(lines).encode(), filename="releve-bnda-2022-01.csv", by=admin
+        batch=batch, data="\n".join(lines).encode(), filename="releve-bnda.csv", by=admin
     )
     payments.statement_import(import_id=record.pk)  # the worker's own call, run here at once
     for entitlement in Entitlement.objects.filter(
