@@ -21,7 +21,10 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.models import Cercle, Region
+from ddr.eligibility import services as eligibility
 from ddr.registration.models import Category, Combatant, Pathway, card_token_for
+from ddr.reintegration.followup import services as followup
+from ddr.reintegration.followup.models import Acceptance, FollowUp, IncomeBand
 from ddr.reintegration.packages import services as packages
 from ddr.reintegration.packages.models import (
     Component,
@@ -32,6 +35,9 @@ from ddr.reintegration.packages.models import (
     Package,
     Phase,
 )
+from ddr.reintegration.payments import services as payments
+from ddr.reintegration.payments.models import Channel, Confirmation
+from ddr.reintegration.profiles import services as profiles
 from ddr.reintegration.profiles.models import ChoiceOption, Demand, Opportunity, Trade
 
 SOURCES = [
@@ -188,7 +194,6 @@ def _opportunities(regions: dict[str, Region], admin: User) -> None:
 
 def _oriented(people: Any, admin: User) -> Any:
     """Bring people to "oriented" through the case transitions, as the screening teams did."""
-    from ddr.eligibility.services import case_transition
 
     S = Combatant.Status
     for before, after in (
@@ -196,14 +201,15 @@ def _oriented(people: Any, admin: User) -> Any:
         (S.REGISTERED, S.SCREENED),
         (S.SCREENED, S.ORIENTED),
     ):
-        case_transition(people=people.filter(status=before), to=after, by=admin, reason="demo data")
+        eligibility.case_transition(
+            people=people.filter(status=before), to=after, by=admin, reason="demo data"
+        )
     return people.filter(status=S.ORIENTED)
 
 
 def _volunteers(rng: random.Random, admin: User) -> Any:
     """The first reinsertion operation (2021): armed combatants fit for integration who chose
     civilian life at the workshops of Timbuktu and Gao; the rules then orient them to reinsertion."""
-    from ddr.reintegration.profiles.services import choice_record
 
     candidates = list(
         Combatant.objects.filter(
@@ -212,7 +218,7 @@ def _volunteers(rng: random.Random, admin: User) -> Any:
     )
     chosen = rng.sample(candidates, min(40, len(candidates)))
     for person in chosen:
-        choice_record(
+        profiles.choice_record(
             person=person,
             option=ChoiceOption.CIVILIAN_LIFE,
             volunteer_first_operation=True,
@@ -226,17 +232,12 @@ def _volunteers(rng: random.Random, admin: User) -> Any:
 def _paid_and_followed(rng: random.Random, package: Package, officer: User, admin: User) -> None:
     """The volunteers' tranches paid through a batch approved by a second person and reconciled,
     their kits handed over, their follow-ups done: most reintegrated, a few not yet, one dropout."""
-    from ddr.reintegration.followup import services as followup
-    from ddr.reintegration.followup.models import Acceptance, FollowUp, IncomeBand
-    from ddr.reintegration.packages.services import enrolment_drop
-    from ddr.reintegration.payments import services as payments
-    from ddr.reintegration.payments.models import Channel, Confirmation
 
     enrolments = list(Enrolment.objects.filter(package=package, enrolled_on=ENROLLED_2021).order_by("pk"))
     if len(enrolments) < 2:
         return  # a register too small for the story (benchmarks seed users and reference data only)
     dropout = enrolments.pop()  # went back to the armed group before the first payment
-    enrolment_drop(
+    packages.enrolment_drop(
         enrolment=dropout, on=ENROLLED_2021 + dt.timedelta(days=5), reason="Retour au groupe armé", by=officer
     )
     batch = payments.batch_prepare(
@@ -312,6 +313,5 @@ def seed(rng: random.Random, regions: dict[str, Region], admin: User) -> None:
     packages.cohort_enrol(
         people=women, package=catalogue["faga"], on=today - dt.timedelta(days=40), by=officer
     )
-    from ddr.reintegration.followup import services as followup
 
     followup.follow_ups_daily(today)
