@@ -15,6 +15,9 @@ class Role(models.TextChoices):
     ANALYST = "analyst", _("Mission analyst")
     CHILD_PROTECTION = "child_protection", _("Child-protection officer")
     ADMINISTRATOR = "administrator", _("Administrator")
+    # Receives the sensitive grievances (sexual exploitation and abuse, gender-based violence, a
+    # child): nobody else reads them. National, and no way into the register.
+    FOCAL_POINT = "focal_point", _("Protection focal point (SEA, GBV)")
 
 
 class User(AbstractUser):

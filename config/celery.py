@@ -23,5 +23,8 @@ app.autodiscover_tasks(
         "ddr.reintegration.followup",
         "ddr.reintegration.packages",
         "ddr.reintegration.payments",
+        "ddr.accountability.grievances",
+        "ddr.accountability.appeals",
+        "ddr.accountability.consent",
     ]
 )

@@ -1,5 +1,6 @@
 """The register's pages under the `ddr` namespace, and its API endpoints; each concept keeps its own."""
 
+from ddr.accountability import urls as accountability
 from ddr.duplicates import urls as duplicates
 from ddr.eligibility import urls as eligibility
 from ddr.lists import urls as lists
@@ -16,6 +17,7 @@ urlpatterns = [
     *duplicates.urlpatterns,
     *eligibility.urlpatterns,
     *reintegration.urlpatterns,
+    *accountability.urlpatterns,
 ]
 
 api_urlpatterns = [
@@ -23,4 +25,5 @@ api_urlpatterns = [
     *lists.api_urlpatterns,
     *eligibility.api_urlpatterns,
     *reintegration.api_urlpatterns,
+    *accountability.api_urlpatterns,
 ]

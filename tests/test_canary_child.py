@@ -59,7 +59,7 @@ SECRETS = (NAME.lower(), NUMBER.lower())
 PURPOSE = "Contrôle de la protection des enfants"
 HEADER = "Nom;Prénom;Sexe;Date de naissance;Région;Matricule;Numéro d'enregistrement"
 # Roles that must never read a child's record (child protection is the positive control).
-BLIND_ROLES = (Role.COMMISSION_OFFICER, Role.REGIONAL_OFFICER, Role.ANALYST, Role.ADMINISTRATOR)
+BLIND_ROLES = (Role.COMMISSION_OFFICER, Role.REGIONAL_OFFICER, Role.ANALYST, Role.ADMINISTRATOR, Role.FOCAL_POINT)
 # Writes, logins and heavy machinery: GET on them proves nothing about reading.
 SKIPPED = {"accounts:logout", "api-token-logout", "api-token-login", "core:set_language", "admin:logout"}
 

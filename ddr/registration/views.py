@@ -19,6 +19,7 @@ from accounts.permissions import (
 from core.audit import history_of
 from core.exports import Column, table_export
 from core.pagination import CappedPaginator
+from ddr.accountability import selectors as accountability
 from ddr.eligibility import selectors as eligibility_selectors
 from ddr.registration import services
 from ddr.registration.filters import PersonFilter
@@ -97,6 +98,7 @@ def person_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "medical_form": MedicalExamForm(initial={"examined_on": timezone.localdate()}),
         "transition_form": TransitionForm(),
         **reintegration.person_context(person, request.user),
+        **accountability.person_context(person, request.user),
     }
     return render(request, "ddr/person_detail.html", context)
 

@@ -184,6 +184,7 @@ class Command(BaseCommand):
             "  kidal        regional officer, Kidal\n"
             "  analyste     mission analyst (API, aggregates only)\n"
             "  protection   child-protection officer\n"
+            "  focal        protection focal point (sensitive grievances)\n"
             "  admin        administrator (/admin/)\n"
         )
 
@@ -196,6 +197,7 @@ class Command(BaseCommand):
             ("kidal", "Ahmoudou", "Ag Assaleh", Role.REGIONAL_OFFICER, "KID"),
             ("analyste", "Claire", "Martin", Role.ANALYST, None),
             ("protection", "Kadiatou", "Sow", Role.CHILD_PROTECTION, None),
+            ("focal", "Mariam", "Diarra", Role.FOCAL_POINT, None),
         ]
         users = {}
         for username, first, last, role, region in specs:

@@ -1,0 +1,3 @@
+"""Appeals: models (to be written)."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Consent: models (to be written)."""
+
+__all__: list[str] = []

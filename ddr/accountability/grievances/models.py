@@ -1,0 +1,3 @@
+"""Grievances: models (to be written)."""
+
+__all__: list[str] = []
