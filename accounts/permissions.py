@@ -104,5 +104,11 @@ BUDGET_ROLES: frozenset[str] = PACKAGE_EDIT_ROLES
 # Grievances and appeals are received and handled by case staff (regional staff in their region);
 # the sensitive ones only by the focal point (and, for a child, child protection).
 GRIEVANCE_ROLES: frozenset[str] = frozenset(
-    {Role.COMMISSION_OFFICER, Role.REGIONAL_OFFICER, Role.CHILD_PROTECTION, Role.ADMINISTRATOR, Role.FOCAL_POINT}
+    {
+        Role.COMMISSION_OFFICER,
+        Role.REGIONAL_OFFICER,
+        Role.CHILD_PROTECTION,
+        Role.ADMINISTRATOR,
+        Role.FOCAL_POINT,
+    }
 )

@@ -205,3 +205,24 @@ def test_administrators_maintain_the_watch_list_but_only_read_rule_sets_in_the_a
         admin_client.post(reverse("admin:ddr_ruleset_delete", args=[ruleset.pk]), {"post": "yes"}).status_code
         == 403
     )
+
+
+def test_the_focal_point_never_reads_the_register(client: Any) -> None:
+    """The protection focal point reads the sensitive grievances, nothing of the register: every
+    page and endpoint, walked with the person's own id, names nobody."""
+    person = CombatantFactory.create(region=region("GAO"), family_name="Zzfocalxq")
+    client.force_login(UserFactory.create(role=Role.FOCAL_POINT))
+    ids = {"pk": str(person.pk)}
+    seen = []
+    for name, url in _all_named_urls():
+        if name.startswith("admin:") or name in PUBLIC:
+            continue
+        url = url.replace("/1/", f"/{ids['pk']}/")
+        response = client.get(url)
+        assert response.status_code < 500, url
+        if "zzfocalxq" in response.content.decode("utf-8", "replace").lower():
+            seen.append(url)
+    assert seen == []
+    # A search is refused outright (a page would echo the words searched, not a person).
+    assert client.get("/personnes/?q=Zzfocalxq").status_code == 403
+    assert client.get(reverse("ddr:person-detail", args=[person.pk])).status_code in (403, 404)

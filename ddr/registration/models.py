@@ -83,10 +83,10 @@ class CombatantQuerySet(RegionScopedQuerySet["Combatant"]):
         and for everything that belongs to one (core.querysets.PersonScopedQuerySet).
 
         Children are opened by the child-protection role only; everyone else never sees them; a
-        regional officer sees the people of their region.
+        regional officer sees the people of their region; the protection focal point sees nobody.
         """
-        if not signed_in(user):
-            return None
+        if not signed_in(user) or user.role == Role.FOCAL_POINT:
+            return None  # the focal point reads the sensitive grievances, never the register
         condition = models.Q()
         if user.role == Role.REGIONAL_OFFICER:
             if user.region_id is None:
