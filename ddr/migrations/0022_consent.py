@@ -16,163 +16,536 @@ def ship_texts(apps, schema_editor):
     for kind, language, title, body in SHIPPED:
         if not ConsentText.objects.filter(kind=kind, language=language).exists():
             ConsentText.objects.create(
-                kind=kind, language=language, version=1, title=title, body=body, active=True,
+                kind=kind,
+                language=language,
+                version=1,
+                title=title,
+                body=body,
+                active=True,
                 activated_on=django.utils.timezone.localdate(),
             )
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ddr', '0021_sqlite_register_tally_triggers'),
+        ("ddr", "0021_sqlite_register_tally_triggers"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ConsentText',
+            name="ConsentText",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('declaration', 'Declaration of voluntary participation'), ('data_notice', 'Data-processing notice')], max_length=12, verbose_name='text')),
-                ('language', models.CharField(choices=[('fr', 'French'), ('en', 'English'), ('ar', 'Arabic'), ('bm', 'Bambara'), ('ses', 'Songhai'), ('tmh', 'Tamasheq'), ('ff', 'Fulfulde')], max_length=3, verbose_name='language')),
-                ('version', models.PositiveSmallIntegerField(default=1, verbose_name='version')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('body', models.TextField(verbose_name='text')),
-                ('translator', models.CharField(blank=True, max_length=200, verbose_name='translator')),
-                ('active', models.BooleanField(default=False, verbose_name='active')),
-                ('created_on', models.DateField(default=django.utils.timezone.localdate, verbose_name='written on')),
-                ('activated_on', models.DateField(blank=True, null=True, verbose_name='activated on')),
-                ('retired_on', models.DateField(blank=True, null=True, verbose_name='retired on')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("declaration", "Declaration of voluntary participation"),
+                            ("data_notice", "Data-processing notice"),
+                        ],
+                        max_length=12,
+                        verbose_name="text",
+                    ),
+                ),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[
+                            ("fr", "French"),
+                            ("en", "English"),
+                            ("ar", "Arabic"),
+                            ("bm", "Bambara"),
+                            ("ses", "Songhai"),
+                            ("tmh", "Tamasheq"),
+                            ("ff", "Fulfulde"),
+                        ],
+                        max_length=3,
+                        verbose_name="language",
+                    ),
+                ),
+                ("version", models.PositiveSmallIntegerField(default=1, verbose_name="version")),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("body", models.TextField(verbose_name="text")),
+                ("translator", models.CharField(blank=True, max_length=200, verbose_name="translator")),
+                ("active", models.BooleanField(default=False, verbose_name="active")),
+                (
+                    "created_on",
+                    models.DateField(default=django.utils.timezone.localdate, verbose_name="written on"),
+                ),
+                ("activated_on", models.DateField(blank=True, null=True, verbose_name="activated on")),
+                ("retired_on", models.DateField(blank=True, null=True, verbose_name="retired on")),
             ],
             options={
-                'verbose_name': 'consent text',
-                'verbose_name_plural': 'consent texts',
-                'ordering': ['kind', 'language', '-version'],
-                'constraints': [models.UniqueConstraint(fields=('kind', 'language', 'version'), name='consent_text_version_unique'), models.UniqueConstraint(condition=models.Q(('active', True)), fields=('kind', 'language'), name='consent_text_one_active'), models.CheckConstraint(condition=models.Q(('language__in', ('fr', 'en')), models.Q(('translator', ''), _negated=True), _connector='OR'), name='consent_text_translator_named')],
+                "verbose_name": "consent text",
+                "verbose_name_plural": "consent texts",
+                "ordering": ["kind", "language", "-version"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("kind", "language", "version"), name="consent_text_version_unique"
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("active", True)),
+                        fields=("kind", "language"),
+                        name="consent_text_one_active",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("language__in", ("fr", "en")),
+                            models.Q(("translator", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="consent_text_translator_named",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalConsentRecord',
+            name="HistoricalConsentRecord",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('language', models.CharField(choices=[('fr', 'French'), ('en', 'English'), ('ar', 'Arabic'), ('bm', 'Bambara'), ('ses', 'Songhai'), ('tmh', 'Tamasheq'), ('ff', 'Fulfulde')], max_length=3, verbose_name='read in')),
-                ('outcome', models.CharField(choices=[('signed', 'Signed'), ('thumbprint', 'Thumb-printed'), ('refused', 'Refused')], max_length=10, verbose_name='answer')),
-                ('recorded_on', models.DateField(verbose_name='date')),
-                ('scan', models.TextField(blank=True, max_length=100, verbose_name='scanned form')),
-                ('restores', models.CharField(blank=True, choices=[('photo', 'Photo'), ('biometric', 'Biometric reference'), ('sharing', 'Sharing with a named partner')], max_length=10, verbose_name='consent given again for')),
-                ('partner', models.CharField(blank=True, max_length=200, verbose_name='partner')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='recorded at')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('combatant', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='ddr.combatant', verbose_name='person')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('read_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='read by')),
-                ('recorded_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by')),
-                ('text', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='ddr.consenttext', verbose_name='text read')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[
+                            ("fr", "French"),
+                            ("en", "English"),
+                            ("ar", "Arabic"),
+                            ("bm", "Bambara"),
+                            ("ses", "Songhai"),
+                            ("tmh", "Tamasheq"),
+                            ("ff", "Fulfulde"),
+                        ],
+                        max_length=3,
+                        verbose_name="read in",
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("signed", "Signed"),
+                            ("thumbprint", "Thumb-printed"),
+                            ("refused", "Refused"),
+                        ],
+                        max_length=10,
+                        verbose_name="answer",
+                    ),
+                ),
+                ("recorded_on", models.DateField(verbose_name="date")),
+                ("scan", models.TextField(blank=True, max_length=100, verbose_name="scanned form")),
+                (
+                    "restores",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("photo", "Photo"),
+                            ("biometric", "Biometric reference"),
+                            ("sharing", "Sharing with a named partner"),
+                        ],
+                        max_length=10,
+                        verbose_name="consent given again for",
+                    ),
+                ),
+                ("partner", models.CharField(blank=True, max_length=200, verbose_name="partner")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="recorded at"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "combatant",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="ddr.combatant",
+                        verbose_name="person",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "read_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="read by",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recorded by",
+                    ),
+                ),
+                (
+                    "text",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="ddr.consenttext",
+                        verbose_name="text read",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical consent record',
-                'verbose_name_plural': 'historical consent records',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical consent record",
+                "verbose_name_plural": "historical consent records",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalConsentText',
+            name="HistoricalConsentText",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('declaration', 'Declaration of voluntary participation'), ('data_notice', 'Data-processing notice')], max_length=12, verbose_name='text')),
-                ('language', models.CharField(choices=[('fr', 'French'), ('en', 'English'), ('ar', 'Arabic'), ('bm', 'Bambara'), ('ses', 'Songhai'), ('tmh', 'Tamasheq'), ('ff', 'Fulfulde')], max_length=3, verbose_name='language')),
-                ('version', models.PositiveSmallIntegerField(default=1, verbose_name='version')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('body', models.TextField(verbose_name='text')),
-                ('translator', models.CharField(blank=True, max_length=200, verbose_name='translator')),
-                ('active', models.BooleanField(default=False, verbose_name='active')),
-                ('created_on', models.DateField(default=django.utils.timezone.localdate, verbose_name='written on')),
-                ('activated_on', models.DateField(blank=True, null=True, verbose_name='activated on')),
-                ('retired_on', models.DateField(blank=True, null=True, verbose_name='retired on')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("declaration", "Declaration of voluntary participation"),
+                            ("data_notice", "Data-processing notice"),
+                        ],
+                        max_length=12,
+                        verbose_name="text",
+                    ),
+                ),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[
+                            ("fr", "French"),
+                            ("en", "English"),
+                            ("ar", "Arabic"),
+                            ("bm", "Bambara"),
+                            ("ses", "Songhai"),
+                            ("tmh", "Tamasheq"),
+                            ("ff", "Fulfulde"),
+                        ],
+                        max_length=3,
+                        verbose_name="language",
+                    ),
+                ),
+                ("version", models.PositiveSmallIntegerField(default=1, verbose_name="version")),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("body", models.TextField(verbose_name="text")),
+                ("translator", models.CharField(blank=True, max_length=200, verbose_name="translator")),
+                ("active", models.BooleanField(default=False, verbose_name="active")),
+                (
+                    "created_on",
+                    models.DateField(default=django.utils.timezone.localdate, verbose_name="written on"),
+                ),
+                ("activated_on", models.DateField(blank=True, null=True, verbose_name="activated on")),
+                ("retired_on", models.DateField(blank=True, null=True, verbose_name="retired on")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical consent text',
-                'verbose_name_plural': 'historical consent texts',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical consent text",
+                "verbose_name_plural": "historical consent texts",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalConsentWithdrawal',
+            name="HistoricalConsentWithdrawal",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('scope', models.CharField(choices=[('photo', 'Photo'), ('biometric', 'Biometric reference'), ('sharing', 'Sharing with a named partner')], max_length=10, verbose_name='withdrawn')),
-                ('partner', models.CharField(blank=True, max_length=200, verbose_name='partner')),
-                ('withdrawn_on', models.DateField(verbose_name='date')),
-                ('reason', models.CharField(blank=True, max_length=500, verbose_name='reason given')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='recorded at')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('combatant', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='ddr.combatant', verbose_name='person')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('recorded_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                (
+                    "scope",
+                    models.CharField(
+                        choices=[
+                            ("photo", "Photo"),
+                            ("biometric", "Biometric reference"),
+                            ("sharing", "Sharing with a named partner"),
+                        ],
+                        max_length=10,
+                        verbose_name="withdrawn",
+                    ),
+                ),
+                ("partner", models.CharField(blank=True, max_length=200, verbose_name="partner")),
+                ("withdrawn_on", models.DateField(verbose_name="date")),
+                ("reason", models.CharField(blank=True, max_length=500, verbose_name="reason given")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="recorded at"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "combatant",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="ddr.combatant",
+                        verbose_name="person",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recorded by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical consent withdrawal',
-                'verbose_name_plural': 'historical consent withdrawals',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical consent withdrawal",
+                "verbose_name_plural": "historical consent withdrawals",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='ConsentRecord',
+            name="ConsentRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('language', models.CharField(choices=[('fr', 'French'), ('en', 'English'), ('ar', 'Arabic'), ('bm', 'Bambara'), ('ses', 'Songhai'), ('tmh', 'Tamasheq'), ('ff', 'Fulfulde')], max_length=3, verbose_name='read in')),
-                ('outcome', models.CharField(choices=[('signed', 'Signed'), ('thumbprint', 'Thumb-printed'), ('refused', 'Refused')], max_length=10, verbose_name='answer')),
-                ('recorded_on', models.DateField(verbose_name='date')),
-                ('scan', models.FileField(blank=True, upload_to='consent/%Y/', verbose_name='scanned form')),
-                ('restores', models.CharField(blank=True, choices=[('photo', 'Photo'), ('biometric', 'Biometric reference'), ('sharing', 'Sharing with a named partner')], max_length=10, verbose_name='consent given again for')),
-                ('partner', models.CharField(blank=True, max_length=200, verbose_name='partner')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='recorded at')),
-                ('combatant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='consent_records', to='ddr.combatant', verbose_name='person')),
-                ('read_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='read by')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by')),
-                ('text', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='records', to='ddr.consenttext', verbose_name='text read')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[
+                            ("fr", "French"),
+                            ("en", "English"),
+                            ("ar", "Arabic"),
+                            ("bm", "Bambara"),
+                            ("ses", "Songhai"),
+                            ("tmh", "Tamasheq"),
+                            ("ff", "Fulfulde"),
+                        ],
+                        max_length=3,
+                        verbose_name="read in",
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("signed", "Signed"),
+                            ("thumbprint", "Thumb-printed"),
+                            ("refused", "Refused"),
+                        ],
+                        max_length=10,
+                        verbose_name="answer",
+                    ),
+                ),
+                ("recorded_on", models.DateField(verbose_name="date")),
+                ("scan", models.FileField(blank=True, upload_to="consent/%Y/", verbose_name="scanned form")),
+                (
+                    "restores",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("photo", "Photo"),
+                            ("biometric", "Biometric reference"),
+                            ("sharing", "Sharing with a named partner"),
+                        ],
+                        max_length=10,
+                        verbose_name="consent given again for",
+                    ),
+                ),
+                ("partner", models.CharField(blank=True, max_length=200, verbose_name="partner")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="recorded at"),
+                ),
+                (
+                    "combatant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="consent_records",
+                        to="ddr.combatant",
+                        verbose_name="person",
+                    ),
+                ),
+                (
+                    "read_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="read by",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recorded by",
+                    ),
+                ),
+                (
+                    "text",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="records",
+                        to="ddr.consenttext",
+                        verbose_name="text read",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'consent record',
-                'verbose_name_plural': 'consent records',
-                'ordering': ['-recorded_on', '-created_at', '-id'],
-                'indexes': [models.Index(fields=['combatant', 'recorded_on'], name='consent_record_person')],
+                "verbose_name": "consent record",
+                "verbose_name_plural": "consent records",
+                "ordering": ["-recorded_on", "-created_at", "-id"],
+                "indexes": [models.Index(fields=["combatant", "recorded_on"], name="consent_record_person")],
             },
         ),
         migrations.CreateModel(
-            name='ConsentWithdrawal',
+            name="ConsentWithdrawal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scope', models.CharField(choices=[('photo', 'Photo'), ('biometric', 'Biometric reference'), ('sharing', 'Sharing with a named partner')], max_length=10, verbose_name='withdrawn')),
-                ('partner', models.CharField(blank=True, max_length=200, verbose_name='partner')),
-                ('withdrawn_on', models.DateField(verbose_name='date')),
-                ('reason', models.CharField(blank=True, max_length=500, verbose_name='reason given')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='recorded at')),
-                ('combatant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='consent_withdrawals', to='ddr.combatant', verbose_name='person')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "scope",
+                    models.CharField(
+                        choices=[
+                            ("photo", "Photo"),
+                            ("biometric", "Biometric reference"),
+                            ("sharing", "Sharing with a named partner"),
+                        ],
+                        max_length=10,
+                        verbose_name="withdrawn",
+                    ),
+                ),
+                ("partner", models.CharField(blank=True, max_length=200, verbose_name="partner")),
+                ("withdrawn_on", models.DateField(verbose_name="date")),
+                ("reason", models.CharField(blank=True, max_length=500, verbose_name="reason given")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="recorded at"),
+                ),
+                (
+                    "combatant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="consent_withdrawals",
+                        to="ddr.combatant",
+                        verbose_name="person",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recorded by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'consent withdrawal',
-                'verbose_name_plural': 'consent withdrawals',
-                'ordering': ['-withdrawn_on', '-created_at', '-id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('scope', 'sharing'), _negated=True), models.Q(('partner', ''), _negated=True), _connector='OR'), name='consent_withdrawal_partner_named')],
+                "verbose_name": "consent withdrawal",
+                "verbose_name_plural": "consent withdrawals",
+                "ordering": ["-withdrawn_on", "-created_at", "-id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("scope", "sharing"), _negated=True),
+                            models.Q(("partner", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="consent_withdrawal_partner_named",
+                    )
+                ],
             },
         ),
         migrations.RunPython(ship_texts, migrations.RunPython.noop),

@@ -125,14 +125,20 @@ def person_new(request: AuthenticatedHttpRequest) -> HttpResponse:
             )
             if consent_form.was_read:
                 consent.consent_record(
-                    person=person, recorded_on=person.registered_at, by=request.user, **consent_form.service_kwargs()
+                    person=person,
+                    recorded_on=person.registered_at,
+                    by=request.user,
+                    **consent_form.service_kwargs(),
                 )
         if not consent_form.errors:
             if person.category == Category.CHILD:
                 # The record now belongs to child protection; the officer is told, not shown it.
-                messages.warning(request, _("A child was registered and referred to child protection at once."))
+                messages.warning(
+                    request, _("A child was registered and referred to child protection at once.")
+                )
                 return redirect("ddr:person-list")
-            messages.success(request, _("Registered: %(number)s") % {"number": person.registration_number})
+            number = person.registration_number
+            messages.success(request, _("Registered: %(number)s") % {"number": number})
             return redirect("ddr:person-detail", pk=person.pk)
     status = 400 if request.method == "POST" else 200
     return render(
@@ -157,23 +163,3 @@ def weapon_receipt(request: AuthenticatedHttpRequest, pk: int, weapon_pk: int) -
     person = get_object_or_404(Combatant.objects.for_user(request.user), pk=pk)
     weapon = get_object_or_404(person.weapons, pk=weapon_pk)
     return render(request, "ddr/weapon_receipt.html", {"person": person, "weapon": weapon})
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-

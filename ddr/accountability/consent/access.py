@@ -23,7 +23,6 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.audit import history_of
 from ddr.accountability.consent import rules as R
-from ddr.accountability.consent import selectors
 from ddr.registration.models import Combatant
 
 Section = dict[str, Any]
@@ -107,7 +106,9 @@ def screening(person: Combatant) -> list[Section]:
         decisions.append(
             {
                 "pathway": decision.pathway,
-                "pathway_label": str(dict(Combatant._meta.get_field("pathway").flatchoices).get(decision.pathway, "")),
+                "pathway_label": str(
+                    dict(Combatant._meta.get_field("pathway").flatchoices).get(decision.pathway, "")
+                ),
                 "reason": decision.reason,
                 "explanation": decision.explanation,
                 "ruleset": decision.ruleset,
@@ -128,7 +129,9 @@ def screening(person: Combatant) -> list[Section]:
             },
             "items": decisions,
         },
-        section("age_assessments", _("Age assessments"), person.age_assessments.select_related("assessed_by")),
+        section(
+            "age_assessments", _("Age assessments"), person.age_assessments.select_related("assessed_by")
+        ),
         section("medical_exams", _("Medical examinations"), person.medical_exams.all()),
         section("child_referral", _("Child-protection referral"), referral),
         # Vetting against lists of grave crimes is not in the file: a match under review would
@@ -156,7 +159,9 @@ def reintegration(person: Combatant) -> list[Section]:
 
 def integration(person: Combatant) -> list[Section]:
     return [
-        section("integration_candidacies", _("Integration candidacies"), person.integration_candidacies.all()),
+        section(
+            "integration_candidacies", _("Integration candidacies"), person.integration_candidacies.all()
+        ),
         section("unit_memberships", _("Units"), person.unit_memberships.all()),
         section("cvr", _("Community violence reduction projects"), person.cvr_participations.all()),
     ]
@@ -198,7 +203,13 @@ def history(person: Combatant) -> list[Section]:
         {
             "key": "history",
             "title": _("History of the record"),
-            "labels": {"when": _("When"), "who": _("Who"), "action": _("Action"), "reason": _("Reason"), "changes": _("Changes")},
+            "labels": {
+                "when": _("When"),
+                "who": _("Who"),
+                "action": _("Action"),
+                "reason": _("Reason"),
+                "changes": _("Changes"),
+            },
             "items": [
                 {
                     "when": timezone.localtime(e.when).isoformat(),
@@ -249,5 +260,8 @@ def subject_access(person: Combatant, by: User) -> dict[str, Any]:
         },
         "produced_at": timezone.localtime().isoformat(),
         "produced_by": by.get_full_name() or by.username,
-        "sections": [{**s, "title": str(s["title"]), "labels": {k: str(v) for k, v in s.get("labels", {}).items()}} for s in sections],
+        "sections": [
+            {**s, "title": str(s["title"]), "labels": {k: str(v) for k, v in s.get("labels", {}).items()}}
+            for s in sections
+        ],
     }

@@ -37,8 +37,17 @@ class ConsentTextSerializer(serializers.ModelSerializer[ConsentText]):
     class Meta:
         model = ConsentText
         fields = [
-            "id", "kind", "language", "version", "title", "body", "translator", "active",
-            "created_on", "activated_on", "retired_on",
+            "id",
+            "kind",
+            "language",
+            "version",
+            "title",
+            "body",
+            "translator",
+            "active",
+            "created_on",
+            "activated_on",
+            "retired_on",
         ]
         read_only_fields = fields
 
@@ -53,9 +62,21 @@ class ConsentRecordSerializer(serializers.ModelSerializer[ConsentRecord]):
     class Meta:
         model = ConsentRecord
         fields = [
-            "id", "combatant", "registration_number", "text", "text_kind", "text_language",
-            "text_version", "language", "outcome", "recorded_on", "read_by", "recorded_by",
-            "restores", "partner", "has_scan",
+            "id",
+            "combatant",
+            "registration_number",
+            "text",
+            "text_kind",
+            "text_language",
+            "text_version",
+            "language",
+            "outcome",
+            "recorded_on",
+            "read_by",
+            "recorded_by",
+            "restores",
+            "partner",
+            "has_scan",
         ]
         read_only_fields = fields
 
@@ -91,7 +112,11 @@ class ConsentRecordViewSet(
     serializer_class = ConsentRecordSerializer
 
     def get_queryset(self) -> Any:
-        records = selectors.records_for(self.request.user).select_related("combatant").order_by("-recorded_on", "-id")
+        records = (
+            selectors.records_for(self.request.user)
+            .select_related("combatant")
+            .order_by("-recorded_on", "-id")
+        )
         person = self.request.query_params.get("person", "")
         if self.action == "list" and person:
             if not person.isdigit():
@@ -104,7 +129,7 @@ class ConsentRecordViewSet(
         return super().list(request, *args, **kwargs)
 
     @extend_schema(request=ConsentRecordCreateSerializer, responses={201: ConsentRecordSerializer})
-    def create(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> Response:
+    def create(self, request: Any, *args: Any, **kwargs: Any) -> Response:
         data = ConsentRecordCreateSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
@@ -158,7 +183,10 @@ def figures(user: Any, names: list[str]) -> list[dict[str, Any]]:
         counted = small_cells_left_in_database(counted)
     base = Base(
         COLUMNS,
-        (((r["combatant__region_id"], r["text__kind"], r["language"], r["outcome"]), r["n"]) for r in counted),
+        (
+            ((r["combatant__region_id"], r["text__kind"], r["language"], r["outcome"]), r["n"])
+            for r in counted
+        ),
         exact=not analyst,
     )
     regions = dict(Region.objects.values_list("id", "code"))
@@ -185,12 +213,17 @@ class ConsentFiguresView(APIView):
         responses=ConsentFigureSerializer(many=True),
         parameters=[
             OpenApiParameter(
-                "by", str, description=f"Comma-separated, each once: {', '.join(DIMENSIONS)} (default: language,outcome)."
+                "by",
+                str,
+                description=f"Comma-separated, each once: {', '.join(DIMENSIONS)} "
+                "(default: language,outcome).",
             )
         ],
     )
     def get(self, request: AuthenticatedRequest) -> Response:
-        names = [n.strip() for n in request.query_params.get("by", "language,outcome").split(",") if n.strip()]
+        names = [
+            n.strip() for n in request.query_params.get("by", "language,outcome").split(",") if n.strip()
+        ]
         if not names or len(set(names)) != len(names) or any(n not in DIMENSIONS for n in names):
             raise exceptions.ValidationError(
                 {"by": [_("Group by one or more of: %(names)s.") % {"names": ", ".join(DIMENSIONS)}]}

@@ -52,9 +52,7 @@ def seed(rng: random.Random, regions: dict[str, Region], admin: User) -> None:
     texts = {(t.kind, t.language): t for t in ConsentText.objects.filter(active=True)}
     if not texts:
         return
-    officers = {
-        u.region_id: u for u in User.objects.filter(role=Role.REGIONAL_OFFICER, is_active=True)
-    }
+    officers = {u.region_id: u for u in User.objects.filter(role=Role.REGIONAL_OFFICER, is_active=True)}
     national = User.objects.filter(role=Role.COMMISSION_OFFICER, is_active=True).first() or admin
     codes = {r.pk: code for code, r in regions.items()}
     people = (
@@ -103,12 +101,20 @@ def _withdrawals(rng: random.Random, by: User, today: dt.date) -> None:
     with_photo = list(adults.exclude(photo="").order_by("pk")[:2])
     for person in with_photo:
         services.consent_withdraw(
-            person=person, scope=Optional.PHOTO, withdrawn_on=today, reason="Ne veut pas être photographié", by=by
+            person=person,
+            scope=Optional.PHOTO,
+            withdrawn_on=today,
+            reason="Ne veut pas être photographié",
+            by=by,
         )
     with_biometric = list(adults.exclude(biometric_ref="").order_by("-pk")[: 2 - len(with_photo) or 1])
     for person in with_biometric:
         services.consent_withdraw(
-            person=person, scope=Optional.BIOMETRIC, withdrawn_on=today, reason="Crainte pour sa sécurité", by=by
+            person=person,
+            scope=Optional.BIOMETRIC,
+            withdrawn_on=today,
+            reason="Crainte pour sa sécurité",
+            by=by,
         )
     someone = adults.order_by("pk").first()
     if someone is not None:

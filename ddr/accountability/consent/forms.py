@@ -36,7 +36,9 @@ class _Answer(StyledForm, forms.Form):
         initial=ConsentLanguage.FRENCH,
         help_text=_("The language the text was read aloud in (Bambara read from the French text...)."),
     )
-    outcome = forms.ChoiceField(label=_("Answer"), choices=ConsentRecord.Outcome.choices, widget=forms.RadioSelect)
+    outcome = forms.ChoiceField(
+        label=_("Answer"), choices=ConsentRecord.Outcome.choices, widget=forms.RadioSelect
+    )
     scan = forms.FileField(
         label=_("Scanned form"),
         required=False,
@@ -58,7 +60,10 @@ class _Answer(StyledForm, forms.Form):
             if self.text is None:
                 self.add_error(
                     "text_language",
-                    _("No active version of this text in this language: choose French or ask an administrator."),
+                    _(
+                        "No active version of this text in this language: choose French or ask "
+                        "an administrator."
+                    ),
                 )
         return data
 
@@ -85,7 +90,16 @@ class ConsentRecordForm(_Answer):
     )
     partner = forms.CharField(label=_("Partner"), max_length=200, required=False)
 
-    field_order = ["kind", "text_language", "language", "outcome", "recorded_on", "scan", "restores", "partner"]
+    field_order = [
+        "kind",
+        "text_language",
+        "language",
+        "outcome",
+        "recorded_on",
+        "scan",
+        "restores",
+        "partner",
+    ]
 
     def service_kwargs(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -100,8 +114,10 @@ class ConsentRecordForm(_Answer):
 class RegistrationConsentForm(_Answer):
     """The registration form's optional block: the declaration read to the person, and their answer."""
 
-    read = forms.BooleanField(label=_("Declaration of voluntary participation read to the person"), required=False)
-    outcome = forms.ChoiceField(  # type: ignore[assignment]
+    read = forms.BooleanField(
+        label=_("Declaration of voluntary participation read to the person"), required=False
+    )
+    outcome = forms.ChoiceField(
         label=_("Answer"), choices=ConsentRecord.Outcome.choices, widget=forms.RadioSelect, required=False
     )
     field_order = ["read", "text_language", "language", "outcome", "scan"]

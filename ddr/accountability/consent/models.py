@@ -64,7 +64,9 @@ class ConsentText(models.Model):
         verbose_name = _("consent text")
         verbose_name_plural = _("consent texts")
         constraints = [
-            models.UniqueConstraint(fields=["kind", "language", "version"], name="consent_text_version_unique"),
+            models.UniqueConstraint(
+                fields=["kind", "language", "version"], name="consent_text_version_unique"
+            ),
             models.UniqueConstraint(
                 fields=["kind", "language"], condition=Q(active=True), name="consent_text_one_active"
             ),
@@ -132,7 +134,10 @@ class ConsentWithdrawal(models.Model):
     by the service that recorded it."""
 
     combatant = models.ForeignKey(
-        "ddr.Combatant", on_delete=models.PROTECT, related_name="consent_withdrawals", verbose_name=_("person")
+        "ddr.Combatant",
+        on_delete=models.PROTECT,
+        related_name="consent_withdrawals",
+        verbose_name=_("person"),
     )
     scope = models.CharField(_("withdrawn"), max_length=10, choices=Optional.choices)
     partner = models.CharField(_("partner"), max_length=200, blank=True)

@@ -53,7 +53,9 @@ def _shown(value: Any) -> str:
         return str(_("yes") if value else _("no"))
     if isinstance(value, list):  # a history entry's changes
         return "; ".join(
-            f"{c.get('field', '')}: {c.get('before', '')} → {c.get('after', '')}" if isinstance(c, dict) else str(c)
+            f"{c.get('field', '')}: {c.get('before', '')} → {c.get('after', '')}"
+            if isinstance(c, dict)
+            else str(c)
             for c in value
         )
     return str(value)

@@ -71,9 +71,7 @@ def in_force(records: list[ConsentRecord], withdrawals: list[ConsentWithdrawal])
 
 def consent_missing_q() -> Exists:
     """People with no declaration recorded (signed, thumb-printed or refused): `~` it to filter."""
-    return Exists(
-        ConsentRecord.objects.filter(combatant=OuterRef("pk"), text__kind=ConsentKind.DECLARATION)
-    )
+    return Exists(ConsentRecord.objects.filter(combatant=OuterRef("pk"), text__kind=ConsentKind.DECLARATION))
 
 
 def person_context(person: Combatant, user: AnyUser) -> dict[str, Any]:

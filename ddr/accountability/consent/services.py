@@ -94,7 +94,12 @@ def consent_texts_ship(by: User | None = None) -> int:
     for kind, language, title, body in SHIPPED:
         if not ConsentText.objects.filter(kind=kind, language=language).exists():
             ConsentText.objects.create(
-                kind=kind, language=language, version=1, title=title, body=body, active=True,
+                kind=kind,
+                language=language,
+                version=1,
+                title=title,
+                body=body,
+                active=True,
                 activated_on=timezone.localdate(),
             )
             created += 1
@@ -208,7 +213,7 @@ def consent_withdraw(
     withdrawal.save()
     if scope == Optional.PHOTO and person.photo:
         name, storage = person.photo.name, person.photo.storage
-        person.photo = ""  # type: ignore[assignment]
+        person.photo = ""
         save_audited(person, by, ["photo"], "photo removed: consent withdrawn")
         # After the commit only: a refused or failed withdrawal keeps the file.
         transaction.on_commit(lambda: storage.delete(name))

@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - prose, one paragraph a line, as it is printed
 """The texts the project ships (French and English, version 1), written once: the migration that
 creates them (0022) and the tests that need them after a flush both read them from here. Plain
 data: no model, no translation (each text *is* in its language)."""

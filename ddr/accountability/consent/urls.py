@@ -11,7 +11,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("personnes/<int:pk>/consentement/", views.consent_record_create, name="consent-record"),
     path("personnes/<int:pk>/consentement/retrait/", views.consent_withdraw, name="consent-withdraw"),
     path("personnes/<int:pk>/consentement/photo/", views.person_photo, name="consent-photo"),
-    path("personnes/<int:pk>/consentement/declaration/", views.consent_declaration, name="consent-declaration"),
+    path(
+        "personnes/<int:pk>/consentement/declaration/", views.consent_declaration, name="consent-declaration"
+    ),
     path("personnes/<int:pk>/acces/", views.subject_access, name="consent-subject-access"),
     path("consentement/formulaires/<int:pk>/", views.consent_scan, name="consent-scan"),
     path("consentement/textes/", views.text_list, name="consent-text-list"),

@@ -27,14 +27,18 @@ ROLES = selectors.CONSENT_ROLES
 
 def _person(request: AuthenticatedHttpRequest, pk: int) -> Combatant:
     # Out of scope is "not found": another region's person, a child for anyone but child protection.
-    return get_object_or_404(Combatant.objects.for_user(request.user).select_related("region", "movement"), pk=pk)
+    return get_object_or_404(
+        Combatant.objects.for_user(request.user).select_related("region", "movement"), pk=pk
+    )
 
 
 def _back(person: Combatant) -> str:
     return reverse("ddr:person-detail", args=[person.pk]) + "#accountability"
 
 
-def _form_page(request: AuthenticatedHttpRequest, person: Combatant, form: object, title: str) -> HttpResponse:
+def _form_page(
+    request: AuthenticatedHttpRequest, person: Combatant, form: object, title: str
+) -> HttpResponse:
     context = {"person": person, "form": form, "title": title, "back": _back(person)}
     return render(request, "ddr/accountability/consent_form.html", context, status=400)
 
@@ -110,9 +114,17 @@ def consent_scan(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     with record.scan.open("rb") as scan:
         data = scan.read()
     name = record.scan.name.rsplit("/", 1)[-1]
-    content_type = "application/pdf" if name.lower().endswith(".pdf") else "image/" + name.rsplit(".", 1)[-1].lower().replace("jpg", "jpeg")
+    content_type = (
+        "application/pdf"
+        if name.lower().endswith(".pdf")
+        else "image/" + name.rsplit(".", 1)[-1].lower().replace("jpg", "jpeg")
+    )
     return pdf.logged_download(
-        request.user, data, what="consent-scan", filename=name, content_type=content_type,
+        request.user,
+        data,
+        what="consent-scan",
+        filename=name,
+        content_type=content_type,
         filters=f"person={record.combatant_id}&record={record.pk}",
     )
 
@@ -128,15 +140,23 @@ def subject_access(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if request.GET.get("format") == "json":
         body = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode()
         return pdf.logged_download(
-            request.user, body, what="subject-access", filename=f"acces-{person.registration_number}.json",
-            content_type="application/json", filters=filters,
+            request.user,
+            body,
+            what="subject-access",
+            filename=f"acces-{person.registration_number}.json",
+            content_type="application/json",
+            filters=filters,
         )
     made = pdf.pdf_or_503(pdf.subject_access_html(request, data))
     if isinstance(made, HttpResponse):
         return made
     return pdf.logged_download(
-        request.user, made, what="subject-access", filename=f"acces-{person.registration_number}.pdf",
-        content_type="application/pdf", filters=filters,
+        request.user,
+        made,
+        what="subject-access",
+        filename=f"acces-{person.registration_number}.pdf",
+        content_type="application/pdf",
+        filters=filters,
     )
 
 
@@ -153,14 +173,24 @@ def text_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         if form.is_valid():
             with refusal_to(form):
                 text = services.consent_text_create(by=request.user, **form.cleaned_data)
-                messages.success(request, _("Version %(v)s written; activate it when it is checked.") % {"v": text.version})
+                messages.success(
+                    request, _("Version %(v)s written; activate it when it is checked.") % {"v": text.version}
+                )
                 return redirect("ddr:consent-text-list")
     language = request.GET.get("language", "")
     texts = ConsentText.objects.all()
     if language in ConsentLanguage.values:
         texts = texts.filter(language=language)
-    context = {"texts": texts, "form": form, "can_edit": can_edit, "languages": ConsentLanguage.choices, "language": language}
-    return render(request, "ddr/accountability/consent_texts.html", context, status=400 if form and form.errors else 200)
+    context = {
+        "texts": texts,
+        "form": form,
+        "can_edit": can_edit,
+        "languages": ConsentLanguage.choices,
+        "language": language,
+    }
+    return render(
+        request, "ddr/accountability/consent_texts.html", context, status=400 if form and form.errors else 200
+    )
 
 
 @role_required(*TEXT_EDIT_ROLES)
@@ -171,4 +201,3 @@ def text_activate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         services.consent_text_activate(text=text, by=request.user)
         messages.success(request, _("Version activated; the previous one is retired."))
     return redirect("ddr:consent-text-list")
-

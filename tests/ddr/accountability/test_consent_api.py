@@ -59,23 +59,31 @@ def test_create_and_list_for_one_person(commission_client: Any, media: Path) -> 
         ({"restores": "sharing"}, "partner"),
     ],
 )
-def test_bad_input_is_a_400_naming_the_field(commission_client: Any, overrides: dict[str, Any], field: str) -> None:
+def test_bad_input_is_a_400_naming_the_field(
+    commission_client: Any, overrides: dict[str, Any], field: str
+) -> None:
     person = CombatantFactory.create()
     response = commission_client.post(URL, body(person, **overrides), content_type="application/json")
     assert response.status_code == 400 and field in response.json(), response.content
     assert not ConsentRecord.objects.exists()
 
 
-def test_an_inactive_version_and_a_bad_scan_are_400s(commission_client: Any, administrator: Any, media: Path) -> None:
+def test_an_inactive_version_and_a_bad_scan_are_400s(
+    commission_client: Any, administrator: Any, media: Path
+) -> None:
     person = CombatantFactory.create()
     old = text()
     services.consent_text_activate(
-        text=services.consent_text_create(kind="declaration", language="fr", title="v2", body="v2", by=administrator),
+        text=services.consent_text_create(
+            kind="declaration", language="fr", title="v2", body="v2", by=administrator
+        ),
         by=administrator,
     )
     inactive = commission_client.post(URL, body(person, text=old.pk), content_type="application/json")
     assert inactive.status_code == 400 and "text" in inactive.json()
-    bad = commission_client.post(URL, body(person, text=text().pk, scan=scan("a.pdf", b"MZ")), format="multipart")
+    bad = commission_client.post(
+        URL, body(person, text=text().pk, scan=scan("a.pdf", b"MZ")), format="multipart"
+    )
     assert bad.status_code == 400 and "scan" in bad.json()
     assert not ConsentRecord.objects.exists()
 
@@ -83,7 +91,9 @@ def test_an_inactive_version_and_a_bad_scan_are_400s(commission_client: Any, adm
 def test_scoping_and_roles(gao_client: Any, analyst_client: Any, commission_client: Any) -> None:
     kidal = CombatantFactory.create(region=region("KID"))
     child = CombatantFactory.create(category=Category.CHILD)
-    assert gao_client.post(URL, body(kidal), content_type="application/json").status_code == 400  # "does not exist"
+    assert (
+        gao_client.post(URL, body(kidal), content_type="application/json").status_code == 400
+    )  # "does not exist"
     assert commission_client.post(URL, body(child), content_type="application/json").status_code == 400
     assert analyst_client.get(URL).status_code == 403
     assert analyst_client.post(URL, body(kidal), content_type="application/json").status_code == 403
@@ -93,22 +103,33 @@ def test_scoping_and_roles(gao_client: Any, analyst_client: Any, commission_clie
 
 def test_texts_list(commission_client: Any) -> None:
     texts = commission_client.get("/api/consent/texts/", {"active": "1"}).json()
-    assert {(t["kind"], t["language"]) for t in texts["results"]} >= {("declaration", "fr"), ("data_notice", "en")}
+    assert {(t["kind"], t["language"]) for t in texts["results"]} >= {
+        ("declaration", "fr"),
+        ("data_notice", "en"),
+    }
 
 
 def test_figures_exact_for_staff_and_small_cells_dropped_for_analysts(
     commission_client: Any, analyst_client: Any, commission_officer: Any
 ) -> None:
     for _ in range(6):
-        services.consent_record(person=CombatantFactory.create(), text=text(), by=commission_officer, **answer(language="bm"))
+        services.consent_record(
+            person=CombatantFactory.create(), text=text(), by=commission_officer, **answer(language="bm")
+        )
     for _ in range(2):
         services.consent_record(
-            person=CombatantFactory.create(), text=text(), by=commission_officer, **answer(language="tmh", outcome="refused")
+            person=CombatantFactory.create(),
+            text=text(),
+            by=commission_officer,
+            **answer(language="tmh", outcome="refused"),
         )
     child = CombatantFactory.create(category=Category.CHILD)
     services.consent_record(person=child, text=text(), by=commission_officer, **answer())
     staff = commission_client.get("/api/consent/figures/").json()
-    assert {(r["language"], r["outcome"], r["records"]) for r in staff} == {("bm", "thumbprint", 6), ("tmh", "refused", 2)}
+    assert {(r["language"], r["outcome"], r["records"]) for r in staff} == {
+        ("bm", "thumbprint", 6),
+        ("tmh", "refused", 2),
+    }
     analyst = analyst_client.get("/api/consent/figures/", {"by": "language"}).json()
     assert analyst == [{"language": "bm", "records": 6, "suppressed": True}]
     assert analyst_client.get("/api/consent/figures/", {"by": "name"}).status_code == 400
@@ -118,10 +139,14 @@ def test_list_costs_a_constant_number_of_queries(
     commission_client: Any, commission_officer: Any, django_assert_max_num_queries: Any
 ) -> None:
     for _ in range(3):
-        services.consent_record(person=CombatantFactory.create(), text=text(), by=commission_officer, **answer())
+        services.consent_record(
+            person=CombatantFactory.create(), text=text(), by=commission_officer, **answer()
+        )
     with django_assert_max_num_queries(12) as few:
         commission_client.get(URL)
     for _ in range(10):
-        services.consent_record(person=CombatantFactory.create(), text=text(), by=commission_officer, **answer())
+        services.consent_record(
+            person=CombatantFactory.create(), text=text(), by=commission_officer, **answer()
+        )
     with django_assert_max_num_queries(len(few.captured_queries)):
         commission_client.get(URL)

@@ -84,9 +84,11 @@ def test_a_bad_scan_on_the_page_is_a_form_error(commission_client: Any, media: P
     assert not ConsentRecord.objects.exists()
 
 
-def test_the_tab_costs_two_queries(commission_client: Any, commission_officer: Any, django_assert_num_queries: Any) -> None:
-    from django.test.utils import CaptureQueriesContext
+def test_the_tab_costs_two_queries(
+    commission_client: Any, commission_officer: Any, django_assert_num_queries: Any
+) -> None:
     from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
     person = CombatantFactory.create()
     url = reverse("ddr:person-detail", args=[person.pk])
@@ -94,7 +96,13 @@ def test_the_tab_costs_two_queries(commission_client: Any, commission_officer: A
         commission_client.get(url)
     for _ in range(5):
         services.consent_record(person=person, text=text(), by=commission_officer, **answer())
-        services.consent_withdraw(person=person, scope="sharing", partner=f"ONG {_}", withdrawn_on=dt.date.today(), by=commission_officer)
+        services.consent_withdraw(
+            person=person,
+            scope="sharing",
+            partner=f"ONG {_}",
+            withdrawn_on=dt.date.today(),
+            by=commission_officer,
+        )
     with CaptureQueriesContext(connection) as after:
         commission_client.get(url)
     assert len(after.captured_queries) == len(before.captured_queries)
@@ -103,14 +111,20 @@ def test_the_tab_costs_two_queries(commission_client: Any, commission_officer: A
 # --- the printed declaration --------------------------------------------------------------------
 
 
-def test_declaration_pdf_in_the_language_chosen_is_logged(commission_client: Any, commission_officer: Any) -> None:
+def test_declaration_pdf_in_the_language_chosen_is_logged(
+    commission_client: Any, commission_officer: Any
+) -> None:
     person = CombatantFactory.create()
     response = commission_client.get(reverse("ddr:consent-declaration", args=[person.pk]) + "?language=en")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
     log = ExportLog.objects.get()
     assert (log.user, log.what, log.file_format, log.identity, log.row_count) == (
-        commission_officer, "consent-declaration", "pdf", True, 1,
+        commission_officer,
+        "consent-declaration",
+        "pdf",
+        True,
+        1,
     )
     assert f"person={person.pk}" in log.filters
 
@@ -119,7 +133,9 @@ def test_declaration_html_has_the_person_the_text_and_the_blocks(rf: Any) -> Non
     from ddr.accountability.consent.pdf import declaration_html
 
     person = CombatantFactory.create(family_name="Maïga", given_name="Hamadoun")
-    html = declaration_html(rf.get("/"), person, list(ConsentText.objects.filter(language="fr", active=True)), "fr")
+    html = declaration_html(
+        rf.get("/"), person, list(ConsentText.objects.filter(language="fr", active=True)), "fr"
+    )
     assert "Maïga" in html and person.registration_number in html and "GATIA" in html
     assert "Déclaration de participation volontaire" in html and "de mon plein gré" in html
     assert html.count('class="block"') == 5  # person, officer, witness; person and officer for the notice
@@ -140,16 +156,39 @@ def test_subject_access_json_has_every_section_and_is_logged(
     person = CombatantFactory.create(biometric_ref="BIO-9")
     person.documents.create(kind="nina", number="NINA-1")
     services.consent_record(person=person, text=text(), by=commission_officer, **answer())
-    services.consent_withdraw(person=person, scope="biometric", withdrawn_on=dt.date.today(), by=commission_officer)
+    services.consent_withdraw(
+        person=person, scope="biometric", withdrawn_on=dt.date.today(), by=commission_officer
+    )
     response = commission_client.get(reverse("ddr:consent-subject-access", args=[person.pk]) + "?format=json")
     assert response.status_code == 200 and response["Content-Type"] == "application/json"
     data = json.loads(response.content)
     keys = [s["key"] for s in data["sections"]]
     for key in (
-        "record", "documents", "weapons", "handed_in", "lists", "eligibility", "age_assessments",
-        "medical_exams", "child_referral", "stays", "choices", "profile", "enrolments", "entitlements",
-        "payments", "distributions", "follow_ups", "integration_candidacies", "unit_memberships", "cvr",
-        "merges", "consent_records", "consent_withdrawals", "retained", "history",
+        "record",
+        "documents",
+        "weapons",
+        "handed_in",
+        "lists",
+        "eligibility",
+        "age_assessments",
+        "medical_exams",
+        "child_referral",
+        "stays",
+        "choices",
+        "profile",
+        "enrolments",
+        "entitlements",
+        "payments",
+        "distributions",
+        "follow_ups",
+        "integration_candidacies",
+        "unit_memberships",
+        "cvr",
+        "merges",
+        "consent_records",
+        "consent_withdrawals",
+        "retained",
+        "history",
     ):
         assert key in keys, key
     sections = {s["key"]: s for s in data["sections"]}
@@ -160,7 +199,12 @@ def test_subject_access_json_has_every_section_and_is_logged(
     assert sections["consent_withdrawals"]["items"][0]["scope"] == "biometric"
     assert any(e["reason"].startswith("biometric reference cleared") for e in sections["history"]["items"])
     log = ExportLog.objects.get()
-    assert (log.user, log.what, log.file_format, log.identity) == (commission_officer, "subject-access", "json", True)
+    assert (log.user, log.what, log.file_format, log.identity) == (
+        commission_officer,
+        "subject-access",
+        "json",
+        True,
+    )
 
 
 def test_subject_access_pdf_is_a_pdf_and_logged(commission_client: Any) -> None:
@@ -170,7 +214,9 @@ def test_subject_access_pdf_is_a_pdf_and_logged(commission_client: Any) -> None:
     assert ExportLog.objects.get().file_format == "pdf"
 
 
-def test_subject_access_sources_leave_a_hook_for_grievances_and_appeals(monkeypatch: Any, commission_officer: Any) -> None:
+def test_subject_access_sources_leave_a_hook_for_grievances_and_appeals(
+    monkeypatch: Any, commission_officer: Any
+) -> None:
     person = CombatantFactory.create()
     hook = [lambda p: [{"key": "grievances", "title": "Grievances", "items": [{"id": 1}]}]]
     monkeypatch.setattr(access, "ACCOUNTABILITY_SOURCES", hook)
@@ -180,14 +226,20 @@ def test_subject_access_sources_leave_a_hook_for_grievances_and_appeals(monkeypa
 
 
 def test_subject_access_refusals(
-    analyst_client: Any, gao_client: Any, commission_client: Any, child_protection_client: Any, admin_client: Any
+    analyst_client: Any,
+    gao_client: Any,
+    commission_client: Any,
+    child_protection_client: Any,
+    admin_client: Any,
 ) -> None:
     kidal = CombatantFactory.create(region=region("KID"))
     gao = CombatantFactory.create(region=region("GAO"))
     child = CombatantFactory.create(category=Category.CHILD, birth_year=dt.date.today().year - 15)
 
     def status(client: Any, person: Any) -> int:
-        return int(client.get(reverse("ddr:consent-subject-access", args=[person.pk]) + "?format=json").status_code)
+        return int(
+            client.get(reverse("ddr:consent-subject-access", args=[person.pk]) + "?format=json").status_code
+        )
 
     assert status(analyst_client, gao) == 403
     assert status(gao_client, kidal) == 404 and status(gao_client, gao) == 200

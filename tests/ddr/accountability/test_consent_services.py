@@ -38,10 +38,17 @@ def with_photo(officer: Any) -> Combatant:
 
 def test_the_migration_ships_french_and_english_texts_active() -> None:
     shipped = set(ConsentText.objects.filter(active=True).values_list("kind", "language"))
-    assert {("declaration", "fr"), ("declaration", "en"), ("data_notice", "fr"), ("data_notice", "en")} <= shipped
+    assert {
+        ("declaration", "fr"),
+        ("declaration", "en"),
+        ("data_notice", "fr"),
+        ("data_notice", "en"),
+    } <= shipped
 
 
-def test_record_a_thumbprint_read_in_bambara_from_the_french_text(commission_officer: Any, media: Path) -> None:
+def test_record_a_thumbprint_read_in_bambara_from_the_french_text(
+    commission_officer: Any, media: Path
+) -> None:
     person = CombatantFactory.create()
     record = services.consent_record(
         person=person, text=text(), scan=scan(), by=commission_officer, **answer()
@@ -69,21 +76,27 @@ def test_a_version_that_is_not_active_is_refused(commission_officer: Any, admini
 
 @pytest.mark.parametrize(
     ("name", "data"),
-    [("formulaire.pdf", b"MZ\x90\x00 an executable"), ("formulaire.docx", b"PK\x03\x04"), ("scan.jpg", b"%PDF-1.4")],
+    [
+        ("formulaire.pdf", b"MZ\x90\x00 an executable"),
+        ("formulaire.docx", b"PK\x03\x04"),
+        ("scan.jpg", b"%PDF-1.4"),
+    ],
 )
 def test_a_scan_that_is_not_a_pdf_or_image_is_refused(
     commission_officer: Any, media: Path, name: str, data: bytes
 ) -> None:
     person = CombatantFactory.create()
     with pytest.raises(Refused) as refused:
-        services.consent_record(person=person, text=text(), scan=scan(name, data), by=commission_officer, **answer())
+        services.consent_record(
+            person=person, text=text(), scan=scan(name, data), by=commission_officer, **answer()
+        )
     assert refused.value.field == "scan"
     assert not ConsentRecord.objects.exists() and not list(media.rglob("*.*"))
 
 
 def test_other_refusals_change_nothing(commission_officer: Any) -> None:
     person = CombatantFactory.create()
-    cases = [
+    cases: list[tuple[dict[str, Any], str]] = [
         ({"recorded_on": dt.date.today() + dt.timedelta(days=2)}, "recorded_on"),
         ({"outcome": "maybe"}, "outcome"),
         ({"language": "xx"}, "language"),
@@ -99,10 +112,17 @@ def test_other_refusals_change_nothing(commission_officer: Any) -> None:
 
 def test_a_text_in_a_malian_language_names_its_translator(administrator: Any) -> None:
     with pytest.raises(Refused) as refused:
-        services.consent_text_create(kind="declaration", language="bm", title="Dantigɛli", body="...", by=administrator)
+        services.consent_text_create(
+            kind="declaration", language="bm", title="Dantigɛli", body="...", by=administrator
+        )
     assert refused.value.field == "translator"
     made = services.consent_text_create(
-        kind="declaration", language="bm", title="Dantigɛli", body="...", translator="Bakary Coulibaly", by=administrator
+        kind="declaration",
+        language="bm",
+        title="Dantigɛli",
+        body="...",
+        translator="Bakary Coulibaly",
+        by=administrator,
     )
     assert (made.version, made.active) == (1, False)
     services.consent_text_activate(text=made, by=administrator)
@@ -123,7 +143,11 @@ def test_withdrawing_the_photo_removes_it_from_the_card_and_from_storage(
     assert person.photo.url in card and default_storage.exists(stored)
     with django_capture_on_commit_callbacks(execute=True):
         services.consent_withdraw(
-            person=person, scope="photo", withdrawn_on=dt.date.today(), reason="Ne veut pas", by=commission_officer
+            person=person,
+            scope="photo",
+            withdrawn_on=dt.date.today(),
+            reason="Ne veut pas",
+            by=commission_officer,
         )
     person.refresh_from_db()
     assert not person.photo and not default_storage.exists(stored)
@@ -131,7 +155,10 @@ def test_withdrawing_the_photo_removes_it_from_the_card_and_from_storage(
     assert stored not in card and "no-photo" in card
     # The history keeps that it was removed, and by whom; the withdrawal is kept.
     last = person.history.first()
-    assert last.history_change_reason == "photo removed: consent withdrawn" and last.history_user == commission_officer
+    assert (
+        last.history_change_reason == "photo removed: consent withdrawn"
+        and last.history_user == commission_officer
+    )
     assert ConsentWithdrawal.objects.get(combatant=person).scope == "photo"
     page = commission_client.get(reverse("ddr:person-detail", args=[person.pk])).content.decode()
     assert 'data-testid="consent-restrictions"' in page and 'data-testid="consent-retained"' in page
@@ -141,28 +168,45 @@ def test_a_refused_withdrawal_keeps_the_photo(commission_officer: Any, media: Pa
     person = with_photo(commission_officer)
     with pytest.raises(Refused):
         services.consent_withdraw(
-            person=person, scope="photo", withdrawn_on=dt.date.today() + dt.timedelta(days=3), by=commission_officer
+            person=person,
+            scope="photo",
+            withdrawn_on=dt.date.today() + dt.timedelta(days=3),
+            by=commission_officer,
         )
     person.refresh_from_db()
-    assert person.photo and default_storage.exists(person.photo.name) and not ConsentWithdrawal.objects.exists()
+    assert (
+        person.photo and default_storage.exists(person.photo.name) and not ConsentWithdrawal.objects.exists()
+    )
 
 
 def test_withdrawing_the_biometric_reference_clears_it(commission_officer: Any) -> None:
     person = CombatantFactory.create(biometric_ref="BIO-42")
-    services.consent_withdraw(person=person, scope="biometric", withdrawn_on=dt.date.today(), by=commission_officer)
+    services.consent_withdraw(
+        person=person, scope="biometric", withdrawn_on=dt.date.today(), by=commission_officer
+    )
     person.refresh_from_db()
     assert person.biometric_ref == ""
     with pytest.raises(Refused):  # already withdrawn
-        services.consent_withdraw(person=person, scope="biometric", withdrawn_on=dt.date.today(), by=commission_officer)
+        services.consent_withdraw(
+            person=person, scope="biometric", withdrawn_on=dt.date.today(), by=commission_officer
+        )
 
 
-def test_sharing_withdrawal_names_its_partner_and_is_shown(commission_officer: Any, commission_client: Any) -> None:
+def test_sharing_withdrawal_names_its_partner_and_is_shown(
+    commission_officer: Any, commission_client: Any
+) -> None:
     person = CombatantFactory.create()
     with pytest.raises(Refused) as refused:
-        services.consent_withdraw(person=person, scope="sharing", withdrawn_on=dt.date.today(), by=commission_officer)
+        services.consent_withdraw(
+            person=person, scope="sharing", withdrawn_on=dt.date.today(), by=commission_officer
+        )
     assert refused.value.field == "partner"
     services.consent_withdraw(
-        person=person, scope="sharing", partner="Association Tassaght", withdrawn_on=dt.date.today(), by=commission_officer
+        person=person,
+        scope="sharing",
+        partner="Association Tassaght",
+        withdrawn_on=dt.date.today(),
+        by=commission_officer,
     )
     page = commission_client.get(reverse("ddr:person-detail", args=[person.pk]), HTTP_ACCEPT_LANGUAGE="en")
     assert "do not share with Association Tassaght" in page.content.decode()
@@ -172,7 +216,9 @@ def test_a_new_photo_is_refused_after_withdrawal_until_consent_is_given_again(
     commission_officer: Any, media: Path
 ) -> None:
     person = with_photo(commission_officer)
-    services.consent_withdraw(person=person, scope="photo", withdrawn_on=dt.date.today(), by=commission_officer)
+    services.consent_withdraw(
+        person=person, scope="photo", withdrawn_on=dt.date.today(), by=commission_officer
+    )
     with pytest.raises(Refused) as refused:
         services.person_photo_replace(person=person, photo=image(), by=commission_officer)
     assert refused.value.field == "photo"
@@ -180,7 +226,9 @@ def test_a_new_photo_is_refused_after_withdrawal_until_consent_is_given_again(
     assert not person.photo
     # A refusal to consent again changes nothing; a signed consent for the photo does.
     with pytest.raises(Refused):
-        services.consent_record(person=person, text=text(), by=commission_officer, **answer(outcome="refused", restores="photo"))
+        services.consent_record(
+            person=person, text=text(), by=commission_officer, **answer(outcome="refused", restores="photo")
+        )
     services.consent_record(person=person, text=text(), by=commission_officer, **answer(restores="photo"))
     services.person_photo_replace(person=person, photo=image(), by=commission_officer)
     person.refresh_from_db()
@@ -224,7 +272,9 @@ def test_registration_records_the_declaration_in_the_same_transaction(
 def test_registration_with_a_bad_scan_registers_nobody(commission_client: Any, media: Path) -> None:
     response = commission_client.post(
         reverse("ddr:person-new"),
-        _registration(read="on", text_language="fr", language="fr", outcome="signed", scan=scan("f.pdf", b"MZ..")),
+        _registration(
+            read="on", text_language="fr", language="fr", outcome="signed", scan=scan("f.pdf", b"MZ..")
+        ),
         HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 400
@@ -234,4 +284,6 @@ def test_registration_with_a_bad_scan_registers_nobody(commission_client: Any, m
 
 def test_registration_without_the_consent_block_records_none(commission_client: Any) -> None:
     response = commission_client.post(reverse("ddr:person-new"), _registration(outcome="signed"))
-    assert response.status_code == 302 and Combatant.objects.count() == 1 and not ConsentRecord.objects.exists()
+    assert (
+        response.status_code == 302 and Combatant.objects.count() == 1 and not ConsentRecord.objects.exists()
+    )
