@@ -92,10 +92,10 @@ def seed(rng: random.Random, regions: dict[str, Region], admin: User) -> None:
     bulk_create_with_history(
         records, ConsentRecord, batch_size=1000, default_user=national, default_change_reason="recorded"
     )
-    _withdrawals(rng, national, today)
+    _withdrawals(national, today)
 
 
-def _withdrawals(rng: random.Random, by: User, today: dt.date) -> None:
+def _withdrawals(by: User, today: dt.date) -> None:
     """Two photo withdrawals (or biometric, when nobody has a photo), and a sharing restriction."""
     adults = Combatant.objects.exclude(category=Category.CHILD).exclude(status=Combatant.Status.MERGED)
     with_photo = list(adults.exclude(photo="").order_by("pk")[:2])

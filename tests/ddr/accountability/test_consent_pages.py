@@ -284,3 +284,11 @@ def test_administrator_adds_and_activates_a_version(admin_client: Any, commissio
     version.refresh_from_db()
     assert version.active
     assert commission_client.get(url).status_code == 200
+
+
+def test_person_list_filters_people_without_consent(commission_client: Any, commission_officer: Any) -> None:
+    done = CombatantFactory.create(family_name="Recorded")
+    CombatantFactory.create(family_name="Missing")
+    services.consent_record(person=done, text=text(), by=commission_officer, **answer())
+    page = commission_client.get(reverse("ddr:person-list"), {"consent_missing": "on"}).content.decode()
+    assert "Missing" in page and "Recorded" not in page
