@@ -309,6 +309,8 @@ SPECTACULAR_SETTINGS = {
         "BeneficiaryAgeBandEnum": "cvr.models.beneficiaries.AgeBand",
         "ComponentKindEnum": "ddr.models.Component.Kind",
         "FollowUpAcceptanceEnum": "ddr.models.Acceptance",
+        "ConsentKindEnum": "ddr.models.ConsentKind",
+        "ConsentOutcomeEnum": "ddr.models.ConsentRecord.Outcome",
         # The reintegration figures' dimensions (programme.api): plain codes.
         "FigureSexEnum": ["M", "F"],
         "FigureAgeBandEnum": ["18-24", "25-34", "35-49", "50+", "unknown"],

@@ -8,6 +8,7 @@ from typing import Any
 import django_filters
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
+from django.forms import CheckboxInput
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import style_fields
@@ -35,6 +36,9 @@ class PersonFilter(django_filters.FilterSet):
         field_name="list_entries__submitted_list",
         distinct=True,
     )
+    consent_missing = django_filters.BooleanFilter(
+        label=_("Consent not yet recorded"), method="without_consent", widget=CheckboxInput
+    )
     sort = django_filters.OrderingFilter(
         label=_("Sort"),
         fields=(("family_name", "name"), ("registration_number", "number"), ("registered_at", "registered")),
@@ -43,6 +47,12 @@ class PersonFilter(django_filters.FilterSet):
     class Meta:
         model = Combatant
         fields = ["sex", "has_weapon"]
+
+    def without_consent(self, queryset: QuerySet[Combatant], name: str, value: Any) -> QuerySet[Combatant]:
+        """People whose declaration of voluntary participation was never recorded (consent part)."""
+        from ddr.accountability.consent.selectors import consent_missing_q
+
+        return queryset.filter(~consent_missing_q()) if value else queryset
 
     @property
     def form(self) -> Any:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import segno
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,9 +18,12 @@ from accounts.permissions import (
     role_required,
 )
 from core.audit import history_of
+from core.errors import refusal_to
 from core.exports import Column, table_export
 from core.pagination import CappedPaginator
 from ddr.accountability import selectors as accountability
+from ddr.accountability.consent import services as consent
+from ddr.accountability.consent.forms import RegistrationConsentForm
 from ddr.eligibility import selectors as eligibility_selectors
 from ddr.registration import services
 from ddr.registration.filters import PersonFilter
@@ -108,24 +112,39 @@ def person_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = CombatantForm(request.POST or None, request.FILES or None, user=request.user)
     documents = DocumentFormSet(request.POST or None, prefix="documents")
     weapons = WeaponFormSet(request.POST or None, prefix="weapons")
-    if request.method == "POST" and form.is_valid() and documents.is_valid() and weapons.is_valid():
-        person = services.combatant_register(
-            person=form.save(commit=False),
-            documents=[f.save(commit=False) for f in documents.forms if f.has_changed()],
-            weapons=[f.save(commit=False) for f in weapons.forms if f.has_changed()],
-            by=request.user,
-        )
-        if person.category == Category.CHILD:
-            # The record now belongs to child protection; the officer is told, not shown it.
-            messages.warning(request, _("A child was registered and referred to child protection at once."))
-            return redirect("ddr:person-list")
-        messages.success(request, _("Registered: %(number)s") % {"number": person.registration_number})
-        return redirect("ddr:person-detail", pk=person.pk)
+    # The optional consent block (ddr.accountability.consent): recorded in the same transaction.
+    consent_form = RegistrationConsentForm(request.POST or None, request.FILES or None, prefix="consent")
+    forms_valid = all([form.is_valid(), documents.is_valid(), weapons.is_valid(), consent_form.is_valid()])
+    if request.method == "POST" and forms_valid:
+        with refusal_to(consent_form), transaction.atomic():
+            person = services.combatant_register(
+                person=form.save(commit=False),
+                documents=[f.save(commit=False) for f in documents.forms if f.has_changed()],
+                weapons=[f.save(commit=False) for f in weapons.forms if f.has_changed()],
+                by=request.user,
+            )
+            if consent_form.was_read:
+                consent.consent_record(
+                    person=person,
+                    recorded_on=person.registered_at,
+                    by=request.user,
+                    **consent_form.service_kwargs(),
+                )
+        if not consent_form.errors:
+            if person.category == Category.CHILD:
+                # The record now belongs to child protection; the officer is told, not shown it.
+                messages.warning(
+                    request, _("A child was registered and referred to child protection at once.")
+                )
+                return redirect("ddr:person-list")
+            number = person.registration_number
+            messages.success(request, _("Registered: %(number)s") % {"number": number})
+            return redirect("ddr:person-detail", pk=person.pk)
     status = 400 if request.method == "POST" else 200
     return render(
         request,
         "ddr/person_new.html",
-        {"form": form, "documents": documents, "weapons": weapons},
+        {"form": form, "documents": documents, "weapons": weapons, "consent_form": consent_form},
         status=status,
     )
 
@@ -144,23 +163,3 @@ def weapon_receipt(request: AuthenticatedHttpRequest, pk: int, weapon_pk: int) -
     person = get_object_or_404(Combatant.objects.for_user(request.user), pk=pk)
     weapon = get_object_or_404(person.weapons, pk=weapon_pk)
     return render(request, "ddr/weapon_receipt.html", {"person": person, "weapon": weapon})
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
