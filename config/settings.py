@@ -255,6 +255,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ddr.reintegration.followup.tasks.follow_ups_daily",
         "schedule": crontab(hour=5, minute=50),
     },
+    "grievances-flag-overdue-hourly": {
+        "task": "ddr.accountability.grievances.tasks.grievances_flag_overdue",
+        "schedule": crontab(minute=20),
+    },
     "stock-checks-weekly": {
         "task": "cantonment.weapons.tasks.stock_checks_weekly",
         "schedule": crontab(hour=5, minute=30, day_of_week="mon"),
