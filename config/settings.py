@@ -313,6 +313,9 @@ SPECTACULAR_SETTINGS = {
         "BeneficiaryAgeBandEnum": "cvr.models.beneficiaries.AgeBand",
         "ComponentKindEnum": "ddr.models.Component.Kind",
         "FollowUpAcceptanceEnum": "ddr.models.Acceptance",
+        "GrievanceChannelEnum": "ddr.accountability.grievances.models.Channel",
+        "PaymentChannelEnum": "ddr.reintegration.payments.models.Channel",
+        "GrievanceCategoryEnum": "ddr.accountability.grievances.models.GrievanceCategory",
         # The reintegration figures' dimensions (programme.api): plain codes.
         "FigureSexEnum": ["M", "F"],
         "FigureAgeBandEnum": ["18-24", "25-34", "35-49", "50+", "unknown"],
