@@ -19,7 +19,6 @@ from .grievance_fixtures import *  # noqa: F403
 from .grievance_fixtures import client_of, receive
 
 pytestmark = pytest.mark.django_db
-EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
 
 def _body(site: Any, **kwargs: Any) -> dict[str, Any]:
@@ -72,7 +71,7 @@ def test_bad_input_is_a_400_with_field_errors_and_nothing_written(
 ) -> None:
     site = SiteFactory.create()
     response = commission_client.post(
-        "/api/grievances/", _body(site, **change), content_type="application/json", **EN
+        "/api/grievances/", _body(site, **change), content_type="application/json", HTTP_ACCEPT_LANGUAGE="en"
     )
     assert response.status_code == 400
     assert field in response.json(), response.json()
@@ -81,18 +80,23 @@ def test_bad_input_is_a_400_with_field_errors_and_nothing_written(
 
 def test_an_anonymous_grievance_with_a_contact_says_why(commission_client: Client) -> None:
     body = _body(SiteFactory.create(), complainant_kind="anonymous", contact_name="Ibrahim")
-    response = commission_client.post("/api/grievances/", body, content_type="application/json", **EN)
+    response = commission_client.post(
+        "/api/grievances/", body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert "anonymous grievance gives no contact" in response.json()["contact_name"][0]
 
 
 def test_a_step_refused_is_a_400(commission_client: Client, commission_officer: User) -> None:
     g = receive(commission_officer)
     response = commission_client.post(
-        f"/api/grievances/{g.pk}/close/", {}, content_type="application/json", **EN
+        f"/api/grievances/{g.pk}/close/", {}, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en"
     )
     assert response.status_code == 400 and "non_field_errors" in response.json()
     response = commission_client.post(
-        f"/api/grievances/{g.pk}/resolve/", {"answer": ""}, content_type="application/json", **EN
+        f"/api/grievances/{g.pk}/resolve/",
+        {"answer": ""},
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 400 and "answer" in response.json()
 
