@@ -255,6 +255,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ddr.reintegration.followup.tasks.follow_ups_daily",
         "schedule": crontab(hour=5, minute=50),
     },
+    "grievances-flag-overdue-hourly": {
+        "task": "ddr.accountability.grievances.tasks.grievances_flag_overdue",
+        "schedule": crontab(minute=20),
+    },
     "stock-checks-weekly": {
         "task": "cantonment.weapons.tasks.stock_checks_weekly",
         "schedule": crontab(hour=5, minute=30, day_of_week="mon"),
@@ -311,6 +315,9 @@ SPECTACULAR_SETTINGS = {
         "FollowUpAcceptanceEnum": "ddr.models.Acceptance",
         "ConsentKindEnum": "ddr.models.ConsentKind",
         "ConsentOutcomeEnum": "ddr.models.ConsentRecord.Outcome",
+        "GrievanceChannelEnum": "ddr.accountability.grievances.models.Channel",
+        "PaymentChannelEnum": "ddr.reintegration.payments.models.Channel",
+        "GrievanceCategoryEnum": "ddr.accountability.grievances.models.GrievanceCategory",
         # The reintegration figures' dimensions (programme.api): plain codes.
         "FigureSexEnum": ["M", "F"],
         "FigureAgeBandEnum": ["18-24", "25-34", "35-49", "50+", "unknown"],

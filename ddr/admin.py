@@ -6,6 +6,7 @@ from django.contrib import admin
 
 from accounts.http import acting_user
 from core.admin import ReadOnlyMixin, ScopedAdmin, ScopedInline
+from ddr.accountability.grievances import admin as grievances_admin  # noqa: F401 - registers its models
 from ddr.eligibility.models import EligibilityRun, RuleSet
 from ddr.lists.models import ArmedGroup, Coalition, CoalitionMembership
 from ddr.registration.models import Combatant

@@ -22,6 +22,8 @@ from cantonment.models import Site
 from core.bulk import insert_with_history
 from core.models import Cercle, Region
 from cvr import demo as cvr_demo
+from ddr.accountability.consent import demo as consent_demo
+from ddr.accountability.grievances import demo as grievances_demo
 from ddr.models import (
     ArmedGroup,
     Category,
@@ -228,6 +230,8 @@ class Command(BaseCommand):
         integration_demo.seed(random.Random(8), regions, admin)
         self._projects(rng, regions, admin)
         reintegration_demo.seed(random.Random(9), regions, admin)
+        consent_demo.seed(random.Random(10), regions, admin)
+        grievances_demo.seed(random.Random(11), regions, admin)
 
     def _screening(self, rng: random.Random, admin: User) -> None:
         """The medical exams behind the results set at registration, a few possible watch-list
