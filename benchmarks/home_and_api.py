@@ -14,13 +14,8 @@ import argparse
 import io
 import os
 import random
-import sys
 import time
-from pathlib import Path
 
-# The repository ahead of this directory, so `cantonment` is the app and not benchmarks/cantonment.py;
-# `register` is found here all the same (Python puts a script's own directory on the path).
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_DEBUG", "1")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ddr_bench")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -29,7 +24,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("API_THROTTLE_IDENTITY", "1000000/hour")
 os.environ.setdefault("API_THROTTLE_USER", "1000000/hour")
 
-from register import (  # noqa: E402
+from benchmarks.register import (  # noqa: E402
     GIVEN_F,
     GIVEN_M,
     PEOPLE_COLUMNS,
