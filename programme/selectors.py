@@ -118,9 +118,8 @@ def programme_summary(user: User) -> ProgrammeSummary:
     per_category: dict[str, int] = defaultdict(int)
     for row in grouped:
         per_category[row["category"]] += row["n"]
-    by_category = sorted(
-        ({"category": c, "n": n} for c, n in per_category.items()), key=lambda r: (-r["n"], r["category"])
-    )
+    ranked = sorted(per_category.items(), key=lambda item: (-item[1], item[0]))
+    by_category = [{"category": category, "n": n} for category, n in ranked]
     figures = _people_figures(user)
     if figures is None:  # a scope the tally does not answer: count the register
         totals = adults.aggregate(n=Count("id"), women=Count("id", filter=Q(sex=Sex.FEMALE)))

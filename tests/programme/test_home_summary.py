@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from accounts.models import Role, User
+from core.querysets import person_scope_q
 from ddr.models import Category, Combatant, Sex
 from programme.selectors import programme_summary
 from tests.factories import CombatantFactory, UserFactory, region
@@ -32,7 +33,7 @@ def counted(user: User) -> dict[str, Any]:
     visible = Combatant.objects.for_user(user).exclude(status=Combatant.Status.MERGED)
     adults = visible.none() if user.role == Role.CHILD_PROTECTION else visible
     children = Combatant.objects.filter(category=Category.CHILD).exclude(status=Combatant.Status.MERGED)
-    if Combatant.objects.scope_q(user) is None:
+    if person_scope_q(user) is None:
         children = children.none()
     elif user.role == Role.REGIONAL_OFFICER:
         children = children.filter(region=user.region_id)
