@@ -17,7 +17,6 @@ import io
 import os
 import random
 import time
-from typing import Any
 
 os.environ.setdefault("DJANGO_DEBUG", "1")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ddr_bench")
@@ -35,6 +34,7 @@ from benchmarks.register import (  # noqa: E402
     ensure_database,
     family_name,
     median_ms,
+    own_selects,
     person_line,
 )
 
@@ -117,26 +117,6 @@ def main() -> None:
                 f"SELECT count(*) FROM ddr_combatant WHERE category = 'child' AND status <> 'merged' AND region_id = {gao_region}"
             )
 
-    def own_selects(fn: Any) -> Any:
-        """The SELECTs `fn` sends, run again by hand: the database's share of a page."""
-        from django.test.utils import CaptureQueriesContext
-
-        with CaptureQueriesContext(connection) as seen:
-            fn()
-        selects = [
-            q["sql"]
-            for q in seen.captured_queries
-            if q["sql"].lstrip().upper().startswith(("SELECT", "WITH"))
-        ]
-
-        def run() -> None:
-            with connection.cursor() as cur:
-                for sql in selects:
-                    cur.execute(sql)
-                    cur.fetchall()
-
-        return run
-
     def raw_page() -> None:
         with connection.cursor() as cur:
             cur.execute(
@@ -190,7 +170,7 @@ def main() -> None:
         limit, limit_label = (
             (median_ms(raw), "hand-written SQL")
             if raw
-            else (median_ms(own_selects(fn)), "its SELECTs by hand")
+            else (median_ms(own_selects(connection, fn)), "its SELECTs by hand")
         )
         print(f"{label:<48} {ours:8.1f} ms   {limit_label:<20} {limit:8.1f} ms   {ours / limit:5.1f}x")
 
