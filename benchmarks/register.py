@@ -91,10 +91,13 @@ def _schema_digest() -> str:
     return digest.hexdigest()[:32]
 
 
-def ensure_database(url: str) -> None:
-    """Drop and recreate the scratch database named at the end of `url`, migrated: a copy of a
-    template database (`<name>_migrated`) migrated once for the schema of this checkout, so each
-    benchmark starts from an empty register without running every migration again."""
+TEMPLATE = "ddr_bench_migrated"
+
+
+def ensure_database(url: str, *, migrated: bool = True) -> None:
+    """Drop and recreate the scratch database named at the end of `url`, empty or (`migrated`) a
+    copy of a template database (`ddr_bench_migrated`) migrated once for the schema of this
+    checkout, so each benchmark starts from an empty register without running every migration again."""
     import os
     import subprocess
     import sys
@@ -103,9 +106,12 @@ def ensure_database(url: str) -> None:
     import psycopg
 
     base, name = url.rsplit("/", 1)
-    template, digest = f"{name}_migrated", _schema_digest()
+    template, digest = TEMPLATE, _schema_digest()
     with psycopg.connect(base + "/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if not migrated:
+            conn.execute(f'CREATE DATABASE "{name}"')
+            return
         row = conn.execute(
             "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", [template]
         ).fetchone()
