@@ -17,6 +17,7 @@ import io
 import os
 import random
 import time
+from typing import Any
 
 os.environ.setdefault("DJANGO_DEBUG", "1")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ddr_bench")
@@ -94,6 +95,23 @@ def main() -> None:
     client = Client(HTTP_X_PURPOSE="benchmark: speed of the home page and the people API")
     client.force_login(commission)
 
+    def raw_places(cur: Any, region_id: int | None) -> None:
+        """The summary's other figures (sites, stays, units, projects), by hand."""
+        region = f"region_id = {region_id}" if region_id else "true"
+        stays_region = f"c.region_id = {region_id}" if region_id else "true"
+        cur.execute(f"SELECT status, count(*) FROM cantonment_site WHERE {region} GROUP BY 1")
+        cur.execute(f"SELECT sum(capacity), sum(occupancy) FROM cantonment_site WHERE {region}")
+        cur.execute(
+            "SELECT count(*) FILTER (WHERE s.flag = 'overstay'), count(*) FILTER (WHERE s.flag = 'ending_soon') "
+            "FROM cantonment_cantonmentstay s JOIN ddr_combatant c ON c.id = s.combatant_id "
+            f"WHERE s.checked_out_on IS NULL AND c.category <> 'child' AND {stays_region}"
+        )
+        cur.execute(f"SELECT kind, count(*) FROM integration_unit WHERE {region} GROUP BY 1")
+        cur.execute(
+            "SELECT count(*), sum(budget_usd), sum(beneficiaries_ex_combatants), sum(beneficiaries_community), "
+            f"sum(beneficiaries_women) FROM cvr_project WHERE {region}"
+        )
+
     def raw_summary() -> None:
         with connection.cursor() as cur:
             where = "category <> 'child' AND status <> 'merged'"
@@ -104,18 +122,22 @@ def main() -> None:
             cur.execute(f"SELECT category, count(*) FROM ddr_combatant WHERE {where} GROUP BY 1")
             cur.execute(f"SELECT region_id, count(*) FROM ddr_combatant WHERE {where} GROUP BY 1")
             cur.execute("SELECT count(*) FROM ddr_combatant WHERE category = 'child' AND status <> 'merged'")
+            raw_places(cur, None)
 
     def raw_gao_summary() -> None:
         gao_region = gao.region_id
         with connection.cursor() as cur:
             where = f"category <> 'child' AND status <> 'merged' AND region_id = {gao_region}"
             cur.execute(
-                f"SELECT count(*), count(*) FILTER (WHERE has_weapon), count(*) FILTER (WHERE sex='F') FROM ddr_combatant WHERE {where}"
+                "SELECT count(*), count(*) FILTER (WHERE has_weapon), count(*) FILTER (WHERE sex='F') "
+                f"FROM ddr_combatant WHERE {where}"
             )
             cur.execute(f"SELECT category, count(*) FROM ddr_combatant WHERE {where} GROUP BY 1")
             cur.execute(
-                f"SELECT count(*) FROM ddr_combatant WHERE category = 'child' AND status <> 'merged' AND region_id = {gao_region}"
+                "SELECT count(*) FROM ddr_combatant WHERE category = 'child' AND status <> 'merged' "
+                f"AND region_id = {gao_region}"
             )
+            raw_places(cur, gao_region)
 
     def raw_page() -> None:
         with connection.cursor() as cur:
