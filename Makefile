@@ -60,34 +60,34 @@ clean:
 
 ## bench: speed on PostgreSQL (DATABASE_URL of a scratch database; recreated)
 bench: $(VENV)/.installed-bench
-	$(BIN)/python benchmarks/home_and_api.py $(BENCH_ARGS)
+	$(BIN)/python -m benchmarks.home_and_api $(BENCH_ARGS)
 
 ## bench-import: list import rows/s beside raw COPY and django-import-export (PostgreSQL)
 bench-import: $(VENV)/.installed-bench
-	$(BIN)/python benchmarks/list_import.py $(BENCH_ARGS)
+	$(BIN)/python -m benchmarks.list_import $(BENCH_ARGS)
 
 ## bench-duplicates: blocking recall, precision, recall, F1, time and memory of duplicate detection
 ## beside splink on generated registers; then the review loop on PostgreSQL (REVIEW_ARGS)
 bench-duplicates: $(VENV)/.installed-bench
-	$(BIN)/python benchmarks/duplicates.py $(BENCH_ARGS)
-	$(BIN)/python benchmarks/duplicates_review.py $(REVIEW_ARGS)
+	$(BIN)/python -m benchmarks.duplicates $(BENCH_ARGS)
+	$(BIN)/python -m benchmarks.duplicates_review $(REVIEW_ARGS)
 
 ## bench-eligibility: recompute of 1,000,000 pathways beside a hand-written UPDATE ... CASE; what-if
 bench-eligibility: $(VENV)/.installed-bench
-	$(BIN)/python benchmarks/eligibility.py $(BENCH_ARGS)
+	$(BIN)/python -m benchmarks.eligibility $(BENCH_ARGS)
 
 ## bench-reintegration: a payment batch of every due entitlement and its statement, 100,000 people, beside hand-written SQL
 bench-reintegration: $(VENV)/.installed-bench
-	$(BIN)/python benchmarks/reintegration.py $(BENCH_ARGS)
+	$(BIN)/python -m benchmarks.reintegration $(BENCH_ARGS)
 
 ## bench-cantonment: check-ins (one officer, eight at once), the daily job, reconciliation, site page
 bench-cantonment: $(VENV)/.installed-bench
-	$(BIN)/python benchmarks/cantonment.py $(BENCH_ARGS)
+	$(BIN)/python -m benchmarks.cantonment $(BENCH_ARGS)
 
 ## bench-archive: handover archive export and restore beside pg_dump / pg_restore (PostgreSQL)
 bench-archive: $(VENV)/.installed-bench
-	$(BIN)/python benchmarks/archive.py $(BENCH_ARGS)
+	$(BIN)/python -m benchmarks.archive $(BENCH_ARGS)
 
 ## bench-dashboard: every dashboard figure at 1,000,000 people beside hand-written SQL (PostgreSQL)
 bench-dashboard: $(VENV)/.installed-bench
-	$(BIN)/python benchmarks/dashboard.py $(BENCH_ARGS)
+	$(BIN)/python -m benchmarks.dashboard $(BENCH_ARGS)

@@ -23,21 +23,25 @@ import datetime as dt
 import io
 import os
 import random
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
-# The repository ahead of this directory, so `cantonment` is the app and not benchmarks/cantonment.py;
-# `register` is found here all the same (Python puts a script's own directory on the path).
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_DEBUG", "1")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ddr_bench")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-from register import GIVEN_M, PEOPLE_COLUMNS, copy_from, ensure_database, family_name, median_ms, person_line  # noqa: E402
+from benchmarks.register import (  # noqa: E402
+    GIVEN_M,
+    PEOPLE_COLUMNS,
+    copy_from,
+    ensure_database,
+    family_name,
+    median_ms,
+    own_selects,
+    person_line,
+)
 
 SITES = 100
 CHECK_INS = 2_000
@@ -74,7 +78,11 @@ def line(label: str, value: str, limit: str = "") -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--people", type=int, default=200_000)
+    parser.add_argument(
+        "--check-ins", type=int, default=CHECK_INS, help="check-ins timed one by one (and as many by hand)"
+    )
     args = parser.parse_args()
+    check_ins = args.check_ins
     ensure_database(os.environ["DATABASE_URL"])
 
     import django
@@ -107,7 +115,7 @@ def main() -> None:
     line("baseline  raw COPY into ddr_combatant", f"{args.people / copy_s:,.0f} rows/s")
 
     # Sites large enough for every stay below; the first one is used for the page.
-    capacity = args.people // SITES + CHECK_INS
+    capacity = args.people // SITES + check_ins
     sites = Site.objects.bulk_create(
         Site(
             name=f"Site {n}",
@@ -123,12 +131,12 @@ def main() -> None:
     today = timezone.localdate()
 
     # --- check-ins, one by one through the service -----------------------------------------
-    sample = [Combatant(pk=pk) for pk in people[:CHECK_INS]]
+    sample = [Combatant(pk=pk) for pk in people[:check_ins]]
     start = time.perf_counter()
     for n, person in enumerate(sample):
         stays.check_in(person=person, site=sites[n % SITES], on=today, by=admin)
     service_s = time.perf_counter() - start
-    hand = people[CHECK_INS : 2 * CHECK_INS]
+    hand = people[check_ins : 2 * check_ins]
 
     def bare(cur: Any, n: int, pk: int) -> None:
         cur.execute(
@@ -176,18 +184,18 @@ def main() -> None:
                 cur.execute("COMMIT")
         return time.perf_counter() - start
 
-    bare_s = by_hand(bare, hand[: CHECK_INS // 2])
-    same_s = by_hand(same_work, hand[CHECK_INS // 2 :])
-    half = CHECK_INS // 2
+    bare_s = by_hand(bare, hand[: check_ins // 2])
+    same_s = by_hand(same_work, hand[check_ins // 2 :])
+    half = check_ins // 2
     line(
-        f"check-in, one officer, {CHECK_INS:,} people (service)",
-        f"{CHECK_INS / service_s:,.0f} /s",
-        f"same statements by hand: {half / same_s:,.0f} /s ({service_s / CHECK_INS / (same_s / half):.1f}x); "
+        f"check-in, one officer, {check_ins:,} people (service)",
+        f"{check_ins / service_s:,.0f} /s",
+        f"same statements by hand: {half / same_s:,.0f} /s ({service_s / check_ins / (same_s / half):.1f}x); "
         f"bare UPDATE + INSERT: {half / bare_s:,.0f} /s",
     )
 
     # --- check-ins, 8 officers at once on the same few sites -------------------------------
-    batch = [Combatant(pk=pk) for pk in people[2 * CHECK_INS : 3 * CHECK_INS]]
+    batch = [Combatant(pk=pk) for pk in people[2 * check_ins : 3 * check_ins]]
     barrier = threading.Barrier(OFFICERS)
 
     def officer(share: list[Combatant]) -> int:
@@ -203,12 +211,32 @@ def main() -> None:
     with ThreadPoolExecutor(OFFICERS) as pool:
         done = sum(pool.map(officer, [batch[i::OFFICERS] for i in range(OFFICERS)]))
     concurrent_s = time.perf_counter() - start
-    line(f"check-in, {OFFICERS} officers at once on 4 sites (service)", f"{done / concurrent_s:,.0f} /s")
+    # The limit: the same statements by hand, from as many connections at once on the same 4 sites.
+    by_hand_ids = people[3 * check_ins : 4 * check_ins]
+
+    def officer_by_hand(share: list[int]) -> int:
+        barrier.wait()
+        try:
+            by_hand(lambda cur, n, pk: same_work(cur, n % 4, pk), share)
+            return len(share)
+        finally:
+            connections.close_all()
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(OFFICERS) as pool:
+        hand_done = sum(pool.map(officer_by_hand, [by_hand_ids[i::OFFICERS] for i in range(OFFICERS)]))
+    hand_concurrent_s = time.perf_counter() - start
+    line(
+        f"check-in, {OFFICERS} officers at once on 4 sites (service)",
+        f"{done / concurrent_s:,.0f} /s",
+        f"same statements by hand, {OFFICERS} at once: {hand_done / hand_concurrent_s:,.0f} /s "
+        f"({(concurrent_s / done) / (hand_concurrent_s / hand_done):.1f}x)",
+    )
 
     # --- the daily job over every open stay ------------------------------------------------
     rng = random.Random(7)
     stay_rows = io.StringIO()
-    for n, pk in enumerate(people[3 * CHECK_INS :]):
+    for n, pk in enumerate(people[4 * check_ins :]):
         day = today - dt.timedelta(days=rng.randint(0, 60))
         stay_rows.write(f"{pk}\t{sites[n % SITES].pk}\t{day}\t{day + dt.timedelta(days=45)}\t\n")
     stay_rows.seek(0)
@@ -266,7 +294,7 @@ def main() -> None:
     line(
         "daily flags, first morning: every flag new (service)",
         f"{first:,.0f} ms",
-        f"one hand-written UPDATE of the changed rows: {hand_first:,.0f} ms",
+        f"one hand-written UPDATE of the changed rows: {hand_first:,.0f} ms ({first / hand_first:.1f}x)",
     )
     tomorrow = today + dt.timedelta(days=1)
     hand_next = once(lambda: hand_flags(tomorrow))
@@ -276,13 +304,14 @@ def main() -> None:
     line(
         "daily flags, next morning: a day's changes (service)",
         f"{nxt:,.0f} ms",
-        f"by hand: {hand_next:,.0f} ms",
+        f"by hand: {hand_next:,.0f} ms ({nxt / hand_next:.1f}x)",
     )
     count_ms = median_ms(lambda: stays.headcount_record(today), runs=3)
+    hand_count_ms = median_ms(hand_headcount, runs=3)
     line(
         "daily headcount of every site (service)",
         f"{count_ms:,.0f} ms",
-        f"hand-written INSERT ... SELECT: {median_ms(hand_headcount, runs=3):,.0f} ms",
+        f"hand-written INSERT ... SELECT: {hand_count_ms:,.0f} ms ({count_ms / hand_count_ms:.1f}x)",
     )
     flagged = CantonmentStay.objects.filter(flag="overstay").count()
     line("  overstays flagged", f"{flagged:,}")
@@ -329,10 +358,12 @@ def main() -> None:
             )
             cur.fetchall()
 
+    ours_ms = median_ms(lambda: weapons_selectors.reconciliation(commission), runs=3)
+    hand_ms = median_ms(hand_reconciliation, runs=3)
     line(
         f"reconciliation, {declared:,} weapons handed in (service)",
-        f"{median_ms(lambda: weapons_selectors.reconciliation(commission), runs=3):,.0f} ms",
-        f"the same figures by hand: {median_ms(hand_reconciliation, runs=3):,.0f} ms",
+        f"{ours_ms:,.0f} ms",
+        f"the same figures by hand: {hand_ms:,.0f} ms ({ours_ms / hand_ms:.1f}x)",
     )
 
     # --- a site page with its people ---------------------------------------------------------
@@ -340,9 +371,12 @@ def main() -> None:
     client.force_login(commission)
     url = f"/sites/{sites[0].pk}/"
     present = Site.objects.get(pk=sites[0].pk).occupancy
+    page_ms = median_ms(lambda: client.get(url))
+    selects_ms = median_ms(own_selects(connection, lambda: client.get(url)))
     line(
         f"site page, {present:,} people on the site (first 100 shown)",
-        f"{median_ms(lambda: client.get(url)):,.0f} ms",
+        f"{page_ms:,.0f} ms",
+        f"its SELECTs by hand: {selects_ms:,.1f} ms ({page_ms / selects_ms:.1f}x)",
     )
 
 

@@ -30,13 +30,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-# The repository ahead of this directory, so `cantonment` is the app and not benchmarks/cantonment.py;
-# `people` and `register` are found here all the same (Python puts a script's own directory on the path).
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from people import HELD_OUT_SEED, register  # noqa: E402
-
-from ddr.duplicates.rules import Person, Thresholds  # noqa: E402
+from benchmarks.people import HELD_OUT_SEED, register
+from ddr.duplicates.rules import Person, Thresholds
 
 Pair = tuple[int, int]
 
@@ -64,8 +59,8 @@ def search_in_child(people: list[Person], truth: set[Pair], engine: str) -> dict
             pickle.dump(truth, out, protocol=pickle.HIGHEST_PROTOCOL)
             for person in people:  # one by one: the child streams them, as the job streams the register
                 pickle.dump(person, out, protocol=pickle.HIGHEST_PROTOCOL)
-        command = [sys.executable, __file__, "--child", engine, str(source), str(target)]
-        subprocess.run(command, check=True)  # noqa: S603 (this script)
+        command = [sys.executable, "-m", "benchmarks.duplicates", "--child", engine, str(source), str(target)]
+        subprocess.run(command, check=True, cwd=Path(__file__).resolve().parent.parent)  # noqa: S603 (this script)
         with target.open("rb") as back:
             result: dict[str, object] = pickle.load(back)  # noqa: S301 (written by our own child)
     return result
@@ -100,7 +95,7 @@ def child(engine: str, source: str, target: str) -> None:
     with open(source, "rb") as given:
         truth: set[Pair] = pickle.load(given)  # noqa: S301 (written by our parent)
     if engine == "splink":
-        from splink_baseline import splink_pairs
+        from benchmarks.splink_baseline import splink_pairs
 
         splink_found, seconds = splink_pairs(list(streamed(source)))
         with open(target, "wb") as out:
@@ -201,7 +196,7 @@ def database_run(size: int, seed: int) -> None:
     import io
     import os
 
-    from register import copy_from, ensure_database
+    from benchmarks.register import copy_from, ensure_database
 
     os.environ.setdefault("DJANGO_DEBUG", "1")
     os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ddr_bench")

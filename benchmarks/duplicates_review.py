@@ -1,7 +1,7 @@
 """The duplicate review loop on PostgreSQL at 20,000 open pairs: the queue, a pair, a merge, its undo.
 
-    python benchmarks/duplicates_review.py --pairs 20000
-    python benchmarks/duplicates_review.py --reuse             # time again on the last run's database
+    python -m benchmarks.duplicates_review --pairs 20000
+    python -m benchmarks.duplicates_review --reuse             # time again on the last run's database
 
 Recreates the scratch database of DATABASE_URL (default `ddr_bench_review`), loads the demo's users,
 COPYs a register (two people per pair, 40,000 at least; children and decided pairs among them, as a
@@ -26,20 +26,15 @@ import io
 import os
 import random
 import statistics
-import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-# The repository ahead of this directory, so `cantonment` is the app and not benchmarks/cantonment.py;
-# `register` is found here all the same (Python puts a script's own directory on the path).
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_DEBUG", "1")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ddr_bench_review")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-from register import GIVEN_F, GIVEN_M, copy_from, ensure_database, family_name  # noqa: E402
+from benchmarks.register import GIVEN_F, GIVEN_M, copy_from, ensure_database, family_name  # noqa: E402
 
 QUEUE_MS, DECISION_MS = 300, 1000
 PLACES = "Kidal Aguelhok Tessalit Gao Ansongo Bourem Ménaka Tombouctou Goundam Mopti Douentza Ségou".split()

@@ -1,12 +1,16 @@
 """List import at scale on PostgreSQL, beside raw COPY and django-import-export.
 
     make bench-import                              # 100,000-row list
-    make bench-import BENCH_ARGS="--rows 1000000"  # a million
+    make bench-import BENCH_ARGS="--rows 1000000"  # a million, in files under the upload limit
 
-Recreates the `ddr_bench` database. Prints rows/s for: raw COPY into ddr_combatant (the
-machine's limit), our import (validation, preview and the atomic commit with audit rows,
-documents, weapons and list entries), and django-import-export on the same rows. Then the
-time of a name search and of a filtered API page over the imported register.
+Recreates the `ddr_bench` database. Prints rows/s for: raw COPY into ddr_combatant, our import
+(validation, preview and the atomic commit with audit rows, documents, weapons and list entries),
+and django-import-export on the same rows; the limit is a COPY of the very rows the import wrote
+into the same tables, and the import is printed beside it with the ratio. A list larger than the
+upload limit (DDR_IMPORT_MAX_BYTES) is split into several files, as the refusal tells users to, and
+they are imported in turn; the figures are their sums. The duplicate search every import queues is
+timed apart (the eager worker would run it inside the commit). Then the time of a name search and
+of a filtered API page over the imported register.
 Not a test: nothing here asserts a time.
 """
 
@@ -16,19 +20,18 @@ import argparse
 import io
 import os
 import random
-import sys
 import time
-from pathlib import Path
 
-# The repository ahead of this directory, so `cantonment` is the app and not benchmarks/cantonment.py;
-# `register` is found here all the same (Python puts a script's own directory on the path).
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_DEBUG", "1")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ddr_bench")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ["CELERY_TASK_ALWAYS_EAGER"] = "1"  # run the import in this process, to time it
+# The reads below would soon pass the hour's free identifying rows and the identity throttle:
+# lift the throttle and state a purpose (logged like any other bulk read).
+os.environ.setdefault("API_THROTTLE_IDENTITY", "1000000/hour")
+os.environ.setdefault("API_THROTTLE_USER", "1000000/hour")
 
-from register import (  # noqa: E402
+from benchmarks.register import (  # noqa: E402
     GIVEN_F,
     GIVEN_M,
     PEOPLE_COLUMNS,
@@ -36,6 +39,7 @@ from register import (  # noqa: E402
     ensure_database,
     family_name,
     median_ms,
+    own_selects,
     person_line,
 )
 
@@ -64,6 +68,20 @@ def make_csv(rows: int, seed: int = 7) -> bytes:
             f"{family_name(rng)};{given};{sex};{born};{rng.choice(REGIONS)};MNLA-{i:07d};{doc};{weapon}\n"
         )
     return out.getvalue().encode("cp1252")
+
+
+def split_list(data: bytes, max_bytes: int) -> list[bytes]:
+    """The list as files under `max_bytes`, each with the header line, as a movement would split it."""
+    header, _, body = data.partition(b"\n")
+    parts, current, size = [], [header], len(header) + 1
+    for line in body.splitlines():
+        if size + len(line) + 1 > max_bytes and len(current) > 1:
+            parts.append(b"\n".join(current) + b"\n")
+            current, size = [header], len(header) + 1
+        current.append(line)
+        size += len(line) + 1
+    parts.append(b"\n".join(current) + b"\n")
+    return parts
 
 
 def main() -> None:
@@ -124,34 +142,55 @@ def main() -> None:
         cur.execute("TRUNCATE ddr_combatant CASCADE")
     print(f"{'raw COPY (baseline, no checks, no audit)':<52} {args.rows / copy_s:>10,.0f} rows/s")
 
-    # 2. Ours: check + preview, then the atomic commit, as the worker runs them.
-    start = time.perf_counter()
-    record = lists.list_import_start(
-        data=data,
-        filename="bench.csv",
-        title="Bench",
-        movement=mnla,
-        submitted_to="cts",
-        submitted_on=dt.date(2018, 5, 2),
-        certified_by="",
-        previous=None,
-        by=user,
-    )
-    record.refresh_from_db()
-    validate_s = time.perf_counter() - start
-    assert record.status == ListImport.Status.READY, record.errors[:5]
-    start = time.perf_counter()
-    lists.list_import_queue_commit(record=record, by=user)
-    commit_s = time.perf_counter() - start
-    record.refresh_from_db()
-    assert record.status == ListImport.Status.COMMITTED, record.message
+    # 2. Ours: check + preview, then the atomic commit, as the worker runs them, file by file. The
+    # duplicate search each commit queues is held back and timed on its own after that file.
+    from django.conf import settings
+
+    from ddr.duplicates import tasks as duplicate_tasks
+
+    files = split_list(data, settings.DDR_IMPORT_MAX_BYTES)
+    if len(files) > 1:
+        print(
+            f"split into {len(files)} files under the {settings.DDR_IMPORT_MAX_BYTES / 1e6:g} MB upload limit"
+        )
+    queued: list[tuple[int, int | None]] = []
+    run_search = duplicate_tasks.duplicates_find.delay
+    duplicate_tasks.duplicates_find.delay = lambda *a: queued.append(a)  # type: ignore[method-assign]
+    validate_s = commit_s = search_s = 0.0
+    for n, part in enumerate(files, 1):
+        start = time.perf_counter()
+        record = lists.list_import_start(
+            data=part,
+            filename=f"bench-{n}.csv",
+            title=f"Bench {n}",
+            movement=mnla,
+            submitted_to="cts",
+            submitted_on=dt.date(2018, 5, 2),
+            certified_by="",
+            previous=None,
+            by=user,
+        )
+        record.refresh_from_db()
+        validate_s += time.perf_counter() - start
+        assert record.status == ListImport.Status.READY, record.errors[:5]
+        start = time.perf_counter()
+        lists.list_import_queue_commit(record=record, by=user)
+        commit_s += time.perf_counter() - start
+        record.refresh_from_db()
+        assert record.status == ListImport.Status.COMMITTED, record.message
+        assert len(queued) == 1, queued
+        start = time.perf_counter()
+        run_search(*queued.pop())
+        search_s += time.perf_counter() - start
+    duplicate_tasks.duplicates_find.delay = run_search  # type: ignore[method-assign]
     total = validate_s + commit_s
     print(f"{'our import, check + preview':<52} {args.rows / validate_s:>10,.0f} rows/s")
     print(f"{'our import, commit (people, docs, weapons, audit)':<52} {args.rows / commit_s:>10,.0f} rows/s")
     print(
-        f"{'our import, end to end':<52} {args.rows / total:>10,.0f} rows/s"
-        f"   = {copy_s / total:.0%} of raw COPY"
+        f"{'our import, end to end (without the duplicate search)':<52} {args.rows / total:>10,.0f} rows/s"
+        f"   = {copy_s / total:.0%} of raw COPY into ddr_combatant alone"
     )
+    print(f"{'duplicate search of the new list(s), after the import':<52} {search_s:>10.1f} s")
 
     # 2b. The fair limit: the rows the import wrote (people, their audit rows, list entries,
     # documents, weapons and their audit rows) dumped, the tables emptied, and the same rows
@@ -190,7 +229,10 @@ def main() -> None:
         f"{'raw COPY of the same rows into the same tables':<52} {args.rows / same_rows_s:>10,.0f} list rows/s"
         f"   ({written:,} database rows, one transaction)"
     )
-    print(f"{'  our import against that limit':<52} {same_rows_s / total:>10.0%}")
+    print(
+        f"{'our import against that limit (goal >= 80%)':<52} {same_rows_s / total:>10.0%}"
+        f"   ({total:.1f} s against {same_rows_s:.1f} s)"
+    )
 
     # 3. django-import-export on the same rows (people only: its resource has no documents or weapons).
     if not args.skip_import_export:
@@ -250,7 +292,7 @@ def main() -> None:
 
     with connection.cursor() as cur:
         cur.execute("ANALYZE ddr_combatant")
-    client = Client()
+    client = Client(HTTP_X_PURPOSE="benchmark: speed of reading the imported register")
     client.force_login(user)
     people = Combatant.objects.count()
     for label, url in [
@@ -262,7 +304,12 @@ def main() -> None:
         ("API page, search by document number", "/api/people/?q=N000004242"),
     ]:
         assert client.get(url).status_code == 200
-        print(f"{label:<60} {median_ms(lambda u=url: client.get(u)):8.1f} ms  over {people:,} people")
+        ours = median_ms(lambda u=url: client.get(u))
+        by_hand = median_ms(own_selects(connection, lambda u=url: client.get(u)))
+        print(
+            f"{label:<60} {ours:8.1f} ms  over {people:,} people"
+            f"   its SELECTs by hand {by_hand:6.1f} ms ({ours / by_hand:.1f}x)"
+        )
 
 
 if __name__ == "__main__":

@@ -61,9 +61,6 @@ import gc
 import random
 import sys
 from dataclasses import dataclass, replace
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from ddr.duplicates.rules import Person
 

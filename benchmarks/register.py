@@ -78,17 +78,75 @@ def median_ms(fn: Callable[[], object], runs: int = 7) -> float:
     return statistics.median(times)
 
 
-def ensure_database(url: str) -> None:
-    """Drop and recreate the scratch database named at the end of `url`."""
+def _schema_digest() -> str:
+    """What decides the migrated schema: every migration of the repository and the pinned packages."""
+    import hashlib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for path in sorted([*root.glob("*/migrations/*.py"), root / "requirements-dev.lock"]):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:32]
+
+
+TEMPLATE = "ddr_bench_migrated"
+
+
+def ensure_database(url: str, *, migrated: bool = True) -> None:
+    """Drop and recreate the scratch database named at the end of `url`, empty or (`migrated`) a
+    copy of a template database (`ddr_bench_migrated`) migrated once for the schema of this
+    checkout, so each benchmark starts from an empty register without running every migration again."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
     import psycopg
 
-    name = url.rsplit("/", 1)[1]
-    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+    base, name = url.rsplit("/", 1)
+    template, digest = TEMPLATE, _schema_digest()
+    with psycopg.connect(base + "/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
+        if not migrated:
+            conn.execute(f'CREATE DATABASE "{name}"')
+            return
+        row = conn.execute(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", [template]
+        ).fetchone()
+        if row is None or row[0] != digest:
+            conn.execute(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{template}"')
+            env = {**os.environ, "DATABASE_URL": f"{base}/{template}", "DJANGO_DEBUG": "1"}
+            root = Path(__file__).resolve().parent.parent
+            command = [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"]
+            subprocess.run(command, check=True, cwd=root, env=env)  # noqa: S603 (our own manage.py)
+            conn.execute(f"COMMENT ON DATABASE \"{template}\" IS '{digest}'")
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
 
 
 def copy_from(cur: Any, sql: str, rows: io.StringIO) -> None:
     """`COPY ... FROM STDIN` of the text written to `rows`, on a Django cursor (psycopg chunks it)."""
     with cur.copy(sql) as copy:
         copy.write(rows.getvalue())
+
+
+def own_selects(connection: Any, fn: Callable[[], object]) -> Callable[[], None]:
+    """The SELECTs `fn` sends, to run again by hand on the same connection: the database's share of
+    a page or an endpoint (what is left beside it is Python: filters, serializers, templates)."""
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as seen:
+        fn()
+    selects = [
+        q["sql"] for q in seen.captured_queries if q["sql"].lstrip().upper().startswith(("SELECT", "WITH"))
+    ]
+
+    def run() -> None:
+        with connection.cursor() as cur:
+            for sql in selects:
+                cur.execute(sql)
+                cur.fetchall()
+
+    return run

@@ -28,19 +28,22 @@ import datetime as dt
 import io
 import os
 import random
-import sys
 import time
-from pathlib import Path
 from typing import Any
 
-# The repository ahead of this directory, so `cantonment` is the app and not benchmarks/cantonment.py;
-# `register` is found here all the same (Python puts a script's own directory on the path).
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_DEBUG", "1")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ddr_bench")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-from register import GIVEN_F, GIVEN_M, PEOPLE_COLUMNS, copy_from, ensure_database, family_name, person_line  # noqa: E402
+from benchmarks.register import (  # noqa: E402
+    GIVEN_F,
+    GIVEN_M,
+    PEOPLE_COLUMNS,
+    copy_from,
+    ensure_database,
+    family_name,
+    person_line,
+)
 
 ENROLLED_AGO = (
     10  # days: the first tranche (day 0) is due, the toolkit (day 30) and second tranche (day 90) not

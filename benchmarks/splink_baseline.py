@@ -1,7 +1,7 @@
 """Splink, the open-source Fellegi-Sunter library, on the same people: the baseline the matcher is
 measured against.
 
-    python benchmarks/splink_baseline.py --people 10000 100000 [--held-out]
+    python -m benchmarks.splink_baseline --people 10000 100000 [--held-out]
 
 Splink runs embedded on DuckDB, configured as its documentation teaches: m probabilities by
 expectation maximisation, u by random sampling, term-frequency adjustments on names and place,
@@ -19,15 +19,11 @@ from __future__ import annotations
 
 import argparse
 import resource
-import sys
 import time
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
-from pathlib import Path
 from typing import Any
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from ddr.duplicates.rules import Person
 from ddr.registration.names import canonical_word
@@ -174,7 +170,7 @@ def best_threshold(
 
 def measure(size: int, seed: int) -> dict[str, Any]:
     """Run in a child process, so that the peak memory is this size's alone."""
-    from people import register
+    from benchmarks.people import register
 
     people, truth = register(size, seed)
     pairs, seconds = splink_pairs(people)
@@ -193,7 +189,8 @@ def measure(size: int, seed: int) -> dict[str, Any]:
 
 def main() -> None:
     import splink
-    from people import HELD_OUT_SEED, TUNING_SEED
+
+    from benchmarks.people import HELD_OUT_SEED, TUNING_SEED
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--people", type=int, nargs="+", default=[10_000, 100_000])

@@ -234,7 +234,7 @@ def _rows_read_within_the_hour(user: User) -> int:
 def _bulk(request: Any) -> bool:
     params = request.query_params
     page, size = params.get("page", "1"), params.get("page_size", "")
-    beyond_first = page not in ("", "1")
+    beyond_first = page not in ("", "1") or bool(params.get("cursor"))  # a cursor points past page 1
     larger = size.isdigit() and int(size) > (api_settings.PAGE_SIZE or 0)
     return beyond_first or larger or _rows_read_within_the_hour(request.user) >= API_FREE_ROWS
 

@@ -8,7 +8,8 @@ from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.utils.functional import cached_property
-from rest_framework.pagination import PageNumberPagination
+from django.utils.translation import gettext_lazy as _
+from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.response import Response
 
 COUNT_CAP = 10_000
@@ -61,3 +62,56 @@ class Pagination(PageNumberPagination):
             "description": "More matches than 10,000: `count` is then 10,001, a lower bound.",
         }
         return result
+
+
+class IdCursorPagination(CursorPagination):
+    """Pages in id order that count nothing: the next page starts after the last id read, so the
+    millionth row costs what the first does (an index range scan), whatever the filters."""
+
+    ordering = "id"
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+    def get_ordering(self, request: Any, queryset: Any, view: Any) -> tuple[str, ...]:
+        return ("id",)  # a cursor walks the ids: `ordering` does not apply to it
+
+
+class PageOrCursorPagination(Pagination):
+    """Numbered pages with a capped count (`Pagination`) by default; with `cursor` in the query
+    (empty for the first page), cursor pages for analysts and bulk readers: no count, `next` and
+    `previous` links carry the cursor, in id order."""
+
+    def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> Any:
+        self.cursor: IdCursorPagination | None = None
+        if "cursor" in request.query_params:
+            self.cursor = IdCursorPagination()
+            return self.cursor.paginate_queryset(queryset, request, view)
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_paginated_response(self, data: Any) -> Response:
+        if self.cursor is not None:
+            return self.cursor.get_paginated_response(data)
+        return super().get_paginated_response(data)
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        result = super().get_paginated_response_schema(schema)
+        result["required"] = ["results"]  # cursor pages have no count
+        return result
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        cursor = {
+            "name": "cursor",
+            "required": False,
+            "in": "query",
+            "description": str(
+                _(
+                    "Cursor pages, in id order and without a count: empty for the first page, then "
+                    "the cursor of the `next` link. `page` and `ordering` do not apply."
+                )
+            ),
+            "schema": {"type": "string"},
+        }
+        return [*super().get_schema_operation_parameters(view), cursor]
+
+    def get_html_context(self) -> Any:
+        return self.cursor.get_html_context() if self.cursor is not None else super().get_html_context()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
@@ -10,9 +11,10 @@ from django.db.models import Count, Q, Sum
 
 from accounts.models import User
 from cantonment.models import CantonmentStay, Site
+from core.querysets import person_scope_q
 from core.suppression import for_analyst, visible
 from cvr.models import Project
-from ddr.models import Category, Combatant
+from ddr.models import Category, Combatant, RegisterTally, Sex
 from integration.models import Unit
 
 
@@ -70,24 +72,66 @@ def _labelled(rows: Any, field: str, choices: Any) -> list[tuple[str, int]]:
     return [(str(labels.get(r[field], r[field])), r["n"]) for r in rows]
 
 
+def _tally_scope(user: User) -> Q:
+    """The scope the tally answers: the adults, of the officer's region for a regional officer."""
+    adults = ~Q(category=Category.CHILD)
+    return Q(region=user.region_id) & adults if user.is_regional else Q() & adults
+
+
+def _people_figures(user: User) -> tuple[int, int, list[tuple[str, int]]] | None:
+    """People, women and people by region from the register tally the database keeps
+    (`RegisterTally`, grouping "sex": children and merged records left out), in one small query;
+    None when the tally cannot answer this reader's scope and the register must be counted."""
+    scope = person_scope_q(user)
+    if scope is None or user.is_child_protection:
+        return 0, 0, []  # nobody, or children only: no adult is counted
+    # Every other reader sees the adults of the programme, of their region for a regional officer
+    # (`Combatant.objects.scope_q`): exactly what the tally holds, scoped by `for_user`.
+    if scope != _tally_scope(user):
+        return None
+    rows = (
+        RegisterTally.objects.for_user(user)
+        .filter(grouping="sex")
+        .values_list("region__name", "sex")
+        .annotate(total=Sum("n"))
+        .order_by()
+    )
+    by_region: dict[str, int] = defaultdict(int)
+    women = 0
+    for region, sex, n in rows:
+        by_region[region] += n
+        women += n if sex == Sex.FEMALE else 0
+    ranked = sorted(((r, n) for r, n in by_region.items() if n), key=lambda item: (-item[1], item[0]))
+    return sum(by_region.values()), women, ranked
+
+
 def programme_summary(user: User) -> ProgrammeSummary:
-    """A handful of grouped queries, whatever the size of the register."""
+    """A handful of grouped queries, whatever the size of the register: the people's totals from
+    the register tally, the categories and weapons in one grouped count."""
     # A duplicate merged into another record is one person: counted once, by the record kept.
     people = Combatant.objects.for_user(user).exclude(status=Combatant.Status.MERGED)
     if user.is_child_protection:
         adults = Combatant.objects.none()
     else:
         adults = people
-    totals = adults.aggregate(
-        n=Count("id"),
-        armed=Count("id", filter=Q(has_weapon=True)),
-        women=Count("id", filter=Q(sex="F")),
-    )
-    by_category = adults.values("category").annotate(n=Count("id")).order_by("-n")
-    by_region = adults.values("region__name").annotate(n=Count("id")).order_by("-n")
-    # Children are never counted among combatants; their number alone is shown.
+    grouped = list(adults.values("category", "has_weapon").annotate(n=Count("id")).order_by())
+    per_category: dict[str, int] = defaultdict(int)
+    for row in grouped:
+        per_category[row["category"]] += row["n"]
+    ranked = sorted(per_category.items(), key=lambda item: (-item[1], item[0]))
+    by_category = [{"category": category, "n": n} for category, n in ranked]
+    figures = _people_figures(user)
+    if figures is None:  # a scope the tally does not answer: count the register
+        totals = adults.aggregate(n=Count("id"), women=Count("id", filter=Q(sex=Sex.FEMALE)))
+        counted = adults.values("region__name").annotate(n=Count("id")).order_by("-n", "region__name")
+        figures = totals["n"], totals["women"], [(r["region__name"], r["n"]) for r in counted]
+    total, women, by_region = figures
+    # Children are never counted among combatants; their number alone is shown (none to a reader
+    # who sees nobody of the register).
     children = Combatant.objects.filter(category=Category.CHILD).exclude(status=Combatant.Status.MERGED)
-    if user.is_regional:
+    if person_scope_q(user) is None:
+        children = children.none()
+    elif user.is_regional:
         children = children.filter(region=user.region_id)
     sites = Site.objects.for_user(user)
     site_rows = sites.values("status").annotate(n=Count("id")).order_by("status")
@@ -110,11 +154,11 @@ def programme_summary(user: User) -> ProgrammeSummary:
         women=Sum("beneficiaries_women"),
     )
     summary = ProgrammeSummary(
-        people=totals["n"],
-        with_weapon=totals["armed"],
-        women=totals["women"],
+        people=total,
+        with_weapon=sum(row["n"] for row in grouped if row["has_weapon"]),
+        women=women,
         by_category=_labelled(by_category, "category", Category.choices),
-        by_region=[(r["region__name"], r["n"]) for r in by_region],
+        by_region=by_region,
         children_referred=children.count(),
         sites_by_status=_labelled(site_rows, "status", Site.Status.choices),
         site_capacity=site_totals["capacity"] or 0,

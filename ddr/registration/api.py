@@ -9,6 +9,7 @@ from rest_framework import serializers, viewsets
 
 from accounts.permissions import CASE_ROLES
 from core.exports import IdentifyingListMixin
+from core.pagination import PageOrCursorPagination
 from ddr.registration.filters import PersonFilter
 from ddr.registration.models import Combatant
 
@@ -76,6 +77,7 @@ class PersonViewSet(IdentifyingListMixin, viewsets.ReadOnlyModelViewSet):
     allowed_roles = CASE_ROLES
     serializer_class = PersonSerializer
     filterset_class = PersonFilter
+    pagination_class = PageOrCursorPagination  # `?cursor=` for bulk readers: no count
     ordering_fields = ["registered_at", "birth_year"]
     ordering = ["id"]
 
