@@ -124,10 +124,11 @@ def test_the_focal_point_never_reaches_the_register(focal_client: Client, person
 
 
 def test_the_focal_point_sees_an_adult_named_but_never_a_child(
-    focal: User, focal_client: Client, person: Any, child: Any, child_protection_officer: User
+    focal_client: Client, person: Any, child: Any, child_protection_officer: User, commission_officer: User
 ) -> None:
+    # Received by case staff, who may name the person (the focal point never reads the register).
     adult_case = receive(
-        focal, category="gbv", subject_kind="person", subject_site=None, subject_person=person
+        commission_officer, category="gbv", subject_kind="person", subject_site=None, subject_person=person
     )
     page = focal_client.get(reverse("ddr:grievance-detail", args=[adult_case.pk])).content.decode()
     assert "Walet Intalla" in page
