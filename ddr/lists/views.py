@@ -18,9 +18,9 @@ from accounts.permissions import (
 )
 from core.audit import history_of
 from core.errors import refusal_to
-from ddr.accountability.appeals import selectors as appeals
 from core.exports import Column, table_export
 from core.uploads import errors_csv, errors_page
+from ddr.accountability.appeals import selectors as appeals
 from ddr.lists import selectors, services
 from ddr.lists.forms import ListImportForm, ListStatusForm
 from ddr.lists.models import ArmedGroup, ListImport, SubmittedList

@@ -60,7 +60,9 @@ class AppealSerializer(serializers.ModelSerializer):
 class AppealFileSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Appeal.Kind.choices)
     decision = serializers.IntegerField(help_text="The contested record's id (the person's, for a pathway).")
-    person = serializers.IntegerField(required=False, help_text="For a merge: which of its two records appeals.")
+    person = serializers.IntegerField(
+        required=False, help_text="For a merge: which of its two records appeals."
+    )
     grounds = serializers.CharField()
     filed_on = serializers.DateField()
     deciding_body = serializers.CharField(max_length=200, required=False, default="")
@@ -102,7 +104,9 @@ class AppealViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return selectors.appeals_for(self.request.user).order_by("-id")
 
     def _appeal(self, appeal: Appeal) -> Response:
-        return Response(AppealSerializer(self.get_queryset().get(pk=appeal.pk), context={"request": self.request}).data)
+        return Response(
+            AppealSerializer(self.get_queryset().get(pk=appeal.pk), context={"request": self.request}).data
+        )
 
     @extend_schema(request=AppealFileSerializer, responses={201: AppealSerializer})
     def create(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> Response:  # type: ignore[override]
@@ -124,7 +128,9 @@ class AppealViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         self._decider(request)
         data = AppealScheduleSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return self._appeal(services.appeal_schedule(appeal=self.get_object(), by=request.user, **data.validated_data))
+        return self._appeal(
+            services.appeal_schedule(appeal=self.get_object(), by=request.user, **data.validated_data)
+        )
 
     @extend_schema(request=None, responses=AppealSerializer)
     @action(detail=True, methods=["post"])
@@ -138,14 +144,18 @@ class AppealViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         self._decider(request)
         data = AppealDecideSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return self._appeal(services.appeal_decide(appeal=self.get_object(), by=request.user, **data.validated_data))
+        return self._appeal(
+            services.appeal_decide(appeal=self.get_object(), by=request.user, **data.validated_data)
+        )
 
     @extend_schema(request=AppealWithdrawSerializer, responses=AppealSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request: AuthenticatedRequest, pk: Any = None) -> Response:
         data = AppealWithdrawSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return self._appeal(services.appeal_withdraw(appeal=self.get_object(), by=request.user, **data.validated_data))
+        return self._appeal(
+            services.appeal_withdraw(appeal=self.get_object(), by=request.user, **data.validated_data)
+        )
 
 
 class AppealFiguresSerializer(serializers.Serializer):

@@ -81,13 +81,15 @@ def _appeal(
             grounds=grounds,
             filed_on=filed_on,
             deciding_body=body,
-            by=users.get("commission") if kind == K.LIST_STATUS else _filer(person, users),
+            by=users["commission"] if kind == K.LIST_STATUS else _filer(person, users),
         )
         if hearing_after is None:
             return appeal
         decider = _decider(appeal, users)
         hearing_on = min(filed_on + dt.timedelta(days=hearing_after), today)
-        appeal = services.appeal_schedule(appeal=appeal, hearing_on=hearing_on, deciding_body=body, by=decider)
+        appeal = services.appeal_schedule(
+            appeal=appeal, hearing_on=hearing_on, deciding_body=body, by=decider
+        )
         if hearing_on > today or not outcome:
             return appeal
         appeal = services.appeal_hear(appeal=appeal, by=decider)
@@ -125,7 +127,9 @@ def _medical(rng: random.Random, users: dict[str, User]) -> None:
             "grounds": "Conteste l'inaptitude : l'examen a duré cinq minutes, sans examen de la vue.",
             "hearing_after": 25,
             "outcome": S.UPHELD,
-            "reasons": "La contre-expertise confirme une baisse d'acuité visuelle incompatible avec l'intégration.",
+            "reasons": (
+                "La contre-expertise confirme une baisse d'acuité visuelle incompatible avec l'intégration."
+            ),
         },
         {
             "grounds": "Inapte pour hypertension ; le traitement est suivi depuis deux ans.",
@@ -138,13 +142,23 @@ def _medical(rng: random.Random, users: dict[str, User]) -> None:
         {"grounds": "Le médecin n'a pas tenu compte du certificat apporté."},
     ]
     for exam, plan in zip(exams, plans, strict=False):
-        _appeal(users, kind=K.MEDICAL, decision=exam.pk, person=exam.combatant, filed_days_ago=60, body=MEDICAL_BODY, **plan)
+        _appeal(
+            users,
+            kind=K.MEDICAL,
+            decision=exam.pk,
+            person=exam.combatant,
+            filed_days_ago=60,
+            body=MEDICAL_BODY,
+            **plan,
+        )
 
 
 def _ranks(users: dict[str, User]) -> None:
     """Integrated officers refuse the rank the table gave them (the report: 'ranks refused')."""
     candidates = list(
-        Candidate.objects.filter(status=Candidate.Status.ASSIGNED).select_related("combatant__region").order_by("pk")
+        Candidate.objects.filter(status=Candidate.Status.ASSIGNED)
+        .select_related("combatant__region")
+        .order_by("pk")
     )
     for n, candidate in enumerate(candidates[:2]):
         current = ARMY_RANKS.index(candidate.army_rank) if candidate.army_rank in ARMY_RANKS else 0
@@ -156,14 +170,20 @@ def _ranks(users: dict[str, User]) -> None:
                 "reasons": "Le commandement exercé dans le mouvement est attesté par deux chefs de groupe.",
             }
             if n == 0 and higher != candidate.army_rank
-            else {"outcome": S.UPHELD, "reasons": "Le grade suit la table en vigueur ; ancienneté non établie."}
+            else {
+                "outcome": S.UPHELD,
+                "reasons": "Le grade suit la table en vigueur ; ancienneté non établie.",
+            }
         )
         _appeal(
             users,
             kind=K.RANK,
             decision=candidate.pk,
             person=candidate.combatant,
-            grounds=f"Refuse le grade de {candidate.army_rank or 'soldat'} : était chef de section dans le mouvement.",
+            grounds=(
+                f"Refuse le grade de {candidate.army_rank or 'soldat'} : "
+                "était chef de section dans le mouvement."
+            ),
             filed_days_ago=4,
             hearing_after=2,
             **plan,
@@ -194,9 +214,12 @@ def _list(users: dict[str, User]) -> None:
 def _merge(users: dict[str, User]) -> None:
     """A merge contested by the person whose record was absorbed: 'we are cousins, not one man'.
     Left open: it holds both records' payments."""
-    merge = Merge.objects.filter(undone_at__isnull=True).exclude(
-        Q(kept__category=Category.CHILD) | Q(absorbed__category=Category.CHILD)
-    ).order_by("pk").first()
+    merge = (
+        Merge.objects.filter(undone_at__isnull=True)
+        .exclude(Q(kept__category=Category.CHILD) | Q(absorbed__category=Category.CHILD))
+        .order_by("pk")
+        .first()
+    )
     if merge is None:
         pair = (
             DuplicatePair.objects.filter(status=DuplicatePair.Status.OPEN)
@@ -239,10 +262,17 @@ def _pathway(users: dict[str, User]) -> None:
             kind=K.ELIGIBILITY,
             decision=waiting.combatant_id,
             person=waiting.combatant,
-            grounds="Demande l'intégration dans l'armée : l'arme déclarée n'a pas été enregistrée au bon nom.",
+            grounds=(
+                "Demande l'intégration dans l'armée : l'arme déclarée n'a pas été enregistrée au bon nom."
+            ),
             filed_days_ago=8,
         )
-    upheld = Combatant.objects.filter(pathway=Pathway.COMMUNITY).exclude(category=Category.CHILD).order_by("pk").first()
+    upheld = (
+        Combatant.objects.filter(pathway=Pathway.COMMUNITY)
+        .exclude(category=Category.CHILD)
+        .order_by("pk")
+        .first()
+    )
     if upheld is not None:
         _appeal(
             users,

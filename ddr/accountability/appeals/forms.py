@@ -86,8 +86,15 @@ class WithdrawForm(StyledForm, forms.Form):
 
 
 class FilterForm(StyledForm, forms.Form):
-    status = forms.ChoiceField(label=_("Status"), choices=[("", _("All")), *Appeal.Status.choices], required=False)
-    kind = forms.ChoiceField(label=_("Decision"), choices=[("", _("All")), *Appeal.Kind.choices], required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("All")), *Appeal.Status.choices], required=False
+    )
+    kind = forms.ChoiceField(
+        label=_("Decision"), choices=[("", _("All")), *Appeal.Kind.choices], required=False
+    )
     region = forms.ModelChoiceField(
-        label=_("Region"), queryset=Region.objects.order_by("name"), required=False, empty_label=_("All regions")
+        label=_("Region"),
+        queryset=Region.objects.order_by("name"),
+        required=False,
+        empty_label=_("All regions"),
     )

@@ -122,7 +122,12 @@ class Appeal(models.Model):
     )
     # The decision: one of these, the one of its kind (eligibility: the person's pathway).
     ruleset = models.ForeignKey(
-        "ddr.RuleSet", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("rule set")
+        "ddr.RuleSet",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("rule set"),
     )
     medical_exam = models.ForeignKey(
         "ddr.MedicalExam",
@@ -157,7 +162,12 @@ class Appeal(models.Model):
         verbose_name=_("list"),
     )
     merge = models.ForeignKey(
-        "ddr.Merge", null=True, blank=True, on_delete=models.PROTECT, related_name="appeals", verbose_name=_("merge")
+        "ddr.Merge",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="appeals",
+        verbose_name=_("merge"),
     )
     # What the decision was when the appeal was filed, and who made it (never the one to overturn it).
     contested_value = models.CharField(_("decision as contested"), max_length=200, blank=True)
@@ -170,7 +180,12 @@ class Appeal(models.Model):
         verbose_name=_("decision made by"),
     )
     region = models.ForeignKey(
-        "core.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("region")
+        "core.Region",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("region"),
     )
     grounds = models.TextField(_("grounds"))
     filed_on = models.DateField(_("filed on"))

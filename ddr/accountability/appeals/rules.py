@@ -26,7 +26,9 @@ HOLDS_PAYMENT = frozenset({"merge", "eligibility"})
 
 def closed_refusal(status: str) -> str:
     if status not in OPEN:
-        return _("This appeal is closed (%(status)s): nothing more can be decided on it.") % {"status": status}
+        return _("This appeal is closed (%(status)s): nothing more can be decided on it.") % {
+            "status": status
+        }
     return ""
 
 

@@ -8,9 +8,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Value
+from django.db.models import CharField, Count, F, Q, QuerySet, Value
 from django.db.models.functions import Cast, Coalesce
-from django.db.models import CharField
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,7 +40,7 @@ def appeals_for(user: AnyUser) -> QuerySet[Appeal]:
 # --- what an open appeal freezes ----------------------------------------------------------
 
 
-def payment_held_people() -> QuerySet[Combatant]:
+def payment_held_people() -> QuerySet[Combatant, Any]:
     """The people whose payments an open appeal holds: the appellant of a contested pathway or
     merge, and both records of a contested merge (who is paid is in question). As a subquery of ids."""
     holding = Appeal.objects.filter(status__in=Appeal.OPEN, kind__in=rules.HOLDS_PAYMENT)
@@ -57,11 +56,11 @@ def payment_held(person_id: int) -> bool:
     return payment_held_people().filter(pk=person_id).exists()
 
 
-def pathway_frozen_people() -> QuerySet[Appeal]:
+def pathway_frozen_people() -> QuerySet[Appeal, Any]:
     """Ids of the people whose pathway an open appeal contests: no recompute moves it meanwhile."""
-    return Appeal.objects.filter(
-        kind=K.ELIGIBILITY, status__in=Appeal.OPEN, combatant__isnull=False
-    ).values("combatant_id")
+    return Appeal.objects.filter(kind=K.ELIGIBILITY, status__in=Appeal.OPEN, combatant__isnull=False).values(
+        "combatant_id"
+    )
 
 
 def pathway_frozen_sql() -> tuple[str, list[Any]]:
@@ -96,7 +95,7 @@ def decisions_of(person: Combatant, appeals: list[Appeal]) -> list[Decision]:
     from ddr.screening.models import AgeAssessment, MedicalExam
     from integration.models import Candidate
 
-    text = CharField()
+    text: Any = CharField()
     medical = MedicalExam.objects.filter(combatant=person, final=True).values_list(
         Value("medical", output_field=text), "pk", Cast("examined_on", text), "result"
     )
@@ -109,12 +108,18 @@ def decisions_of(person: Combatant, appeals: list[Appeal]) -> list[Decision]:
     merges = Merge.objects.filter(Q(kept=person) | Q(absorbed=person), undone_at__isnull=True).values_list(
         Value("merge", output_field=text), "pk", Cast("merged_at", text), F("absorbed__registration_number")
     )
-    rows = list(medical.union(ages, ranks, merges, all=True))
+    # Default orderings off: a compound statement orders only as a whole (sorted below).
+    parts = [q.order_by() for q in (medical, ages, ranks, merges)]
+    rows = list(parts[0].union(*parts[1:], all=True))
     taken = {(a.kind, a_decision_id(a)) for a in appeals if a.is_open}
     found: list[Decision] = []
     if person.pathway and (K.ELIGIBILITY, person.pk) not in taken:
         found.append(
-            Decision(f"eligibility:{person.pk}", K.ELIGIBILITY, _("Pathway: %(p)s") % {"p": person.get_pathway_display()})
+            Decision(
+                f"eligibility:{person.pk}",
+                K.ELIGIBILITY,
+                _("Pathway: %(p)s") % {"p": person.get_pathway_display()},
+            )
         )
     for kind, pk, day, value in sorted(rows, key=lambda r: (r[0], r[2] or "")):
         if (kind, pk) in taken:
@@ -163,7 +168,9 @@ def timeline(appeals: list[Appeal]) -> list[tuple[HistoryEntry, list[Change]]]:
     for appeal in appeals:
         what = f"{field} ({appeal.get_kind_display()})"
         filed = Change(what, value_label(appeal.kind, appeal.contested_value), str(_("Filed")), "appeal")
-        entries.append((HistoryEntry(_when(appeal.filed_on), str(appeal.filed_by), "+", "", (filed,)), [filed]))
+        entries.append(
+            (HistoryEntry(_when(appeal.filed_on), str(appeal.filed_by), "+", "", (filed,)), [filed])
+        )
         if appeal.decided_on and appeal.status in rules.OUTCOMES or appeal.status == rules.WITHDRAWN:
             after = appeal.get_status_display()
             if appeal.status == rules.OVERTURNED:
@@ -182,7 +189,9 @@ def person_context(person: Combatant, user: AnyUser) -> dict[str, Any]:
     if not has_role(user, FILE_ROLES):
         return {}
     appeals = list(
-        appeals_for(user).filter(Q(combatant=person) | Q(merge__kept=person) | Q(merge__absorbed=person)).distinct()
+        appeals_for(user)
+        .filter(Q(combatant=person) | Q(merge__kept=person) | Q(merge__absorbed=person))
+        .distinct()
     )
     decisions = decisions_of(person, appeals)
     return {
@@ -234,14 +243,22 @@ def figures(user: AnyUser) -> dict[str, Any]:
         "suppressed": analyst,
         "total": base.total(),
         "by_kind": [
-            {"kind": k, "label": str(kinds[k]), "count": n} for (k,), n in sorted(base.margin("kind").items()) if n
+            {"kind": k, "label": str(kinds[k]), "count": n}
+            for (k,), n in sorted(base.margin("kind").items())
+            if n
         ],
         "by_outcome": [
-            {"status": s, "label": str(statuses[s]), "count": n} for (s,), n in sorted(base.margin("status").items()) if n
+            {"status": s, "label": str(statuses[s]), "count": n}
+            for (s,), n in sorted(base.margin("status").items())
+            if n
         ],
-        "by_region": [{"region": r or None, "count": n} for (r,), n in sorted(base.margin("region").items()) if n],
+        "by_region": [
+            {"region": r or None, "count": n} for (r,), n in sorted(base.margin("region").items()) if n
+        ],
         "by_kind_and_outcome": [
-            {"kind": k, "status": s, "count": n} for (k, s), n in sorted(base.margin("kind", "status").items()) if n
+            {"kind": k, "status": s, "count": n}
+            for (k, s), n in sorted(base.margin("kind", "status").items())
+            if n
         ],
     }
 

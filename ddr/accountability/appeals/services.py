@@ -9,6 +9,7 @@ status, a pathway) lets its own overturn through.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.db import IntegrityError, models, transaction
@@ -48,84 +49,105 @@ def _last_changed_by(record: models.Model, field: str) -> int | None:
     return who
 
 
-def _decision(kind: str, decision: int, by: User) -> tuple[models.Model, dict[str, Any]]:
-    """The contested record in `by`'s scope, and the appeal's fields it fills."""
-    not_found = AppealRefused(_("This decision does not exist, or is not in your scope."), "decision")
-    if kind == K.ELIGIBILITY:
-        person = Combatant.objects.for_user(by).filter(pk=decision).first()
-        if person is None:
-            raise not_found
-        return person, {
-            "combatant": person,
-            "ruleset_id": person.pathway_ruleset_id,
-            "contested_value": person.pathway,
-            "decision_by_id": _last_changed_by(person, "pathway"),
-            "region_id": person.region_id,
-        }
-    if kind == K.MEDICAL:
-        exam = MedicalExam.objects.for_user(by).select_related("combatant").filter(pk=decision, final=True).first()
-        if exam is None:
-            raise not_found
-        return exam, {
-            "medical_exam": exam,
-            "combatant": exam.combatant,
-            "contested_value": exam.result,
-            "decision_by_id": exam.recorded_by_id,
-            "region_id": exam.combatant.region_id,
-        }
-    if kind == K.AGE:
-        age = AgeAssessment.objects.for_user(by).select_related("combatant").filter(pk=decision).first()
-        if age is None:
-            raise not_found
-        return age, {
-            "age_assessment": age,
-            "combatant": age.combatant,
-            "contested_value": str(age.assessed_age),
-            "decision_by_id": age.assessed_by_id,
-            "region_id": age.combatant.region_id,
-        }
-    if kind == K.RANK:
-        candidate = (
-            Candidate.objects.for_user(by)
-            .select_related("combatant")
-            .filter(pk=decision, status=Candidate.Status.ASSIGNED)
-            .first()
-        )
-        if candidate is None:
-            raise not_found
-        return candidate, {
-            "candidate": candidate,
-            "combatant": candidate.combatant,
-            "contested_value": candidate.army_rank,
-            "decision_by_id": _last_changed_by(candidate, "army_rank"),
-            "region_id": candidate.combatant.region_id,
-        }
-    if kind == K.LIST_STATUS:
-        submitted = SubmittedList.objects.select_related("movement").filter(pk=decision).first()
-        if submitted is None or not has_role(by, LIST_ROLES):
-            raise not_found
-        return submitted, {
-            "submitted_list": submitted,
-            "movement": submitted.movement,
-            "contested_value": submitted.status,
-            "decision_by_id": _last_changed_by(submitted, "status"),
-        }
-    if kind == K.MERGE:
-        merge = (
-            Merge.objects.for_user(by)
-            .select_related("kept", "absorbed")
-            .filter(pk=decision, undone_at__isnull=True)
-            .first()
-        )
-        if merge is None:
-            raise not_found
-        return merge, {
-            "merge": merge,
-            "contested_value": merge.absorbed.registration_number,
-            "decision_by_id": merge.merged_by_id,
-            "region_id": merge.kept.region_id,
-        }
-    raise AppealRefused(_("Choose the decision contested."), "kind")
+class _NotFound(AppealRefused):
+    field = "decision"
+
+    def __init__(self) -> None:
+        super().__init__(_("This decision does not exist, or is not in your scope."))
+
+
+Found = tuple[models.Model, dict[str, Any]]
+
+
+def _pathway(decision: int, by: User) -> Found:
+    person = Combatant.objects.for_user(by).filter(pk=decision).first()
+    if person is None:
+        raise _NotFound
+    return person, {
+        "combatant": person,
+        "ruleset_id": person.pathway_ruleset_id,
+        "contested_value": person.pathway,
+        "decision_by_id": _last_changed_by(person, "pathway"),
+        "region_id": person.region_id,
+    }
+
+
+def _medical(decision: int, by: User) -> Found:
+    exam = (
+        MedicalExam.objects.for_user(by).select_related("combatant").filter(pk=decision, final=True).first()
+    )
+    if exam is None:
+        raise _NotFound
+    return exam, {
+        "medical_exam": exam,
+        "combatant": exam.combatant,
+        "contested_value": exam.result,
+        "decision_by_id": exam.recorded_by_id,
+        "region_id": exam.combatant.region_id,
+    }
+
+
+def _age(decision: int, by: User) -> Found:
+    age = AgeAssessment.objects.for_user(by).select_related("combatant").filter(pk=decision).first()
+    if age is None:
+        raise _NotFound
+    return age, {
+        "age_assessment": age,
+        "combatant": age.combatant,
+        "contested_value": str(age.assessed_age),
+        "decision_by_id": age.assessed_by_id,
+        "region_id": age.combatant.region_id,
+    }
+
+
+def _rank(decision: int, by: User) -> Found:
+    assigned = Candidate.objects.for_user(by).filter(status=Candidate.Status.ASSIGNED)
+    candidate = assigned.select_related("combatant").filter(pk=decision).first()
+    if candidate is None:
+        raise _NotFound
+    return candidate, {
+        "candidate": candidate,
+        "combatant": candidate.combatant,
+        "contested_value": candidate.army_rank,
+        "decision_by_id": _last_changed_by(candidate, "army_rank"),
+        "region_id": candidate.combatant.region_id,
+    }
+
+
+def _list_status(decision: int, by: User) -> Found:
+    submitted = SubmittedList.objects.select_related("movement").filter(pk=decision).first()
+    if submitted is None or not has_role(by, LIST_ROLES):  # lists are national
+        raise _NotFound
+    return submitted, {
+        "submitted_list": submitted,
+        "movement": submitted.movement,
+        "contested_value": submitted.status,
+        "decision_by_id": _last_changed_by(submitted, "status"),
+    }
+
+
+def _merge(decision: int, by: User) -> Found:
+    merges = Merge.objects.for_user(by).filter(undone_at__isnull=True)
+    merge = merges.select_related("kept", "absorbed").filter(pk=decision).first()
+    if merge is None:
+        raise _NotFound
+    return merge, {
+        "merge": merge,
+        "contested_value": merge.absorbed.registration_number,
+        "decision_by_id": merge.merged_by_id,
+        "region_id": merge.kept.region_id,
+    }
+
+
+# The contested record of each kind in `by`'s scope, and the appeal's fields it fills.
+DECISIONS: dict[str, Callable[[int, User], Found]] = {
+    K.ELIGIBILITY: _pathway,
+    K.MEDICAL: _medical,
+    K.AGE: _age,
+    K.RANK: _rank,
+    K.LIST_STATUS: _list_status,
+    K.MERGE: _merge,
+}
 
 
 def _already(kind: str) -> AppealRefused:
@@ -150,10 +172,13 @@ def appeal_file(
         raise AppealRefused(_("Your role does not file appeals."))
     if refusal := rules.filing_refusal(filed_on=filed_on, today=timezone.localdate(), grounds=grounds):
         raise AppealRefused(refusal, "filed_on" if filed_on > timezone.localdate() else "grounds")
-    record, fields = _decision(kind, decision, by)
-    if kind == K.MERGE:
-        assert isinstance(record, Merge)
-        appellant = person if person is not None and person.pk in (record.kept_id, record.absorbed_id) else None
+    if kind not in DECISIONS:
+        raise AppealRefused(_("Choose the decision contested."), "kind")
+    record, fields = DECISIONS[kind](decision, by)
+    if isinstance(record, Merge):
+        appellant = (
+            person if person is not None and person.pk in (record.kept_id, record.absorbed_id) else None
+        )
         fields["combatant"] = appellant or record.absorbed
     field = Appeal.DECISION_FIELDS[K(kind)]
     open_ = Appeal.objects.filter(status__in=Appeal.OPEN, **{field: record})
@@ -193,9 +218,15 @@ def appeal_schedule(*, appeal: Appeal, hearing_on: dt.date, deciding_body: str, 
     appeal = _locked(appeal, by)
     if refusal := rules.step_refusal(appeal.status, S.SCHEDULED):
         raise AppealRefused(refusal)
-    if refusal := rules.hearing_refusal(hearing_on=hearing_on, filed_on=appeal.filed_on, deciding_body=deciding_body):
+    if refusal := rules.hearing_refusal(
+        hearing_on=hearing_on, filed_on=appeal.filed_on, deciding_body=deciding_body
+    ):
         raise AppealRefused(refusal, "hearing_on" if hearing_on < appeal.filed_on else "deciding_body")
-    appeal.hearing_on, appeal.deciding_body, appeal.status = hearing_on, deciding_body.strip()[:200], S.SCHEDULED
+    appeal.hearing_on, appeal.deciding_body, appeal.status = (
+        hearing_on,
+        deciding_body.strip()[:200],
+        S.SCHEDULED,
+    )
     save_audited(appeal, by, ["hearing_on", "deciding_body", "status"], "hearing scheduled")
     return appeal
 
@@ -206,11 +237,11 @@ def appeal_hear(*, appeal: Appeal, by: User) -> Appeal:
     appeal = _locked(appeal, by)
     if refusal := rules.step_refusal(appeal.status, S.HEARD):
         raise AppealRefused(refusal)
-    assert appeal.hearing_on is not None  # scheduled
-    if appeal.hearing_on > timezone.localdate():
-        raise AppealRefused(_("The hearing is on %(date)s: it has not been held yet.") % {
-            "date": appeal.hearing_on.strftime("%d/%m/%Y")
-        })
+    if appeal.hearing_on and appeal.hearing_on > timezone.localdate():
+        raise AppealRefused(
+            _("The hearing is on %(date)s: it has not been held yet.")
+            % {"date": appeal.hearing_on.strftime("%d/%m/%Y")}
+        )
     appeal.status = S.HEARD
     save_audited(appeal, by, ["status"], "heard")
     return appeal
@@ -271,7 +302,9 @@ def appeal_decide(
         if appeal.kind == K.MERGE:
             new_value = "undone"
         elif refusal := rules.new_value_refusal(
-            contested=appeal.contested_value, new=str(new_value).strip(), allowed=_new_value_choices(appeal.kind)
+            contested=appeal.contested_value,
+            new=str(new_value).strip(),
+            allowed=_new_value_choices(appeal.kind),
         ):
             raise AppealRefused(refusal, "new_value")
     appeal.status, appeal.decided_by, appeal.decided_on = outcome, by, decided_on
@@ -294,36 +327,28 @@ def _overturn(appeal: Appeal, by: User) -> None:
     from integration.services import candidate_rank_change
 
     note = f"appeal {appeal.pk} overturned"
-    assert appeal.decided_on is not None
-    if appeal.kind == K.MERGE:
-        assert appeal.merge is not None
-        merge_undo(merge=appeal.merge, by=by)
-    elif appeal.kind == K.MEDICAL:
-        assert appeal.medical_exam is not None
+    day, record, new = appeal.decided_on or timezone.localdate(), appeal.decision(), appeal.new_value
+    if isinstance(record, Merge):
+        merge_undo(merge=record, by=by)
+    elif isinstance(record, MedicalExam):
+        examiner = (appeal.deciding_body or str(_("Appeal")))[:200]
         medical_record(
-            person=appeal.medical_exam.combatant,
-            examined_on=appeal.decided_on,
-            examiner=(appeal.deciding_body or str(_("Appeal")))[:200],
-            result=appeal.new_value,
+            person=record.combatant,
+            examined_on=day,
+            examiner=examiner,
+            result=new,
             final=True,
             note=note,
             by=by,
         )
-    elif appeal.kind == K.AGE:
-        assert appeal.age_assessment is not None
+    elif isinstance(record, AgeAssessment):
+        evidence = _("Appeal %(n)s: %(body)s") % {"n": appeal.pk, "body": appeal.deciding_body}
         age_assess(
-            person=appeal.age_assessment.combatant,
-            assessed_on=appeal.decided_on,
-            evidence=(_("Appeal %(n)s: %(body)s") % {"n": appeal.pk, "body": appeal.deciding_body})[:300],
-            assessed_age=int(appeal.new_value),
-            by=by,
+            person=record.combatant, assessed_on=day, evidence=evidence[:300], assessed_age=int(new), by=by
         )
-    elif appeal.kind == K.LIST_STATUS:
-        assert appeal.submitted_list is not None
-        list_status_change(submitted=appeal.submitted_list, status=appeal.new_value, by=by)
-    elif appeal.kind == K.RANK:
-        assert appeal.candidate is not None
-        candidate_rank_change(candidate=appeal.candidate, rank=appeal.new_value, reason=note, by=by)
-    elif appeal.kind == K.ELIGIBILITY:
-        assert appeal.combatant is not None
-        pathway_set(person=appeal.combatant, to=appeal.new_value, reason="appeal_overturned", by=by, note=note)
+    elif isinstance(record, SubmittedList):
+        list_status_change(submitted=record, status=new, by=by)
+    elif isinstance(record, Candidate):
+        candidate_rank_change(candidate=record, rank=new, reason=note, by=by)
+    elif isinstance(record, Combatant):
+        pathway_set(person=record, to=new, reason="appeal_overturned", by=by, note=note)

@@ -83,7 +83,9 @@ def _back(appeal: Appeal) -> HttpResponse:
     return redirect("ddr:appeal-detail", pk=appeal.pk)
 
 
-def _refused_form(request: AuthenticatedHttpRequest, appeal: Appeal, form: ScheduleForm | DecideForm | WithdrawForm) -> HttpResponse:
+def _refused_form(
+    request: AuthenticatedHttpRequest, appeal: Appeal, form: ScheduleForm | DecideForm | WithdrawForm
+) -> HttpResponse:
     """The detail page again, with the refused form and its errors (400)."""
     context = {
         "appeal": appeal,
@@ -128,7 +130,9 @@ def appeal_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         with refusal_to(form):
             decided = services.appeal_decide(appeal=appeal, by=request.user, **form.cleaned_data)
-            messages.success(request, _("Appeal decided: %(outcome)s.") % {"outcome": decided.get_status_display()})
+            messages.success(
+                request, _("Appeal decided: %(outcome)s.") % {"outcome": decided.get_status_display()}
+            )
             return _back(appeal)
     return _refused_form(request, appeal, form)
 

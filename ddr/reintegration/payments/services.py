@@ -256,7 +256,10 @@ def _prepare(
     without_number = due.count() - picked.count if channel == Channel.MOBILE_MONEY else 0
     if not picked.count and held_by_appeal and not without_number:
         raise PaymentRefused(
-            _("Nothing to pay: the %(n)s entitlements due are held by open appeals (a contested merge or pathway).")
+            _(
+                "Nothing to pay: the %(n)s entitlements due are held by open appeals "
+                "(a contested merge or pathway)."
+            )
             % {"n": held_by_appeal}
         )
     if not picked.count:

@@ -12,7 +12,7 @@ from accounts.models import Role, User
 from ddr.accountability.appeals import services
 from ddr.accountability.appeals.models import Appeal
 from ddr.duplicates import services as duplicates
-from ddr.models import AgeAssessment, Combatant, DuplicatePair, Merge, MedicalExam, Pathway, SubmittedList
+from ddr.models import AgeAssessment, Combatant, DuplicatePair, MedicalExam, Merge, Pathway, SubmittedList
 from ddr.screening import services as screening
 from integration.models import Candidate, Cohort
 
@@ -98,7 +98,12 @@ def scheduled(appeal: Appeal, by: User) -> Appeal:
 
 def overturn(appeal: Appeal, by: User, new_value: str = "") -> Appeal:
     return services.appeal_decide(
-        appeal=appeal, outcome="overturned", decided_on=TODAY(), reasons="Contre-expertise.", new_value=new_value, by=by
+        appeal=appeal,
+        outcome="overturned",
+        decided_on=TODAY(),
+        reasons="Contre-expertise.",
+        new_value=new_value,
+        by=by,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from ddr.accountability.appeals import rules
 
@@ -34,14 +35,22 @@ def test_filing_refuses_a_future_date_and_no_grounds() -> None:
 
 
 def test_the_hearing_cannot_come_before_filing() -> None:
-    refusal = rules.hearing_refusal(hearing_on=DAY - dt.timedelta(days=1), filed_on=DAY, deciding_body="Comité")
+    refusal = rules.hearing_refusal(
+        hearing_on=DAY - dt.timedelta(days=1), filed_on=DAY, deciding_body="Comité"
+    )
     assert "10/03/2026" in refusal
     assert rules.hearing_refusal(hearing_on=DAY, filed_on=DAY, deciding_body="") != ""
     assert rules.hearing_refusal(hearing_on=DAY, filed_on=DAY, deciding_body="Comité") == ""
 
 
 def test_an_outcome_is_dated_after_the_hearing_not_in_the_future_with_reasons() -> None:
-    ok = {"outcome": "upheld", "filed_on": DAY, "hearing_on": DAY, "today": DAY, "reasons": "Fondée"}
+    ok: dict[str, Any] = {
+        "outcome": "upheld",
+        "filed_on": DAY,
+        "hearing_on": DAY,
+        "today": DAY,
+        "reasons": "Fondée",
+    }
     assert rules.outcome_refusal(decided_on=DAY, **ok) == ""
     assert rules.outcome_refusal(decided_on=DAY - dt.timedelta(days=1), **ok)
     assert rules.outcome_refusal(decided_on=DAY + dt.timedelta(days=1), **ok)

@@ -43,7 +43,11 @@ def test_a_medical_result_overturned_is_a_new_final_examination_by_the_decider(
     exam = medical(commission_officer)
     person = exam.combatant
     appeal = filed(K.MEDICAL, exam.pk, gao_officer)
-    assert (appeal.combatant, appeal.region_id, appeal.decision_by) == (person, person.region_id, commission_officer)
+    assert (appeal.combatant, appeal.region_id, appeal.decision_by) == (
+        person,
+        person.region_id,
+        commission_officer,
+    )
     assert appeal.contested_value == "unfit" and appeal.status == "filed"
     boss = decider()
     appeal = overturn(scheduled(appeal, boss), boss, new_value="fit")
@@ -79,7 +83,11 @@ def test_an_age_assessment_overturned_goes_through_age_assess_and_separates_a_ch
     appeal = overturn(scheduled(filed(K.AGE, assessment.pk, commission_officer), boss), boss, new_value="16")
     person = Combatant.objects.get(pk=assessment.combatant_id)
     latest = AgeAssessment.objects.filter(combatant=person).order_by("-id").first()
-    assert latest is not None and (latest.assessed_age, latest.decision, latest.assessed_by) == (16, "child", boss)
+    assert latest is not None and (latest.assessed_age, latest.decision, latest.assessed_by) == (
+        16,
+        "child",
+        boss,
+    )
     assert person.category == Category.CHILD and person.pathway == Pathway.CHILD_REFERRAL
     # Now a child's appeal: child protection only.
     assert not Appeal.objects.for_user(commission_officer).filter(pk=appeal.pk).exists()
@@ -180,7 +188,9 @@ def test_an_open_pathway_appeal_keeps_the_recompute_from_moving_that_person(
 ) -> None:
     screened = {"medical_status": "fit", "vetting_status": "clear"}
     frozen, free = CombatantFactory.create_batch(2, **screened)
-    eligibility.pathway_set(person=frozen, to=Pathway.COMMUNITY, reason="category_rule", by=commission_officer)
+    eligibility.pathway_set(
+        person=frozen, to=Pathway.COMMUNITY, reason="category_rule", by=commission_officer
+    )
     eligibility.pathway_set(person=free, to=Pathway.COMMUNITY, reason="category_rule", by=commission_officer)
     appeal = filed(K.ELIGIBILITY, frozen.pk, commission_officer)
     assert appeal.contested_value == Pathway.COMMUNITY and appeal.decision_by == commission_officer
@@ -205,7 +215,9 @@ def test_an_open_pathway_appeal_keeps_the_recompute_from_moving_that_person(
 
 def test_a_pathway_upheld_stays(commission_officer: Any) -> None:
     person = CombatantFactory.create()
-    eligibility.pathway_set(person=person, to=Pathway.REINSERTION, reason="medical_unfit", by=commission_officer)
+    eligibility.pathway_set(
+        person=person, to=Pathway.REINSERTION, reason="medical_unfit", by=commission_officer
+    )
     boss = decider()
     uphold(scheduled(filed(K.ELIGIBILITY, person.pk, commission_officer), boss), boss)
     person.refresh_from_db()
@@ -222,4 +234,9 @@ def test_the_hearing_is_recorded_as_held_then_decided(commission_officer: Any) -
     appeal = services.appeal_hear(appeal=appeal, by=boss)
     assert appeal.status == "heard"
     assert uphold(appeal, boss).status == "upheld"
-    assert [h.status for h in appeal.history.order_by("history_date")] == ["filed", "scheduled", "heard", "upheld"]
+    assert [h.status for h in appeal.history.order_by("history_date")] == [
+        "filed",
+        "scheduled",
+        "heard",
+        "upheld",
+    ]
