@@ -309,6 +309,7 @@ SPECTACULAR_SETTINGS = {
         "BeneficiaryAgeBandEnum": "cvr.models.beneficiaries.AgeBand",
         "ComponentKindEnum": "ddr.models.Component.Kind",
         "FollowUpAcceptanceEnum": "ddr.models.Acceptance",
+        "AppealKindEnum": "ddr.models.Appeal.Kind",
         # The reintegration figures' dimensions (programme.api): plain codes.
         "FigureSexEnum": ["M", "F"],
         "FigureAgeBandEnum": ["18-24", "25-34", "35-49", "50+", "unknown"],

@@ -295,8 +295,26 @@ def _age(users: dict[str, User]) -> None:
         .order_by("pk")
         .first()
     )
-    if assessment is None:
-        return
+    if assessment is None:  # no assessment in the register yet: a young adult's, as a site would record it
+        year = timezone.localdate().year
+        young = (
+            Combatant.objects.exclude(category=Category.CHILD)
+            .filter(birth_year__gte=year - 25, status__in=["registered", "screened", "oriented"])
+            .select_related("region")
+            .order_by("-birth_year", "pk")
+            .first()
+        )
+        if young is None or young.birth_year is None:
+            return
+        from ddr.screening.services import age_assess
+
+        assessment = age_assess(
+            person=young,
+            assessed_on=timezone.localdate() - dt.timedelta(days=60),
+            evidence="Radiographie du poignet et entretien",
+            assessed_age=max(18, year - young.birth_year),
+            by=_filer(young, users),
+        )
     _appeal(
         users,
         kind=K.AGE,
