@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.models import AnyUser, Role
-from core.querysets import person_scope_q, signed_in
+from core.querysets import PersonScopedQuerySet, signed_in
 
 __all__ = ["Appeal"]
 
@@ -55,19 +55,19 @@ def _decision_of_kind() -> Q:
     return condition
 
 
-class AppealQuerySet(models.QuerySet["Appeal"]):
+class AppealQuerySet(PersonScopedQuerySet["Appeal"]):
+    """A person's appeal is seen exactly when the person is (their region; a child's by child
+    protection only); a movement's appeal (a list, no person) by national staff. Analysts and
+    other roles see no row."""
+
+    person_fields = ("combatant",)
+    region_field = "region"
+
     def for_user(self, user: AnyUser) -> Self:
-        """A person's appeal is seen exactly when the person is (their region; a child's by child
-        protection only); a movement's appeal (a list) by national staff. Analysts see no row."""
         if not signed_in(user) or user.role not in APPEAL_READERS:
             return self.none()
-        scope = person_scope_q(user, "combatant__")
-        if scope is None:
-            return self.none()
-        condition = Q(combatant__isnull=False) & scope
-        if user.role in NATIONAL:
-            condition |= Q(combatant__isnull=True)
-        return self.filter(condition)
+        scoped = super().for_user(user)
+        return scoped if user.role in NATIONAL else scoped.filter(combatant__isnull=False)
 
     def open(self) -> Self:
         return self.filter(status__in=Appeal.OPEN)
