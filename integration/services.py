@@ -540,7 +540,9 @@ def _assigned(candidate: Candidate, step: Step) -> list[str]:
 def candidate_rank_change(*, candidate: Candidate, rank: str, reason: str, by: User) -> Candidate:
     """An assigned candidate's rank changed (an appeal overturned the allocation, say): on the
     candidacy and on the unit membership, both audited, with the reason kept as the override's."""
-    candidate = Candidate.objects.select_for_update().select_related("membership").get(pk=candidate.pk)
+    candidate = (
+        Candidate.objects.select_for_update(of=("self",)).select_related("membership").get(pk=candidate.pk)
+    )
     if candidate.status != S.ASSIGNED:
         raise IntegrationRefused(_("Only an assigned candidate's rank can be changed."), "candidate")
     if rank not in ARMY_RANKS:

@@ -206,7 +206,7 @@ def appeal_file(
 def _locked(appeal: Appeal, by: User) -> Appeal:
     if not has_role(by, DECIDE_ROLES):
         raise AppealRefused(_("Only national staff schedule and decide appeals."))
-    locked = Appeal.objects.for_user(by).select_for_update().filter(pk=appeal.pk).first()
+    locked = Appeal.objects.for_user(by).select_for_update(of=("self",)).filter(pk=appeal.pk).first()
     if locked is None:
         raise AppealRefused(_("This appeal does not exist, or is not in your scope."))
     return locked
@@ -252,7 +252,7 @@ def appeal_withdraw(*, appeal: Appeal, reasons: str, by: User) -> Appeal:
     """The appellant withdraws: the decision stands and what the appeal froze moves again."""
     if not has_role(by, FILE_ROLES):
         raise AppealRefused(_("Your role does not file appeals."))
-    locked = Appeal.objects.for_user(by).select_for_update().filter(pk=appeal.pk).first()
+    locked = Appeal.objects.for_user(by).select_for_update(of=("self",)).filter(pk=appeal.pk).first()
     if locked is None:
         raise AppealRefused(_("This appeal does not exist, or is not in your scope."))
     if refusal := rules.step_refusal(locked.status, S.WITHDRAWN):
