@@ -323,6 +323,7 @@ SPECTACULAR_SETTINGS = {
         "GrievanceChannelEnum": "ddr.accountability.grievances.models.Channel",
         "PaymentChannelEnum": "ddr.reintegration.payments.models.Channel",
         "GrievanceCategoryEnum": "ddr.accountability.grievances.models.GrievanceCategory",
+        "AppealKindEnum": "ddr.models.Appeal.Kind",
         # The reintegration figures' dimensions (programme.api): plain codes.
         "FigureSexEnum": ["M", "F"],
         "FigureAgeBandEnum": ["18-24", "25-34", "35-49", "50+", "unknown"],

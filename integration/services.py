@@ -536,6 +536,29 @@ def _assigned(candidate: Candidate, step: Step) -> list[str]:
     return ["membership", "army_rank", "rank_explanation", "rank_override_reason"]
 
 
+@transaction.atomic
+def candidate_rank_change(*, candidate: Candidate, rank: str, reason: str, by: User) -> Candidate:
+    """An assigned candidate's rank changed (an appeal overturned the allocation, say): on the
+    candidacy and on the unit membership, both audited, with the reason kept as the override's."""
+    candidate = (
+        Candidate.objects.select_for_update(of=("self",)).select_related("membership").get(pk=candidate.pk)
+    )
+    if candidate.status != S.ASSIGNED:
+        raise IntegrationRefused(_("Only an assigned candidate's rank can be changed."), "candidate")
+    if rank not in ARMY_RANKS:
+        raise IntegrationRefused(_("Unknown army rank."), "rank")
+    if rank == candidate.army_rank:
+        raise IntegrationRefused(_("The candidate already holds this rank."), "rank")
+    if not reason.strip():
+        raise IntegrationRefused(_("Changing a rank needs a reason."), "reason")
+    candidate.army_rank, candidate.rank_override_reason = rank, reason.strip()[:300]
+    save_audited(candidate, by, ["army_rank", "rank_override_reason"], reason[:100])
+    if candidate.membership is not None:
+        candidate.membership.rank = rank
+        save_audited(candidate.membership, by, ["rank"], reason[:100])
+    return candidate
+
+
 def _allocation(candidate: Candidate, day: dt.date) -> rules.Allocation:
     """The rank the table in force gives the candidate, within the caps of its ranks."""
     table = rank_table(day)

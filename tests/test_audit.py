@@ -61,13 +61,13 @@ def test_history_tab_costs_a_constant_number_of_queries(
     # identity, documents, weapons, lists, stays, weapons handed in, history, screening (ages, exams,
     # vetting), the reintegration tab (profile; enrolments, an open duplicate pair, packages in
     # force; payment lines, distributions; follow-ups, enrolments followed, rules in force), the
-    # accountability tab (+3: consent records, withdrawals; the grievances the person made or is the
-    # subject of):
+    # accountability tab (+5: consent records, withdrawals; the grievances the person made or is the
+    # subject of; the person's appeals, the decisions they may contest in one UNION query):
     # whatever the history length
     for status in list(Combatant.Status)[:6]:
         person.status = status
         person.save()
-    with django_assert_max_num_queries(24):
+    with django_assert_max_num_queries(26):
         commission_client.get(reverse("ddr:person-detail", args=[person.pk]))
 
 

@@ -242,9 +242,13 @@ def merge_undo(*, merge: Merge, by: User) -> Merge:
     """Everything moved goes back, and the pair returns to the queue undecided: an undo says the
     merge was a mistake or premature, not that they are two people; reviewers decide it anew (and
     the next search proposes it again)."""
+    from ddr.accountability.appeals.selectors import open_appeal_on
+
     merge = Merge.objects.select_for_update().select_related("pair").get(pk=merge.pk)
     if merge.undone_at:
         raise DuplicateRefused(_("This merge was already undone."))
+    if open_appeal_on(merge=merge) is not None:  # an overturn closes it first, then undoes
+        raise DuplicateRefused(_("This merge is under appeal: it is undone only by the appeal's decision."))
     kept = Combatant.objects.select_for_update().get(pk=merge.kept_id)
     absorbed = Combatant.objects.select_for_update().get(pk=merge.absorbed_id)
     _moved(ListEntry, merge.moved.get("entries", []), absorbed, by)

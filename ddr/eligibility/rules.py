@@ -34,6 +34,7 @@ REASONS: dict[str, Any] = {
     "chose_civilian_life": _("Chose civilian life: oriented to socio-economic reinsertion."),
     "category_rule": _("Pathway of the person's category."),
     "category_not_eligible": _("The person's category has no pathway in this rule set."),
+    "appeal_overturned": _("Pathway given by the decision on an appeal."),
 }
 
 

@@ -146,11 +146,16 @@ def eligibility_recompute(*, run_id: int) -> EligibilityRun:
 
 
 def _decide_batch(run: EligibilityRun, rules: Rules, on: dt.date, start: int, stop: int) -> int:
+    """One id batch decided; a person whose pathway is under an open appeal is left out (frozen:
+    only the appeal's decision moves it)."""
+    from ddr.accountability.appeals.selectors import pathway_frozen_people, pathway_frozen_sql
+
     pathway, reason = pathway_case(rules, on)
     if connection.vendor != "postgresql":
         decided = (
             decidable()
             .filter(id__gte=start, id__lt=stop)
+            .exclude(pk__in=pathway_frozen_people())
             .annotate(new_pathway=pathway, new_reason=reason)
             .values("id", "pathway", "pathway_reason", "new_pathway", "new_reason")
         )
@@ -160,8 +165,10 @@ def _decide_batch(run: EligibilityRun, rules: Rules, on: dt.date, start: int, st
     new_pathway, pathway_params = compiler.compile(pathway.resolve_expression(query))
     new_reason, reason_params = compiler.compile(reason.resolve_expression(query))
     table = Combatant._meta.db_table
-    batch = '"id" >= %s AND "id" < %s AND "status" = ANY(%s)'  # psycopg adapts a list, not a tuple
-    batch_params: list[Any] = [start, stop, list(DECIDABLE)]
+    frozen_sql, frozen_params = pathway_frozen_sql()
+    # psycopg adapts a list, not a tuple
+    batch = f'"id" >= %s AND "id" < %s AND "status" = ANY(%s) AND "id" NOT IN ({frozen_sql})'
+    batch_params: list[Any] = [start, stop, list(DECIDABLE), *frozen_params]
     # Straight UPDATEs over the batch (no self-join): first the changed decisions, audited in
     # the same statement; then the rule set's id on the rows whose decision stays.
     decide_sql, history_params = with_history(
@@ -315,9 +322,11 @@ def waitlists_refresh(ruleset: RuleSet) -> int:
 
 def person_decide(*, person: Combatant, ruleset: RuleSet, by: User) -> Combatant:
     """One person decided again (after a screening step), the same rules as the set-based run."""
+    from ddr.accountability.appeals.selectors import pathway_frozen_people
+
     person = Combatant.objects.get(pk=person.pk)
-    if person.status not in DECIDABLE:
-        return person
+    if person.status not in DECIDABLE or pathway_frozen_people().filter(combatant_id=person.pk).exists():
+        return person  # past deciding, or its pathway under an open appeal
     decision = decide(person, Rules.of(ruleset), timezone.localdate())
     if (person.pathway, person.pathway_reason, person.pathway_ruleset_id) != (
         decision.pathway,

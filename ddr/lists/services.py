@@ -50,9 +50,15 @@ class ListRefused(Refused):
 def list_status_change(*, submitted: SubmittedList, status: str, by: User) -> SubmittedList:
     """A list received, accepted or disputed. A list held for review is accepted only once its
     duplicate pairs are decided."""
+    from ddr.accountability.appeals.selectors import open_appeal_on
     from ddr.duplicates.selectors import list_acceptance_problem
 
     submitted = SubmittedList.objects.select_for_update().get(pk=submitted.pk)
+    if open_appeal_on(submitted_list=submitted) is not None:  # an overturn closes it first
+        raise ListRefused(
+            _("The movement appealed against this list's status: it changes only by the appeal's decision."),
+            "status",
+        )
     if status not in SubmittedList.Status.values:
         raise ListRefused(_("Unknown status."), "status")
     if status == SubmittedList.Status.ACCEPTED and (problem := list_acceptance_problem(submitted)):

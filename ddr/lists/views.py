@@ -20,6 +20,7 @@ from core.audit import history_of
 from core.errors import refusal_to
 from core.exports import Column, table_export
 from core.uploads import errors_csv, errors_page
+from ddr.accountability.appeals import selectors as appeals
 from ddr.lists import selectors, services
 from ddr.lists.forms import ListImportForm, ListStatusForm
 from ddr.lists.models import ArmedGroup, ListImport, SubmittedList
@@ -72,9 +73,13 @@ def list_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if exported := table_export(request, f"liste-{submitted.pk}", ENTRY_COLUMNS, numbered, identity=True):
         return exported
     page = Paginator(entries, 100).get_page(request.GET.get("page"))
-    return render(
-        request, "ddr/list_detail.html", {"list": submitted, "page": page, "history": history_of(submitted)}
-    )
+    context = {
+        "list": submitted,
+        "page": page,
+        "history": history_of(submitted),
+        **appeals.list_context(submitted, request.user),
+    }
+    return render(request, "ddr/list_detail.html", context)
 
 
 @require_POST
@@ -83,12 +88,13 @@ def list_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     submitted = get_object_or_404(SubmittedList, pk=pk)
     form = ListStatusForm(request.POST, instance=submitted)
     if form.is_valid():
-        services.list_status_change(
-            submitted=submitted,
-            status=form.cleaned_data["status"],
-            by=request.user,
-        )
-        messages.success(request, _("List status changed."))
+        with refusal_to(request):
+            services.list_status_change(
+                submitted=submitted,
+                status=form.cleaned_data["status"],
+                by=request.user,
+            )
+            messages.success(request, _("List status changed."))
     else:
         messages.error(request, _("Unknown status."))
     return redirect("ddr:list-detail", pk=pk)

@@ -76,6 +76,7 @@ def person_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     history = history_of(person)
+    accountable = accountability.person_context(person, request.user)
     context = {
         "person": person,
         "documents": person.documents.all(),
@@ -85,12 +86,18 @@ def person_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "handed_in": person.handed_in.all(),
         "can_see_wam": has_role(request.user, REGISTER_ROLES),
         "history": history,
-        # The case's path: each change of status or pathway, oldest first.
-        "timeline": [
-            (h, [c for c in h.changes if c.name in ("status", "pathway")])
-            for h in reversed(history)
-            if any(c.name in ("status", "pathway") for c in h.changes)
-        ],
+        # The case's path: each change of status or pathway, and each appeal, oldest first.
+        "timeline": sorted(
+            [
+                *(
+                    (h, [c for c in h.changes if c.name in ("status", "pathway")])
+                    for h in reversed(history)
+                    if any(c.name in ("status", "pathway") for c in h.changes)
+                ),
+                *accountable.get("appeal_timeline", []),
+            ],
+            key=lambda entry: entry[0].when,
+        ),
         "decision": eligibility_selectors.explain(person) if person.pathway_ruleset_id else None,
         "ages": person.age_assessments.select_related("assessed_by"),
         "exams": person.medical_exams.all(),
@@ -102,7 +109,7 @@ def person_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "medical_form": MedicalExamForm(initial={"examined_on": timezone.localdate()}),
         "transition_form": TransitionForm(),
         **reintegration.person_context(person, request.user),
-        **accountability.person_context(person, request.user),
+        **accountable,
     }
     return render(request, "ddr/person_detail.html", context)
 

@@ -46,6 +46,7 @@ def test_receive_an_sms_grievance_assign_answer_and_the_overdue_flag_goes(
     received = timezone.localtime() - dt.timedelta(days=3)
 
     sign_in(page, live_server.url, "seydou")
+    page.get_by_test_id("nav-accountability").click()
     page.get_by_test_id("nav-grievances").click()
     expect(page.get_by_role("heading", name="Plaintes")).to_be_visible()
     page.get_by_test_id("grievance-new").click()

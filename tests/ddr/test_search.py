@@ -65,9 +65,10 @@ def test_person_page_shows_documents_weapons_and_lists_in_constant_queries(
     for i in range(3):
         IdentityDocument.objects.create(combatant=person, kind="passport", number=f"P{i}")
         DeclaredWeapon.objects.create(combatant=person, kind="pistol", serial_number=f"S{i}")
-    # 12 for the identity, screening and history tabs, 9 for the reintegration tab, 3 for the
-    # accountability tab: consent records and withdrawals, the grievances (test_audit.py)
-    with django_assert_max_num_queries(24):
+    # 12 for the identity, screening and history tabs, 9 for the reintegration tab, 5 for the
+    # accountability tab: consent records and withdrawals, the grievances, the appeals and the
+    # decisions one may contest (test_audit.py)
+    with django_assert_max_num_queries(26):
         page = commission_client.get(reverse("ddr:person-detail", args=[person.pk])).content.decode()
     assert "P2" in page and "S2" in page and "Passeport" in page
 

@@ -18,11 +18,14 @@ from typing import Any
 from django.db import models
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.audit import history_of
+from ddr.accountability.appeals import selectors as appeals
 from ddr.accountability.consent import rules as R
+from ddr.accountability.grievances import selectors as grievances
 from ddr.registration.models import Combatant
 
 Section = dict[str, Any]
@@ -236,12 +239,51 @@ SOURCES: list[Source] = [
     consent,
 ]
 
-# HOOK for the grievances and appeals parts: their `selectors.subject_access(person) -> list[dict]`
-# (sections of the shape above), added here by the lead when the parts are merged:
-#     from ddr.accountability.appeals import selectors as appeals
-#     from ddr.accountability.grievances import selectors as grievances
-#     ACCOUNTABILITY_SOURCES = [grievances.subject_access, appeals.subject_access]
-ACCOUNTABILITY_SOURCES: list[Source] = []
+def _listed(key: str, title: str, items: list[dict[str, Any]], labels: dict[str, Any]) -> list[Section]:
+    """A section from rows another part already shaped (its labels translated here)."""
+    plain = [{k: str(v) if isinstance(v, Promise) else v for k, v in row.items()} for row in items]
+    return [{"key": key, "title": title, "labels": labels, "items": plain}]
+
+
+def grievances_made(person: Combatant) -> list[Section]:
+    labels = {
+        "reference": _("Reference"),
+        "received_on": _("Received on"),
+        "channel": _("Channel"),
+        "category": _("Category"),
+        "status": _("Status"),
+        "sensitive": _("Sensitive"),
+        "note": _("Note"),
+        "about": _("About what"),
+        "description": _("Description"),
+        "region": _("Region"),
+        "answer": _("Answer given"),
+        "accepted": _("Accepted"),
+        "resolved_on": _("Resolved on"),
+        "steps": _("Steps"),
+    }
+    return _listed("grievances", _("Grievances made"), grievances.subject_access(person), labels)
+
+
+def appeals_made(person: Combatant) -> list[Section]:
+    labels = {
+        "id": _("Number"),
+        "decision": _("Decision contested"),
+        "decision_contested": _("What was decided"),
+        "grounds": _("Grounds"),
+        "filed_on": _("Filed on"),
+        "deciding_body": _("Deciding body"),
+        "hearing_on": _("Hearing on"),
+        "status": _("Status"),
+        "decided_on": _("Decided on"),
+        "reasons": _("Reasons"),
+        "new_decision": _("New decision"),
+    }
+    return _listed("appeals", _("Appeals"), appeals.subject_access(person), labels)
+
+
+# What the person asked of the programme: the grievances they made and their appeals.
+ACCOUNTABILITY_SOURCES: list[Source] = [grievances_made, appeals_made]
 
 
 def sources() -> list[Source]:

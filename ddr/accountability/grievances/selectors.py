@@ -128,6 +128,8 @@ def subject_access(person: Combatant) -> list[dict[str, Any]]:
         }
         if g.sensitive:
             entry["note"] = _("Held by the protection focal point, who gives its content to the person.")
+        elif g.against_id:  # whoever produces the file may be the one complained about
+            entry["note"] = _("About staff conduct: its content is given to the person on request.")
         else:
             entry |= {
                 "about": str(g.get_subject_kind_display()),

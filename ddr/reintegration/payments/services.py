@@ -245,10 +245,23 @@ def _prepare(
     channel: str,
     provider: str,
 ) -> PaymentBatch:
+    from ddr.accountability.appeals.selectors import payment_held_people
+
     due = selectors.due_cash(by, due_by=due_by, region=region, package=package, component_kind=component_kind)
+    # A contested merge or pathway is not paid against while its appeal is open: held, and counted.
+    held_by_appeal = due.filter(combatant__in=payment_held_people()).count()
+    due = due.exclude(combatant__in=payment_held_people())
     payable = selectors.with_mobile_money(due) if channel == Channel.MOBILE_MONEY else due
     picked = _pick(payable)
     without_number = due.count() - picked.count if channel == Channel.MOBILE_MONEY else 0
+    if not picked.count and held_by_appeal and not without_number:
+        raise PaymentRefused(
+            _(
+                "Nothing to pay: the %(n)s entitlements due are held by open appeals "
+                "(a contested merge or pathway)."
+            )
+            % {"n": held_by_appeal}
+        )
     if not picked.count:
         if without_number:
             raise PaymentRefused(
@@ -268,6 +281,7 @@ def _prepare(
         "component_kind": component_kind,
         "due_by": due_by.isoformat(),
         "without_number": without_number,
+        "held_by_appeal": held_by_appeal,
     }
     batch = PaymentBatch(
         reference=_batch_reference(timezone.localdate()),
@@ -690,9 +704,16 @@ def card_refusal(token: str, by: User) -> tuple[Combatant | None, str]:
     person = selectors.person_for_token(token, by)
     if person is None:
         return None, _("No card with this token among the people with an entitlement in kind in your scope.")
+    from ddr.accountability.appeals.selectors import payment_held
+
     refusal, kept = benefit_refusal(person), person.merged_into
     if refusal and kept is not None and benefit_bar(person) == MERGED:
         refusal += " " + _("Hand over on the card of %(kept)s.") % {"kept": kept.registration_number}
+    if not refusal and payment_held(person.pk):
+        refusal = _(
+            "An open appeal (a contested merge or pathway) holds this person's entitlements: nothing is "
+            "handed over until it is decided."
+        )
     return person, refusal
 
 

@@ -22,6 +22,7 @@ from cantonment.models import Site
 from core.bulk import insert_with_history
 from core.models import Cercle, Region
 from cvr import demo as cvr_demo
+from ddr.accountability.appeals import demo as appeals_demo
 from ddr.accountability.consent import demo as consent_demo
 from ddr.accountability.grievances import demo as grievances_demo
 from ddr.models import (
@@ -232,6 +233,7 @@ class Command(BaseCommand):
         reintegration_demo.seed(random.Random(9), regions, admin)
         consent_demo.seed(random.Random(10), regions, admin)
         grievances_demo.seed(random.Random(11), regions, admin)
+        appeals_demo.seed(random.Random(12), regions, admin)
 
     def _screening(self, rng: random.Random, admin: User) -> None:
         """The medical exams behind the results set at registration, a few possible watch-list

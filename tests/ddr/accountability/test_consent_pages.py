@@ -12,12 +12,15 @@ import pytest
 from django.urls import reverse
 
 from core.models import ExportLog
-from ddr.accountability.consent import access, services
+from ddr.accountability.appeals.models import Appeal
+from ddr.accountability.consent import services
 from ddr.accountability.consent.models import ConsentRecord, ConsentText
 from ddr.models import Category
 
 from ...factories import CombatantFactory, region
+from .appeals_setup import filed, medical
 from .consent_setup import answer, scan, text
+from .grievance_fixtures import receive
 
 pytestmark = pytest.mark.django_db
 
@@ -214,15 +217,36 @@ def test_subject_access_pdf_is_a_pdf_and_logged(commission_client: Any) -> None:
     assert ExportLog.objects.get().file_format == "pdf"
 
 
-def test_subject_access_sources_leave_a_hook_for_grievances_and_appeals(
-    monkeypatch: Any, commission_officer: Any
+def test_subject_access_holds_the_grievances_and_appeals_the_person_made(
+    commission_client: Any, commission_officer: Any
 ) -> None:
     person = CombatantFactory.create()
-    hook = [lambda p: [{"key": "grievances", "title": "Grievances", "items": [{"id": 1}]}]]
-    monkeypatch.setattr(access, "ACCOUNTABILITY_SOURCES", hook)
-    data = access.subject_access(person, commission_officer)
-    keys = [s["key"] for s in data["sections"]]
-    assert keys.index("grievances") == len(keys) - 2 and keys[-1] == "history"
+    receive(
+        commission_officer,
+        complainant_kind="person",
+        complainant_person=person,
+        description="Ma prime de réinsertion n'est jamais arrivée.",
+    )
+    receive(
+        commission_officer,
+        category="gbv",
+        complainant_kind="person",
+        complainant_person=person,
+        description="Zzsecretxq",
+    )
+    exam = medical(commission_officer, person)
+    filed(Appeal.Kind.MEDICAL, exam.pk, commission_officer)
+    response = commission_client.get(reverse("ddr:consent-subject-access", args=[person.pk]) + "?format=json")
+    sections = {s["key"]: s for s in json.loads(response.content)["sections"]}
+    made = sections["grievances"]["items"]
+    assert len(made) == 2 and sections["grievances"]["labels"]["answer"]
+    assert {g.get("description") for g in made} == {"Ma prime de réinsertion n'est jamais arrivée.", None}
+    assert "Zzsecretxq" not in response.content.decode()  # the focal point holds the sensitive one
+    assert [a["decision"] for a in sections["appeals"]["items"]] == [str(Appeal.Kind.MEDICAL.label)]
+    keys = list(sections)
+    assert keys.index("appeals") == len(keys) - 2 and keys[-1] == "history"
+    pdf = commission_client.get(reverse("ddr:consent-subject-access", args=[person.pk]))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
 
 
 def test_subject_access_refusals(
