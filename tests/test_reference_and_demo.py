@@ -170,13 +170,34 @@ def test_seed_demo_builds_the_domain_figures_and_is_deterministic_and_idempotent
     assert Enrolment.objects.filter(package__code="faga", combatant__category="woman_associated").exists()
     assert not Enrolment.objects.filter(package__code="faga").exclude(combatant__sex="F").exists()
     assert Enrolment.objects.filter(status="dropped").count() == 1
+    # Grievances and appeals drawn from the report's disputes; consent recorded for most people.
+    from django.db.models import Q
+
+    from ddr.models import Appeal, ConsentRecord, Grievance
+
+    assert Grievance.objects.filter(category="sea").exists()
+    assert Grievance.objects.filter(status="resolved").exists()
+    assert Grievance.objects.filter(Q(acknowledge_overdue=True) | Q(answer_overdue=True)).exists()
+    assert Appeal.objects.filter(status="overturned").exists() and Appeal.objects.filter(kind="medical").exists()
+    assert ConsentRecord.objects.filter(outcome="refused").exists()
 
     call_command("seed_demo", people=400, stdout=StringIO())  # again: nothing new
     assert Combatant.objects.count() == 400 + again
     # Records with history are protected from deletion: the test removes each part before its whole.
     from cantonment.models import SiteEvent, StockCheckLine
-    from ddr.models import AgeAssessment, ChildReferral, MedicalExam, Merge, VettingMatch
+    from ddr.models import (
+        AgeAssessment,
+        ChildReferral,
+        ConsentWithdrawal,
+        GrievanceEvent,
+        MedicalExam,
+        Merge,
+        VettingMatch,
+    )
 
+    for accountability in (GrievanceEvent, Grievance, Appeal, ConsentWithdrawal, ConsentRecord):
+        accountability.objects.all().delete()  # they name lists, sites, payments and people
+    Combatant.objects.update(merged_into=None)  # a merged record points at the one kept (protected)
     ListEntry.objects.all().delete()
     SubmittedList.objects.filter(version=2).delete()  # versions point at their predecessor (protected)
     from ddr import models as ddr_models
