@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from accounts.models import Role
 from cantonment.models import CantonmentStay, Site
@@ -234,7 +235,10 @@ def _data() -> dict[str, int]:
         )
     for i in range(3):
         Membership.objects.create(
-            unit=unit, party=Party.CMA, combatant=CombatantFactory.create(family_name=f"{SECRET} C{i}"), start=start
+            unit=unit,
+            party=Party.CMA,
+            combatant=CombatantFactory.create(family_name=f"{SECRET} C{i}"),
+            start=start,
         )
     for day in (last_month_end, last_month_end - dt.timedelta(days=3)):
         ComplianceCheck.objects.create(
@@ -264,6 +268,7 @@ def _data() -> dict[str, int]:
     )
     ProjectFactory.create(beneficiaries_ex_combatants=20, beneficiaries_community=2, beneficiaries_women=9)
     _enrolled(3)  # reinsertion: 3 people enrolled, paid a tranche, followed up
+    _accountability(site)  # 3 grievances, 2 of them sensitive; 2 appeals; 3 consents
     return {
         "sites/": site.pk,
         "api/sites/": site.pk,
@@ -292,6 +297,56 @@ def _enrolled(n: int) -> None:
             status=FollowUp.Status.DONE,
             done_on=dt.date(2024, 4, 10),
             activity_running=True,
+        )
+
+
+def _accountability(site: Site) -> None:
+    from ddr.accountability.appeals.services import appeal_file
+    from ddr.accountability.consent.models import ConsentText
+    from ddr.accountability.consent.services import consent_record
+    from ddr.accountability.grievances.services import grievance_receive
+    from ddr.screening.services import medical_record
+
+    officer = UserFactory.create(username="receiving")
+    for category in ("site_conditions", "sea", "gbv"):
+        person = CombatantFactory.create(family_name=f"{SECRET} G{category}")
+        grievance_receive(
+            by=officer,
+            received_on=timezone.now() - dt.timedelta(days=40),
+            channel="sms",
+            complainant_kind="person",
+            complainant_person=person,
+            subject_kind="site",
+            subject_site=site,
+            category=category,
+            description=f"{SECRET} se plaint.",
+        )
+    text = ConsentText.objects.get(active=True, language="fr", kind="declaration")
+    for i in range(3):
+        person = CombatantFactory.create(family_name=f"{SECRET} A{i}")
+        if i < 2:
+            exam = medical_record(
+                person=person,
+                examined_on=dt.date(2024, 2, 1),
+                examiner="Dr",
+                result="unfit",
+                final=True,
+                by=officer,
+            )
+            appeal_file(
+                kind="medical",
+                decision=exam.pk,
+                grounds=f"{SECRET} conteste.",
+                filed_on=dt.date(2024, 2, 5),
+                by=officer,
+            )
+        consent_record(
+            person=person,
+            text=text,
+            language="bm",
+            outcome="thumbprint",
+            recorded_on=dt.date(2024, 2, 1),
+            by=officer,
         )
 
 
