@@ -15,7 +15,7 @@ from accounts.models import Role, User
 from ddr.accountability.grievances import selectors
 from ddr.accountability.grievances.models import Grievance
 
-from ...factories import SiteFactory, UserFactory, region
+from ...factories import SiteFactory, UnitFactory, UserFactory, region
 from .grievance_fixtures import *  # noqa: F403
 from .grievance_fixtures import client_of, receive
 
@@ -156,6 +156,18 @@ def test_linked_pages_show_sensitive_ones_to_the_focal_point_only_and_never_thei
     assert plain.reference in page and secret.reference not in page
     assert page.count('data-testid="linked-grievances"') == 1
     assert selectors.linked(focal, subject_site=site) == [secret]
+
+
+def test_the_unit_page_shows_its_grievances(
+    commission_client: Client, commission_officer: User, focal: User
+) -> None:
+    unit = UnitFactory.create()
+    plain = receive(
+        commission_officer, subject_kind="unit", subject_site=None, subject_unit=unit, category="rank"
+    )
+    secret = receive(focal, category="sea", subject_kind="unit", subject_site=None, subject_unit=unit)
+    page = commission_client.get(reverse("integration:unit-detail", args=[unit.pk])).content.decode()
+    assert plain.reference in page and secret.reference not in page
 
 
 def test_the_person_tab_lists_their_grievances_for_allowed_roles(
