@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
@@ -213,7 +214,8 @@ def history_of(obj: Any, limit: int = 200) -> list[HistoryEntry]:
                 when=record.history_date,
                 who=(user.get_full_name() or user.username) if user else str(_("system")),
                 action=str(ACTIONS.get(record.history_type, record.history_type)),
-                reason=record.history_change_reason or "",
+                # Services write their reasons in English (gettext_noop): read in the reader's language.
+                reason=gettext(record.history_change_reason) if record.history_change_reason else "",
                 changes=changes if record.history_type != "-" else (),
             )
         )

@@ -15,6 +15,7 @@ from typing import Any
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from accounts.permissions import has_role
@@ -227,7 +228,7 @@ def appeal_schedule(*, appeal: Appeal, hearing_on: dt.date, deciding_body: str, 
         deciding_body.strip()[:200],
         S.SCHEDULED,
     )
-    save_audited(appeal, by, ["hearing_on", "deciding_body", "status"], "hearing scheduled")
+    save_audited(appeal, by, ["hearing_on", "deciding_body", "status"], gettext_noop("hearing scheduled"))
     return appeal
 
 
@@ -243,7 +244,7 @@ def appeal_hear(*, appeal: Appeal, by: User) -> Appeal:
             % {"date": appeal.hearing_on.strftime("%d/%m/%Y")}
         )
     appeal.status = S.HEARD
-    save_audited(appeal, by, ["status"], "heard")
+    save_audited(appeal, by, ["status"], gettext_noop("heard"))
     return appeal
 
 
@@ -261,7 +262,7 @@ def appeal_withdraw(*, appeal: Appeal, reasons: str, by: User) -> Appeal:
         raise AppealRefused(_("Say why the appeal is withdrawn."), "reasons")
     locked.status, locked.reasons = S.WITHDRAWN, reasons.strip()
     locked.decided_at = timezone.now()
-    save_audited(locked, by, ["status", "reasons", "decided_at"], "withdrawn")
+    save_audited(locked, by, ["status", "reasons", "decided_at"], gettext_noop("withdrawn"))
     return locked
 
 
@@ -310,8 +311,9 @@ def appeal_decide(
     appeal.status, appeal.decided_by, appeal.decided_on = outcome, by, decided_on
     appeal.reasons, appeal.decided_at = reasons.strip(), timezone.now()
     appeal.new_value = str(new_value).strip() if outcome == S.OVERTURNED else ""
+    reason = gettext_noop("overturned") if outcome == S.OVERTURNED else gettext_noop("upheld")
     save_audited(
-        appeal, by, ["status", "decided_by", "decided_on", "reasons", "decided_at", "new_value"], outcome
+        appeal, by, ["status", "decided_by", "decided_on", "reasons", "decided_at", "new_value"], reason
     )
     if outcome == S.OVERTURNED:
         _overturn(appeal, by)

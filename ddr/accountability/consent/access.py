@@ -239,6 +239,7 @@ SOURCES: list[Source] = [
     consent,
 ]
 
+
 def _listed(key: str, title: str, items: list[dict[str, Any]], labels: dict[str, Any]) -> list[Section]:
     """A section from rows another part already shaped (its labels translated here)."""
     plain = [{k: str(v) if isinstance(v, Promise) else v for k, v in row.items()} for row in items]

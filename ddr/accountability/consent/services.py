@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from core.audit import save_audited
@@ -83,7 +84,7 @@ def consent_text_activate(*, text: ConsentText, by: User) -> ConsentText:
         previous.active, previous.retired_on = False, today
         save_audited(previous, by, ["active", "retired_on"], f"replaced by v{text.version}")
     text.active, text.activated_on = True, today
-    save_audited(text, by, ["active", "activated_on"], "activated")
+    save_audited(text, by, ["active", "activated_on"], gettext_noop("activated"))
     return text
 
 
@@ -237,5 +238,5 @@ def person_photo_replace(*, person: Combatant, photo: Any, by: User) -> Combatan
             "photo",
         )
     person.photo = photo
-    save_audited(person, by, ["photo"], "photo replaced")
+    save_audited(person, by, ["photo"], gettext_noop("photo replaced"))
     return person

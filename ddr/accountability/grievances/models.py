@@ -407,3 +407,9 @@ class GrievanceEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.grievance_id} {self.kind}"
+
+    @property
+    def shown_note(self) -> str:
+        """The note as read: the overdue job writes which step is late as a code."""
+        late = {"acknowledgement": _("the acknowledgement is late"), "answer": _("the answer is late")}
+        return str(late[self.note]) if self.kind == self.Kind.OVERDUE and self.note in late else self.note

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_create_with_history
 
 from accounts.models import Role, User
@@ -232,7 +233,9 @@ def grievance_acknowledge(
     grievance = _lock(grievance, St.ACKNOWLEDGED, by)
     at = _when(grievance, at)
     grievance.status, grievance.acknowledged_at, grievance.acknowledge_overdue = St.ACKNOWLEDGED, at, False
-    save_audited(grievance, by, ["status", "acknowledged_at", "acknowledge_overdue"], "acknowledged")
+    save_audited(
+        grievance, by, ["status", "acknowledged_at", "acknowledge_overdue"], gettext_noop("acknowledged")
+    )
     _event(grievance, Kind.ACKNOWLEDGED, at, by, note)
     return grievance
 
@@ -259,7 +262,7 @@ def grievance_assign(*, grievance: Grievance, assignee: User, by: User, note: st
     if grievance.status in (St.ACKNOWLEDGED, St.REOPENED):
         grievance.status = St.IN_PROGRESS
         fields.append("status")
-    save_audited(grievance, by, fields, "assigned")
+    save_audited(grievance, by, fields, gettext_noop("assigned"))
     _event(grievance, Kind.ASSIGNED, timezone.now(), by, assignee.get_full_name() or assignee.username)
     return grievance
 
@@ -274,7 +277,7 @@ def grievance_refer(
     grievance = _lock(grievance, St.REFERRED, by)
     at = _when(grievance, at)
     grievance.status, grievance.referred_to, grievance.referred_on = St.REFERRED, referred_to.strip(), at
-    save_audited(grievance, by, ["status", "referred_to", "referred_on"], "referred")
+    save_audited(grievance, by, ["status", "referred_to", "referred_on"], gettext_noop("referred"))
     _event(grievance, Kind.REFERRED, at, by, grievance.referred_to)
     return grievance
 
@@ -300,7 +303,7 @@ def grievance_resolve(
     grievance.acknowledged_at = grievance.acknowledged_at or at
     grievance.acknowledge_overdue = grievance.answer_overdue = False
     fields = ["status", "resolved_on", "answer", "accepted", "acknowledged_at"]
-    save_audited(grievance, by, [*fields, "acknowledge_overdue", "answer_overdue"], "resolved")
+    save_audited(grievance, by, [*fields, "acknowledge_overdue", "answer_overdue"], gettext_noop("resolved"))
     _event(grievance, Kind.RESOLVED, at, by, str(Accepted(accepted).label))
     return grievance
 
@@ -319,7 +322,7 @@ def grievance_reopen(
     grievance.resolved_on, grievance.answer_overdue = None, False
     grievance.answer_by = selectors.deadlines_for(grievance.category).answer_by(at)
     fields = ["status", "reopen_reason", "resolved_on", "answer_overdue", "answer_by"]
-    save_audited(grievance, by, fields, "reopened")
+    save_audited(grievance, by, fields, gettext_noop("reopened"))
     _event(grievance, Kind.REOPENED, at, by, grievance.reopen_reason)
     return grievance
 
@@ -330,7 +333,7 @@ def grievance_close(*, grievance: Grievance, by: User, at: dt.datetime | None = 
     grievance = _lock(grievance, St.CLOSED, by)
     at = _when(grievance, at)
     grievance.status, grievance.closed_on = St.CLOSED, at
-    save_audited(grievance, by, ["status", "closed_on"], "closed")
+    save_audited(grievance, by, ["status", "closed_on"], gettext_noop("closed"))
     _event(grievance, Kind.CLOSED, at, by)
     return grievance
 
@@ -350,7 +353,9 @@ def grievances_flag_overdue(now: dt.datetime | None = None) -> dict[str, int]:
     events = [
         GrievanceEvent(grievance_id=pk, kind=Kind.OVERDUE, at=now, note="acknowledgement") for pk in ack_ids
     ] + [GrievanceEvent(grievance_id=pk, kind=Kind.OVERDUE, at=now, note="answer") for pk in answer_ids]
-    bulk_create_with_history(events, GrievanceEvent, batch_size=1000, default_change_reason="overdue")
+    bulk_create_with_history(
+        events, GrievanceEvent, batch_size=1000, default_change_reason=gettext_noop("overdue")
+    )
     cleared = Grievance.objects.filter(Q(acknowledge_overdue=True) & ~Q(status=St.RECEIVED)).update(
         acknowledge_overdue=False
     )

@@ -3,9 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
+from django.utils import translation
+
 from ddr.accountability.appeals import rules
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """The refusals are asserted in English (the catalogue would give them in French)."""
+    with translation.override("en"):
+        yield
+
 
 DAY = dt.date(2026, 3, 10)
 

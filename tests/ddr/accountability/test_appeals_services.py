@@ -3,9 +3,11 @@ changes) or overturned through the service that made the decision, audited."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from core.errors import Refused
 from ddr.accountability.appeals import services
@@ -32,6 +34,13 @@ from .appeals_setup import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """The refusals are asserted in English (the catalogue would give them in French)."""
+    with translation.override("en"):
+        yield
 
 
 # --- medical results ----------------------------------------------------------------------
