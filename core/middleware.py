@@ -22,6 +22,7 @@ from rest_framework.views import APIView
 
 from core.errors import Refused
 from core.health import health_report
+from core.pdf import PdfUnavailable
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -156,6 +157,7 @@ class RefusalMiddleware:
     """A refusal (`core.errors.Refused`) that no view turned into a form error or a message is
     still an answer, never a 500: after a POST from a page of this site, its message on that page
     again; otherwise a 400 that says it (a page read with a period an analyst may not read).
+    A PDF the server cannot make (no Pango) is a 503 that says why, for every page that prints.
     The API answers its own refusals (`core.api.exception_handler`)."""
 
     def __init__(self, get_response: Handler) -> None:
@@ -165,6 +167,8 @@ class RefusalMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, PdfUnavailable):
+            return HttpResponse(str(exception), status=503, content_type="text/plain")
         if not isinstance(exception, Refused):
             return None
         back = request.META.get("HTTP_REFERER", "")

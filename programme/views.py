@@ -51,15 +51,10 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         "tile_url": settings.MAP_TILE_URL,
     }
     if request.GET.get("format") == "pdf":
-        from core.pdf import PdfUnavailable, html_to_pdf
+        from core.pdf import html_to_pdf  # no Pango: a 503 (core.middleware)
 
-        try:
-            pdf = html_to_pdf(render_to_string("programme/dashboard_print.html", context, request=request))
-        except PdfUnavailable as exc:
-            return HttpResponse(str(exc), status=503, content_type="text/plain")
+        pdf = html_to_pdf(render_to_string("programme/dashboard_print.html", context, request=request))
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = 'attachment; filename="tableau-de-bord.pdf"'
         return response
     return render(request, "programme/dashboard.html", context)
-
-

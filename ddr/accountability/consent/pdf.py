@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.exports import log_read
-from core.pdf import PdfUnavailable, html_to_pdf
 from ddr.accountability.consent.models import ConsentKind, ConsentText
 from ddr.registration.models import Combatant
 
@@ -37,13 +36,6 @@ def logged_download(
     response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-
-
-def pdf_or_503(html: str) -> bytes | HttpResponse:
-    try:
-        return html_to_pdf(html)
-    except PdfUnavailable as exc:  # the server lacks Pango: say so, never a 500
-        return HttpResponse(str(exc), status=503, content_type="text/plain")
 
 
 def _shown(value: Any) -> str:

@@ -16,6 +16,7 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Role
 from accounts.permissions import has_role, role_required
 from core.errors import refusal_to
+from core.pdf import html_to_pdf
 from ddr.accountability.consent import access, pdf, selectors, services
 from ddr.accountability.consent.forms import ConsentRecordForm, ConsentTextForm, PhotoForm, WithdrawalForm
 from ddr.accountability.consent.models import ConsentLanguage, ConsentText
@@ -94,9 +95,7 @@ def consent_declaration(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
     if not texts:
         messages.error(request, _("No active text in this language: ask an administrator to add it."))
         return redirect(_back(person))
-    made = pdf.pdf_or_503(pdf.declaration_html(request, person, texts, language))
-    if isinstance(made, HttpResponse):
-        return made
+    made = html_to_pdf(pdf.declaration_html(request, person, texts, language))  # no Pango: a 503
     return pdf.logged_download(
         request.user,
         made,
@@ -147,9 +146,7 @@ def subject_access(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             content_type="application/json",
             filters=filters,
         )
-    made = pdf.pdf_or_503(pdf.subject_access_html(request, data))
-    if isinstance(made, HttpResponse):
-        return made
+    made = html_to_pdf(pdf.subject_access_html(request, data))  # no Pango: a 503
     return pdf.logged_download(
         request.user,
         made,

@@ -316,3 +316,17 @@ def test_person_list_filters_people_without_consent(commission_client: Any, comm
     services.consent_record(person=done, text=text(), by=commission_officer, **answer())
     page = commission_client.get(reverse("ddr:person-list"), {"consent_missing": "on"}).content.decode()
     assert "Missing" in page and "Recorded" not in page
+
+
+def test_a_server_without_pango_answers_503_and_logs_nothing(commission_client: Any, monkeypatch: Any) -> None:
+    from core import pdf as core_pdf
+    from ddr.accountability.consent import views
+
+    def unavailable(html: str) -> bytes:
+        raise core_pdf.PdfUnavailable("cannot load library 'libpango-1.0-0'")
+
+    monkeypatch.setattr(views, "html_to_pdf", unavailable)
+    person = CombatantFactory.create()
+    response = commission_client.get(reverse("ddr:consent-subject-access", args=[person.pk]))
+    assert response.status_code == 503 and b"libpango" in response.content
+    assert not ExportLog.objects.exists()
