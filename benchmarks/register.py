@@ -91,13 +91,12 @@ def _schema_digest() -> str:
     return digest.hexdigest()[:32]
 
 
-TEMPLATE = "ddr_bench_migrated"
-
-
 def ensure_database(url: str, *, migrated: bool = True) -> None:
     """Drop and recreate the scratch database named at the end of `url`, empty or (`migrated`) a
-    copy of a template database (`ddr_bench_migrated`) migrated once for the schema of this
-    checkout, so each benchmark starts from an empty register without running every migration again."""
+    copy of a template database (`<name>_migrated`) migrated once for the schema of this
+    checkout, so each benchmark starts from an empty register without running every migration again.
+    The template is named after the scratch database: checkouts with other migrations, benchmarking
+    side by side under other names, never drop each other's template."""
     import os
     import subprocess
     import sys
@@ -106,7 +105,7 @@ def ensure_database(url: str, *, migrated: bool = True) -> None:
     import psycopg
 
     base, name = url.rsplit("/", 1)
-    template, digest = TEMPLATE, _schema_digest()
+    template, digest = f"{name}_migrated", _schema_digest()
     with psycopg.connect(base + "/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         if not migrated:
