@@ -7,16 +7,27 @@ Loads people with COPY into a separate database (`ddr_bench`, recreated), prints
 rows/s as the machine's baseline, then the median time of the home summary, pages and API reads,
 each beside its limit and the ratio: the same figures by hand-written SQL (the summary counted
 over the people), or, for a page, the very SELECTs it sent, run by hand on the same connection (what
-is left is Python: filters, serializers, templates). Not a test: no thresholds.
+is left is Python: filters, serializers, templates). Then the API over HTTP, as a client sees it:
+gunicorn with production settings, 200 requests on one kept-alive connection per endpoint, p50 and
+p99 beside the same SELECTs run by hand as many times. Not a test: no thresholds.
+
+    --reuse     time again on the register of the last run (no new database, no loading)
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
 import io
 import os
 import random
+import secrets
+import socket
+import subprocess
+import sys
 import time
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("DJANGO_DEBUG", "1")
@@ -40,23 +51,13 @@ from benchmarks.register import (  # noqa: E402
 )
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--people", type=int, default=200_000)
-    args = parser.parse_args()
-    ensure_database(os.environ["DATABASE_URL"])
-
-    import django
-
-    django.setup()
+def load_register(people: int) -> float:
+    """The demo's users, sites, units and projects, then `people` people by COPY: COPY's rows/s."""
     from django.core.management import call_command
     from django.db import connection
-    from django.test import Client
 
-    from accounts.models import User
     from core.models import Region
     from ddr.models import ArmedGroup, Category
-    from programme.selectors import programme_summary
 
     call_command("migrate", verbosity=0)
     call_command("seed_demo", people=0, stdout=io.StringIO())  # users, sites, units, projects
@@ -65,7 +66,7 @@ def main() -> None:
     categories = list(Category.values)
     rng = random.Random(1)
     rows = io.StringIO()
-    for i in range(args.people):
+    for i in range(people):
         sex = "F" if rng.random() < 0.12 else "M"
         given, family = rng.choice(GIVEN_F if sex == "F" else GIVEN_M), family_name(rng)
         rows.write(
@@ -88,7 +89,33 @@ def main() -> None:
     with connection.cursor() as cur:
         copy_from(cur, f"COPY ddr_combatant ({PEOPLE_COLUMNS}) FROM STDIN", rows)
         cur.execute("ANALYZE ddr_combatant")
-    copy_rate = args.people / (time.perf_counter() - start)
+    return people / (time.perf_counter() - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--people", type=int, default=200_000)
+    parser.add_argument("--reuse", action="store_true", help="time again on the register of the last run")
+    parser.add_argument("--requests", type=int, default=200, help="HTTP requests per endpoint")
+    args = parser.parse_args()
+    if not args.reuse:
+        ensure_database(os.environ["DATABASE_URL"])
+
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+
+    from accounts.models import User
+    from ddr.models import Combatant
+    from programme.selectors import programme_summary
+
+    if args.reuse:
+        args.people = Combatant.objects.count()
+        copy_rate = float("nan")
+    else:
+        copy_rate = load_register(args.people)
 
     commission = User.objects.get(username="commission")
     gao = User.objects.get(username="gao")
@@ -148,7 +175,8 @@ def main() -> None:
             cur.fetchall()
 
     print(f"people: {args.people:,}  (PostgreSQL {connection.pg_version // 10000})")
-    print(f"baseline  raw COPY into ddr_combatant           {copy_rate:>12,.0f} rows/s")
+    if not args.reuse:
+        print(f"baseline  raw COPY into ddr_combatant           {copy_rate:>12,.0f} rows/s")
     results = [
         ("home summary, commission (all regions)", lambda: programme_summary(commission), raw_summary),
         ("home summary, Gao officer", lambda: programme_summary(gao), raw_gao_summary),
@@ -167,6 +195,11 @@ def main() -> None:
         (
             "GET /personnes/?q=walet assitan (rare, HTML)",
             lambda: client.get("/personnes/?q=walet%20assitan"),
+            None,
+        ),
+        (
+            "GET /personnes/?q=ag intallah (HTML)",
+            lambda: client.get("/personnes/?q=ag%20intallah"),
             None,
         ),
         (
@@ -195,6 +228,94 @@ def main() -> None:
             else (median_ms(own_selects(connection, fn)), "its SELECTs by hand")
         )
         print(f"{label:<48} {ours:8.1f} ms   {limit_label:<20} {limit:8.1f} ms   {ours / limit:5.1f}x")
+
+    over_http(commission, client, args.requests)
+
+
+HTTP_ENDPOINTS = (
+    "/api/people/?region=GAO&category=ex_mdsf",
+    "/api/people/",
+    "/api/people/?q=ag%20intallah",
+    "/api/people/?q=maiga",
+    "/api/people/?cursor=&region=GAO",
+)
+
+
+def over_http(user: Any, client: Any, requests: int) -> None:
+    """Each endpoint `requests` times over one kept-alive HTTP connection to gunicorn (production
+    settings, its database connection kept between requests), beside its SELECTs by hand."""
+    from django.db import connection
+    from knox.models import AuthToken
+
+    _, token = AuthToken.objects.create(user)
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    root = Path(__file__).resolve().parent.parent
+    env = {
+        **os.environ,
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DDR_PSEUDONYM_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DDR_VAR_DIR": str(root / "var" / "bench"),
+    }
+    command = [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}"]
+    command += ["--worker-class", "gthread", "--threads", "1", "--keep-alive", "30", "--log-level", "warning"]
+    server = subprocess.Popen(command, cwd=root, env=env)  # noqa: S603 - our own application
+    try:
+        _connect(port).close()  # started
+        headers = {"Authorization": f"Token {token}", "X-Purpose": "benchmark: the people API over HTTP"}
+
+        def get(conn: http.client.HTTPConnection, path: str) -> None:
+            conn.request("GET", path, headers=headers)
+            response = conn.getresponse()
+            body = response.read()
+            assert response.status == 200, f"{path}: answered {response.status}: {body[:200]!r}"
+
+        print(f"\nover HTTP: gunicorn (production settings), {requests} requests per endpoint, kept alive")
+        print(f"{'endpoint':<44} {'p50':>8} {'p99':>8}   its SELECTs by hand p50 / p99   ratio p50")
+        for path in HTTP_ENDPOINTS:
+            conn = _connect(port)  # one kept-alive connection per endpoint
+            ours = _timed(lambda path=path, conn=conn: get(conn, path), requests)  # type: ignore[misc]
+            conn.close()
+            by_hand = _timed(own_selects(connection, lambda path=path: client.get(path)), requests)  # type: ignore[misc]
+            print(
+                f"{path:<44} {_pct(ours, 50):6.1f}ms {_pct(ours, 99):6.1f}ms   "
+                f"{_pct(by_hand, 50):13.1f}ms / {_pct(by_hand, 99):6.1f}ms   "
+                f"{_pct(ours, 50) / _pct(by_hand, 50):7.1f}x"
+            )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _connect(port: int) -> http.client.HTTPConnection:
+    for _ in range(150):
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            conn.connect()
+            return conn
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("gunicorn did not start")
+
+
+def _timed(fn: Callable[[], object], runs: int) -> list[float]:
+    fn()  # warm: steady state, as a client sees it
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def _pct(times: list[float], pct: int) -> float:
+    """The pct-th percentile (nearest rank)."""
+    ordered = sorted(times)
+    return ordered[min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered)) - 1))]
 
 
 if __name__ == "__main__":

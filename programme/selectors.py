@@ -78,54 +78,77 @@ def _tally_scope(user: User) -> Q:
     return Q(region=user.region_id) & adults if user.is_regional else Q() & adults
 
 
-def _people_figures(user: User) -> tuple[int, int, list[tuple[str, int]]] | None:
-    """People, women and people by region from the register tally the database keeps
-    (`RegisterTally`, grouping "sex": children and merged records left out), in one small query;
-    None when the tally cannot answer this reader's scope and the register must be counted."""
+@dataclass(frozen=True)
+class _People:
+    """The adults' figures of the summary (children and merged records left out)."""
+
+    total: int
+    women: int
+    by_region: list[tuple[str, int]]  # (region name, people), most first
+    by_category: dict[str, int]
+    with_weapon: int
+
+
+def _people_from_tally(user: User) -> _People | None:
+    """The adults' figures from the register tally the database keeps (`RegisterTally`, groupings
+    "sex" and "category"), in one small query whatever the register's size; None when the tally
+    cannot answer this reader's scope and the register must be counted."""
     scope = person_scope_q(user)
     if scope is None or user.is_child_protection:
-        return 0, 0, []  # nobody, or children only: no adult is counted
+        return _People(0, 0, [], {}, 0)  # nobody, or children only: no adult is counted
     # Every other reader sees the adults of the programme, of their region for a regional officer
     # (`Combatant.objects.scope_q`): exactly what the tally holds, scoped by `for_user`.
     if scope != _tally_scope(user):
         return None
     rows = (
         RegisterTally.objects.for_user(user)
-        .filter(grouping="sex")
-        .values_list("region__name", "sex")
+        .filter(grouping__in=["sex", "category"])
+        .values_list("grouping", "region__name", "sex", "category", "has_weapon")
         .annotate(total=Sum("n"))
         .order_by()
     )
     by_region: dict[str, int] = defaultdict(int)
-    women = 0
-    for region, sex, n in rows:
-        by_region[region] += n
-        women += n if sex == Sex.FEMALE else 0
+    by_category: dict[str, int] = defaultdict(int)
+    women = with_weapon = 0
+    for grouping, region, sex, category, has_weapon, n in rows:
+        if grouping == "sex":
+            by_region[region] += n
+            women += n if sex == Sex.FEMALE else 0
+        else:
+            by_category[category] += n
+            with_weapon += n if has_weapon else 0
     ranked = sorted(((r, n) for r, n in by_region.items() if n), key=lambda item: (-item[1], item[0]))
-    return sum(by_region.values()), women, ranked
+    return _People(sum(by_region.values()), women, ranked, by_category, with_weapon)
+
+
+def _people_counted(adults: Any) -> _People:
+    """The same figures counted over the register (a scope the tally does not answer)."""
+    totals = adults.aggregate(n=Count("id"), women=Count("id", filter=Q(sex=Sex.FEMALE)))
+    counted = adults.values("region__name").annotate(n=Count("id")).order_by("-n", "region__name")
+    grouped = adults.values("category", "has_weapon").annotate(n=Count("id")).order_by()
+    by_category: dict[str, int] = defaultdict(int)
+    for row in grouped:
+        by_category[row["category"]] += row["n"]
+    return _People(
+        totals["n"],
+        totals["women"],
+        [(r["region__name"], r["n"]) for r in counted],
+        by_category,
+        sum(row["n"] for row in grouped if row["has_weapon"]),
+    )
 
 
 def programme_summary(user: User) -> ProgrammeSummary:
-    """A handful of grouped queries, whatever the size of the register: the people's totals from
-    the register tally, the categories and weapons in one grouped count."""
+    """A handful of small queries, whatever the size of the register: the people's figures from
+    the register tally, children counted through their index."""
     # A duplicate merged into another record is one person: counted once, by the record kept.
-    people = Combatant.objects.for_user(user).exclude(status=Combatant.Status.MERGED)
-    if user.is_child_protection:
-        adults = Combatant.objects.none()
-    else:
-        adults = people
-    grouped = list(adults.values("category", "has_weapon").annotate(n=Count("id")).order_by())
-    per_category: dict[str, int] = defaultdict(int)
-    for row in grouped:
-        per_category[row["category"]] += row["n"]
-    ranked = sorted(per_category.items(), key=lambda item: (-item[1], item[0]))
+    adults = _people_from_tally(user)
+    if adults is None:  # a scope the tally does not answer: count the register
+        adults = _people_counted(Combatant.objects.for_user(user).exclude(status=Combatant.Status.MERGED))
+    ranked = sorted(
+        ((c, n) for c, n in adults.by_category.items() if n), key=lambda item: (-item[1], item[0])
+    )
     by_category = [{"category": category, "n": n} for category, n in ranked]
-    figures = _people_figures(user)
-    if figures is None:  # a scope the tally does not answer: count the register
-        totals = adults.aggregate(n=Count("id"), women=Count("id", filter=Q(sex=Sex.FEMALE)))
-        counted = adults.values("region__name").annotate(n=Count("id")).order_by("-n", "region__name")
-        figures = totals["n"], totals["women"], [(r["region__name"], r["n"]) for r in counted]
-    total, women, by_region = figures
     # Children are never counted among combatants; their number alone is shown (none to a reader
     # who sees nobody of the register).
     children = Combatant.objects.filter(category=Category.CHILD).exclude(status=Combatant.Status.MERGED)
@@ -154,11 +177,11 @@ def programme_summary(user: User) -> ProgrammeSummary:
         women=Sum("beneficiaries_women"),
     )
     summary = ProgrammeSummary(
-        people=total,
-        with_weapon=sum(row["n"] for row in grouped if row["has_weapon"]),
-        women=women,
+        people=adults.total,
+        with_weapon=adults.with_weapon,
+        women=adults.women,
         by_category=_labelled(by_category, "category", Category.choices),
-        by_region=by_region,
+        by_region=adults.by_region,
         children_referred=children.count(),
         sites_by_status=_labelled(site_rows, "status", Site.Status.choices),
         site_capacity=site_totals["capacity"] or 0,

@@ -84,5 +84,23 @@ class PersonFilter(django_filters.FilterSet):
             )
         # Each word anywhere, in any order: "hamadoun maiga" finds "Maïga Hamadoun".
         for word in name_key(value).split():
-            queryset = queryset.filter(name_key__contains=word)
+            queryset = queryset.filter(name_word_q(word))
         return queryset
+
+
+SHORT_WORD = 2
+
+
+def name_word_q(word: str) -> Q:
+    """A word of the name search. From three letters, anywhere in the names ("intal" finds
+    "Intallah"), which the trigram index serves. A word of one or two letters, the filiation
+    particles "Ag" or "Ba" most often, has no trigram of its own: as a substring it would be every
+    name holding an "a" and a "g"; as a whole word the index serves it with the word's edges."""
+    if len(word) > SHORT_WORD:
+        return Q(name_key__contains=word)
+    return (
+        Q(name_key=word)
+        | Q(name_key__startswith=f"{word} ")
+        | Q(name_key__contains=f" {word} ")
+        | Q(name_key__endswith=f" {word}")
+    )

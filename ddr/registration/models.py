@@ -6,6 +6,7 @@ from typing import Self
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -27,12 +28,6 @@ UNINDEXED_HISTORY = [
     "serial_number",
     "pathway_ruleset",
 ]
-
-
-
-
-
-
 
 
 class Category(models.TextChoices):
@@ -223,6 +218,11 @@ class Combatant(models.Model):
             models.Index(fields=["pathway", "region"], name="combatant_pathway_region"),
             # The dashboard counts the part-months at the ends of a period from here.
             models.Index(fields=["registered_at"], name="combatant_registered_at"),
+            # The home page counts the children referred (never in the register tally) from here:
+            # an index-only scan of the children alone.
+            models.Index(
+                fields=["region", "status"], condition=Q(category="child"), name="combatant_children"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -237,8 +237,6 @@ def card_token_for(pk: int) -> str:
     """What a card's QR code holds: opaque (keyed HMAC), so a lost card reveals nothing."""
     digest = hmac.new(settings.PSEUDONYM_KEY.encode(), f"card:{pk}".encode(), hashlib.sha256)
     return "DDR-" + digest.hexdigest()[:20].upper()
-
-
 
 
 class IdentityDocument(models.Model):
@@ -307,10 +305,6 @@ class DeclaredWeapon(models.Model):
         return f"{self.get_kind_display()} {self.serial_number}".strip()
 
 
-
-
-
-
 class RegistrationCounter(models.Model):
     """The last registration sequence used; reserved in blocks under a row lock."""
 
@@ -321,17 +315,16 @@ class RegistrationCounter(models.Model):
         return f"{self.name}={self.value}"
 
 
-
-
 # Each grouping keeps the counts one family of dashboard figures needs, by region and month of
-# registration; the columns a grouping does not use hold "" or 0. Three narrow groupings stay
+# registration; the columns a grouping does not use hold "", 0 or false. Narrow groupings stay
 # small where one grouping by every column would hold nearly a row per person.
 GROUPINGS = {
     "status": ["status", "pathway"],  # the funnel, pathways by region, quotas
     "sex": ["pathway", "sex"],  # merged records left out
     "movement": ["pathway", "movement_id"],  # merged records left out
+    "category": ["category", "has_weapon"],  # the home page; merged records left out
 }
-KEY = ["grouping", "region", "month", "status", "pathway", "sex", "movement_id"]
+KEY = ["grouping", "region", "month", "status", "pathway", "sex", "movement_id", "category", "has_weapon"]
 
 
 class TallyQuerySet(RegionScopedQuerySet["RegisterTally"]):
@@ -344,8 +337,8 @@ class TallyQuerySet(RegionScopedQuerySet["RegisterTally"]):
 
 class RegisterTally(models.Model):
     """How many people (children left out) share a region, a month of registration and the
-    columns of one grouping. Derived data: written only by the database triggers of migration
-    0013 on every insert, update, delete and COPY of a person, and never archived."""
+    columns of one grouping. Derived data: written only by the database triggers of migrations
+    0013 and 0025 on every insert, update, delete and COPY of a person, and never archived."""
 
     grouping = models.CharField(max_length=8)
     region = models.ForeignKey(
@@ -356,6 +349,8 @@ class RegisterTally(models.Model):
     pathway = models.CharField(max_length=24)
     sex = models.CharField(max_length=1)
     movement_id = models.BigIntegerField()
+    category = models.CharField(max_length=24, default="")
+    has_weapon = models.BooleanField(default=False)
     n = models.IntegerField(default=0)
 
     objects = TallyQuerySet.as_manager()

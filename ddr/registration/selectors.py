@@ -37,6 +37,10 @@ def _as_date(value: Any) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
 
 
+# Every column a grouping of the tally counts by, as the part-months are read live.
+LIVE_COLUMNS = ("region_id", "status", "pathway", "sex", "movement_id", "category", "has_weapon")
+
+
 class Scope:
     """Who reads, for which region and period. The people's counts are read once per scope: whole
     months from the tally the database keeps (`RegisterTally`), the part-months at either end of
@@ -98,7 +102,7 @@ class Scope:
                 **{k: v for k, v in (("registered_at__gte", first), ("registered_at__lte", last)) if v}
             )
         people = self._filter(Combatant.objects.for_user(self.user)).exclude(category=Category.CHILD)
-        people = people.filter(within).values_list("region_id", "status", "pathway", "sex", "movement_id")
+        people = people.filter(within).values_list(*LIVE_COLUMNS)
         return list(people.annotate(n=Count("id")).order_by())
 
     def _read(self, grouping: str) -> dict[tuple[Any, ...], int]:
@@ -113,8 +117,7 @@ class Scope:
                 tally = tally.filter(month__lt=months_until)
             for *key, n in tally.values_list(*dims).annotate(total=Sum("n")).order_by():
                 counts[tuple(key)] += n
-        columns = ["region_id", "status", "pathway", "sex", "movement_id"]
-        positions = [columns.index(d) for d in dims]
+        positions = [LIVE_COLUMNS.index(d) for d in dims]
         for row in self._live:
             if grouping == "status" or row[1] != Combatant.Status.MERGED:
                 counts[tuple(row[p] for p in positions)] += row[-1]
@@ -125,7 +128,9 @@ class Scope:
         """Analysts: the register's base table over the whole programme, its small cells dropped;
         a region or a period only selects whole cells of it (`in_scope`)."""
         people = (
-            Combatant.objects.for_user(self.user).exclude(category=Category.CHILD).exclude(status=Combatant.Status.MERGED)
+            Combatant.objects.for_user(self.user)
+            .exclude(category=Category.CHILD)
+            .exclude(status=Combatant.Status.MERGED)
         )
         rows = (
             people.annotate(period=Trunc("registered_at", suppression.period_kind()))
@@ -152,5 +157,3 @@ class Scope:
         for key, n in self.counts(grouping).items():
             totals[tuple(key[p] for p in positions)] += n
         return totals
-
-

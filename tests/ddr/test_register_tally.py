@@ -19,20 +19,21 @@ pytestmark = pytest.mark.django_db
 
 
 def live() -> Counter:
-    """The three groupings counted from the register itself, as in `ddr.models.tally`."""
+    """The four groupings counted from the register itself, as in `ddr.models.GROUPINGS`."""
     counts: Counter = Counter()
     for p in Combatant.objects.exclude(category=Category.CHILD):
         month = p.registered_at.replace(day=1)
-        counts["status", p.region_id, month, p.status, p.pathway, "", 0] += 1
+        counts["status", p.region_id, month, p.status, p.pathway, "", 0, "", False] += 1
         if p.status != Combatant.Status.MERGED:
-            counts["sex", p.region_id, month, "", p.pathway, p.sex, 0] += 1
-            counts["movement", p.region_id, month, "", p.pathway, "", p.movement_id] += 1
+            counts["sex", p.region_id, month, "", p.pathway, p.sex, 0, "", False] += 1
+            counts["movement", p.region_id, month, "", p.pathway, "", p.movement_id, "", False] += 1
+            counts["category", p.region_id, month, "", "", "", 0, p.category, p.has_weapon] += 1
     return counts
 
 
 def tallied() -> Counter:
     rows = RegisterTally.objects.exclude(n=0).values_list(
-        "grouping", "region_id", "month", "status", "pathway", "sex", "movement_id", "n"
+        "grouping", "region_id", "month", "status", "pathway", "sex", "movement_id", "category", "has_weapon", "n"
     )
     return Counter({tuple(key): n for *key, n in rows})
 
@@ -77,6 +78,10 @@ def test_tally_follows_every_kind_of_write() -> None:
     people[2].delete()
     Combatant.objects.filter(registration_number__startswith="BLK-0001").delete()
     assert tallied() == live()
+    # A weapon declared later, and a category corrected, move people in the "category" grouping.
+    Combatant.objects.filter(pk=people[0].pk).update(has_weapon=not people[0].has_weapon)
+    Combatant.objects.filter(sex=Sex.FEMALE).update(category=Category.COMBATANT_UNARMED)
+    assert tallied() == live()
 
 
 @pytest.mark.parametrize(
@@ -108,3 +113,5 @@ def test_dashboard_counts_equal_a_live_count_for_any_period(
     scope = Scope(commission_officer, start=start, end=end)
     for grouping in ("status", "sex", "movement"):
         assert Counter({k[0]: n for k, n in scope.count_by(grouping, "pathway").items() if n}) == expected
+    by_category = Counter(people.values_list("category", "has_weapon"))
+    assert {k: n for k, n in scope.count_by("category", "category", "has_weapon").items() if n} == by_category

@@ -29,6 +29,20 @@ def test_search_is_accent_and_case_insensitive_and_partial(commission_client: An
     assert _names(commission_client, q="maiga hamadoun") == {"Maïga"}
 
 
+
+def test_a_particle_of_one_or_two_letters_is_a_whole_word(commission_client: Any) -> None:
+    """"ag intallah" is the filiation particle and a name: "Ag" as a substring would also be the
+    "ag" inside Bagayogo or Hamadoun Ag... at the end, and no index could serve it."""
+    CombatantFactory.create(family_name="Ag Intallah", given_name="Alghabass")
+    CombatantFactory.create(family_name="Bagayogo", given_name="Intallah")
+    CombatantFactory.create(family_name="Maïga", given_name="Intallah Ag")
+    CombatantFactory.create(family_name="Ag", given_name="Ba")
+    assert _names(commission_client, q="ag intallah") == {"Ag Intallah", "Maïga"}
+    assert _names(commission_client, q="Ag") == {"Ag Intallah", "Maïga", "Ag"}
+    assert _names(commission_client, q="ba ag") == {"Ag"}
+    api = commission_client.get("/api/people/", {"q": "ag intallah"}, HTTP_X_PURPOSE="test of the search")
+    assert {p["family_name"] for p in api.json()["results"]} == {"Ag Intallah", "Maïga"}
+
 def test_search_by_registration_or_document_number(commission_client: Any) -> None:
     person = CombatantFactory.create(family_name="Dicko")
     CombatantFactory.create(family_name="Other")
