@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.db.models import Count, Window
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from rest_framework.pagination import CursorPagination, PageNumberPagination
@@ -38,6 +39,32 @@ class CappedPaginator(Paginator[Any]):
     def capped(self) -> bool:
         """True when there are more matches than `cap`: `count` is then a lower bound."""
         return self.count > self.cap
+
+
+class OnePassPaginator(CappedPaginator):
+    """For an order no index gives (a name search sorted by name): the database reads every match
+    to sort them, so the page's own query counts them too (`count(*) OVER ()`) instead of a second
+    scan of the same matches. A page past the end falls back to the usual count and errors."""
+
+    def page(self, number: Any) -> Any:
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            return super().page(number)
+        bottom = (number - 1) * self.per_page
+        if number < 1:
+            return super().page(number)
+        rows = list(self.object_list.annotate(_matches=Window(Count("pk")))[bottom : bottom + self.per_page])  # type: ignore[attr-defined]
+        if not rows:
+            return super().page(number)
+        self.__dict__["count"] = min(rows[0]._matches, self.cap + 1)  # as the capped count says it
+        return Page(rows, number, self)
+
+    def get_page(self, number: Any) -> Any:
+        try:
+            return self.page(number)
+        except (PageNotAnInteger, EmptyPage):
+            return super().get_page(number)
 
 
 class Pagination(PageNumberPagination):

@@ -89,21 +89,4 @@ class PersonViewSet(IdentifyingListMixin, viewsets.ReadOnlyModelViewSet):
         )
 
 
-
-
-
-
-
-
-
-
 # --- aggregates ---------------------------------------------------------------------------
-
-
-
-
-
-
-
-
-

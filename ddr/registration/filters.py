@@ -65,9 +65,14 @@ class PersonFilter(django_filters.FilterSet):
         """The people table's order: by name. For a name search, sort the matches the trigram
         index finds: walking the name index in order would read half the table for a family name
         (every Maïga sits together in that order), and Lower() is one that index cannot serve."""
-        if query and not any(ch.isdigit() for ch in query):
+        if PersonFilter.sorts_every_match(query):
             return (Lower("family_name"), Lower("given_name"), "pk")
         return ("family_name", "given_name", "pk")
+
+    @staticmethod
+    def sorts_every_match(query: str | None) -> bool:
+        """A name search: its matches are sorted by name without an index (`table_order`)."""
+        return bool(query and query.strip() and not any(ch.isdigit() for ch in query))
 
     def search(self, queryset: QuerySet[Combatant], name: str, value: Any) -> QuerySet[Combatant]:
         """One index per kind of query: registration number, document number, or name (trigram)."""
@@ -95,12 +100,8 @@ def name_word_q(word: str) -> Q:
     """A word of the name search. From three letters, anywhere in the names ("intal" finds
     "Intallah"), which the trigram index serves. A word of one or two letters, the filiation
     particles "Ag" or "Ba" most often, has no trigram of its own: as a substring it would be every
-    name holding an "a" and a "g"; as a whole word the index serves it with the word's edges."""
+    name holding an "a" and a "g"; as a whole word the index serves it, with the word's edges."""
     if len(word) > SHORT_WORD:
         return Q(name_key__contains=word)
-    return (
-        Q(name_key=word)
-        | Q(name_key__startswith=f"{word} ")
-        | Q(name_key__contains=f" {word} ")
-        | Q(name_key__endswith=f" {word}")
-    )
+    # One condition (not four LIKEs ORed, each of which would scan the index for the other words).
+    return Q(name_key__regex=rf"(^| ){re.escape(word)}( |$)")

@@ -95,10 +95,6 @@ WeaponFormSet: Any = inlineformset_factory(
 )
 
 
-
-
-
-
 # --- screening and pathways ---------------------------------------------------------------
 
 

@@ -44,5 +44,3 @@ def combatant_register(
         screening.children_separate(people=Combatant.objects.filter(pk=person.pk), by=by)
         person.refresh_from_db()
     return person
-
-

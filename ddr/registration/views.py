@@ -20,7 +20,7 @@ from accounts.permissions import (
 from core.audit import history_of
 from core.errors import refusal_to
 from core.exports import Column, table_export
-from core.pagination import CappedPaginator
+from core.pagination import CappedPaginator, OnePassPaginator
 from ddr.accountability import selectors as accountability
 from ddr.accountability.consent import services as consent
 from ddr.accountability.consent.forms import RegistrationConsentForm
@@ -53,7 +53,8 @@ def person_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     filterset = PersonFilter(request.GET, queryset=people.order_by(*order))
     if exported := table_export(request, "personnes", PERSON_COLUMNS, filterset.qs, identity=True):
         return exported
-    page = CappedPaginator(filterset.qs, 50).get_page(request.GET.get("page"))
+    paginator = OnePassPaginator if PersonFilter.sorts_every_match(request.GET.get("q")) else CappedPaginator
+    page = paginator(filterset.qs, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {

@@ -129,3 +129,22 @@ def test_broad_searches_stop_counting_at_the_cap(commission_client: Any, monkeyp
     assert api["count"] == 4 and api["count_capped"] is True and len(api["results"]) == 5
     exact = commission_client.get("/api/people/", {"q": "toure"}).json()
     assert exact["count"] == 1 and exact["count_capped"] is False
+
+
+def test_a_name_search_counts_its_matches_in_the_page_query(commission_client: Any) -> None:
+    """Sorted by name, a name search reads every match anyway: the page's query counts them, and
+    pages, the last page and a page past the end behave as with a separate count."""
+    for n in range(53):
+        CombatantFactory.create(family_name="Maïga", given_name=f"Hama {n:02d}")
+    CombatantFactory.create(family_name="Touré")
+    url = reverse("ddr:person-list")
+    first = commission_client.get(url, {"q": "maiga"})
+    page = first.context["page"]
+    assert page.paginator.count == 53 and page.paginator.num_pages == 2 and len(page.object_list) == 50
+    assert [p.given_name for p in page.object_list][:2] == ["Hama 00", "Hama 01"]
+    second = commission_client.get(url, {"q": "maiga", "page": 2}).context["page"]
+    assert second.number == 2 and [p.given_name for p in second.object_list] == ["Hama 50", "Hama 51", "Hama 52"]
+    past = commission_client.get(url, {"q": "maiga", "page": 9}).context["page"]
+    assert past.number == 2 and len(past.object_list) == 3  # the last page, as Django's get_page does
+    assert commission_client.get(url, {"q": "maiga", "page": "x"}).context["page"].number == 1
+    assert commission_client.get(url, {"q": "nobody"}).context["page"].paginator.count == 0
