@@ -5,9 +5,10 @@
 
 Loads people with COPY into a separate database (`ddr_bench`, recreated), prints COPY's
 rows/s as the machine's baseline, then the median time of the home summary, pages and API reads,
-each beside its limit and the ratio: the same figures by hand-written SQL (the summary counted
-over the people), or, for a page, the very SELECTs it sent, run by hand on the same connection (what
-is left is Python: filters, serializers, templates). Then the API over HTTP, as a client sees it:
+each beside its limit and the ratio: the same reads by hand-written SQL (the summary reads the
+register tally; counting the people instead is printed too), or, for a page, the very SELECTs it
+sent, run by hand on the same connection (what is left is Python: filters, serializers,
+templates). The home page's goal is 100 ms at 1,000,000 people. Then the API over HTTP, as a client sees it:
 gunicorn with production settings, 200 requests on one kept-alive connection per endpoint, p50 and
 p99 beside the same SELECTs run by hand as many times. Not a test: no thresholds.
 
@@ -170,6 +171,23 @@ def main() -> None:
             )
             raw_places(cur, gao_region)
 
+    def raw_tally(region_id: int | None) -> Callable[[], None]:
+        """The summary as it reads: the register tally, the children's index, the places."""
+        region = f"AND region_id = {region_id}" if region_id else ""
+
+        def run() -> None:
+            with connection.cursor() as cur:
+                cur.execute(
+                    "SELECT grouping, region_id, sex, category, has_weapon, sum(n) FROM ddr_registertally "
+                    f"WHERE grouping IN ('sex', 'category') {region} GROUP BY 1, 2, 3, 4, 5"
+                )
+                cur.execute(
+                    f"SELECT count(*) FROM ddr_combatant WHERE category = 'child' AND status <> 'merged' {region}"
+                )
+                raw_places(cur, region_id)
+
+        return run
+
     def raw_page() -> None:
         with connection.cursor() as cur:
             cur.execute(
@@ -181,16 +199,21 @@ def main() -> None:
     print(f"people: {args.people:,}  (PostgreSQL {connection.pg_version // 10000})")
     if not args.reuse:
         print(f"baseline  raw COPY into ddr_combatant           {copy_rate:>12,.0f} rows/s")
+    # The home page's limit is 100 ms; counting the people themselves is shown for comparison.
+    counted = median_ms(raw_summary), median_ms(raw_gao_summary)
+    print(
+        f"{'the summary counted over the people (SQL)':<48} {counted[0]:8.1f} ms   Gao officer {counted[1]:8.1f} ms"
+    )
     results = [
-        ("home summary, commission (all regions)", lambda: programme_summary(commission), raw_summary),
-        ("home summary, Gao officer", lambda: programme_summary(gao), raw_gao_summary),
+        ("home summary, commission (all regions)", lambda: programme_summary(commission), raw_tally(None)),
+        ("home summary, Gao officer", lambda: programme_summary(gao), raw_tally(gao.region_id)),
         ("GET /api/people/ page 1 (50 rows)", lambda: client.get("/api/people/"), raw_page),
         (
             "GET /api/people/?region=GAO&category=ex_mdsf",
             lambda: client.get("/api/people/?region=GAO&category=ex_mdsf"),
             None,
         ),
-        ("GET / (home page, HTML)", lambda: client.get("/"), raw_summary),
+        ("GET / (home page, HTML)", lambda: client.get("/"), None),
         (
             "GET /personnes/?q=maiga (common name, HTML)",
             lambda: client.get("/personnes/?q=maiga"),

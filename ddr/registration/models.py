@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.models import AnyUser, Role
+from core.models import ChoiceLabels
 from core.querysets import PersonScopedQuerySet, RegionScopedQuerySet, signed_in
 from ddr.reintegration.profiles.models import ChoiceOption
 
@@ -101,7 +102,7 @@ class CombatantQuerySet(RegionScopedQuerySet["Combatant"]):
         return self.filter(may_benefit_q())
 
 
-class Combatant(models.Model):
+class Combatant(ChoiceLabels, models.Model):
     """A person registered in the programme (combatant, associated woman, child, ex-MDSF...)."""
 
     class Status(models.TextChoices):
