@@ -116,3 +116,46 @@ class PersonRef(serializers.Field):
         if for_analyst(self.context["request"].user):
             return pseudonym_for(person_id, self.purpose)
         return person_id
+
+
+# Field classes whose representation of a model's column is the column's value (None stays None).
+_AS_IS = (serializers.CharField, serializers.ChoiceField, serializers.IntegerField, serializers.BooleanField)
+
+
+class PlainRows:
+    """For a ModelSerializer listing many rows: the columns that need no conversion are read
+    straight off each row. DRF's own path (get_attribute, then to_representation, per cell) cost
+    more than the page's query at 50 rows; every other field (declared, related, dates...) keeps
+    it, so the output is the same, and the schema is still the declared fields'."""
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        for name, attname, field in self._plan():
+            if attname is not None:
+                data[name] = getattr(instance, attname)
+            else:
+                attribute = field.get_attribute(instance)
+                data[name] = None if attribute is None else field.to_representation(attribute)
+        return data
+
+    def _plan(self) -> list[tuple[str, str | None, Any]]:
+        """Each readable field, in order, with the model attribute that holds it as is (or None)."""
+        if not hasattr(self, "_plain_plan"):
+            model = self.Meta.model  # type: ignore[attr-defined]
+            columns = {f.name: f for f in model._meta.concrete_fields}
+            plan: list[tuple[str, str | None, Any]] = []
+            for field in self._readable_fields:  # type: ignore[attr-defined]
+                column = columns.get(field.source)
+                attname = None
+                if column is not None and type(field) in _AS_IS and not column.is_relation:
+                    attname = column.attname
+                elif (
+                    column is not None
+                    and column.many_to_one
+                    and type(field) is serializers.PrimaryKeyRelatedField
+                    and field.pk_field is None
+                ):
+                    attname = column.attname  # the key, without reading the row it names
+                plan.append((field.field_name, attname, field))
+            self._plain_plan = plan
+        return self._plain_plan

@@ -89,3 +89,35 @@ def test_a_nul_character_in_a_filter_is_a_400_not_a_500(commission_client: Clien
     response = commission_client.get(url, {"region": "1\x00", "q": "a\x00b"})
     assert response.status_code == 400
     assert "NUL" in response.content.decode()
+
+
+def test_plain_rows_serialize_people_as_drf_does() -> None:
+    """`core.api.PlainRows` reads plain columns off the row: the output must be DRF's own, cell for
+    cell, whatever is empty, related or computed."""
+    import datetime as dt
+
+    from rest_framework import serializers
+
+    from ddr.eligibility.models import RuleSet
+    from ddr.models import Combatant
+    from ddr.registration.api import PersonSerializer
+
+    class DrfOwn(serializers.ModelSerializer):
+        waitlist_position = PersonSerializer._declared_fields["waitlist_position"]
+        region = PersonSerializer._declared_fields["region"]
+        movement = PersonSerializer._declared_fields["movement"]
+
+        class Meta(PersonSerializer.Meta):
+            pass
+
+    CombatantFactory.create(birth_date=dt.date(1990, 5, 17), has_weapon=True)
+    CombatantFactory.create(birth_date=None, birth_year=None, category=Category.CHILD, pathway_reason="")
+    later = CombatantFactory.create()
+    ruleset = RuleSet.objects.first()
+    if ruleset is not None:
+        Combatant.objects.filter(pk=later.pk).update(pathway_ruleset=ruleset)
+    people = list(Combatant.objects.select_related("region", "movement", "waiting_place").order_by("id"))
+    ours = PersonSerializer(people, many=True).data
+    assert ours == DrfOwn(people, many=True).data
+    assert [list(row) for row in ours] == [list(PersonSerializer.Meta.fields)] * 3  # the declared order
+    assert ours[0]["birth_date"] == "1990-05-17" and ours[0]["has_weapon"] is True

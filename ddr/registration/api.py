@@ -8,6 +8,7 @@ from drf_spectacular.utils import (
 from rest_framework import serializers, viewsets
 
 from accounts.permissions import CASE_ROLES
+from core.api import PlainRows
 from core.exports import IdentifyingListMixin
 from core.pagination import PageOrCursorPagination
 from ddr.registration.filters import PersonFilter
@@ -37,7 +38,7 @@ class WaitlistPositionField(serializers.ReadOnlyField):
         return place.position if place else None
 
 
-class PersonSerializer(serializers.ModelSerializer):
+class PersonSerializer(PlainRows, serializers.ModelSerializer):
     """Commission staff: the full record within their scope."""
 
     waitlist_position = WaitlistPositionField()
