@@ -51,9 +51,9 @@ class OnePassPaginator(CappedPaginator):
             number = int(number)
         except (TypeError, ValueError):
             return super().page(number)
-        bottom = (number - 1) * self.per_page
         if number < 1:
             return super().page(number)
+        bottom = (number - 1) * self.per_page
         rows = list(self.object_list.annotate(_matches=Window(Count("pk")))[bottom : bottom + self.per_page])  # type: ignore[attr-defined]
         if not rows:
             return super().page(number)

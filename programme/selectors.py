@@ -125,7 +125,7 @@ def _people_counted(adults: Any) -> _People:
     """The same figures counted over the register (a scope the tally does not answer)."""
     totals = adults.aggregate(n=Count("id"), women=Count("id", filter=Q(sex=Sex.FEMALE)))
     counted = adults.values("region__name").annotate(n=Count("id")).order_by("-n", "region__name")
-    grouped = adults.values("category", "has_weapon").annotate(n=Count("id")).order_by()
+    grouped = list(adults.values("category", "has_weapon").annotate(n=Count("id")).order_by())
     by_category: dict[str, int] = defaultdict(int)
     for row in grouped:
         by_category[row["category"]] += row["n"]

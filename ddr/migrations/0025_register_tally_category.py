@@ -33,17 +33,10 @@ SELECT {KEY}, sum(d) AS n FROM (
 """
 
 
-def _month(vendor: str) -> str:
-    return (
-        "date_trunc('month', registered_at)::date"
-        if vendor == "postgresql"
-        else "substr(registered_at, 1, 7) || '-01'"
-    )
-
-
 def _changes(*tables: tuple[str, int], vendor: str = "postgresql") -> str:
     selects = (
-        f"SELECT {SOURCE.format(month=_month(vendor), sign=sign, table=table)}" for table, sign in tables
+        f"SELECT {SOURCE.format(month=previous._month(vendor), sign=sign, table=table)}"
+        for table, sign in tables
     )
     return f"WITH changes AS ({' UNION ALL '.join(selects)})"
 
@@ -193,7 +186,9 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="combatant",
             index=models.Index(
-                condition=models.Q(("category", "child")), fields=["region", "status"], name="combatant_children"
+                condition=models.Q(("category", "child")),
+                fields=["region", "status"],
+                name="combatant_children",
             ),
         ),
     ]
