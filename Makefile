@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run test lint lock messages clean bench bench-import bench-eligibility bench-duplicates bench-reintegration bench-cantonment bench-archive bench-dashboard
+.PHONY: run test lint lock messages clean bench bench-import bench-eligibility bench-duplicates bench-reintegration bench-cantonment bench-archive bench-dashboard bench-sync
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,7 @@ $(VENV)/.installed-bench: $(VENV)/.installed-dev
 ## run: install, migrate, load demo data, print logins, serve on :8000 (PORT) with a Celery worker
 run: $(VENV)/.installed-run
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py seed_demo --no-logins
 	./scripts/run.sh
 
 ## test: install and run the whole suite (SQLite unless DATABASE_URL is set)
@@ -83,6 +83,10 @@ bench-reintegration: $(VENV)/.installed-bench
 ## bench-cantonment: check-ins (one officer, eight at once), the daily job, reconciliation, site page
 bench-cantonment: $(VENV)/.installed-bench
 	$(BIN)/python -m benchmarks.cantonment $(BENCH_ARGS)
+
+## bench-sync: offline devices syncing at once (50 x 1,000 operations) beside a plain bulk insert (PostgreSQL)
+bench-sync: $(VENV)/.installed-bench
+	$(BIN)/python -m benchmarks.offline_sync $(BENCH_ARGS)
 
 ## bench-archive: handover archive export and restore beside pg_dump / pg_restore (PostgreSQL)
 bench-archive: $(VENV)/.installed-bench

@@ -39,9 +39,13 @@ class UserCreationForm(AdminUserCreationForm):
 @admin.register(User)
 class UserAdmin(AuditedAdmin, BaseUserAdmin[User]):
     add_form = UserCreationForm
-    list_display = ("username", "get_full_name", "role", "region", "is_active", "last_login")
+    list_display = ("username", "full_name", "role", "region", "is_active", "last_login")
     list_filter = ("role", "region", "is_active")
     list_select_related = ("region",)
+
+    @admin.display(description=_("Name"))
+    def full_name(self, user: User) -> str:
+        return user.get_full_name()
     fieldsets = (
         *BaseUserAdmin.fieldsets,  # type: ignore[misc]
         (_("Role and scope"), {"fields": ("role", "region"), "description": GUARDED_ROLE_HELP}),

@@ -97,6 +97,9 @@ SCREENING_ROLES: frozenset[str] = REGISTER_ROLES
 CANTONMENT_ROLES: frozenset[str] = REGISTER_ROLES
 # Vetting names people suspected of grave crimes: national staff only.
 VETTING_ROLES: frozenset[str] = frozenset({Role.COMMISSION_OFFICER, Role.ADMINISTRATOR})
+# The register of decisions and the roadmaps: recorded in Bamako, read by every field role.
+GOVERNANCE_EDIT_ROLES: frozenset[str] = frozenset({Role.COMMISSION_OFFICER, Role.ADMINISTRATOR})
+GOVERNANCE_READ_ROLES: frozenset[str] = ALL_ROLES - {Role.FOCAL_POINT}
 # The package catalogue is national: commission officers and administrators change it (packages,
 # new versions, components) and read the reintegration budget.
 PACKAGE_EDIT_ROLES: frozenset[str] = frozenset({Role.COMMISSION_OFFICER, Role.ADMINISTRATOR})
@@ -112,3 +115,8 @@ GRIEVANCE_ROLES: frozenset[str] = frozenset(
         Role.FOCAL_POINT,
     }
 )
+# Master data (units, CVR partners and their committees, armed groups and coalitions, funding
+# sources): kept by national staff in the browser, not only by administrators in the admin.
+MASTER_DATA_EDIT_ROLES: frozenset[str] = frozenset({Role.COMMISSION_OFFICER, Role.ADMINISTRATOR})
+# Master data is no secret: every role but the focal point (who handles sensitive grievances) reads it.
+MASTER_DATA_READ_ROLES: frozenset[str] = ALL_ROLES - {Role.FOCAL_POINT}

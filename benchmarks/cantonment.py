@@ -327,8 +327,9 @@ def main() -> None:
         cur.execute(
             "INSERT INTO cantonment_wamitem (kind, weapon_type, calibre, serial_number, quantity, condition, "
             "combatant_id, declared_id, site_id, received_on, received_by_id, location_id, custodian, status, "
-            "disposal_reference) SELECT 'weapon', 'assault_rifle', '7,62', d.serial_number, 1, 'unknown', "
-            "d.combatant_id, d.id, %s, %s, %s, %s, 'Sgt', 'held', '' FROM ddr_declaredweapon d WHERE d.id %% 2 = 0",
+            "disposal_reference, collection_place) SELECT 'weapon', 'assault_rifle', '7,62', d.serial_number, 1, "
+            "'unknown', d.combatant_id, d.id, %s, %s, %s, %s, 'Sgt', 'held', '', '' "
+            "FROM ddr_declaredweapon d WHERE d.id %% 2 = 0",
             [sites[0].pk, today, admin.pk, location.pk],
         )
         cur.execute("ANALYZE")

@@ -8,10 +8,12 @@ printed as the machine's baseline). Then, for the 2018 rule set (every decision 
 draft that drops the weapon requirement (a realistic change of policy):
 
 - the limit: one hand-written `UPDATE ... SET pathway = CASE ...` over the same rows, timed in a
-  transaction that is rolled back (then VACUUM, so the service starts from the same table);
+  transaction that is rolled back (then VACUUM, so the service starts from the same table), with
+  the service's `work_mem` and JIT settings;
 - the service: `eligibility.eligibility_recompute`, as the Celery worker runs it (20 batches, each
   one statement that also writes the audit rows of changed decisions, then the waiting lists),
-  and whether it reached exactly the hand-written decisions;
+  and whether it reached exactly the hand-written decisions (the limit also stamps the rule set
+  on every row, the service only on changed decisions: see `selectors.decided_by`);
 - the what-if of the draft, and the service run again (nothing changes).
 Not a test: nothing here asserts a time.
 """
@@ -40,6 +42,7 @@ from benchmarks.register import (  # noqa: E402
 )
 
 DECIDABLE = "('pre_registered', 'registered', 'screened', 'oriented')"
+GOAL = 1.2  # the whole recompute, waiting lists included, against the limit (issue 23)
 ARMED = "('combatant_armed', 'defector')"
 
 
@@ -159,7 +162,8 @@ def main() -> None:
         cur.execute("VACUUM ANALYZE ddr_combatant")
         cur.execute(f"SELECT count(*) FROM ddr_combatant WHERE status IN {DECIDABLE}")
         decidable = cur.fetchone()[0]
-    print(f"people: {args.people:,}, {decidable:,} to decide  (PostgreSQL {connection.pg_version // 10000})")
+    version = connection.pg_version // 10000  # type: ignore[attr-defined]
+    print(f"people: {args.people:,}, {decidable:,} to decide  (PostgreSQL {version})")
     print(f"{'baseline  raw COPY into ddr_combatant':<58} {args.people / copy_s:>10,.0f} rows/s")
 
     def vacuum() -> None:
@@ -170,7 +174,7 @@ def main() -> None:
     def decisions() -> dict[tuple[str, str], int]:
         return {
             (r["pathway"], r["pathway_reason"]): r["n"]
-            for r in Combatant.objects.filter(status__in=eligibility.DECIDABLE)
+            for r in Combatant.objects.filter(status__in=eligibility_selectors.DECIDABLE)
             .values("pathway", "pathway_reason")
             .annotate(n=Count("id"))
             .order_by()
@@ -184,6 +188,7 @@ def main() -> None:
             start = time.perf_counter()
             with connection.cursor() as cur:
                 cur.execute("SET CONSTRAINTS ALL IMMEDIATE")  # foreign keys checked inside the timing
+                eligibility.set_local_for_bulk(cur)  # the memory and JIT setting the service runs with
                 cur.execute(sql)
             seconds = time.perf_counter() - start
             expected = decisions()
@@ -217,7 +222,7 @@ def main() -> None:
         same = "yes" if decisions() == expected else "NO"
         print(
             f"  {'service recompute (audited, with waiting lists)':<56} {ours_s:>8.1f} s"
-            f"   = {ours_s / limit_s:.2f}x the limit; {run.changed:,} changed, "
+            f"   = {ours_s / limit_s:.2f}x the limit (goal at 1M: <= {GOAL}x); {run.changed:,} changed, "
             f"{run.waitlisted:,} waiting; same decisions: {same}"
         )
         decide_s = ours_s - waiting_s[0]

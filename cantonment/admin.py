@@ -4,6 +4,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from cantonment.inventory.models import Handover, InventoryItem
 from cantonment.sites.models import CantonmentStay, Site, SiteEvent
@@ -14,7 +15,7 @@ from core.admin import AuditedAdmin, ReadOnlyMixin, ScopedAdmin, ScopedInline
 class SiteEventInline(ReadOnlyMixin, ScopedInline):
     model = SiteEvent
     extra = 0
-    fields = ("on", "status", "decided_by", "note", "recorded_by")
+    fields = ("on", "status", "decided_by", "decision", "note", "recorded_by")
 
 
 @admin.register(Site)
@@ -49,10 +50,14 @@ class CustodyInline(ReadOnlyMixin, ScopedInline):
 
 @admin.register(WamItem)
 class WamItemAdmin(ReadOnlyMixin, ScopedAdmin):
-    list_display = ("receipt_number", "kind", "serial_number", "site", "location", "status")
+    list_display = ("receipt", "kind", "serial_number", "site", "location", "status")
     list_filter = ("kind", "status", "site")
     list_select_related = ("site", "location")
     search_fields = ("serial_number",)
+
+    @admin.display(description=_("Receipt number"))
+    def receipt(self, item: WamItem) -> str:
+        return item.receipt_number
     # Who handed it in is a person, and this page is the site's region's, not the person's: a
     # child's weapon must not name the child here (the WAM screens show it to whoever may see them).
     exclude = ("combatant", "declared")

@@ -26,5 +26,6 @@ app.autodiscover_tasks(
         "ddr.accountability.grievances",
         "ddr.accountability.appeals",
         "ddr.accountability.consent",
+        "programme.governance",
     ]
 )

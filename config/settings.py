@@ -83,12 +83,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "knox",
+    "accounts.apps.KnoxConfig",  # knox, named for the admin
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
-    "axes",
+    "accounts.apps.AxesConfig",  # axes, named for the admin
     "django_htmx",
     "accounts",
     "core",
@@ -121,6 +121,8 @@ MIDDLEWARE = [
     "core.middleware.LoginRequiredMiddleware",
     # A service's refusal that no view caught: a message or a 400, never a 500 (core.errors).
     "core.middleware.RefusalMiddleware",
+    # Our 403/404 (and, in the quick start, 500) pages, never Django's technical ones.
+    "core.middleware.ErrorPagesMiddleware",
     # Last, as django-axes asks: it turns a lockout into its response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -139,6 +141,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "programme.navigation.navigation",
             ],
         },
     },
@@ -190,6 +193,8 @@ TIME_ZONE = "Africa/Bamako"
 USE_I18N = True
 USE_TZ = True
 USE_THOUSAND_SEPARATOR = True
+# English dates with the month in letters (config/formats/en): never the US order.
+FORMAT_MODULE_PATH = ["config.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
@@ -263,6 +268,10 @@ CELERY_BEAT_SCHEDULE = {
     "grievances-flag-overdue-hourly": {
         "task": "ddr.accountability.grievances.tasks.grievances_flag_overdue",
         "schedule": crontab(minute=20),
+    },
+    "roadmaps-flag-overdue-daily": {
+        "task": "programme.governance.tasks.roadmaps_flag_overdue",
+        "schedule": crontab(hour=5, minute=55),
     },
     "stock-checks-weekly": {
         "task": "cantonment.weapons.tasks.stock_checks_weekly",

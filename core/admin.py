@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.models import Role, User
-from core.models import Cercle, ExportLog, Job, Region
+from core.models import JOB_KINDS, Cercle, ExportLog, Job, Region
 from core.querysets import PersonScopedQuerySet
 
 
@@ -156,12 +156,30 @@ class CercleAdmin(AuditedAdmin):
     search_fields = ("name",)
 
 
+class JobKindFilter(admin.SimpleListFilter):
+    """The kinds of work by their names, not their codes."""
+
+    title = _("Work")
+    parameter_name = "kind"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        kinds = Job.objects.order_by("kind").values_list("kind", flat=True).distinct()
+        return [(kind, str(JOB_KINDS.get(kind, kind))) for kind in kinds]
+
+    def queryset(self, request: HttpRequest, queryset: Any) -> Any:
+        return queryset.filter(kind=self.value()) if self.value() else queryset
+
+
 @admin.register(Job)
 # No history: a job row is progress (see tests/test_audit.py).
 class JobAdmin(KeptMixin, admin.ModelAdmin[Job]):
-    list_display = ("kind", "status", "done", "total", "created_by", "created_at", "finished_at")
-    list_filter = ("kind", "status")
+    list_display = ("kind_label", "status", "done", "total", "created_by", "created_at", "finished_at")
+    list_filter = (JobKindFilter, "status")
     list_select_related = ("created_by",)
+
+    @admin.display(description=_("Work"), ordering="kind")
+    def kind_label(self, job: Job) -> str:
+        return str(JOB_KINDS.get(job.kind, job.kind))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

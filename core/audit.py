@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
+from django.utils import formats, timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -72,16 +75,17 @@ def protect_history_tables(**kwargs: Any) -> None:
             )
 
 
-def allow_history_truncate_sql() -> tuple[list[str], list[str]]:
+def allow_history_truncate_sql(tables: Iterable[str] | None = None) -> tuple[list[str], list[str]]:
     """Statements that let the tables' owner empty history tables within one transaction.
 
     For restoring a handover archive into a freshly migrated database, and for the test suite's
     flush; both run as the owner. Returns (before, after): the TRUNCATE triggers disabled, then
-    enabled again, on every history table (TRUNCATE ... CASCADE reaches those that reference a
-    truncated table). Table-level DDL: it holds each table's exclusive lock until the transaction
-    ends, and rolls back with it.
+    enabled again, on every history table, or on those among `tables` (TRUNCATE ... CASCADE
+    reaches those that reference a truncated table: name them too). Table-level DDL: it holds each
+    table's exclusive lock until the transaction ends, and rolls back with it.
     """
-    wanted = {_trigger(t, "no_truncate"): t for t in history_tables()}
+    chosen = history_tables() if tables is None else sorted(set(history_tables()) & set(tables))
+    wanted = {_trigger(t, "no_truncate"): t for t in chosen}
     with connection.cursor() as cursor:  # only the triggers in place (none before the first migrate)
         cursor.execute(
             "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
@@ -175,19 +179,106 @@ class HistoryEntry:
 ACTIONS = {"+": _("Created"), "~": _("Changed"), "-": _("Deleted")}
 
 
-def _display(record: Any, field: Any) -> str:
+# Reasons are written in English with their figures ("list import 12"); each kind registers its
+# template (`reason_template`), so that a history table reads it in the reader's language.
+_REASONS: dict[str, re.Pattern[str]] = {}
+
+
+def reason_template(template: str) -> str:
+    """Register a reason's template (a `gettext_noop` msgid with %(name)s fields) and return it:
+    `reason = LIST_IMPORT % {"n": 12}` is stored, and shown translated, figures kept."""
+    fields = re.split(r"%\((\w+)\)s", template)
+    pattern = "".join(re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(fields))
+    _REASONS[template] = re.compile(f"^{pattern}$")
+    return template
+
+
+# Codes stored without choices (their words live with the rules that write them, like a
+# pathway's reason): each registers how to word them, so that a history table shows the words.
+_CODE_LABELS: dict[tuple[str, str], Callable[[Any, str], Any]] = {}
+
+
+def code_labels(model: str, field: str, label: Callable[[Any, str], Any]) -> None:
+    """Register how a field's codes read (`"ddr.Combatant"`, `"pathway_reason"`): `label` takes
+    the history row (for the codes' kind, when another field gives it) and the code."""
+    _CODE_LABELS[(model, field)] = label
+
+
+def _values(value: Any) -> list[str]:
+    """The values of a JSON document, without its keys (machine words): what a reader can use."""
+    if isinstance(value, dict):
+        return [shown for inner in value.values() for shown in _values(inner)]
+    if isinstance(value, list):
+        return [shown for inner in value for shown in _values(inner)]
+    return [] if value in (None, "", 0, False) else [str(value)]
+
+
+def reason_label(reason: str) -> str:
+    """A stored reason in the reader's language: a plain msgid, or a registered template's."""
+    if not reason:
+        return ""
+    translated = gettext(reason)
+    if translated != reason:
+        return translated
+    # The longest template first: "list import 12: child separated" is not "list import …".
+    for template, pattern in sorted(_REASONS.items(), key=lambda t: -len(t[0])):
+        if match := pattern.match(reason):
+            found = match.groupdict()
+            if "reason" in found:  # a reason wrapped in another (an offline operation's) reads translated too
+                found["reason"] = reason_label(found["reason"])
+            return gettext(template) % found
+    return reason
+
+
+def _display(record: Any, field: Any, linked: dict[tuple[Any, Any], str]) -> str:
+    """A value as people read it: labels of choices, Oui/Non, dates in their language, the
+    linked record's name rather than its id, nothing for an empty list."""
     value = getattr(record, field.attname)
-    if value is None or value == "":
+    if value is None or value == "" or value == [] or value == {}:
         return "—"
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
+    label = _CODE_LABELS.get((record.instance_type._meta.label, field.name))
+    if label is not None and isinstance(value, str):
+        return str(label(record, value))
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
+    if isinstance(value, datetime):
+        return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+    if isinstance(value, date):
+        return formats.date_format(value, "SHORT_DATE_FORMAT")
+    if field.is_relation:
+        return linked.get((field.related_model, value), str(value))
+    if isinstance(value, dict | list):
+        return ", ".join(_values(value)) or "—"
     return str(value)
+
+
+def _linked_names(records: list[Any], fields: list[Any]) -> dict[tuple[Any, Any], str]:
+    """The names of every record the history points to, one query per kind of record. Only
+    records everyone may read (regions, movements, users, rule sets...): what is read through a
+    scope (`for_user`: people, a region's sites...) keeps its id, since the history of a record one
+    may see can point to a person or a place one may not (a merge across regions, a child)."""
+    wanted: dict[Any, set[Any]] = {}
+    for field in fields:
+        model = field.related_model if field.is_relation else None
+        if model is not None and not hasattr(model._default_manager, "for_user"):
+            ids = {getattr(r, field.attname) for r in records} - {None}
+            if ids:
+                wanted.setdefault(model, set()).update(ids)
+    names: dict[tuple[Any, Any], str] = {}
+    for model, ids in wanted.items():
+        for obj in model._base_manager.filter(pk__in=ids):
+            full_name = obj.get_full_name() if hasattr(obj, "get_full_name") else ""
+            names[(model, obj.pk)] = full_name or str(obj)
+    return names
 
 
 def history_of(obj: Any, limit: int = 200) -> list[HistoryEntry]:
     """The record's history, newest first, each entry with its field-by-field before/after.
 
-    One query: history rows with their users; diffs are computed in memory.
+    One query for the history rows with their users, one per kind of record they point to;
+    diffs are computed in memory.
     """
     records = list(
         obj.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1]
@@ -198,12 +289,16 @@ def history_of(obj: Any, limit: int = 200) -> list[HistoryEntry]:
         if f.name
         not in {"history_id", "history_date", "history_change_reason", "history_type", "history_user", "id"}
     ]
+    linked = _linked_names(records, tracked)
     entries: list[HistoryEntry] = []
     for i, record in enumerate(records[:limit]):
         previous = records[i + 1] if i + 1 < len(records) else None
         changes = tuple(
             Change(
-                str(f.verbose_name), _display(previous, f) if previous else "—", _display(record, f), f.name
+                capfirst(str(f.verbose_name)),
+                _display(previous, f, linked) if previous else "—",
+                _display(record, f, linked),
+                f.name,
             )
             for f in tracked
             if previous is None or getattr(previous, f.attname) != getattr(record, f.attname)
@@ -215,7 +310,7 @@ def history_of(obj: Any, limit: int = 200) -> list[HistoryEntry]:
                 who=(user.get_full_name() or user.username) if user else str(_("system")),
                 action=str(ACTIONS.get(record.history_type, record.history_type)),
                 # Services write their reasons in English (gettext_noop): read in the reader's language.
-                reason=gettext(record.history_change_reason) if record.history_change_reason else "",
+                reason=reason_label(record.history_change_reason or ""),
                 changes=changes if record.history_type != "-" else (),
             )
         )

@@ -113,26 +113,38 @@ def insert_with_history(
 
 def stage(
     table: str, columns: Sequence[tuple[str, str]], rows: Iterable[Sequence[Any]], extra: str = ""
-) -> None:
-    """COPY rows into a new temporary table, dropped at commit. Call inside atomic.
+) -> int:
+    """COPY rows into a new temporary table, dropped at commit. Call inside atomic. Returns the rows.
 
     `extra` declares more columns, filled by their defaults (e.g. ids drawn from a sequence).
 
     A temporary table has no index and writes no WAL: this is the cheap part of an import.
     """
-    text = [name for name, kind in columns if kind == "text"]
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows(rows)
+    return stage_csv(table, columns, [buffer.getvalue()], extra)
+
+
+def stage_csv(
+    table: str, columns: Sequence[tuple[str, str]], chunks: Iterable[str | bytes], extra: str = ""
+) -> int:
+    """`stage` from CSV already written (csv.writer's output, in `columns`' order), sent as it
+    comes: a file read a piece at a time is never held whole. Returns the rows."""
+    text = [name for name, kind in columns if kind == "text"]
     names = ", ".join(name for name, _ in columns)
-    with connection.cursor() as cursor:
+    options = "FORMAT csv" + (f", FORCE_NOT_NULL ({', '.join(text)})" if text else "")
+    with connection.cursor() as cursor, connection.wrap_database_errors:
         # Session-local; dropped at commit, and here too when two imports share one transaction.
         cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{table}")
         cursor.execute(
             f"CREATE TEMPORARY TABLE {table} ({', '.join(f'{n} {k}' for n, k in columns)}{extra}) "
             "ON COMMIT DROP"
         )
-    options = "FORMAT csv" + (f", FORCE_NOT_NULL ({', '.join(text)})" if text else "")
-    copy_in(f"COPY {table} ({names}) FROM STDIN WITH ({options})", buffer.getvalue())
+        with cursor.copy(f"COPY {table} ({names}) FROM STDIN WITH ({options})") as copy:
+            for chunk in chunks:
+                copy.write(chunk)
+        staged: int = cursor.rowcount
+        return staged
 
 
 def with_history(

@@ -72,7 +72,7 @@ def to_xlsx(sheets: Sequence[Sheet]) -> bytes:
     book = openpyxl.Workbook(write_only=True)
     for title, header, rows in sheets:
         sheet = book.create_sheet(title=title[:31] or None)
-        sheet.append(list(header))
+        sheet.append([str(h) for h in header])  # headers may be lazy
         for row in rows:
             sheet.append([neutralise(v) for v in row])
     buffer = io.BytesIO()

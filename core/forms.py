@@ -4,20 +4,34 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
-# A date field's widget: ISO format, which is what `type=date` reads whatever the language.
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# A date field's widget: ISO format, which is what `type=date` reads whatever the language (the
+# browser shows it the user's way).
+ISO = "%Y-%m-%d"
+DATE = forms.DateInput(attrs={"type": "date"}, format=ISO)
+
+
+# The first line of a choice that must be made on purpose: a risky decision has no default.
+CHOOSE = ("", _("— choose —"))
 
 
 def today() -> Any:
     return timezone.localdate()
 
 
-def style_fields(form: forms.BaseForm, small: bool = False) -> None:
-    """Give every widget Bootstrap's class, so templates stay plain `{{ field }}`."""
+def style_fields(form: forms.BaseForm, small: bool = False, row_form: bool = False) -> None:
+    """Give every widget Bootstrap's class, so templates stay plain `{{ field }}`; a `row_form`
+    (one per row of a table, without <label>s) names each field by its label (aria-label)."""
     suffix = " form-select-sm" if small else ""
     for field in form.fields.values():
         widget = field.widget
+        # The browser's date pickers read ISO only: a localised "30/11/2026" leaves the field empty.
+        if isinstance(widget, forms.DateInput) and widget.attrs.get("type") == "date":
+            widget.format = ISO
+        elif isinstance(widget, forms.DateTimeInput) and widget.attrs.get("type") == "datetime-local":
+            widget.format = "%Y-%m-%dT%H:%M"
         if isinstance(widget, forms.CheckboxInput):
             css = "form-check-input"
         elif isinstance(widget, forms.Select):
@@ -25,19 +39,41 @@ def style_fields(form: forms.BaseForm, small: bool = False) -> None:
         else:
             css = "form-control" + (" form-control-sm" if small else "")
         widget.attrs.setdefault("class", css)
+        # A form repeated on each row of a table has no <label> per row: the field names itself.
+        if row_form and field.label and not widget.is_hidden:
+            widget.attrs.setdefault("aria-label", str(field.label))
+
+
+
+def decision_field() -> forms.ModelChoiceField[Any]:
+    """The decision in the register behind a step (optional): its body fills "deciding body"."""
+    from core.models import Decision
+
+    return forms.ModelChoiceField(
+        label=_("Decision (register)"),
+        queryset=Decision.objects.all(),
+        required=False,
+        help_text=_("Record the decision first in the register of decisions to choose it here."),
+    )
 
 
 class StyledForm:
-    """Mixin for forms and model forms: Bootstrap classes on every widget."""
+    """Mixin for forms and model forms: Bootstrap classes on every widget. `row_form`: the form is
+    repeated on each row of a table, its fields named without <label>s (`style_fields`)."""
+
+    row_form = False
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        style_fields(self)  # type: ignore[arg-type]
+        style_fields(self, row_form=self.row_form)  # type: ignore[arg-type]
 
 
 def form_errors(form: forms.BaseForm) -> str:
-    """A form's errors in one line, each after its field's label: for a message after a POST."""
-    return "; ".join(
-        f"{form.fields[f].label if f in form.fields else ''} {' '.join(map(str, e))}".strip()
-        for f, e in form.errors.items()
-    )
+    """A form's errors in one line, each after its field's label ("Prénom : Ce champ est
+    obligatoire."): for a message after a POST."""
+    parts = []
+    for name, errors in form.errors.items():
+        text = " ".join(map(str, errors))
+        label = form.fields[name].label if name in form.fields else None
+        parts.append(gettext("%(field)s: %(errors)s") % {"field": label, "errors": text} if label else text)
+    return "; ".join(parts)

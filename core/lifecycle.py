@@ -19,9 +19,10 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
-from core.audit import save_audited
+from core.audit import reason_template, save_audited
+from core.dates import shown_date
 from core.errors import Refused
 
 if TYPE_CHECKING:
@@ -37,6 +38,15 @@ class DatedEvent(models.Model):
 
     on = models.DateField(gettext_lazy("date"))
     decided_by = models.CharField(gettext_lazy("deciding body"), max_length=200, blank=True)
+    # The decision in the register behind this step, when there is one (its page lists the steps).
+    decision = models.ForeignKey(
+        "core.Decision",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="%(app_label)s_%(class)s_steps",
+        verbose_name=gettext_lazy("decision"),
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -45,6 +55,9 @@ class DatedEvent(models.Model):
     class Meta:
         abstract = True
 
+
+# A step's reason in the history: the row already shows the status reached.
+DECIDED_BY = reason_template(gettext_noop("decided by %(body)s"))
 
 M = TypeVar("M", bound=models.Model)
 # The event model a lifecycle writes, or None for records that keep their dates themselves.
@@ -133,7 +146,7 @@ class Lifecycle(Generic[M, E]):
             if last and on < last.on:
                 raise self.refused(
                     _("This step cannot be dated before the previous one (%(d)s).")
-                    % {"d": last.on.isoformat()},
+                    % {"d": shown_date(last.on)},
                     "on",
                 )
         if not self.future and on > timezone.localdate():
@@ -148,25 +161,31 @@ class Lifecycle(Generic[M, E]):
         on: dt.date,
         by: User,
         decided_by: str = "",
+        decision: Any = None,
         reason: str = "",
         **details: Any,
     ) -> Advanced[M, E]:
         """Move the record to `to` on the day `on`: locked, checked against the table and the date,
         then the requirements of `to`; the status saved with its audit row (`reason`, by default
-        the step and its deciding body) and the dated event written."""
+        the deciding body: the row shows the step itself) and the dated event written."""
+        if decision is not None and not decided_by:
+            decided_by = decision.acronym  # the register says who decided
         record = self.lock(record, to=to)
         self.check_date(record, on)
         requirement = self.requirements.get(to)
         changed = requirement(record, Step(to, on, by, details)) if requirement else ()
         record.status = to  # type: ignore[attr-defined]
-        save_audited(record, by, ["status", *changed], reason or f"{to}: {decided_by}"[:100])
+        default = DECIDED_BY % {"body": decided_by} if decided_by else ""
+        save_audited(record, by, ["status", *changed], (reason or default)[:100])
         event = None
         if self.event is not None:
             # The event's own columns: its record, the status reached (declared by each event
             # with the record's choices) and its notes.
             own: dict[str, Any] = {self.owner: record, "status": to}
             own.update((name, details[name]) for name in self.notes if name in details)
-            event = self._events().create(on=on, decided_by=decided_by, recorded_by=by, **own)
+            event = self._events().create(
+                on=on, decided_by=decided_by, decision=decision, recorded_by=by, **own
+            )
         return Advanced(record, cast(E, event))
 
     def _events(self) -> models.Manager[DatedEvent]:

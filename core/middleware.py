@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from typing import Any
@@ -8,13 +9,17 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
+from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
 from django.http import (
+    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseBadRequest,
     HttpResponseNotAllowed,
     HttpResponseRedirect,
 )
+from django.http.multipartparser import MultiPartParserError
+from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -178,3 +183,39 @@ class RefusalMiddleware:
             messages.error(request, str(exception))
             return HttpResponseRedirect(back)
         return HttpResponseBadRequest(str(exception), content_type="text/plain; charset=utf-8")
+
+
+refusals = logging.getLogger("ddr.refusals")
+# What other layers answer (a refusal's message, a 503 without Pango, Django's 400s).
+EXPECTED = (Refused, PdfUnavailable, BadRequest, SuspiciousOperation, MultiPartParserError)
+
+
+class ErrorPagesMiddleware:
+    """Our own "not found" and "access denied" pages, in the user's language, in the quick start
+    too: under DEBUG Django would show its technical 404 (every URL pattern of the application) to
+    an officer who follows a link outside their region. A refusal is one line of log (who, what),
+    not a traceback; the API answers its own (DRF). In the quick start an unexpected error is our
+    500 page as well, its traceback logged."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        # No view matched the address: under DEBUG the response is Django's technical page.
+        if settings.DEBUG and response.status_code == 404 and request.resolver_match is None:
+            return render(request, "404.html", status=404)
+        return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, Http404):
+            return render(request, "404.html", status=404)
+        if isinstance(exception, PermissionDenied):
+            refusals.warning("Refused %s %s to %s", request.method, request.path, request.user)
+            return render(request, "403.html", status=403)
+        if settings.DEBUG and not isinstance(exception, EXPECTED):
+            logging.getLogger("django.request").error(
+                "Internal Server Error: %s", request.path, exc_info=exception
+            )
+            return render(request, "500.html", status=500)
+        return None

@@ -73,6 +73,16 @@ def task_time_limits() -> tuple[int, int]:
     return soft, soft + TIME_LIMIT_GRACE
 
 
+# What each kind of job is called, for the people who read the list of jobs (the admin); each
+# app names its own kinds (`job_kind`), core knowing none of them.
+JOB_KINDS: dict[str, Any] = {}
+
+
+def job_kind(code: str, label: Any) -> str:
+    JOB_KINDS[code] = label
+    return code
+
+
 class JobQuerySet(models.QuerySet["Job"]):
     def stale(self) -> JobQuerySet:
         """Running jobs with no sign of life for longer than a task may run: their task was killed
@@ -129,8 +139,8 @@ class Job(models.Model):
         verbose_name = _("background job")
         verbose_name_plural = _("background jobs")
 
-    def __str__(self) -> str:
-        return f"{self.kind} #{self.pk} ({self.status})"
+    def __str__(self) -> str:  # in the reader's language: a history names a list's job by it
+        return f"{JOB_KINDS.get(self.kind, self.kind)} #{self.pk} ({self.get_status_display()})"
 
     @property
     def percent(self) -> int:
@@ -209,3 +219,9 @@ class ExportLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.what} {self.file_format} by {self.user_id} ({self.row_count})"
+
+
+from core.decisions import Body as Body  # noqa: E402  (the register of decisions: its own module)
+from core.decisions import Decision as Decision  # noqa: E402
+
+

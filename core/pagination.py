@@ -16,16 +16,20 @@ from rest_framework.response import Response
 COUNT_CAP = 10_000
 
 
+def capped_count(matches: Any, cap: int = COUNT_CAP) -> int:
+    """How many rows match, up to cap + 1: COUNT(*) over a LIMIT subquery stops after cap + 1
+    matches, whatever the table's size. No ORDER BY: sorting every match only to count them is
+    the cost being avoided."""
+    counted: int = min(matches.order_by()[: cap + 1].count(), cap + 1)
+    return counted
+
+
 class CappedPaginator(Paginator[Any]):
     cap = COUNT_CAP
 
     @cached_property
     def count(self) -> int:
-        # COUNT(*) over a LIMIT subquery: stops after cap + 1 matches, whatever the table's size.
-        # No ORDER BY: sorting every match only to count them is the cost being avoided.
-        matches = self.object_list.order_by()  # type: ignore[attr-defined]
-        counted: int = min(matches[: self.cap + 1].count(), self.cap + 1)
-        return counted
+        return capped_count(self.object_list, self.cap)
 
     def page(self, number: Any) -> Any:
         number = self.validate_number(number)

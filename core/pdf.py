@@ -13,7 +13,8 @@ class PdfUnavailable(Exception):
     """WeasyPrint's system libraries (Pango) are missing on this machine."""
 
 
-def html_to_pdf(html: str) -> bytes:
+def html_to_document(html: str) -> Any:
+    """The HTML laid out in pages (WeasyPrint's Document): its `pages`, then `write_pdf()`."""
     try:
         from weasyprint import HTML
         from weasyprint.urls import URLFetcher
@@ -30,5 +31,9 @@ def html_to_pdf(html: str) -> bytes:
             return super().fetch(url, headers)
 
     fetcher = StaticOnly(allowed_protocols=["file"])
-    pdf: bytes = HTML(string=html, base_url=static.as_uri() + "/", url_fetcher=fetcher).write_pdf()
+    return HTML(string=html, base_url=static.as_uri() + "/", url_fetcher=fetcher).render()
+
+
+def html_to_pdf(html: str) -> bytes:
+    pdf: bytes = html_to_document(html).write_pdf()
     return pdf

@@ -77,8 +77,22 @@ def quoted(value: str) -> str:
     return repr(value if len(value) <= MAX_QUOTED else value[:MAX_QUOTED] + "…")
 
 
-def cell_problem(value: str, max_length: int) -> str:
-    """Why a cell cannot be stored as it is ('' when it can): control characters, length."""
+# Spreadsheet formulas (and DDE payloads) start with these, or with a minus not before a number.
+FORMULA_START = ("=", "+", "@", "\t", "\r")
+
+
+def is_formula(value: str) -> bool:
+    """A cell a spreadsheet would evaluate (CSV injection): refused by the imports, never stored."""
+    if value.startswith(FORMULA_START):
+        return True
+    return value.startswith("-") and len(value) > 1 and not value[1:].replace(".", "").isdigit()
+
+
+def cell_problem(value: str, max_length: int, *, refuse_formulas: bool = False) -> str:
+    """Why a cell cannot be stored as it is ('' when it can): a formula (where refused: said first,
+    however long or odd the formula), control characters, length. One reason a cell."""
+    if refuse_formulas and is_formula(value):
+        return _("Looks like a spreadsheet formula; formulas are refused.")
     if m := CONTROL.search(value):
         return _("Contains a control character (U+%(code)s); only printable text is accepted.") % {
             "code": f"{ord(m[0]):04X}"
@@ -224,3 +238,35 @@ def errors_csv(filename: str, errors: list[dict[str, Any]], *, total: int, messa
     response = HttpResponse(data, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+# A scanned document (a consent form, a decision's minutes) is a PDF or a photo of the paper; its
+# name and its first bytes must agree.
+DOCUMENT_SIGNATURES: dict[str, tuple[bytes, ...]] = {
+    ".pdf": (b"%PDF-",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".webp": (b"RIFF",),  # and "WEBP" at offset 8
+}
+DOCUMENT_HEAD = 16  # bytes read to check the signature
+DOCUMENT_ACCEPT = ".pdf,.jpg,.jpeg,.png,.webp,application/pdf,image/jpeg,image/png,image/webp"
+
+
+def document_is_accepted(name: str, head: bytes) -> bool:
+    """A PDF or an image (JPEG, PNG, WebP) by its extension AND its content: a renamed
+    executable or a Word document named .pdf is refused."""
+    lowered = name.lower()
+    extension = lowered[lowered.rfind(".") :] if "." in lowered else ""
+    signatures = DOCUMENT_SIGNATURES.get(extension)
+    if not signatures or not head.startswith(signatures):
+        return False
+    return extension != ".webp" or head[8:12] == b"WEBP"
+
+
+def document_file_is_accepted(file: Any) -> bool:
+    """`document_is_accepted` for an uploaded file: its name and its first bytes, read and rewound."""
+    file.seek(0)
+    head = file.read(DOCUMENT_HEAD)
+    file.seek(0)
+    return document_is_accepted(getattr(file, "name", "") or "", head)

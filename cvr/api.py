@@ -5,18 +5,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Count
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.http import AuthenticatedRequest
-from accounts.permissions import ALL_ROLES, CASE_ROLES, REGISTER_ROLES
+from accounts.permissions import ALL_ROLES, CASE_ROLES, MASTER_DATA_EDIT_ROLES, REGISTER_ROLES
 from core.api import PersonRef, ScopedPrimaryKeyField
 from core.exports import IdentifyingListMixin
-from core.suppression import HIDDEN_GROUPS, for_analyst
+from core.models import Region
+from core.suppression import HIDDEN_GROUPS, for_analyst, visible
 from cvr import selectors, services
-from cvr.models import Beneficiary, Consortium, Partner, Project
+from cvr.models import Beneficiary, Committee, Consortium, Partner, Project
 from cvr.models.beneficiaries import AgeBand
 from ddr.models import Combatant, Sex
 
@@ -27,6 +29,11 @@ class ProjectSerializer(serializers.ModelSerializer):
     consortium = serializers.StringRelatedField()
     sop = serializers.StringRelatedField()
     budget_year = serializers.CharField(read_only=True)
+    # Whether the analyses were written (recommendations X and XI), not their text: it may name people.
+    political_economy_recorded = serializers.SerializerMethodField()
+    risk_analysis_recorded = serializers.SerializerMethodField()
+    consultations = serializers.IntegerField(source="consultation_count", read_only=True)
+    weapons_collected = serializers.IntegerField(source="weapons_collected_count", read_only=True)
 
     class Meta:
         model = Project
@@ -65,13 +72,25 @@ class ProjectSerializer(serializers.ModelSerializer):
             "me_flag",
             "me_visited_on",
             "me_mode",
+            "political_economy_recorded",
+            "risk_analysis_recorded",
+            "consultations",
+            "weapons_collected",
         ]
+
+    def get_political_economy_recorded(self, project: Project) -> bool:
+        return bool(project.political_economy)
+
+    def get_risk_analysis_recorded(self, project: Project) -> bool:
+        return bool(project.risk_analysis)
 
     def to_representation(self, project: Project) -> dict[str, Any]:
         data = super().to_representation(project)
         if for_analyst(self.context["request"].user):  # each project's count is a base cell
             shown = selectors.as_analyst_reads(project)
             data |= {m: getattr(shown, m) for m in selectors.MEASURES} | {"mix_flags": shown.mix_flags}
+            # Weapons handed in count people (core.suppression): a small count is not shown.
+            data["weapons_collected"] = visible(data["weapons_collected"])
         return data
 
 
@@ -86,6 +105,10 @@ class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
         return (
             Project.objects.for_user(self.request.user)
             .select_related("region", "partner", "consortium", "sop")
+            .annotate(
+                consultation_count=Count("consultations", distinct=True),
+                weapons_collected_count=Count("collected_weapons", distinct=True),
+            )
             .order_by("id")
         )
 
@@ -102,6 +125,65 @@ class PartnerViewSet(viewsets.ReadOnlyModelViewSet):
     allowed_roles = ALL_ROLES
     serializer_class = PartnerSerializer
     queryset = Partner.objects.prefetch_related("regions").order_by("name")
+
+
+class CommitteeSerializer(serializers.ModelSerializer):
+    partner = serializers.PrimaryKeyRelatedField(queryset=Partner.objects.all())
+    project = serializers.PrimaryKeyRelatedField(
+        queryset=Project.objects.all(), required=False, allow_null=True
+    )
+    region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all())
+
+    class Meta:
+        model = Committee
+        fields = [
+            "id",
+            "partner",
+            "project",
+            "name",
+            "kind",
+            "region",
+            "commune",
+            "formed_on",
+            "dissolved_on",
+            "members",
+            "women",
+            "women_leaders",
+            "note",
+        ]
+        # The service checks the figures (women among members) as the form does.
+        validators: list[Any] = []
+
+    def to_representation(self, committee: Committee) -> dict[str, Any]:
+        data = super().to_representation(committee)
+        request = self.context.get("request")
+        if request is None or for_analyst(request.user):
+            data.pop("note", None)  # free text: it may name people
+        return data
+
+
+class CommitteeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Partners' committees (a regional officer reads their region's). POST records one with the
+    form's checks (no more women than members, women leaders among the women, the project the
+    partner's): 400 with the field otherwise."""
+
+    allowed_roles = ALL_ROLES
+    write_roles = MASTER_DATA_EDIT_ROLES
+    serializer_class = CommitteeSerializer
+    filterset_fields = ["partner", "project", "kind"]
+
+    def get_queryset(self) -> Any:
+        return Committee.objects.for_user(self.request.user).select_related("region").order_by("id")
+
+    # Narrower than DRF's Request: RolePermission lets only a signed-in User reach this.
+    def create(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> Response:  # type: ignore[override]
+        data = CommitteeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        committee = services.committee_save(
+            committee=None, partner=values.pop("partner"), by=request.user, **values
+        )
+        return Response(CommitteeSerializer(committee, context={"request": request}).data, status=201)
 
 
 class ConsortiumSerializer(serializers.ModelSerializer):
@@ -183,7 +265,9 @@ class MixSerializer(serializers.Serializer):
 class PortfolioSerializer(serializers.Serializer):
     overall = MixSerializer()
     projects = serializers.IntegerField()
-    projects_benefiting_women = serializers.IntegerField()
+    projects_benefiting_women = serializers.IntegerField(
+        allow_null=True, help_text="null: the SOP in force sets no share of women that makes a project count"
+    )
     projects_flagged = serializers.IntegerField()
     deviations = serializers.ListField(child=serializers.CharField())
 

@@ -8,15 +8,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from core.forms import StyledForm
+from core.forms import DATE, StyledForm, decision_field
+from core.masterdata import show_on
 from core.models import Region
 from core.uploads import clean_table_upload
-from cvr.models import Beneficiary, Partner, Project
+from cvr import rules
+from cvr.models import Beneficiary, Committee, CommunityConsultation, Partner, Project
 from cvr.models.beneficiaries import AgeBand
-from cvr.services import LIFECYCLE
+from cvr.services import LIFECYCLE, partner_projects
 from ddr.models import Sex
-
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _today() -> Any:
@@ -63,10 +63,39 @@ class ProjectForm(StyledForm, forms.ModelForm[Project]):
         return data
 
 
+class AnalysisForm(StyledForm, forms.ModelForm[Project]):
+    class Meta:
+        model = Project
+        fields = ["political_economy", "risk_analysis"]
+        widgets = {
+            "political_economy": forms.Textarea(attrs={"rows": 3}),
+            "risk_analysis": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class ConsultationForm(StyledForm, forms.ModelForm[CommunityConsultation]):
+    class Meta:
+        model = CommunityConsultation
+        fields = ["kind", "on", "place", "raised_by", "participants", "women", "summary"]
+        widgets = {"on": DATE, "summary": forms.Textarea(attrs={"rows": 2})}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("on") is not None:
+            show_on(
+                self,
+                rules.consultation_problem(
+                    data.get("participants") or 0, data.get("women") or 0, data["on"], timezone.localdate()
+                ),
+            )
+        return data
+
+
 class AdvanceForm(StyledForm, forms.Form):
     to = forms.ChoiceField(label=_("Next step"))
     on = forms.DateField(label=_("Date"), initial=_today, widget=DATE)
     decided_by = forms.CharField(label=_("Deciding body"), max_length=200, required=False)
+    decision = decision_field()
     minutes = forms.CharField(label=_("Minutes (reference)"), max_length=300, required=False)
     technical_agency = forms.CharField(
         label=_("Government agency (technical assessment)"), max_length=200, required=False
@@ -122,3 +151,64 @@ class ConsortiumForm(StyledForm, forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     formed_on = forms.DateField(label=_("Formed on"), initial=_today, widget=DATE)
+
+
+class PartnerForm(StyledForm, forms.ModelForm[Partner]):
+    class Meta:
+        model = Partner
+        fields = [
+            "name",
+            "acronym",
+            "kind",
+            "registration_number",
+            "registered_on",
+            "contact",
+            "regions",
+            "capacity_notes",
+        ]
+        widgets = {
+            "registered_on": DATE,
+            "regions": forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+            "capacity_notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class CommitteeForm(StyledForm, forms.ModelForm[Committee]):
+    """A partner's committee: members and the women among them, checked as the service checks."""
+
+    class Meta:
+        model = Committee
+        fields = [
+            "name",
+            "kind",
+            "project",
+            "region",
+            "commune",
+            "formed_on",
+            "dissolved_on",
+            "members",
+            "women",
+            "women_leaders",
+            "note",
+        ]
+        widgets = {"formed_on": DATE, "dissolved_on": DATE}
+
+    def __init__(self, *args: Any, partner: Partner, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.partner = partner
+        self.fields["project"].queryset = partner_projects(partner).order_by("code")  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if all(data.get(name) is not None for name in ("members", "women", "women_leaders")):
+            show_on(
+                self,
+                rules.committee_problem(
+                    data["members"],
+                    data["women"],
+                    data["women_leaders"],
+                    data.get("formed_on"),
+                    data.get("dissolved_on"),
+                ),
+            )
+        return data

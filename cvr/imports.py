@@ -16,7 +16,7 @@ from core.tasks import job_failure
 from core.uploads import FileRejected, cell_problem, error, max_length, read_table
 from cvr.models import Beneficiary, BeneficiaryImport
 from cvr.models.beneficiaries import AgeBand
-from cvr.services import ex_combatant_refusal, mix_refresh
+from cvr.services import ex_combatant_refusal, mix_refresh, participants_screen
 from ddr.models import Combatant
 from ddr.registration.rules import name_key
 
@@ -31,6 +31,17 @@ HEADERS = {
     "youth_at_risk": ("jeune a risque", "youth at risk"),
 }
 LOOKUP = {name_key(h): col for col, names in HEADERS.items() for h in names}
+# An error names its column as the file does ("Tranche d'âge", not "age_band"); a column the file
+# lacks, by the header it should have had.
+LABELS = {
+    "kind": "Type",
+    "registration_number": "Numéro d'enregistrement",
+    "name": "Nom",
+    "sex": "Sexe",
+    "age_band": "Tranche d'âge",
+    "village": "Village",
+    "youth_at_risk": "Jeune à risque",
+}
 KINDS = {
     "ex-combattant": Beneficiary.Kind.EX_COMBATANT,
     "ex combattant": Beneficiary.Kind.EX_COMBATANT,
@@ -71,7 +82,10 @@ def _import(record: BeneficiaryImport) -> None:
         columns = [LOOKUP.get(name_key(h)) for h in header]
         if "kind" not in columns:
             raise FileRejected(_("Missing required column: type (ex-combattant or communauté)."))
+        headers = LABELS | {col: header[i].strip() for i, col in enumerate(columns) if col}
         parsed, errors, error_count, total = _check(record, columns, rows, job)
+        for e in errors:
+            e["column"] = headers.get(e["column"], e["column"])
     except FileRejected as exc:
         _finish(record, BeneficiaryImport.Status.INVALID, message=str(exc))
         return
@@ -86,6 +100,7 @@ def _import(record: BeneficiaryImport) -> None:
             default_user=record.created_by,
             default_change_reason=record.filename[:100],
         )
+        participants_screen(project=record.project, by=record.created_by)
         mix_refresh([record.project_id])
         _finish(record, BeneficiaryImport.Status.DONE, total=len(parsed), imported=len(parsed))
 
@@ -93,13 +108,14 @@ def _import(record: BeneficiaryImport) -> None:
 def _cells(
     line: int, cells: list[str], columns: list[str | None]
 ) -> tuple[dict[str, str], list[dict[str, Any]]]:
-    """A row's values by column; a cell the database would refuse is reported and left empty."""
+    """A row's values by column; a cell the database would refuse, or a formula (CSV injection), is
+    reported and left empty: its one error, as the checks after this one skip a column in error."""
     raw: dict[str, str] = {}
     errors: list[dict[str, Any]] = []
     for i, col in enumerate(columns):
         if col and i < len(cells):
             value = cells[i].strip()
-            if problem := cell_problem(value, LENGTHS.get(col, DEFAULT_LENGTH)):
+            if problem := cell_problem(value, LENGTHS.get(col, DEFAULT_LENGTH), refuse_formulas=True):
                 errors.append(error(line, col, problem))
                 value = ""
             raw[col] = value
@@ -173,18 +189,20 @@ def _check_row(
     already: set[int],
     seen: dict[int, int],
 ) -> tuple[str | None, str, Combatant | None]:
-    """A row's kind, age band and registered person, its problems added to `row_errors`."""
+    """A row's kind, age band and registered person, its problems added to `row_errors` (one a
+    cell: a column already in error, a formula emptied say, is not checked again)."""
+    refused = {e["column"] for e in row_errors}
     kind = KINDS.get(name_key(raw.get("kind", "")))
-    if kind is None:
+    if kind is None and "kind" not in refused:
         row_errors.append(
             error(
                 line,
-                "type",
+                "kind",
                 _("Unknown type “%(v)s”: ex-combattant or communauté.") % {"v": raw.get("kind", "")},
             )
         )
     age = raw.get("age_band", "").replace(" ", "")
-    if age not in AgeBand.values:
+    if age not in AgeBand.values and "age_band" not in refused:
         row_errors.append(
             error(
                 line,
@@ -193,12 +211,12 @@ def _check_row(
             )
         )
     person = None
-    if kind == Beneficiary.Kind.EX_COMBATANT:
+    if kind == Beneficiary.Kind.EX_COMBATANT and "registration_number" not in refused:
         person = _ex_combatant(line, raw, row_errors, people=people, already=already, seen=seen)
     elif kind == Beneficiary.Kind.COMMUNITY:
-        if not raw.get("name") and not any(e["column"] == "name" for e in row_errors):
+        if not raw.get("name") and "name" not in refused:
             row_errors.append(error(line, "name", _("A community member needs a name.")))
-        if raw.get("sex", "").upper() not in ("M", "F"):
+        if raw.get("sex", "").upper() not in ("M", "F") and "sex" not in refused:
             row_errors.append(error(line, "sex", _("Sex must be M or F.")))
     return kind, age, person
 

@@ -11,6 +11,8 @@ from typing import Any, Protocol
 
 from django.utils.translation import gettext as _
 
+from core.masterdata import Problem, period_problem
+
 
 class SOP(Protocol):
     name: str
@@ -20,7 +22,7 @@ class SOP(Protocol):
     cap_single_usd: Decimal
     cap_consortium_usd: Decimal | None
     women_projects_share: Decimal
-    women_benefit_threshold: Decimal
+    women_benefit_threshold: Decimal | None
     women_leadership_share: Decimal
 
 
@@ -28,6 +30,16 @@ def sop_in_force(versions: Iterable[Any], day: dt.date) -> Any | None:
     """The latest version that took effect on or before `day` (None before the first one)."""
     eligible = [v for v in versions if v.effective_from <= day]
     return max(eligible, key=lambda v: v.effective_from) if eligible else None
+
+
+# The report: after the high-level meeting of August 2022 the transitional authorities had the
+# governors approve every CVR project. Projects approved by the PAC from then on wait for theirs.
+GOVERNOR_APPROVAL_FROM = dt.date(2022, 8, 1)
+
+
+def needs_governor(approved_on: dt.date | None) -> bool:
+    """Whether a project approved by the PAC on `approved_on` also needs the governor's approval."""
+    return approved_on is not None and approved_on >= GOVERNOR_APPROVAL_FROM
 
 
 def cap_refusal(sop: SOP, budget_usd: Decimal, *, consortium: bool) -> str:
@@ -122,13 +134,17 @@ def mix_deviations(
     return found
 
 
-def benefits_women(mix: BeneficiaryMix, sop: SOP) -> bool:
+def benefits_women(mix: BeneficiaryMix, sop: SOP) -> bool | None:
+    """None when the SOP sets no share that makes a project benefit women: not judged."""
+    if sop.women_benefit_threshold is None:
+        return None
     return mix.total > 0 and mix.women_share >= sop.women_benefit_threshold
 
 
-def portfolio_deviations(projects: int, benefiting_women: int, sop: SOP) -> list[Deviation]:
-    """Across projects with beneficiaries: at least 30% must benefit women (IDDRS 2.30)."""
-    if not projects:
+def portfolio_deviations(projects: int, benefiting_women: int | None, sop: SOP) -> list[Deviation]:
+    """Across projects with beneficiaries: at least 30% must benefit women (IDDRS 2.30), judged
+    only under an SOP that says what "benefit women" means."""
+    if not projects or benefiting_women is None or sop.women_benefit_threshold is None:
         return []
     share = Decimal(benefiting_women) / Decimal(projects)
     if share >= sop.women_projects_share:
@@ -147,3 +163,26 @@ def portfolio_deviations(projects: int, benefiting_women: int, sop: SOP) -> list
             },
         )
     ]
+
+
+def consultation_problem(participants: int, women: int, on: dt.date, today: dt.date) -> Problem | None:
+    """A consultation's women are among its participants, and it took place (not in the future)."""
+    if women > participants:
+        return Problem("women", _("More women than participants."))
+    if on > today:
+        return Problem("on", _("A consultation cannot be dated in the future."))
+    return None
+
+
+def committee_problem(
+    members: int, women: int, women_leaders: int, formed_on: dt.date | None, dissolved_on: dt.date | None
+) -> Problem | None:
+    """A committee's figures hold together: its women are among its members, its women leaders
+    among its women; it is dissolved on or after the day it was formed."""
+    if women > members:
+        return Problem("women", _("A committee cannot have more women than members."))
+    if women_leaders > women:
+        return Problem("women_leaders", _("Its women leaders are among its women: no more than them."))
+    return period_problem(
+        formed_on, dissolved_on, "dissolved_on", _("A committee is dissolved after it was formed.")
+    )

@@ -1,6 +1,7 @@
 """The yearly record of CVR, as the reference report's table: projects, amounts and beneficiaries
 (women among them) per UN budget year (July to June), by region, type or partner; targeted vs
-reached; and the mix over the whole portfolio. Grouped queries only."""
+reached; and the mix over the whole portfolio. Grouped queries only. And CVR's part of one person's
+case (`person_case`)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,14 @@ from typing import Any
 
 from django.db.models import Case, Count, F, IntegerField, Q, Sum, When
 from django.db.models.functions import Coalesce, ExtractYear
+from django.utils.translation import pgettext
 
+from accounts.models import AnyUser
+from core.case import CaseEvent, CasePart
 from core.suppression import Base, visible, visible_in_database
 from cvr import rules
-from cvr.models import Project, SOPVersion
+from cvr.models import Beneficiary, Project, SOPVersion
+from ddr.models import Combatant
 
 DIMENSIONS = {
     "region": ("region__name", None),
@@ -90,7 +95,7 @@ def yearly_record(projects: Any, by: str = "", *, suppressed: bool = False) -> l
 class PortfolioMix:
     mix: rules.BeneficiaryMix
     projects: int
-    projects_benefiting_women: int
+    projects_benefiting_women: int | None  # None: the SOP in force sets no share to judge by
     flagged: int
     deviations: list[rules.Deviation]
 
@@ -134,23 +139,32 @@ def portfolio_mix(projects: Any, *, suppressed: bool = False) -> PortfolioMix:
     """The mix over every project the reader sees, checked against the SOP in force today.
     `suppressed` (analysts): the mix and its deviations from the visible counts only."""
     sop = SOPVersion.objects.order_by("-effective_from").first()
-    threshold = sop.women_benefit_threshold if sop else Decimal("0.5")
+    # Projects are judged on benefiting women only when the SOP says what share that takes.
+    threshold = sop.women_benefit_threshold if sop else None
+    reached = Q(beneficiaries_ex_combatants__gt=0) | Q(beneficiaries_community__gt=0)
+    judged = (
+        # Women at least `threshold` of the beneficiaries: women >= threshold * total.
+        {
+            "for_women": Count(
+                "id",
+                filter=reached
+                & Q(
+                    beneficiaries_women__gte=(F("beneficiaries_ex_combatants") + F("beneficiaries_community"))
+                    * threshold
+                ),
+            )
+        }
+        if threshold is not None
+        else {}
+    )
     totals = projects.aggregate(
         ex=Coalesce(Sum("beneficiaries_ex_combatants"), 0),
         community=Coalesce(Sum("beneficiaries_community"), 0),
         women=Coalesce(Sum("beneficiaries_women"), 0),
         youth=Coalesce(Sum("beneficiaries_youth"), 0),
-        n=Count("id", filter=Q(beneficiaries_ex_combatants__gt=0) | Q(beneficiaries_community__gt=0)),
-        # Women at least `threshold` of the beneficiaries: women >= threshold * total.
-        for_women=Count(
-            "id",
-            filter=(Q(beneficiaries_ex_combatants__gt=0) | Q(beneficiaries_community__gt=0))
-            & Q(
-                beneficiaries_women__gte=(F("beneficiaries_ex_combatants") + F("beneficiaries_community"))
-                * threshold
-            ),
-        ),
+        n=Count("id", filter=reached),
         flagged=Count("id", filter=~Q(mix_flags=[])),
+        **judged,
     )
     mix = rules.BeneficiaryMix(totals["ex"], totals["community"], totals["women"], totals["youth"])
     if suppressed:
@@ -158,12 +172,62 @@ def portfolio_mix(projects: Any, *, suppressed: bool = False) -> PortfolioMix:
         # Which projects have beneficiaries, and mostly women, judged on the visible counts too.
         sops = list(SOPVersion.objects.all())
         shown = [as_analyst_reads(p, sops) for p in projects.select_related("sop")]
-        reached = [p for p in shown if p.beneficiaries]
-        totals["n"] = len(reached)
-        totals["for_women"] = sum(1 for p in reached if p.beneficiaries_women >= p.beneficiaries * threshold)
+        with_people = [p for p in shown if p.beneficiaries]
+        totals["n"] = len(with_people)
+        if threshold is not None:
+            totals["for_women"] = sum(
+                1 for p in with_people if p.beneficiaries_women >= p.beneficiaries * threshold
+            )
         totals["flagged"] = sum(1 for p in shown if p.mix_flags)
+    for_women = totals.get("for_women")
     found: list[rules.Deviation] = []
     if sop and mix.total:
         found = [d for d in rules.mix_deviations(mix, sop) if d.code == "mix"]
-        found += rules.portfolio_deviations(totals["n"], totals["for_women"], sop)
-    return PortfolioMix(mix, totals["n"], totals["for_women"], totals["flagged"], found)
+        found += rules.portfolio_deviations(totals["n"], for_women, sop)
+    return PortfolioMix(mix, totals["n"], for_women, totals["flagged"], found)
+
+
+# --- a person's case ----------------------------------------------------------------------------
+
+
+def person_case(person: Combatant, user: AnyUser) -> CasePart:
+    """CVR's part of a person's case (core.case): the projects they took part in as a beneficiary.
+    Their participation is seen when the person is; the project is named, linked only where the
+    reader may open it, and none of its other beneficiaries is shown. Three queries at most."""
+    rows = list(
+        Beneficiary.objects.for_user(user)
+        .filter(combatant=person)
+        .select_related("project")
+        .order_by("-project__start", "-id")
+    )
+    openable = set(
+        Project.objects.for_user(user)
+        .filter(pk__in={b.project_id for b in rows})
+        .values_list("pk", flat=True)
+    )
+    # When each participation was recorded: its first audit row (an import or a hand entry).
+    added = dict(
+        Beneficiary.history.filter(id__in=[b.pk for b in rows], history_type="+").values_list(
+            "id", "history_date"
+        )
+    )
+    events = []
+    for b in rows:
+        project = str(b.project)
+        if b.pk in added:
+            events.append(
+                CaseEvent(added[b.pk], pgettext("case event", "CVR beneficiary"), project, tab="cvr")
+            )
+        if b.project.actual_start:
+            events.append(
+                CaseEvent(
+                    b.project.actual_start, pgettext("case event", "CVR project started"), project, tab="cvr"
+                )
+            )
+        if b.project.actual_end:
+            events.append(
+                CaseEvent(
+                    b.project.actual_end, pgettext("case event", "CVR project ended"), project, tab="cvr"
+                )
+            )
+    return CasePart({"cvr_participations": [(b, b.project_id in openable) for b in rows]}, events)

@@ -13,16 +13,34 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts.models import User
+from core.audit import save_audited
+from core.dates import shown_date
 from core.errors import Refused
 from core.lifecycle import Lifecycle, Step
-from core.models import Job
+from core.masterdata import record_save, refuse_on, split_many
+from core.models import Decision, Job
 from cvr import rules
-from cvr.models import Beneficiary, BeneficiaryImport, Consortium, Partner, Project, ProjectEvent, SOPVersion
+from cvr.models import (
+    Beneficiary,
+    BeneficiaryImport,
+    Committee,
+    CommunityConsultation,
+    Consortium,
+    ParticipantMatch,
+    Partner,
+    Project,
+    ProjectEvent,
+    SOPVersion,
+)
 from cvr.models.beneficiaries import YOUTH_BANDS
-from ddr.models import Combatant, Pathway
+from ddr.models import Combatant, Pathway, VettingMatch, VettingStatus, WatchlistEntry
 from ddr.registration.benefit import benefit_refusal
+from ddr.registration.names import canonical
+from ddr.screening import services as screening
 
 S = Project.Status
 # Pathways that lead to CVR: community reinsertion (CRP) and socio-economic reinsertion.
@@ -75,6 +93,26 @@ def project_create(*, by: User, **values: Any) -> Project:
     return project
 
 
+def project_analysis_record(
+    *, project: Project, by: User, political_economy: str, risk_analysis: str
+) -> None:
+    """The analysis of the area and of the risks (recommendations X and XI), audited as any change."""
+    project.political_economy, project.risk_analysis = political_economy.strip(), risk_analysis.strip()
+    save_audited(project, by, ["political_economy", "risk_analysis"])
+
+
+def consultation_record(*, project: Project, by: User, **values: Any) -> CommunityConsultation:
+    """A request or a consultation of the community, recorded on its project."""
+    problem = rules.consultation_problem(
+        values.get("participants", 0), values.get("women", 0), values["on"], timezone.localdate()
+    )
+    refuse_on(problem, CVRRefused)
+    consultation = CommunityConsultation(project=project, recorded_by=by, **values)
+    consultation._history_user = by  # type: ignore[attr-defined]
+    consultation.save()
+    return consultation
+
+
 # --- lifecycle ----------------------------------------------------------------------------
 
 
@@ -96,7 +134,8 @@ LIFECYCLE: Lifecycle[Project, ProjectEvent] = Lifecycle(
         S.DRAFT: {S.SUBMITTED},
         S.SUBMITTED: {S.LOCAL_REVIEW},
         S.LOCAL_REVIEW: {S.PAC},
-        S.PAC: {S.VETTED},
+        S.PAC: {S.GOVERNOR, S.VETTED},
+        S.GOVERNOR: {S.VETTED},
         S.VETTED: {S.ASSESSED, S.IMPLEMENTATION},
         S.ASSESSED: {S.IMPLEMENTATION},
         S.IMPLEMENTATION: {S.COMPLETED, S.TRANSFERRED},
@@ -121,6 +160,7 @@ def project_advance(
     on: dt.date,
     by: User,
     decided_by: str = "",
+    decision: Decision | None = None,
     minutes: str = "",
     technical_agency: str = "",
     technical_result: str = "",
@@ -137,6 +177,7 @@ def project_advance(
         on=on,
         by=by,
         decided_by=decided_by,
+        decision=decision,
         minutes=minutes,
         technical_agency=technical_agency,
         technical_result=technical_result,
@@ -148,13 +189,32 @@ def project_advance(
     ).event
 
 
+@LIFECYCLE.entering(S.LOCAL_REVIEW)
+def _reviewed_locally(project: Project, step: Step) -> list[str]:
+    """The local review committee approves a project whose participants were vetted against the
+    watch-list (the report's own case: CVR participants checked against the "wanted list")."""
+    if waiting := unvetted_participants(project):
+        raise CVRRefused(
+            ngettext(
+                "%(n)s participant is not yet cleared against the watch-list: screen the participants "
+                "and review the possible matches first.",
+                "%(n)s participants are not yet cleared against the watch-list: screen the participants "
+                "and review the possible matches first.",
+                waiting,
+            )
+            % {"n": waiting},
+            "to",
+        )
+    return []
+
+
 @LIFECYCLE.entering(S.PAC)
 def _approve(project: Project, step: Step) -> list[str]:
     """Approval checks the budget against the SOP in force that day, and records which."""
     sop = sop_for(step.on)
     if sop is None:
         raise CVRRefused(
-            _("No SOP is in force on %(d)s: record the SOP versions first.") % {"d": step.on.isoformat()},
+            _("No SOP is in force on %(d)s: record the SOP versions first.") % {"d": shown_date(step.on)},
             "on",
         )
     # The caps bound grants to NGOs; UN agencies implementing a project are not under them.
@@ -170,6 +230,28 @@ def _approve(project: Project, step: Step) -> list[str]:
         raise CVRRefused(refusal, "budget_usd")
     project.approved_on, project.sop = step.on, sop
     return ["approved_on", "sop"]
+
+
+@LIFECYCLE.entering(S.GOVERNOR)
+def _governor(project: Project, step: Step) -> list[str]:
+    if project.approved_on and not rules.needs_governor(project.approved_on):
+        raise CVRRefused(
+            _("Governors approve projects the PAC approved from %(d)s on; this one was approved on %(on)s.")
+            % {"d": shown_date(rules.GOVERNOR_APPROVAL_FROM), "on": shown_date(project.approved_on)},
+            "to",
+        )
+    return []
+
+
+@LIFECYCLE.entering(S.VETTED)
+def _vetted(project: Project, step: Step) -> list[str]:
+    if project.status == S.PAC and rules.needs_governor(project.approved_on):
+        raise CVRRefused(
+            _("Since %(d)s the governor of the region approves every project after the PAC: record it first.")
+            % {"d": shown_date(rules.GOVERNOR_APPROVAL_FROM)},
+            "to",
+        )
+    return []
 
 
 @LIFECYCLE.entering(S.ASSESSED)
@@ -199,7 +281,7 @@ def _completed(project: Project, step: Step) -> list[str]:
     if project.actual_start and step.on < project.actual_start:
         raise CVRRefused(
             _("Completion (%(end)s) cannot come before the start (%(start)s).")
-            % {"end": step.on.isoformat(), "start": project.actual_start.isoformat()},
+            % {"end": shown_date(step.on), "start": shown_date(project.actual_start)},
             "on",
         )
     sop = project.sop or sop_for(step.on)
@@ -293,8 +375,93 @@ def beneficiary_add(
         beneficiary = Beneficiary(project=project, combatant=person, registered_by=by, **values)
         beneficiary._history_user = by  # type: ignore[attr-defined]
         beneficiary.save()
+        participants_screen(project=project, by=by)
         mix_refresh_later([project.pk])
+    beneficiary.refresh_from_db(fields=["vetting_status"])
     return beneficiary
+
+
+# --- vetting of participants -----------------------------------------------------------------
+
+UNDECIDED = (VettingStatus.NOT_VETTED, VettingStatus.PENDING)
+
+
+def unvetted_participants(project: Project) -> int:
+    """Participants not yet cleared: community members not screened or with a match under review,
+    ex-combatants whose vetting in the register is not done. Those confirmed are excluded already."""
+    return project.participants.filter(
+        Q(kind=Beneficiary.Kind.COMMUNITY, vetting_status__in=UNDECIDED)
+        | Q(kind=Beneficiary.Kind.EX_COMBATANT, combatant__vetting_status__in=UNDECIDED)
+    ).count()
+
+
+@transaction.atomic
+def participants_screen(*, project: Project, by: User) -> int:
+    """Match the project's participants not yet vetted against the active watch-list: its
+    ex-combatants in the register (`ddr.screening`), its community members here, scored alike.
+    Possible matches go to review; the others are cleared. Returns the new possible matches."""
+    found = screening.vetting_screen(
+        people=Combatant.objects.filter(
+            cvr_participations__project=project, vetting_status=VettingStatus.NOT_VETTED
+        ),
+        by=by,
+    )
+    community = list(
+        project.participants.filter(kind=Beneficiary.Kind.COMMUNITY, vetting_status=VettingStatus.NOT_VETTED)
+    )
+    if not community:
+        return found
+    entries = [
+        (entry, set().union(*(screening.blocking_words(n) for n in entry.names())))
+        for entry in WatchlistEntry.objects.filter(active=True)
+    ]
+    matches: list[ParticipantMatch] = []
+    for beneficiary in community:
+        words, names = screening.blocking_words(beneficiary.name), [canonical(beneficiary.name)]
+        before = len(matches)
+        for entry, its_words in entries:
+            if not words & its_words:
+                continue
+            score, matched = screening.name_match(entry, names)
+            if score >= screening.VETTING_THRESHOLD:
+                matches.append(
+                    ParticipantMatch(
+                        beneficiary=beneficiary, entry=entry, score=round(score, 1), matched_name=matched
+                    )
+                )
+        found_some = len(matches) > before
+        beneficiary.vetting_status = VettingStatus.PENDING if found_some else VettingStatus.CLEAR
+    bulk_create_with_history(matches, ParticipantMatch, default_user=by)
+    bulk_update_with_history(
+        community, Beneficiary, ["vetting_status"], default_user=by, default_change_reason="watch-list"
+    )
+    return found + len(matches)
+
+
+@transaction.atomic
+def participant_match_review(
+    *, match: ParticipantMatch, status: str, reason: str, by: User
+) -> ParticipantMatch:
+    """Clear (not the same person) or confirm (excluded: no longer counted in the mix) a match."""
+    if status not in (VettingMatch.Status.CLEARED, VettingMatch.Status.CONFIRMED):
+        raise CVRRefused(_("A match is either cleared or confirmed."), "status")
+    match = ParticipantMatch.objects.select_for_update().select_related("beneficiary").get(pk=match.pk)
+    if match.status != VettingMatch.Status.PENDING:
+        raise CVRRefused(_("This match has already been decided."), "status")
+    match.status, match.reason, match.reviewed_by, match.reviewed_at = status, reason, by, timezone.now()
+    save_audited(match, by, ["status", "reason", "reviewed_by", "reviewed_at"])
+    beneficiary = match.beneficiary
+    statuses = set(beneficiary.watchlist_matches.values_list("status", flat=True))
+    beneficiary.vetting_status = (
+        VettingStatus.CONFIRMED
+        if VettingMatch.Status.CONFIRMED in statuses
+        else VettingStatus.PENDING
+        if VettingMatch.Status.PENDING in statuses
+        else VettingStatus.CLEAR
+    )
+    save_audited(beneficiary, by, ["vetting_status"], "watch-list")
+    mix_refresh_later([beneficiary.project_id])
+    return match
 
 
 @transaction.atomic
@@ -322,7 +489,8 @@ def mix_refresh_later(project_ids: Iterable[int]) -> None:
 def mix_refresh(project_ids: Iterable[int] | None = None) -> int:
     """Count each project's registered beneficiaries (one grouped query), store the counts and
     the deviations from the SOP in force. Projects without a register keep their reported counts."""
-    counts = Beneficiary.objects.all()
+    # A participant confirmed on the watch-list is excluded: on record, no longer counted.
+    counts = Beneficiary.objects.exclude(vetting_status=VettingStatus.CONFIRMED)
     if project_ids is not None:
         counts = counts.filter(project_id__in=list(project_ids))
     by_project = {
@@ -393,3 +561,38 @@ def mix_of(project: Project) -> rules.BeneficiaryMix:
         women=project.beneficiaries_women,
         youth=project.beneficiaries_youth,
     )
+
+
+# --- partners and their committees: master data kept by national staff ---------------------
+
+
+def partner_projects(partner: Partner) -> Any:
+    """The projects a partner runs, alone or in a consortium."""
+    return Project.objects.filter(Q(partner=partner) | Q(consortium__members=partner)).distinct()
+
+
+@transaction.atomic
+def partner_save(*, partner: Partner | None, by: User, **values: Any) -> Partner:
+    """A partner created or corrected, its regions of work with it (their change is audited too)."""
+    plain, many = split_many(Partner, values)
+    return record_save(partner or Partner(), by=by, values=plain, many=many)
+
+
+@transaction.atomic
+def committee_save(*, committee: Committee | None, partner: Partner, by: User, **values: Any) -> Committee:
+    """A partner's committee created or updated (its members, the women among them); one that
+    stops is dissolved (dated), never deleted."""
+    refuse_on(
+        rules.committee_problem(
+            values.get("members", 0),
+            values.get("women", 0),
+            values.get("women_leaders", 0),
+            values.get("formed_on"),
+            values.get("dissolved_on"),
+        ),
+        CVRRefused,
+    )
+    project = values.get("project")
+    if project is not None and project not in partner_projects(partner):
+        raise CVRRefused(_("The project is run by another partner."), "project")
+    return record_save(committee or Committee(), by=by, values={**values, "partner": partner})

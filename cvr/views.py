@@ -6,27 +6,57 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Role
-from accounts.permissions import ALL_ROLES, CASE_ROLES, REGISTER_ROLES, role_required
+from accounts.permissions import (
+    ALL_ROLES,
+    CASE_ROLES,
+    MASTER_DATA_EDIT_ROLES,
+    REGISTER_ROLES,
+    VETTING_ROLES,
+    has_role,
+    role_required,
+)
 from core.audit import history_of
 from core.errors import refusal_to
 from core.exports import Column, table_export
 from core.forms import form_errors
+from core.masterdata import edit_page
 from core.models import Region
-from core.suppression import for_analyst
+from core.suppression import for_analyst, visible
 from core.uploads import errors_csv, errors_page
 from cvr import selectors, services
-from cvr.forms import AdvanceForm, BeneficiaryForm, ConsortiumForm, ImportForm, ProjectForm
-from cvr.models import Beneficiary, BeneficiaryImport, Consortium, Partner, Project, SOPVersion
-from ddr.models import Combatant
+from cvr.forms import (
+    AdvanceForm,
+    AnalysisForm,
+    BeneficiaryForm,
+    CommitteeForm,
+    ConsortiumForm,
+    ConsultationForm,
+    ImportForm,
+    PartnerForm,
+    ProjectForm,
+)
+from cvr.models import (
+    Beneficiary,
+    BeneficiaryImport,
+    Committee,
+    Consortium,
+    ParticipantMatch,
+    Partner,
+    Project,
+    SOPVersion,
+)
+from ddr.models import Combatant, VettingMatch, VettingStatus
+from ddr.screening.forms import VettingReviewForm
 
 CVR_ROLES = REGISTER_ROLES
 # Decided in Bamako: the project appraisal committee and the Human Rights section's vetting.
@@ -59,22 +89,22 @@ def _without_page(request: HttpRequest) -> str:
 
 
 PROJECT_COLUMNS = [
-    Column(_("Code"), "code"),
-    Column(_("Title"), "title"),
-    Column(_("Type"), "get_kind_display"),
-    Column(_("Status"), "get_status_display"),
-    Column(_("Region"), "region.name"),
-    Column(_("Partner"), lambda p: str(p.implementer or "")),
-    Column(_("Budget (USD)"), "budget_usd"),
-    Column(_("Planned start"), "start"),
-    Column(_("Planned end"), "end"),
-    Column(_("Target beneficiaries"), "target_beneficiaries"),
-    Column(_("Target women"), "target_women"),
-    Column(_("Ex-combatants"), "beneficiaries_ex_combatants"),
-    Column(_("Community members"), "beneficiaries_community"),
-    Column(_("Women"), "beneficiaries_women"),
-    Column(_("Mix deviations"), lambda p: ", ".join(p.mix_flags)),
-    Column(_("M&E visit due on"), "me_due_on"),
+    Column(gettext_lazy("Code"), "code"),
+    Column(gettext_lazy("Title"), "title"),
+    Column(gettext_lazy("Type"), "get_kind_display"),
+    Column(gettext_lazy("Status"), "get_status_display"),
+    Column(gettext_lazy("Region"), "region.name"),
+    Column(gettext_lazy("Partner"), lambda p: str(p.implementer or "")),
+    Column(gettext_lazy("Budget (USD)"), "budget_usd"),
+    Column(gettext_lazy("Planned start"), "start"),
+    Column(gettext_lazy("Planned end"), "end"),
+    Column(gettext_lazy("Target beneficiaries"), "target_beneficiaries"),
+    Column(gettext_lazy("Target women"), "target_women"),
+    Column(gettext_lazy("Ex-combatants"), "beneficiaries_ex_combatants"),
+    Column(gettext_lazy("Community members"), "beneficiaries_community"),
+    Column(gettext_lazy("Women"), "beneficiaries_women"),
+    Column(gettext_lazy("Mix deviations"), lambda p: ", ".join(p.mix_flags)),
+    Column(gettext_lazy("M&E visit due on"), "me_due_on"),
 ]
 
 
@@ -113,21 +143,21 @@ def _project(request: HttpRequest, pk: int) -> Project:
 
 
 BENEFICIARY_COLUMNS = [
-    Column(_("Kind"), "get_kind_display"),
-    Column(_("Registration no."), "combatant.registration_number"),
-    Column(_("Name"), lambda b: b.combatant.full_name if b.combatant else b.name),
-    Column(_("Sex"), "get_sex_display"),
-    Column(_("Age band"), "age_band"),
-    Column(_("Youth at risk"), lambda b: _("yes") if b.youth_at_risk else ""),
-    Column(_("Village"), "village"),
+    Column(gettext_lazy("Kind"), "get_kind_display"),
+    Column(gettext_lazy("Registration no."), "combatant.registration_number"),
+    Column(gettext_lazy("Name"), lambda b: b.combatant.full_name if b.combatant else b.name),
+    Column(gettext_lazy("Sex"), "get_sex_display"),
+    Column(gettext_lazy("Age band"), "age_band"),
+    Column(gettext_lazy("Youth at risk"), lambda b: _("yes") if b.youth_at_risk else ""),
+    Column(gettext_lazy("Village"), "village"),
 ]
 PARTNER_COLUMNS = [
-    Column(_("Name"), "name"),
-    Column(_("Acronym"), "acronym"),
-    Column(_("Type"), "get_kind_display"),
-    Column(_("Registration number"), "registration_number"),
-    Column(_("Regions of work"), lambda p: ", ".join(str(r) for r in p.regions.all())),
-    Column(_("Capacity notes"), "capacity_notes"),
+    Column(gettext_lazy("Name"), "name"),
+    Column(gettext_lazy("Acronym"), "acronym"),
+    Column(gettext_lazy("Type"), "get_kind_display"),
+    Column(gettext_lazy("Registration number"), "registration_number"),
+    Column(gettext_lazy("Regions of work"), lambda p: ", ".join(str(r) for r in p.regions.all())),
+    Column(gettext_lazy("Capacity notes"), "capacity_notes"),
 ]
 
 
@@ -154,6 +184,7 @@ def project_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if analyst:  # the counts as visible cells, the mix and its deviations judged on them
         selectors.as_analyst_reads(project)
     can_edit = user.role in CVR_ROLES
+    can_vet = sees_people and user.role in VETTING_ROLES
     context = {
         "project": project,
         "events": project.events.select_related("recorded_by"),
@@ -165,12 +196,72 @@ def project_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         else None,
         "can_edit": can_edit,
         "advance_form": AdvanceForm(project=project) if can_edit else None,
+        "analysis_form": AnalysisForm(instance=project) if can_edit else None,
+        "consultation_form": ConsultationForm() if can_edit else None,
+        "consultations": project.consultations.all(),
+        # Free text may name people (a chief, a commander): analysts see that it exists, not what it says.
+        "reads_notes": not analyst,
+        # Weapons handed in count people (core.suppression): for analysts, a small count is not shown.
+        "collected_weapons": (visible if analyst else int)(project.collected_weapons.count())
+        if project.with_wam
+        else None,
         "beneficiary_form": BeneficiaryForm(),
         "imports": project.imports.select_related("job")[:5],
+        "vetting": _vetting_summary(project) if sees_people else [],
+        "can_vet": can_vet,
+        "matches": ParticipantMatch.objects.filter(
+            beneficiary__project=project, status=VettingMatch.Status.PENDING
+        ).select_related("beneficiary", "entry")
+        if can_vet
+        else [],
+        "review_form": VettingReviewForm(),
         # Analysts: no history, whose before and after would give the exact counts.
         "history": [] if analyst else history_of(project),
     }
     return render(request, "cvr/project_detail.html", context)
+
+
+def _vetting_summary(project: Project) -> list[tuple[str, int]]:
+    """How many participants stand at each vetting status (an ex-combatant: the register's)."""
+    counts = project.participants.aggregate(
+        **{
+            status: Count(
+                "id",
+                filter=Q(kind=Beneficiary.Kind.COMMUNITY, vetting_status=status)
+                | Q(kind=Beneficiary.Kind.EX_COMBATANT, combatant__vetting_status=status),
+            )
+            for status in VettingStatus.values
+        }
+    )
+    return [(str(VettingStatus(s).label), counts[s]) for s in VettingStatus.values if counts[s]]
+
+
+@role_required(*VETTING_ROLES)
+@require_POST
+def participants_screen(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    project = _project(request, pk)
+    found = services.participants_screen(project=project, by=request.user)
+    messages.success(request, _("%(n)s possible matches to review.") % {"n": found})
+    return redirect(reverse("cvr:project-detail", args=[pk]) + "#vetting")
+
+
+@role_required(*VETTING_ROLES)
+@require_POST
+def participant_match_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    match = get_object_or_404(
+        ParticipantMatch.objects.select_related("beneficiary__project"),
+        pk=pk,
+        beneficiary__project__in=Project.objects.for_user(request.user),
+    )
+    back = reverse("cvr:project-detail", args=[match.beneficiary.project_id]) + "#vetting"
+    form = VettingReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Decision not recorded: %(errors)s") % {"errors": form_errors(form)})
+        return redirect(back)
+    with refusal_to(request):
+        services.participant_match_review(match=match, by=request.user, **form.cleaned_data)
+        messages.success(request, _("Decision recorded."))
+    return redirect(back)
 
 
 @role_required(*CVR_ROLES)
@@ -199,6 +290,33 @@ def project_advance(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     with refusal_to(request):
         services.project_advance(project=project, by=request.user, **form.cleaned_data)
         messages.success(request, _("Step recorded."))
+    return redirect("cvr:project-detail", pk=pk)
+
+
+@role_required(*CVR_ROLES)
+@require_POST
+def project_analysis(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    project = _project(request, pk)
+    form = AnalysisForm(request.POST, instance=project)
+    if not form.is_valid():
+        messages.error(request, _("Analysis not recorded: %(errors)s") % {"errors": form_errors(form)})
+        return redirect("cvr:project-detail", pk=pk)
+    services.project_analysis_record(project=project, by=request.user, **form.cleaned_data)
+    messages.success(request, _("Analysis recorded."))
+    return redirect("cvr:project-detail", pk=pk)
+
+
+@role_required(*CVR_ROLES)
+@require_POST
+def consultation_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    project = _project(request, pk)
+    form = ConsultationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Consultation not recorded: %(errors)s") % {"errors": form_errors(form)})
+        return redirect("cvr:project-detail", pk=pk)
+    with refusal_to(request):
+        services.consultation_record(project=project, by=request.user, **form.cleaned_data)
+        messages.success(request, _("Consultation recorded."))
     return redirect("cvr:project-detail", pk=pk)
 
 
@@ -270,7 +388,76 @@ def partner_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     consortia = Consortium.objects.select_related("lead").prefetch_related("members")
     if exported := table_export(request, "partenaires", PARTNER_COLUMNS, partners):
         return exported
-    return render(request, "cvr/partner_list.html", {"partners": partners, "consortia": consortia})
+    context = {
+        "partners": partners,
+        "consortia": consortia,
+        "can_edit": has_role(request.user, MASTER_DATA_EDIT_ROLES),
+    }
+    return render(request, "cvr/partner_list.html", context)
+
+
+@role_required(*ALL_ROLES)
+def partner_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    partner = get_object_or_404(Partner.objects.prefetch_related("regions"), pk=pk)
+    # A regional officer reads the committees of their region only.
+    committees = (
+        Committee.objects.for_user(request.user).filter(partner=partner).select_related("project", "region")
+    )
+    analyst = for_analyst(request.user)
+    context = {
+        "partner": partner,
+        "committees": committees,
+        "can_edit": has_role(request.user, MASTER_DATA_EDIT_ROLES),
+        "history": [] if analyst else history_of(partner),
+        "reads_contact": not analyst,  # a named person
+    }
+    return render(request, "cvr/partner_detail.html", context)
+
+
+@role_required(*MASTER_DATA_EDIT_ROLES)
+def partner_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
+    partner = get_object_or_404(Partner, pk=pk) if pk else None
+    form = PartnerForm(request.POST or None, instance=partner)
+    return edit_page(
+        request,
+        form=form,
+        save=lambda values: services.partner_save(partner=partner, by=request.user, **values),
+        title=_("Change the partner %(name)s") % {"name": partner} if partner else _("New partner"),
+        back=partner.get_absolute_url() if partner else reverse("cvr:partner-list"),
+        record=partner,
+    )
+
+
+@role_required(*MASTER_DATA_EDIT_ROLES)
+def committee_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _committee_page(request, get_object_or_404(Partner, pk=pk), None)
+
+
+@role_required(*MASTER_DATA_EDIT_ROLES)
+def committee_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    committee = get_object_or_404(Committee.objects.select_related("partner"), pk=pk)
+    return _committee_page(request, committee.partner, committee)
+
+
+def _committee_page(
+    request: AuthenticatedHttpRequest, partner: Partner, committee: Committee | None
+) -> HttpResponse:
+    form = CommitteeForm(request.POST or None, instance=committee, partner=partner)
+    return edit_page(
+        request,
+        form=form,
+        save=lambda values: services.committee_save(
+            committee=committee, partner=partner, by=request.user, **values
+        ),
+        title=(
+            _("Change the committee %(name)s") % {"name": committee.name}
+            if committee
+            else _("New committee of %(partner)s") % {"partner": partner}
+        ),
+        back=partner.get_absolute_url(),
+        record=committee,
+        intro=_("A committee that stops is dissolved (give the date): it is never deleted."),
+    )
 
 
 @role_required(*CVR_ROLES)
@@ -285,15 +472,15 @@ def consortium_new(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 YEARLY_COLUMNS = [
-    Column(_("Budget year"), "year"),
-    Column(_("Group"), "group"),
-    Column(_("Projects"), "projects"),
-    Column(_("Budget (USD)"), "budget_usd"),
-    Column(_("Targeted"), "targeted"),
-    Column(_("of whom women"), "targeted_women"),
-    Column(_("Reached"), "reached"),
-    Column(_("of whom women"), "reached_women"),
-    Column(_("Ex-combatants"), "ex_combatants"),
+    Column(gettext_lazy("Budget year"), "year"),
+    Column(gettext_lazy("Group"), "group"),
+    Column(gettext_lazy("Projects"), "projects"),
+    Column(gettext_lazy("Budget (USD)"), "budget_usd"),
+    Column(gettext_lazy("Targeted"), "targeted"),
+    Column(gettext_lazy("of whom women"), "targeted_women"),
+    Column(gettext_lazy("Reached"), "reached"),
+    Column(gettext_lazy("of whom women"), "reached_women"),
+    Column(gettext_lazy("Ex-combatants"), "ex_combatants"),
 ]
 
 

@@ -3,7 +3,18 @@ from __future__ import annotations
 from django.contrib import admin
 
 from core.admin import AuditedAdmin, ReadOnlyMixin, ScopedAdmin, ScopedInline
-from integration.models import Candidate, Cohort, IntegrationTarget, Membership, RankRule, RankTable, Unit
+from integration.models import (
+    Candidate,
+    Cohort,
+    Intake,
+    IntegrationTarget,
+    Membership,
+    Placement,
+    RankRule,
+    RankTable,
+    Reclassification,
+    Unit,
+)
 
 
 @admin.register(Unit)
@@ -28,6 +39,7 @@ class RankRuleInline(ScopedInline):
 @admin.register(RankTable)
 class RankTableAdmin(AuditedAdmin):
     list_display = ("name", "decree", "effective_from")
+    fields = ("name", "decree", "effective_from", "caps", "command_positions", "note")
     inlines = [RankRuleInline]
 
 
@@ -44,4 +56,23 @@ class CandidateAdmin(ReadOnlyMixin, ScopedAdmin):
 
 @admin.register(IntegrationTarget)
 class IntegrationTargetAdmin(AuditedAdmin):
-    list_display = ("name", "number", "start", "deadline", "movement", "region")
+    list_display = ("name", "structure", "number", "military_number", "civil_number", "start", "deadline")
+    list_filter = ("structure",)
+
+
+@admin.register(Intake)
+class IntakeAdmin(ScopedAdmin):
+    list_display = ("name", "structure", "corps", "region", "opened_on")
+    list_filter = ("structure", "region")
+    list_select_related = ("region",)
+
+
+@admin.register(Placement)
+class PlacementAdmin(ReadOnlyMixin, ScopedAdmin):  # written through the intake screens, which check the rules
+    list_display = ("intake", "combatant", "status", "corps", "completed_on")
+    list_filter = ("status", "intake__structure")
+
+
+@admin.register(Reclassification)
+class ReclassificationAdmin(ReadOnlyMixin, ScopedAdmin):
+    list_display = ("combatant", "from_corps", "to_corps", "on", "decided_by")

@@ -15,7 +15,8 @@ from accounts.http import AuthenticatedRequest
 from accounts.permissions import ALL_ROLES, CASE_ROLES
 from core.api import PersonRef
 from core.suppression import HIDDEN_GROUPS, for_analyst, is_period_end, visible
-from integration import services
+from ddr.registration.selectors import Scope
+from integration import selectors, services
 from integration.models import Cohort, ComplianceCheck, IntegrationTarget, Membership, Unit
 
 
@@ -147,19 +148,39 @@ class CohortProgressSerializer(serializers.Serializer):
 
 class TargetSerializer(serializers.Serializer):
     name = serializers.CharField()
+    structure = serializers.CharField()
     number = serializers.IntegerField()
+    military_number = serializers.IntegerField(allow_null=True)
+    civil_number = serializers.IntegerField(allow_null=True)
+    start = serializers.DateField()
     deadline = serializers.DateField()
-    integrated = serializers.IntegerField()
+    reference = serializers.CharField(help_text="Where the target comes from (the report's passage).")
+    integrated = serializers.IntegerField(help_text=HIDDEN_GROUPS)
+
+
+class PathwayProgressSerializer(serializers.Serializer):
+    structure = serializers.CharField(help_text="A pathway into the State, or `state` for all of them.")
+    reached = serializers.IntegerField(help_text=HIDDEN_GROUPS)
+    target = serializers.CharField(allow_null=True, help_text="The name of the target in force.")
+    number = serializers.IntegerField(allow_null=True)
+    deadline = serializers.DateField(allow_null=True)
+    military = serializers.IntegerField(allow_null=True)
+    military_number = serializers.IntegerField(allow_null=True)
+    civil = serializers.IntegerField(allow_null=True)
+    civil_number = serializers.IntegerField(allow_null=True)
 
 
 class ProgressSerializer(serializers.Serializer):
     cohorts = CohortProgressSerializer(many=True)
     targets = TargetSerializer(many=True)
+    pathways = PathwayProgressSerializer(many=True)
 
 
 class IntegrationProgressView(APIView):
-    """Each cohort's candidates by step, and progress against the targets. For analysts, counts
-    of candidates below 5 are suppressed."""
+    """Each cohort's candidates by step, progress against the targets, and every pathway into the
+    State against its target in force (people whose pathway it is and who reached it; a regional
+    officer counts their region). For analysts, every count is a sum of visible base cells
+    (`core.suppression`): groups below 5 are left out. No names, whoever reads."""
 
     allowed_roles = ALL_ROLES
 
@@ -167,6 +188,7 @@ class IntegrationProgressView(APIView):
     def get(self, request: AuthenticatedRequest) -> Response:
         user = request.user
         hide = for_analyst(user)
+        scope = Scope(user)
         cohorts = Cohort.objects.for_user(user).order_by("name")
         steps = services.cohort_counts(cohorts, suppressed=hide)
 
@@ -190,11 +212,34 @@ class IntegrationProgressView(APIView):
             "targets": [
                 {
                     "name": p.target.name,
+                    "structure": p.target.structure,
                     "number": p.target.number,
+                    "military_number": p.target.military_number,
+                    "civil_number": p.target.civil_number,
+                    "start": p.target.start,
                     "deadline": p.target.deadline,
+                    "reference": p.target.source,
                     "integrated": p.integrated,
                 }
-                for p in services.target_progress(IntegrationTarget.objects.all(), suppressed=hide)
+                for p in services.target_progress(
+                    IntegrationTarget.objects.all(),
+                    suppressed=hide,
+                    register=scope.register if hide else None,
+                )
+            ],
+            "pathways": [
+                {
+                    "structure": row.structure,
+                    "reached": row.reached,
+                    "target": row.target.name if row.target else None,
+                    "number": row.target.number if row.target else None,
+                    "deadline": row.target.deadline if row.target else None,
+                    "military": row.military,
+                    "military_number": row.target.military_number if row.target else None,
+                    "civil": row.civil,
+                    "civil_number": row.target.civil_number if row.target else None,
+                }
+                for row in selectors.pathway_progress(scope)
             ],
         }
         return Response(ProgressSerializer(data).data)
@@ -231,3 +276,27 @@ class DesertionCountsView(APIView):
         rows = services.desertion_counts(request.user, start=period["from"], end=period["to"])
         data = [{"unit": r["unit__name"], "party": r["party"], "count": r["n"]} for r in rows]
         return Response(DesertionCountSerializer(data, many=True).data)
+
+
+class StatePathwayCountSerializer(serializers.Serializer):
+    structure = serializers.CharField()
+    step = serializers.CharField()
+    count = serializers.IntegerField(help_text=HIDDEN_GROUPS)
+
+
+class StatePathwayCountsView(APIView):
+    """People in each pathway into the State (recall of ex-MDSF, civil service, territorial
+    police, other security forces, defectors' recruitment) by structure and step, among those the
+    reader may see. Counts only, never a name; for analysts, cells below 5 are left out
+    (`core.suppression`), so a structure's total is the sum of its visible steps."""
+
+    allowed_roles = ALL_ROLES
+
+    @extend_schema(responses=StatePathwayCountSerializer(many=True))
+    def get(self, request: AuthenticatedRequest) -> Response:
+        base = services.state_base(request.user)
+        data = [
+            {"structure": structure, "step": step, "count": n}
+            for (structure, step), n in sorted(base.cells.items())
+        ]
+        return Response(StatePathwayCountSerializer(data, many=True).data)

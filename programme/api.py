@@ -28,7 +28,6 @@ DASHBOARD_FILTERS = [
 ]
 
 
-
 class DashboardSerializer(serializers.Serializer):
     funnel = serializers.ListField(child=serializers.ListField(), help_text=f"[step, count]; {HIDDEN_GROUPS}")
     pathways = serializers.DictField(help_text=f"pathway -> region -> count; {HIDDEN_GROUPS}")
@@ -38,6 +37,11 @@ class DashboardSerializer(serializers.Serializer):
     sites = serializers.DictField(child=serializers.IntegerField())
     integration_targets = serializers.ListField(
         child=serializers.ListField(), help_text="[target, number, done]"
+    )
+    pathway_progress = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="Each pathway into the State, then `state`: people who reached it (`reached`, "
+        f"`military`, `civil`) against the target in force (`target`, `number`, ...); {HIDDEN_GROUPS}",
     )
     units = serializers.DictField(child=serializers.IntegerField())
     cvr = serializers.DictField()
@@ -112,7 +116,6 @@ class DashboardFigureView(APIView):
         scope = dashboard_scope(request)
         data = {"figure": figure, "suppressed": scope.analyst, "data": _plain(PANELS[figure](scope))}
         return Response(DashboardFigureSerializer(data).data)
-
 
 
 # --- reinsertion and reintegration ----------------------------------------------------------

@@ -13,16 +13,18 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, Trunc
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from cantonment.models import CantonmentStay, Site
 from cantonment.sites.selectors import people_on_sites
+from core import charts as charting
 from core import suppression
 from core.models import Region
 from core.suppression import Base
 from cvr import selectors as cvr_selectors
-from cvr.models import Project
+from cvr.models import Project, SOPVersion
 from ddr.models import (
     ArmedGroup,
     Combatant,
@@ -33,6 +35,7 @@ from ddr.models import (
     SubmittedList,
 )
 from ddr.registration.selectors import Scope
+from integration import selectors as integration_selectors
 from integration import services as integration
 from integration.models import IntegrationTarget, Unit
 from programme import reintegration
@@ -46,7 +49,7 @@ FUNNEL = [
     (_("Oriented"), [S.ORIENTED]),
     (_("In cantonment or demobilised"), [S.CANTONED, S.DEMOBILISED]),
     (_("In training or reinsertion"), [S.IN_TRAINING, S.REINSERTED]),
-    (_("Integrated"), [S.INTEGRATED]),
+    (_("Integrated or recruited (defectors)"), [S.INTEGRATED]),
     (_("Reintegrated"), [S.REINTEGRATED]),
 ]
 Table = dict[str, dict[str, int]]
@@ -61,6 +64,7 @@ class Dashboard:
     quotas: list[tuple[str, int, int]]  # pathway, quota, engaged
     sites: dict[str, int]
     integration_targets: list[tuple[str, int, int]]
+    pathway_progress: list[dict[str, Any]]  # every pathway into the State against its target
     units: dict[str, int]
     cvr: dict[str, Any]
     duplicates: Table  # movement -> {"open pairs", "held lists"}
@@ -76,8 +80,6 @@ def _labels(choices: Any) -> dict[str, str]:
     return {k: str(v) for k, v in choices}
 
 
-
-
 def read_filters(params: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """The `region`, `from` and `to` of a dashboard request, and the dates that could not be read.
     An unknown region shows in the scope (`region_id` 0), without a query of its own."""
@@ -89,12 +91,6 @@ def read_filters(params: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, l
         except ValueError:
             errors[name] = ["YYYY-MM-DD"]
     return filters, errors
-
-
-
-
-
-
 
 
 def funnel(scope: Scope) -> list[tuple[str, int]]:
@@ -137,14 +133,15 @@ def pathway_by_movement(scope: Scope) -> Table:
 
 
 def quotas(scope: Scope) -> list[tuple[str, int, int]]:
-    """National quotas against the people engaged on each pathway, whoever reads."""
+    """National quotas against the places taken on each pathway (oriented or further, not gone:
+    `eligibility.selectors.NOT_HOLDING`, as the quota pages count them), whoever reads."""
     from ddr.eligibility import selectors as eligibility_selectors
 
     ruleset = eligibility_selectors.active_ruleset()
     if not ruleset:
         return []
     labels = _labels(Pathway.choices)
-    not_engaged = {*eligibility_selectors.DECIDABLE, *eligibility_selectors.GONE}
+    not_engaged = set(eligibility_selectors.NOT_HOLDING)
     if scope.analyst:  # the national figure, from the same base as every other figure
         visible = scope.register.where(status=lambda status: status not in not_engaged).margin("pathway")
         engaged = {pathway: n for (pathway,), n in visible.items()}
@@ -197,9 +194,30 @@ def sites(scope: Scope) -> dict[str, int]:
 
 
 def integration_targets(scope: Scope) -> list[tuple[str, int, int]]:
+    progress = integration.target_progress(
+        IntegrationTarget.objects.all(),
+        suppressed=scope.analyst,
+        register=scope.register if scope.analyst else None,
+    )
+    return [(p.target.name, p.target.number, p.integrated) for p in progress]
+
+
+def pathway_progress(scope: Scope) -> list[dict[str, Any]]:
+    """Each pathway into the State, then the State as a whole: the people whose pathway it is and
+    who reached it (in the reader's scope and filters), against the national target in force."""
     return [
-        (p.target.name, p.target.number, p.integrated)
-        for p in integration.target_progress(IntegrationTarget.objects.all(), suppressed=scope.analyst)
+        {
+            "structure": row.structure,
+            "label": row.label,
+            "reached": row.reached,
+            "target": row.target.name if row.target else None,
+            "number": row.target.number if row.target else None,
+            "military": row.military,
+            "military_number": row.target.military_number if row.target else None,
+            "civil": row.civil,
+            "civil_number": row.target.civil_number if row.target else None,
+        }
+        for row in integration_selectors.pathway_progress(scope)
     ]
 
 
@@ -220,13 +238,20 @@ def cvr(scope: Scope) -> dict[str, Any]:
     projects = scope._period(scope._filter(Project.objects.for_user(scope.user)), "start")
     money = projects.aggregate(n=Count("id"), budget=Sum("budget_usd"))
     portfolio = cvr_selectors.portfolio_mix(projects, suppressed=scope.analyst)
+    sop = SOPVersion.objects.order_by("-effective_from").first()  # the rules the mix is read against
     return {
         "projects": money["n"],
         "budget_usd": money["budget"] or Decimal(0),
         "beneficiaries": portfolio.mix.total,
         "ex_combatants": portfolio.mix.ex_combatants,
+        "community": portfolio.mix.community,
         "women": portfolio.mix.women,
         "women_share": float(portfolio.mix.women_share),
+        "projects_reaching": portfolio.projects,
+        "projects_benefiting_women": portfolio.projects_benefiting_women,
+        "sop": sop.name if sop else "",
+        "sop_ex_share": float(sop.ex_combatant_share) if sop else None,
+        "sop_women_projects_share": float(sop.women_projects_share) if sop else None,
         "flagged": portfolio.flagged,
         "deviations": [d.message for d in portfolio.deviations],
     }
@@ -299,6 +324,7 @@ PANELS: dict[str, Callable[[Scope], Any]] = {
     "quotas": quotas,
     "sites": sites,
     "integration_targets": integration_targets,
+    "pathway_progress": pathway_progress,
     "units": units,
     "cvr": cvr,
     "duplicates": duplicates,
@@ -379,6 +405,15 @@ def sections(board: Dashboard) -> list[Section]:
             + [[str(_("Units meeting the one-third rule")), board.units["compliant"], board.units["units"]]],
         ),
         (
+            "pathway-progress",
+            str(_("Pathways into the State against their targets")),
+            [str(_("Pathway")), str(_("Reached")), str(_("Target")), str(_("Target in force"))],
+            [
+                [row["label"], row["reached"], row["number"], row["target"] or ""]
+                for row in board.pathway_progress
+            ],
+        ),
+        (
             "cvr",
             str(_("Community violence reduction")),
             [figure, value],
@@ -394,3 +429,114 @@ def sections(board: Dashboard) -> list[Section]:
         ),
         *reintegration.sections(board.reintegration),
     ]
+
+
+def _percent(part: int, whole: int) -> int | None:
+    """A share in whole percent; None (hidden) when there is nothing to divide."""
+    return round(100 * part / whole) if whole else None
+
+
+def charts(board: Dashboard) -> dict[str, charting.Chart]:
+    """The dashboard's figures drawn (`core.charts`), from the very figures its tables show: for
+    analysts a group with nothing visible is drawn "hidden", never as a bar."""
+    people = gettext("People")
+    hidden = board.suppressed
+    regions, _rows = grid(board.pathways)
+    pathway_names = sorted(board.pathways)
+    sexes = [str(Sex.MALE.label), str(Sex.FEMALE.label)]
+    c = board.cvr
+    ex_rule = c["sop_ex_share"]  # 60 % ex-combatants, 40 % community members
+    of_beneficiaries = c["beneficiaries"]
+    shares = [
+        (gettext("Ex-combatants (share of beneficiaries)"), c["ex_combatants"], of_beneficiaries, ex_rule),
+        (
+            gettext("Community members (share of beneficiaries)"),
+            c["community"],
+            of_beneficiaries,
+            None if ex_rule is None else 1 - ex_rule,
+        ),
+        (gettext("Women (share of beneficiaries)"), c["women"], of_beneficiaries, None),
+    ]
+    if c["projects_benefiting_women"] is not None:  # only under an SOP that says what it takes
+        shares.append(
+            (
+                gettext("Projects benefiting women (share of projects)"),
+                c["projects_benefiting_women"],
+                c["projects_reaching"],
+                c["sop_women_projects_share"],
+            )
+        )
+    return {
+        "funnel": charting.chart(
+            "funnel",
+            gettext("From pre-registration to reintegration"),
+            charting.as_rows(board.funnel),
+            [charting.Series(people, charting.BLUE)],
+            axis_label=people,
+            suppressed=hidden,
+        ),
+        "pathway_region": charting.chart(
+            "pathway-region",
+            gettext("Pathways by region"),
+            [(region, [board.pathways[p].get(region, 0) for p in pathway_names]) for region in regions],
+            charting.series(pathway_names),
+            axis_label=people,
+            suppressed=hidden,
+        ),
+        "pathway_sex": charting.chart(
+            "pathway-sex",
+            gettext("Pathways by sex"),
+            charting.grouped(board.pathway_by_sex, sorted(board.pathway_by_sex), sexes),
+            [charting.Series(sexes[0], charting.BLUE), charting.Series(sexes[1], charting.ORANGE)],
+            axis_label=people,
+            suppressed=hidden,
+        ),
+        "quotas": charting.chart(
+            "quotas",
+            gettext("Quotas filled"),
+            [(label, [quota, taken]) for label, quota, taken in board.quotas],
+            [
+                charting.Series(gettext("Quota"), charting.GREY, suppressible=False),
+                charting.Series(gettext("Places taken"), charting.BLUE),
+            ],
+            axis_label=people,
+            suppressed=hidden,
+        ),
+        "integration": charting.chart(
+            "integration-targets",
+            gettext("Integration targets"),
+            [(name, [number, done]) for name, number, done in board.integration_targets],
+            [
+                charting.Series(gettext("Target"), charting.GREY, suppressible=False),
+                charting.Series(gettext("Integrated"), charting.GREEN),
+            ],
+            axis_label=people,
+            suppressed=hidden,
+        ),
+        "pathway_progress": charting.chart(
+            "pathway-progress",
+            gettext("Pathways into the State against their targets"),
+            [
+                (row["label"], [row["number"], row["reached"]])
+                for row in board.pathway_progress
+                if row["number"]
+            ],
+            [
+                charting.Series(gettext("Target"), charting.GREY, suppressible=False),
+                charting.Series(gettext("Reached"), charting.GREEN),
+            ],
+            axis_label=people,
+            suppressed=hidden,
+        ),
+        "cvr": charting.chart(
+            "cvr-mix",
+            gettext("CVR beneficiaries against the rules"),
+            [(label, [_percent(part, whole)]) for label, part, whole, _target in shares],
+            [charting.Series(gettext("Share"), charting.TEAL)],
+            axis_label=gettext("Per cent"),
+            suppressed=hidden,
+            unit=" %",
+            targets=[None if target is None else round(100 * target) for *_rest, target in shares],
+            target_label=gettext("Rule (%(sop)s, IDDRS 2.30)") % {"sop": c["sop"] or "SOP"},
+        ),
+    }

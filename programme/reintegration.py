@@ -26,17 +26,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
 from django.db.models import Case, Count, F, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import ExtractYear, Trunc
 from django.db.models.lookups import LessThan
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext, pgettext_lazy
 
+from core import charts as charting
 from core import suppression
 from core.models import Region
 from core.suppression import Base
@@ -383,58 +382,23 @@ def _by_sex_and_age(base: Base) -> dict[str, dict[str, int]]:
 
 # --- the dashboard's charts and exports -----------------------------------------------------
 
-BLUE, GREEN, PURPLE, RED, GREY = "#0d6efd", "#198754", "#6f42c1", "#dc3545", "#adb5bd"
-CHART_WIDTH, BAR, GAP, LABEL = 320, 8, 2, 14
 
-
-@dataclass(frozen=True)
-class Bar:
-    y: int
-    width: int
-    colour: str
-    title: str
-
-
-@dataclass(frozen=True)
-class Chart:
-    """A grouped horizontal bar chart drawn on the server (SVG, as `programme/_bars.html`): a
-    label over each group, one bar per series; readable printed and at 390 px, no JavaScript."""
-
-    title: str
-    height: int
-    labels: list[tuple[int, str]]  # y of the text, text
-    bars: list[Bar]
-    series: list[tuple[str, str]]  # colour, label (the legend)
-    width: int = CHART_WIDTH
-
-
-def chart(title: str, rows: list[tuple[str, list[int]]], series: list[tuple[str, str]]) -> Chart:
-    """Groups of bars scaled to the largest value; each bar's title gives its figure."""
-    top = max([v for _label, values in rows for v in values] + [1])
-    labels, bars, y = [], [], 0
-    for label, values in rows:
-        labels.append((y + LABEL - 4, label))
-        y += LABEL
-        for (colour, name), value in zip(series, values, strict=True):
-            width = round(value * CHART_WIDTH / top) if value else 0
-            figure = number_format(value, force_grouping=True)
-            bars.append(Bar(y, max(width, 1) if value else 0, colour, f"{label}, {name} : {figure}"))
-            y += BAR + GAP
-        y += GAP * 2
-    return Chart(title, max(y, 1), labels, bars, series)
-
-
-def charts(section: dict[str, Any]) -> dict[str, Chart]:
+def charts(section: dict[str, Any], *, suppressed: bool = False) -> dict[str, charting.Chart]:
     """The section's two charts: people per period of enrolment, money per funding source."""
     outcomes = [
-        (BLUE, pgettext("outcome", "Enrolled")),
-        (GREEN, pgettext("outcome", "Reinserted")),
-        (PURPLE, pgettext("outcome", "Reintegrated")),
-        (RED, pgettext("outcome", "Dropped out")),
+        charting.Series(pgettext("outcome", "Enrolled"), charting.BLUE),
+        charting.Series(pgettext("outcome", "Reinserted"), charting.GREEN),
+        charting.Series(pgettext("outcome", "Reintegrated"), charting.PURPLE),
+        charting.Series(pgettext("outcome", "Dropped out"), charting.RED),
     ]
-    money = [(GREY, _("Envelope")), (BLUE, _("Committed")), (GREEN, _("Disbursed"))]
+    money = [
+        charting.Series(_("Envelope"), charting.GREY, suppressible=False),
+        charting.Series(_("Committed"), charting.BLUE),
+        charting.Series(_("Disbursed"), charting.GREEN),
+    ]
     return {
-        "periods": chart(
+        "periods": charting.chart(
+            "reintegration-periods",
             _("People per period of enrolment"),
             [
                 (
@@ -444,14 +408,19 @@ def charts(section: dict[str, Any]) -> dict[str, Chart]:
                 for p in section["per_period"]
             ],
             outcomes,
+            axis_label=_("People"),
+            suppressed=suppressed,
         ),
-        "funding": chart(
+        "funding": charting.chart(
+            "reintegration-funding",
             _("Money per funding source (XOF)"),
             [
                 (f["name"], [f["envelope_xof"], f["committed_xof"], f["disbursed_xof"]])
                 for f in section["funding"]
             ],
             money,
+            axis_label=_("XOF"),
+            suppressed=suppressed,
         ),
     }
 

@@ -20,7 +20,20 @@ mkdir -p var
 pids+=($!)
 .venv/bin/python manage.py runserver "127.0.0.1:${PORT}" --noreload &
 pids+=($!)
+# The logins last, below the worker's banner, once the server answers.
+for _ in $(seq 1 30); do
+    .venv/bin/python - "$PORT" 2>/dev/null <<'PY' && break
+import sys, urllib.error, urllib.request
+try:
+    urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/healthz", timeout=1)
+except urllib.error.HTTPError:
+    pass  # it answers, even if a dependency is missing
+PY
+    sleep 1
+done
 echo
-echo "  DDR case management: http://127.0.0.1:${PORT}/  (logins above; Ctrl-C stops server and worker)"
+.venv/bin/python manage.py seed_demo --logins
+echo
+echo "  Gestion des cas DDR : http://127.0.0.1:${PORT}/  (Ctrl-C arrête le serveur et le worker)"
 echo
 wait -n  # if either stops, stop the other

@@ -174,10 +174,13 @@ def reference_data(transactional_db: Any) -> None:
 
     from django.apps import apps
 
-    for module in (
-        "core.migrations.0002_regions_and_cercles",
-        "ddr.migrations.0002_armed_groups_and_coalitions",
-        "cvr.migrations.0003_sop_versions_and_statuses",
-        "integration.migrations.0003_rank_table_and_targets",
+    for module, loader in (
+        ("core.migrations.0002_regions_and_cercles", "load"),
+        ("ddr.migrations.0002_armed_groups_and_coalitions", "load"),
+        ("ddr.migrations.0028_coalitions_as_the_report_tells", "as_told"),
+        ("ddr.migrations.0019_trades", "load"),
+        ("cvr.migrations.0003_sop_versions_and_statuses", "load"),
+        ("cvr.migrations.0006_sop_versions_as_the_report_tells", "as_told"),
+        ("integration.migrations.0003_rank_table_and_targets", "load"),
     ):
-        import_module(module).load(apps, None)
+        getattr(import_module(module), loader)(apps, None)

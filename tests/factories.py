@@ -119,6 +119,9 @@ class RuleSetFactory(factory.django.DjangoModelFactory[RuleSet]):
 
     name = factory.Sequence(lambda n: f"Accord {n}")
     effective_from = dt.date(2018, 1, 1)
+    # Every pathway by the general fields, as before per-pathway requirements (the tests of those
+    # give them: tests/ddr/test_pathway_requirements.py).
+    pathway_requirements = factory.LazyFunction(dict)
 
 
 # --- reinsertion and reintegration ---------------------------------------------------------

@@ -16,7 +16,15 @@ from .factories import CombatantFactory, ProjectFactory, SiteFactory, UserFactor
 pytestmark = pytest.mark.django_db
 
 # Pages a stranger may open. Everything else needs a signed-in user.
-PUBLIC = {"accounts:login", "core:healthz", "core:set_language", "core:javascript-catalog", "core:favicon"}
+PUBLIC = {
+    "accounts:login",
+    "core:healthz",
+    "core:set_language",
+    "core:javascript-catalog",
+    "core:favicon",
+    # The offline app's service worker: static code, no data; a browser refuses a redirected one.
+    "programme:service-worker",
+}
 
 
 def _all_named_urls() -> list[tuple[str, str]]:

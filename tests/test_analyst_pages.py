@@ -71,6 +71,8 @@ NOT_PEOPLE = {
     "flagged",
     "projects_flagged",
     "projects_benefiting_women",
+    "projects_reaching",  # projects with beneficiaries (the dashboard's CVR mix)
+    "records",  # sites or projects gathered in one place on the dashboard's map
     "month",  # of a follow-up after enrolment (3, 6, 12)
 }
 # CSV columns that count people.

@@ -81,7 +81,7 @@ def test_reference_data_endpoints(analyst_client: Any) -> None:
     assert {"Ménaka", "Taoudénit"} <= {r["name"] for r in regions["results"]}
     groups = analyst_client.get("/api/armed-groups/?page_size=50").json()
     cpa = next(g for g in groups["results"] if g["code"] == "CPA")
-    assert [m["coalition"] for m in cpa["coalitions"]] == ["CMA", "PLATEFORME"]
+    assert [m["coalition"] for m in cpa["coalitions"]] == ["PLATEFORME"]  # from 14 June 2014
 
 
 @pytest.mark.parametrize("url", ["/api/dashboard/", "/api/pathways/counts/", "/personnes/"])

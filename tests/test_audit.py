@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from core.audit import history_of, history_tables
+from core.audit import allow_history_truncate_sql, history_of, history_tables
 from ddr.models import Combatant
 
 from .factories import CombatantFactory, SiteFactory, region
@@ -36,9 +36,30 @@ def test_admin_change_is_recorded_with_user_and_before_after(admin_client: Any, 
     latest = history_of(site)[0]
     assert latest.who == administrator.get_full_name()
     changes = {c.field: (c.before, c.after) for c in latest.changes}
-    assert changes["capacité"] == ("100", "250")
-    assert changes["commune"] == ("—", "Ansongo")
-    assert "nom" not in changes  # unchanged fields are not listed
+    assert changes["Capacité"] == ("100", "250")
+    assert changes["Commune"] == ("—", "Ansongo")
+    assert "Nom" not in changes  # unchanged fields are not listed
+
+
+def test_a_history_reads_as_people_speak(commission_officer: Any) -> None:
+    """Names of fields, Oui/Non, French dates, the linked record's name, the reason translated
+    with its figures: never True, [] or an id."""
+    import datetime as dt
+
+    person = CombatantFactory.create(has_weapon=False, registered_at=dt.date(2019, 3, 2), region=region("GAO"))
+    person.has_weapon, person.registered_at, person.region = True, dt.date(2019, 4, 5), region("KID")
+    person._history_user = commission_officer  # type: ignore[attr-defined]
+    person._change_reason = "list import 12"  # type: ignore[attr-defined]
+    person.save()
+    latest = history_of(person)[0]
+    changes = {c.field: (c.before, c.after) for c in latest.changes}
+    assert changes["A déclaré une arme"] == ("Non", "Oui")
+    assert changes["Enregistré le"] == ("02/03/2019", "05/04/2019")
+    assert changes["Région de résidence"] == ("Gao", "Kidal")  # the name, not the id
+    assert latest.reason == "import de liste 12"
+    person._change_reason = "list import 12: child separated"  # type: ignore[attr-defined]
+    person.save()
+    assert history_of(person)[0].reason == "import de liste 12 : enfant séparé"
 
 
 def test_history_tab_shows_the_change_on_the_person_page(
@@ -63,11 +84,12 @@ def test_history_tab_costs_a_constant_number_of_queries(
     # force; payment lines, distributions; follow-ups, enrolments followed, rules in force), the
     # accountability tab (+5: consent records, withdrawals; the grievances the person made or is the
     # subject of; the person's appeals, the decisions they may contest in one UNION query):
-    # whatever the history length
+    # and, for the history, one per kind of record it points to (region, movement, users, rule
+    # set...: names, not ids): whatever the history length
     for status in list(Combatant.Status)[:6]:
         person.status = status
         person.save()
-    with django_assert_max_num_queries(26):
+    with django_assert_max_num_queries(32):
         commission_client.get(reverse("ddr:person-detail", args=[person.pk]))
 
 
@@ -130,6 +152,30 @@ def test_every_history_table_has_the_append_only_trigger() -> None:
         )
         protected = {row[0] for row in cursor.fetchall()}
     assert set(history_tables()) <= protected
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="database-level guarantee on PostgreSQL")
+def test_truncate_is_allowed_on_the_named_history_tables_only() -> None:
+    """What a restore lifts (core.audit.allow_history_truncate_sql) is the guard of the tables it
+    empties, within its own transaction; every other history table still refuses TRUNCATE."""
+    CombatantFactory.create()
+    people = Combatant.history.model._meta.db_table
+    other = next(t for t in history_tables() if t != people)
+    before, after = allow_history_truncate_sql(tables=[people, "ddr_combatant"])
+    assert len(before) == len(after) == 1 and people in before[0]
+    with connection.cursor() as c:  # the test's open transaction holds deferred foreign-key checks
+        c.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    with transaction.atomic(), connection.cursor() as c:
+        for sql in before:
+            c.execute(sql)
+        c.execute(f'TRUNCATE "{people}"')
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            c.execute(f'TRUNCATE "{other}"')
+        for sql in after:
+            c.execute(sql)
+        transaction.set_rollback(True)
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as c:
+        c.execute(f'TRUNCATE "{people}"')
 
 
 # --- every model keeps its history; nothing with history is deleted -----------------------

@@ -11,6 +11,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -172,7 +173,7 @@ def test_dashboard_exports_every_table_with_suppression(
 ) -> None:
     book = analyst_client.get(reverse("programme:dashboard"), {"export": "xlsx"})
     sheets = openpyxl.load_workbook(io.BytesIO(book.content))
-    assert len(sheets.sheetnames) == 13  # 9, and reinsertion's 4 (programme.reintegration.sections)
+    assert len(sheets.sheetnames) == 14  # 10, and reinsertion's 4 (programme.reintegration.sections)
     funnel = [list(r) for r in sheets[sheets.sheetnames[0]].iter_rows(values_only=True)]
     assert ["En cantonnement ou démobilisés", 0] in funnel  # one person: left out for an analyst
     one = analyst_client.get(reverse("programme:dashboard"), {"export": "csv", "table": "pathway-region"})
@@ -197,3 +198,25 @@ def test_an_export_costs_the_same_queries_for_3_rows_or_30(
     for _ in range(27):
         CombatantFactory.create(region=region("KID"))
     assert export() == 30
+
+
+@pytest.mark.parametrize(
+    ("name", "english", "french"),
+    [
+        ("ddr:person-list", "Registration no.", "Numéro"),
+        ("cantonment:site-list", "Name", "Nom"),
+    ],
+)
+def test_an_exports_header_is_in_the_readers_language(
+    world: dict[str, Any], commission_client: Client, name: str, english: str, french: str
+) -> None:
+    """The headers are worded when the file is written, not when the module was imported: a
+    French default at import once gave English readers French headers, and could do the reverse."""
+    query = {"export": "csv", "purpose": PURPOSE}
+    in_french = commission_client.get(reverse(name), query).content.decode("utf-8").lstrip("\ufeff")
+    commission_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    in_english = commission_client.get(reverse(name), query).content.decode("utf-8").lstrip("\ufeff")
+    assert in_french.split(";")[0] == french and in_english.split(";")[0] == english
+    xlsx = commission_client.get(reverse(name), query | {"export": "xlsx"})
+    header = next(openpyxl.load_workbook(io.BytesIO(xlsx.content)).active.iter_rows(values_only=True))
+    assert header[0] == english

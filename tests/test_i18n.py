@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gettext
 import re
 from pathlib import Path
+
+from django.template import Context, Template
+from django.utils import translation
+
+from core.dates import shown_date
 
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "locale" / "fr" / "LC_MESSAGES" / "django.po"
@@ -48,3 +54,15 @@ def test_compiled_catalogue_says_what_the_source_says() -> None:
         if len(strs) == 1:
             said = catalogue.pgettext(context, msgid) if context else catalogue.gettext(msgid)
             assert said == strs[0], msgid
+
+
+def test_dates_in_messages_are_the_readers_never_iso_or_us_order() -> None:
+    day = dt.date(2026, 11, 30)
+    with translation.override("fr"):
+        assert shown_date(day) == "30/11/2026"
+    with translation.override("en"):
+        assert shown_date(day) == "30 Nov 2026"  # the month in letters: 11/30 is never read wrong
+        shown = Template('{{ d|date:"SHORT_DATE_FORMAT" }} {{ d|date:"DATE_FORMAT" }}').render(
+            Context({"d": day})
+        )
+        assert shown == "30 Nov 2026 30 November 2026"

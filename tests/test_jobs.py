@@ -30,7 +30,7 @@ from ddr.eligibility import services as eligibility
 from ddr.eligibility import tasks as eligibility_tasks
 from ddr.lists import services as lists
 from ddr.lists import tasks as lists_tasks
-from ddr.lists.parse import parse_list_file
+from ddr.lists.parse import check_list_file
 from ddr.models import EligibilityRun, ListImport
 
 from .ddr.test_list_import import V1, start
@@ -171,7 +171,7 @@ def test_a_list_check_stopped_at_its_time_limit_fails_the_import_and_deletes_the
 ) -> None:
     record = start(commission_officer, V1)
     stored = Path(record.file.path)
-    monkeypatch.setattr(lists, "parse_list_file", raising(SoftTimeLimitExceeded()))
+    monkeypatch.setattr(lists, "check_list_file", raising(SoftTimeLimitExceeded()))
     assert lists_tasks.list_import_validate.apply(args=(record.pk,)).failed()
     record.refresh_from_db()
     assert record.status == ListImport.Status.FAILED and record.message == record.job.message
@@ -232,7 +232,7 @@ def test_a_list_check_that_loses_the_database_once_is_retried_and_keeps_its_file
 ) -> None:
     record = start(commission_officer, V1)
     calls: list[int] = []
-    monkeypatch.setattr(lists, "parse_list_file", failing_once(parse_list_file, calls))
+    monkeypatch.setattr(lists, "check_list_file", failing_once(check_list_file, calls))
     assert lists_tasks.list_import_validate.apply(args=(record.pk,)).successful() and len(calls) == 2
     record.refresh_from_db()
     assert record.status == ListImport.Status.READY and record.file

@@ -85,7 +85,7 @@ def test_a_step_writes_its_dated_event_updates_the_status_and_audits(commission_
     assert (audit.status, audit.history_user, audit.history_change_reason) == (
         S.VALIDATED,
         commission_officer,
-        "validated: CTS",
+        "decided by CTS",  # the step itself is the row's status; the reason names the body (translated when shown)
     )
 
 

@@ -19,7 +19,15 @@ from cantonment.models import (
     WamItem,
 )
 from core.models import Cercle, Region
-from cvr.models import Beneficiary, Consortium, Partner, Project, ProjectEvent
+from cvr.models import (
+    Beneficiary,
+    Committee,
+    CommunityConsultation,
+    Consortium,
+    Partner,
+    Project,
+    ProjectEvent,
+)
 from ddr.models import (
     ArmedGroup,
     Category,
@@ -31,7 +39,18 @@ from ddr.models import (
     SubmittedList,
 )
 from ddr.registration.rules import is_valid_registration_number, luhn_digit, registration_number
-from integration.models import Candidate, Cohort, ComplianceCheck, Membership, Patrol, Unit
+from integration.models import (
+    Candidate,
+    Cohort,
+    ComplianceCheck,
+    Intake,
+    Membership,
+    Patrol,
+    Placement,
+    PlacementStep,
+    Reclassification,
+    Unit,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -47,9 +66,10 @@ def test_groups_belong_to_coalitions_and_changes_are_dated() -> None:
     mnla = ArmedGroup.objects.get(code="MNLA")
     assert mnla.coalition_on(dt.date(2019, 1, 1)).code == "CMA"
     assert mnla.listed_for_child_recruitment
+    # The CPA split from the MNLA on 18 March 2014 and is in the Platform from 14 June 2014.
     cpa = ArmedGroup.objects.get(code="CPA")
-    assert cpa.coalition_on(dt.date(2015, 6, 1)).code == "CMA"
-    assert cpa.coalition_on(dt.date(2019, 1, 1)).code == "PLATEFORME"
+    assert cpa.split_from.code == "MNLA" and cpa.coalition_on(dt.date(2014, 6, 13)) is None
+    assert cpa.coalition_on(dt.date(2014, 6, 14)).code == "PLATEFORME"
     assert ArmedGroup.objects.get(code="CMFPR-2").split_from.code == "CMFPR"
     assert ArmedGroup.objects.filter(kind=ArmedGroup.Kind.MILITIA).exists()
 
@@ -68,7 +88,8 @@ def test_registration_number_check_digit_catches_single_digit_typos(body: str) -
 def test_seed_demo_builds_the_domain_figures_and_is_deterministic_and_idempotent() -> None:
     out = StringIO()
     call_command("seed_demo", people=400, stdout=out)
-    assert "Bamako-2015!" in out.getvalue() and "gao" in out.getvalue()
+    assert "Identifiants (mot de passe pour tous : Bamako-2015!)" in out.getvalue()
+    assert "agent régional, Gao" in out.getvalue()
     # About one in sixty registered people is listed again by another movement (the duplicates demo).
     again = ListEntry.objects.filter(submitted_list__title__startswith="Liste complémentaire").count()
     assert 0 < again < 10 and Combatant.objects.count() == 400 + again
@@ -86,21 +107,23 @@ def test_seed_demo_builds_the_domain_figures_and_is_deterministic_and_idempotent
     assert set(
         Unit.objects.filter(kind__in=["batfar", "company"]).values_list("region__code", flat=True)
     ) == {"GAO", "KID", "TBK", "MEN"}
-    # Integration: mixed units by party, the autumn 2023 departures, the reported 2019-2020 figures.
-    assert Membership.objects.filter(leaving="deserted", end__year=2023).count() == 12
-    reported = Cohort.objects.get(name="Intégration accélérée 2019-2020")
-    assert (
-        reported.reported_registered,
-        reported.reported_biometric,
-        reported.reported_fit,
-        reported.reported_unfit,
-    ) == (
-        1423,
-        2300,
-        1765,
-        430,
-    )
+    # Integration: mixed units by party, the autumn 2023 departures (every CMA member of the Kidal
+    # BATFAR, three of the Gao MOC), the reported figures of 2018-2020 over the four units.
+    kidal_cma = Membership.objects.filter(unit__name="BATFAR Kidal", party="cma").count()
+    assert kidal_cma and Membership.objects.filter(leaving="deserted", end__year=2023).count() == kidal_cma + 3
+    reported = [
+        sum(getattr(c, f"reported_{figure}") for c in Cohort.objects.exclude(reported_fit=None))
+        for figure in ("registered", "biometric", "fit", "unfit")
+    ]
+    assert reported == [1423, 2300, 1765, 430]
     assert Candidate.objects.filter(status="assigned").exists() and ComplianceCheck.objects.exists()
+    # The other pathways into the State (roadmap 2020, items 7, 13, 15; report 3.2.2): ex-MDSF
+    # recalled to their corps, civilian cadres in the civil service, defectors "recruited"; the
+    # report gives no figure for them, and each intake's note says the demo invented them.
+    assert Placement.objects.filter(intake__structure="recall", status="reinstated").exists()
+    assert Placement.objects.filter(intake__structure="civil_service").exists()
+    assert Intake.objects.filter(structure="recruitment").exists()
+    assert all(note.startswith("Démo") for note in Intake.objects.values_list("note", flat=True))
 
     # CVR: the report's yearly record, and this year's projects taken through the lifecycle.
     from cvr import selectors as cvr_selectors
@@ -159,7 +182,9 @@ def test_seed_demo_builds_the_domain_figures_and_is_deterministic_and_idempotent
     assert WamItem.objects.filter(declared__isnull=False).exists()
     assert WamItem.objects.filter(status=WamItem.Status.DESTROYED).exists()
     assert InventoryItem.objects.count() > 100
-    assert Handover.objects.get().receipt_sha256
+    # Every container handed over to the Malian authorities at the exit, each region's with its receipt.
+    assert not InventoryItem.objects.filter(handover=None).exists()
+    assert Handover.objects.count() == 5 and all(h.receipt_sha256 for h in Handover.objects.all())
 
     # Reinsertion and reintegration (section 3.3.1): volunteers of 2021 paid, followed up and
     # mostly reintegrated; the unfit and the FAGA women enrolled.
@@ -231,6 +256,10 @@ def test_seed_demo_builds_the_domain_figures_and_is_deterministic_and_idempotent
         VettingMatch,
         StockCheckLine,
         SiteEvent,
+        Reclassification,
+        PlacementStep,
+        Placement,
+        Intake,
         Candidate,
         Cohort,
         ComplianceCheck,
@@ -238,6 +267,8 @@ def test_seed_demo_builds_the_domain_figures_and_is_deterministic_and_idempotent
         Membership,
         Beneficiary,
         ProjectEvent,
+        CommunityConsultation,
+        Committee,
         StockCheck,
         CustodyEvent,
         WamItem,

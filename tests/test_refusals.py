@@ -112,7 +112,9 @@ def test_a_refusal_on_a_form_page_is_the_error_of_the_field_it_names(commission_
 @pytest.mark.django_db
 def test_a_refusal_without_a_form_is_a_message_on_the_page_the_view_chose(admin_client: Client) -> None:
     active = RuleSetFactory.create(status=RuleSet.Status.ACTIVE)
-    response = admin_client.post(reverse("ddr:ruleset-activate", args=[active.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    response = admin_client.post(
+        reverse("ddr:ruleset-activate", args=[active.pk]), {"confirm": "yes"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 302
     assert response["Location"] == reverse("ddr:ruleset-detail", args=[active.pk])
     assert [str(m) for m in get_messages(response.wsgi_request)] == [

@@ -31,6 +31,10 @@ SCOPED_OTHERWISE = {
 
 # Records of a person without their own history, and why nothing is lost.
 WITHOUT_HISTORY = {
+    "programme.PersonSyncState": (
+        "Derived bookkeeping of offline sync: a counter per field, bumped when the person's own "
+        "(audited) values move; every value it mirrors is in the person's history."
+    ),
     "ddr.WaitingPlace": (
         "Derived, never edited: rebuilt whole by every eligibility run (recorded as an "
         "EligibilityRun) from the people's pathways and registration dates and the rule set's "

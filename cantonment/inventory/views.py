@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedHttpRequest
@@ -22,16 +23,16 @@ from core.forms import form_errors
 from core.pagination import CappedPaginator
 
 INVENTORY_COLUMNS = [
-    Column(_("ID"), "code"),
-    Column(_("Kind"), "get_kind_display"),
-    Column(_("Contents"), "contents"),
-    Column(_("Quantity"), "quantity"),
-    Column(_("Unit"), "unit"),
-    Column(_("Region"), "region.name"),
-    Column(_("Site"), "site.name"),
-    Column(_("Location"), "location"),
-    Column(_("Custodian"), "custodian"),
-    Column(_("Handover"), "handover.reference"),
+    Column(gettext_lazy("ID"), "code"),
+    Column(gettext_lazy("Kind"), "get_kind_display"),
+    Column(gettext_lazy("Contents"), "contents"),
+    Column(gettext_lazy("Quantity"), "quantity"),
+    Column(gettext_lazy("Unit"), "unit"),
+    Column(gettext_lazy("Region"), "region.name"),
+    Column(gettext_lazy("Site"), "site.name"),
+    Column(gettext_lazy("Location"), "location"),
+    Column(gettext_lazy("Custodian"), "custodian"),
+    Column(gettext_lazy("Handover"), "handover.reference"),
 ]
 
 

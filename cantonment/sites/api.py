@@ -20,6 +20,7 @@ from accounts.permissions import ALL_ROLES, CANTONMENT_ROLES, CASE_ROLES
 from cantonment.sites import selectors, services
 from cantonment.sites.models import CantonmentStay, Site
 from core.api import PersonRef, ScopedPrimaryKeyField
+from core.models import Decision
 from core.suppression import Base, for_analyst
 from ddr.models import Combatant
 
@@ -75,6 +76,9 @@ class SiteStepSerializer(serializers.Serializer):
     to = serializers.ChoiceField(choices=Site.Status.choices)
     on = serializers.DateField()
     decided_by = serializers.CharField(max_length=200, required=False, default="")
+    decision = serializers.PrimaryKeyRelatedField(
+        queryset=Decision.objects.all(), required=False, allow_null=True, default=None
+    )
     note = serializers.CharField(max_length=500, required=False, default="")
     handed_over_to = serializers.CharField(max_length=200, required=False, default="")
     intended_reuse = serializers.CharField(max_length=200, required=False, default="")
@@ -193,34 +197,4 @@ class StayViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 # --- weapons and ammunition ---------------------------------------------------------------
 
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 # --- inventory ----------------------------------------------------------------------------
-
-
-
-
-
-
-
-

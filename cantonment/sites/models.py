@@ -5,9 +5,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.dates import shown_date
 from core.lifecycle import DatedEvent
 from core.querysets import PersonScopedQuerySet, RegionScopedQuerySet
 
@@ -66,6 +68,10 @@ class Site(models.Model):
     cost_xof = models.DecimalField(_("cost (XOF)"), max_digits=14, decimal_places=0, null=True, blank=True)
     handed_over_to = models.CharField(_("handed over to"), max_length=200, blank=True)
     intended_reuse = models.CharField(_("intended reuse"), max_length=200, blank=True)
+    # An interim arrangement (a pre-cantonment site) carries the end it was meant to have.
+    interim_until = models.DateField(
+        _("meant to end on"), null=True, blank=True, help_text=_("For an interim site: flagged once past it.")
+    )
     history = HistoricalRecords()
 
     objects = RegionScopedQuerySet.as_manager()
@@ -127,7 +133,10 @@ class SiteEvent(DatedEvent):
         verbose_name_plural = _("site lifecycle steps")
 
     def __str__(self) -> str:
-        return f"{self.site} {self.status} {self.on}"
+        return f"{self.site} : {self.get_status_display()} ({shown_date(self.on)})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("cantonment:site-detail", args=[self.site_id])
 
 
 class StayQuerySet(PersonScopedQuerySet["CantonmentStay"]):

@@ -7,11 +7,13 @@ CHECK constraints refuse an over-full site whatever writes it.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
-from cantonment.sites.models import CantonmentStay
+from cantonment.sites import rules
+from cantonment.sites.models import CantonmentStay, Site, SiteEvent
 from core.suppression import Base
 from ddr.models import Sex
 
@@ -52,3 +54,29 @@ def site_figures(on_sites: Base, site_id: int) -> dict[str, int]:
     }
 
 
+def with_step_dates(sites: QuerySet[Site]) -> QuerySet[Site]:
+    """Each site with the day it reached each step of the agreement's calendar (first such step)."""
+
+    def reached(status: str) -> Subquery:
+        steps = SiteEvent.objects.filter(site=OuterRef("pk"), status=status).order_by("on", "id")
+        return Subquery(steps.values("on")[:1])
+
+    return sites.annotate(
+        proposed_on=reached(Site.Status.PROPOSED),
+        validated_on=reached(Site.Status.VALIDATED),
+        built_on=reached(Site.Status.BUILT),
+    )
+
+
+def late(sites: QuerySet[Site], today: dt.date) -> QuerySet[Site]:
+    """Sites behind the agreement's calendar (validation or construction overdue), and interim
+    sites kept past the end they were meant to have."""
+    S = Site.Status
+    return with_step_dates(sites).filter(
+        Q(status=S.PROPOSED, proposed_on__lt=today - dt.timedelta(rules.VALIDATION_DAYS))
+        | Q(
+            status__in=[S.VALIDATED, S.UNDER_CONSTRUCTION],
+            validated_on__lt=today - dt.timedelta(rules.CONSTRUCTION_DAYS),
+        )
+        | (Q(interim_until__lt=today) & ~Q(status__in=[S.CLOSED, S.HANDED_OVER]))
+    )

@@ -18,8 +18,10 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from cantonment.sites.models import CantonmentStay, Site, SiteEvent, SiteHeadcount
 from core.audit import save_audited
+from core.dates import shown_date
 from core.errors import Refused
 from core.lifecycle import Lifecycle, Step
+from core.models import Decision
 from ddr.eligibility import selectors as eligibility_selectors
 from ddr.eligibility import services as eligibility
 from ddr.models import Category, ChildReferral, Combatant, Sex
@@ -96,6 +98,21 @@ def _handed_over(site: Site, step: Step) -> list[str]:
     return ["handed_over_to", "intended_reuse"]
 
 
+@transaction.atomic
+def site_propose(*, by: User, proposed_on: dt.date, **values: Any) -> Site:
+    """A new site as proposed, with the first step of its lifecycle dated: the agreement's
+    calendar (validation within 30 days) runs from it."""
+    if proposed_on > timezone.localdate():
+        raise CantonmentRefused(_("A step cannot be dated in the future."), "proposed_on")
+    if values.get("places_for_women", 0) > values.get("capacity", 0):
+        raise CantonmentRefused(_("Places for women cannot exceed the capacity."), "places_for_women")
+    site = Site(status=S.PROPOSED, **values)
+    site._history_user = by  # type: ignore[attr-defined]
+    site.save()
+    SiteEvent.objects.create(site=site, status=S.PROPOSED, on=proposed_on, recorded_by=by)
+    return site
+
+
 def site_advance(
     *,
     site: Site,
@@ -103,6 +120,7 @@ def site_advance(
     on: dt.date,
     by: User,
     decided_by: str = "",
+    decision: Decision | None = None,
     note: str = "",
     handed_over_to: str = "",
     intended_reuse: str = "",
@@ -114,6 +132,7 @@ def site_advance(
         on=on,
         by=by,
         decided_by=decided_by,
+        decision=decision,
         note=note,
         handed_over_to=handed_over_to,
         intended_reuse=intended_reuse,
@@ -187,7 +206,7 @@ def check_in(*, person: Combatant, site: Site, on: dt.date, by: User) -> Cantonm
             % {
                 "who": person.registration_number,
                 "site": overlapping.site,
-                "start": overlapping.checked_in_on,
+                "start": shown_date(overlapping.checked_in_on),
             },
             "person",
         )
@@ -241,7 +260,7 @@ def check_out(*, stay: CantonmentStay, on: dt.date, by: User) -> CantonmentStay:
         raise CantonmentRefused(_("This stay already ended on %(d)s.") % {"d": stay.checked_out_on}, "on")
     if on < stay.checked_in_on:
         raise CantonmentRefused(
-            _("A check-out cannot come before the check-in (%(d)s).") % {"d": stay.checked_in_on.isoformat()},
+            _("A check-out cannot come before the check-in (%(d)s).") % {"d": shown_date(stay.checked_in_on)},
             "on",
         )
     if on > timezone.localdate():
@@ -305,7 +324,3 @@ def headcount_record(day: dt.date | None = None) -> int:
         counts, update_conflicts=True, unique_fields=["site", "day"], update_fields=["people", "women"]
     )
     return len(counts)
-
-
-
-

@@ -10,5 +10,3 @@ def stays_daily() -> dict[str, int]:
 
     flags = services.stays_flag()
     return {**flags, "headcounts": services.headcount_record()}
-
-

@@ -6,6 +6,7 @@ from core.urls import routes
 urlpatterns = [
     path("sites/", views.site_list, name="site-list"),
     path("sites/carte/", views.site_map, name="site-map"),
+    path("sites/proposer/", views.site_propose, name="site-propose"),
     path("sites/carte.geojson", views.site_map_data, name="site-map-data"),
     path("sites/<int:pk>/", views.site_detail, name="site-detail"),
     path("sites/<int:pk>/entree/", views.site_check_in, name="site-check-in"),

@@ -12,15 +12,19 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import ALL_ROLES, CANTONMENT_ROLES, CASE_ROLES, role_required
-from cantonment.sites import selectors, services
-from cantonment.sites.forms import CapacityForm, CheckInForm, CheckOutForm, SiteAdvanceForm
+from cantonment.sites import rules, selectors, services
+from cantonment.sites.forms import CapacityForm, CheckInForm, CheckOutForm, SiteAdvanceForm, SiteProposalForm
 from cantonment.sites.models import CantonmentStay, Site
+from cantonment.weapons.models import WamItem
 from core.audit import history_of
+from core.dates import past_interim_end, shown_date
 from core.errors import refusal_to
 from core.exports import Column, table_export
 from core.forms import form_errors
@@ -34,23 +38,23 @@ def _site(request: HttpRequest, pk: int) -> Site:
 
 
 SITE_COLUMNS = [
-    Column(_("Name"), "name"),
-    Column(_("Type"), "get_kind_display"),
-    Column(_("Status"), "get_status_display"),
-    Column(_("Region"), "region.name"),
-    Column(_("Proposed by"), lambda s: str(s.proposed_by or "")),
-    Column(_("Capacity"), "capacity"),
-    Column(_("Places for women"), "places_for_women"),
-    Column(_("Present"), "occupancy"),
-    Column(_("Overstays"), "overstays"),
+    Column(gettext_lazy("Name"), "name"),
+    Column(gettext_lazy("Type"), "get_kind_display"),
+    Column(gettext_lazy("Status"), "get_status_display"),
+    Column(gettext_lazy("Region"), "region.name"),
+    Column(gettext_lazy("Proposed by"), lambda s: str(s.proposed_by or "")),
+    Column(gettext_lazy("Capacity"), "capacity"),
+    Column(gettext_lazy("Places for women"), "places_for_women"),
+    Column(gettext_lazy("Present"), "occupancy"),
+    Column(gettext_lazy("Overstays"), "overstays"),
 ]
 STAY_COLUMNS = [
-    Column(_("Registration no."), "combatant.registration_number"),
-    Column(_("Name"), "combatant.family_name"),
-    Column(_("Given name"), "combatant.given_name"),
-    Column(_("Checked in on"), "checked_in_on"),
-    Column(_("Leave by"), "leave_by"),
-    Column(_("Alert"), "get_flag_display"),
+    Column(gettext_lazy("Registration no."), "combatant.registration_number"),
+    Column(gettext_lazy("Name"), "combatant.family_name"),
+    Column(gettext_lazy("Given name"), "combatant.given_name"),
+    Column(gettext_lazy("Checked in on"), "checked_in_on"),
+    Column(gettext_lazy("Leave by"), "leave_by"),
+    Column(gettext_lazy("Alert"), "get_flag_display"),
 ]
 
 
@@ -63,10 +67,37 @@ def site_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             overstays=Count("stays", filter=Q(stays__checked_out_on__isnull=True, stays__flag="overstay"))
         )
     )
+    today = timezone.localdate()
+    late_ids = set(selectors.late(sites, today).values_list("pk", flat=True))
+    late_only = bool(request.GET.get("late"))
+    if late_only:
+        sites = sites.filter(pk__in=late_ids)
     shown = _as_analyst_reads(request, sites)
     if exported := table_export(request, "sites", SITE_COLUMNS, shown):
         return exported
-    return render(request, "cantonment/site_list.html", {"sites": shown})
+    return render(
+        request, "cantonment/site_list.html", {"sites": shown, "late_ids": late_ids, "late_only": late_only}
+    )
+
+
+@role_required(*CANTONMENT_ROLES)
+def site_propose(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = SiteProposalForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        with refusal_to(form):
+            site = services.site_propose(by=request.user, **form.cleaned_data)
+            messages.success(request, _("Site %(name)s recorded as proposed.") % {"name": site.name})
+            return redirect("cantonment:site-detail", pk=site.pk)
+    return render(request, "cantonment/site_propose.html", {"form": form})
+
+
+def _wam_held(site: Site) -> list[dict[str, Any]]:
+    """Weapons and ammunition on the site by kind and status, labelled in the reader's language."""
+    kinds, statuses = dict(WamItem.Kind.choices), dict(WamItem.Status.choices)
+    rows = site.wam_items.values("kind", "status").annotate(n=Count("id")).order_by("kind", "status")
+    return [
+        {**r, "kind_label": kinds.get(r["kind"]), "status_label": statuses.get(r["status"])} for r in rows
+    ]
 
 
 def _as_analyst_reads(request: HttpRequest, sites: Any) -> Any:
@@ -159,9 +190,7 @@ def site_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "analyst": analyst,
         "flag_counts": flag_counts,
         "headcounts": [] if analyst else site.headcounts.all()[:14],
-        "wam": []
-        if analyst
-        else site.wam_items.values("kind", "status").annotate(n=Count("id")).order_by("kind", "status"),
+        "wam": [] if analyst else _wam_held(site),
         "can_edit": can_edit,
         "advance_form": SiteAdvanceForm(site=site) if can_edit else None,
         "capacity_form": CapacityForm(
@@ -170,8 +199,23 @@ def site_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "check_in_form": CheckInForm(user=request.user),
         "check_out_form": CheckOutForm(auto_id=False),  # one per row: no clashing ids
         "history": [] if analyst else history_of(site),
+        **_calendar(site),
     }
     return render(request, "cantonment/site_detail.html", context)
+
+
+def _calendar(site: Site) -> dict[str, Any]:
+    """The agreement's deadlines for the site, each with how late it was or is, and how long an
+    interim site has outlived the end it was meant to have."""
+    today = timezone.localdate()
+    reached: dict[str, Any] = {}
+    for status, on in site.events.order_by("-on", "-id").values_list("status", "on"):
+        reached[status] = on  # the first time it reached the step wins (read last)
+    ended = site.status in (Site.Status.CLOSED, Site.Status.HANDED_OVER)
+    return {
+        "calendar": [(d, d.late_days(today)) for d in rules.agreement_calendar(reached)],
+        "interim_late_days": past_interim_end(site.interim_until, ended, today),
+    }
 
 
 @role_required(*CANTONMENT_ROLES)
@@ -188,7 +232,7 @@ def site_check_in(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         messages.success(
             request,
             _("%(who)s checked in; leave by %(date)s.")
-            % {"who": person.registration_number, "date": stay.leave_by.strftime("%d/%m/%Y")},
+            % {"who": person.registration_number, "date": shown_date(stay.leave_by)},
         )
     return redirect("cantonment:site-detail", pk=pk)
 

@@ -9,12 +9,25 @@ from accounts.models import User
 from cantonment.sites.models import Site
 from cantonment.weapons.models import StorageLocation, WamItem
 from core.forms import DATE, StyledForm, today
+from cvr.models import Project
 from ddr.models import Combatant, DeclaredWeapon
 from ddr.registration.forms import PersonField, person_by_number
 
 
 class HandInForm(StyledForm, forms.Form):
-    site = forms.ModelChoiceField(label=_("Site"), queryset=Site.objects.none())
+    site = forms.ModelChoiceField(label=_("Site"), queryset=Site.objects.none(), required=False)
+    collection_place = forms.CharField(
+        label=_("Or collected at (outside a site)"),
+        max_length=200,
+        required=False,
+        help_text=_("A collection point, a village, a gendarmerie: where no site is."),
+    )
+    project = forms.ModelChoiceField(
+        label=_("Collected by the CVR project"),
+        queryset=Project.objects.none(),
+        required=False,
+        help_text=_("Projects with a weapons and ammunition component."),
+    )
     location = forms.ModelChoiceField(label=_("Storage location"), queryset=StorageLocation.objects.none())
     kind = forms.ChoiceField(label=_("Kind"), choices=WamItem.Kind.choices)
     weapon_type = forms.ChoiceField(
@@ -35,6 +48,7 @@ class HandInForm(StyledForm, forms.Form):
         self.user = user
         self.fields["site"].queryset = Site.objects.for_user(user).filter(status=Site.Status.OPERATIONAL)  # type: ignore[attr-defined]
         self.fields["location"].queryset = StorageLocation.objects.for_user(user)  # type: ignore[attr-defined]
+        self.fields["project"].queryset = Project.objects.for_user(user).filter(with_wam=True)  # type: ignore[attr-defined]
 
     def clean_registration_number(self) -> Combatant | None:
         number = self.cleaned_data["registration_number"]
@@ -42,6 +56,8 @@ class HandInForm(StyledForm, forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if not data.get("site") and not (data.get("collection_place") or "").strip():
+            self.add_error("site", _("Name the site, or the place of collection outside the sites."))
         if data.get("kind") == WamItem.Kind.WEAPON and not data.get("weapon_type"):
             self.add_error("weapon_type", _("Say which kind of weapon."))
         return data
@@ -67,5 +83,3 @@ class DisposalForm(StyledForm, forms.Form):
     )
     reference = forms.CharField(label=_("Reference (record or decision)"), max_length=100)
     on = forms.DateField(label=_("Date"), initial=today, widget=DATE)
-
-

@@ -42,11 +42,13 @@ class StorageLocation(models.Model):
 
 
 class WamQuerySet(RegionScopedQuerySet["WamItem"]):
-    region_field = "site__region"
+    # The store's region: every item has one, those collected outside a site included.
+    region_field = "location__region"
 
 
 class WamItem(models.Model):
-    """A weapon, or a lot of ammunition, handed in on a site."""
+    """A weapon, or a lot of ammunition, handed in on a site, or collected outside the sites (by a
+    CVR project's weapons and ammunition component, at a collection point): one register for all."""
 
     class Kind(models.TextChoices):
         WEAPON = "weapon", _("Weapon")
@@ -88,7 +90,21 @@ class WamItem(models.Model):
         verbose_name=_("weapon declared at registration"),
     )
     site = models.ForeignKey(
-        "cantonment.Site", on_delete=models.PROTECT, related_name="wam_items", verbose_name=_("site")
+        "cantonment.Site",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="wam_items",
+        verbose_name=_("site"),
+    )
+    collection_place = models.CharField(_("collected at (outside a site)"), max_length=200, blank=True)
+    project = models.ForeignKey(
+        "cvr.Project",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="collected_weapons",
+        verbose_name=_("collected by the CVR project"),
     )
     received_on = models.DateField(_("received on"))
     received_by = models.ForeignKey(
@@ -110,6 +126,10 @@ class WamItem(models.Model):
         verbose_name = _("weapon or ammunition handed in")
         verbose_name_plural = _("weapons and ammunition handed in")
         constraints = [
+            models.CheckConstraint(
+                name="wam_received_somewhere",
+                condition=models.Q(site__isnull=False) | ~models.Q(collection_place=""),
+            ),
             # A serial is handed in once: a second hand-in is a mistake or a fraud.
             models.UniqueConstraint(
                 fields=["serial_number"],
@@ -121,6 +141,13 @@ class WamItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.receipt_number} {self.get_kind_display()} {self.serial_number}".strip()
+
+    @property
+    def where(self) -> str:
+        """Where it was received: the site, or the collection point (and the CVR project)."""
+        if self.site_id:
+            return str(self.site)
+        return f"{self.collection_place} ({self.project.code})" if self.project else self.collection_place
 
     @property
     def receipt_number(self) -> str:

@@ -155,7 +155,7 @@ def reconciliation(
     undeclared = list(
         items.filter(combatant__isnull=False, declared__isnull=True)
         .exclude(serial_number="")
-        .select_related("combatant", "site")
+        .select_related("combatant", "site", "project")
         .order_by("serial_number")[:500]
     )
     twice = (

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.db.models import (
@@ -13,6 +14,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts.models import User
@@ -20,13 +22,15 @@ from cantonment.sites.models import Site
 from cantonment.sites.services import CantonmentRefused
 from cantonment.weapons.models import CustodyEvent, StockCheck, StockCheckLine, StorageLocation, WamItem
 from core.audit import save_audited
+from core.dates import shown_date
 from ddr.models import Combatant, DeclaredWeapon
+
+if TYPE_CHECKING:
+    from cvr.models import Project
 
 WEEKLY_SHARE = 0.10  # IDDRS 4.10: a random tenth of the serials held, every week
 FULL_CHECK_EVERY = dt.timedelta(days=182)
 CHECK_DELAY = dt.timedelta(days=7)  # a check list is due a week after it is generated
-
-
 
 
 def serial_key(serial: str) -> str:
@@ -37,10 +41,28 @@ def serial_key(serial: str) -> str:
 # --- hand-in and custody ------------------------------------------------------------------
 
 
+def _check_place(
+    site: Site | None, location: StorageLocation, collection_place: str, project: Project | None
+) -> None:
+    """Where a hand-in was received agrees with where it is stored and who collected it."""
+    if site is None and not collection_place:
+        raise CantonmentRefused(_("Name the site, or the place of collection outside the sites."), "site")
+    if site is not None and location.region_id != site.region_id:
+        raise CantonmentRefused(_("The storage location must be in the site's region."), "location")
+    if project is not None:
+        if not project.with_wam:
+            raise CantonmentRefused(
+                _("Project %(code)s has no weapons and ammunition component.") % {"code": project.code},
+                "project",
+            )
+        if project.region_id != location.region_id:
+            raise CantonmentRefused(_("The storage location must be in the project's region."), "location")
+
+
 @transaction.atomic
 def hand_in(
     *,
-    site: Site,
+    site: Site | None,
     location: StorageLocation,
     kind: str,
     received_on: dt.date,
@@ -52,13 +74,16 @@ def hand_in(
     serial_number: str = "",
     quantity: int = 1,
     condition: str = DeclaredWeapon.Condition.UNKNOWN,
+    collection_place: str = "",
+    project: Project | None = None,
 ) -> WamItem:
-    """Register a weapon or lot of ammunition handed in, linked to the weapon its holder declared."""
+    """Register a weapon or lot of ammunition handed in, linked to the weapon its holder declared:
+    on a site, or outside the sites at a collection point (a CVR project's WAM component)."""
     serial = serial_key(serial_number)
+    collection_place = collection_place.strip()
     if received_on > timezone.localdate():
         raise CantonmentRefused(_("A hand-in cannot be dated in the future."), "received_on")
-    if location.region_id != site.region_id:
-        raise CantonmentRefused(_("The storage location must be in the site's region."), "location")
+    _check_place(site, location, collection_place, project)
     if kind == WamItem.Kind.WEAPON:
         quantity = 1
         if serial:
@@ -87,6 +112,8 @@ def hand_in(
         combatant=person,
         declared=declared,
         site=site,
+        collection_place="" if site is not None else collection_place,
+        project=project,
         received_on=received_on,
         received_by=by,
         location=location,
@@ -146,7 +173,7 @@ def transfer(
     if last and on < last.on:
         raise CantonmentRefused(
             _("A transfer cannot be dated before the last custody event (%(d)s).")
-            % {"d": last.on.isoformat()},
+            % {"d": shown_date(last.on)},
             "on",
         )
     event = CustodyEvent.objects.create(
@@ -221,10 +248,10 @@ def _check_list(location: StorageLocation, kind: str, today: dt.date, item_ids: 
         location=location, kind=kind, generated_on=today, due_on=today + CHECK_DELAY
     )
     lines = [StockCheckLine(check_list=check, item_id=pk) for pk in sorted(item_ids)]
-    bulk_create_with_history(lines, StockCheckLine, default_change_reason="stock check generated")
+    bulk_create_with_history(
+        lines, StockCheckLine, default_change_reason=gettext_noop("stock check generated")
+    )
     return 1
-
-
 
 
 @transaction.atomic
@@ -259,13 +286,3 @@ def stock_check_record(
 
 
 # --- reconciliation -----------------------------------------------------------------------
-
-
-
-
-
-
-
-
-
-

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedHttpRequest
@@ -30,55 +31,57 @@ def _int(value: str | None) -> int:
 
 
 WAM_COLUMNS = [
-    Column(_("Receipt"), "receipt_number"),
-    Column(_("Kind"), lambda i: i.get_weapon_type_display() or i.get_kind_display()),
-    Column(_("Serial number"), "serial_number"),
-    Column(_("Calibre"), "calibre"),
-    Column(_("Quantity"), "quantity"),
-    Column(_("Handed in by"), lambda i: i.combatant.registration_number if i.holder_id else ""),
-    Column(_("Site"), "site.name"),
-    Column(_("Storage location"), lambda i: str(i.location)),
-    Column(_("Received on"), "received_on"),
-    Column(_("Status"), "get_status_display"),
+    Column(gettext_lazy("Receipt"), "receipt_number"),
+    Column(gettext_lazy("Kind"), lambda i: i.get_weapon_type_display() or i.get_kind_display()),
+    Column(gettext_lazy("Serial number"), "serial_number"),
+    Column(gettext_lazy("Calibre"), "calibre"),
+    Column(gettext_lazy("Quantity"), "quantity"),
+    Column(gettext_lazy("Handed in by"), lambda i: i.combatant.registration_number if i.holder_id else ""),
+    Column(gettext_lazy("Received at"), "where"),
+    Column(gettext_lazy("Storage location"), lambda i: str(i.location)),
+    Column(gettext_lazy("Received on"), "received_on"),
+    Column(gettext_lazy("Status"), "get_status_display"),
 ]
 STOCK_CHECK_COLUMNS = [
-    Column(_("Storage location"), lambda c: str(c.location)),
-    Column(_("Kind"), "get_kind_display"),
-    Column(_("Generated on"), "generated_on"),
-    Column(_("Due on"), "due_on"),
-    Column(_("Done"), "done_on"),
-    Column(_("By"), "done_by.username"),
+    Column(gettext_lazy("Storage location"), lambda c: str(c.location)),
+    Column(gettext_lazy("Kind"), "get_kind_display"),
+    Column(gettext_lazy("Generated on"), "generated_on"),
+    Column(gettext_lazy("Due on"), "due_on"),
+    Column(gettext_lazy("Done"), "done_on"),
+    Column(gettext_lazy("By"), "done_by.username"),
 ]
 RECONCILIATION_COLUMNS = [
-    Column(_("Movement"), "movement"),
-    Column(_("Declared at registration"), "declared"),
-    Column(_("Handed in"), "handed_in"),
-    Column(_("Declared and handed in"), "matched"),
-    Column(_("Declared, not handed in"), "not_handed_in"),
+    Column(gettext_lazy("Movement"), "movement"),
+    Column(gettext_lazy("Declared at registration"), "declared"),
+    Column(gettext_lazy("Handed in"), "handed_in"),
+    Column(gettext_lazy("Declared and handed in"), "matched"),
+    Column(gettext_lazy("Declared, not handed in"), "not_handed_in"),
 ]
 SITE_WEAPON_COLUMNS = [
-    Column(_("Site"), lambda r: r[0]),
-    Column(_("Weapons"), lambda r: r[1]),
-    Column(_("Rounds"), lambda r: r[2]),
+    Column(gettext_lazy("Site"), lambda r: r[0]),
+    Column(gettext_lazy("Weapons"), lambda r: r[1]),
+    Column(gettext_lazy("Rounds"), lambda r: r[2]),
 ]
 UNDECLARED_COLUMNS = [
-    Column(_("Serial number"), "serial_number"),
-    Column(_("Handed in by"), lambda i: i.combatant.registration_number if i.holder_id else ""),
-    Column(_("Site"), "site.name"),
-    Column(_("Receipt"), "receipt_number"),
+    Column(gettext_lazy("Serial number"), "serial_number"),
+    Column(gettext_lazy("Handed in by"), lambda i: i.combatant.registration_number if i.holder_id else ""),
+    Column(gettext_lazy("Received at"), "where"),
+    Column(gettext_lazy("Receipt"), "receipt_number"),
 ]
 DECLARED_TWICE_COLUMNS = [
-    Column(_("Serial number"), lambda r: r[0]),
-    Column(_("Declared by"), lambda r: ", ".join(r[1])),
+    Column(gettext_lazy("Serial number"), lambda r: r[0]),
+    Column(gettext_lazy("Declared by"), lambda r: ", ".join(r[1])),
 ]
 
 
 @role_required(*CANTONMENT_ROLES)
 def wam_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    items = selectors.items_for(request.user).select_related("site", "location", "combatant")
+    items = selectors.items_for(request.user).select_related("site", "location", "combatant", "project")
     site, status = _int(request.GET.get("site")), request.GET.get("status")
     if site:
         items = items.filter(site_id=site)
+    if project := _int(request.GET.get("project")):  # collected by a CVR project's WAM component
+        items = items.filter(project_id=project)
     if status in WamItem.Status.values:
         items = items.filter(status=status)
     items = items.order_by("-received_on", "-id")
@@ -105,6 +108,8 @@ def wam_hand_in(request: AuthenticatedHttpRequest) -> HttpResponse:
         with refusal_to(form):
             item = services.hand_in(
                 site=data["site"],
+                collection_place=data["collection_place"],
+                project=data["project"],
                 location=data["location"],
                 kind=data["kind"],
                 received_on=data["received_on"],
@@ -125,7 +130,7 @@ def wam_hand_in(request: AuthenticatedHttpRequest) -> HttpResponse:
 def _item(request: HttpRequest, pk: int) -> WamItem:
     return get_object_or_404(
         selectors.items_for(request.user).select_related(
-            "site", "location", "combatant", "declared", "received_by"
+            "site", "location", "combatant", "declared", "received_by", "project"
         ),
         pk=pk,
     )

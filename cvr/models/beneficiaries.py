@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.querysets import PersonScopedQuerySet
-from ddr.models import Sex
+from ddr.models import Sex, VettingMatch, VettingStatus
 
 
 class AgeBand(models.TextChoices):
@@ -52,6 +52,11 @@ class Beneficiary(models.Model):
     age_band = models.CharField(_("age band"), max_length=5, choices=AgeBand.choices)
     village = models.CharField(_("village"), max_length=100, blank=True)
     youth_at_risk = models.BooleanField(_("youth at risk"), default=False)
+    # Community members are matched against the watch-list like the register; an ex-combatant's
+    # vetting is the register's own (`combatant.vetting_status`).
+    vetting_status = models.CharField(
+        _("vetting"), max_length=12, choices=VettingStatus.choices, default="", blank=True
+    )
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -81,6 +86,49 @@ class Beneficiary(models.Model):
     @property
     def is_youth(self) -> bool:
         return self.age_band in YOUTH_BANDS
+
+
+class ParticipantMatch(models.Model):
+    """A community participant whose name is close to a watch-list entry. The Human Rights
+    section clears it (not the same person) or confirms it (the participant is excluded and no
+    longer counted), as for the register's `ddr.VettingMatch`."""
+
+    beneficiary = models.ForeignKey(
+        Beneficiary, on_delete=models.PROTECT, related_name="watchlist_matches", verbose_name=_("beneficiary")
+    )
+    entry = models.ForeignKey(
+        "ddr.WatchlistEntry",
+        on_delete=models.PROTECT,
+        related_name="participant_matches",
+        verbose_name=_("watch-list entry"),
+    )
+    score = models.FloatField(_("score"))
+    matched_name = models.CharField(_("matched name"), max_length=200)
+    status = models.CharField(
+        _("status"), max_length=12, choices=VettingMatch.Status.choices, default=VettingMatch.Status.PENDING
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-score", "id"]
+        verbose_name = _("participant match")
+        verbose_name_plural = _("participant matches")
+        constraints = [
+            models.UniqueConstraint(fields=["beneficiary", "entry"], name="participant_match_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.beneficiary_id}~{self.entry_id} ({self.score})"
 
 
 class BeneficiaryImport(models.Model):

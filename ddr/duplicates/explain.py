@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -155,4 +156,115 @@ def explain(first: PersonLike, second: PersonLike) -> Explanation:
         name_words(first.given_name, first.family_name, second.given_name, second.family_name),
         birth_agreement(first.birth_date, first.birth_year, second.birth_date, second.birth_year),
         place_agreement(first.place_of_birth, second.place_of_birth),
+    )
+
+
+# --- field by field, for the pair page ---------------------------------------------------------
+
+
+def names_agreement(words: NameWords) -> str:
+    """Every word on both sides: the same (nearly, if a word is one letter apart); words on one
+    side only: nearly (a name added or left out); words on both sides without a match: different."""
+    if not (words.shared or words.close or words.only_first or words.only_second):
+        return UNKNOWN
+    if not words.only_first and not words.only_second:
+        return CLOSE if words.close else AGREE
+    if (words.only_first and words.only_second) or not (words.shared or words.close):
+        return DIFFER
+    return CLOSE
+
+
+def same_value(a: object, b: object) -> str:
+    """Two plain values (a region, a movement, a sex): equal, different, or one is missing."""
+    if a in (None, "") or b in (None, ""):
+        return UNKNOWN
+    return AGREE if a == b else DIFFER
+
+
+def aliases_agreement(a: str, b: str) -> str:
+    """Aliases ("; "-separated), compared in their canonical spelling: one in common is agreement."""
+    a_keys = {_canonical(alias) for alias in (a or "").split(";")} - {""}
+    b_keys = {_canonical(alias) for alias in (b or "").split(";")} - {""}
+    if not a_keys or not b_keys:
+        return UNKNOWN
+    return AGREE if a_keys & b_keys else DIFFER
+
+
+def _canonical(text: str) -> str:
+    return " ".join(canonical_word(w) for w in name_key(text).split())
+
+
+def _normalised(number: str) -> str:
+    return (number or "").strip().upper()  # as the matcher reads identifiers
+
+
+def documents_agreement(a: Iterable[tuple[str, str]], b: Iterable[tuple[str, str]]) -> str:
+    """Identity documents as (type, number): a number in common is agreement (the matcher counts it
+    as near proof); the same type with other numbers differs; other types cannot be compared."""
+    a_docs = {(kind, _normalised(n)) for kind, n in a if _normalised(n)}
+    b_docs = {(kind, _normalised(n)) for kind, n in b if _normalised(n)}
+    if {n for _k, n in a_docs} & {n for _k, n in b_docs}:
+        return AGREE
+    if {k for k, _n in a_docs} & {k for k, _n in b_docs}:
+        return DIFFER
+    return UNKNOWN
+
+
+def serials_agreement(a: Iterable[str], b: Iterable[str]) -> str:
+    """Weapon serial numbers: one in common agrees (strong evidence, not proof: weapons change
+    hands); serials on both sides and none in common differ."""
+    a_serials = {_normalised(s) for s in a} - {""}
+    b_serials = {_normalised(s) for s in b} - {""}
+    if not a_serials or not b_serials:
+        return UNKNOWN
+    return AGREE if a_serials & b_serials else DIFFER
+
+
+class RecordLike(PersonLike, Protocol):
+    also_known_as: str
+    sex: str
+    region_id: int
+    movement_id: int
+    status: str
+    pathway: str
+    biometric_ref: str
+
+
+@dataclass(frozen=True)
+class Fields:
+    """How each field of a pair's two records compares: AGREE, CLOSE, DIFFER or UNKNOWN."""
+
+    name: str
+    aliases: str
+    sex: str
+    birth: str
+    place: str
+    region: str
+    movement: str
+    step: str  # status and pathway: a merge needs both records at the same step
+    documents: str
+    weapons: str
+    biometric: str
+
+
+def compare_fields(
+    first: RecordLike,
+    second: RecordLike,
+    *,
+    documents: tuple[Iterable[tuple[str, str]], Iterable[tuple[str, str]]] = ((), ()),
+    serials: tuple[Iterable[str], Iterable[str]] = ((), ()),
+) -> Fields:
+    words = name_words(first.given_name, first.family_name, second.given_name, second.family_name)
+    return Fields(
+        name=names_agreement(words),
+        aliases=aliases_agreement(first.also_known_as, second.also_known_as),
+        sex=same_value((first.sex or "").upper()[:1], (second.sex or "").upper()[:1]),
+        birth=birth_agreement(first.birth_date, first.birth_year, second.birth_date, second.birth_year),
+        place=place_agreement(first.place_of_birth, second.place_of_birth),
+        region=same_value(first.region_id, second.region_id),
+        movement=same_value(first.movement_id, second.movement_id),
+        step=same_value((first.status, first.pathway), (second.status, second.pathway)),
+        documents=documents_agreement(*documents),
+        weapons=serials_agreement(*serials),
+        biometric=same_value(first.biometric_ref, second.biometric_ref),
     )

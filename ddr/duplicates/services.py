@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from core.audit import save_audited
@@ -107,7 +108,16 @@ def duplicates_find(*, job_id: int, list_id: int | None = None) -> int:
         )
         if list_id:
             list_hold_check(SubmittedList.objects.get(pk=list_id), tuned)
-    job.finish(done=100)
+    strong = sum(1 for pair in pairs if pair.score >= tuned.strong)
+    job.finish(
+        ngettext(
+            "%(n)s pair found, %(strong)s proposed as the same person.",
+            "%(n)s pairs found, %(strong)s proposed as the same person.",
+            len(pairs),
+        )
+        % {"n": len(pairs), "strong": strong},
+        done=100,
+    )
     return len(pairs)
 
 
@@ -174,6 +184,21 @@ def _decided(pair: DuplicatePair, status: str, by: User) -> None:
 def pair_different(*, pair: DuplicatePair, by: User) -> DuplicatePair:
     pair = _locked_open(pair)
     _decided(pair, DuplicatePair.Status.DIFFERENT, by)
+    return pair
+
+
+@transaction.atomic
+def pair_reopen(*, pair: DuplicatePair, by: User) -> DuplicatePair:
+    """Undo a "different people" decision: the pair returns to the queue undecided, and the next
+    search may propose it again. (A merge is undone by `merge_undo`, which puts its records back.)"""
+    pair = DuplicatePair.objects.select_for_update().get(pk=pair.pk)
+    if pair.status != DuplicatePair.Status.DIFFERENT:
+        raise DuplicateRefused(
+            _("Only a decision that they are different people is undone here; this pair is: %(status)s.")
+            % {"status": pair.get_status_display()}
+        )
+    pair.status, pair.decided_by, pair.decided_at = DuplicatePair.Status.OPEN, None, None
+    save_audited(pair, by, ["status", "decided_by", "decided_at"], "decision undone")
     return pair
 
 

@@ -17,7 +17,7 @@ from core.exports import Column, table_export
 from core.models import Job
 from core.pagination import CappedPaginator
 from ddr.duplicates import selectors, services
-from ddr.duplicates.explain import explain
+from ddr.duplicates.explain import compare_fields, explain
 from ddr.duplicates.forms import MatchingSettingsForm
 from ddr.duplicates.models import MatchingSettings, Merge
 
@@ -63,14 +63,29 @@ def duplicate_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
 @role_required(*REGISTER_ROLES)
 def duplicate_pair(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     pair = get_object_or_404(selectors.pairs_for(request.user).select_related(*selectors.PAIR_PEOPLE), pk=pk)
-    cards = [
-        (p, p.documents.all(), p.weapons.all(), p.list_entries.select_related("submitted_list__movement"))
-        for p in (pair.first, pair.second)
-    ]
+    people = (pair.first, pair.second)
+    documents = [list(p.documents.all()) for p in people]
+    weapons = [list(p.weapons.all()) for p in people]
+    entries = [list(p.list_entries.select_related("submitted_list__movement")) for p in people]
     context = {
         "pair": pair,
-        "cards": cards,
+        "first": pair.first,
+        "second": pair.second,
+        "people": people,
+        "documents": documents,
+        "weapons": weapons,
+        "entries": entries,
         "explained": explain(pair.first, pair.second),
+        # Field by field, compared as the matcher reads them (canonical spellings, identifiers).
+        "fields": compare_fields(
+            pair.first,
+            pair.second,
+            documents=(
+                [(d.kind, d.number) for d in documents[0]],
+                [(d.kind, d.number) for d in documents[1]],
+            ),
+            serials=([w.serial_number for w in weapons[0]], [w.serial_number for w in weapons[1]]),
+        ),
         # The latest merge of the pair: in force (undo at the top of the page), or undone.
         "merge": pair.merges.select_related("merged_by", "undone_by", "kept", "absorbed").first(),
     }
@@ -90,7 +105,17 @@ def duplicate_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         messages.success(
             request, _("Recorded as two different people; this pair will not be proposed again.")
         )
-        return redirect("ddr:duplicate-queue")
+        return redirect("ddr:duplicate-pair", pk=pk)  # the decided page, its undo at the top
+    return redirect("ddr:duplicate-pair", pk=pk)
+
+
+@require_POST
+@role_required(*REGISTER_ROLES)
+def pair_reopen(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    pair = get_object_or_404(selectors.pairs_for(request.user), pk=pk)
+    with refusal_to(request):
+        services.pair_reopen(pair=pair, by=request.user)
+        messages.success(request, _("Decision undone: the pair is back in the queue, undecided."))
     return redirect("ddr:duplicate-pair", pk=pk)
 
 

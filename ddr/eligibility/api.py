@@ -6,17 +6,20 @@ from django.db.models import Count
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
+    extend_schema_field,
 )
-from rest_framework import serializers
+from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.http import AuthenticatedRequest
 from accounts.models import User
-from accounts.permissions import ALL_ROLES
+from accounts.permissions import ALL_ROLES, RULESET_READ_ROLES
 from core.models import Region
 from core.suppression import HIDDEN_GROUPS, SUPPRESSED, for_analyst
+from ddr.eligibility.models import RuleSet
+from ddr.eligibility.selectors import requirement_table
 from ddr.lists.models import ArmedGroup
 from ddr.registration.models import Category, Combatant
 from ddr.registration.selectors import Scope
@@ -93,3 +96,73 @@ class PathwayCountsView(APIView):
 DIMENSIONS = {"pathway": "pathway", "region": "region__code", "movement": "movement__code", "sex": "sex"}
 
 
+
+
+ASKED = ("weapon", "medical", "vetting", "age_verification")
+
+
+class RequirementSerializer(serializers.Serializer):
+    pathway = serializers.CharField()
+    weapon = serializers.BooleanField()
+    medical = serializers.BooleanField()
+    vetting = serializers.BooleanField()
+    age_verification = serializers.BooleanField()
+    min_age = serializers.IntegerField(allow_null=True)
+    max_age = serializers.IntegerField(allow_null=True)
+    own = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="The values the pathway's own line gives (the others follow the general fields).",
+    )
+
+
+class RuleSetSerializer(serializers.ModelSerializer):
+    requirements = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RuleSet
+        fields = [
+            "id",
+            "name",
+            "version",
+            "status",
+            "effective_from",
+            "effective_to",
+            "min_age",
+            "integration_requires_weapon",
+            "medical_fitness_required",
+            "vetting_required",
+            "age_verification_required",
+            "civilian_choice_respected",
+            "category_pathways",
+            "integration_fallback",
+            "quotas",
+            "priority",
+            "requirements",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(RequirementSerializer(many=True))
+    def get_requirements(self, ruleset: RuleSet) -> list[dict[str, Any]]:
+        """Every pathway into the State with what it asks, each value resolved."""
+        return [
+            {
+                "pathway": row.pathway,
+                **{k: bool(getattr(row.needs, k)) for k in ASKED},
+                "min_age": row.needs.min_age if row.needs.min_age is not None else ruleset.min_age,
+                "max_age": row.needs.max_age,
+                "own": list(row.own.as_dict()),
+            }
+            for row in requirement_table(ruleset)
+        ]
+
+
+class RuleSetViewSet(viewsets.ReadOnlyModelViewSet):
+    """The versioned rule sets, read-only, with the requirements of each pathway into the State.
+    Changed only through the rule-set screens (drafts, audited, activated with a recomputation)."""
+
+    allowed_roles = RULESET_READ_ROLES
+    serializer_class = RuleSetSerializer
+    filterset_fields = ["status"]
+
+    def get_queryset(self) -> Any:
+        return RuleSet.objects.order_by("-effective_from", "-version")

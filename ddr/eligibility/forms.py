@@ -5,15 +5,26 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import StyledForm, style_fields
+from core.forms import DATE, StyledForm, decision_field, style_fields
 from core.models import Region
 from ddr.eligibility.models import RuleSet
+from ddr.eligibility.rules import STATE_PATHWAYS, Requirements
 from ddr.registration.models import Category, Pathway
 
 QUOTA_PATHWAYS = [p for p in Pathway if p not in (Pathway.CHILD_REFERRAL, Pathway.EXCLUDED, Pathway.PENDING)]
 
 
 PATHWAY_CHOICES = [("", _("(no pathway)")), *[(p.value, p.label) for p in QUOTA_PATHWAYS]]
+
+# The columns of the table of requirements per pathway: a yes/no asked, or an age.
+REQUIRED = {
+    "weapon": _("Weapon required"),
+    "medical": _("Medical fitness required"),
+    "vetting": _("Vetting required"),
+    "age_verification": _("Age verification required"),
+}
+AGES = {"min_age": _("Minimum age"), "max_age": _("Maximum age")}
+ASKED = [("", _("As the general rule")), ("yes", _("Yes")), ("no", _("No"))]
 
 
 class RuleSetForm(StyledForm, forms.ModelForm[RuleSet]):
@@ -37,8 +48,8 @@ class RuleSetForm(StyledForm, forms.ModelForm[RuleSet]):
             "priority",
         ]
         widgets = {
-            "effective_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "effective_to": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "effective_from": DATE,
+            "effective_to": DATE,
             "integration_fallback": forms.Select(choices=PATHWAY_CHOICES[1:]),
         }
 
@@ -66,7 +77,29 @@ class RuleSetForm(StyledForm, forms.ModelForm[RuleSet]):
                 help_text=_("For example: GAO=300, KID=300"),
                 initial=", ".join(f"{r}={n}" for r, n in (quota.get("regions") or {}).items()),
             )
+        for pathway in STATE_PATHWAYS:
+            line = Requirements.of((self.instance.pathway_requirements or {}).get(pathway))
+            for key, label in REQUIRED.items():
+                value = getattr(line, key)
+                self.fields[f"req_{pathway.value}_{key}"] = forms.ChoiceField(
+                    label=label,
+                    choices=ASKED,
+                    required=False,
+                    initial="" if value is None else ("yes" if value else "no"),
+                )
+            for key, label in AGES.items():
+                self.fields[f"req_{pathway.value}_{key}"] = forms.IntegerField(
+                    label=label, min_value=0, max_value=99, required=False, initial=getattr(line, key)
+                )
         style_fields(self)
+
+    def requirement_rows(self) -> list[tuple[Any, list[Any]]]:
+        """The table of requirements: a row per pathway into the State, a field per column."""
+        keys = [*REQUIRED, *AGES]
+        return [(p.label, [self[f"req_{p.value}_{k}"] for k in keys]) for p in STATE_PATHWAYS]
+
+    def requirement_headers(self) -> list[Any]:
+        return [*REQUIRED.values(), *AGES.values()]
 
     def category_fields(self) -> list[Any]:
         return [self[name] for name in self.fields if name.startswith("category_")]
@@ -104,6 +137,31 @@ class RuleSetForm(StyledForm, forms.ModelForm[RuleSet]):
         self.instance.category_pathways = {
             c.value: data[f"category_{c.value}"] for c in Category if data.get(f"category_{c.value}")
         }
+        self.instance.pathway_requirements = self._requirements(data)
         return data
 
+    def _requirements(self, data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+        """The lines given, as the rule set stores them (`rules.Requirements`); an age range that
+        admits nobody is an error on its field."""
+        lines: dict[str, dict[str, Any]] = {}
+        for pathway in STATE_PATHWAYS:
+            name = f"req_{pathway.value}_"
+            values: dict[str, Any] = {
+                key: data.get(name + key) == "yes" for key in REQUIRED if data.get(name + key)
+            }
+            values |= {key: data[name + key] for key in AGES if data.get(name + key) is not None}
+            lowest = max(values.get("min_age", 0), data.get("min_age") or 0)
+            if values.get("max_age") is not None and values["max_age"] < lowest:
+                self.add_error(
+                    name + "max_age",
+                    _("The maximum age must be at least the minimum age (%(age)s).") % {"age": lowest},
+                )
+            if line := Requirements.of(values).as_dict():
+                lines[pathway.value] = line
+        return lines
 
+
+class RuleSetActivateForm(StyledForm, forms.Form):
+    """The decision of the register that adopted the rule set (and agreed its quotas), optional."""
+
+    decision = decision_field()

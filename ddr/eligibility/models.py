@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -22,6 +23,21 @@ def default_category_pathways() -> dict[str, str]:
         "ex_mdsf": "recall",
         "civilian_cadre": "integration_civil",
         "defector": "integration_army",
+    }
+
+
+def default_pathway_requirements() -> dict[str, dict[str, Any]]:
+    """A new rule set's requirements per pathway (`ddr.eligibility.rules.Requirements`); a pathway
+    not listed, or a value not given, follows the general fields.
+
+    Civilian cadres join the civil service as civilians: no weapon, no military medical examination
+    (roadmap of 18 December 2020, items 7 and 13: "intégrer les cadres civils des mouvements dans la
+    fonction publique"). The age ceiling of 45 for the army and the security forces is ours, not the
+    report's (it gives none): a draft to be set by the commission."""
+    return {
+        "integration_army": {"max_age": 45},
+        "integration_security": {"max_age": 45},
+        "integration_civil": {"weapon": False, "medical": False},
     }
 
 
@@ -61,6 +77,9 @@ class RuleSet(models.Model):
         _("a choice of civilian life leads to reinsertion"), default=True, db_default=True
     )
     category_pathways = models.JSONField(_("pathway of each category"), default=default_category_pathways)
+    pathway_requirements = models.JSONField(
+        _("requirements of each pathway"), default=default_pathway_requirements, blank=True
+    )
     integration_fallback = models.CharField(
         _("pathway when integration is refused"), max_length=24, default="reinsertion"
     )
@@ -87,6 +106,15 @@ class RuleSet(models.Model):
         verbose_name=_("activated by"),
     )
     activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
+    # The decision of the register that adopted the rule set and agreed its quotas, when one did.
+    decision = models.ForeignKey(
+        "core.Decision",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="rulesets",
+        verbose_name=_("decision (register)"),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -104,6 +132,9 @@ class RuleSet(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} v{self.version}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("ddr:ruleset-detail", args=[self.pk])
 
 
 class EligibilityRun(models.Model):

@@ -17,13 +17,14 @@ from accounts.models import User
 from core.audit import save_audited
 from core.bulk import with_history
 from core.errors import Refused
-from core.models import Job
+from core.models import Decision, Job
 from ddr.eligibility.models import EligibilityRun, RuleSet, WaitingPlace
 from ddr.eligibility.rules import Rules, decide, pathway_case
-from ddr.eligibility.selectors import DECIDABLE, GONE, S, decidable, ruleset_check, superseded_by
+from ddr.eligibility.selectors import DECIDABLE, S, decidable, ruleset_check, superseded_by, waiting_sql
 from ddr.registration.models import Combatant, Pathway
 
 BATCHES = 20
+WORK_MEM = "64MB"  # per sort or hash of a recompute's statements
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     S.PRE_REGISTERED: frozenset({S.REGISTERED}),
@@ -48,19 +49,13 @@ class PathwayRefused(Refused):
 # --- rule sets ----------------------------------------------------------------------------
 
 
-
-
-
-
-
-
 @transaction.atomic
 def ruleset_draft_from(source: RuleSet | None, *, by: User) -> RuleSet:
     """A new draft: a copy of `source` (the rule set in force) as the next version, or defaults."""
     draft = RuleSet(name=_("Eligibility rules"), effective_from=timezone.localdate(), created_by=by)
     if source is not None:
         for field in RuleSet._meta.concrete_fields:
-            if field.name not in {"id", "status", "created_by", "activated_by", "activated_at"}:
+            if field.name not in {"id", "status", "created_by", "activated_by", "activated_at", "decision"}:
                 setattr(draft, field.attname, getattr(source, field.attname))
         draft.effective_from = max(timezone.localdate(), source.effective_from + dt.timedelta(days=1))
         draft.effective_to = None
@@ -80,8 +75,9 @@ def ruleset_save(*, ruleset: RuleSet, by: User) -> RuleSet:
 
 
 @transaction.atomic
-def ruleset_activate(*, ruleset: RuleSet, by: User) -> EligibilityRun:
-    """Activate a draft and queue the recomputation of every pathway under it."""
+def ruleset_activate(*, ruleset: RuleSet, by: User, decision: Decision | None = None) -> EligibilityRun:
+    """Activate a draft and queue the recomputation of every pathway under it; `decision`: the
+    decision of the register that adopted it and agreed its quotas."""
     ruleset = RuleSet.objects.select_for_update().get(pk=ruleset.pk)
     if ruleset.status != RuleSet.Status.DRAFT:
         raise PathwayRefused(_("Only a draft rule set can be activated."))
@@ -94,7 +90,8 @@ def ruleset_activate(*, ruleset: RuleSet, by: User) -> EligibilityRun:
             previous.status = RuleSet.Status.RETIRED
         save_audited(previous, by, ["effective_to", "status"])
     ruleset.status, ruleset.activated_by, ruleset.activated_at = RuleSet.Status.ACTIVE, by, timezone.now()
-    save_audited(ruleset, by, ["status", "activated_by", "activated_at"])
+    ruleset.decision = decision
+    save_audited(ruleset, by, ["status", "activated_by", "activated_at", "decision"])
     return recompute_queue(ruleset=ruleset, by=by)
 
 
@@ -108,11 +105,7 @@ def recompute_queue(*, ruleset: RuleSet, by: User) -> EligibilityRun:
     return run
 
 
-
-
 # --- recompute, set-based -----------------------------------------------------------------
-
-
 
 
 def eligibility_recompute(*, run_id: int) -> EligibilityRun:
@@ -157,7 +150,7 @@ def _decide_batch(run: EligibilityRun, rules: Rules, on: dt.date, start: int, st
             .filter(id__gte=start, id__lt=stop)
             .exclude(pk__in=pathway_frozen_people())
             .annotate(new_pathway=pathway, new_reason=reason)
-            .values("id", "pathway", "pathway_reason", "new_pathway", "new_reason")
+            .values("id", "pathway", "pathway_reason", "pathway_ruleset_id", "new_pathway", "new_reason")
         )
         return _decide_batch_orm(run, decided)
     query = Combatant.objects.all().query
@@ -169,13 +162,16 @@ def _decide_batch(run: EligibilityRun, rules: Rules, on: dt.date, start: int, st
     # psycopg adapts a list, not a tuple
     batch = f'"id" >= %s AND "id" < %s AND "status" = ANY(%s) AND "id" NOT IN ({frozen_sql})'
     batch_params: list[Any] = [start, stop, list(DECIDABLE), *frozen_params]
-    # Straight UPDATEs over the batch (no self-join): first the changed decisions, audited in
-    # the same statement; then the rule set's id on the rows whose decision stays.
+    # One straight UPDATE over the batch (no self-join), audited in the same statement. It writes
+    # only the decisions that change (and a first decision's rule set): re-stamping the rule set
+    # on every unchanged row would rewrite the wide, heavily indexed row of nearly everyone at
+    # each new rule set; `selectors.decided_by` names the rule set that stands behind it.
     decide_sql, history_params = with_history(
         Combatant,
         f'UPDATE "{table}" SET "pathway" = {new_pathway}, '  # noqa: S608 - ours
         f'"pathway_reason" = {new_reason}, "pathway_ruleset_id" = %s '
-        f'WHERE {batch} AND ("pathway" <> {new_pathway} OR "pathway_reason" <> {new_reason})',
+        f'WHERE {batch} AND ("pathway" <> {new_pathway} OR "pathway_reason" <> {new_reason} '
+        f'OR "pathway_ruleset_id" IS NULL)',
         kind="~",
         user=run.started_by_id,
         reason=f"rule set {run.ruleset_id}",
@@ -189,15 +185,19 @@ def _decide_batch(run: EligibilityRun, rules: Rules, on: dt.date, start: int, st
         *reason_params,
         *history_params,
     ]
-    attribute_sql = (
-        f'UPDATE "{table}" SET "pathway_ruleset_id" = %s '  # noqa: S608 - ours
-        f'WHERE {batch} AND "pathway_ruleset_id" IS DISTINCT FROM %s'
-    )
     with connection.cursor() as cursor:
+        set_local_for_bulk(cursor)
         cursor.execute(decide_sql, decide_params)
         changed: int = cursor.rowcount
-        cursor.execute(attribute_sql, [run.ruleset_id, *batch_params, run.ruleset_id])
     return changed
+
+
+def set_local_for_bulk(cursor: Any) -> None:
+    """For the rest of the transaction (PostgreSQL): memory to keep a batch's written rows, the
+    register tally trigger's transition tables and the waiting lists' sorts off disk, and no JIT,
+    whose compilation of the rules' long CASE expressions costs more than it saves at each batch."""
+    cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
+    cursor.execute("SET LOCAL jit = off")
 
 
 def _chunks(ids: list[int], size: int) -> Iterable[list[int]]:
@@ -209,7 +209,8 @@ def _decide_batch_orm(run: EligibilityRun, decided: Any) -> int:
     rows = {
         r["id"]: (r["new_pathway"], r["new_reason"])
         for r in decided
-        if r["pathway"] != r["new_pathway"] or r["pathway_reason"] != r["new_reason"]
+        if (r["pathway"], r["pathway_reason"]) != (r["new_pathway"], r["new_reason"])
+        or r["pathway_ruleset_id"] is None
     }
     by_decision: dict[tuple[str, str], list[int]] = {}
     for pk, decision in rows.items():
@@ -227,53 +228,15 @@ def _decide_batch_orm(run: EligibilityRun, decided: Any) -> int:
             default_change_reason=f"rule set {run.ruleset_id}",
             update=True,
         )
-    Combatant.objects.filter(pk__in=decided.values("id")).exclude(pathway_ruleset_id=run.ruleset_id).update(
-        pathway_ruleset_id=run.ruleset_id
-    )
     return len(rows)
 
 
 def waitlists_refresh(ruleset: RuleSet) -> int:
-    """Over a pathway's quota (national or regional), people wait in priority order: the first
-    beyond the quota is position 1. People already engaged hold their places first."""
-    quotas = ruleset.quotas or {}
-    priority = (
-        "c.registered_at, c.id" if ruleset.priority == RuleSet.Priority.REGISTRATION else "c.birth_year, c.id"
-    )
-    totals = [(p, int(q["total"])) for p, q in quotas.items() if q.get("total") is not None]
-    regional = [(p, r, int(n)) for p, q in quotas.items() for r, n in (q.get("regions") or {}).items()]
-    table, places = Combatant._meta.db_table, WaitingPlace._meta.db_table
-    gone = ", ".join(f"'{s}'" for s in GONE)
-    decidable_in = ", ".join(f"'{s}'" for s in DECIDABLE)
-    total_case = (
-        "CASE " + " ".join(f"WHEN c.pathway = %s THEN {n}" for _, n in totals) + " END"
-        if totals
-        else "CAST(NULL AS integer)"
-    )
-    region_case = (
-        "CASE " + " ".join(f"WHEN c.pathway = %s AND r.code = %s THEN {n}" for _p, _r, n in regional) + " END"
-        if regional
-        else "CAST(NULL AS integer)"
-    )
-    params: list[Any] = [p for p, _n in totals] + [x for p, r, _n in regional for x in (p, r)]
-    # engaged people first (0), then the rule set's priority
-    rank = f"CASE WHEN c.status IN ({decidable_in}) THEN 1 ELSE 0 END, {priority}"
-    sql = f"""
-        WITH ranked AS (
-            SELECT c.id, c.pathway, c.status,
-                   row_number() OVER (PARTITION BY c.pathway ORDER BY {rank}) AS total_rank,
-                   row_number() OVER (PARTITION BY c.pathway, c.region_id ORDER BY {rank}) AS region_rank,
-                   {total_case} AS total_quota, {region_case} AS region_quota
-            FROM "{table}" c JOIN core_region r ON r.id = c.region_id
-            WHERE c.status NOT IN ({gone})
-        ),
-        waiting AS (
-            SELECT id, pathway, row_number() OVER (PARTITION BY pathway ORDER BY total_rank) AS position
-            FROM ranked
-            WHERE status IN ({decidable_in})
-              AND (total_rank > total_quota OR region_rank > region_quota)
-        )
-    """  # noqa: S608 - identifiers and status values are ours; quotas are integers; the rest are params
+    """Over a pathway's quota (national or regional), people not yet oriented wait in priority
+    order: the first beyond the quota is position 1 (`selectors.waiting_sql`, which the what-if
+    runs on the pathways a rule set would give). People holding a place keep it."""
+    sql, params = waiting_sql(ruleset)
+    places = WaitingPlace._meta.db_table
     now = timezone.now()
     if connection.vendor == "postgresql":
         # One statement: leavers deleted, newcomers inserted, moved places updated; a place
@@ -289,8 +252,9 @@ def waitlists_refresh(ruleset: RuleSet) -> int:
             pathway = EXCLUDED.pathway,
             since = CASE WHEN p.pathway = EXCLUDED.pathway THEN p.since ELSE EXCLUDED.since END
         WHERE (p.pathway, p.position) IS DISTINCT FROM (EXCLUDED.pathway, EXCLUDED.position)
-        """  # noqa: S608 - as above
-        with connection.cursor() as cursor:
+        """  # noqa: S608 - table names are ours, values are params
+        with transaction.atomic(), connection.cursor() as cursor:
+            set_local_for_bulk(cursor)
             cursor.execute(sql, [*params, now])
     else:
         with connection.cursor() as cursor:
@@ -316,10 +280,6 @@ def waitlists_refresh(ruleset: RuleSet) -> int:
 # --- what-if ------------------------------------------------------------------------------
 
 
-
-
-
-
 def person_decide(*, person: Combatant, ruleset: RuleSet, by: User) -> Combatant:
     """One person decided again (after a screening step), the same rules as the set-based run."""
     from ddr.accountability.appeals.selectors import pathway_frozen_people
@@ -328,10 +288,9 @@ def person_decide(*, person: Combatant, ruleset: RuleSet, by: User) -> Combatant
     if person.status not in DECIDABLE or pathway_frozen_people().filter(combatant_id=person.pk).exists():
         return person  # past deciding, or its pathway under an open appeal
     decision = decide(person, Rules.of(ruleset), timezone.localdate())
-    if (person.pathway, person.pathway_reason, person.pathway_ruleset_id) != (
-        decision.pathway,
-        decision.reason,
-        ruleset.pk,
+    # as the run: the rule set is written with a changed (or first) decision only
+    if (person.pathway, person.pathway_reason) != (decision.pathway, decision.reason) or (
+        person.pathway_ruleset_id is None
     ):
         person.pathway, person.pathway_reason, person.pathway_ruleset = (
             decision.pathway,
@@ -340,8 +299,6 @@ def person_decide(*, person: Combatant, ruleset: RuleSet, by: User) -> Combatant
         )
         save_audited(person, by, ["pathway", "pathway_reason", "pathway_ruleset"], f"rule set {ruleset.pk}")
     return person
-
-
 
 
 @transaction.atomic
@@ -405,6 +362,12 @@ def case_follow(*, people: Iterable[Combatant], to: str, by: User, reason: str =
         if person.pk in moving:
             person.status = to
     return len(moving)
+
+
+def next_statuses(statuses: Iterable[str]) -> frozenset[str]:
+    """The statuses every one of `statuses` may move to (none if any is terminal)."""
+    moves = [frozenset(s for s in S.values if allowed(current, s)) for current in set(statuses)]
+    return frozenset.intersection(*moves) if moves else frozenset()
 
 
 def allowed(current: str, to: str) -> bool:

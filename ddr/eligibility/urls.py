@@ -1,5 +1,6 @@
 from django.urls import path
 
+from core.urls import routes
 from ddr.eligibility import api, views
 
 urlpatterns = [
@@ -11,11 +12,16 @@ urlpatterns = [
     path(
         "regles/<int:pk>/simulation/personnes/", views.ruleset_what_if_people, name="ruleset-what-if-people"
     ),
+    path(
+        "regles/<int:pk>/simulation/attente/", views.ruleset_what_if_waiting, name="ruleset-what-if-waiting"
+    ),
     path("regles/<int:pk>/activer/", views.ruleset_activate, name="ruleset-activate"),
     path("regles/calculs/<int:pk>/", views.eligibility_run, name="eligibility-run"),
     path("quotas/", views.quota_use, name="quota-use"),
+    path("quotas/attente/", views.waiting_list, name="waiting-list"),
 ]
 
 api_urlpatterns = [
+    *routes(("rulesets", api.RuleSetViewSet, "api-ruleset")),
     path("pathways/counts/", api.PathwayCountsView.as_view(), name="api-pathway-counts"),
 ]

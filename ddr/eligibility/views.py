@@ -2,46 +2,60 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django.contrib import messages
-from django.db.models import Count, Q
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedHttpRequest
-from accounts.permissions import RULESET_EDIT_ROLES, RULESET_READ_ROLES, role_required
+from accounts.permissions import CASE_ROLES, RULESET_EDIT_ROLES, RULESET_READ_ROLES, role_required
 from core.errors import refusal_to
 from core.exports import Column, table_export
+from core.forms import form_errors
 from core.pagination import CappedPaginator
 from ddr.eligibility import selectors, services
-from ddr.eligibility.forms import RuleSetForm
+from ddr.eligibility.forms import RuleSetActivateForm, RuleSetForm
 from ddr.eligibility.models import EligibilityRun, RuleSet
 from ddr.registration.models import Category, Combatant, Pathway
 
 RULESET_COLUMNS = [
-    Column(_("Rule set"), str),
-    Column(_("Status"), "get_status_display"),
-    Column(_("From"), "effective_from"),
-    Column(_("Until"), "effective_to"),
-    Column(_("Activated by"), lambda r: str(r.activated_by or "")),
+    Column(gettext_lazy("Rule set"), str),
+    Column(gettext_lazy("Status"), "get_status_display"),
+    Column(gettext_lazy("From"), "effective_from"),
+    Column(gettext_lazy("Until"), "effective_to"),
+    Column(gettext_lazy("Activated by"), lambda r: str(r.activated_by or "")),
 ]
 WHAT_IF_COLUMNS = [
-    Column(_("Registration number"), "registration_number"),
-    Column(_("Name"), "family_name"),
-    Column(_("Given name"), "given_name"),
-    Column(_("Region"), "region.code"),
-    Column(_("Movement"), "movement.code"),
-    Column(_("Category"), "get_category_display"),
+    Column(gettext_lazy("Registration number"), "registration_number"),
+    Column(gettext_lazy("Name"), "family_name"),
+    Column(gettext_lazy("Given name"), "given_name"),
+    Column(gettext_lazy("Region"), "region.code"),
+    Column(gettext_lazy("Movement"), "movement.code"),
+    Column(gettext_lazy("Category"), "get_category_display"),
 ]
 QUOTA_COLUMNS = [
-    Column(_("Pathway"), "label"),
-    Column(_("Region"), "region__code"),
-    Column(_("People"), "people"),
-    Column(_("Engaged"), "engaged"),
-    Column(_("Waiting"), "waiting"),
-    Column(_("Regional quota"), "region_quota"),
-    Column(_("National quota"), "total_quota"),
+    Column(gettext_lazy("Pathway"), "label"),
+    Column(gettext_lazy("Region"), lambda r: r.region or _("All regions")),
+    Column(gettext_lazy("People"), "people"),
+    Column(gettext_lazy("Places taken"), "taken"),
+    Column(gettext_lazy("Waiting"), "waiting"),
+    Column(gettext_lazy("Quota"), "quota"),
+]
+WAITING_COLUMNS = [
+    Column(gettext_lazy("Position"), "position"),
+    Column(gettext_lazy("Registration number"), "combatant.registration_number"),
+    Column(gettext_lazy("Name"), "combatant.family_name"),
+    Column(gettext_lazy("Given name"), "combatant.given_name"),
+    Column(gettext_lazy("Region"), "combatant.region.code"),
+    Column(gettext_lazy("Movement"), "combatant.movement.code"),
+    Column(gettext_lazy("Registered on"), "combatant.registered_at"),
+    Column(gettext_lazy("Birth year"), "combatant.birth_year"),
+    Column(gettext_lazy("Waiting since"), "since"),
 ]
 
 
@@ -68,7 +82,7 @@ def ruleset_new(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @role_required(*RULESET_READ_ROLES)
 def ruleset_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    ruleset = get_object_or_404(RuleSet, pk=pk)
+    ruleset = get_object_or_404(RuleSet.objects.select_related("decision"), pk=pk)
     categories, labels = dict(Category.choices), dict(Pathway.choices)
     context = {
         "ruleset": ruleset,
@@ -79,7 +93,9 @@ def ruleset_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             (labels.get(p, p), q.get("total"), sorted((q.get("regions") or {}).items()))
             for p, q in (ruleset.quotas or {}).items()
         ],
+        "requirements": selectors.requirement_table(ruleset),
         "problems": selectors.ruleset_check(ruleset) if ruleset.status == "draft" else [],
+        "activate_form": RuleSetActivateForm(auto_id="activate-%s"),
     }
     return render(request, "ddr/ruleset_detail.html", context)
 
@@ -134,8 +150,17 @@ def ruleset_what_if_people(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
 @require_POST
 def ruleset_activate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     ruleset = get_object_or_404(RuleSet, pk=pk)
+    if request.POST.get("confirm") != "yes":  # it may change thousands of decisions at once
+        messages.error(request, _("Not activated: tick the confirmation first."))
+        return redirect("ddr:ruleset-detail", pk=ruleset.pk)
+    form = RuleSetActivateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Not activated: %(errors)s") % {"errors": form_errors(form)})
+        return redirect("ddr:ruleset-detail", pk=ruleset.pk)
     with refusal_to(request):
-        run = services.ruleset_activate(ruleset=ruleset, by=request.user)
+        run = services.ruleset_activate(
+            ruleset=ruleset, by=request.user, decision=form.cleaned_data["decision"]
+        )
         messages.success(request, _("Rule set activated: every pathway is being recomputed."))
         return redirect("ddr:eligibility-run", pk=run.pk)
     return redirect("ddr:ruleset-detail", pk=ruleset.pk)
@@ -157,30 +182,61 @@ def eligibility_run(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*RULESET_READ_ROLES)
 def quota_use(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Per pathway and region: the quota, places taken, people oriented and people waiting."""
+    """Per pathway, nationally and per region: the quota, places taken (with a bar), people waiting."""
     ruleset = selectors.active_ruleset()
-    rows = (
-        Combatant.objects.for_user(request.user)
-        .exclude(status__in=selectors.GONE)
-        .values("pathway", "region__code")
-        .annotate(
-            people=Count("id"),
-            waiting=Count("waiting_place"),
-            engaged=Count("id", filter=~Q(status__in=selectors.DECIDABLE)),
-        )
-        .order_by("pathway", "region__code")
-    )
-    quotas = (ruleset.quotas if ruleset else {}) or {}
-    labels = dict(Pathway.choices)
-    table = [
-        {
-            **r,
-            "label": labels.get(r["pathway"], r["pathway"]),
-            "total_quota": quotas.get(r["pathway"], {}).get("total"),
-            "region_quota": (quotas.get(r["pathway"], {}).get("regions") or {}).get(r["region__code"]),
-        }
-        for r in rows
-    ]
+    table = selectors.quota_table(request.user, ruleset)
     if exported := table_export(request, "quotas", QUOTA_COLUMNS, table):
         return exported
     return render(request, "ddr/quota_use.html", {"table": table, "ruleset": ruleset})
+
+
+@role_required(*CASE_ROLES)
+def waiting_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Who waits for a place on a pathway, in the order they would get one, and the rule that
+    orders them; only the people the reader may see (positions stay the national ones)."""
+    ruleset = selectors.active_ruleset()
+    pathways = selectors.quota_pathways(ruleset)
+    pathway = request.GET.get("pathway") or (pathways[0] if pathways else "")
+    if pathway and pathway not in Pathway.values:
+        return HttpResponse(_("Unknown pathway."), status=400)
+    places = selectors.waiting_list(request.user, pathway)
+    if exported := table_export(request, "attente", WAITING_COLUMNS, places, identity=True):
+        return exported
+    counts = selectors.waiting_counts(request.user)
+    labels = dict(Pathway.choices)
+    context = {
+        "ruleset": ruleset,
+        "pathway": pathway,
+        "label": labels.get(pathway, pathway),
+        "quota": ((ruleset.quotas if ruleset else None) or {}).get(pathway),
+        "tabs": [(p, labels.get(p, p), counts.get(p, 0)) for p in sorted({*pathways, *counts})],
+        "page": CappedPaginator(places, 50).get_page(request.GET.get("page")),
+        "query": f"pathway={pathway}",
+    }
+    return render(request, "ddr/waiting_list.html", context)
+
+
+@role_required(*RULESET_EDIT_ROLES)
+def ruleset_what_if_waiting(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Who would wait on a pathway if the rule set were activated, in the order they would get a place."""
+    ruleset = get_object_or_404(RuleSet, pk=pk)
+    pathway = request.GET.get("pathway", "")
+    if pathway not in Pathway.values:
+        return HttpResponse(_("Unknown pathway."), status=400)
+    predicted = selectors.what_if_waiting(
+        ruleset, pathway=pathway, visible=Combatant.objects.for_user(request.user)
+    )
+    if exported := table_export(
+        request, "simulation-attente", WAITING_COLUMNS[:-1], predicted[0 : predicted.count()], identity=True
+    ):
+        return exported
+    context: dict[str, Any] = {
+        "ruleset": ruleset,
+        "pathway": pathway,
+        "label": Pathway(pathway).label,
+        "quota": (ruleset.quotas or {}).get(pathway),
+        # ranked once (ids and positions), then the page reads its fifty people
+        "page": Paginator(cast("Any", predicted), 50).get_page(request.GET.get("page")),
+        "query": f"pathway={pathway}",
+    }
+    return render(request, "ddr/ruleset_what_if_waiting.html", context)

@@ -7,14 +7,15 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
 )
-from rest_framework import serializers, viewsets
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.http import AuthenticatedRequest
-from accounts.permissions import ALL_ROLES
+from accounts.permissions import ALL_ROLES, MASTER_DATA_EDIT_ROLES
 from core.suppression import HIDDEN_GROUPS, SUPPRESSED, Base, for_analyst, visible
+from ddr.lists import services
 from ddr.lists.models import ArmedGroup, Coalition, CoalitionMembership, SubmittedList
 
 
@@ -32,13 +33,23 @@ class ArmedGroupSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ArmedGroup
-        fields = ["id", "code", "name", "kind", "split_from", "listed_for_child_recruitment", "coalitions"]
+        fields = [
+            "id",
+            "code",
+            "name",
+            "kind",
+            "split_from",
+            "signed_on",
+            "listed_for_child_recruitment",
+            "note",
+            "coalitions",
+        ]
 
 
 class CoalitionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Coalition
-        fields = ["id", "code", "name", "signatory"]
+        fields = ["id", "code", "name", "signatory", "signed_on", "note"]
 
 
 class ArmedGroupViewSet(viewsets.ReadOnlyModelViewSet):
@@ -58,6 +69,37 @@ class CoalitionViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Coalition.objects.order_by("code")
 
 
+class CoalitionMembershipWriteSerializer(serializers.ModelSerializer):
+    group = serializers.SlugRelatedField(slug_field="code", queryset=ArmedGroup.objects.all())
+    coalition = serializers.SlugRelatedField(slug_field="code", queryset=Coalition.objects.all())
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+    class Meta:
+        model = CoalitionMembership
+        fields = ["id", "group", "coalition", "start", "end", "note"]
+        # The service checks the dates (end after start, one coalition at a time): no model
+        # validators here, so that a refusal reads as the form's.
+        validators: list[Any] = []
+
+
+class MembershipViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Groups' memberships of coalitions, dated. POST records one, with the form's checks (it
+    ends after it starts; the group is in one coalition at a time): 400 with the field otherwise."""
+
+    allowed_roles = ALL_ROLES
+    write_roles = MASTER_DATA_EDIT_ROLES
+    serializer_class = CoalitionMembershipWriteSerializer
+    filterset_fields = ["group", "coalition"]
+    queryset = CoalitionMembership.objects.select_related("group", "coalition").order_by("id")
+
+    # Narrower than DRF's Request: RolePermission lets only a signed-in User reach this.
+    def create(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> Response:  # type: ignore[override]
+        data = CoalitionMembershipWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        membership = services.membership_save(membership=None, by=request.user, **data.validated_data)
+        return Response(CoalitionMembershipWriteSerializer(membership).data, status=201)
+
+
 class SubmittedListSerializer(serializers.ModelSerializer):
     movement = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
@@ -73,6 +115,7 @@ class SubmittedListSerializer(serializers.ModelSerializer):
             "version",
             "previous",
             "status",
+            "decision",
             "sha256",
             "row_count",
         ]
@@ -181,5 +224,3 @@ INDICATORS = [
 
 
 SHARED = set(INDICATORS) - {"people", "weapons_declared_twice"}
-
-

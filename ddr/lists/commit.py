@@ -3,9 +3,10 @@
 Phase 1 keeps each checked row as one flat record (`STAGED`, CSV on disk) with everything that
 does not depend on the register's state at commit time. Phase 2 decides who is already known,
 numbers the newcomers, and writes people, their audit rows, list entries, documents and
-weapons. On PostgreSQL the rows go once through COPY into a temporary table and a handful of
-INSERT ... SELECT statements do the rest (no Python work per row and table); elsewhere the
-ORM's bulk path writes the same rows.
+weapons. On PostgreSQL the file goes as it is, a piece at a time, through COPY into a temporary
+table, and a handful of UPDATE and INSERT ... SELECT statements do the rest: no Python work per
+row, and a million rows take no more memory than a thousand. Elsewhere the ORM's bulk path
+writes the same rows, read back into memory.
 """
 
 from __future__ import annotations
@@ -13,18 +14,19 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import IO, Any
 
 from django.db import connection
 
 from accounts.models import User
-from core.bulk import insert_from, insert_with_history, stage
+from core.bulk import insert_from, insert_with_history, stage, stage_csv
 from ddr.lists.models import ListEntry, SubmittedList
 from ddr.lists.parse import ParsedRow, person_key
 from ddr.registration.models import Category, Combatant, DeclaredWeapon, IdentityDocument
 from ddr.registration.names import person_derived
-from ddr.registration.rules import registration_number
+from ddr.registration.rules import registration_number, registration_number_sql
 
 # One checked row, in this order, with its staging-table type.
 STAGED: tuple[tuple[str, str], ...] = (
@@ -66,6 +68,19 @@ DECIDED: tuple[tuple[str, str], ...] = (
 )
 COLUMN = {name: i for i, (name, _) in enumerate(STAGED + DECIDED)}
 Row = list[Any]
+TABLE = "ddr_import_row"  # the staged rows on PostgreSQL, with the person's id once decided
+CHUNK = 1 << 20  # bytes of the staged file sent to COPY at a time
+WORK_MEM = "128MB"
+
+
+@dataclass
+class Staged:
+    """The checked rows of one import, where the commit writes them from: the temporary table
+    `TABLE` on PostgreSQL (`rows` is None), a list of rows elsewhere."""
+
+    count: int
+    rows: list[Row] | None = None
+    first_number: int = 0  # the first sequence number reserved for the newcomers
 
 
 def is_child_row(values: dict[str, Any], *, today: dt.date) -> bool:
@@ -131,18 +146,34 @@ def staged_row(row: ParsedRow, *, today: dt.date) -> Row:
     ]
 
 
-def child_lines(rows: Iterable[Row]) -> list[int]:
+def stage_rows(source: IO[bytes]) -> Staged:
+    """The checked rows (`dump`'s file) made ready to write. Call inside atomic."""
+    if connection.vendor != "postgresql":
+        rows = load(source.read())
+        return Staged(len(rows), rows)
+    with connection.cursor() as cursor:
+        # For this transaction only: what PostgreSQL keeps in memory before spilling to disk. The
+        # commit's RETURNING rows, its numbering sort and above all the trigram index's pending
+        # entries (merged into the index a work_mem at a time) are hundreds of MB at a million rows.
+        cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
+        cursor.execute("SELECT pg_get_serial_sequence('ddr_combatant', 'id')")
+        sequence = cursor.fetchone()[0]
+    # Every row draws an id while it is copied (a gap for people already known is harmless).
+    extra = f", person_id bigint, new_id bigint DEFAULT nextval('{sequence}')"
+    return Staged(stage_csv(TABLE, STAGED, iter(lambda: source.read(CHUNK), b""), extra=extra))
+
+
+def child_lines(staged: Staged) -> list[int]:
     """The lines of the rows that are children (by the file or by age), to be separated."""
-    return [int(r[COLUMN["line"]]) for r in rows if r[COLUMN["category"]] == Category.CHILD]
-
-
-def dump(rows: Iterable[Row]) -> bytes:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(rows)
-    return buffer.getvalue().encode()
+    if staged.rows is None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT line FROM {TABLE} WHERE category = %s ORDER BY line", [Category.CHILD])  # noqa: S608
+            return [line for (line,) in cursor.fetchall()]
+    return [int(r[COLUMN["line"]]) for r in staged.rows if r[COLUMN["category"]] == Category.CHILD]
 
 
 def load(data: bytes) -> list[Row]:
+    """The staged rows as phase 1 wrote them (services._check: csv, UTF-8, one row a line)."""
     return list(csv.reader(io.StringIO(data.decode(), newline="")))
 
 
@@ -156,35 +187,80 @@ def people_on(submitted: SubmittedList) -> dict[str, Combatant]:
     }
 
 
-def decide(rows: list[Row], *, previous: SubmittedList | None, reserve: Callable[[int], int]) -> int:
+def keys_on(submitted: SubmittedList) -> dict[str, int]:
+    """The ids of the people of a list, by the key that finds them again in its next version."""
+    entries = submitted.entries.values_list(
+        "movement_ref",
+        "combatant__family_name",
+        "combatant__given_name",
+        "combatant__birth_year",
+        "combatant_id",
+    )
+    return {
+        person_key(ref, family, given, year): pk
+        for ref, family, given, year, pk in entries.iterator(chunk_size=10_000)
+    }
+
+
+def decide(staged: Staged, *, previous: SubmittedList | None, reserve: Callable[[int], int]) -> int:
     """Link people already registered (by registration number, or on the previous version);
-    number the others. Appends DECIDED to each row; returns how many are new."""
+    reserve numbers for the others. Returns how many are new."""
+    if staged.rows is None:
+        new = _decide_postgresql(previous)
+    else:
+        new = _decide_rows(staged.rows, previous)
+    staged.first_number = reserve(new) if new else 0
+    if staged.rows is not None:
+        newcomers = (r for r in staged.rows if r[COLUMN["is_new"]])
+        for i, row in enumerate(newcomers):
+            row[COLUMN["registration_number"]] = registration_number(
+                row[COLUMN["region_code"]], staged.first_number + i
+            )
+    return new
+
+
+def _decide_postgresql(previous: SubmittedList | None) -> int:
+    """`person_id` set on the staged rows of people already known; the new ones counted."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {TABLE} r SET person_id = c.id FROM ddr_combatant c "  # noqa: S608 - our own names
+            "WHERE r.given_number <> '' AND c.registration_number = r.given_number"
+        )
+        if previous:
+            stage("ddr_import_known", (("person_key", "text"), ("id", "bigint")), keys_on(previous).items())
+            cursor.execute(
+                f"UPDATE {TABLE} r SET person_id = k.id FROM ddr_import_known k "  # noqa: S608
+                "WHERE r.given_number = '' AND r.person_key = k.person_key"
+            )
+        cursor.execute(f"SELECT count(*) FROM {TABLE} WHERE person_id IS NULL")  # noqa: S608
+        new: int = cursor.fetchone()[0]
+        return new
+
+
+def _decide_rows(rows: list[Row], previous: SubmittedList | None) -> int:
+    """DECIDED appended to each row (the number of a new one comes once reserved)."""
     known: dict[str, int] = {}
     numbers = [r[COLUMN["given_number"]] for r in rows if r[COLUMN["given_number"]]]
     if numbers:
         by_number = Combatant.objects.filter(registration_number__in=numbers)
         known.update({f"num:{n}": pk for n, pk in by_number.values_list("registration_number", "id")})
     if previous:
-        known.update({key: c.pk for key, c in people_on(previous).items()})
-    new: list[Row] = []
+        known.update(keys_on(previous))
+    new = 0
     for row in rows:
         number = row[COLUMN["given_number"]]
         pk = known.get(f"num:{number}") if number else known.get(row[COLUMN["person_key"]])
         row.extend([pk, "", pk is None])
-        if pk is None:
-            new.append(row)
-    first = reserve(len(new)) if new else 0
-    for i, row in enumerate(new):
-        row[COLUMN["registration_number"]] = registration_number(row[COLUMN["region_code"]], first + i)
-    return len(new)
+        new += pk is None
+    return new
 
 
-def write(rows: list[Row], *, submitted: SubmittedList, by: User, today: dt.date) -> None:
+def write(staged: Staged, *, submitted: SubmittedList, by: User, today: dt.date) -> None:
     """People, audit rows, list entries, documents and weapons. Call inside atomic, after `decide`."""
-    if connection.vendor == "postgresql":
-        _write_postgresql(rows, submitted=submitted, by=by, today=today)
+    if staged.rows is None:
+        _write_postgresql(staged.first_number, submitted=submitted, by=by, today=today)
     else:
-        _write_orm(rows, submitted=submitted, by=by, today=today)
+        _write_orm(staged.rows, submitted=submitted, by=by, today=today)
 
 
 PEOPLE_COLUMNS = (
@@ -208,24 +284,28 @@ PEOPLE_COLUMNS = (
 )
 
 
-def _write_postgresql(rows: list[Row], *, submitted: SubmittedList, by: User, today: dt.date) -> None:
+def _write_postgresql(first_number: int, *, submitted: SubmittedList, by: User, today: dt.date) -> None:
     reason = f"list import {submitted.pk}"
-    # Every row draws an id while it is copied (a gap for people already known is harmless).
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_get_serial_sequence('ddr_combatant', 'id')")
-        sequence = cursor.fetchone()[0]
-    stage("ddr_import_row", STAGED + DECIDED, rows, extra=f", new_id bigint DEFAULT nextval('{sequence}')")
+    # The newcomers numbered in the file's order, from the first number reserved.
+    newcomers = (
+        f"(SELECT *, {int(first_number) - 1} + row_number() OVER (ORDER BY line) AS sequence "  # noqa: S608
+        f"FROM {TABLE} WHERE person_id IS NULL) AS new"
+    )
     people = {"id": "new_id", **{c: c for c in PEOPLE_COLUMNS}}
-    people.update(registered_at=f"'{today.isoformat()}'::date", registered_by_id=str(int(by.pk)))
-    source = "ddr_import_row WHERE is_new"
-    insert_from(Combatant, people, source=source, user=by, reason=reason)
+    people.update(
+        registration_number=registration_number_sql("region_code", "sequence"),
+        registered_at=f"'{today.isoformat()}'::date",
+        registered_by_id=str(int(by.pk)),
+    )
+    insert_from(Combatant, people, source=newcomers, user=by, reason=reason)
     entry = {
         "submitted_list_id": str(int(submitted.pk)),
         "combatant_id": "coalesce(person_id, new_id)",
         "line": "line",
         "movement_ref": "movement_ref",
     }
-    insert_from(ListEntry, entry, source="ddr_import_row", user=by, reason=reason)
+    insert_from(ListEntry, entry, source=TABLE, user=by, reason=reason)
+    source = f"{TABLE} WHERE person_id IS NULL"
     document = {
         "combatant_id": "new_id",
         "kind": "document_kind",

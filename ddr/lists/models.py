@@ -4,6 +4,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -16,6 +17,8 @@ class Coalition(models.Model):
     code = models.CharField(_("acronym"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=200)
     signatory = models.BooleanField(_("signatory of the 2015 Agreement"), default=False)
+    signed_on = models.DateField(_("signed the Agreement on"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True, help_text=_("Source of the dates."))
     history = HistoricalRecords()
 
     class Meta:
@@ -25,6 +28,9 @@ class Coalition(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+    def get_absolute_url(self) -> str:
+        return reverse("ddr:armed-group-list") + f"#coalition-{self.pk}"
 
 
 class ArmedGroup(models.Model):
@@ -49,6 +55,9 @@ class ArmedGroup(models.Model):
     )
     # UN-listed for recruiting children: their lists get closer age screening.
     listed_for_child_recruitment = models.BooleanField(_("UN-listed for recruiting children"), default=False)
+    # A movement signs the Agreement (or adheres to it, the inclusivity movements) on its own date.
+    signed_on = models.DateField(_("signed or adhered to the Agreement on"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True, help_text=_("Source of the dates."))
     history = HistoricalRecords()
 
     class Meta:
@@ -58,6 +67,9 @@ class ArmedGroup(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+    def get_absolute_url(self) -> str:
+        return reverse("ddr:armed-group-detail", args=[self.pk])
 
     def coalition_on(self, day: Any) -> Coalition | None:
         membership = (
@@ -97,6 +109,9 @@ class CoalitionMembership(models.Model):
     def __str__(self) -> str:
         return f"{self.group} → {self.coalition} ({self.start:%Y})"
 
+    def get_absolute_url(self) -> str:
+        return reverse("ddr:armed-group-detail", args=[self.group_id])
+
 
 class SubmittedList(models.Model):
     """A movement's certified list of its members, as submitted; versions chain through `previous`."""
@@ -128,12 +143,27 @@ class SubmittedList(models.Model):
         verbose_name=_("previous version"),
     )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.RECEIVED)
+    # The decision of the register that endorsed (or disputed) the list, when one did.
+    decision = models.ForeignKey(
+        "core.Decision",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="lists",
+        verbose_name=_("decision (register)"),
+    )
     # Set by duplicate detection when too many of the list's people are probable duplicates:
     # the list cannot be accepted while its pairs are open.
     held_share = models.FloatField(_("share of probable duplicates when held"), null=True, blank=True)
     held_limit = models.FloatField(_("limit when held"), null=True, blank=True)
     duplicates_job = models.ForeignKey(
-        "core.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+        "core.Job",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+        verbose_name=_("duplicate search"),
     )
     original_file = models.FileField(_("original file"), upload_to="lists/%Y/")
     sha256 = models.CharField(_("SHA-256 of the file"), max_length=64, unique=True)
@@ -155,6 +185,9 @@ class SubmittedList(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} v{self.version}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("ddr:list-detail", args=[self.pk])
 
     @property
     def hold_reason(self) -> str:
@@ -243,5 +276,3 @@ class ListImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.status})"
-
-

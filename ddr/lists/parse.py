@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from core.uploads import FileRejected, cell_problem, max_length, read_table
+from core.uploads import CONTROL, FORMULA_START, FileRejected, cell_problem, max_length, read_table
 from ddr.registration.rules import is_valid_registration_number, name_key
 
 
@@ -77,6 +77,30 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "ammunition": ("munitions", "nombre de munitions", "ammunition", "rounds"),
 }
 REQUIRED = ("family_name", "given_name", "sex", "birth", "region")
+# The template file offered to movements: each column, its header, an example (ddr:import-template).
+TEMPLATE: tuple[tuple[str, str, str], ...] = (
+    ("family_name", "Nom", "Ag Intalla"),
+    ("given_name", "Prénom", "Mohamed"),
+    ("also_known_as", "Surnom", ""),
+    ("sex", "Sexe", "M"),
+    ("birth", "Date de naissance", "vers 1985"),
+    ("place_of_birth", "Lieu de naissance", "Kidal"),
+    ("region", "Région", "Kidal"),
+    ("commune", "Commune", "Kidal"),
+    ("category", "Catégorie", "Combattant avec arme"),
+    ("movement", "Mouvement", ""),
+    ("rank", "Grade", "Sergent"),
+    ("movement_ref", "Matricule", "M-0001"),
+    ("registration_number", "Numéro d'enregistrement", ""),
+    ("document_kind", "Type de pièce", "Carte NINA"),
+    ("document_number", "Numéro de pièce", "NINA-0000001"),
+    ("document_issued_on", "Date de délivrance", "12/03/2015"),
+    ("document_issuer", "Délivrée par", "Mairie de Kidal"),
+    ("weapon_kind", "Type d'arme", "Fusil d'assaut"),
+    ("weapon_serial", "Numéro de série", "AK-0000001"),
+    ("weapon_calibre", "Calibre", "7,62 mm"),
+    ("ammunition", "Munitions", "120"),
+)
 HEADER_LOOKUP = {alias: canonical for canonical, aliases in COLUMNS.items() for alias in aliases}
 
 SEX = {
@@ -125,6 +149,7 @@ WEAPON_KIND = {
     "other": ("autre", "other"),
 }
 WEAPON_LOOKUP = {name_key(a): code for code, aliases in WEAPON_KIND.items() for a in (*aliases, code)}
+LOOKUPS = {"sex": SEX, "category": CATEGORY_LOOKUP, "document": DOCUMENT_LOOKUP, "weapon": WEAPON_LOOKUP}
 
 # Cells that are not stored as they are (codes, dates, numbers) need no more than this.
 DEFAULT_LENGTH = 100
@@ -158,14 +183,6 @@ APPROX_YEAR = re.compile(r"^(?:vers|env\.?|environ|about|around|ca\.?|circa|~)\s
 YEAR_ONLY = re.compile(r"^(\d{4})$")
 FR_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00:00)?$")
-FORMULA_START = ("=", "+", "@", "\t", "\r")
-
-
-def is_formula(value: str) -> bool:
-    """Spreadsheet formulas (and DDE payloads) start with = + - @: refused, never evaluated."""
-    if value.startswith(FORMULA_START):
-        return True
-    return value.startswith("-") and len(value) > 1 and not value[1:].replace(".", "").isdigit()
 
 
 def parse_date(value: str) -> dt.date:
@@ -191,27 +208,46 @@ def parse_birth(value: str) -> tuple[dt.date | None, int, bool]:
 def parse_list_file(
     data: bytes, filename: str, *, today: dt.date, progress: Any = None, max_bytes: int = 50_000_000
 ) -> ParseResult:
-    """Read and check every row. Raises FileRejected for a file-level problem."""
+    """Read and check every row, all kept. Raises FileRejected for a file-level problem."""
+    result = ParseResult()
+    for row in check_list_file(data, filename, today=today, max_bytes=max_bytes):
+        result.rows.append(row)  # rows with errors too: the database checks may add more
+        result.total += 1
+        if progress and result.total % 1000 == 0:
+            progress(result.total)
+    return result
+
+
+def check_list_file(
+    data: bytes, filename: str, *, today: dt.date, max_bytes: int, headers: dict[str, str] | None = None
+) -> Iterator[ParsedRow]:
+    """Each non-empty row, checked, in the file's order: the import keeps none of them longer than
+    it needs (a million rows held at once would take gigabytes). Raises FileRejected for a
+    file-level problem, at the first row asked for. `headers`, if given, is filled with each
+    column's header as the file writes it ("Nom", "Né le"), for the error report."""
     rows = read_table(
         data,
         filename,
         max_bytes=max_bytes,
         too_large=str(_("The file is larger than %(mb)s MB; split it into several lists.")),
     )
-    columns = _columns(next(rows, None))
-    result = ParseResult()
+    header = next(rows, None)
+    columns = _columns(header)
+    if headers is not None and header:
+        headers.update({column: header[i].strip() for i, column in enumerate(columns) if column})
+    read = [(i, column) for i, column in enumerate(columns) if column]
+    width = max(i for i, _column in read) + 1
     seen: dict[str, dict[str, int]] = {"registration_number": {}, "movement_ref": {}}
     for line, cells in enumerate(rows, start=2):
         if not any(c.strip() for c in cells):
             continue
-        result.total += 1
-        raw = {col: cells[i].strip() for i, col in enumerate(columns) if col and i < len(cells)}
+        if len(cells) >= width:
+            raw = {col: cells[i].strip() for i, col in read}
+        else:
+            raw = {col: cells[i].strip() for i, col in read if i < len(cells)}
         row, errors = check_row(line, raw, today=today)
         row.errors = errors + _repeated(line, row, seen)
-        result.rows.append(row)  # rows with errors too: the database checks may add more
-        if progress and result.total % 1000 == 0:
-            progress(result.total)
-    return result
+        yield row
 
 
 def _columns(header: list[str] | None) -> list[str | None]:
@@ -233,8 +269,11 @@ def _repeated(line: int, row: ParsedRow, seen: dict[str, dict[str, int]]) -> lis
     `seen` (per field: value -> first line) is filled as the file is read."""
     errors = []
     for number_field, lines in seen.items():
-        value = (row.values.get(number_field) or "").upper()
-        if value and value in lines:
+        value = row.values[number_field]
+        if not value:
+            continue
+        value = value.upper()
+        if value in lines:
             errors.append(
                 RowError(
                     line,
@@ -245,13 +284,16 @@ def _repeated(line: int, row: ParsedRow, seen: dict[str, dict[str, int]]) -> lis
                     ),
                 )
             )
-        elif value:
+        else:
             lines[value] = line
     return errors
 
 
 Fail = Callable[[str, Any], None]  # records a row's error on a column, with its reason
 UNREADABLE_DATE = _("Impossible or unreadable date %(value)r (JJ/MM/AAAA, ISO or 'vers 1990').")
+
+
+BLANK = dict.fromkeys(COLUMNS, "")
 
 
 def check_row(line: int, raw: dict[str, str], *, today: dt.date) -> tuple[ParsedRow, list[RowError]]:
@@ -262,11 +304,10 @@ def check_row(line: int, raw: dict[str, str], *, today: dt.date) -> tuple[Parsed
         errors.append(RowError(line, column, str(reason)))
 
     _refuse_unsafe_cells(raw, fail)
-    refused = {e.column for e in errors}
     for column in REQUIRED:
-        if not raw.get(column) and column not in refused:
+        if not raw.get(column) and all(e.column != column for e in errors):
             fail(column, _("Required value missing."))
-    values: dict[str, Any] = {k: raw.get(k, "") for k in COLUMNS}
+    values: dict[str, Any] = {**BLANK, **raw}
     _check_person(raw, values, fail, today=today)
     if raw.get("document_number"):
         _check_document(raw, values, fail)
@@ -275,17 +316,37 @@ def check_row(line: int, raw: dict[str, str], *, today: dt.date) -> tuple[Parsed
     return ParsedRow(line, values), errors
 
 
+# The first characters of a cell that may be a formula (`is_formula` decides).
+FORMULA_FIRST = frozenset("".join(FORMULA_START) + "-")
+
+
 def _refuse_unsafe_cells(raw: dict[str, str], fail: Fail) -> None:
     """What the database would refuse (or store cut), and formulas, are refused here, before the
     preview: the cell is emptied."""
     limits = field_lengths()
+    # Most rows hold no control character, no cell too long and no formula: one search over the
+    # whole row and a look at each cell's length and first character clear them.
+    every = CONTROL.search("".join(raw.values())) is not None
     for column, value in raw.items():
-        if problem := cell_problem(value, limits.get(column, DEFAULT_LENGTH)):
+        if not value:
+            continue
+        limit = limits.get(column, DEFAULT_LENGTH)
+        if not every and len(value) <= limit and value[0] not in FORMULA_FIRST:
+            continue
+        if problem := cell_problem(value, limit, refuse_formulas=True):
             fail(column, problem)
             raw[column] = ""
-        elif value and is_formula(value):
-            fail(column, _("Looks like a spreadsheet formula; formulas are refused."))
-            raw[column] = ""
+
+
+# Codes read from words: a list repeats the same few spellings, so each is folded once.
+@lru_cache(maxsize=4096)
+def _code(lookup: str, text: str) -> str | None:
+    return LOOKUPS[lookup].get(name_key(text))
+
+
+@lru_cache(maxsize=65_536)
+def _birth(value: str) -> tuple[dt.date | None, int, bool]:
+    return parse_birth(value)
 
 
 def _check_person(raw: dict[str, str], values: dict[str, Any], fail: Fail, *, today: dt.date) -> None:
@@ -296,26 +357,26 @@ def _check_person(raw: dict[str, str], values: dict[str, Any], fail: Fail, *, to
             _("Invalid registration number %(value)s (check digit).") % {"value": raw["registration_number"]},
         )
     if raw.get("sex"):
-        values["sex"] = SEX.get(name_key(raw["sex"]))
+        values["sex"] = _code("sex", raw["sex"])
         if not values["sex"]:
             fail("sex", _("Unknown sex %(value)r: use M/H or F.") % {"value": raw["sex"]})
     values["birth_date"], values["birth_year"], values["birth_year_approximate"] = None, None, False
     if raw.get("birth"):
         try:
-            born, year, approx = parse_birth(raw["birth"])
+            born, year, approx = _birth(raw["birth"])
             if year > today.year or (born and born > today) or year < today.year - 100:
                 fail("birth", _("Impossible birth date %(value)s.") % {"value": raw["birth"]})
             values["birth_date"], values["birth_year"], values["birth_year_approximate"] = born, year, approx
         except ValueError:
             fail("birth", UNREADABLE_DATE % {"value": raw["birth"]})
     if raw.get("category"):
-        values["category"] = CATEGORY_LOOKUP.get(name_key(raw["category"]))
+        values["category"] = _code("category", raw["category"])
         if not values["category"]:
             fail("category", _("Unknown category %(value)r.") % {"value": raw["category"]})
 
 
 def _check_document(raw: dict[str, str], values: dict[str, Any], fail: Fail) -> None:
-    values["document_kind"] = DOCUMENT_LOOKUP.get(name_key(raw.get("document_kind") or "autre"))
+    values["document_kind"] = _code("document", raw.get("document_kind") or "autre")
     if not values["document_kind"]:
         fail("document_kind", _("Unknown document type %(value)r.") % {"value": raw["document_kind"]})
     values["document_issued_on"] = None
@@ -327,7 +388,7 @@ def _check_document(raw: dict[str, str], values: dict[str, Any], fail: Fail) -> 
 
 
 def _check_weapon(raw: dict[str, str], values: dict[str, Any], fail: Fail) -> None:
-    values["weapon_kind"] = WEAPON_LOOKUP.get(name_key(raw.get("weapon_kind") or "autre"))
+    values["weapon_kind"] = _code("weapon", raw.get("weapon_kind") or "autre")
     if not values["weapon_kind"]:
         fail("weapon_kind", _("Unknown weapon type %(value)r.") % {"value": raw["weapon_kind"]})
     try:

@@ -169,3 +169,14 @@ def _changed(old: dict[str, dict[str, Any]], new: dict[str, dict[str, str]]) -> 
     return changed
 
 
+
+
+def import_outcome(submitted: SubmittedList) -> dict[str, int]:
+    """What an import wrote, for the page that says "Imported": its lines, and those that became a
+    child's record (counted, never shown: only child protection reads them)."""
+    entries = ListEntry.objects.filter(submitted_list=submitted)
+    counts = entries.aggregate(
+        lines=Count("id"),
+        children=Count("id", filter=Q(combatant__category=Category.CHILD)),
+    )
+    return {"lines": counts["lines"], "children": counts["children"]}

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from core.forms import StyledForm
+from core.forms import DATE, StyledForm
 from core.models import Region
 from core.uploads import megabytes
 from ddr.registration.models import Combatant, DeclaredWeapon, IdentityDocument
@@ -42,15 +42,16 @@ class CombatantForm(StyledForm, forms.ModelForm[Combatant]):
             "registered_at",
         ]
         widgets = {
-            "birth_date": forms.DateInput(attrs={"type": "date"}),
-            "registered_at": forms.DateInput(attrs={"type": "date"}),
+            "birth_date": DATE,
+            "registered_at": DATE,
         }
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         regions = Region.objects.all()
         if user.is_regional:
-            regions = regions.filter(officers=user)  # their own region
+            regions = regions.filter(officers=user)  # their own region, chosen for them
+            self.fields["region"].initial = user.region_id
         self.fields["region"].queryset = regions  # type: ignore[attr-defined]
         self.fields["registered_at"].initial = timezone.localdate
 
@@ -83,7 +84,7 @@ DocumentFormSet: Any = inlineformset_factory(
     fields=["kind", "number", "issued_on", "issuer"],
     extra=2,
     can_delete=False,
-    widgets={"issued_on": forms.DateInput(attrs={"type": "date"})},
+    widgets={"issued_on": DATE},
 )
 WeaponFormSet: Any = inlineformset_factory(
     Combatant,

@@ -166,7 +166,7 @@ class Combatant(ChoiceLabels, models.Model):
         verbose_name=_("registered by"),
     )
     # Lower case, no accents, single spaces: what accent-insensitive search matches against.
-    name_key = models.CharField(max_length=420, editable=False, db_index=True, default="")
+    name_key = models.CharField(_("search key"), max_length=420, editable=False, db_index=True, default="")
     # Screening outcomes, kept on the person by the screening services so that a rule set can
     # decide a million pathways in one statement (ddr.eligibility).
     age_verified = models.BooleanField(_("age verified"), default=False)
@@ -184,7 +184,9 @@ class Combatant(ChoiceLabels, models.Model):
         default=VettingStatus.NOT_VETTED,
         blank=True,
     )
-    # The decision of the rule set in force: pathway, why (reason code), which rule set.
+    # The decision of the rule set in force: pathway, why (reason code), and the rule set that
+    # last changed it (a newer one that gives the same decision leaves it: see
+    # `eligibility.selectors.decided_by`).
     pathway = models.CharField(_("pathway"), max_length=24, choices=Pathway.choices, default=Pathway.PENDING)
     pathway_reason = models.CharField(_("reason"), max_length=40, blank=True)
     # The person's latest recorded choice (ddr.Choice keeps them all): eligibility rules read it.
@@ -228,6 +230,12 @@ class Combatant(ChoiceLabels, models.Model):
 
     def __str__(self) -> str:
         return f"{self.registration_number} {self.family_name} {self.given_name}"
+
+    def get_status_display(self) -> str:  # type: ignore[no-redef]  # Django's, with one word changed
+        # The report insists on the word: defectors are recruited into the forces, not integrated.
+        if self.status == self.Status.INTEGRATED and self.category == Category.DEFECTOR:
+            return str(_("Recruited into the armed forces"))
+        return str(self._get_FIELD_display(self._meta.get_field("status")))  # type: ignore[arg-type]
 
     @property
     def full_name(self) -> str:

@@ -25,6 +25,18 @@ def registration_number(region_code: str, sequence: int) -> str:
     return f"{region_code}-{body}-{luhn_digit(body)}"
 
 
+def registration_number_sql(region_code: str, sequence: str) -> str:
+    """`registration_number` as a PostgreSQL expression over two SQL expressions (text, bigint),
+    for numbering a whole list in one statement. The Luhn digit is that of the sequence's own
+    digits (leading zeros add nothing), read by arithmetic: digit k from the right (k from 0) is
+    doubled when k is even, and a doubled digit d counts 2d - 9 once d >= 5."""
+    # mod(), not %: the expression goes into statements with parameters.
+    digits = [f"mod(({sequence}) / {10**k}, 10)" for k in range(19)]  # every digit of a bigint
+    terms = [f"(2 * {d} - 9 * ({d} / 5))" if k % 2 == 0 else d for k, d in enumerate(digits)]
+    body = f"(repeat('0', 7 - length(({sequence})::text)) || ({sequence})::text)"
+    return f"({region_code}) || '-' || {body} || '-' || mod(10 - mod({' + '.join(terms)}, 10), 10)"
+
+
 def is_valid_registration_number(value: str) -> bool:
     parts = value.strip().upper().split("-")
     if len(parts) != 3 or not parts[1].isdecimal() or not parts[2].isdecimal() or len(parts[2]) != 1:

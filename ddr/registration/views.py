@@ -1,48 +1,48 @@
 from __future__ import annotations
 
+import mimetypes
+from typing import Any
+
 import segno
 from django.contrib import messages
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import (
     CASE_ROLES,
     REGISTER_ROLES,
     SCREENING_ROLES,
-    VETTING_ROLES,
     has_role,
     role_required,
 )
-from core.audit import history_of
 from core.errors import refusal_to
 from core.exports import Column, table_export
 from core.pagination import CappedPaginator, OnePassPaginator
-from ddr.accountability import selectors as accountability
 from ddr.accountability.consent import services as consent
 from ddr.accountability.consent.forms import RegistrationConsentForm
 from ddr.eligibility import selectors as eligibility_selectors
-from ddr.registration import services
+from ddr.registration import case, services
 from ddr.registration.filters import PersonFilter
 from ddr.registration.forms import CombatantForm, DocumentFormSet, WeaponFormSet
 from ddr.registration.models import Category, Combatant, card_token_for
-from ddr.reintegration import selectors as reintegration
-from ddr.screening.forms import AgeAssessmentForm, MedicalExamForm, TransitionForm
+from ddr.screening.forms import AgeAssessmentForm, MedicalExamForm, TransitionForm, cohort_form
 
 PERSON_COLUMNS = [
-    Column(_("Registration no."), "registration_number"),
-    Column(_("Name"), "family_name"),
-    Column(_("Given name"), "given_name"),
-    Column(_("Sex"), "get_sex_display"),
-    Column(_("Birth"), lambda p: p.birth_date or p.birth_year),
-    Column(_("Region"), "region.name"),
-    Column(_("Movement"), "movement.code"),
-    Column(_("Category"), "get_category_display"),
-    Column(_("Status"), "get_status_display"),
-    Column(_("Registered on"), "registered_at"),
+    Column(gettext_lazy("Registration no."), "registration_number"),
+    Column(gettext_lazy("Name"), "family_name"),
+    Column(gettext_lazy("Given name"), "given_name"),
+    Column(gettext_lazy("Sex"), "get_sex_display"),
+    Column(gettext_lazy("Birth"), lambda p: p.birth_date or p.birth_year),
+    Column(gettext_lazy("Region"), "region.name"),
+    Column(gettext_lazy("Movement"), "movement.code"),
+    Column(gettext_lazy("Category"), "get_category_display"),
+    Column(gettext_lazy("Status"), "get_status_display"),
+    Column(gettext_lazy("Registered on"), "registered_at"),
 ]
 
 
@@ -53,22 +53,25 @@ def person_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     filterset = PersonFilter(request.GET, queryset=people.order_by(*order))
     if exported := table_export(request, "personnes", PERSON_COLUMNS, filterset.qs, identity=True):
         return exported
-    paginator = OnePassPaginator if PersonFilter.sorts_every_match(request.GET.get("q")) else CappedPaginator
-    page = paginator(filterset.qs, 50).get_page(request.GET.get("page"))
+    paging = OnePassPaginator if PersonFilter.sorts_every_match(request.GET.get("q")) else CappedPaginator
+    paginator = paging(filterset.qs, 50)
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    can_screen = has_role(request.user, SCREENING_ROLES)
     context = {
         "page": page,
         "filter": filterset,
         "query": query.urlencode(),
-        "can_screen": has_role(request.user, SCREENING_ROLES),
-        "transition_form": TransitionForm(),
+        "can_screen": can_screen,
+        "transition_form": cohort_form(filterset.qs, paginator) if can_screen else None,
     }
     return render(request, "ddr/person_list.html", context)
 
 
 @role_required(*CASE_ROLES)
 def person_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The person's whole case, in tabs; `?tab=cantonment` (or `#cantonment`) opens one."""
     # Out of scope is "not found", never "forbidden": a refusal must not confirm existence.
     person = get_object_or_404(
         Combatant.objects.for_user(request.user).select_related(
@@ -76,43 +79,32 @@ def person_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
-    history = history_of(person)
-    accountable = accountability.person_context(person, request.user)
     context = {
         "person": person,
-        "documents": person.documents.all(),
-        "weapons": person.weapons.all(),
-        "entries": person.list_entries.select_related("submitted_list__movement"),
-        "stays": person.stays.select_related("site").order_by("-checked_in_on"),
-        "handed_in": person.handed_in.all(),
-        "can_see_wam": has_role(request.user, REGISTER_ROLES),
-        "history": history,
-        # The case's path: each change of status or pathway, and each appeal, oldest first.
-        "timeline": sorted(
-            [
-                *(
-                    (h, [c for c in h.changes if c.name in ("status", "pathway")])
-                    for h in reversed(history)
-                    if any(c.name in ("status", "pathway") for c in h.changes)
-                ),
-                *accountable.get("appeal_timeline", []),
-            ],
-            key=lambda entry: entry[0].when,
-        ),
+        "tab": case.tab_asked(request.GET.get("tab")),
         "decision": eligibility_selectors.explain(person) if person.pathway_ruleset_id else None,
-        "ages": person.age_assessments.select_related("assessed_by"),
-        "exams": person.medical_exams.all(),
-        "matches": person.vetting_matches.select_related("entry")
-        if has_role(request.user, VETTING_ROLES)
-        else None,
         "can_screen": has_role(request.user, SCREENING_ROLES),
         "age_form": AgeAssessmentForm(initial={"assessed_on": timezone.localdate()}),
         "medical_form": MedicalExamForm(initial={"examined_on": timezone.localdate()}),
-        "transition_form": TransitionForm(),
-        **reintegration.person_context(person, request.user),
-        **accountable,
+        "transition_form": TransitionForm(statuses=[person.status]),
+        **case.person_case(person, request.user),
     }
     return render(request, "ddr/person_detail.html", context)
+
+
+@role_required(*CASE_ROLES)
+def person_photo(request: AuthenticatedHttpRequest, pk: int) -> Any:  # a streamed FileResponse
+    """The person's photo, to whoever may open their page (media files are never served openly)."""
+    person = get_object_or_404(Combatant.objects.for_user(request.user).exclude(photo=""), pk=pk)
+    try:
+        photo = person.photo.open("rb")
+    except FileNotFoundError as gone:  # removed from storage (a withdrawal, a restore without media)
+        raise Http404 from gone
+    return FileResponse(photo, content_type=_image_type(person.photo.name))
+
+
+def _image_type(name: str) -> str:
+    return mimetypes.guess_type(name)[0] or "application/octet-stream"
 
 
 @role_required(*REGISTER_ROLES)

@@ -127,8 +127,10 @@ OPPORTUNITIES = [
     ("MOP", "Bankass", "agriculture", Demand.HIGH, "Coopérative agricole de Bankass", 90, "ADCM"),
     ("MOP", "Douentza", "masonry", Demand.MEDIUM, "Centre de formation de Douentza", 30, "DRC"),
 ]
-# The first reinsertion operation's workshops (the report's joint mission of 27 September 2021).
-WORKSHOP = dt.date(2021, 9, 27)
+# The first reinsertion operation's workshops of 18 and 19 March 2021, in the six central and
+# northern regions, 300 ex-combatants per location (3.4); the 27 September 2021 mission to
+# Timbuktu was an awareness mission about the "medically unfit".
+WORKSHOP = dt.date(2021, 3, 18)
 ENROLLED_2021 = dt.date(2021, 10, 15)
 STUDY = ("Évaluation de base des opportunités de réinsertion, MINUSMA, octobre 2014", dt.date(2014, 10, 31))
 
@@ -223,7 +225,7 @@ def _volunteers(rng: random.Random, admin: User) -> Any:
             option=ChoiceOption.CIVILIAN_LIFE,
             volunteer_first_operation=True,
             chosen_on=WORKSHOP,
-            witnessed_by=f"Atelier CNDDR-CTS-MINUSMA de {person.region} (300 volontaires)",
+            witnessed_by=f"Atelier des 18 et 19 mars 2021, {person.region} (300 par localité)",
             by=admin,
         )
     return _oriented(Combatant.objects.filter(pk__in=[p.pk for p in chosen]), admin)

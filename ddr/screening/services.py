@@ -19,6 +19,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from accounts.models import User
 from core.audit import save_audited
+from core.dates import shown_date
 from core.errors import Refused
 from core.uploads import FileRejected, capped, cell_problem, error, max_length, read_table
 from ddr.lists.models import ArmedGroup
@@ -214,7 +215,7 @@ def medical_record(
     if final and contradicts.exists():
         raise ScreeningRefused(
             _("A different final result is already recorded on %(day)s; record a re-examination instead.")
-            % {"day": examined_on.strftime("%d/%m/%Y")}
+            % {"day": shown_date(examined_on)}
         )
     exam = MedicalExam(
         combatant=person,
@@ -257,17 +258,29 @@ def vetting_candidates(
         names = [canonical(person.family_name, person.given_name)]
         if person.also_known_as:
             names.append(canonical(person.also_known_as))
-        best, matched = 0.0, ""
-        for candidate in entry.names():
-            for mine in names:
-                score = fuzz.token_sort_ratio(canonical(candidate), mine)
-                if score > best:
-                    best, matched = score, candidate
+        best, matched = name_match(entry, names)
         if entry.birth_year and person.birth_year and abs(entry.birth_year - person.birth_year) > 3:
             best -= 15  # same name, clearly another generation
         if best >= VETTING_THRESHOLD:
             found.append((person, round(best, 1), matched))
     return found
+
+
+def name_match(entry: WatchlistEntry, names: list[str]) -> tuple[float, str]:
+    """The best score of the entry's names (and aliases) against `names` (already `canonical`),
+    and the entry's name that gave it. Anyone matched against the watch-list is scored here."""
+    best, matched = 0.0, ""
+    for candidate in entry.names():
+        for mine in names:
+            score = fuzz.token_sort_ratio(canonical(candidate), mine)
+            if score > best:
+                best, matched = score, candidate
+    return best, matched
+
+
+def blocking_words(name: str) -> set[str]:
+    """The first letters of a name's significant words: two names can match only if they share one."""
+    return {w[:4] for w in canonical(name).split() if len(w) >= 4 and w != "ag"}
 
 
 @transaction.atomic

@@ -7,7 +7,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedHttpRequest
@@ -16,7 +18,7 @@ from accounts.permissions import SCREENING_ROLES, VETTING_ROLES, role_required
 from core.errors import refusal_to
 from core.exports import Column, table_export
 from core.forms import form_errors
-from core.pagination import CappedPaginator
+from core.pagination import CappedPaginator, capped_count
 from core.uploads import megabytes
 from ddr.eligibility import selectors as eligibility_selectors
 from ddr.eligibility import services as eligibility
@@ -25,10 +27,12 @@ from ddr.registration.models import Combatant
 from ddr.screening import services
 from ddr.screening.forms import (
     AgeAssessmentForm,
+    CohortTransitionForm,
     HandOverForm,
     MedicalExamForm,
     TransitionForm,
     VettingReviewForm,
+    cohort_statuses,
 )
 from ddr.screening.models import ChildReferral, VettingMatch, WatchlistEntry
 
@@ -39,7 +43,7 @@ def _person(request: HttpRequest, pk: int) -> Combatant:
 
 
 def _back(pk: int) -> HttpResponse:
-    return redirect("ddr:person-detail", pk=pk)
+    return redirect(reverse("ddr:person-detail", args=[pk]) + "?tab=screening")
 
 
 @role_required(*SCREENING_ROLES)
@@ -77,7 +81,7 @@ def person_medical(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def person_transition(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = _person(request, pk)
-    form = TransitionForm(request.POST)
+    form = TransitionForm(request.POST, statuses=[person.status])
     if not form.is_valid():
         messages.error(request, _("Status not changed: %(errors)s") % {"errors": form_errors(form)})
         return _back(pk)
@@ -94,7 +98,7 @@ def person_transition(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 def cohort_transition(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Everyone the people table shows (same filters, same scope) moves together, or nobody."""
     people = PersonFilter(request.GET, queryset=Combatant.objects.for_user(request.user)).qs
-    form = TransitionForm(request.POST)
+    form = CohortTransitionForm(request.POST, statuses=cohort_statuses(people), count=capped_count(people))
     back = redirect(f"{_url('ddr:person-list')}?{request.GET.urlencode()}")
     if not form.is_valid():
         messages.error(request, _("Status not changed: %(errors)s") % {"errors": form_errors(form)})
@@ -118,34 +122,34 @@ def _decide_again(person: Combatant, by: User) -> None:
 
 
 PERSON = [
-    Column(_("Registration no."), "combatant.registration_number"),
-    Column(_("Name"), "combatant.family_name"),
-    Column(_("Given name"), "combatant.given_name"),
-    Column(_("Region"), "combatant.region.code"),
+    Column(gettext_lazy("Registration no."), "combatant.registration_number"),
+    Column(gettext_lazy("Name"), "combatant.family_name"),
+    Column(gettext_lazy("Given name"), "combatant.given_name"),
+    Column(gettext_lazy("Region"), "combatant.region.code"),
 ]
 VETTING_COLUMNS = [
     *PERSON,
-    Column(_("Also known as"), "combatant.also_known_as"),
-    Column(_("Birth year"), "combatant.birth_year"),
-    Column(_("Movement"), "combatant.movement.code"),
-    Column(_("Watch-list entry"), "entry.name"),
-    Column(_("Aliases"), "entry.aliases"),
-    Column(_("Reason"), "entry.reason"),
-    Column(_("Score"), "score"),
+    Column(gettext_lazy("Also known as"), "combatant.also_known_as"),
+    Column(gettext_lazy("Birth year"), "combatant.birth_year"),
+    Column(gettext_lazy("Movement"), "combatant.movement.code"),
+    Column(gettext_lazy("Watch-list entry"), "entry.name"),
+    Column(gettext_lazy("Aliases"), "entry.aliases"),
+    Column(gettext_lazy("Reason"), "entry.reason"),
+    Column(gettext_lazy("Score"), "score"),
 ]
 REFERRAL_COLUMNS = [
     *PERSON,
-    Column(_("Identified at"), "identified_at"),
-    Column(_("Hand-over deadline"), "handover_deadline"),
-    Column(_("Handed over"), "handed_over_at"),
-    Column(_("Partner"), "partner"),
+    Column(gettext_lazy("Identified at"), "identified_at"),
+    Column(gettext_lazy("Hand-over deadline"), "handover_deadline"),
+    Column(gettext_lazy("Handed over"), "handed_over_at"),
+    Column(gettext_lazy("Partner"), "partner"),
 ]
 DOCUMENT_COLUMNS = [
     *PERSON,
-    Column(_("Document"), "get_kind_display"),
-    Column(_("Number"), "number"),
-    Column(_("Issued on"), "issued_on"),
-    Column(_("Registered on"), "combatant.registered_at"),
+    Column(gettext_lazy("Document"), "get_kind_display"),
+    Column(gettext_lazy("Number"), "number"),
+    Column(gettext_lazy("Issued on"), "issued_on"),
+    Column(gettext_lazy("Registered on"), "combatant.registered_at"),
 ]
 
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.dates import past_interim_end
 from core.querysets import PersonScopedQuerySet, RegionScopedQuerySet
 
 
@@ -36,6 +39,10 @@ class Unit(models.Model):
     established = models.DateField(_("established on"), null=True, blank=True)
     dissolved = models.DateField(_("dissolved on"), null=True, blank=True)
     authorised_strength = models.PositiveIntegerField(_("authorised strength"), default=0)
+    # The MOC was an interim arrangement: the end it was meant to have (recommendation V).
+    interim_until = models.DateField(
+        _("meant to end on"), null=True, blank=True, help_text=_("For an interim unit: flagged once past it.")
+    )
     history = HistoricalRecords()
 
     objects = RegionScopedQuerySet.as_manager()
@@ -47,6 +54,14 @@ class Unit(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("integration:unit-detail", args=[self.pk])
+
+    @property
+    def interim_late_days(self) -> int:
+        """Days this interim unit has outlived the end it was meant to have (0: none, or ended)."""
+        return past_interim_end(self.interim_until, self.dissolved is not None, timezone.localdate())
 
 
 class MembershipQuerySet(PersonScopedQuerySet["Membership"]):
@@ -181,17 +196,41 @@ class Patrol(models.Model):
         return f"{self.unit_id} {self.on}"
 
 
-from integration.models.cohorts import Candidate, Cohort, IntegrationTarget, RankRule, RankTable  # noqa: E402
+from integration.models.cohorts import (  # noqa: E402
+    Candidate,
+    Cohort,
+    IntegrationTarget,
+    RankRule,
+    RankTable,
+    TargetStructure,
+)
+from integration.models.state import (  # noqa: E402
+    Corps,
+    Intake,
+    Placement,
+    PlacementStep,
+    Reclassification,
+    Step,
+    Structure,
+)
 
 __all__ = [
     "Candidate",
     "Cohort",
     "ComplianceCheck",
+    "Corps",
+    "Intake",
     "IntegrationTarget",
     "Membership",
     "Party",
     "Patrol",
+    "Placement",
+    "PlacementStep",
     "RankRule",
     "RankTable",
+    "Reclassification",
+    "Step",
+    "Structure",
+    "TargetStructure",
     "Unit",
 ]

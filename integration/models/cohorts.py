@@ -46,6 +46,10 @@ class RankTable(models.Model):
     effective_from = models.DateField(_("effective from"), unique=True)
     # Army rank -> most people who may receive it under this table.
     caps = models.JSONField(_("caps per rank"), default=dict, blank=True)
+    # Command positions asked for or granted under this table: position, for whom, where, outcome.
+    command_positions = models.JSONField(_("command positions"), default=list, blank=True)
+    # Where the text's figures come from, and where the report gives none.
+    note = models.TextField(_("note"), blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -183,13 +187,44 @@ class Candidate(models.Model):
         return f"{self.cohort_id}:{self.combatant_id}"
 
 
+class TargetStructure(models.TextChoices):
+    """What a target counts: a pathway into one structure of the State, or all of them."""
+
+    ARMY = "integration_army", _("Armed forces")
+    SECURITY = "integration_security", _("Security forces")
+    CIVIL = "integration_civil", _("Civil service")
+    RECALL = "recall", _("Recall of ex-MDSF to their corps")
+    STATE = "state", _("Every structure of the State")
+
+
+# The pathways (ddr.Pathway values) each structure counts, and the two sides of a quota split
+# (roadmap of 18 December 2020, item 10: "la question des quotas (civils et militaires)").
+MILITARY_PATHWAYS = (TargetStructure.ARMY.value, TargetStructure.SECURITY.value, TargetStructure.RECALL.value)
+CIVIL_PATHWAYS = (TargetStructure.CIVIL.value,)
+STRUCTURE_PATHWAYS: dict[str, tuple[str, ...]] = {
+    **{s.value: (s.value,) for s in TargetStructure if s != TargetStructure.STATE},
+    TargetStructure.STATE.value: (*MILITARY_PATHWAYS, *CIVIL_PATHWAYS),
+}
+
+
 class IntegrationTarget(models.Model):
-    """So many people integrated by a date (overall, or for one movement or region)."""
+    """So many people into a structure of the State by a date (overall, or for one movement or
+    region), with its military and civilian parts where the decision split them."""
 
     name = models.CharField(_("name"), max_length=200)
+    structure = models.CharField(
+        _("structure counted"),
+        max_length=24,
+        choices=TargetStructure.choices,
+        default=TargetStructure.ARMY,
+        db_default=TargetStructure.ARMY,
+    )
     number = models.PositiveIntegerField(_("number"))
+    military_number = models.PositiveIntegerField(_("of which military"), null=True, blank=True)
+    civil_number = models.PositiveIntegerField(_("of which civilian"), null=True, blank=True)
     start = models.DateField(_("counting from"))
     deadline = models.DateField(_("deadline"))
+    source = models.CharField(_("source"), max_length=300, blank=True)
     movement = models.ForeignKey(
         "ddr.ArmedGroup",
         null=True,
@@ -212,6 +247,22 @@ class IntegrationTarget(models.Model):
         ordering = ["deadline"]
         verbose_name = _("integration target")
         verbose_name_plural = _("integration targets")
+        constraints = [
+            models.CheckConstraint(
+                name="target_split_within_number",
+                condition=(
+                    models.Q(military_number__isnull=True) | models.Q(military_number__lte=models.F("number"))
+                )
+                & (models.Q(civil_number__isnull=True) | models.Q(civil_number__lte=models.F("number"))),
+            ),
+            models.CheckConstraint(
+                name="target_deadline_after_start", condition=models.Q(deadline__gte=models.F("start"))
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def pathways(self) -> tuple[str, ...]:
+        return STRUCTURE_PATHWAYS.get(self.structure, ())

@@ -13,8 +13,11 @@
     transferred: "#fd7e14",
   };
   // No zoom or fade animations: the map is a working tool, and a point clicked stays where it is.
-  const map = L.map(el, { zoomAnimation: false, fadeAnimation: false, markerZoomAnimation: false })
+  const map = L.map(el, { zoomAnimation: false, fadeAnimation: false, markerZoomAnimation: false, zoomControl: false })
     .setView([17.5, -2.5], 5);
+  // The controls in the page's language (the template gives the words), the library credited by name.
+  L.control.zoom({ zoomInTitle: el.dataset.zoomIn, zoomOutTitle: el.dataset.zoomOut }).addTo(map);
+  map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
   if (el.dataset.tiles) {
     L.tileLayer(el.dataset.tiles, { maxZoom: 14, attribution: el.dataset.tilesAttribution || "" }).addTo(map);
   }

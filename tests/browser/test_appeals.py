@@ -85,6 +85,7 @@ def test_a_medical_result_contested_from_the_person_page_and_overturned(page: Pa
     page.goto(f"{live_server.url}/personnes/{person.pk}/")
     page.get_by_test_id("tab-screening").click()
     expect(page.get_by_test_id("medical-status")).to_contain_text("Apte")
+    page.get_by_test_id("tab-timeline").click()
     timeline = page.get_by_test_id("timeline")
     expect(timeline).to_contain_text("blessure consolidée")
     expect(timeline).to_contain_text("Apte")

@@ -49,6 +49,7 @@ def test_check_in_shows_occupancy_and_leave_by_then_refuses_when_full(page: Page
     page.get_by_label("Nom d'utilisateur").fill("hamadoun")
     page.get_by_label("Mot de passe").fill("Sahel-pass-2024")
     page.get_by_test_id("login-submit").click()
+    page.get_by_test_id("nav-cantonment").click()  # the menu groups pages by phase
     page.get_by_role("link", name="Sites", exact=True).click()
     page.get_by_role("link", name="Camp de transit de Kati").click()
     expect(page.get_by_test_id("occupancy")).to_contain_text("0 places occupées sur 1")

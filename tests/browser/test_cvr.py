@@ -21,6 +21,7 @@ STEPS = [
     ("Soumis", "ONG"),
     ("Approuvé par le comité local d'examen", "Comité local d'examen de Gao"),
     ("Approuvé par le comité d'évaluation des projets (PAC)", "PAC, Bamako"),
+    ("Approuvé par le gouverneur", "Gouverneur de Gao"),  # since August 2022
     ("Participants vérifiés (droits de l'homme)", "Section des droits de l'homme"),
     ("En exécution", "CNDDR"),
     ("Achevé", "CNDDR"),

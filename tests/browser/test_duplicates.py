@@ -26,6 +26,7 @@ def test_officer_finds_compares_merges_and_undoes_a_duplicate(
     CombatantFactory.create(given_name="Moussa", family_name="Maïga", birth_year=1985, place_of_birth="Kidal")
 
     _sign_in(page, live_server, "seydou")
+    page.get_by_test_id("nav-registration").click()  # the menu groups pages by phase
     page.get_by_role("link", name="Doublons").click()
     expect(page.get_by_role("heading", name="Doublons probables")).to_be_visible()
     page.get_by_test_id("duplicate-run").click()
@@ -33,7 +34,10 @@ def test_officer_finds_compares_merges_and_undoes_a_duplicate(
     expect(page.get_by_test_id("duplicate-job").locator("[data-status]")).to_have_attribute(
         "data-status", "done", timeout=60_000
     )
+    # The search says what it found, not only "100 / 100".
+    expect(page.get_by_test_id("duplicate-job")).to_contain_text("1 paire trouvée,")
 
+    page.get_by_test_id("nav-registration").click()  # the menu groups pages by phase
     page.get_by_role("link", name="Doublons").click()
     rows = page.get_by_test_id("duplicate-pairs").locator("tbody tr")
     expect(rows).to_have_count(1)

@@ -31,6 +31,7 @@ def test_administrator_drops_the_weapon_requirement_sees_the_effect_and_activate
     CombatantFactory.create_batch(3, pathway="integration_army", pathway_reason="category_rule", **decided)
 
     _sign_in(page, live_server, "aminata")
+    page.get_by_test_id("nav-registration").click()  # the menu groups pages by phase
     page.get_by_role("link", name="Règles").click()
     expect(page.get_by_role("heading", name="Jeux de règles d'éligibilité")).to_be_visible()
     page.get_by_test_id("ruleset-new").click()
@@ -54,6 +55,7 @@ def test_administrator_drops_the_weapon_requirement_sees_the_effect_and_activate
     assert Combatant.objects.filter(pathway="reinsertion").count() == 4  # a what-if changes nothing
 
     page.get_by_role("link", name="Retour au jeu de règles").click()
+    page.get_by_test_id("ruleset-activate-confirm").check()
     page.get_by_test_id("ruleset-activate").click()
 
     # The recomputation runs on the worker; the page polls the progress bar until it is done.

@@ -72,5 +72,12 @@ def test_api_docs_render_under_the_strict_csp(page: Page, live_server: Any) -> N
     _sign_in(page, live_server, "claire")
     page.goto(live_server.url + "/api/docs/")
     expect(page.get_by_role("heading", name="DDR case management API")).to_be_visible()
-    expect(page.get_by_text("/api/people/").first).to_be_visible()
+    # Swagger UI draws only the sections near the viewport (a virtual list): scroll down to people.
+    people = page.get_by_text("/api/people/").first
+    for _ in range(60):
+        if people.count():
+            break
+        page.mouse.wheel(0, 1500)
+        page.wait_for_timeout(100)
+    expect(people).to_be_visible()
     assert [e for e in errors if "Content Security Policy" in e] == []

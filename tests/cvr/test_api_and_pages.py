@@ -90,7 +90,10 @@ def test_mix_api_suppresses_small_counts_for_analysts(
     )
     staff = commission_client.get("/api/cvr-mix/").json()
     assert staff["overall"]["ex_combatants"] == 3 and staff["overall"]["community"] == 40
-    assert staff["projects"] == 1 and staff["projects_benefiting_women"] == 0
+    # No SOP on record sets the women's share that makes a project "benefit women": not judged.
+    assert staff["projects"] == 1 and staff["projects_benefiting_women"] is None
+    (mix,) = staff["deviations"]  # the 60/40 mix only: no deviation on benefiting women
+    assert "7 %" in mix and "60 %" in mix
     analyst = analyst_client.get("/api/cvr-mix/").json()
     assert analyst["overall"]["ex_combatants"] == 0 and analyst["overall"]["community"] == 40
     assert analyst["overall"]["ex_share"] == 0.0  # the 3 are in no count, share or total

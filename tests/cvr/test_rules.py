@@ -88,3 +88,7 @@ def test_projects_benefiting_women_across_the_portfolio() -> None:
     (deviation,) = rules.portfolio_deviations(10, 2, SOP_2023)
     assert deviation.code == "women_projects" and "20 %" in deviation.message
     assert rules.portfolio_deviations(0, 0, SOP_2023) == []
+    # An SOP that sets no such share judges no project on it, and raises no deviation.
+    silent = SimpleNamespace(**{**vars(SOP_2023), "women_benefit_threshold": None})
+    assert rules.benefits_women(rules.BeneficiaryMix(0, 100, 48, 0), silent) is None
+    assert rules.portfolio_deviations(10, None, silent) == rules.portfolio_deviations(10, 0, silent) == []

@@ -90,9 +90,36 @@ def test_approval_checks_the_cap_of_the_sop_in_force_that_day(commission_officer
     assert project.sop.name == "SOP RVC 2020" and project.approved_on == dt.date(2020, 2, 1)  # type: ignore[attr-defined]  # refreshed: no longer None
 
 
+def test_sop_versions_as_the_report_tells(commission_officer: Any, sops: None) -> None:
+    """CVR began in 2014 (a project of 2016 has an SOP to be approved under), and consortia were
+    funded from 2020 at USD 300,000, before the 1 May 2023 SOPs wrote the practice down."""
+    early = ProjectFactory.create(budget_usd=Decimal(45_000), start=dt.date(2016, 3, 1))
+    _walk(early, [S.SUBMITTED, S.LOCAL_REVIEW, S.PAC], commission_officer, dt.date(2016, 3, 1))
+    early.refresh_from_db()
+    assert early.sop.name == "SOP RVC 2014"
+    a, b = PartnerFactory.create(), PartnerFactory.create()
+    trio = services.consortium_create(
+        name="Duo", lead=a, members=[a, b], formed_on=dt.date(2019, 1, 1), by=commission_officer
+    )
+    late, soon = (
+        ProjectFactory.create(partner=None, consortium=trio, budget_usd=Decimal(280_000)) for _ in range(2)
+    )
+    _walk(soon, [S.SUBMITTED, S.LOCAL_REVIEW], commission_officer, dt.date(2019, 6, 1))
+    with pytest.raises(CVRRefused, match="consortia cannot be funded"):
+        services.project_advance(project=soon, to=S.PAC, on=dt.date(2019, 6, 10), by=commission_officer)
+    _walk(late, [S.SUBMITTED, S.LOCAL_REVIEW, S.PAC], commission_officer, dt.date(2021, 2, 1))
+    late.refresh_from_db()
+    assert late.status == S.PAC and late.sop.name == "SOP RVC 2020"
+
+
 def test_water_projects_need_the_technical_assessment(commission_officer: Any, sops: None) -> None:
     project = ProjectFactory.create(kind=Project.Kind.WATER)
-    _walk(project, [S.SUBMITTED, S.LOCAL_REVIEW, S.PAC, S.VETTED], commission_officer, dt.date(2024, 1, 1))
+    _walk(
+        project,
+        [S.SUBMITTED, S.LOCAL_REVIEW, S.PAC, S.GOVERNOR, S.VETTED],
+        commission_officer,
+        dt.date(2024, 1, 1),
+    )
     with pytest.raises(CVRRefused, match="technical assessment"):
         services.project_advance(
             project=project, to=S.IMPLEMENTATION, on=dt.date(2024, 2, 1), by=commission_officer
@@ -122,7 +149,10 @@ def test_completion_sets_the_visit_one_year_later_and_the_daily_job_flags_it(
     project = ProjectFactory.create()
     start = TODAY - dt.timedelta(days=500)
     _walk(
-        project, [S.SUBMITTED, S.LOCAL_REVIEW, S.PAC, S.VETTED, S.IMPLEMENTATION], commission_officer, start
+        project,
+        [S.SUBMITTED, S.LOCAL_REVIEW, S.PAC, S.GOVERNOR, S.VETTED, S.IMPLEMENTATION],
+        commission_officer,
+        start,
     )
     with pytest.raises(CVRRefused, match="before the previous one"):
         # Dated before the previous step: refused by the lifecycle itself.
@@ -182,7 +212,9 @@ def test_ex_combatant_beneficiaries_never_a_child_nor_excluded(commission_office
 
 
 def test_the_mix_is_counted_from_the_register_and_flagged(commission_officer: Any, sops: None) -> None:
-    project = ProjectFactory.create(approved_on=dt.date(2024, 1, 1), committee_leaders=4, committee_leaders_women=2)
+    project = ProjectFactory.create(
+        approved_on=dt.date(2024, 1, 1), committee_leaders=4, committee_leaders_women=2
+    )
     for sex in "FFM":
         Beneficiary.objects.create(project=project, kind="community", name="X", sex=sex, age_band="18-24")
     Beneficiary.objects.create(
@@ -192,7 +224,9 @@ def test_the_mix_is_counted_from_the_register_and_flagged(commission_officer: An
         sex="M",
         age_band="36-59",
     )
-    untouched = ProjectFactory.create(beneficiaries_community=100, beneficiaries_women=48)  # reported, no register
+    untouched = ProjectFactory.create(
+        beneficiaries_community=100, beneficiaries_women=48
+    )  # reported, no register
     assert services.mix_refresh() == 2
     project.refresh_from_db()
     untouched.refresh_from_db()
@@ -230,10 +264,10 @@ def test_import_is_all_or_nothing_and_names_every_bad_row(commission_officer: An
     record = _import(project, commission_officer, text)
     assert record.status == BeneficiaryImport.Status.INVALID
     assert [(e["line"], e["column"]) for e in record.errors] == [
-        (4, "registration_number"),
-        (5, "age_band"),
-        (5, "name"),
-        (5, "sex"),
+        (4, "numéro d'enregistrement"),  # the file's own headers, never the codes
+        (5, "tranche d'âge"),
+        (5, "nom"),
+        (5, "sexe"),
         (6, "type"),
     ]
     assert not Beneficiary.objects.exists()

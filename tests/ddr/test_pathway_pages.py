@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
@@ -48,8 +49,11 @@ def test_administrator_drafts_simulates_and_activates_a_rule_set(
     }
     what_if = admin_client.get(reverse("ddr:ruleset-what-if", args=[draft.pk])).content.decode()
     assert "3 personnes sur 3 changeraient de parcours" in what_if
+    unconfirmed = admin_client.post(reverse("ddr:ruleset-activate", args=[draft.pk]), follow=True)
+    assert "cochez la confirmation" in unconfirmed.content.decode()
+    assert not draft.runs.exists() and Combatant.objects.filter(pathway="integration_army").count() == 0
     with eager_tasks():
-        activated = admin_client.post(reverse("ddr:ruleset-activate", args=[draft.pk]))
+        activated = admin_client.post(reverse("ddr:ruleset-activate", args=[draft.pk]), {"confirm": "yes"})
     run = draft.runs.get()
     assert activated["Location"] == reverse("ddr:eligibility-run", args=[run.pk])
     page = admin_client.get(activated["Location"]).content.decode()
@@ -139,13 +143,43 @@ def test_cohort_status_change_moves_everyone_shown_or_nobody(commission_client: 
     cohort = CombatantFactory.create_batch(3, status="oriented", region=region("KID"))
     CombatantFactory.create(status="registered", region=region("GAO"))
     url = reverse("ddr:cohort-transition") + "?region=KID"
-    commission_client.post(url, {"to": "in_training", "reason": "Cohorte Kidal"})
+    move = {"to": "in_training", "reason": "Cohorte Kidal", "shown": "3", "confirm": "on"}
+    # Unconfirmed, or confirmed for a list that has changed since: nobody moves.
+    for stale in ({**move, "confirm": ""}, {**move, "shown": "2"}):
+        refused = commission_client.post(url, stale, follow=True).content.decode()
+        assert "Statut non modifié" in refused
+        assert Combatant.objects.filter(status="in_training").count() == 0
+    # The field's label, then its message, set apart ("label : message"), not glued.
+    assert "Personnes affichées : la liste a changé : 3 personnes y figurent maintenant" in refused
+    commission_client.post(url, move)
     assert Combatant.objects.filter(status="in_training").count() == 3
-    refused = commission_client.post(
-        reverse("ddr:cohort-transition"), {"to": "integrated", "reason": "x"}, follow=True
-    )
-    assert "rien n&#x27;a été modifié" in refused.content.decode()
+    # The whole register mixes statuses: only the exits are open to all of them.
+    every = {"to": "integrated", "reason": "x", "shown": "4", "confirm": "on"}
+    refused = commission_client.post(reverse("ddr:cohort-transition"), every, follow=True)
+    assert "Sélectionnez un choix valide" in refused.content.decode()
     assert Combatant.objects.filter(status="integrated").count() == 0 and len(cohort) == 3
+
+
+EXITS_OFFERED = ["referred", "excluded", "withdrawn", "deceased"]
+
+
+def test_status_lists_offer_only_the_moves_the_table_allows(commission_client: Any) -> None:
+    person = CombatantFactory.create(status="oriented", region=region("KID"))
+    CombatantFactory.create(status="registered", region=region("KID"))
+    page = commission_client.get(reverse("ddr:person-detail", args=[person.pk])).content.decode()
+    form = page[page.index('data-testid="transition-form"') :]
+    offered = re.findall(r'<option value="(\w*)"', form[: form.index("</select>")])
+    assert offered == ["", "cantoned", "demobilised", "reinserted", "in_training", *EXITS_OFFERED]
+    chosen = re.findall(r'<option value="(\w*)" selected', form[: form.index("</select>")])
+    assert chosen == [""]  # nothing is chosen for the officer
+    # A cohort of registered and oriented people: only the moves both may make.
+    listing = commission_client.get(reverse("ddr:person-list"), {"region": "KID"}).content.decode()
+    form = listing[listing.index('data-testid="cohort-form"') :]
+    assert re.findall(r'<option value="(\w*)"', form[: form.index("</select>")]) == ["", *EXITS_OFFERED]
+    assert 'name="shown" value="2"' in form
+    gone = CombatantFactory.create(status="deceased")
+    page = commission_client.get(reverse("ddr:person-detail", args=[gone.pk])).content.decode()
+    assert 'data-testid="transition-form"' not in page  # a closed case offers no move
 
 
 def test_vetting_queue_review_and_refusals(
@@ -160,7 +194,14 @@ def test_vetting_queue_review_and_refusals(
     commission_client.post(reverse("ddr:vetting-run"))
     match = VettingMatch.objects.get()
     assert gao_client.get(reverse("ddr:vetting-queue")).status_code == 403
-    assert "Ag Sidati" in commission_client.get(reverse("ddr:vetting-queue")).content.decode()
+    queue = commission_client.get(reverse("ddr:vetting-queue")).content.decode()
+    assert "Ag Sidati" in queue
+    decision = queue[queue.index('name="status"') : queue.index("</select>", queue.index('name="status"'))]
+    assert re.findall(r'<option value="(\w*)"', decision) == ["", "cleared", "confirmed"]
+    # "Cleared" is never the default on a possible war criminal.
+    assert re.findall(r'<option value="(\w*)" selected', decision) == [""]
+    unchosen = commission_client.post(reverse("ddr:vetting-review", args=[match.pk]), {"reason": "Photo"})
+    assert unchosen.status_code == 302 and VettingMatch.objects.get().status == "pending"
     commission_client.post(
         reverse("ddr:vetting-review", args=[match.pk]), {"status": "confirmed", "reason": "Photo"}
     )

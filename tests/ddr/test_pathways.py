@@ -6,8 +6,10 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.urls import reverse
 
 from accounts.models import User
+from ddr.accountability.appeals import services as appeals
 from ddr.eligibility import selectors as eligibility_selectors
 from ddr.eligibility import services as eligibility
 from ddr.models import Combatant, EligibilityRun, Pathway, RuleSet, WaitingPlace
@@ -60,6 +62,60 @@ def test_recomputing_twice_changes_nothing_the_second_time(commission_officer: A
         again = eligibility.recompute_queue(ruleset=ruleset, by=commission_officer)
     again.refresh_from_db()
     assert again.changed == 0 and Combatant.history.count() == before
+
+
+def test_a_new_rule_set_writes_only_the_decisions_it_changes_and_stands_behind_the_rest(
+    commission_officer: Any, commission_client: Any, eager_tasks: Any
+) -> None:
+    armed = CombatantFactory.create(**SCREENED)
+    unarmed = CombatantFactory.create(**SCREENED, has_weapon=False)
+    first = RuleSetFactory.create(effective_from=dt.date(2018, 1, 1))
+    activate(first, commission_officer, eager_tasks)
+    armed_history = armed.history.count()
+    # Without the weapon requirement the unarmed man goes to integration; the armed man stays.
+    second = RuleSetFactory.create(effective_from=dt.date(2019, 1, 1), integration_requires_weapon=False)
+    run = activate(second, commission_officer, eager_tasks)
+    armed.refresh_from_db()
+    unarmed.refresh_from_db()
+    assert run.changed == 1
+    assert (unarmed.pathway, unarmed.pathway_ruleset_id) == (Pathway.INTEGRATION_ARMY, second.pk)
+    assert unarmed.history.first().pathway_ruleset_id == second.pk  # the change is audited
+    # The armed man's row is not rewritten: no new history, still stamped by the first rule set,
+    # yet the rule set in force gives his decision, so it is the one named and explained.
+    assert (armed.pathway, armed.pathway_ruleset_id) == (Pathway.INTEGRATION_ARMY, first.pk)
+    assert armed.history.count() == armed_history
+    assert eligibility_selectors.decided_by(armed) == second
+    decision = eligibility_selectors.explain(armed)
+    assert (decision.pathway, decision.reason, decision.ruleset) == (
+        armed.pathway,
+        armed.pathway_reason,
+        str(second),
+    )
+    page = commission_client.get(reverse("ddr:person-detail", args=[armed.pk])).content.decode()
+    assert f'data-testid="decision-ruleset">{second}<' in page
+    # An appeal against his decision contests the rule set in force.
+    appeal = appeals.appeal_file(
+        kind="eligibility", decision=armed.pk, grounds="-", filed_on=dt.date.today(), by=commission_officer
+    )
+    assert appeal.ruleset == second
+
+
+def test_a_decision_the_rules_in_force_do_not_give_keeps_the_rule_set_that_made_it(
+    commission_officer: Any, eager_tasks: Any
+) -> None:
+    unarmed = CombatantFactory.create(**SCREENED, has_weapon=False)
+    first = RuleSetFactory.create(effective_from=dt.date(2018, 1, 1))
+    activate(first, commission_officer, eager_tasks)
+    unarmed.refresh_from_db()
+    assert eligibility_selectors.decided_by(unarmed) == first
+    # The next rule set's run has not reached him yet (or an appeal froze him): his decision
+    # (reinsertion, no weapon) is still the first rule set's, and explained by it.
+    second = RuleSetFactory.create(effective_from=dt.date(2019, 1, 1), integration_requires_weapon=False)
+    eligibility.ruleset_activate(ruleset=second, by=commission_officer)  # its run queued, not run
+    unarmed.refresh_from_db()
+    assert (unarmed.pathway, unarmed.pathway_reason) == (Pathway.REINSERTION, "no_weapon")
+    assert eligibility_selectors.decided_by(unarmed) == first
+    assert eligibility_selectors.explain(unarmed).reason == "no_weapon"
 
 
 def test_people_already_engaged_keep_their_pathway(commission_officer: Any, eager_tasks: Any) -> None:
@@ -115,14 +171,15 @@ def test_over_quota_people_wait_in_priority_order(commission_officer: Any, eager
     place = WaitingPlace.objects.get()
     assert place.pathway == "integration_army"
 
-    # Another Gao man registered on the 3rd arrives: he waits ahead of the man of the 5th, and the
-    # Kidal man of the 4th now falls beyond the national 4; the man of the 5th keeps his `since`.
+    # Another Gao man registered on the 3rd arrives: he waits ahead of the man of the 5th (Gao is
+    # full); the Kidal man of the 4th keeps the fourth national place, which Gao cannot take. The
+    # man of the 5th keeps his `since`.
     CombatantFactory.create(
         **SCREENED, registered_at=dt.date(2019, 1, 3), region=region("GAO"), pathway="integration_army"
     )
-    assert eligibility.waitlists_refresh(run.ruleset) == 3
+    assert eligibility.waitlists_refresh(run.ruleset) == 2
     moved = WaitingPlace.objects.get(pk=place.pk)
-    assert (moved.position, moved.since) == (3, place.since)
+    assert (moved.position, moved.since) == (2, place.since)
 
     # Places free up in Gao: both leave the list.
     Combatant.objects.filter(registered_at__in=[dt.date(2019, 1, 1), dt.date(2019, 1, 2)]).update(

@@ -7,6 +7,7 @@ import datetime as dt
 from collections import Counter
 
 import pytest
+from django.core.management.color import no_style
 from django.db import connection
 
 from accounts.models import User
@@ -115,3 +116,14 @@ def test_dashboard_counts_equal_a_live_count_for_any_period(
         assert Counter({k[0]: n for k, n in scope.count_by(grouping, "pathway").items() if n}) == expected
     by_category = Counter(people.values_list("category", "has_weapon"))
     assert {k: n for k, n in scope.count_by("category", "category", "has_weapon").items() if n} == by_category
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL empties tables with TRUNCATE (0013's trigger)")
+def test_emptying_the_tally_before_the_register_leaves_no_negative_count() -> None:
+    """Django empties SQLite's tables one by one in no fixed order (`flush`, transactional tests):
+    the tally may go before the people, whose removal must then count nothing below zero."""
+    CombatantFactory.create_batch(3)
+    with connection.cursor() as cursor:
+        for table in connection.ops.sql_flush(no_style(), ["ddr_registertally", "ddr_combatant"], allow_cascade=False):
+            cursor.execute(table)  # in this order: the tally first
+    assert not RegisterTally.objects.exists()

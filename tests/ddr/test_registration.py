@@ -100,6 +100,9 @@ def test_card_is_bilingual_with_an_opaque_qr_and_no_armed_group(commission_clien
     assert person.registration_number in page and "Cissé" in page
     assert "MNLA" not in page and "Mouvement" not in page and "Movement" not in page
     assert 'src="data:image/svg+xml' in page
+    # On screen, a way to print it and a way back to the person; neither on paper (print.css).
+    assert 'data-testid="print-button"' in page and "Imprimer" in page
+    assert f'href="{reverse("ddr:person-detail", args=[person.pk])}" data-testid="print-back"' in page
     token = card_token_for(person.pk)
     assert token.startswith("DDR-") and token != pseudonym_for(person.pk, "stays")
     assert person.registration_number not in token and token == card_token_for(person.pk)

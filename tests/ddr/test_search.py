@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 from typing import Any
 
 import pytest
@@ -81,8 +82,8 @@ def test_person_page_shows_documents_weapons_and_lists_in_constant_queries(
         DeclaredWeapon.objects.create(combatant=person, kind="pistol", serial_number=f"S{i}")
     # 12 for the identity, screening and history tabs, 9 for the reintegration tab, 5 for the
     # accountability tab: consent records and withdrawals, the grievances, the appeals and the
-    # decisions one may contest (test_audit.py)
-    with django_assert_max_num_queries(26):
+    # decisions one may contest, and the names of the records the history points to (test_audit.py)
+    with django_assert_max_num_queries(32):
         page = commission_client.get(reverse("ddr:person-detail", args=[person.pk])).content.decode()
     assert "P2" in page and "S2" in page and "Passeport" in page
 
@@ -148,3 +149,29 @@ def test_a_name_search_counts_its_matches_in_the_page_query(commission_client: A
     assert past.number == 2 and len(past.object_list) == 3  # the last page, as Django's get_page does
     assert commission_client.get(url, {"q": "maiga", "page": "x"}).context["page"].number == 1
     assert commission_client.get(url, {"q": "nobody"}).context["page"].paginator.count == 0
+
+
+def test_search_finds_serials_and_numbers_without_their_check_digit(commission_client: Any) -> None:
+    armed = CombatantFactory.create(family_name="Dicko", region=region("GAO"))
+    DeclaredWeapon.objects.create(combatant=armed, kind="rifle", serial_number="AK-47-1234567")
+    CombatantFactory.create(family_name="Touré", region=region("GAO"))
+    assert _names(commission_client, q="ak-47-1234567") == {"Dicko"}
+    number = armed.registration_number  # GAO-0000012-3
+    region_code, sequence, _check = number.split("-")
+    page = commission_client.get(reverse("ddr:person-list"), {"q": f"{region_code.lower()}-{int(sequence)}"})
+    assert {p.family_name for p in page.context["page"]} == {"Dicko"}
+    assert f"commençant par {region_code}-{sequence}," in page.content.decode()
+
+
+def test_a_misspelt_name_finds_the_names_spelt_like_it_and_says_so(commission_client: Any) -> None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("trigram word similarity is PostgreSQL's (pg_trgm)")
+    CombatantFactory.create(family_name="Ag Intalla", given_name="Alghabass")
+    CombatantFactory.create(family_name="Ag Acharatoumane", given_name="Mohamed")
+    page = commission_client.get(reverse("ddr:person-list"), {"q": "ag intala"})
+    assert {p.family_name for p in page.context["page"]} == {"Ag Intalla"}
+    assert "Aucun nom ne s'écrit exactement « ag intala »" in html.unescape(page.content.decode())
+    exact = commission_client.get(reverse("ddr:person-list"), {"q": "ag intalla"})
+    assert 'data-testid="search-note"' not in exact.content.decode()  # found as typed: no note

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from accounts.http import AuthenticatedRequest
 from accounts.models import Role
 from core.api import PersonRef
+from core.models import Decision as RegisterDecision
 from ddr.accountability.appeals import selectors, services
 from ddr.accountability.appeals.models import Appeal
 from ddr.registration.models import Combatant
@@ -50,6 +51,7 @@ class AppealSerializer(serializers.ModelSerializer):
             "decided_on",
             "reasons",
             "new_value",
+            "ruling",
         ]
 
     def get_decision(self, appeal: Appeal) -> int | None:
@@ -75,6 +77,12 @@ class AppealScheduleSerializer(serializers.Serializer):
 
 class AppealDecideSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=[Appeal.Status.UPHELD, Appeal.Status.OVERTURNED])
+    ruling = serializers.PrimaryKeyRelatedField(
+        queryset=RegisterDecision.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The decision in the register of decisions that settled the appeal.",
+    )
     decided_on = serializers.DateField()
     reasons = serializers.CharField()
     new_value = serializers.CharField(

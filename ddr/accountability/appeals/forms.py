@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import DATE, StyledForm, today
+from core.forms import DATE, StyledForm, decision_field, today
 from core.models import Region
 from ddr.accountability.appeals.models import Appeal
 from ddr.lists.models import SubmittedList
@@ -67,6 +67,7 @@ class DecideForm(StyledForm, forms.Form):
     decided_on = forms.DateField(label=_("Decided on"), widget=DATE, initial=today)
     reasons = forms.CharField(label=_("Reasons"), widget=forms.Textarea(attrs={"rows": 3}))
     new_value = forms.CharField(label=_("New decision (if overturned)"), required=False)
+    ruling = decision_field()
 
     def __init__(self, *args: Any, kind: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

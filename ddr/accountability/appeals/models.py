@@ -193,7 +193,7 @@ class Appeal(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("filed by")
     )
     filed_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
-    # A later issue brings a register of deciding bodies; a name for now.
+    # The body that hears it, by name; the decision it took is in the register (`ruling`).
     deciding_body = models.CharField(_("deciding body"), max_length=200, blank=True)
     hearing_on = models.DateField(_("hearing date"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.FILED)
@@ -210,6 +210,14 @@ class Appeal(models.Model):
     reasons = models.TextField(_("reasons"), blank=True)
     # The decision that replaced the contested one, when overturned.
     new_value = models.CharField(_("new decision"), max_length=200, blank=True)
+    ruling = models.ForeignKey(
+        "core.Decision",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="appeals",
+        verbose_name=_("decision in the register"),
+    )
     history = HistoricalRecords()
 
     objects = AppealQuerySet.as_manager()

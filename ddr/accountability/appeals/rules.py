@@ -8,6 +8,8 @@ from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
 
+from core.dates import shown_date
+
 FILED, SCHEDULED, HEARD = "filed", "scheduled", "heard"
 UPHELD, OVERTURNED, WITHDRAWN = "upheld", "overturned", "withdrawn"
 OPEN = frozenset({FILED, SCHEDULED, HEARD})
@@ -54,7 +56,7 @@ def filing_refusal(*, filed_on: dt.date, today: dt.date, grounds: str) -> str:
 def hearing_refusal(*, hearing_on: dt.date, filed_on: dt.date, deciding_body: str) -> str:
     if hearing_on < filed_on:
         return _("The hearing cannot come before the appeal was filed (%(date)s).") % {
-            "date": filed_on.strftime("%d/%m/%Y")
+            "date": shown_date(filed_on)
         }
     if not deciding_body.strip():
         return _("Name the body that hears the appeal.")
@@ -76,7 +78,7 @@ def outcome_refusal(
         return _("A decision cannot be dated in the future.")
     if decided_on < (hearing_on or filed_on):
         return _("The decision cannot come before the hearing (%(date)s).") % {
-            "date": (hearing_on or filed_on).strftime("%d/%m/%Y")
+            "date": shown_date(hearing_on or filed_on)
         }
     if not reasons.strip():
         return _("Give the reasons for the decision.")

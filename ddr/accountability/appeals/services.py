@@ -20,11 +20,14 @@ from django.utils.translation import gettext_noop
 from accounts.models import User
 from accounts.permissions import has_role
 from core.audit import save_audited
+from core.dates import shown_date
 from core.errors import Refused
+from core.models import Decision as RegisterDecision
 from ddr.accountability.appeals import rules
 from ddr.accountability.appeals.models import Appeal
 from ddr.accountability.appeals.selectors import DECIDE_ROLES, FILE_ROLES, LIST_ROLES
 from ddr.duplicates.models import Merge
+from ddr.eligibility.selectors import decided_by
 from ddr.lists.models import SubmittedList
 from ddr.registration.models import Combatant, Pathway
 from ddr.screening.models import AgeAssessment, MedicalExam
@@ -66,7 +69,7 @@ def _pathway(decision: int, by: User) -> Found:
         raise _NotFound
     return person, {
         "combatant": person,
-        "ruleset_id": person.pathway_ruleset_id,
+        "ruleset": decided_by(person),
         "contested_value": person.pathway,
         "decision_by_id": _last_changed_by(person, "pathway"),
         "region_id": person.region_id,
@@ -241,7 +244,7 @@ def appeal_hear(*, appeal: Appeal, by: User) -> Appeal:
     if appeal.hearing_on and appeal.hearing_on > timezone.localdate():
         raise AppealRefused(
             _("The hearing is on %(date)s: it has not been held yet.")
-            % {"date": appeal.hearing_on.strftime("%d/%m/%Y")}
+            % {"date": shown_date(appeal.hearing_on)}
         )
     appeal.status = S.HEARD
     save_audited(appeal, by, ["status"], gettext_noop("heard"))
@@ -280,7 +283,14 @@ def _new_value_choices(kind: str) -> list[str] | None:
 
 @transaction.atomic
 def appeal_decide(
-    *, appeal: Appeal, outcome: str, decided_on: dt.date, reasons: str, by: User, new_value: str = ""
+    *,
+    appeal: Appeal,
+    outcome: str,
+    decided_on: dt.date,
+    reasons: str,
+    by: User,
+    new_value: str = "",
+    ruling: RegisterDecision | None = None,
 ) -> Appeal:
     """Upheld: the decision stands, nothing else changes. Overturned: the decision is replaced by
     `new_value` (a merge is undone) through the service that made it, never by whoever made it."""
@@ -311,10 +321,10 @@ def appeal_decide(
     appeal.status, appeal.decided_by, appeal.decided_on = outcome, by, decided_on
     appeal.reasons, appeal.decided_at = reasons.strip(), timezone.now()
     appeal.new_value = str(new_value).strip() if outcome == S.OVERTURNED else ""
+    appeal.ruling = ruling
     reason = gettext_noop("overturned") if outcome == S.OVERTURNED else gettext_noop("upheld")
-    save_audited(
-        appeal, by, ["status", "decided_by", "decided_on", "reasons", "decided_at", "new_value"], reason
-    )
+    fields = ["status", "decided_by", "decided_on", "reasons", "decided_at", "new_value", "ruling"]
+    save_audited(appeal, by, fields, reason)
     if outcome == S.OVERTURNED:
         _overturn(appeal, by)
     return appeal

@@ -176,7 +176,7 @@ def person_appeal_new(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
             messages.success(request, _("Appeal filed."))
             return redirect("ddr:appeal-detail", pk=appeal.pk)
     messages.error(request, form_errors(form))
-    return redirect(f"{reverse('ddr:person-detail', args=[person.pk])}#accountability")
+    return redirect(f"{reverse('ddr:person-detail', args=[person.pk])}?tab=accountability#accountability")
 
 
 @require_POST

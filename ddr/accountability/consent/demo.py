@@ -13,6 +13,7 @@ import datetime as dt
 import random
 
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_create_with_history
 
 from accounts.models import Role, User
@@ -90,7 +91,11 @@ def seed(rng: random.Random, regions: dict[str, Region], admin: User) -> None:
                 )
             )
     bulk_create_with_history(
-        records, ConsentRecord, batch_size=1000, default_user=national, default_change_reason="recorded"
+        records,
+        ConsentRecord,
+        batch_size=1000,
+        default_user=national,
+        default_change_reason=gettext_noop("recorded"),
     )
     _withdrawals(national, today)
 

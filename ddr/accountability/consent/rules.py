@@ -10,28 +10,12 @@ from dataclasses import dataclass
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from core.uploads import DOCUMENT_HEAD, document_is_accepted
 from ddr.accountability.consent.models import SHIPPED_LANGUAGES, Optional
 
 # A scanned form is a PDF or a photo of the paper; its name and its first bytes must agree.
-SCAN_SIGNATURES: dict[str, tuple[bytes, ...]] = {
-    ".pdf": (b"%PDF-",),
-    ".jpg": (b"\xff\xd8\xff",),
-    ".jpeg": (b"\xff\xd8\xff",),
-    ".png": (b"\x89PNG\r\n\x1a\n",),
-    ".webp": (b"RIFF",),  # and "WEBP" at offset 8
-}
-SCAN_HEAD = 16  # bytes read to check the signature
-
-
-def scan_is_accepted(name: str, head: bytes) -> bool:
-    """A PDF or an image (JPEG, PNG, WebP) by its extension AND its content: a renamed
-    executable or a Word document named .pdf is refused."""
-    lowered = name.lower()
-    extension = lowered[lowered.rfind(".") :] if "." in lowered else ""
-    signatures = SCAN_SIGNATURES.get(extension)
-    if not signatures or not head.startswith(signatures):
-        return False
-    return extension != ".webp" or head[8:12] == b"WEBP"
+SCAN_HEAD = DOCUMENT_HEAD
+scan_is_accepted = document_is_accepted
 
 
 def translator_required(language: str) -> bool:

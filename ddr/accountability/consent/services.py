@@ -16,6 +16,7 @@ from django.utils.translation import gettext_noop
 from accounts.models import User
 from core.audit import save_audited
 from core.errors import Refused
+from core.uploads import document_file_is_accepted
 from ddr.accountability.consent import rules as R
 from ddr.accountability.consent import selectors
 from ddr.accountability.consent.models import (
@@ -116,10 +117,7 @@ def scan_problem(scan: Any) -> str:
         return ""
     if (getattr(scan, "size", 0) or 0) > SCAN_MAX_BYTES:
         return _("The scanned form is larger than %(mb)s MB.") % {"mb": SCAN_MAX_BYTES // 1_000_000}
-    scan.seek(0)
-    head = scan.read(R.SCAN_HEAD)
-    scan.seek(0)
-    if not R.scan_is_accepted(getattr(scan, "name", "") or "", head):
+    if not document_file_is_accepted(scan):
         return _("The scanned form must be a PDF or an image (JPEG, PNG or WebP).")
     return ""
 

@@ -34,7 +34,7 @@ def _person(request: AuthenticatedHttpRequest, pk: int) -> Combatant:
 
 
 def _back(person: Combatant) -> str:
-    return reverse("ddr:person-detail", args=[person.pk]) + "#accountability"
+    return reverse("ddr:person-detail", args=[person.pk]) + "?tab=accountability#accountability"
 
 
 def _form_page(

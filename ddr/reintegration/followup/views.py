@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedHttpRequest
@@ -34,22 +35,22 @@ from ddr.reintegration.packages.models import Enrolment
 RULES_EDIT_ROLES: frozenset[str] = frozenset({Role.COMMISSION_OFFICER, Role.ADMINISTRATOR})
 
 FOLLOW_UP_COLUMNS = [
-    Column(_("Registration no."), "combatant.registration_number"),
-    Column(_("Name"), "combatant.family_name"),
-    Column(_("Given name"), "combatant.given_name"),
-    Column(_("Region"), "combatant.region.name"),
-    Column(_("Package"), "enrolment.package"),
-    Column(_("Month"), "month"),
-    Column(_("Due on"), "due_on"),
-    Column(_("Overdue"), "overdue"),
-    Column(_("Status"), "get_status_display"),
-    Column(_("Done on"), "done_on"),
-    Column(_("How"), "get_mode_display"),
-    Column(_("Activity running"), "activity_running"),
-    Column(_("Income"), "get_income_display"),
-    Column(_("Social acceptance"), "get_acceptance_display"),
-    Column(_("Security incident"), "security_incident"),
-    Column(_("Needs"), "needs"),
+    Column(gettext_lazy("Registration no."), "combatant.registration_number"),
+    Column(gettext_lazy("Name"), "combatant.family_name"),
+    Column(gettext_lazy("Given name"), "combatant.given_name"),
+    Column(gettext_lazy("Region"), "combatant.region.name"),
+    Column(gettext_lazy("Package"), "enrolment.package"),
+    Column(gettext_lazy("Month"), "month"),
+    Column(gettext_lazy("Due on"), "due_on"),
+    Column(gettext_lazy("Overdue"), "overdue"),
+    Column(gettext_lazy("Status"), "get_status_display"),
+    Column(gettext_lazy("Done on"), "done_on"),
+    Column(gettext_lazy("How"), "get_mode_display"),
+    Column(gettext_lazy("Activity running"), "activity_running"),
+    Column(gettext_lazy("Income"), "get_income_display"),
+    Column(gettext_lazy("Social acceptance"), "get_acceptance_display"),
+    Column(gettext_lazy("Security incident"), "security_incident"),
+    Column(gettext_lazy("Needs"), "needs"),
 ]
 PLANNED, DONE = FollowUp.Status.PLANNED, (FollowUp.Status.DONE, FollowUp.Status.MISSED)
 

@@ -12,10 +12,12 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AnyUser, Role, User
 from core.forms import DATE, StyledForm, style_fields, today
+from core.masterdata import show_on
 from core.models import Region
 from ddr.lists.models import ArmedGroup
 from ddr.registration.models import Category, Combatant, Pathway, Sex
 from ddr.reintegration.packages.models import Component, Delivery, FundingSource, Package, Phase
+from ddr.reintegration.packages.rules import envelope_problem
 
 # Who a package may serve: the pathways and categories of people who may benefit at all.
 SERVED_PATHWAYS = [(p.value, p.label) for p in Pathway if p not in (Pathway.CHILD_REFERRAL, Pathway.EXCLUDED)]
@@ -218,3 +220,21 @@ class CatalogueFilterForm(forms.Form):
         elif data["period"] == self.ENDED:
             packages = packages.filter(effective_to__lte=on)
         return packages
+
+
+class FundingSourceForm(StyledForm, forms.ModelForm[FundingSource]):
+    """A funding source; its code is chosen once (filters and exports name it)."""
+
+    class Meta:
+        model = FundingSource
+        fields = ["code", "name", "envelope_xof"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["code"].disabled = True
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        show_on(self, envelope_problem(data.get("envelope_xof")))
+        return data

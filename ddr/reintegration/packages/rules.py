@@ -9,6 +9,8 @@ from typing import Any
 from django.db.models import Case, CharField, Exists, OuterRef, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import shown_date
+from core.masterdata import Problem
 from ddr.registration.benefit import (
     BAR_MESSAGES,
     CHILD,
@@ -94,7 +96,7 @@ def package_refusal(person: Any, package: Any, on: dt.date, *, in_open_pair: boo
     return str(MESSAGES[bar]) % {
         "who": person.registration_number,
         "package": str(package),
-        "on": on.strftime("%d/%m/%Y"),
+        "on": shown_date(on),
         "pathway": person.get_pathway_display(),
         "category": person.get_category_display(),
     }
@@ -142,3 +144,10 @@ def package_bar_case(package: Any) -> Case:
         whens.append(When(~Q(sex=Sex.FEMALE), then=Value(WOMEN_ONLY)))
     whens.append(When(enrolled_q(package), then=Value(ALREADY)))
     return Case(*whens, default=Value(""), output_field=CharField())
+
+
+def envelope_problem(envelope_xof: int | None) -> Problem | None:
+    """A funding source's envelope is an amount committed: never below zero."""
+    if envelope_xof is not None and envelope_xof < 0:
+        return Problem("envelope_xof", str(_("An envelope cannot be negative.")))
+    return None

@@ -13,17 +13,20 @@ from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_update_with_history
 
 from accounts.models import User
 from core.audit import save_audited
 from core.bulk import insert_with_history
+from core.dates import shown_date
 from core.errors import Refused
+from core.masterdata import record_save, refuse_on
 from core.models import Job
 from ddr.duplicates.models import DuplicatePair
 from ddr.registration.models import Combatant
 from ddr.reintegration.packages import rules
-from ddr.reintegration.packages.models import Component, Enrolment, Entitlement, Package, Phase
+from ddr.reintegration.packages.models import Component, Enrolment, Entitlement, FundingSource, Package, Phase
 
 S = Combatant.Status
 # The statuses from which delivering the short-term package makes a person "reinserted"
@@ -80,13 +83,13 @@ def _follow_previous(package: Package, was_from: dt.date | None, by: User) -> No
     if start <= previous.effective_from:
         raise PackageRefused(
             _("Version %(v)s must start after the previous one (%(d)s).")
-            % {"v": package.version, "d": previous.effective_from.strftime("%d/%m/%Y")},
+            % {"v": package.version, "d": shown_date(previous.effective_from)},
             field="effective_from",
         )
     if previous.enrolments.filter(enrolled_on__gte=start).exists():
         raise PackageRefused(
             _("People were enrolled in version %(v)s on or after %(d)s: start this version later.")
-            % {"v": previous.version, "d": start.strftime("%d/%m/%Y")},
+            % {"v": previous.version, "d": shown_date(start)},
             field="effective_from",
         )
     end = previous.effective_to
@@ -265,7 +268,7 @@ def cohort_enrol(*, people: QuerySet[Combatant], package: Package, on: dt.date, 
     package = _lock(package)
     if not rules.in_force(package, on):
         raise EnrolmentRefused(
-            str(rules.MESSAGES[rules.NOT_IN_FORCE]) % {"package": package, "on": on.strftime("%d/%m/%Y")},
+            str(rules.MESSAGES[rules.NOT_IN_FORCE]) % {"package": package, "on": shown_date(on)},
             field="package",
         )
     components = _components(package)
@@ -278,10 +281,10 @@ def cohort_enrol(*, people: QuerySet[Combatant], package: Package, on: dt.date, 
             for pk in ids
         ],
         user=by,
-        reason="cohort",
+        reason=gettext_noop("cohort"),
     )
     rows = _entitlement_rows(((e, p, on) for e, p in zip(enrolment_ids, ids, strict=True)), components)
-    insert_with_history(Entitlement, rows, user=by, reason="cohort")
+    insert_with_history(Entitlement, rows, user=by, reason=gettext_noop("cohort"))
     return len(ids), total - len(ids)
 
 
@@ -377,3 +380,10 @@ def cohort_enrol_run(*, job_id: int, package_id: int, filters: dict[str, str], o
         done=len(ids),
     )
     return job
+
+
+@transaction.atomic
+def funding_source_save(*, source: FundingSource | None, by: User, **values: Any) -> FundingSource:
+    """A funding source created or its envelope revised (audited: the budget reads it)."""
+    refuse_on(rules.envelope_problem(values.get("envelope_xof")), PackageRefused)
+    return record_save(source or FundingSource(), by=by, values=values)

@@ -24,6 +24,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path("reinsertion/inscriptions/<int:pk>/abandon/", views.enrolment_drop, name="enrolment-drop"),
     path("reinsertion/budget/", views.budget, name="reintegration-budget"),
+    path("reinsertion/financements/", views.funding_source_list, name="funding-source-list"),
+    path("reinsertion/financements/nouveau/", views.funding_source_edit, name="funding-source-new"),
+    path(
+        "reinsertion/financements/<int:pk>/modifier/", views.funding_source_edit, name="funding-source-edit"
+    ),
     path("personnes/<int:pk>/inscription/", views.person_enrol, name="person-enrol"),
 ]
 

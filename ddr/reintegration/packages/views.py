@@ -18,14 +18,17 @@ from django.views.decorators.http import require_POST
 from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import (
     BUDGET_ROLES,
+    MASTER_DATA_EDIT_ROLES,
     PACKAGE_EDIT_ROLES,
     REINTEGRATION_ROLES,
     has_role,
     role_required,
 )
+from core.dates import shown_date
 from core.errors import refusal_to
 from core.exports import Column, table_export
 from core.forms import form_errors
+from core.masterdata import edit_page
 from core.models import Job
 from ddr.registration.models import Combatant
 from ddr.reintegration.packages import rules, selectors, services
@@ -36,9 +39,10 @@ from ddr.reintegration.packages.forms import (
     ComponentForm,
     DropForm,
     EnrolForm,
+    FundingSourceForm,
     PackageForm,
 )
-from ddr.reintegration.packages.models import Component, Enrolment, Package
+from ddr.reintegration.packages.models import Component, Enrolment, FundingSource, Package
 
 # --- the catalogue ------------------------------------------------------------------------
 
@@ -113,7 +117,7 @@ def package_new_version(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
         messages.success(
             request,
             _("Version %(v)s made from version %(old)s: it starts on %(d)s. Change it before it is used.")
-            % {"v": copy.version, "old": source.version, "d": copy.effective_from.strftime("%d/%m/%Y")},
+            % {"v": copy.version, "old": source.version, "d": shown_date(copy.effective_from)},
         )
         return redirect("ddr:package-detail", pk=copy.pk)
     return redirect("ddr:package-detail", pk=source.pk)
@@ -164,7 +168,7 @@ def component_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 
 
 def _person_page(person_pk: int) -> str:
-    return reverse("ddr:person-detail", kwargs={"pk": person_pk}) + "#reintegration"
+    return reverse("ddr:person-detail", kwargs={"pk": person_pk}) + "?tab=reintegration#reintegration"
 
 
 @role_required(*REINTEGRATION_ROLES)
@@ -235,7 +239,7 @@ def cohort_enrol(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not rules.in_force(package, on):
         refusal = str(rules.MESSAGES[rules.NOT_IN_FORCE]) % {
             "package": package,
-            "on": on.strftime("%d/%m/%Y"),
+            "on": shown_date(on),
         }
     elif not package.components.exists():
         refusal = str(rules.NO_COMPONENT) % {"package": package}
@@ -323,3 +327,29 @@ def budget(request: AuthenticatedHttpRequest) -> HttpResponse:
     ):
         return exported
     return render(request, "ddr/reintegration/budget.html", {"sources": sources, "total": total, "on": on})
+
+
+# --- funding sources: master data kept by national staff ----------------------------------
+
+
+@role_required(*BUDGET_ROLES)
+def funding_source_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    sources = FundingSource.objects.annotate(package_count=Count("packages"))
+    context = {"sources": sources, "can_edit": has_role(request.user, MASTER_DATA_EDIT_ROLES)}
+    return render(request, "ddr/reintegration/funding_source_list.html", context)
+
+
+@role_required(*MASTER_DATA_EDIT_ROLES)
+def funding_source_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
+    source = get_object_or_404(FundingSource, pk=pk) if pk else None
+    form = FundingSourceForm(request.POST or None, instance=source)
+    return edit_page(
+        request,
+        form=form,
+        save=lambda values: services.funding_source_save(source=source, by=request.user, **values),
+        title=_("Change the funding source %(name)s") % {"name": source.name}
+        if source
+        else _("New funding source"),
+        back=reverse("ddr:funding-source-list"),
+        record=source,
+    )

@@ -30,7 +30,7 @@ def _person(request: HttpRequest, pk: int) -> Combatant:
 
 
 def _back(pk: int) -> HttpResponse:
-    return redirect("ddr:person-detail", pk=pk)
+    return redirect(reverse("ddr:person-detail", args=[pk]) + "?tab=reintegration")
 
 
 @role_required(*REINTEGRATION_ROLES)

@@ -1,4 +1,5 @@
-"""manage.py export_archive ARCHIVE [--key-file KEY]: the whole database and media in one file."""
+"""manage.py export_archive ARCHIVE [--key-file KEY] [--portable]: the whole database and media in
+one file (on PostgreSQL as COPY text; --portable: JSON lines, for a database of another kind)."""
 
 from __future__ import annotations
 
@@ -19,12 +20,19 @@ class Command(BaseCommand):
         parser.add_argument(
             "--key-file", type=Path, help="Fernet key (kept apart from the archive) to encrypt with."
         )
+        parser.add_argument(
+            "--portable",
+            action="store_true",
+            help="JSON lines instead of PostgreSQL's COPY text: slower, but any database (SQLite) reads it.",
+        )
 
-    def handle(self, *args: Any, archive: Path, key_file: Path | None, **options: Any) -> None:
+    def handle(
+        self, *args: Any, archive: Path, key_file: Path | None, portable: bool, **options: Any
+    ) -> None:
         start = time.perf_counter()
         try:
             key = key_file.read_bytes() if key_file else None
-            manifest = export_archive(archive, key=key)
+            manifest = export_archive(archive, key=key, portable=portable)
         except (ArchiveError, OSError) as exc:
             raise CommandError(str(exc)) from exc
         rows = sum(p["rows"] for p in manifest["parts"])

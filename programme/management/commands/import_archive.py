@@ -1,5 +1,5 @@
 """manage.py import_archive ARCHIVE [--key-file KEY]: restore into an empty, migrated database and
-verify it (every part exported again must hash as in the manifest)."""
+verify it (every table read back must hash as in the manifest)."""
 
 from __future__ import annotations
 

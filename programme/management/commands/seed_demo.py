@@ -11,9 +11,11 @@ import os
 import random
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history
 
 from accounts.models import Role, User
@@ -42,8 +44,18 @@ from ddr.registration.rules import registration_number
 from ddr.reintegration import demo as reintegration_demo
 from integration import demo as integration_demo
 from integration.models import Unit
+from programme.governance import demo as governance_demo
 
 DEFAULT_PASSWORD = "Bamako-2015!"  # noqa: S105 - demo only, printed on purpose
+LOGINS = [
+    ("commission", gettext_lazy("national commission officer")),
+    ("gao", gettext_lazy("regional officer, Gao")),
+    ("kidal", gettext_lazy("regional officer, Kidal")),
+    ("analyste", gettext_lazy("mission analyst (API, aggregates only)")),
+    ("protection", gettext_lazy("child-protection officer")),
+    ("focal", gettext_lazy("protection focal point (sensitive grievances)")),
+    ("admin", gettext_lazy("administrator (/admin/)")),
+]
 
 GIVEN_MEN = [
     "Mohamed",
@@ -133,17 +145,34 @@ CATEGORY_WEIGHTS = [
     (Category.CHILD, 1),
 ]
 
-# The 8 sites approved by the CTS and built (never used), then the other proposals.
+# The 8 sites approved by the CTS and built (never used), in the regions the report gives them
+# (3.1.1, note 8), then the other proposals.
 BUILT_SITES = [
-    ("Likrakar", "KID"),
+    ("Likrakar", "TBK"),
     ("Fafa", "GAO"),
     ("Inékar", "MEN"),
     ("Ber", "TBK"),
     ("Tessalit", "KID"),
-    ("Tin Fatimata", "TBK"),
+    ("Tin Fatimata", "GAO"),
     ("Ilouk", "GAO"),
     ("Tabankort", "GAO"),
 ]
+# The three pilot pre-cantonment sites of the second half of 2013 (3.1.1): two in Kidal, one in
+# Agharous Keyone.
+PILOT_SITES = [
+    "Pré-cantonnement pilote de Kidal 1",
+    "Pré-cantonnement pilote de Kidal 2",
+    "Pré-cantonnement pilote d'Agharous Keyone",
+]
+INVENTED_SITE = (
+    "Démo : capacité, places pour les femmes, mouvement proposant et coordonnées absents du rapport, "
+    "inventés."
+)
+# The accelerated DDR-integration was launched on 6 November 2018 and registered people until
+# mid-2020; no child was registered in it (3.3.2): the children on the register came after.
+ACCELERATED_LAUNCH = dt.date(2018, 11, 6)
+ROADMAP_2020 = dt.date(2020, 12, 18)
+CHILDREN_FROM = dt.date(2020, 8, 1)
 OTHER_PROPOSALS = [
     ("Anéfis", "KID"),
     ("Aguelhok", "KID"),
@@ -170,26 +199,37 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--people", type=int, default=3000)
         parser.add_argument("--seed", type=int, default=2018)
+        parser.add_argument("--logins", action="store_true", help="Only print the demo logins.")
+        parser.add_argument("--no-logins", dest="print_logins", action="store_false")
 
-    def handle(self, *args: Any, people: int, seed: int, **options: Any) -> None:
+    def handle(
+        self, *args: Any, people: int, seed: int, logins: bool, print_logins: bool, **options: Any
+    ) -> None:
         password = os.environ.get("DEMO_PASSWORD", DEFAULT_PASSWORD)
+        if logins:
+            return self._print_logins(password)
         if Combatant.objects.exists():
-            self.stdout.write("Demo data already present.")
+            self.stdout.write(self._french(gettext_lazy("Demo data already present.")))
         else:
             with transaction.atomic():
                 admin = self._users(password)
                 self._seed(random.Random(seed), people, admin)
-            self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {people} people."))
-        self.stdout.write(
-            f"\nLogins (password for all: {password})\n"
-            "  commission   national commission officer\n"
-            "  gao          regional officer, Gao\n"
-            "  kidal        regional officer, Kidal\n"
-            "  analyste     mission analyst (API, aggregates only)\n"
-            "  protection   child-protection officer\n"
-            "  focal        protection focal point (sensitive grievances)\n"
-            "  admin        administrator (/admin/)\n"
-        )
+            loaded = self._french(gettext_lazy("Demo data loaded: %(n)s people."), n=people)
+            self.stdout.write(self.style.SUCCESS(loaded))
+        if print_logins:
+            self._print_logins(password)
+
+    def _print_logins(self, password: str) -> None:
+        title = self._french(gettext_lazy("Logins (password for all: %(p)s)"), p=password)
+        self.stdout.write(self.style.SUCCESS(title))
+        for username, role in LOGINS:
+            self.stdout.write(f"  {username:<12} {self._french(role)}")
+
+    @staticmethod
+    def _french(text: Any, **params: Any) -> str:
+        """In the application's first language: a command runs with translations off."""
+        with translation.override(settings.LANGUAGE_CODE):
+            return str(text) % params if params else str(text)
 
     def _users(self, password: str) -> User:
         regions = {r.code: r for r in Region.objects.all()}
@@ -234,13 +274,14 @@ class Command(BaseCommand):
         consent_demo.seed(random.Random(10), regions, admin)
         grievances_demo.seed(random.Random(11), regions, admin)
         appeals_demo.seed(random.Random(12), regions, admin)
+        governance_demo.seed(admin)
 
     def _screening(self, rng: random.Random, admin: User) -> None:
         """The medical exams behind the results set at registration, a few possible watch-list
         matches for the vetting queue, then the 2018 rules decide everyone."""
         from core.models import Job
         from ddr.eligibility import services as eligibility
-        from ddr.models import ChildReferral, EligibilityRun, MedicalExam, RuleSet, WatchlistEntry
+        from ddr.models import ChildReferral, EligibilityRun, MedicalExam, WatchlistEntry
 
         people = list(Combatant.objects.exclude(category=Category.CHILD).order_by("pk"))
         exams = [
@@ -292,23 +333,62 @@ class Command(BaseCommand):
         from ddr.screening import services as screening
 
         screening.vetting_screen(people=Combatant.objects.filter(vetting_status=""), by=admin)
-        ruleset, _ = RuleSet.objects.get_or_create(
-            name="Accord pour la paix — critères 2018",
-            defaults={
-                "effective_from": dt.date(2018, 1, 1),
-                "status": RuleSet.Status.ACTIVE,
-                "quotas": {
-                    "integration_army": {"total": 10_000},
-                    # The first reinsertion operation: volunteers at 300 per region.
-                    "reinsertion": {"total": 16_000, "regions": {code: 300 for code in REGION_WEIGHTS}},
-                },
-                "created_by": admin,
-                "activated_by": admin,
-            },
-        )
+        ruleset = self._rulesets(admin)
         job = Job.objects.create(kind="eligibility_recompute", created_by=admin)
         run = EligibilityRun.objects.create(ruleset=ruleset, job=job, started_by=admin)
         eligibility.eligibility_recompute(run_id=run.pk)
+
+    @staticmethod
+    def _rulesets(admin: User) -> Any:
+        """The 2018 criteria (10,000 to integration, 16,000 to DDR, 3.3.1), then the roadmap of 18
+        December 2020 that asked for the first reinsertion operation's volunteers at 300 per region
+        (annex 6.2, item 12): that cap belongs to the later set, which decides today."""
+        from ddr.models import RuleSet
+
+        quotas: dict[str, Any] = {"integration_army": {"total": 10_000}, "reinsertion": {"total": 16_000}}
+        specs = [
+            (
+                "Accord pour la paix — critères 2018",
+                dt.date(2018, 1, 1),
+                ROADMAP_2020,
+                RuleSet.Status.RETIRED,
+                quotas,
+                "Démo : le rapport date les critères de 2018 à l'année ; le jour est inventé.",
+            ),
+            (
+                "Feuille de route du 18 décembre 2020",
+                ROADMAP_2020,
+                None,
+                RuleSet.Status.ACTIVE,
+                {
+                    **quotas,
+                    "reinsertion": {"total": 16_000, "regions": {code: 300 for code in REGION_WEIGHTS}},
+                },
+                "Rapport 2024, annexe 6.2, point 12 : volontaires de la 1re opération de réinsertion, "
+                "300 par région.",
+            ),
+        ]
+        ruleset = None
+        for name, start, end, status, limits, note in specs:
+            ruleset = RuleSet.objects.filter(name=name).first()
+            if ruleset is None:
+                ruleset = RuleSet(
+                    name=name,
+                    effective_from=start,
+                    effective_to=end,
+                    status=status,
+                    quotas=limits,
+                    # The report's cadres join the civil service unarmed, without a military medical
+                    # (annex 6.2, roadmap of 18 December 2020, items 7 and 13); it gives no age
+                    # ceiling, so none here (a new rule set's default has one: invented).
+                    pathway_requirements={"integration_civil": {"weapon": False, "medical": False}},
+                    created_by=admin,
+                    activated_by=admin,
+                )
+                ruleset._history_user = admin  # type: ignore[attr-defined]
+                ruleset._change_reason = note  # type: ignore[attr-defined]
+                ruleset.save()
+        return ruleset
 
     def _duplicates(self, rng: random.Random, groups: dict[str, ArmedGroup], admin: User) -> None:
         """About forty people listed again by another movement in a later list, as a different clerk
@@ -437,7 +517,8 @@ class Command(BaseCommand):
             female = category == Category.WOMAN_ASSOCIATED or (
                 category in (Category.COMBATANT_UNARMED, Category.CHILD) and rng.random() < 0.08
             )
-            registered = dt.date(2018, 11, 6) + dt.timedelta(days=rng.randrange(0, 600))
+            first = CHILDREN_FROM if category == Category.CHILD else ACCELERATED_LAUNCH
+            registered = first + dt.timedelta(days=rng.randrange(0, 600))
             age = rng.randint(14, 17) if category == Category.CHILD else rng.randint(18, 58)
             exact = rng.random() < 0.6
             born = registered - dt.timedelta(days=365 * age + rng.randrange(0, 365))
@@ -559,6 +640,8 @@ class Command(BaseCommand):
         cercles: dict[str, Cercle],
         admin: User,
     ) -> None:
+        # "Within the eight cantonment sites that were set up, separate facilities were built for
+        # children" (3.3.2); "all sites include special arrangements for female combatants" (note 8).
         sites = [
             Site(
                 name=name,
@@ -568,6 +651,7 @@ class Command(BaseCommand):
                 proposed_by=groups["MNLA" if code == "KID" else "GATIA"],
                 capacity=1500,
                 places_for_women=150,
+                children_facilities=True,
             )
             for name, code in BUILT_SITES
         ]
@@ -583,26 +667,34 @@ class Command(BaseCommand):
         ]
         sites += [
             Site(
-                name=f"Pré-cantonnement pilote Kidal {i}",
+                name=name,
                 kind=Site.Kind.PRE_CANTONMENT,
                 status=Site.Status.CLOSED,
                 region=regions["KID"],
+                cercle=cercles.get("Kidal"),
                 capacity=620,
                 places_for_women=40,
             )
-            for i in (1, 2, 3)
+            for name in PILOT_SITES
         ]
-        sites.append(
-            Site(
-                name="Camp de transit de Kati",
-                kind=Site.Kind.TRANSIT,
-                status=Site.Status.OPERATIONAL,
-                region=regions["KOU"],
-                cercle=cercles.get("Kati"),
-                capacity=250,
-                places_for_women=30,
-            )
+        for site in sites:
+            site._change_reason = INVENTED_SITE  # type: ignore[attr-defined]
+        # Completed by MINUSMA in April 2021 and handed over to the transition government (3.4),
+        # which runs it for the training before redeployment in the BATFAR.
+        kati = Site(
+            name="Camp de transit de Kati",
+            kind=Site.Kind.TRANSIT,
+            status=Site.Status.OPERATIONAL,
+            region=regions["KOU"],
+            cercle=cercles.get("Kati"),
+            capacity=250,
+            places_for_women=30,
+            handed_over_to="Gouvernement de transition du Mali (avril 2021)",
+            intended_reuse="Camp de transit : formation avant le redéploiement dans les BATFAR",
         )
+        kati._change_reason = "Démo : places pour les femmes absentes du rapport, inventées."  # type: ignore[attr-defined]
+        sites.append(kati)
+        # Announced by the commission's president in early 2017 (3.2.3), for the CRP.
         sites += [
             Site(
                 name=f"Site PRC de {name}",
@@ -613,74 +705,110 @@ class Command(BaseCommand):
             )
             for name in ("Ténenkou", "Douentza", "Bankass")
         ]
-        for site in sites:
-            if site.kind == Site.Kind.PRE_CANTONMENT:
-                site.children_facilities = True  # the pilots had a separate area for children
         sites = bulk_create_with_history(sites, Site, default_user=admin, default_change_reason="demo data")
         cantonment_demo.seed(
             random.Random(6), list(Site.objects.select_related("region", "proposed_by")), admin
         )
 
     def _units(self, regions: dict[str, Region], admin: User) -> None:
-        units = [
-            Unit(
-                name="MOC Gao",
-                kind=Unit.Kind.MOC,
-                region=regions["GAO"],
-                location="Gao",
-                established=dt.date(2016, 12, 1),
-                authorised_strength=600,
+        """The MOC's mixed units and the four reconstituted units, dated as the report dates them;
+        a day it does not give is invented and the record's note says so."""
+        day = "Démo : le rapport donne {when} ; le jour est inventé."
+        # name, kind, region, garrison, established, dissolved, strength, note
+        specs: list[tuple[str, str, str, str, dt.date | None, dt.date | None, int, str]] = [
+            # Delayed until 2016, struck on 18 January 2017 (3.2.1).
+            (
+                "MOC Gao",
+                Unit.Kind.MOC,
+                "GAO",
+                "Gao",
+                dt.date(2016, 12, 1),
+                None,
+                600,
+                day.format(when="2016"),
             ),
-            Unit(
-                name="MOC Tombouctou",
-                kind=Unit.Kind.MOC,
-                region=regions["TBK"],
-                location="Tombouctou",
-                established=dt.date(2017, 5, 1),
-                authorised_strength=600,
+            # "In early 2018, mixed units of the MOC were established in Timbuktu" (3.2.1).
+            (
+                "MOC Tombouctou",
+                Unit.Kind.MOC,
+                "TBK",
+                "Tombouctou",
+                dt.date(2018, 2, 15),
+                None,
+                600,
+                day.format(when="début 2018"),
             ),
-            Unit(
-                name="MOC Kidal",
-                kind=Unit.Kind.MOC,
-                region=regions["KID"],
-                location="Kidal",
-                established=dt.date(2017, 5, 1),
-                authorised_strength=600,
+            # Still to be set up in the roadmap of 22 March 2018 (annex 6.2, item 5); the report
+            # never says it was.
+            (
+                "MOC Kidal",
+                Unit.Kind.MOC,
+                "KID",
+                "Kidal",
+                None,
+                None,
+                600,
+                "Rapport 2024 : encore à mettre en place selon la feuille de route du 22 mars 2018 "
+                "(point 5) ; aucune date de création.",
             ),
-            Unit(
-                name="BATFAR Gao",
-                kind=Unit.Kind.BATFAR,
-                region=regions["GAO"],
-                location="Gao",
-                established=dt.date(2020, 2, 1),
-                authorised_strength=550,
+            # Deployed to Gao and Timbuktu first, Ménaka, then Kidal in February 2020 (3.3.1); the
+            # Kidal BATFAR did not survive the fighting of autumn 2023 and left Kidal in October.
+            (
+                "BATFAR Gao",
+                Unit.Kind.BATFAR,
+                "GAO",
+                "Gao",
+                dt.date(2019, 7, 1),
+                None,
+                550,
+                day.format(when="un déploiement avant celui de Kidal (février 2020)"),
             ),
-            Unit(
-                name="BATFAR Kidal",
-                kind=Unit.Kind.BATFAR,
-                region=regions["KID"],
-                location="Kidal",
-                established=dt.date(2020, 2, 13),
-                authorised_strength=550,
+            (
+                "BATFAR Kidal",
+                Unit.Kind.BATFAR,
+                "KID",
+                "Kidal",
+                dt.date(2020, 2, 13),
+                dt.date(2023, 10, 31),
+                550,
+                day.format(when="février 2020 et un départ de Kidal en octobre 2023"),
             ),
-            Unit(
-                name="BATFAR Tombouctou",
-                kind=Unit.Kind.BATFAR,
-                region=regions["TBK"],
-                location="Tombouctou",
-                established=dt.date(2020, 2, 1),
-                authorised_strength=500,
+            (
+                "BATFAR Tombouctou",
+                Unit.Kind.BATFAR,
+                "TBK",
+                "Tombouctou",
+                dt.date(2019, 7, 1),
+                None,
+                500,
+                day.format(when="un déploiement avant celui de Kidal (février 2020)"),
             ),
-            Unit(
-                name="Compagnie de Ménaka",
-                kind=Unit.Kind.COMPANY,
-                region=regions["MEN"],
-                location="Ménaka",
-                established=dt.date(2020, 6, 1),
-                authorised_strength=165,
+            (
+                "Compagnie de Ménaka",
+                Unit.Kind.COMPANY,
+                "MEN",
+                "Ménaka",
+                dt.date(2019, 12, 1),
+                None,
+                165,
+                day.format(when="un déploiement avant celui de Kidal (février 2020)"),
             ),
         ]
+        units = []
+        for name, kind, code, garrison, established, dissolved, strength, note in specs:
+            unit = Unit(
+                name=name,
+                kind=kind,
+                region=regions[code],
+                location=garrison,
+                established=established,
+                dissolved=dissolved,
+                authorised_strength=strength,
+            )
+            unit._change_reason = f"{note} Effectif autorisé inventé."  # type: ignore[attr-defined]
+            units.append(unit)
         bulk_create_with_history(units, Unit, default_user=admin, default_change_reason="demo data")
 
     def _projects(self, rng: random.Random, regions: dict[str, Region], admin: User) -> None:
         cvr_demo.seed(random.Random(7), regions, admin)
+        cantonment_demo.seed_cvr_collections(admin)

@@ -223,3 +223,38 @@ def test_the_person_page_costs_the_same_with_many_appeals(
         filed(K.MEDICAL, medical(commission_officer, person=person).pk, commission_officer)
     with django_assert_max_num_queries(len(few.captured_queries)):
         commission_client.get(url)
+
+
+def test_the_decision_on_an_appeal_points_to_the_register_and_the_register_counts_it(
+    commission_officer: Any, administrator: Any, analyst_client: Any
+) -> None:
+    from core.models import Decision
+
+    ruling = Decision.objects.create(
+        body="cnddr", taken_on=TODAY(), title="Recours médicaux, session 3", recorded_by=administrator
+    )
+    appeal = filed(K.MEDICAL, medical(administrator).pk, commission_officer)
+    client_of(administrator).post(
+        reverse("ddr:appeal-schedule", args=[appeal.pk]),
+        {"hearing_on": TODAY().isoformat(), "deciding_body": "Comité des recours"},
+    )
+    decided = client_of(commission_officer).post(
+        reverse("ddr:appeal-decide", args=[appeal.pk]),
+        {
+            "outcome": "upheld",
+            "decided_on": TODAY().isoformat(),
+            "reasons": "Examen confirmé",
+            "ruling": ruling.pk,
+        },
+    )
+    assert decided.status_code == 302
+    appeal.refresh_from_db()
+    assert appeal.ruling == ruling and appeal.history.latest().ruling_id == ruling.pk
+    page = client_of(commission_officer).get(reverse("ddr:appeal-detail", args=[appeal.pk])).content.decode()
+    assert (
+        'data-testid="appeal-ruling"' in page
+        and reverse("programme:decision-detail", args=[ruling.pk]) in page
+    )
+    # The register's page counts the appeal and names no one, even to an analyst.
+    register = analyst_client.get(reverse("programme:decision-detail", args=[ruling.pk])).content.decode()
+    assert str(appeal.combatant.family_name) not in register and f"Appeal {appeal.pk}" not in register

@@ -50,7 +50,7 @@ def test_the_hearing_cannot_come_before_filing() -> None:
     refusal = rules.hearing_refusal(
         hearing_on=DAY - dt.timedelta(days=1), filed_on=DAY, deciding_body="Comité"
     )
-    assert "10/03/2026" in refusal
+    assert "10 Mar 2026" in refusal  # English (rules run outside a request): the month in letters
     assert rules.hearing_refusal(hearing_on=DAY, filed_on=DAY, deciding_body="") != ""
     assert rules.hearing_refusal(hearing_on=DAY, filed_on=DAY, deciding_body="Comité") == ""
 

@@ -111,7 +111,7 @@ def test_the_cohort_enrols_those_who_may_be_and_counts_the_others(commission_off
 def test_a_cohort_in_a_package_not_in_force_is_refused_whole(commission_officer: Any) -> None:
     _oriented(3)
     package = PackageFactory.create(effective_from=dt.date(2027, 1, 1))
-    with pytest.raises(services.EnrolmentRefused, match="is not in force on 02/03/2026"):
+    with pytest.raises(services.EnrolmentRefused, match="is not in force on 02 Mar 2026"):
         services.cohort_enrol(people=Combatant.objects.all(), package=package, on=ON, by=commission_officer)
     assert not Enrolment.objects.exists()
 
@@ -223,7 +223,7 @@ def test_a_package_not_in_force_is_said_on_the_page_and_nothing_is_offered(commi
     package = PackageFactory.create(effective_from=dt.date(2027, 1, 1))
     _oriented(2)
     response = commission_client.get(_page(package))
-    assert "is not in force on 02/03/2026" in response.content.decode()
+    assert "is not in force on 02 Mar 2026" in response.content.decode()
     assert 'data-testid="cohort-confirm"' not in response.content.decode()
     commission_client.post(_page(package))
     assert not Enrolment.objects.exists()

@@ -119,9 +119,9 @@ def test_a_person_in_an_open_duplicate_pair_is_refused(commission_officer: Any) 
 def test_a_package_not_in_force_is_refused(commission_officer: Any) -> None:
     package = PackageFactory.create(effective_from=dt.date(2026, 1, 1), effective_to=dt.date(2026, 3, 1))
     refusal = _refused(_oriented(), package, commission_officer)
-    assert refusal == f"{package} is not in force on 02/03/2026."
+    assert refusal == f"{package} is not in force on 02 Mar 2026."
     assert _refused(_oriented(), package, commission_officer, on=dt.date(2025, 12, 31)).endswith(
-        "31/12/2025."
+        "31 Dec 2025."
     )
     _nothing_written()
 

@@ -236,7 +236,7 @@ def test_staff_enrol_through_the_api(commission_client: Any) -> None:
         ({"status": S.EXCLUDED}, "person", "is excluded from the programme"),
         ({"sex": Sex.MALE, "women_only": True}, "person", "is for women only"),
         ({"pathway": Pathway.INTEGRATION_ARMY, "pathways": ["reinsertion"]}, "person", "does not serve"),
-        ({"enrolled_on": "2018-01-01"}, "package", "is not in force on 01/01/2018"),
+        ({"enrolled_on": "2018-01-01"}, "package", "is not in force on 01 Jan 2018"),
     ],
 )
 def test_the_api_refuses_with_a_400_saying_why(
