@@ -32,6 +32,8 @@ api_patterns = [
 ]
 
 urlpatterns = [
+    # First: an API request is resolved without trying every page of the apps (about 200 patterns).
+    path("api/", include(api_patterns)),
     path("", include(programme)),
     path("", include(core)),
     path("", include(accounts)),
@@ -39,6 +41,5 @@ urlpatterns = [
     path("", include(cantonment)),
     path("", include(integration)),
     path("", include(cvr)),
-    path("api/", include(api_patterns)),
     path("admin/", admin.site.urls),
 ]

@@ -3,7 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.forms.renderers import DjangoTemplates
 from django.utils import timezone
+from django.utils.html import conditional_escape, escape
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -44,7 +46,6 @@ def style_fields(form: forms.BaseForm, small: bool = False, row_form: bool = Fal
             widget.attrs.setdefault("aria-label", str(field.label))
 
 
-
 def decision_field() -> forms.ModelChoiceField[Any]:
     """The decision in the register behind a step (optional): its body fills "deciding body"."""
     from core.models import Decision
@@ -64,6 +65,8 @@ class StyledForm:
     row_form = False
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if self.row_form:  # one per row: ids would repeat, and its fields are named without labels
+            kwargs.setdefault("auto_id", False)
         super().__init__(*args, **kwargs)
         style_fields(self, row_form=self.row_form)  # type: ignore[arg-type]
 
@@ -77,3 +80,43 @@ def form_errors(form: forms.BaseForm) -> str:
         label = form.fields[name].label if name in form.fields else None
         parts.append(gettext("%(field)s: %(errors)s") % {"field": label, "errors": text} if label else text)
     return "; ".join(parts)
+
+
+SELECT, OPTION = "django/forms/widgets/select.html", "django/forms/widgets/select_option.html"
+
+
+class FormRenderer(DjangoTemplates):
+    """Django's form renderer, drawing a select in Python. Its template includes a template for
+    each option: a filter bar's selects (movements, lists, statuses) made most of a page's
+    rendering time. The HTML is the template's own, character for character (tests/test_form_renderer.py)."""
+
+    def render(self, template_name: str, context: dict[str, Any], request: Any = None) -> str:
+        if template_name == SELECT and (html := _select(context["widget"])) is not None:
+            return html
+        return super().render(template_name, context, request)
+
+
+def _attrs(attrs: dict[str, Any]) -> str:
+    """django/forms/widgets/attrs.html: True names the attribute alone, False leaves it out."""
+    return "".join(
+        f" {conditional_escape(name)}" if value is True else f' {conditional_escape(name)}="{escape(value)}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+def _select(widget: dict[str, Any]) -> str | None:
+    parts = [f'<select name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
+    for group_name, options, _index in widget["optgroups"]:
+        if group_name:
+            parts.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
+        for option in options:
+            if option["template_name"] != OPTION:
+                return None  # a widget of its own kind of option: its templates draw it
+            value, label = escape(option["value"]), conditional_escape(option["label"])
+            # The option's template ends with a newline, kept by the include.
+            parts.append(f'\n  <option value="{value}"{_attrs(option["attrs"])}>{label}</option>\n')
+        if group_name:
+            parts.append("\n  </optgroup>")
+    parts.append("\n</select>")
+    return "".join(parts)

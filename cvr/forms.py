@@ -79,6 +79,12 @@ class ConsultationForm(StyledForm, forms.ModelForm[CommunityConsultation]):
         fields = ["kind", "on", "place", "raised_by", "participants", "women", "summary"]
         widgets = {"on": DATE, "summary": forms.Textarea(attrs={"rows": 2})}
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # On the project page beside the step and beneficiary forms, which have a "kind" and an
+        # "on" of their own: ids of its own keep every label tied to its field.
+        kwargs.setdefault("auto_id", "consultation-%s")
+        super().__init__(*args, **kwargs)
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("on") is not None:

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from ddr.models import Category
+from ddr.models import Category, Combatant
 
 from .factories import CombatantFactory, UserFactory
 
@@ -99,7 +99,6 @@ def test_plain_rows_serialize_people_as_drf_does() -> None:
     from rest_framework import serializers
 
     from ddr.eligibility.models import RuleSet
-    from ddr.models import Combatant
     from ddr.registration.api import PersonSerializer
 
     class DrfOwn(serializers.ModelSerializer):
@@ -121,3 +120,34 @@ def test_plain_rows_serialize_people_as_drf_does() -> None:
     assert ours == DrfOwn(people, many=True).data
     assert [list(row) for row in ours] == [list(PersonSerializer.Meta.fields)] * 3  # the declared order
     assert ours[0]["birth_date"] == "1990-05-17" and ours[0]["has_weapon"] is True
+    # The list endpoint's path: `values()` dicts read by the class's plan, no model instance.
+    plan = PersonSerializer.values_plan()
+    assert plan is not None and [name for name, _, _ in plan] == list(PersonSerializer.Meta.fields)
+    rows = Combatant.objects.order_by("id").values(*dict.fromkeys(lookup for _, lookup, _ in plan))
+    assert PersonSerializer(rows, many=True).data == ours
+    if ruleset is not None:
+        assert ours[2]["pathway_ruleset"] == ruleset.pk
+
+
+def test_the_people_list_builds_only_the_filters_its_query_names(commission_client: Client) -> None:
+    """`core.api.AskedFiltersBackend`: the page filtered by the filters asked is the page the whole
+    filter set gives, and a filter's bad value is still a 400 with its field."""
+    from core.api import AskedFiltersBackend
+    from ddr.registration.filters import PersonFilter
+
+    for sex in ("F", "M"):
+        CombatantFactory.create(sex=sex, has_weapon=True)
+    CombatantFactory.create(sex="F", has_weapon=False)
+    asked = {"sex": "F", "has_weapon": "true"}
+    whole = PersonFilter(asked, queryset=Combatant.objects.all()).qs
+    rows = commission_client.get("/api/people/", asked).json()["results"]
+    assert sorted(r["id"] for r in rows) == sorted(whole.values_list("id", flat=True)) and len(rows) == 1
+
+    class View:
+        filterset_class = PersonFilter
+        filterset_fields = None
+        request = type("Request", (), {"query_params": asked})()
+
+    narrowed = AskedFiltersBackend().get_filterset_class(View(), Combatant.objects.all())
+    assert set(narrowed.base_filters) == {"sex", "has_weapon"}
+    assert "sex" in commission_client.get("/api/people/", {"sex": "X"}).json()

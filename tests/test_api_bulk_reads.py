@@ -97,6 +97,8 @@ def test_the_schema_documents_the_purpose_and_the_refusals() -> None:
     operation = SchemaGenerator().get_schema(public=True)["paths"]["/api/people/"]["get"]
     names = {p["name"] for p in operation["parameters"]}
     assert {"purpose", "X-Purpose"} <= names
+    # Every filter of the set, though a request builds only those it names (AskedFiltersBackend).
+    assert {"q", "region", "movement", "sex", "category", "status", "list", "consent_missing"} <= names
     assert {"400", "403", "429"} <= set(operation["responses"])
 
 

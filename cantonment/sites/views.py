@@ -196,7 +196,8 @@ def site_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "capacity_form": CapacityForm(
             initial={"capacity": site.capacity, "places_for_women": site.places_for_women}
         ),
-        "check_in_form": CheckInForm(user=request.user),
+        # Beside the step form, which has an "on" too: ids of its own keep each label on its field.
+        "check_in_form": CheckInForm(user=request.user, auto_id="check-in-%s"),
         "check_out_form": CheckOutForm(auto_id=False),  # one per row: no clashing ids
         "history": [] if analyst else history_of(site),
         **_calendar(site),

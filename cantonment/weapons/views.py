@@ -143,7 +143,7 @@ def wam_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "item": item,
         "custody": item.custody.select_related("from_location", "to_location", "recorded_by"),
         "transfer_form": TransferForm(user=request.user, initial={"from_location": item.location_id}),
-        "disposal_form": DisposalForm(),
+        "disposal_form": DisposalForm(auto_id="disposal-%s"),  # beside the transfer's "on" and "reference"
         "history": history_of(item),
     }
     return render(request, "cantonment/wam_detail.html", context)

@@ -6,9 +6,10 @@ from drf_spectacular.utils import (
     extend_schema_field,
 )
 from rest_framework import serializers, viewsets
+from rest_framework.filters import OrderingFilter
 
 from accounts.permissions import CASE_ROLES
-from core.api import PlainRows
+from core.api import AskedFiltersBackend, PlainListMixin, PlainRows
 from core.exports import IdentifyingListMixin
 from core.pagination import PageOrCursorPagination
 from ddr.registration.filters import PersonFilter
@@ -41,6 +42,7 @@ class WaitlistPositionField(serializers.ReadOnlyField):
 class PersonSerializer(PlainRows, serializers.ModelSerializer):
     """Commission staff: the full record within their scope."""
 
+    row_lookups = {"waitlist_position": "waiting_place__position"}
     waitlist_position = WaitlistPositionField()
 
     region = serializers.SlugRelatedField(slug_field="code", read_only=True)
@@ -67,7 +69,7 @@ class PersonSerializer(PlainRows, serializers.ModelSerializer):
         ]
 
 
-class PersonViewSet(IdentifyingListMixin, viewsets.ReadOnlyModelViewSet):
+class PersonViewSet(PlainListMixin, IdentifyingListMixin, viewsets.ReadOnlyModelViewSet):
     """Registered people, for case staff. Analysts read aggregates only (a register they could
     count, even pseudonymised, gives small cells away): 403. For staff the list names people: it is
     logged like an export, throttled, and read beyond its first page (or in bulk) only with a stated
@@ -78,6 +80,7 @@ class PersonViewSet(IdentifyingListMixin, viewsets.ReadOnlyModelViewSet):
     allowed_roles = CASE_ROLES
     serializer_class = PersonSerializer
     filterset_class = PersonFilter
+    filter_backends = [AskedFiltersBackend, OrderingFilter]
     pagination_class = PageOrCursorPagination  # `?cursor=` for bulk readers: no count
     ordering_fields = ["registered_at", "birth_year"]
     ordering = ["id"]

@@ -100,9 +100,12 @@ def _register(page: Page, family: str, given: str, *, photo: bool = False, nina:
         form.get_by_label("Photo").set_input_files(
             {"name": "photo.png", "mimeType": "image/png", "buffer": _camera_picture()}
         )
-    page.get_by_test_id("register-submit").click()
     message = page.get_by_test_id("offline-message")
+    before = message.inner_text()  # the last registration's message, until this one replaces it
+    page.get_by_test_id("register-submit").click()
     expect(message).to_contain_text("numéro temporaire T-")
+    if before:
+        expect(message).not_to_have_text(before)
     number = re.search(r"T-[0-9A-F]{4}-\d{4}", message.inner_text())
     assert number
     return number.group(0)

@@ -5,9 +5,9 @@ records more; the roles are the demo's users, one per role, and the signed-out v
 role, each page is shown (200) or refused with our 403/404 page, never a 500; every text of it
 comes from the French catalogue or from the data (the marked catalogue: `tests/pagewalk.py`), as
 served and once more after its scripts ran in the browser; a page shown has a title of its own
-among the role's pages, ending " · DDR Mali". In the browser, at each width, each page shown must
-raise no console error, be no wider than the screen (wide tables scroll inside themselves) and
-have no axe-core violation of serious or critical impact. A role shown exactly what a role before
+among the role's pages, ending " · DDR Mali", with no id twice. In the browser, at each width,
+each page shown must raise no console error, be no wider than the screen (wide tables scroll
+inside themselves) and have no axe-core violation of serious or critical impact. A role shown exactly what a role before
 it was shown (the same <main>: a detail page in Gao for the national and the Gao officer) is not
 looked at again, except its first page (its navigation): that keeps the walk to a few minutes.
 """
@@ -109,6 +109,9 @@ def _ask_every_url(walk: Walk, role: str, client: Client, urls: dict[str, str], 
             for text in unmarked(texts_of_html(served), data):
                 walk.problem(f"not French: {text}", where)
                 walk.served[url].add(text)
+            ids = re.findall(r'\sid="([^"]+)"', served)
+            for twice in sorted({i for i in ids if ids.count(i) > 1}):
+                walk.problem(f"id {twice!r} twice (a label or a link names the wrong element)", where)
             title = _title(served.replace(MARK, ""))
             if not title.endswith(TITLE_END) or not title.removesuffix(TITLE_END).strip():
                 walk.problem(f"title {title!r}", where)
