@@ -256,6 +256,11 @@ DDR_TASK_TIME_LIMIT = env.int("DDR_TASK_TIME_LIMIT", default=3600)
 CELERY_BEAT_SCHEDULE = {
     # A job whose task was killed is marked failed, so no page waits for it.
     "jobs-expire-stale": {"task": "core.tasks.jobs_expire_stale", "schedule": crontab(minute="*/10")},
+    # Expired API tokens (a request checks only its own: accounts.auth).
+    "tokens-purge-expired-hourly": {
+        "task": "accounts.tasks.tokens_purge_expired_hourly",
+        "schedule": crontab(minute=40),
+    },
     "stays-daily": {"task": "cantonment.sites.tasks.stays_daily", "schedule": crontab(hour=5, minute=0)},
     "integration-one-third-daily": {
         "task": "integration.tasks.compliance_daily",
@@ -283,7 +288,7 @@ CELERY_BEAT_SCHEDULE = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "knox.auth.TokenAuthentication",
+        "accounts.auth.TokenAuthentication",  # knox's, one query per request
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["accounts.permissions.RolePermission"],

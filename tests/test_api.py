@@ -151,3 +151,31 @@ def test_the_people_list_builds_only_the_filters_its_query_names(commission_clie
     narrowed = AskedFiltersBackend().get_filterset_class(View(), Combatant.objects.all())
     assert set(narrowed.base_filters) == {"sex", "has_weapon"}
     assert "sex" in commission_client.get("/api/people/", {"sex": "X"}).json()
+
+
+def test_a_token_is_checked_in_one_query_and_expired_ones_are_purged_every_hour(
+    django_assert_num_queries: Any,
+) -> None:
+    """`accounts.auth.TokenAuthentication`: a request reads its own token only (knox read every
+    token of the user too, to delete the expired ones); an expired token is refused and deleted,
+    and the hourly task deletes the others."""
+    import datetime as dt
+
+    from knox.models import AuthToken
+    from rest_framework.test import APIRequestFactory
+
+    from accounts.auth import TokenAuthentication
+    from accounts.tasks import tokens_purge_expired_hourly
+
+    officer = UserFactory.create()
+    _, live = AuthToken.objects.create(officer, expiry=dt.timedelta(hours=1))
+    _, expired = AuthToken.objects.create(officer, expiry=dt.timedelta(seconds=-1))
+    AuthToken.objects.create(officer, expiry=dt.timedelta(seconds=-1))  # never presented again
+    request = APIRequestFactory().get("/api/people/", HTTP_AUTHORIZATION=f"Token {live}")
+    with django_assert_num_queries(1):
+        user, _token = TokenAuthentication().authenticate(request)
+    assert user == officer and AuthToken.objects.count() == 3
+    refused = Client().get("/api/people/", HTTP_AUTHORIZATION=f"Token {expired}")
+    assert refused.status_code == 401 and AuthToken.objects.count() == 2
+    assert tokens_purge_expired_hourly() == 1 and AuthToken.objects.count() == 1
+    assert Client().get("/api/regions/", HTTP_AUTHORIZATION=f"Token {live}").status_code == 200
