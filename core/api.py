@@ -226,7 +226,9 @@ class PlainListMixin:
 
     def paginate_queryset(self, queryset: Any) -> Any:
         serializer = self.get_serializer_class()  # type: ignore[attr-defined]
-        plan = serializer.values_plan() if self.action == "list" else None  # type: ignore[attr-defined]
+        # The plan is the class's, built without a request: only for a list of a PlainRows class.
+        listing = self.action == "list" and issubclass(serializer, PlainRows)  # type: ignore[attr-defined]
+        plan = serializer.values_plan() if listing else None
         if plan is not None:
             queryset = queryset.values(*dict.fromkeys(lookup for _, lookup, _ in plan))
         return super().paginate_queryset(queryset)  # type: ignore[misc]
@@ -242,6 +244,8 @@ class AskedFiltersBackend(DjangoFilterBackend):  # type: ignore[misc]
         filterset_class = super().get_filterset_class(view, queryset)
         if filterset_class is None or getattr(view, "swagger_fake_view", False):
             return filterset_class  # the schema documents every filter
+        if getattr(getattr(view.request, "accepted_renderer", None), "format", "") == "api":
+            return filterset_class  # the browsable API's filter form offers every filter
         asked = frozenset(
             name
             for name in filterset_class.base_filters

@@ -5,7 +5,8 @@ from typing import Any
 from django import forms
 from django.forms.renderers import DjangoTemplates
 from django.utils import timezone
-from django.utils.html import conditional_escape, escape
+from django.utils.functional import Promise
+from django.utils.html import conditional_escape
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -83,6 +84,7 @@ def form_errors(form: forms.BaseForm) -> str:
 
 
 SELECT, OPTION = "django/forms/widgets/select.html", "django/forms/widgets/select_option.html"
+TEXT = (str, Promise)  # what a template prints as it is (a number or a date it would localize)
 
 
 class FormRenderer(DjangoTemplates):
@@ -98,22 +100,29 @@ class FormRenderer(DjangoTemplates):
 
 def _attrs(attrs: dict[str, Any]) -> str:
     """django/forms/widgets/attrs.html: True names the attribute alone, False leaves it out."""
-    return "".join(
-        f" {conditional_escape(name)}" if value is True else f' {conditional_escape(name)}="{escape(value)}"'
-        for name, value in attrs.items()
-        if value is not False
-    )
+    drawn = []
+    for name, value in attrs.items():
+        if value is True:
+            drawn.append(f" {conditional_escape(name)}")
+        elif value is not False:
+            drawn.append(f' {conditional_escape(name)}="{conditional_escape(value)}"')
+    return "".join(drawn)
 
 
 def _select(widget: dict[str, Any]) -> str | None:
+    """The select's HTML, or None for the templates to draw it: a label that is not text (a
+    number or a date, which a template localizes) or an option with a template of its own."""
     parts = [f'<select name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
     for group_name, options, _index in widget["optgroups"]:
+        if group_name and not isinstance(group_name, TEXT):
+            return None
         if group_name:
             parts.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
         for option in options:
-            if option["template_name"] != OPTION:
-                return None  # a widget of its own kind of option: its templates draw it
-            value, label = escape(option["value"]), conditional_escape(option["label"])
+            if option["template_name"] != OPTION or not isinstance(option["label"], TEXT):
+                return None
+            # As `stringformat:'s'` then autoescape: a value marked safe is left as it is.
+            value, label = conditional_escape(option["value"]), conditional_escape(option["label"])  # type: ignore[arg-type]
             # The option's template ends with a newline, kept by the include.
             parts.append(f'\n  <option value="{value}"{_attrs(option["attrs"])}>{label}</option>\n')
         if group_name:

@@ -151,6 +151,9 @@ def test_the_people_list_builds_only_the_filters_its_query_names(commission_clie
     narrowed = AskedFiltersBackend().get_filterset_class(View(), Combatant.objects.all())
     assert set(narrowed.base_filters) == {"sex", "has_weapon"}
     assert "sex" in commission_client.get("/api/people/", {"sex": "X"}).json()
+    # The browsable API's filter form still offers every filter, not only those asked.
+    browsable = commission_client.get("/api/people/", {**asked, "format": "api"}, HTTP_ACCEPT="text/html")
+    assert browsable.status_code == 200 and 'name="consent_missing"' in browsable.content.decode()
 
 
 def test_a_token_is_checked_in_one_query_and_expired_ones_are_purged_every_hour(

@@ -5,7 +5,6 @@ requests."""
 from __future__ import annotations
 
 import hashlib
-
 from typing import Any
 
 import pytest
