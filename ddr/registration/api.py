@@ -83,7 +83,7 @@ class PersonViewSet(PlainListMixin, IdentifyingListMixin, viewsets.ReadOnlyModel
     filter_backends = [AskedFiltersBackend, OrderingFilter]
     pagination_class = PageOrCursorPagination  # `?cursor=` for bulk readers: no count
     ordering_fields = ["registered_at", "birth_year"]
-    ordering = ["id"]
+    # No default `ordering`: DRF's would undo the filter set's `sort`; the queryset is in id order.
 
     def get_queryset(self) -> Any:
         return (
