@@ -87,3 +87,18 @@ def test_vendored_assets_are_served() -> None:
         assert (ROOT / "static" / asset).stat().st_size > 10_000
     htmx = (ROOT / "static/vendor/htmx/htmx.min.js").read_text()
     assert 'version:"2.' in htmx.replace(" ", "")
+
+
+def test_every_table_header_names_its_column() -> None:
+    """A screen reader announces each column by its header: an action or bar column has a label too,
+    at least a visually hidden one."""
+    header = re.compile(r"<th\b[^>]*>(.*?)</th>", re.DOTALL)
+    empty = []
+    for template in (ROOT / "templates").rglob("*.html"):
+        for found in header.finditer(template.read_text()):
+            # Tags and conditions say nothing; a {% translate %} or a {{ value }} does.
+            words = re.sub(r"<[^>]*>|\{%\s*(?:end)?(?:if|elif|else|for|with)\b[^%]*%\}", "", found.group(1))
+            words = words.strip()
+            if not words:
+                empty.append(f"{template.relative_to(ROOT)}: {found.group(0)}")
+    assert not empty, "\n".join(empty)

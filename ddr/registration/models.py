@@ -313,6 +313,12 @@ class DeclaredWeapon(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.serial_number}".strip()
 
+    @property
+    def receipt_number(self) -> str:
+        """The declaration receipt's number, from the record: a reprint carries the same one.
+        "DA" for déclaration d'arme, distinct from the hand-in receipts' "RM-"."""
+        return f"DA-{self.pk:06d}"
+
 
 class RegistrationCounter(models.Model):
     """The last registration sequence used; reserved in blocks under a row lock."""

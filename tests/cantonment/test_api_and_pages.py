@@ -4,12 +4,14 @@ field named, scoping by region, pseudonyms for analysts."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from cantonment.models import CantonmentStay, InventoryItem, Site, StorageLocation, WamItem
 from cantonment.sites import services as stays
@@ -221,6 +223,21 @@ def test_site_pages_answer_in_a_fixed_number_of_queries(
         commission_client.get(reverse("cantonment:site-detail", args=[gao_site.pk]))
 
 
+def test_at_the_gate_check_in_and_out_come_right_after_the_key_figures(
+    gao_client: Client, gao_site: Site, commission_officer: Any
+) -> None:
+    """On a phone the columns stack: the page's order is the order the officer scrolls through."""
+    stays.check_in(person=CombatantFactory.create(), site=gao_site, on=TODAY, by=commission_officer)
+    page = gao_client.get(reverse("cantonment:site-detail", args=[gao_site.pk])).content.decode()
+    where = {
+        testid: page.index(f'data-testid="{testid}"')
+        for testid in ("occupancy", "check-in", "stays", "lifecycle", "site-wam")
+    }
+    check_out = page.index(reverse("cantonment:stay-check-out", args=[gao_site.stays.get().pk]))
+    assert where["occupancy"] < where["check-in"] < where["stays"] < check_out < where["lifecycle"]
+    assert check_out < where["site-wam"]
+
+
 def test_wam_pages_receipt_and_reconciliation(
     commission_client: Client, gao_site: Site, commission_officer: Any
 ) -> None:
@@ -246,6 +263,12 @@ def test_wam_pages_receipt_and_reconciliation(
     assert response.redirect_chain[-1][0] == reverse("cantonment:wam-detail", args=[item.pk])
     receipt = commission_client.get(reverse("cantonment:wam-receipt", args=[item.pk])).content.decode()
     assert item.receipt_number in receipt and person.registration_number in receipt
+    # The commission's letterhead, with the site and the day of the hand-in.
+    with translation.override("fr"):
+        issuer = gettext("National Commission for Disarmament, Demobilisation and Reintegration (CNDDR)")
+        where = gettext("%(place)s, on %(date)s") % {"place": gao_site.name, "date": f"{TODAY:%d/%m/%Y}"}
+    assert 'data-testid="letterhead"' in receipt
+    assert html.escape(issuer) in receipt and html.escape(where) in receipt
     report = commission_client.get(reverse("cantonment:wam-reconciliation")).content.decode()
     assert "MAS361" in report  # handed in by someone who never declared it
     duplicate = commission_client.post(

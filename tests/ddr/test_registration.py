@@ -96,7 +96,8 @@ def test_analyst_and_child_protection_cannot_register(
 def test_card_is_bilingual_with_an_opaque_qr_and_no_armed_group(commission_client: Any) -> None:
     person = CombatantFactory.create(movement=group("MNLA"), family_name="Cissé")
     page = commission_client.get(reverse("ddr:person-card", args=[person.pk])).content.decode()
-    assert "Commission nationale DDR" in page and "National DDR Commission" in page
+    assert "Carte d'enregistrement" in html.unescape(page) and "Registration card" in page
+    assert "Nom / " in page and '<span lang="en">Name</span>' in page
     assert person.registration_number in page and "Cissé" in page
     assert "MNLA" not in page and "Mouvement" not in page and "Movement" not in page
     assert 'src="data:image/svg+xml' in page
