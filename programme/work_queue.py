@@ -30,15 +30,18 @@ from accounts.permissions import (
 )
 from cantonment.models import CantonmentStay, Site
 from cantonment.sites import selectors as site_selectors
-from cantonment.weapons.models import StockCheck, StorageLocation
+from cantonment.weapons import selectors as weapon_selectors
+from cantonment.weapons.models import StorageLocation
 from core.pagination import COUNT_CAP, capped_count
 from cvr.models import Project
 from ddr.accountability.grievances.models import Grievance
 from ddr.duplicates.models import DuplicatePair
 from ddr.lists.models import ListImport
 from ddr.models import ChildReferral, VettingMatch
+from ddr.reintegration.followup import selectors as follow_up_selectors
 from ddr.reintegration.followup.models import FollowUp
 from ddr.reintegration.payments.models import PaymentBatch
+from integration import services as integration
 from integration.models import Unit
 
 
@@ -94,19 +97,21 @@ WORK: tuple[Work, ...] = (
     Work(
         _("People past their stay's limit on a site"),
         CANTONMENT_ROLES,
-        lambda user, today: CantonmentStay.objects.for_user(user).filter(
-            checked_out_on__isnull=True, flag=CantonmentStay.Flag.OVERSTAY
+        lambda user, today: site_selectors.open_flagged(
+            CantonmentStay.objects.for_user(user), CantonmentStay.Flag.OVERSTAY
         ),
-        "cantonment:site-list",
+        "cantonment:stay-list",
+        "flag=overstay",
         urgent=True,
     ),
     Work(
         _("Stays ending within 7 days"),
         CANTONMENT_ROLES,
-        lambda user, today: CantonmentStay.objects.for_user(user).filter(
-            checked_out_on__isnull=True, flag=CantonmentStay.Flag.ENDING_SOON
+        lambda user, today: site_selectors.open_flagged(
+            CantonmentStay.objects.for_user(user), CantonmentStay.Flag.ENDING_SOON
         ),
-        "cantonment:site-list",
+        "cantonment:stay-list",
+        "flag=ending_soon",
     ),
     Work(
         _("Sites behind the agreement's calendar or past their interim end"),
@@ -119,19 +124,27 @@ WORK: tuple[Work, ...] = (
     Work(
         _("Interim units past the end they were meant to have"),
         REGISTER_ROLES,
-        lambda user, today: Unit.objects.for_user(user).filter(
-            interim_until__lt=today, dissolved__isnull=True
-        ),
+        lambda user, today: integration.interim_late(Unit.objects.for_user(user), today),
         "integration:unit-list",
+        "interim_late=1",
+        urgent=True,
+    ),
+    Work(
+        _("Units deviating from the one-third rule at their last check"),
+        REGISTER_ROLES,  # integration's staff (integration.views.INTEGRATION_ROLES)
+        lambda user, today: integration.deviating(Unit.objects.for_user(user)),
+        "integration:unit-list",
+        "deviating=1",
         urgent=True,
     ),
     Work(
         _("Weapon stock checks overdue"),
         CANTONMENT_ROLES,
-        lambda user, today: StockCheck.objects.filter(
-            location__in=StorageLocation.objects.for_user(user), done_on__isnull=True, due_on__lt=today
+        lambda user, today: weapon_selectors.overdue_checks(today).filter(
+            location__in=StorageLocation.objects.for_user(user)
         ),
         "cantonment:stock-check-list",
+        "overdue=1",
         urgent=True,
     ),
     Work(
@@ -144,6 +157,13 @@ WORK: tuple[Work, ...] = (
         "ddr:follow-up-list",
         "show=overdue",
         urgent=True,
+    ),
+    Work(
+        _("Reintegration follow-ups due within 7 days"),
+        REINTEGRATION_ROLES,
+        lambda user, today: follow_up_selectors.due_soon(FollowUp.objects.for_user(user), today),
+        "ddr:follow-up-list",
+        "show=soon",
     ),
     Work(
         _("Payment batches waiting for approval (prepared by someone else)"),

@@ -80,3 +80,9 @@ def late(sites: QuerySet[Site], today: dt.date) -> QuerySet[Site]:
         )
         | (Q(interim_until__lt=today) & ~Q(status__in=[S.CLOSED, S.HANDED_OVER]))
     )
+
+
+def open_flagged(stays: QuerySet[CantonmentStay], flag: str) -> QuerySet[CantonmentStay]:
+    """Stays still open whose daily flag is `flag` (overstay, ending soon): what the home page
+    counts and the site list filtered on `?stays=` shows."""
+    return stays.filter(checked_out_on__isnull=True, flag=flag)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("sites/<int:pk>/entree/", views.site_check_in, name="site-check-in"),
     path("sites/<int:pk>/capacite/", views.site_capacity, name="site-capacity"),
     path("sites/<int:pk>/etape/", views.site_advance, name="site-advance"),
+    path("sejours/", views.stay_list, name="stay-list"),
     path("sejours/<int:pk>/sortie/", views.stay_check_out, name="stay-check-out"),
 ]
 

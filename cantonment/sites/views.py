@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -28,6 +28,7 @@ from core.dates import past_interim_end, shown_date
 from core.errors import refusal_to
 from core.exports import Column, table_export
 from core.forms import form_errors
+from core.pagination import CappedPaginator
 from core.suppression import for_analyst
 
 STAYS_PER_PAGE = 100
@@ -78,6 +79,37 @@ def site_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request, "cantonment/site_list.html", {"sites": shown, "late_ids": late_ids, "late_only": late_only}
     )
+
+
+STAY_LIST_COLUMNS = [*STAY_COLUMNS[:3], Column(gettext_lazy("Site"), "site.name"), *STAY_COLUMNS[3:]]
+
+
+@role_required(*CANTONMENT_ROLES)
+def stay_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Open stays the user may see, on every site (a stay is the person's, whatever the site's
+    region): all, or those of one flag (`?flag=overstay`, `?flag=ending_soon`), as the home page
+    counts them."""
+    flag = request.GET.get("flag", "")
+    stays: QuerySet[CantonmentStay] = CantonmentStay.objects.for_user(request.user).filter(
+        checked_out_on__isnull=True
+    )
+    if flag in (CantonmentStay.Flag.OVERSTAY, CantonmentStay.Flag.ENDING_SOON):
+        stays = selectors.open_flagged(stays, flag)
+    else:
+        flag = ""
+    stays = stays.select_related("combatant", "site").order_by("leave_by", "id")
+    if exported := table_export(request, "sejours", STAY_LIST_COLUMNS, stays, identity=True):
+        return exported
+    page = CappedPaginator(stays, STAYS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "flag": flag,
+        "flags": CantonmentStay.Flag.choices[1:],
+        # A site is opened where the user may read it; another region's is named only.
+        "openable_sites": set(Site.objects.for_user(request.user).values_list("pk", flat=True)),
+        "query": f"flag={flag}" if flag else "",
+    }
+    return render(request, "cantonment/stay_list.html", context)
 
 
 @role_required(*CANTONMENT_ROLES)

@@ -184,16 +184,15 @@ def wam_dispose(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*CANTONMENT_ROLES)
 def stock_check_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    checks = (
-        StockCheck.objects.filter(location__in=StorageLocation.objects.for_user(request.user))
-        .select_related("location", "done_by")
-        .order_by("done_on", "-due_on")[:200]
-    )
+    today = timezone.localdate()
+    overdue_only = bool(request.GET.get("overdue"))  # the home page's line
+    checks = selectors.overdue_checks(today) if overdue_only else StockCheck.objects.all()
+    checks = checks.filter(location__in=StorageLocation.objects.for_user(request.user))
+    checks = checks.select_related("location", "done_by").order_by("done_on", "-due_on")[:200]
     if exported := table_export(request, "inventaires", STOCK_CHECK_COLUMNS, checks):
         return exported
-    return render(
-        request, "cantonment/stock_check_list.html", {"checks": checks, "today": timezone.localdate()}
-    )
+    context = {"checks": checks, "today": today, "overdue_only": overdue_only}
+    return render(request, "cantonment/stock_check_list.html", context)
 
 
 @role_required(*CANTONMENT_ROLES)

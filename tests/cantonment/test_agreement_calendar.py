@@ -100,6 +100,8 @@ def test_interim_measures_past_their_end_are_flagged(commission_officer: User, c
     units = commission_client.get(reverse("integration:unit-list")).content.decode()
     assert units.count("intérimaire, au-delà de son terme") == 1  # MOC Gao only: Kidal's is dissolved
     lines = {w.url: w.count for w in waiting_for(commission_officer)}
-    assert lines[reverse("integration:unit-list")] == 1
+    late_units = reverse("integration:unit-list") + "?interim_late=1"
+    assert lines[late_units] == 1
+    assert [unit for unit, _t in commission_client.get(late_units).context["rows"]] == [moc]
     page = commission_client.get(reverse("integration:unit-detail", args=[moc.pk])).content.decode()
     assert "3 jours au-delà" in page

@@ -17,10 +17,12 @@ def _yes_no(value: str | None) -> bool | None:
 
 
 class FollowUpFilter(StyledForm, forms.Form):
-    """The follow-up list: which ones (due, overdue, done) and, for national staff, which region."""
+    """The follow-up list: which ones (due, due within the week, overdue, done) and, for national
+    staff, which region."""
 
     SHOW = [
         ("due", _("Due")),
+        ("soon", _("Due within 7 days")),
         ("overdue", _("Overdue")),
         ("done", _("Done")),
         ("all", _("All")),

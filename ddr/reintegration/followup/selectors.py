@@ -125,3 +125,14 @@ def person_context(person: Combatant, user: AnyUser) -> dict[str, Any]:
         "follow_up_dropped": [e for e in enrolments if e.status == Enrolment.Status.DROPPED],
         "can_follow_up": has_role(user, REINTEGRATION_ROLES),
     }
+
+
+DUE_SOON_DAYS = 7
+
+
+def due_soon(follow_ups: QuerySet[FollowUp], today: dt.date) -> QuerySet[FollowUp]:
+    """Planned follow-ups due within a week and not (yet) flagged overdue, those whose date has
+    passed within the grace days included: the home page's count and the list's `?show=soon`."""
+    return follow_ups.filter(
+        status=FollowUp.Status.PLANNED, overdue=False, due_on__lte=today + dt.timedelta(days=DUE_SOON_DAYS)
+    )

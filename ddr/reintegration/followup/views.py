@@ -56,7 +56,9 @@ PLANNED, DONE = FollowUp.Status.PLANNED, (FollowUp.Status.DONE, FollowUp.Status.
 
 
 def _filtered(follow_ups: QuerySet[FollowUp], show: str, region: Region | None) -> QuerySet[FollowUp]:
-    if show == "due":
+    if show == "soon":
+        follow_ups = selectors.due_soon(follow_ups, timezone.localdate())
+    elif show == "due":
         follow_ups = follow_ups.filter(status=PLANNED, overdue=False)
     elif show == "overdue":
         follow_ups = follow_ups.filter(status=PLANNED, overdue=True)
