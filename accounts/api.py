@@ -10,6 +10,8 @@ from rest_framework import serializers
 from rest_framework.authentication import BasicAuthentication
 from rest_framework.permissions import IsAuthenticated
 
+from accounts.auth import TokenAuthentication
+
 
 class TokenSerializer(serializers.Serializer):
     expiry = serializers.DateTimeField()
@@ -36,3 +38,5 @@ class TokenLoginView(knox_views.LoginView):
 @extend_schema(request=None, responses={204: None})
 class TokenLogoutView(knox_views.LogoutView):
     """POST with the token: revokes it."""
+
+    authentication_classes = [TokenAuthentication]  # ours (knox's, one query): one scheme in the schema

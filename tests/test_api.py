@@ -185,3 +185,6 @@ def test_a_token_is_checked_in_one_query_and_expired_ones_are_purged_every_hour(
     assert refused.status_code == 401 and AuthToken.objects.count() == 2
     assert tokens_purge_expired_hourly() == 1 and AuthToken.objects.count() == 1
     assert Client().get("/api/regions/", HTTP_AUTHORIZATION=f"Token {live}").status_code == 200
+    # Signing out revokes the token (the logout view authenticates with the same class).
+    assert Client().post("/api/auth/token/logout/", HTTP_AUTHORIZATION=f"Token {live}").status_code == 204
+    assert Client().get("/api/regions/", HTTP_AUTHORIZATION=f"Token {live}").status_code == 401
