@@ -183,14 +183,10 @@ class PlainRows:
                 plan.append((name, cls.row_lookups[name], None))
             elif column is None:
                 return None
-            elif not column.is_relation and type(field) in _AS_IS:
-                plan.append((name, column.attname, None))
+            elif attname := _as_is(field, column):
+                plan.append((name, attname, None))
             elif not column.is_relation and type(field) in _CONVERTED:
                 plan.append((name, column.attname, field))
-            elif column.many_to_one and type(field) is serializers.PrimaryKeyRelatedField:
-                if field.pk_field is not None:
-                    return None
-                plan.append((name, column.attname, None))
             elif column.many_to_one and type(field) is serializers.SlugRelatedField:
                 plan.append((name, f"{column.name}__{field.slug_field}", None))
             else:
@@ -205,19 +201,19 @@ class PlainRows:
             plan: list[Step] = []
             for field in self._readable_fields:  # type: ignore[attr-defined]
                 column = columns.get(field.source)
-                attname = ""
-                if column is not None and type(field) in _AS_IS and not column.is_relation:
-                    attname = column.attname
-                elif (
-                    column is not None
-                    and column.many_to_one
-                    and type(field) is serializers.PrimaryKeyRelatedField
-                    and field.pk_field is None
-                ):
-                    attname = column.attname  # the key, without reading the row it names
-                plan.append((field.field_name, attname, field))
+                plan.append((field.field_name, _as_is(field, column) if column else "", field))
             self._plain_plan = plan
         return self._plain_plan
+
+
+def _as_is(field: Any, column: Any) -> str:
+    """The model attribute whose value is the field's representation as it is (a plain column, or
+    a foreign key's id without reading the row it names), or ''."""
+    if not column.is_relation and type(field) in _AS_IS:
+        return str(column.attname)
+    if column.many_to_one and type(field) is serializers.PrimaryKeyRelatedField and field.pk_field is None:
+        return str(column.attname)
+    return ""
 
 
 class PlainListMixin:

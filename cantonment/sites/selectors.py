@@ -84,5 +84,5 @@ def late(sites: QuerySet[Site], today: dt.date) -> QuerySet[Site]:
 
 def open_flagged(stays: QuerySet[CantonmentStay], flag: str) -> QuerySet[CantonmentStay]:
     """Stays still open whose daily flag is `flag` (overstay, ending soon): what the home page
-    counts and the site list filtered on `?stays=` shows."""
+    counts and the stays page filtered on `?flag=` shows."""
     return stays.filter(checked_out_on__isnull=True, flag=flag)
