@@ -32,10 +32,12 @@ run: $(VENV)/.installed-run
 	$(BIN)/python manage.py seed_demo --no-logins
 	./scripts/run.sh
 
-## test: install and run the whole suite (SQLite unless DATABASE_URL is set)
+## test: install and run the whole suite (SQLite unless DATABASE_URL is set), one worker per core
+## (TEST_WORKERS=0 runs it in one process; each worker migrates a test database of its own)
+TEST_WORKERS ?= auto
 test: $(VENV)/.installed-dev
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import pgettext
 
@@ -20,6 +21,7 @@ from ddr.registration.selectors import Scope
 from integration.models import (
     Candidate,
     Cohort,
+    ComplianceCheck,
     Intake,
     IntegrationTarget,
     Membership,
@@ -204,3 +206,19 @@ def pathway_progress(scope: Scope, *, on: dt.date | None = None) -> list[Pathway
         )
     )
     return rows
+
+
+# --- the home page's lines about units -----------------------------------------------------
+
+
+def deviating(units: QuerySet[Unit]) -> QuerySet[Unit]:
+    """Units still in being whose last recorded one-third check found a deviation: the home
+    page's count and the unit list's `?deviating=1` (the daily check, not today's live figures,
+    so both read one stored fact)."""
+    last = ComplianceCheck.objects.filter(unit=OuterRef("pk")).order_by("-day").values("compliant")[:1]
+    return units.filter(dissolved__isnull=True).alias(compliant=Subquery(last)).filter(compliant=False)
+
+
+def interim_late(units: QuerySet[Unit], today: dt.date) -> QuerySet[Unit]:
+    """Interim units still in being past the end they were meant to have (`?interim_late=1`)."""
+    return units.filter(interim_until__lt=today, dissolved__isnull=True)

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import Trunc
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -295,19 +295,6 @@ def compliance_record(day: dt.date | None = None) -> int:
             default_change_reason=gettext_noop("one-third check"),
         )
     return len(checks)
-
-
-def deviating(units: QuerySet[Unit]) -> QuerySet[Unit]:
-    """Units still in being whose last recorded one-third check found a deviation: the home
-    page's count and the unit list's `?deviating=1` (the daily check, not today's live figures,
-    so both read one stored fact)."""
-    last = ComplianceCheck.objects.filter(unit=OuterRef("pk")).order_by("-day").values("compliant")[:1]
-    return units.filter(dissolved__isnull=True).alias(compliant=Subquery(last)).filter(compliant=False)
-
-
-def interim_late(units: QuerySet[Unit], today: dt.date) -> QuerySet[Unit]:
-    """Interim units still in being past the end they were meant to have (`?interim_late=1`)."""
-    return units.filter(interim_until__lt=today, dissolved__isnull=True)
 
 
 # --- patrols ------------------------------------------------------------------------------

@@ -36,7 +36,7 @@ from core.models import Decision, Region
 from core.suppression import for_analyst, is_period_end, period_end, period_start
 from ddr.models import Category, Combatant
 from ddr.registration.selectors import Scope
-from integration import rules, services
+from integration import rules, selectors, services
 from integration.models import (
     Candidate,
     Cohort,
@@ -230,9 +230,9 @@ def unit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     deviating_only = bool(request.GET.get("deviating"))
     analyst = for_analyst(request.user)
     if interim_only:
-        units = services.interim_late(units, _today())
+        units = selectors.interim_late(units, _today())
     if deviating_only and not analyst:
-        units = services.deviating(units)
+        units = selectors.deviating(units)
     listed = list(units)
     measured = _thirds(request, listed)
     rows = [(unit, measured.get(unit.pk)) for unit in listed]

@@ -41,7 +41,7 @@ from ddr.models import ChildReferral, VettingMatch
 from ddr.reintegration.followup import selectors as follow_up_selectors
 from ddr.reintegration.followup.models import FollowUp
 from ddr.reintegration.payments.models import PaymentBatch
-from integration import services as integration
+from integration import selectors as integration
 from integration.models import Unit
 
 

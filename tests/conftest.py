@@ -13,6 +13,51 @@ from .factories import UserFactory, region
 # Browser tests drive a live server from pytest's event loop thread.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+# The longest tests, longest first (minutes each on two cores: the page walk, the canary walks, the
+# archive's round trips). `make test` runs on one worker per core, which takes tests in this order:
+# started first, they end while the short ones still fill the other workers, not alone at the end.
+LONGEST_FIRST = (
+    "tests/browser/test_walk.py::test_every_page_as_every_role",
+    "tests/test_canary_child.py::test_canary_child_never_appears",
+    "tests/test_archive.py",
+    "tests/test_canary_child.py",
+    "tests/test_canary_admin.py",
+    "tests/test_reference_and_demo.py",
+    "tests/browser/",
+)
+
+
+def _django_group(item: pytest.Item) -> int:
+    """pytest-django's order, read as it reads it: tests that roll back (0), then those that empty
+    every table when they end (1: the reference data the migrations loaded is gone after them),
+    then those without a database (2)."""
+    marker = item.get_closest_marker("django_db")
+    fixtures = set(getattr(item, "fixturenames", ()))
+    if marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")):
+        return 1
+    if {"transactional_db", "live_server"} & fixtures:
+        return 1
+    return 0 if marker or "db" in fixtures else 2
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Longest first within each of pytest-django's groups, whose order is kept."""
+
+    def rank(item: pytest.Item) -> tuple[int, int]:
+        first = (n for n, prefix in enumerate(LONGEST_FIRST) if item.nodeid.startswith(prefix))
+        return _django_group(item), next(first, len(LONGEST_FIRST))
+
+    items.sort(key=rank)  # stable: the rest keeps its order
+
+
+@pytest.fixture(autouse=True)
+def _language_of_the_settings() -> Any:
+    """A test that switches to English leaves the next one in the default language (French)."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
 
 @pytest.fixture(autouse=True, scope="session")
 def _flush_lifts_the_history_truncate_guard() -> Any:
