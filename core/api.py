@@ -15,6 +15,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from accounts.permissions import ALL_ROLES
 from core.errors import Refused
 from core.models import Cercle, Region
+from core.pagination import counted_from
 from core.suppression import for_analyst, pseudonym_for
 
 ERROR_SCHEMA = {
@@ -146,7 +147,7 @@ class PlainRows:
     - model instances: the plain columns are read straight off each row, every other field keeps
       DRF's path."""
 
-    row_lookups: dict[str, str] = {}  # a computed field's value, as a `values()` lookup
+    row_lookups: dict[str, str] = {}  # a computed field's value, as a `values()` lookup (to-one only)
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
         if isinstance(instance, dict):
@@ -226,7 +227,8 @@ class PlainListMixin:
         listing = self.action == "list" and issubclass(serializer, PlainRows)  # type: ignore[attr-defined]
         plan = serializer.values_plan() if listing else None
         if plan is not None:
-            queryset = queryset.values(*dict.fromkeys(lookup for _, lookup, _ in plan))
+            rows = queryset.values(*dict.fromkeys(lookup for _, lookup, _ in plan))
+            queryset = counted_from(rows, queryset)
         return super().paginate_queryset(queryset)  # type: ignore[misc]
 
 

@@ -20,8 +20,18 @@ def capped_count(matches: Any, cap: int = COUNT_CAP) -> int:
     """How many rows match, up to cap + 1: COUNT(*) over a LIMIT subquery stops after cap + 1
     matches, whatever the table's size. No ORDER BY: sorting every match only to count them is
     the cost being avoided."""
+    matches = getattr(matches, "counted_from", matches)
     counted: int = min(matches.order_by()[: cap + 1].count(), cap + 1)
     return counted
+
+
+def counted_from(rows: Any, matches: Any) -> Any:
+    """`rows`, counted as `matches`: the same rows before their columns were joined on (a `values()`
+    page with its regions' and movements' codes). Joined on keys that cannot be missing, they count
+    the same, and without the joins an index alone gives the count (2 ms instead of 17 for a
+    region and a category at a million people)."""
+    rows.counted_from = matches
+    return rows
 
 
 class CappedPaginator(Paginator[Any]):

@@ -13,6 +13,7 @@ from drf_spectacular.generators import SchemaGenerator
 
 from core import exports
 from core.models import ExportLog
+from ddr.models import Combatant
 
 from .factories import CombatantFactory, ProjectFactory
 
@@ -134,3 +135,19 @@ def test_cursor_pages_keep_the_readers_scope(gao_client: Client, db: Any) -> Non
 def test_page_numbers_stay_the_default(commission_client: Client, register: None) -> None:
     body = commission_client.get("/api/people/").json()
     assert body["count"] == 7 and body["count_capped"] is False
+
+
+def test_a_page_is_counted_without_the_columns_joined_for_its_rows(
+    commission_client: Client, register: None
+) -> None:
+    """The rows carry their region's and movement's codes (joined), the count reads the people
+    alone: an index gives it without reading a row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        body = commission_client.get("/api/people/", {"region": "GAO", "page_size": "2"}).json()
+    counts = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT COUNT(*)")]
+    assert len(counts) == 1 and "ddr_armedgroup" not in counts[0]
+    assert body["count"] == 7 and len(body["results"]) == 2
+    assert {row["movement"] for row in body["results"]} <= {p.movement.code for p in Combatant.objects.all()}
