@@ -33,11 +33,12 @@ run: $(VENV)/.installed-run
 	./scripts/run.sh
 
 ## test: install and run the whole suite (SQLite unless DATABASE_URL is set), one worker per core
-## (TEST_WORKERS=0 runs it in one process; each worker migrates a test database of its own)
+## (TEST_WORKERS=0 runs it in one process; each worker migrates a test database of its own and is
+## handed two tests at a time, so the longest, first in the order, go to different workers)
 TEST_WORKERS ?= auto
 test: $(VENV)/.installed-dev
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --maxschedchunk=2 $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -42,6 +42,9 @@ def _django_group(item: pytest.Item) -> int:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Longest first within each of pytest-django's groups, whose order is kept."""
+    groups = [_django_group(item) for item in items]
+    if groups != sorted(groups):  # pytest-django has just sorted them: our reading must agree
+        raise pytest.UsageError("tests/conftest.py reads pytest-django's test groups otherwise than it does")
 
     def rank(item: pytest.Item) -> tuple[int, int]:
         first = (n for n, prefix in enumerate(LONGEST_FIRST) if item.nodeid.startswith(prefix))
@@ -193,6 +196,7 @@ def celery_worker_process(transactional_db: Any) -> Any:
             "--pool=solo",
             "--without-mingle",
             "--without-gossip",
+            f"--hostname={queue}@%h",  # two workers of two tests at once: a name each
             "--loglevel=WARNING",
             "-Q",
             queue,
