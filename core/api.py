@@ -89,6 +89,16 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Region.objects.prefetch_related("cercles").order_by("name")
 
 
+class CodeField(serializers.SlugRelatedField):
+    """A related row named by its code (a region, an armed group). A code holding a NUL character
+    names nothing: refused as unknown (400), where PostgreSQL, asked to compare it, fails (500)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data.replace("\x00", ""))
+        return super().to_internal_value(data)
+
+
 class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
     """A reference to a record the requesting user may see: another region's is 'does not exist'."""
 

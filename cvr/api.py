@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from accounts.http import AuthenticatedRequest
 from accounts.permissions import ALL_ROLES, CASE_ROLES, MASTER_DATA_EDIT_ROLES, REGISTER_ROLES
-from core.api import PersonRef, ScopedPrimaryKeyField
+from core.api import CodeField, PersonRef, ScopedPrimaryKeyField
 from core.exports import IdentifyingListMixin
 from core.models import Region
 from core.suppression import HIDDEN_GROUPS, for_analyst, visible
@@ -132,7 +132,7 @@ class CommitteeSerializer(serializers.ModelSerializer):
     project = serializers.PrimaryKeyRelatedField(
         queryset=Project.objects.all(), required=False, allow_null=True
     )
-    region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all())
+    region = CodeField(slug_field="code", queryset=Region.objects.all())
 
     class Meta:
         model = Committee

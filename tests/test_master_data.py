@@ -545,6 +545,18 @@ def test_the_api_refuses_a_committee_with_more_women_than_members(commission_cli
     assert created.status_code == 201 and Committee.objects.get().women == 2
 
 
+def test_a_code_holding_a_nul_character_is_an_unknown_code(commission_client: Client) -> None:
+    """PostgreSQL cannot compare text holding NUL: the field refuses it first (the fuzzer's find)."""
+    partner = PartnerFactory.create()
+    data = {"partner": partner.pk, "name": "Comité", "region": "G\x00AO", "formed_on": "2022-01-01", "members": 5}
+    refused = commission_client.post("/api/cvr-committees/", data, content_type="application/json")
+    assert refused.status_code == 400 and "region" in refused.json()
+    membership = {"group": "MN\x00LA", "coalition": "CMI", "start": "2030-01-01"}
+    refused = commission_client.post("/api/coalition-memberships/", membership, content_type="application/json")
+    assert refused.status_code == 400 and "group" in refused.json()
+    assert not Committee.objects.exists()
+
+
 @pytest.mark.parametrize("who", ["gao_client", "analyst_client", "child_protection_client"])
 def test_the_api_writes_of_master_data_are_refused_to_other_roles(who: str, request: Any) -> None:
     client = request.getfixturevalue(who)

@@ -21,7 +21,7 @@ from accounts.permissions import ALL_ROLES, CANTONMENT_ROLES
 from cantonment.inventory import services
 from cantonment.inventory.models import InventoryItem, InventoryMovement
 from cantonment.sites.models import Site
-from core.api import ScopedPrimaryKeyField
+from core.api import CodeField, ScopedPrimaryKeyField
 from core.models import Region
 
 
@@ -48,7 +48,7 @@ class InventoryItemSerializer(serializers.ModelSerializer):
 
 
 class InventoryItemCreateSerializer(InventoryItemSerializer):
-    region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all())
+    region = CodeField(slug_field="code", queryset=Region.objects.all())
     site = ScopedPrimaryKeyField(queryset=Site.objects.all(), required=False, allow_null=True)
 
     class Meta(InventoryItemSerializer.Meta):

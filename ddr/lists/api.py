@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from accounts.http import AuthenticatedRequest
 from accounts.permissions import ALL_ROLES, MASTER_DATA_EDIT_ROLES
+from core.api import CodeField
 from core.suppression import HIDDEN_GROUPS, SUPPRESSED, Base, for_analyst, visible
 from ddr.lists import services
 from ddr.lists.models import ArmedGroup, Coalition, CoalitionMembership, SubmittedList
@@ -70,8 +71,8 @@ class CoalitionViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class CoalitionMembershipWriteSerializer(serializers.ModelSerializer):
-    group = serializers.SlugRelatedField(slug_field="code", queryset=ArmedGroup.objects.all())
-    coalition = serializers.SlugRelatedField(slug_field="code", queryset=Coalition.objects.all())
+    group = CodeField(slug_field="code", queryset=ArmedGroup.objects.all())
+    coalition = CodeField(slug_field="code", queryset=Coalition.objects.all())
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
     class Meta:

@@ -16,6 +16,7 @@ from accounts.http import AuthenticatedRequest
 from accounts.models import Role, User
 from accounts.permissions import GRIEVANCE_ROLES
 from cantonment.models import Site
+from core.api import CodeField
 from core.exports import IdentifyingListMixin
 from core.models import Region
 from core.suppression import HIDDEN_GROUPS, SUPPRESSED
@@ -154,7 +155,7 @@ class GrievanceReceiveSerializer(serializers.Serializer[Any]):
     category = serializers.ChoiceField(choices=GrievanceCategory.choices)
     sensitive = serializers.BooleanField(required=False, default=False)
     urgency = serializers.ChoiceField(choices=Urgency.choices, required=False, default=Urgency.NORMAL)
-    region = serializers.SlugRelatedField(
+    region = CodeField(
         slug_field="code", queryset=Region.objects.all(), required=False, allow_null=True, default=None
     )
     description = serializers.CharField(max_length=4000)

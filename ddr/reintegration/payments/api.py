@@ -18,7 +18,7 @@ from rest_framework.response import Response
 
 from accounts.http import AuthenticatedRequest
 from accounts.permissions import REINTEGRATION_ROLES
-from core.api import PersonRef, ScopedPrimaryKeyField
+from core.api import CodeField, PersonRef, ScopedPrimaryKeyField
 from core.models import Region
 from ddr.reintegration.packages.models import Component, Entitlement, Package
 from ddr.reintegration.payments import selectors, services
@@ -57,7 +57,7 @@ class PaymentBatchSerializer(serializers.ModelSerializer):
 
 
 class BatchPrepareSerializer(serializers.Serializer):
-    region = serializers.SlugRelatedField(
+    region = CodeField(
         slug_field="code", queryset=Region.objects.all(), required=False, allow_null=True, default=None
     )
     package = serializers.PrimaryKeyRelatedField(
