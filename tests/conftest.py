@@ -18,9 +18,8 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 # started first, they end while the short ones still fill the other workers, not alone at the end.
 LONGEST_FIRST = (
     "tests/browser/test_walk.py::test_every_page_as_every_role",
-    "tests/test_canary_child.py::test_canary_child_never_appears",
-    "tests/test_archive.py",
     "tests/test_canary_child.py",
+    "tests/test_archive.py",
     "tests/test_canary_admin.py",
     "tests/test_reference_and_demo.py",
     "tests/browser/",
@@ -42,13 +41,13 @@ def _django_group(item: pytest.Item) -> int:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Longest first within each of pytest-django's groups, whose order is kept."""
-    groups = [_django_group(item) for item in items]
-    if groups != sorted(groups):  # pytest-django has just sorted them: our reading must agree
+    groups = {item.nodeid: _django_group(item) for item in items}
+    if list(groups.values()) != sorted(groups.values()):  # pytest-django has just sorted them
         raise pytest.UsageError("tests/conftest.py reads pytest-django's test groups otherwise than it does")
 
     def rank(item: pytest.Item) -> tuple[int, int]:
         first = (n for n, prefix in enumerate(LONGEST_FIRST) if item.nodeid.startswith(prefix))
-        return _django_group(item), next(first, len(LONGEST_FIRST))
+        return groups[item.nodeid], next(first, len(LONGEST_FIRST))
 
     items.sort(key=rank)  # stable: the rest keeps its order
 

@@ -8,7 +8,9 @@ import hashlib
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from drf_spectacular.generators import SchemaGenerator
 
 from core import exports
@@ -142,9 +144,6 @@ def test_a_page_is_counted_without_the_columns_joined_for_its_rows(
 ) -> None:
     """The rows carry their region's and movement's codes (joined), the count reads the people
     alone: an index gives it without reading a row."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     with CaptureQueriesContext(connection) as queries:
         body = commission_client.get("/api/people/", {"region": "GAO", "page_size": "2"}).json()
     counts = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT COUNT(*)")]
