@@ -53,12 +53,15 @@ def person_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     filterset = PersonFilter(request.GET, queryset=people.order_by(*order))
     if exported := table_export(request, "personnes", PERSON_COLUMNS, filterset.qs, identity=True):
         return exported
-    paging = OnePassPaginator if PersonFilter.sorts_every_match(request.GET.get("q")) else CappedPaginator
-    paginator = paging(filterset.qs, 50)
+    can_screen = has_role(request.user, SCREENING_ROLES)
+    if PersonFilter.sorts_every_match(request.GET.get("q")):
+        statuses = ("status",) if can_screen else ()  # the cohort form's, read in the page's pass
+        paginator: CappedPaginator = OnePassPaginator(filterset.qs, 50, distinct=statuses)
+    else:
+        paginator = CappedPaginator(filterset.qs, 50)
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    can_screen = has_role(request.user, SCREENING_ROLES)
     context = {
         "page": page,
         "filter": filterset,

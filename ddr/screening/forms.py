@@ -100,10 +100,13 @@ class HandOverForm(StyledForm, forms.Form):
 
 def cohort_form(people: QuerySet[Combatant], paginator: CappedPaginator) -> CohortTransitionForm | None:
     """The form that moves every person a table shows, when the table knows how many (not past
-    the count's cap) and there are some."""
+    the count's cap) and there are some. Their statuses come from the page's own query when it
+    read them (`OnePassPaginator`)."""
     if paginator.capped or not paginator.count:
         return None
-    return CohortTransitionForm(statuses=cohort_statuses(people), count=paginator.count)
+    read = getattr(paginator, "distinct_values", {}).get("status")
+    statuses = cohort_statuses(people) if read is None else read
+    return CohortTransitionForm(statuses=statuses, count=paginator.count)
 
 
 def cohort_statuses(people: QuerySet[Combatant]) -> Any:

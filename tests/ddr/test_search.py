@@ -151,6 +151,56 @@ def test_a_name_search_counts_its_matches_in_the_page_query(commission_client: A
     assert commission_client.get(url, {"q": "nobody"}).context["page"].paginator.count == 0
 
 
+def test_a_name_search_past_the_cap_is_in_registration_order_and_says_so(
+    commission_client: Any, monkeypatch: Any
+) -> None:
+    """Sorting every match of a very common name is the cost the cap avoids: past it, the pages
+    are in registration order, whole and without repeats, and the table says why."""
+    from core.pagination import CappedPaginator
+
+    monkeypatch.setattr(CappedPaginator, "cap", 3)
+    people = [CombatantFactory.create(family_name="Maïga", given_name=given) for given in "ZYXWV"]
+    url = reverse("ddr:person-list")
+    first = commission_client.get(url, {"q": "maiga"})
+    page = first.context["page"]
+    assert page.paginator.capped and page.paginator.by_registration
+    assert [p.pk for p in page.object_list] == [p.pk for p in people]  # not Maïga V first
+    assert "Trop nombreuses pour être triées par nom : dans l'ordre d'enregistrement." in first.content.decode()
+    assert first.context["transition_form"] is None  # no cohort past the cap
+    monkeypatch.setattr(CappedPaginator, "cap", 10)
+    sorted_page = commission_client.get(url, {"q": "maiga"})
+    assert [p.given_name for p in sorted_page.context["page"]] == ["V", "W", "X", "Y", "Z"]
+    assert "ordre d'enregistrement" not in sorted_page.content.decode()
+
+
+def test_a_name_search_reads_the_cohort_statuses_in_its_page_query(
+    commission_client: Any, django_assert_max_num_queries: Any
+) -> None:
+    """The cohort form offers the moves open to every person found: their statuses come from
+    the page's own pass over the matches, not from a second scan of them."""
+    import re
+
+    from django.db import connection
+
+    CombatantFactory.create(family_name="Maïga", status="oriented")
+    CombatantFactory.create(family_name="Maïga", given_name="Aliou", status="oriented")
+    CombatantFactory.create(family_name="Touré", status="registered")
+    url = reverse("ddr:person-list")
+
+    def offered(q: str) -> list[str]:
+        listing = commission_client.get(url, {"q": q}).content.decode()
+        form = listing[listing.index('data-testid="cohort-form"') :]
+        return re.findall(r'<option value="(\w*)"', form[: form.index("</select>")])
+
+    assert offered("maiga")[:3] == ["", "cantoned", "demobilised"]  # an oriented cohort's moves
+    CombatantFactory.create(family_name="Maïga", given_name="Fanta", status="registered")
+    assert offered("maiga") == ["", "referred", "excluded", "withdrawn", "deceased"]  # mixed: exits only
+    with django_assert_max_num_queries(20) as seen:
+        commission_client.get(url, {"q": "maiga"})
+    if connection.vendor == "postgresql":
+        assert not [q for q in seen.captured_queries if q["sql"].startswith("SELECT DISTINCT")]
+
+
 def test_search_finds_serials_and_numbers_without_their_check_digit(commission_client: Any) -> None:
     armed = CombatantFactory.create(family_name="Dicko", region=region("GAO"))
     DeclaredWeapon.objects.create(combatant=armed, kind="rifle", serial_number="AK-47-1234567")
