@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet, FieldDoesNotExist
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import connections
 from django.db.models import F, OrderBy
@@ -66,11 +67,11 @@ class OnePassPaginator(CappedPaginator):
 
     Past the cap the matches are not sorted: the first page of a sample would be wrong, and
     sorting every match is the cost being avoided (24,000 "Maïga" at a million people: 80 ms
-    where the capped pass takes 40). The pages are then in registration order (`by_registration`),
-    which the primary key serves, and the table says so. A page past the end falls back to the
-    usual count and errors."""
+    where the capped pass takes 40). The pages are then in the order the records were entered
+    (`in_entry_order`: the primary key's, which its index serves), and the table says so. A page
+    past the end, or an order this cannot restate as columns, goes the usual way (count, then page)."""
 
-    by_registration = False
+    in_entry_order = False
 
     def __init__(self, object_list: Any, per_page: int, *, distinct: Sequence[str] = (), **kw: Any) -> None:
         super().__init__(object_list, per_page, **kw)
@@ -82,40 +83,37 @@ class OnePassPaginator(CappedPaginator):
             number = int(number)
         except (TypeError, ValueError):
             return super().page(number)
-        if number < 1:
+        bottom = (number - 1) * self.per_page
+        if not 0 <= bottom <= self.cap:  # no row of the pass there: the usual count and errors
             return super().page(number)
-        keys = self._one_pass((number - 1) * self.per_page)
+        keys = self._one_pass(bottom)
         if not keys:
             return super().page(number)
         self.__dict__["count"] = keys[0][1]  # at most cap + 1, as the capped count says it
         if self.capped:
-            self.by_registration = True
+            self.in_entry_order, self.distinct_values = True, {}  # the values of a sample only
             self.object_list = self.object_list.order_by("pk")  # type: ignore[attr-defined]
             return super().page(number)
         by_id = self.object_list.order_by().in_bulk([row[0] for row in keys])  # type: ignore[attr-defined]
         return Page([by_id[row[0]] for row in keys if row[0] in by_id], number, self)
 
     def _one_pass(self, bottom: int) -> list[tuple[Any, ...]]:
-        """The page's ids, each with the capped count (and the distinct values), in one query."""
+        """The page's ids, each with the capped count (and the distinct values), in one query;
+        nothing when the order cannot be restated as columns or nothing can match."""
         matches: Any = self.object_list  # a QuerySet
-        keys: dict[str, Any] = {}
-        order = []
-        for i, item in enumerate([*matches.query.order_by, "pk"]):  # pk last: a total order
-            expression: Any
-            if isinstance(item, str):
-                expression, descending = F(item.removeprefix("-")), item.startswith("-")
-            elif isinstance(item, OrderBy):
-                expression, descending = item.expression, item.descending
-            else:
-                expression, descending = item, False
-            keys[f"_k{i}"] = expression
-            order.append(f'"_k{i}"' + (" DESC" if descending else ""))
+        sort = _sort_keys(matches)
+        if sort is None:
+            return []
+        keys, order = sort
         connection = connections[matches.db]
         columns = {f"_d{i}": F(name) for i, name in enumerate(self.distinct)}
         if connection.vendor != "postgresql":
             columns = {}  # array_agg is PostgreSQL's: the caller reads the values itself
         sample = matches.order_by().annotate(_id=F("pk"), **keys, **columns).values("_id", *keys, *columns)
-        sql, params = sample[: self.cap + 1].query.sql_with_params()
+        try:
+            sql, params = sample[: self.cap + 1].query.get_compiler(using=matches.db).as_sql()
+        except EmptyResultSet:  # `.none()`, an empty `pk__in`: nothing matches
+            return []
         # Only our own aliases go into the text; every value stays a parameter of Django's query.
         extra = "".join(f', (SELECT array_agg(DISTINCT "{c}") FROM m)' for c in columns)  # noqa: S608
         query = (
@@ -134,6 +132,40 @@ class OnePassPaginator(CappedPaginator):
             return self.page(number)
         except (PageNotAnInteger, EmptyPage):
             return super().get_page(number)
+
+
+def _sort_keys(matches: Any) -> tuple[dict[str, Any], list[str]] | None:
+    """The queryset's order as columns `_k0`, `_k1`... and their ORDER BY, the primary key last (a
+    total order); None for an order that would not sort the same way restated so: none given (the
+    model's own), random, reversed, `extra()`, nulls placed on purpose, or a relation's ordering."""
+    query = matches.query
+    if not query.order_by or not query.standard_ordering or query.extra_order_by:
+        return None
+    keys: dict[str, Any] = {}
+    order = []
+    for i, item in enumerate([*query.order_by, "pk"]):
+        expression: Any
+        if isinstance(item, str):
+            name = item.removeprefix("-")
+            if name == "?" or ("__" not in name and name != "pk" and _is_relation(matches.model, name)):
+                return None
+            expression, descending = F(name), item.startswith("-")
+        elif isinstance(item, OrderBy):
+            if item.nulls_first or item.nulls_last:
+                return None
+            expression, descending = item.expression, item.descending
+        else:
+            expression, descending = item, False
+        keys[f"_k{i}"] = expression
+        order.append(f'"_k{i}"' + (" DESC" if descending else ""))
+    return keys, order
+
+
+def _is_relation(model: Any, name: str) -> bool:
+    try:
+        return bool(model._meta.get_field(name).is_relation)
+    except FieldDoesNotExist:
+        return False  # an annotation
 
 
 class Pagination(PageNumberPagination):

@@ -151,54 +151,101 @@ def test_a_name_search_counts_its_matches_in_the_page_query(commission_client: A
     assert commission_client.get(url, {"q": "nobody"}).context["page"].paginator.count == 0
 
 
-def test_a_name_search_past_the_cap_is_in_registration_order_and_says_so(
-    commission_client: Any, monkeypatch: Any
-) -> None:
+def test_a_name_search_past_the_cap_is_in_entry_order_and_says_so(commission_client: Any, monkeypatch: Any) -> None:
     """Sorting every match of a very common name is the cost the cap avoids: past it, the pages
-    are in registration order, whole and without repeats, and the table says why."""
-    from core.pagination import CappedPaginator
+    are in the order the records were entered, whole and without repeats, and the table says why.
+    An order the officer chose (latest registered first) is kept: its index serves it."""
+    from core.pagination import CappedPaginator, OnePassPaginator
 
     monkeypatch.setattr(CappedPaginator, "cap", 3)
-    people = [CombatantFactory.create(family_name="Maïga", given_name=given) for given in "ZYXWV"]
+    monkeypatch.setattr(OnePassPaginator, "cap", 3)
+    people = [
+        CombatantFactory.create(family_name="Maïga", given_name=given, registered_at=dt.date(2024, 1, day))
+        for day, given in enumerate("ZYXWVUT", start=1)
+    ]
     url = reverse("ddr:person-list")
+
+    def shown(**params: Any) -> list[Any]:
+        listing = commission_client.get(url, {"q": "maiga", **params})
+        page = listing.context["page"]
+        assert page.paginator.capped and listing.context["transition_form"] is None  # no cohort past the cap
+        return [p.pk for p in page.object_list]
+
     first = commission_client.get(url, {"q": "maiga"})
-    page = first.context["page"]
-    assert page.paginator.capped and page.paginator.by_registration
-    assert [p.pk for p in page.object_list] == [p.pk for p in people]  # not Maïga V first
-    assert "Trop nombreuses pour être triées par nom : dans l'ordre d'enregistrement." in first.content.decode()
-    assert first.context["transition_form"] is None  # no cohort past the cap
+    assert first.context["page"].paginator.in_entry_order
+    assert "Trop nombreuses pour être triées par nom : dans l'ordre de saisie." in first.content.decode()
+    pages = [p.pk for p in first.context["page"].object_list]
+    assert pages == [p.pk for p in people]  # entry order, not Maïga T first (7 rows, pages of 50)
+    latest = commission_client.get(url, {"q": "maiga", "sort": "-registered"})
+    assert [p.pk for p in latest.context["page"].object_list] == [p.pk for p in reversed(people)]
+    assert "ordre de saisie" not in latest.content.decode()
+    assert shown(sort="name") == [p.pk for p in people]  # by name, past the cap: entry order too
     monkeypatch.setattr(CappedPaginator, "cap", 10)
+    monkeypatch.setattr(OnePassPaginator, "cap", 10)
     sorted_page = commission_client.get(url, {"q": "maiga"})
-    assert [p.given_name for p in sorted_page.context["page"]] == ["V", "W", "X", "Y", "Z"]
-    assert "ordre d'enregistrement" not in sorted_page.content.decode()
+    assert [p.given_name for p in sorted_page.context["page"]] == list("TUVWXYZ")
+    assert "ordre de saisie" not in sorted_page.content.decode()
 
 
-def test_a_name_search_reads_the_cohort_statuses_in_its_page_query(
+def test_a_capped_name_search_pages_through_every_match_once(commission_client: Any, monkeypatch: Any) -> None:
+    from core.pagination import CappedPaginator
+
+    monkeypatch.setattr(CappedPaginator, "cap", 60)
+    people = CombatantFactory.create_batch(61, family_name="Maïga")
+    url = reverse("ddr:person-list")
+    first = commission_client.get(url, {"q": "maiga"}).context["page"]
+    second = commission_client.get(url, {"q": "maiga", "page": 2}).context["page"]
+    past = commission_client.get(url, {"q": "maiga", "page": 99}).context["page"]
+    assert first.paginator.capped and first.paginator.in_entry_order
+    assert [p.pk for p in [*first.object_list, *second.object_list]] == [p.pk for p in people]
+    assert past.number == 2 and [p.pk for p in past.object_list] == [p.pk for p in people[50:]]
+
+
+def test_a_name_search_reads_the_cohort_statuses_of_every_match_in_its_page_query(
     commission_client: Any, django_assert_max_num_queries: Any
 ) -> None:
-    """The cohort form offers the moves open to every person found: their statuses come from
-    the page's own pass over the matches, not from a second scan of them."""
+    """The cohort form offers the moves open to every person found, those of later pages too:
+    their statuses come from the page's own pass over the matches, not from a second scan."""
     import re
 
     from django.db import connection
 
-    CombatantFactory.create(family_name="Maïga", status="oriented")
-    CombatantFactory.create(family_name="Maïga", given_name="Aliou", status="oriented")
+    CombatantFactory.create_batch(51, family_name="Maïga", given_name="Aliou", status="oriented")
     CombatantFactory.create(family_name="Touré", status="registered")
     url = reverse("ddr:person-list")
 
-    def offered(q: str) -> list[str]:
-        listing = commission_client.get(url, {"q": q}).content.decode()
+    def offered() -> list[str]:
+        listing = commission_client.get(url, {"q": "maiga"}).content.decode()
         form = listing[listing.index('data-testid="cohort-form"') :]
         return re.findall(r'<option value="(\w*)"', form[: form.index("</select>")])
 
-    assert offered("maiga")[:3] == ["", "cantoned", "demobilised"]  # an oriented cohort's moves
-    CombatantFactory.create(family_name="Maïga", given_name="Fanta", status="registered")
-    assert offered("maiga") == ["", "referred", "excluded", "withdrawn", "deceased"]  # mixed: exits only
+    assert offered()[:3] == ["", "cantoned", "demobilised"]  # an oriented cohort's moves
+    CombatantFactory.create(family_name="Maïga", given_name="Zeinabou", status="registered")  # on page 2
+    assert offered() == ["", "referred", "excluded", "withdrawn", "deceased"]  # mixed: exits only
     with django_assert_max_num_queries(20) as seen:
         commission_client.get(url, {"q": "maiga"})
     if connection.vendor == "postgresql":
         assert not [q for q in seen.captured_queries if q["sql"].startswith("SELECT DISTINCT")]
+
+
+def test_the_one_pass_restates_only_orders_it_can(commission_officer: Any) -> None:
+    """An order it cannot restate as columns (random, the model's own, a relation's, reversed) goes
+    the usual way, with the same rows; nothing to match is an empty page, not an error."""
+    from django.db.models.functions import Lower
+
+    from core.pagination import OnePassPaginator
+    from ddr.models import Combatant
+
+    for given in "CAB":
+        CombatantFactory.create(family_name="Maïga", given_name=given)
+    people = Combatant.objects.for_user(commission_officer)
+    by_name = OnePassPaginator(people.order_by(Lower("given_name"), "pk"), 2).get_page(1)
+    assert [p.given_name for p in by_name] == ["A", "B"] and by_name.paginator.count == 3
+    for order in (people.order_by("?"), people.order_by("region"), people.order_by("pk").reverse(), people):
+        page = OnePassPaginator(order, 5).get_page(1)
+        assert len(page.object_list) == 3 and page.paginator.count == 3
+    assert OnePassPaginator(people.none(), 5).get_page(1).paginator.count == 0
+    assert OnePassPaginator(people.filter(pk__in=[]).order_by("pk"), 5).get_page(1).paginator.count == 0
 
 
 def test_search_finds_serials_and_numbers_without_their_check_digit(commission_client: Any) -> None:
