@@ -106,18 +106,21 @@ class PersonFilter(django_filters.FilterSet):
             return queryset.filter(registration_number=value.upper())
         if any(ch.isdigit() for ch in value):
             numbers = {value, value.upper()}
-            found = (
-                Q(pk__in=IdentityDocument.objects.filter(number__in=numbers).values("combatant_id"))
-                | Q(pk__in=DeclaredWeapon.objects.filter(serial_number__in=numbers).values("combatant_id"))
-                | Q(registration_number__in=numbers)
-            )
+            numbered = Q(registration_number__in=numbers)
             if match := WITHOUT_CHECK_DIGIT.match(value):  # or a serial shaped like one: both
                 start = f"{match[1].upper()}-{int(match[2]):07d}"
-                found |= Q(registration_number__startswith=f"{start}-")
+                numbered |= Q(registration_number__startswith=f"{start}-")
                 self.search_note = _(
                     "Registration numbers beginning with %(n)s, and documents or weapons numbered %(q)s."
                 ) % {"n": start, "q": value}
-            return queryset.filter(found)
+            # One list of ids, each part by its own index: three conditions ORed on the people
+            # table would read every person (a million: 230 ms), testing each against the others.
+            documents = IdentityDocument.objects.filter(number__in=numbers).order_by().values("combatant_id")
+            found = documents.union(
+                DeclaredWeapon.objects.filter(serial_number__in=numbers).order_by().values("combatant_id"),
+                Combatant.objects.filter(numbered).order_by().values("pk"),
+            )
+            return queryset.filter(pk__in=found)
         # Each word anywhere, in any order: "hamadoun maiga" finds "Maïga Hamadoun".
         words = name_key(value).split()
         exact = queryset
