@@ -344,6 +344,8 @@ def main() -> None:
                 f"  {'prepare: service batch_prepare':<60} {ours_s:>8.1f} s   = {ours_s / limit_s:.2f}x the limit; "
                 f"{lines:,} lines, {history:,} audit rows; same lines: {same}; {len(captured)} queries"
             )
+            if hand_lines != lines:  # a limit that pays otherwise measures nothing: a red build
+                raise SystemExit("the hand-written batch no longer pays the lines the service pays: update it")
         vacuum()
         services.batch_approve(batch=batch, by=approver)
         start = time.perf_counter()
