@@ -93,6 +93,10 @@ class CodeField(serializers.SlugRelatedField):
     """A related row named by its code (a region, an armed group). A code holding a NUL character
     names nothing: refused as unknown (400), where PostgreSQL, asked to compare it, fails (500)."""
 
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("slug_field", "code")
+        super().__init__(**kwargs)
+
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, str) and "\x00" in data:
             self.fail("does_not_exist", slug_name=self.slug_field, value=data.replace("\x00", ""))

@@ -132,7 +132,7 @@ class CommitteeSerializer(serializers.ModelSerializer):
     project = serializers.PrimaryKeyRelatedField(
         queryset=Project.objects.all(), required=False, allow_null=True
     )
-    region = CodeField(slug_field="code", queryset=Region.objects.all())
+    region = CodeField(queryset=Region.objects.all())
 
     class Meta:
         model = Committee

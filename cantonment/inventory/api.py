@@ -48,7 +48,7 @@ class InventoryItemSerializer(serializers.ModelSerializer):
 
 
 class InventoryItemCreateSerializer(InventoryItemSerializer):
-    region = CodeField(slug_field="code", queryset=Region.objects.all())
+    region = CodeField(queryset=Region.objects.all())
     site = ScopedPrimaryKeyField(queryset=Site.objects.all(), required=False, allow_null=True)
 
     class Meta(InventoryItemSerializer.Meta):

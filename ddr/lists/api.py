@@ -71,8 +71,8 @@ class CoalitionViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class CoalitionMembershipWriteSerializer(serializers.ModelSerializer):
-    group = CodeField(slug_field="code", queryset=ArmedGroup.objects.all())
-    coalition = CodeField(slug_field="code", queryset=Coalition.objects.all())
+    group = CodeField(queryset=ArmedGroup.objects.all())
+    coalition = CodeField(queryset=Coalition.objects.all())
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
     class Meta:

@@ -88,9 +88,11 @@ class PersonFilter(django_filters.FilterSet):
         return ("family_name", "given_name", "pk")
 
     @staticmethod
-    def sorts_every_match(query: str | None) -> bool:
-        """A name search: its matches are sorted by name without an index (`table_order`)."""
-        return bool(query and query.strip() and not any(ch.isdigit() for ch in query))
+    def sorts_every_match(query: str | None, sort: str = "") -> bool:
+        """A name search sorted by name (the table's order, or `sort` by name): its matches are
+        sorted without an index (`table_order`). Another `sort` has an index of its own."""
+        by_name = sort in ("", "name", "-name")
+        return by_name and bool(query and query.strip() and not any(ch.isdigit() for ch in query))
 
     # What the search matched when it was not what was typed: the table says so (`search_note`).
     search_note: Any = ""

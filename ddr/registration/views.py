@@ -54,8 +54,7 @@ def person_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if exported := table_export(request, "personnes", PERSON_COLUMNS, filterset.qs, identity=True):
         return exported
     can_screen = has_role(request.user, SCREENING_ROLES)
-    by_name = request.GET.get("sort", "") in ("", "name", "-name")  # another order has an index
-    if by_name and PersonFilter.sorts_every_match(request.GET.get("q")):
+    if PersonFilter.sorts_every_match(request.GET.get("q"), request.GET.get("sort", "")):
         statuses = ("status",) if can_screen else ()  # the cohort form's, read in the page's pass
         paginator: CappedPaginator = OnePassPaginator(filterset.qs, 50, distinct=statuses)
     else:

@@ -155,9 +155,7 @@ class GrievanceReceiveSerializer(serializers.Serializer[Any]):
     category = serializers.ChoiceField(choices=GrievanceCategory.choices)
     sensitive = serializers.BooleanField(required=False, default=False)
     urgency = serializers.ChoiceField(choices=Urgency.choices, required=False, default=Urgency.NORMAL)
-    region = CodeField(
-        slug_field="code", queryset=Region.objects.all(), required=False, allow_null=True, default=None
-    )
+    region = CodeField(queryset=Region.objects.all(), required=False, allow_null=True, default=None)
     description = serializers.CharField(max_length=4000)
     acknowledge_by = serializers.DateTimeField(required=False, allow_null=True, default=None)
     answer_by = serializers.DateTimeField(required=False, allow_null=True, default=None)

@@ -57,9 +57,7 @@ class PaymentBatchSerializer(serializers.ModelSerializer):
 
 
 class BatchPrepareSerializer(serializers.Serializer):
-    region = CodeField(
-        slug_field="code", queryset=Region.objects.all(), required=False, allow_null=True, default=None
-    )
+    region = CodeField(queryset=Region.objects.all(), required=False, allow_null=True, default=None)
     package = serializers.PrimaryKeyRelatedField(
         queryset=Package.objects.all(), required=False, allow_null=True, default=None
     )
